@@ -1,0 +1,22 @@
+"""tierkit: grade every customer, explainably, with a strategy per tier."""
+
+from tierkit._version import __version__
+from tierkit.datasets import load_cdnow
+from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.features import rfm_features
+from tierkit.rfm import RFMScorer, rfm_scores
+from tierkit.transactions import ColumnMap, normalize_transactions, read_transactions
+
+__all__ = [
+    "__version__",
+    "ColumnMap",
+    "DataError",
+    "ModelError",
+    "RFMScorer",
+    "TierkitError",
+    "load_cdnow",
+    "normalize_transactions",
+    "read_transactions",
+    "rfm_features",
+    "rfm_scores",
+]

@@ -1,0 +1,1 @@
+"""The ``tierkit`` command line: a thin layer over the library."""

@@ -1,0 +1,64 @@
+"""Entry point: parse, call the library, print; one place turns user mistakes into one line.
+
+Every subcommand lives in its own module and registers itself on :data:`cli`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+
+import click
+
+from tierkit._version import __version__
+from tierkit.errors import TierkitError
+
+EXIT_USER_ERROR = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tierkit")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
+def cli(verbose: bool) -> None:
+    """tierkit: grade every customer, explainably, with a strategy per tier."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    # Imported for their side effect: each module adds its command to ``cli``.
+    from tierkit.cli import demo, segment  # noqa: F401
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"tierkit: warning: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 user error).
+
+    Examples
+    --------
+    >>> main(["segment", "no-such-file.csv", "--as-of", "2021-04-01", "--out", "x.csv"])
+    2
+    """
+    _register()
+    warnings.showwarning = _show_warning
+    try:
+        cli.main(args=argv, prog_name="tierkit", standalone_mode=False)
+    except TierkitError as exc:
+        click.echo(f"tierkit: error: {exc}", err=True)
+        return EXIT_USER_ERROR
+    except click.exceptions.Abort:
+        click.echo("tierkit: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USER_ERROR if exc.exit_code == 2 else exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

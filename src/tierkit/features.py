@@ -1,0 +1,270 @@
+"""RFM features as of an observation date, aggregated with DuckDB.
+
+One SQL query turns a canonical transaction table (see :mod:`tierkit.transactions`) into one
+row per customer. DuckDB runs it on an in-memory frame or straight on CSV/Parquet files with
+bounded memory, so the same definitions serve notebooks and month-end batch scoring.
+
+Definitions (``unit`` is 1 day for ``time_unit="D"`` and 7 days for ``"W"``; only the day of
+a timestamp counts; transactions after ``as_of`` are left out):
+
+* a **purchase day** is a day with at least one line of non-negative amount (returns alone do
+  not make a purchase occasion; a zero amount does);
+* ``recency`` = (as_of - last purchase day) / unit; ``tenure`` = (as_of - first purchase day)
+  / unit;
+* ``frequency`` = purchase occasions: distinct orders with a non-negative line when an order
+  id is given, else purchase days;
+* ``monetary`` = total net spend (returns subtract);
+* ``frequency_btyd`` = purchase days - 1 (repeat purchases); ``recency_btyd`` = (last - first
+  purchase day) / unit; ``T`` = tenure; ``monetary_btyd`` = mean net spend of the repeat
+  purchase days (the first purchase day excluded), 0 when there is none. These equal
+  ``lifetimes.utils.summary_data_from_transaction_data(freq="D")``, divided by 7 for weeks;
+* ``profit`` (when the transactions have it) = total profit;
+* with ``holdout_end``: ``holdout_purchases`` (purchase days in ``(as_of, holdout_end]``),
+  ``holdout_spend`` (net spend there) and ``holdout_duration`` (its length in units).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from tierkit.errors import TierkitError
+
+TIME_UNITS = {"D": 1, "W": 7}
+
+FEATURE_COLUMNS = [
+    "recency",
+    "frequency",
+    "monetary",
+    "tenure",
+    "first_purchase",
+    "last_purchase",
+    "frequency_btyd",
+    "recency_btyd",
+    "T",
+    "monetary_btyd",
+]
+HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
+
+
+def parse_date(value, name: str) -> dt.date:
+    """A date parameter as ``datetime.date``; a one-line error names the parameter.
+
+    Examples
+    --------
+    >>> parse_date("2021-04-01", "as_of")
+    datetime.date(2021, 4, 1)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
+    return ts.date()
+
+
+def check_time_unit(time_unit: str) -> int:
+    """Days in one ``time_unit``; a one-line error for anything but ``"D"`` or ``"W"``."""
+    if time_unit not in TIME_UNITS:
+        raise TierkitError(f"time_unit: {time_unit!r} is not supported; expected 'D' (days) or 'W' (weeks)")
+    return TIME_UNITS[time_unit]
+
+
+def feature_sql(
+    relation: str,
+    *,
+    as_of: dt.date,
+    days_per_unit: int,
+    has_order_id: bool,
+    has_profit: bool,
+    holdout_end: dt.date | None = None,
+) -> str:
+    """The DuckDB query that aggregates ``relation`` into the feature table.
+
+    ``relation`` is any DuckDB relation with canonical transaction columns (a registered
+    frame, ``read_parquet('folder/*.parquet')`` ...). Rows are ordered by ``customer_id``.
+    """
+    unit = f"{float(days_per_unit)!r}"
+    end = holdout_end or as_of
+    occasion = "order_id" if has_order_id else "day"
+    profit_agg = ", SUM(profit) FILTER (WHERE day <= DATE '{a}') AS profit".format(a=as_of) if has_profit else ""
+    profit_col = ", f.profit" if has_profit else ""
+    holdout_cols = ""
+    if holdout_end is not None:
+        holdout_cols = f"""
+      , COALESCE(h.holdout_purchases, 0)::BIGINT AS holdout_purchases
+      , COALESCE(h.holdout_spend, 0.0) AS holdout_spend
+      , date_diff('day', DATE '{as_of}', DATE '{holdout_end}') / {unit} AS holdout_duration"""
+    holdout_cte = ""
+    if holdout_end is not None:
+        holdout_cte = f""",
+holdout AS (
+    SELECT customer_id,
+           COUNT(*) FILTER (WHERE is_purchase) AS holdout_purchases,
+           SUM(spend) AS holdout_spend
+    FROM days WHERE day > DATE '{as_of}' AND day <= DATE '{holdout_end}'
+    GROUP BY customer_id
+)"""
+    holdout_join = "" if holdout_end is None else "LEFT JOIN holdout h USING (customer_id)"
+    order_col = ", order_id" if has_order_id else ""
+    profit_src = ", profit" if has_profit else ""
+    return f"""
+WITH lines AS (
+    SELECT customer_id, CAST(date AS DATE) AS day, amount
+         {order_col}{profit_src}
+    FROM {relation}
+    WHERE CAST(date AS DATE) <= DATE '{end}'
+),
+days AS (
+    SELECT customer_id, day, SUM(amount) AS spend, bool_or(amount >= 0) AS is_purchase
+    FROM lines GROUP BY customer_id, day
+),
+calibration AS (
+    SELECT customer_id,
+           MIN(day) FILTER (WHERE is_purchase) AS first_day,
+           MAX(day) FILTER (WHERE is_purchase) AS last_day,
+           COUNT(*) FILTER (WHERE is_purchase) AS purchase_days,
+           SUM(spend) AS monetary
+    FROM days WHERE day <= DATE '{as_of}'
+    GROUP BY customer_id
+),
+repeat_spend AS (
+    SELECT d.customer_id, AVG(d.spend) AS monetary_btyd
+    FROM days d JOIN calibration c USING (customer_id)
+    WHERE d.is_purchase AND d.day > c.first_day AND d.day <= DATE '{as_of}'
+    GROUP BY d.customer_id
+),
+lines_agg AS (
+    SELECT customer_id,
+           COUNT(DISTINCT {occasion}) FILTER (WHERE amount >= 0 AND day <= DATE '{as_of}') AS occasions
+           {profit_agg}
+    FROM lines GROUP BY customer_id
+){holdout_cte}
+SELECT c.customer_id
+     , date_diff('day', c.last_day, DATE '{as_of}') / {unit} AS recency
+     , f.occasions::BIGINT AS frequency
+     , c.monetary AS monetary
+     , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS tenure
+     , c.first_day AS first_purchase
+     , c.last_day AS last_purchase
+     , (c.purchase_days - 1)::DOUBLE AS frequency_btyd
+     , date_diff('day', c.first_day, c.last_day) / {unit} AS recency_btyd
+     , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS T
+     , COALESCE(r.monetary_btyd, 0.0) AS monetary_btyd
+     {profit_col}{holdout_cols}
+FROM calibration c
+JOIN lines_agg f USING (customer_id)
+LEFT JOIN repeat_spend r USING (customer_id)
+{holdout_join}
+WHERE c.first_day IS NOT NULL
+ORDER BY c.customer_id
+"""
+
+
+def rfm_features(
+    transactions: pd.DataFrame,
+    as_of=None,
+    *,
+    time_unit: str = "D",
+    calibration_end=None,
+    holdout_end=None,
+) -> pd.DataFrame:
+    """One row of RFM and buy-till-you-die features per customer, as of a date.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (:func:`tierkit.read_transactions`).
+    as_of : date-like
+        The observation date ("today"); its transactions count, later ones do not.
+    time_unit : {"D", "W"}, default="D"
+        Unit of ``recency``, ``tenure``, ``recency_btyd`` and ``T``: days, or fractional
+        weeks (days / 7, as in the published CDNOW data).
+    calibration_end : date-like, optional
+        Same as ``as_of`` (the name used for validation); give one of the two.
+    holdout_end : date-like, optional
+        Adds ``holdout_purchases``, ``holdout_spend`` and ``holdout_duration`` for the
+        period after ``as_of`` up to this date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id`` (sorted), columns as in the module docs. ``attrs`` holds
+        ``as_of``, ``time_unit`` and ``holdout_end``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "date": pd.to_datetime(["2021-03-01", "2021-03-11", "2021-03-25"]),
+    ...     "amount": [10.0, 30.0, 5.0]})
+    >>> f = rfm_features(tx, as_of="2021-04-01")
+    >>> f[["recency", "frequency", "monetary", "frequency_btyd", "monetary_btyd"]]
+                 recency  frequency  monetary  frequency_btyd  monetary_btyd
+    customer_id
+    a               21.0          2      40.0             1.0           30.0
+    b                7.0          1       5.0             0.0            0.0
+    """
+    if as_of is None and calibration_end is None:
+        raise TierkitError("as_of: the observation date is required (e.g. as_of='2021-04-01')")
+    if as_of is not None and calibration_end is not None and parse_date(as_of, "as_of") != parse_date(
+        calibration_end, "calibration_end"
+    ):
+        raise TierkitError("as_of and calibration_end differ; give one of them")
+    as_of = parse_date(as_of if as_of is not None else calibration_end, "as_of")
+    days_per_unit = check_time_unit(time_unit)
+    end = None
+    if holdout_end is not None:
+        end = parse_date(holdout_end, "holdout_end")
+        if end <= as_of:
+            raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise TierkitError(
+            f"transactions: missing column {', '.join(map(repr, missing))}; use read_transactions() "
+            "or normalize_transactions() to map your columns"
+        )
+    cutoff = pd.Timestamp(end or as_of) + pd.Timedelta(days=1)
+    later = int((transactions["date"] >= cutoff).sum())
+    if later:
+        warnings.warn(
+            f"{later} transaction(s) after {end or as_of} left out",
+            UserWarning,
+            stacklevel=2,
+        )
+    has_order_id = "order_id" in transactions.columns
+    has_profit = "profit" in transactions.columns
+    query = feature_sql(
+        "tx",
+        as_of=as_of,
+        days_per_unit=days_per_unit,
+        has_order_id=has_order_id,
+        has_profit=has_profit,
+        holdout_end=end,
+    )
+    wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
+    with duckdb.connect() as con:
+        con.register("tx", transactions[wanted])
+        features = con.execute(query).df()
+    return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
+
+
+def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None) -> pd.DataFrame:
+    """Index, dtypes and ``attrs`` of a feature table fresh from SQL."""
+    features["customer_id"] = features["customer_id"].astype("str")
+    features = features.set_index("customer_id")
+    for col in ("first_purchase", "last_purchase"):
+        features[col] = pd.to_datetime(features[col])
+    features["frequency"] = features["frequency"].astype("int64")
+    features.attrs.update(
+        as_of=str(as_of), time_unit=time_unit, holdout_end=None if holdout_end is None else str(holdout_end)
+    )
+    return features
