@@ -26,8 +26,15 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    # Imported for their side effect: each module adds its command to ``cli``.
-    from tierkit.cli import demo, segment  # noqa: F401
+    # Each module of this package adds its command to ``cli`` when imported.
+    import importlib
+    import pkgutil
+
+    import tierkit.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name not in {"main", "options"} and not info.name.startswith("_"):
+            importlib.import_module(f"tierkit.cli.{info.name}")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
