@@ -6,7 +6,6 @@ Every subcommand lives in its own module and registers itself on :data:`cli`.
 from __future__ import annotations
 
 import logging
-import sys
 import warnings
 
 import click
@@ -66,6 +65,3 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages tierkit's tests use, installed only when missing:
+#  - a Java 17 runtime for the local Spark session (pyspark);
+#  - a CJK font so Chinese chart labels render (no missing-glyph boxes).
+set -euo pipefail
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "tierkit: please install: ${need[*]} (apt-get install -y ${need[*]})" >&2
+    exit 1
+  fi
+  echo "installing system packages: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,93 @@
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tierkit.cli.main import main
+
+TX = "customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-02-10,20\n003,2021-03-28,5\n" \
+     "003,2021-03-30,-2\n004,2020-06-01,300\n"
+
+
+@pytest.fixture
+def tx_file(tmp_path):
+    path = tmp_path / "tx.csv"
+    path.write_text(TX)
+    return path
+
+
+def test_segment_writes_one_row_per_customer_with_every_tier_column(tx_file, tmp_path):
+    out = tmp_path / "scored.csv"
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"customer_id": str})
+    assert table["customer_id"].tolist() == ["001", "002", "003", "004"]
+    for column in ("recency", "frequency", "monetary", "tenure", "frequency_btyd", "recency_btyd", "T",
+                   "monetary_btyd", "r_score", "f_score", "m_score", "rfm_cell", "rfm_score", "rfm_class",
+                   "rfm_segment", "abc_tier", "lifecycle_stage", "rfm_class_label", "rfm_class_strategy"):
+        assert column in table.columns, column
+    assert table.loc[table.customer_id == "003", "monetary"].item() == 3.0
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_segment_other_output_formats(tx_file, tmp_path, suffix):
+    out = tmp_path / f"scored{suffix}"
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    table = pd.read_parquet(out) if suffix == ".parquet" else pd.read_excel(out, dtype={"customer_id": str})
+    assert len(table) == 4 and table["customer_id"].iloc[0] == "001"
+
+
+def test_lang_changes_labels_not_keys(tx_file, tmp_path):
+    en, zh = tmp_path / "en.csv", tmp_path / "zh.csv"
+    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(en)])
+    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(zh), "--lang", "zh"])
+    a, b = pd.read_csv(en), pd.read_csv(zh)
+    assert a["rfm_class"].equals(b["rfm_class"]) and a["abc_tier"].equals(b["abc_tier"])
+    assert not a["rfm_class_label"].equals(b["rfm_class_label"])
+
+
+@pytest.mark.parametrize("content, args, message", [
+    ("customer_id,day,amount\n1,2021-01-01,1\n", [], "missing column 'date'; columns present: customer_id, day, amount"),
+    ("customer_id,date,amount\n1,2021-13-45,1\n", [], "column 'date', line 2: value '2021-13-45' is not a date"),
+    ("customer_id,date,amount\n1,2021-01-01,ten\n", [], "column 'amount', line 2: value 'ten' is not a number"),
+    ("", [], "file is empty"),
+    ("customer_id,date,amount\n1,2021-01-01,1\n", ["--as-of", "2021-02-30"], "as_of: '2021-02-30' is not a date"),
+])
+def test_bad_input_one_line_exit_2_and_no_output(tmp_path, content, args, message):
+    src = tmp_path / "bad.csv"
+    src.write_text(content)
+    out = tmp_path / "out.csv"
+    argv = [sys.executable, "-m", "tierkit", "segment", str(src), "--out", str(out)]
+    argv += args or ["--as-of", "2021-04-01"]
+    run = subprocess.run(argv, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [src]  # no temporary file left either
+
+
+def test_unsupported_output_type_is_refused_before_reading(tx_file, tmp_path, capsys):
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "x.json")]) == 2
+    assert "unsupported output type '.json'" in capsys.readouterr().err
+
+
+def test_segment_on_cdnow_gives_one_row_per_customer(tmp_path):
+    from tierkit.datasets import cdnow_path
+
+    out = tmp_path / "cdnow.csv"
+    code = main(["segment", str(cdnow_path()), "--amount-col", "dollar_value", "--quantity-col", "number_of_cds",
+                 "--as-of", "1998-06-30", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out, dtype={"customer_id": str})
+    assert len(table) == 23570 and table["customer_id"].is_unique and table["customer_id"].iloc[0] == "00001"
+
+
+def test_demo_prints_tier_counts_and_revenue_shares(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "tierkit", "demo", "--out", str(tmp_path / "d")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "23,570 customers" in run.stdout
+    for scheme in ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage"):
+        assert scheme in run.stdout
+    assert (tmp_path / "d" / "customers.csv").exists()
