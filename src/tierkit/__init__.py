@@ -4,11 +4,24 @@ from tierkit._version import __version__
 from tierkit.datasets import load_cdnow
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features import rfm_features
+from tierkit.abc import ABCClassifier
+from tierkit.lifecycle import LifecycleStager
 from tierkit.rfm import RFMScorer, rfm_scores
+from tierkit.rfm_classes import RFMClassifier
+from tierkit.segmentation import Segmentation
+from tierkit.segments import RFMSegmenter, rfm_segments
+from tierkit.summary import tier_summary
 from tierkit.transactions import ColumnMap, normalize_transactions, read_transactions
 
 __all__ = [
     "__version__",
+    "ABCClassifier",
+    "LifecycleStager",
+    "RFMClassifier",
+    "RFMSegmenter",
+    "Segmentation",
+    "rfm_segments",
+    "tier_summary",
     "ColumnMap",
     "DataError",
     "ModelError",
