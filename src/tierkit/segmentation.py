@@ -8,6 +8,8 @@ table plus the columns of the steps before it (segments read the RFM scores, lif
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -99,11 +101,17 @@ class Segmentation(BaseEstimator):
         self.time_unit_ = X.attrs.get("time_unit")
         return self
 
-    def transform(self, X, lang: str | None = None) -> pd.DataFrame:
-        """Features plus every tier column; with ``lang``, label and strategy columns too."""
+    def transform(self, X, lang: str | None = None, horizon: float | None = None) -> pd.DataFrame:
+        """Features plus every tier column; with ``lang``, label and strategy columns too.
+
+        ``horizon`` overrides the CLV step's horizon for this call (same time unit).
+        """
         check_is_fitted(self, "steps_")
         table = X
-        for _, step in self.steps_:
+        for name, step in self.steps_:
+            if name == "clv" and horizon is not None:
+                step = copy.copy(step)
+                step.horizon = horizon
             table = _join(table, step.transform(table))
         if lang is not None:
             table = add_labels(table, lang, abc_scheme=self.abc_scheme)
