@@ -61,3 +61,68 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
         columns = ColumnMap(amount="dollar_value", quantity="number_of_cds")
         return normalize_transactions(raw, columns=columns, source=str(path), first_row=1)
     return read_transactions(path, amount="dollar_value", quantity="number_of_cds")
+
+
+def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", response_rate: float = 0.6,
+                     as_of=CDNOW_END, days: int = 365) -> pd.DataFrame:
+    """A **synthetic**, seeded satisfaction survey for demos; never real customer answers.
+
+    CDNOW has no survey. To show the CLV-CS grid on it, the demo invents answers: a random
+    ``response_rate`` share of the customers answers one to three times within ``days``
+    days up to ``as_of``; each respondent has a hidden satisfaction level drawn from a Beta
+    distribution skewed towards satisfied (mean 0.7 of the scale) and each answer is that
+    level plus noise, rounded to the scale's whole points. The result says nothing about
+    CDNOW's customers; ``attrs["synthetic"]`` is ``True`` and reports must say so.
+
+    Parameters
+    ----------
+    customer_ids : sequence of str
+        Customers who may answer.
+    seed : int, default=0
+        Same seed, same answers.
+    scale : {"nps", "csat"}, default="nps"
+        0-10 or 1-5 scores.
+    response_rate : float, default=0.6
+        Share of customers with at least one answer.
+    as_of : date-like, default="1998-06-30"
+        Last possible answer date.
+    days : int, default=365
+        Answers fall in the ``days`` days up to ``as_of``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``date``, ``score`` (as read by :func:`tierkit.satisfaction.read_survey`),
+        sorted by customer and date.
+
+    Examples
+    --------
+    >>> s = synthetic_survey([f"c{i}" for i in range(1000)], seed=1)
+    >>> bool(s.attrs["synthetic"]), bool(s["score"].between(0, 10).all())
+    (True, True)
+    >>> s.equals(synthetic_survey([f"c{i}" for i in range(1000)], seed=1))
+    True
+    """
+    import numpy as np
+
+    from tierkit.errors import TierkitError
+    from tierkit.satisfaction import survey_scale
+
+    scale_ = survey_scale(scale)
+    if not 0 < response_rate <= 1:
+        raise TierkitError(f"response_rate: {response_rate!r} must be in (0, 1]")
+    rng = np.random.default_rng(seed)
+    ids = np.asarray([str(c) for c in customer_ids], dtype=object)
+    respondents = ids[rng.random(len(ids)) < response_rate]
+    level = rng.beta(3.5, 1.5, size=len(respondents))
+    answers = rng.integers(1, 4, size=len(respondents))
+    who = np.repeat(respondents, answers)
+    noisy = np.repeat(level, answers) + rng.normal(0, 0.08, size=len(who))
+    score = np.rint(scale_.low + np.clip(noisy, 0, 1) * (scale_.high - scale_.low))
+    end = pd.Timestamp(as_of)
+    date = end - pd.to_timedelta(rng.integers(0, days, size=len(who)), unit="D")
+    out = pd.DataFrame({"customer_id": who.astype(str), "date": date, "score": score.astype("float64")})
+    out = out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+    out["customer_id"] = out["customer_id"].astype("str")
+    out.attrs.update(scale=scale_, synthetic=True)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 import joblib
@@ -96,7 +97,10 @@ def build_signature(segmentation, example: pd.DataFrame, output: pd.DataFrame, h
     from mlflow.models import infer_signature
 
     params = {"horizon": float(horizon)} if horizon is not None else None
-    return infer_signature(example, output, params=params)
+    with warnings.catch_warnings():
+        # Scores are integers by design and never missing: MLflow's hint does not apply.
+        warnings.filterwarnings("ignore", message=".*Integer columns in Python cannot represent missing values.*")
+        return infer_signature(example, output, params=params)
 
 
 def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = "model",

@@ -163,3 +163,45 @@ def add_labels(table: pd.DataFrame, lang: str, abc_scheme: str = "course") -> pd
             table[f"{column}_label"] = labels_for(table[column], tiers, lang)
             table[f"{column}_strategy"] = labels_for(table[column], tiers, lang, what="strategy")
     return table
+
+
+#: Best-first order of tiers where the scheme's table order is not already best-first.
+_BEST_FIRST = {
+    "lifecycle_stage": ("loyal", "repeat", "new", "at_risk", "churned", "potential"),
+}
+
+
+def tier_order(column: str, abc_scheme: str = "course") -> list[str]:
+    """Tier keys of ``column``, best first (used for top-tier lift and order agreement)."""
+    if column in _BEST_FIRST:
+        return list(_BEST_FIRST[column])
+    return [t.key for t in tier_schemes(abc_scheme)[column]]
+
+
+def build_segmentation(schemes: dict | None = None, *, seed: int = 0, survey=None) -> Segmentation:
+    """A :class:`Segmentation` from a config's ``schemes`` section (``{step: params or false}``).
+
+    Examples
+    --------
+    >>> build_segmentation({"abc": {"scheme": "abc"}, "lifecycle": False}).abc.scheme
+    'abc'
+    """
+    schemes = dict(schemes or {})
+    classes = {
+        "rfm": RFMScorer,
+        "rfm_classes": RFMClassifier,
+        "rfm_segments": RFMSegmenter,
+        "abc": ABCClassifier,
+        "lifecycle": LifecycleStager,
+    }
+    kwargs = {}
+    for name, cls in classes.items():
+        params = schemes.get(name, {})
+        if params is False:
+            kwargs[name] = False
+            continue
+        try:
+            kwargs[name] = cls(**(params or {}))
+        except TypeError as exc:
+            raise TierkitError(f"schemes.{name}: {exc}") from None
+    return Segmentation(**kwargs)

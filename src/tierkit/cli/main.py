@@ -6,6 +6,7 @@ Every subcommand lives in its own module and registers itself on :data:`cli`.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 
 import click
@@ -21,7 +22,14 @@ EXIT_USER_ERROR = 2
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
 def cli(verbose: bool) -> None:
     """tierkit: grade every customer, explainably, with a strategy per tier."""
+    global _VERBOSE
+    _VERBOSE = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        # MLflow's own progress chatter and hints are noise for a command-line user; MLflow
+        # reads this variable when it is first imported, later in the command.
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
+        logging.getLogger("alembic").setLevel(logging.ERROR)
 
 
 def _register() -> None:
@@ -36,8 +44,14 @@ def _register() -> None:
             importlib.import_module(f"tierkit.cli.{info.name}")
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_VERBOSE = False
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"tierkit: warning: {message}", err=True)
+    # tierkit's own warnings speak to the user; other libraries' only with --verbose.
+    if _VERBOSE or os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        click.echo(f"tierkit: warning: {message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,28 @@
+"""The model registry: register a run's segmentation model and point an alias at it."""
+
+from __future__ import annotations
+
+from tierkit.errors import TierkitError
+
+
+def register_run_model(run_id: str, name: str, *, alias: str | None = "champion", artifact: str = "model") -> str:
+    """Register the model logged in run ``run_id`` as ``name``; set ``alias``; return the version.
+
+    Consumers then load it with ``mlflow.pyfunc.load_model(f"models:/{name}@{alias}")``.
+    """
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient()
+    try:
+        client.get_run(run_id)
+    except MlflowException:
+        raise TierkitError(f"run {run_id!r}: no such run in the tracking store {mlflow.get_tracking_uri()}") from None
+    models = [m for m in mlflow.search_logged_models(filter_string=f"source_run_id = '{run_id}'", output_format="list")
+              if m.name == artifact]
+    if not models:
+        raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}")
+    version = mlflow.register_model(models[0].model_uri, name)
+    if alias:
+        client.set_registered_model_alias(name, alias, version.version)
+    return str(version.version)
