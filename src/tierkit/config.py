@@ -94,6 +94,13 @@ class ExperimentConfig:
         return flat
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML loader that keeps dates as text, so tierkit checks them with its own message."""
+
+
+_TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _unknown(keys, allowed, where: str, source: Path):
     extra = sorted(set(keys) - set(allowed))
     if extra:
@@ -116,7 +123,7 @@ def load_config(path) -> ExperimentConfig:
         raise TierkitError(f"{source}: no such config file")
     try:
         text = source.read_text(encoding="utf-8")
-        raw = tomllib.loads(text) if source.suffix.lower() == ".toml" else yaml.safe_load(text)
+        raw = tomllib.loads(text) if source.suffix.lower() == ".toml" else yaml.load(text, Loader=_TextDatesLoader)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise TierkitError(f"{source}: not valid {source.suffix[1:] or 'YAML'}: {first}") from None

@@ -323,3 +323,47 @@ def migration_summary(moves: pd.DataFrame) -> dict:
     counts = moves["direction"].value_counts()
     wanted = ["up", "down", "same", "changed", "entered", "left"]
     return {k: int(counts[k]) for k in wanted if k in counts.index}
+
+
+def read_snapshot(path) -> pd.DataFrame:
+    """A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
+    >>> _ = open(p, "w").write("customer_id,abc_tier\\n007,A\\n")
+    >>> read_snapshot(p).index.tolist()
+    ['007']
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, expected a scored snapshot (.csv, .parquet or .xlsx)")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype={"customer_id": str})
+        elif suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype={"customer_id": str})
+        else:
+            raise DataError(f"{path}: unsupported file type {suffix!r}, expected .csv, .parquet or .xlsx")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: file is empty, expected a scored snapshot") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {first}") from None
+    if "customer_id" not in frame.columns:
+        raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
+    frame["customer_id"] = frame["customer_id"].astype("str")
+    if frame["customer_id"].duplicated().any():
+        dup = frame.loc[frame["customer_id"].duplicated(), "customer_id"].iloc[0]
+        raise DataError(f"{path}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+    return frame.set_index("customer_id")
