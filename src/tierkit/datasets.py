@@ -126,3 +126,13 @@ def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", respons
     out["customer_id"] = out["customer_id"].astype("str")
     out.attrs.update(scale=scale_, synthetic=True)
     return out
+
+
+#: The note a report shows when its satisfaction scores come from :func:`synthetic_survey`.
+SYNTHETIC_SURVEY_NOTE = {
+    "en": "The satisfaction scores in this report are SYNTHETIC: CDNOW has no survey, so tierkit.datasets."
+          "synthetic_survey() invented seeded random answers to demonstrate the CLV-CS grid and NPS. "
+          "They say nothing about CDNOW's customers.",
+    "zh": "本报告中的满意度数据为合成数据: CDNOW没有满意度调查, tierkit.datasets.synthetic_survey() "
+          "按固定随机种子生成了模拟答卷, 仅用于演示CLV-CS矩阵和NPS, 不反映CDNOW客户的真实情况。",
+}

@@ -38,7 +38,6 @@ from tierkit.abc import ABC_TIERS
 from tierkit.clv_cs import CLV_CS_CLASSES
 from tierkit.errors import DataError, TierkitError
 from tierkit.labels import check_lang
-from tierkit.lifecycle import LIFECYCLE_STAGES
 from tierkit.rfm_classes import RFM_CLASSES
 from tierkit.segments import RFM_SEGMENTS
 from tierkit.value_potential import VALUE_POTENTIAL_TIERS

@@ -64,7 +64,8 @@ class SurveyScale:
         return self.low == 0 and self.high == 10
 
     def __str__(self) -> str:
-        return f"{self.name} {self.low:g}-{self.high:g}"
+        span = f"{self.low:g}-{self.high:g}"
+        return span if self.name == span else f"{self.name} {span}"
 
 
 _NAMED = {"nps": (0.0, 10.0), "csat": (1.0, 5.0)}

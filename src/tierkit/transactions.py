@@ -122,8 +122,9 @@ def read_transactions(
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
     >>> _ = open(p, "w").write("cust,day,value\\n007,2021-03-01,10.5\\n")
-    >>> read_transactions(p, customer_id="cust", date="day", amount="value").iloc[0].tolist()
-    ['007', Timestamp('2021-03-01 00:00:00'), 10.5]
+    >>> t = read_transactions(p, customer_id="cust", date="day", amount="value")
+    >>> t["customer_id"].iloc[0], str(t["date"].iloc[0].date()), float(t["amount"].iloc[0])
+    ('007', '2021-03-01', 10.5)
     """
     path = Path(path)
     columns = ColumnMap(customer_id, date, amount, order_id, quantity, profit)

@@ -13,7 +13,7 @@ _COLORS = ("#4C72B0", "#DD8452")
 
 
 def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en", value: str = "monetary",
-                     tiers=None):
+                     tiers=None, title=None):
     """Horizontal bars: share of customers and share of revenue per tier.
 
     Parameters
@@ -30,6 +30,8 @@ def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en"
         Revenue column.
     tiers : sequence of Tier, optional
         Tier names and order; default the scheme's (:mod:`tierkit.labels`).
+    title : str, optional
+        Name of the scheme in the title; default the column name.
 
     Returns
     -------
@@ -58,16 +60,17 @@ def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en"
         ax.set_xlabel("%")
         ax.set_xlim(0, max(100 * summary[["customer_share", "revenue_share"]].to_numpy().max() * 1.18, 1))
         ax.legend(loc="lower right", fontsize=8)
-        ax.set_title(word("tier_shares", lang, column=column))
+        ax.set_title(word("tier_shares", lang, column=title or column))
     return ax
 
 
 def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", ax=None, lang: str = "en",
-                  value: str = "monetary", tiers=None):
+                  value: str = "monetary", tiers=None, title=None):
     """Pie chart of customers (``measure="customers"``) or revenue (``"revenue"``) per tier.
 
     Tier names are in the legend; slices of 3 % or more show their percentage. Negative
-    tier revenue (returns exceeding purchases) counts as zero in the pie.
+    tier revenue (returns exceeding purchases) counts as zero in the pie. Other parameters
+    as in :func:`plot_tier_shares`.
 
     Examples
     --------
@@ -95,7 +98,7 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
         ax.legend(wedges, [t.label(lang) for t in shown], loc="center left", bbox_to_anchor=(1.0, 0.5),
                   fontsize=8, frameon=False)
         ax.set_aspect("equal")
-        ax.set_title(word("pie_customers" if measure == "customers" else "pie_revenue", lang, column=column))
+        ax.set_title(word("pie_customers" if measure == "customers" else "pie_revenue", lang, column=title or column))
     return ax
 
 

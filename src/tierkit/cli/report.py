@@ -22,7 +22,9 @@ def _clv_model():
     """A CLV model (``tierkit.clv.CLVModel``) when the package has one, else ``None``."""
     try:
         module = importlib.import_module("tierkit.clv")
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name != "tierkit.clv":
+            raise
         return None
     model = getattr(module, "CLVModel", None)
     return model() if model is not None else None
@@ -47,7 +49,8 @@ def score_customers(features: pd.DataFrame, survey: pd.DataFrame | None = None, 
     if "clv" in table.columns:
         if survey is not None:
             grid = CLVCSGrid(survey=survey, cs_threshold=cs_threshold).fit(table)
-            table = table.join(grid.transform(table).drop(columns=[c for c in ("cs_index",) if c in table.columns]))
+            graded = grid.transform(table)
+            table = table.drop(columns=[c for c in graded.columns if c in table.columns]).join(graded)
             diagnostics["clv_cs"] = grid.standards()
         matrix = ValuePotentialMatrix().fit(table)
         table = table.join(matrix.transform(table))
@@ -76,11 +79,12 @@ def score_customers(features: pd.DataFrame, survey: pd.DataFrame | None = None, 
 @click.option("--clv/--no-clv", "use_clv", default=True, show_default=True,
               help="Predict CLV with tierkit.clv.CLVModel when it is installed.")
 @click.option("--title", default=None, help="Report title.")
+@click.option("--note", "notes", multiple=True, help="A note shown at the top of the report (repeatable).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @transaction_options
 def report(transactions, as_of, out, satisfaction, survey_scale, survey_how, survey_window, cs_threshold, use_clv,
-           title, time_unit, lang, **kwargs):
+           title, notes, time_unit, lang, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML)."""
     opts = pop_transaction_options(kwargs)
     if not str(out).lower().endswith((".html", ".htm")):
@@ -95,5 +99,5 @@ def report(transactions, as_of, out, satisfaction, survey_scale, survey_how, sur
     if survey is not None:
         diagnostics["survey"] = {"file": str(satisfaction), "scale": str(survey.attrs["scale"]), "how": survey_how,
                                  "window_days": survey_window, "respondents": len(survey)}
-    write_report(table, out, diagnostics, lang=lang, title=title)
+    write_report(table, out, diagnostics, lang=lang, title=title, notes=notes)
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)
