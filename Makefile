@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps demo test bench constraints clean
 
-$(BIN)/tierkit: pyproject.toml
+# constraints.txt pins every package to the versions the suite was last run with, so a fresh
+# machine installs what CI tested; refresh it with `make constraints` after changing dependencies.
+$(BIN)/tierkit: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,spark]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,spark]"
 	touch $@
 
 setup: $(BIN)/tierkit
@@ -25,7 +27,10 @@ test: setup system-deps
 	$(BIN)/python -m pytest
 
 bench: setup
-	cd benchmarks && ../$(BIN)/python bench_features.py
+	cd benchmarks && for b in bench_*.py; do echo "== $$b"; PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python $$b || exit 1; done
+
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
 	rm -rf $(VENV) tierkit-demo mlruns mlflow.db

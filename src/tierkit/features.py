@@ -48,6 +48,11 @@ FEATURE_COLUMNS = [
     "T",
     "monetary_btyd",
 ]
+#: Exact type that amounts and profits are summed in: sums do not depend on the order in which
+#: threads (or Spark executors) add them, so training, local scoring and Spark agree to the bit.
+#: Amounts are rounded to 6 decimals and must stay below 10**12.
+MONEY_TYPE = "DECIMAL(18, 6)"
+
 HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
 
 
@@ -97,12 +102,12 @@ def feature_sql(
     end = holdout_end or as_of
     occasion = "order_id" if has_order_id else "day"
     profit_agg = ", SUM(profit) FILTER (WHERE day <= DATE '{a}') AS profit".format(a=as_of) if has_profit else ""
-    profit_col = ", f.profit" if has_profit else ""
+    profit_col = ", CAST(f.profit AS DOUBLE) AS profit" if has_profit else ""
     holdout_cols = ""
     if holdout_end is not None:
         holdout_cols = f"""
       , COALESCE(h.holdout_purchases, 0)::BIGINT AS holdout_purchases
-      , COALESCE(h.holdout_spend, 0.0) AS holdout_spend
+      , CAST(COALESCE(h.holdout_spend, 0) AS DOUBLE) AS holdout_spend
       , date_diff('day', DATE '{as_of}', DATE '{holdout_end}') / {unit} AS holdout_duration"""
     holdout_cte = ""
     if holdout_end is not None:
@@ -116,10 +121,10 @@ holdout AS (
 )"""
     holdout_join = "" if holdout_end is None else "LEFT JOIN holdout h USING (customer_id)"
     order_col = ", order_id" if has_order_id else ""
-    profit_src = ", profit" if has_profit else ""
+    profit_src = f", CAST(profit AS {MONEY_TYPE}) AS profit" if has_profit else ""
     return f"""
 WITH lines AS (
-    SELECT customer_id, CAST(date AS DATE) AS day, amount
+    SELECT customer_id, CAST(date AS DATE) AS day, CAST(amount AS {MONEY_TYPE}) AS amount
          {order_col}{profit_src}
     FROM {relation}
     WHERE CAST(date AS DATE) <= DATE '{end}'
@@ -138,7 +143,7 @@ calibration AS (
     GROUP BY customer_id
 ),
 repeat_spend AS (
-    SELECT d.customer_id, AVG(d.spend) AS monetary_btyd
+    SELECT d.customer_id, CAST(SUM(d.spend) AS DOUBLE) / COUNT(d.spend) AS monetary_btyd
     FROM days d JOIN calibration c USING (customer_id)
     WHERE d.is_purchase AND d.day > c.first_day AND d.day <= DATE '{as_of}'
     GROUP BY d.customer_id
@@ -152,7 +157,7 @@ lines_agg AS (
 SELECT c.customer_id
      , date_diff('day', c.last_day, DATE '{as_of}') / {unit} AS recency
      , f.occasions::BIGINT AS frequency
-     , c.monetary AS monetary
+     , CAST(c.monetary AS DOUBLE) AS monetary
      , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS tenure
      , c.first_day AS first_purchase
      , c.last_day AS last_purchase

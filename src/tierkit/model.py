@@ -74,7 +74,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         self.input_columns = standards["input_columns"]
         self.output_columns = standards["output_columns"]
 
-    def predict(self, context, model_input, params=None):
+    def predict(self, context, model_input: pd.DataFrame, params=None):
+        # The DataFrame hint also tells MLflow that the signature comes from the logged example.
         if not isinstance(model_input, pd.DataFrame):
             model_input = pd.DataFrame(model_input)
         missing = [c for c in ["customer_id"] + [c for c in self.input_columns if c != "cs_index"]

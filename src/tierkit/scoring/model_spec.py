@@ -1,0 +1,93 @@
+"""What a scoring job needs to know about a tierkit model before it reads any transaction.
+
+A model URI (``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/RUN_ID/model``, or a
+local model folder) is fetched once into a local folder; its ``standards.json`` gives the
+time unit the features must be computed in and the input columns, its signature the output
+columns and their types. The scorers load the model from that folder, so a registry alias
+that moves during a job cannot mix two versions in one output.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tierkit.errors import ModelError
+from tierkit.features import check_time_unit
+
+#: numpy/pandas dtype of each MLflow signature type in the output table.
+_DTYPES = {"string": "str", "long": "int64", "integer": "int64", "double": "float64", "float": "float64",
+           "boolean": "bool"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A tierkit model fetched to ``path`` with what scoring needs from it."""
+
+    uri: str
+    path: Path
+    time_unit: str
+    input_columns: tuple
+    output_columns: tuple
+    output_types: tuple  # MLflow type names, one per output column
+
+    def output_dtypes(self) -> dict[str, str]:
+        """Output column -> pandas dtype."""
+        return {c: _DTYPES.get(t, "object") for c, t in zip(self.output_columns, self.output_types)}
+
+    def spark_schema(self) -> str:
+        """The output as a Spark DDL schema string (the ``spark_udf`` result type)."""
+        spark = {"string": "string", "long": "bigint", "integer": "int", "double": "double", "float": "float",
+                 "boolean": "boolean"}
+        return ", ".join(f"`{c}` {spark.get(t, 'string')}" for c, t in zip(self.output_columns, self.output_types))
+
+
+def fetch_model(uri: str, dst: Path) -> ModelSpec:
+    """Fetch the model at ``uri`` into ``dst`` (a local folder is used in place) and read its spec."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+    from mlflow.models import Model
+
+    from tierkit.model import check_model_format
+
+    local = Path(uri)
+    if not local.is_dir():
+        if "://" not in uri and ":/" not in uri:
+            raise ModelError(f"model {uri!r}: no such folder; expected models:/NAME@ALIAS, runs:/RUN_ID/model or a model folder")
+        try:
+            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dst)))
+        except (MlflowException, OSError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelError(f"model {uri!r}: cannot be fetched from {mlflow.get_tracking_uri()}: {first}") from None
+    if not (local / "MLmodel").is_file():
+        raise ModelError(f"model {uri!r}: {local} has no MLmodel file; expected an MLflow model folder")
+    meta = Model.load(str(local / "MLmodel"))
+    artifacts = meta.flavors.get("python_function", {}).get("artifacts", {}) or {}
+    standards_path = artifacts.get("standards", {}).get("path")
+    if standards_path is None or not (local / standards_path).is_file():
+        raise ModelError(f"model {uri!r}: not a tierkit segmentation model (no standards.json artifact)")
+    standards = json.loads((local / standards_path).read_text(encoding="utf-8"))
+    check_model_format(standards, source=f"model {uri!r}")
+    time_unit = standards.get("time_unit") or "D"
+    check_time_unit(time_unit)
+    if meta.signature is None or meta.signature.outputs is None:
+        raise ModelError(f"model {uri!r}: has no output signature; log it with tierkit.model.log_segmentation_model")
+    outputs = meta.signature.outputs.to_dict()
+    return ModelSpec(
+        uri=uri,
+        path=local,
+        time_unit=time_unit,
+        input_columns=tuple(standards["input_columns"]),
+        output_columns=tuple(o["name"] for o in outputs),
+        output_types=tuple(o["type"] for o in outputs),
+    )
+
+
+def model_columns(spec: ModelSpec, available: list[str], source: str) -> list[str]:
+    """The model's input columns the feature table provides; one-line error when one is missing."""
+    missing = [c for c in spec.input_columns if c not in available and c != "cs_index"]
+    if missing:
+        hint = " (map it with --profit-col)" if "profit" in missing else ""
+        raise ModelError(f"model {spec.uri!r}: needs input {', '.join(map(repr, missing))} that {source} cannot give{hint}")
+    return [c for c in spec.input_columns if c in available]

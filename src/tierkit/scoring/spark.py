@@ -1,0 +1,227 @@
+"""The same scoring job on Spark: Spark SQL aggregates, ``mlflow.pyfunc.spark_udf`` scores.
+
+The feature query and the row checks are the very SQL the local engine runs (see
+:mod:`tierkit.scoring.sql` and :mod:`tierkit.scoring.sources`), so both engines give the
+same output, byte for byte, when the output is a ``.csv`` or ``.parquet`` file: Spark
+computes and scores in parallel, and the sorted scores stream to the driver partition by
+partition into the same writer the local engine uses. An output without a file suffix (a
+folder, ``hdfs://...``, ``s3a://...``) is written by the executors as a Parquet folder, for
+bases too big for one machine.
+
+On a cluster, run this module with ``spark-submit`` (see the README); it takes the options
+of ``tierkit score``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tierkit.errors import DataError, TierkitError
+from tierkit.features import check_time_unit, parse_date
+from tierkit.scoring.model_spec import fetch_model, model_columns
+from tierkit.scoring.sources import (
+    check_columns, check_counts, checked_sql, count_sql, find_source, read_counts, valid_sql,
+)
+from tierkit.scoring.sql import scoring_feature_sql
+from tierkit.scoring.summary import ScoringSummary
+from tierkit.scoring.writer import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
+from tierkit.transactions import ColumnMap
+
+log = logging.getLogger(__name__)
+
+
+def _require_pyspark():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise TierkitError("--engine spark needs pyspark: pip install 'tierkit[spark]' (and Java 17)") from None
+
+
+def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app_name: str = "tierkit-score"):
+    """A Spark session on this machine, set up for scoring (UTC, no UI, few shuffle partitions).
+
+    When a session already runs (``spark-submit``, a notebook), that one is returned.
+    """
+    _require_pyspark()
+    from pyspark.sql import SparkSession
+
+    # Local workers must run this interpreter (the one with tierkit's packages), not the first
+    # python3 on PATH; pyspark reads only the environment variable for that.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master(master).appName(app_name)
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def default_spark_session(master: str | None = None):
+    """The session to score with: the running one, ``spark-submit``'s, else a local one on ``master``.
+
+    Under ``spark-submit`` the cluster's master and settings are kept (``--master`` is
+    ignored there); in a plain Python process a local session is started
+    (:func:`local_spark_session`, ``local[*]`` unless ``master`` says otherwise).
+    """
+    _require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # Launched by spark-submit: its JVM and configuration already exist.
+        spark = SparkSession.builder.appName("tierkit-score").getOrCreate()
+        spark.sparkContext.setLogLevel("ERROR")
+        return spark
+    return local_spark_session(master=master or "local[*]")
+
+
+def _spark_kind(data_type) -> str:
+    from pyspark.sql import types as T
+
+    if isinstance(data_type, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+        return "temporal"
+    if isinstance(data_type, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
+        return "integer"
+    if isinstance(data_type, (T.FloatType, T.DoubleType, T.DecimalType)):
+        return "number"
+    return "text"
+
+
+def _read(spark, source):
+    if source.kind == "parquet":
+        return spark.read.parquet(*source.files)
+    reader = spark.read.option("header", True).option("inferSchema", False).option("mode", "FAILFAST")
+    return reader.option("sep", source.sep or ",").csv(list(source.files))
+
+
+def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None, columns: ColumnMap | None = None,
+                             date_format: str | None = None, sep: str | None = None, drop_duplicates: bool = False,
+                             chunk_size: int = 100_000, progress=None) -> ScoringSummary:
+    """Compute features with Spark SQL and score every customer with ``mlflow.pyfunc.spark_udf``.
+
+    Parameters are those of :func:`tierkit.scoring.score_transactions`, plus:
+
+    spark : pyspark.sql.SparkSession, optional
+        The session to use (default: :func:`default_spark_session`).
+    out : str or Path
+        A ``.csv`` or ``.parquet`` file (same bytes as the local engine), or a folder / URI
+        without suffix, written by the executors as Parquet part files.
+
+    The session's time zone is set to UTC while the job runs (a day is a calendar day of the
+    timestamps as written) and restored afterwards.
+    """
+    _require_pyspark()
+    import mlflow.pyfunc
+    from pyspark.sql import functions as F
+    from pyspark.errors import PySparkException
+
+    start = time.perf_counter()
+    progress = progress or (lambda phase, done, total: None)
+    as_of = parse_date(as_of, "as_of")
+    columns = columns or ColumnMap()
+    to_file = Path(str(out)).suffix.lower() in OUTPUT_SUFFIXES and "://" not in str(out)
+    if to_file:
+        out = check_score_path(out)
+    if chunk_size < 1:
+        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+    source = find_source(transactions, sep=sep)
+    spark = spark or default_spark_session()
+    old_tz = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    try:
+        with tempfile.TemporaryDirectory(prefix="tierkit-score-") as tmp:
+            spec = fetch_model(model, Path(tmp) / "model")
+            days_per_unit = check_time_unit(spec.time_unit)
+            try:
+                raw = _read(spark, source)
+            except PySparkException as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise DataError(f"{source.path}: cannot be read as {source.kind}: {first}") from None
+            kinds = {field.name: _spark_kind(field.dataType) for field in raw.schema.fields}
+            check_columns(source, list(kinds), columns)
+            raw.createOrReplaceTempView("tierkit_source")
+            spark.sql(checked_sql("tierkit_source", columns, kinds, dialect="spark", date_format=date_format)) \
+                .createOrReplaceTempView("tierkit_checked")
+            progress("checking", 0, 100)
+            try:
+                row = spark.sql(count_sql("tierkit_checked", as_of)).collect()[0]
+            except PySparkException as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise DataError(f"{source.path}: cannot be read as {source.kind}: {first}") from None
+            progress("checking", 100, 100)
+            rows_read, rejected, after = read_counts(tuple(row))
+            check_counts(source, rows_read, rejected, after, as_of)
+            spark.sql(valid_sql("tierkit_checked", columns, drop_duplicates=drop_duplicates)) \
+                .createOrReplaceTempView("tierkit_tx")
+            fields = columns.fields()
+            query = scoring_feature_sql("tierkit_tx", as_of=as_of, days_per_unit=days_per_unit,
+                                        has_order_id="order_id" in fields, has_profit="profit" in fields,
+                                        dialect="spark")
+            progress("aggregating", 0, 100)
+            features = spark.sql(query)
+            inputs = model_columns(spec, features.columns, str(source.path))
+            features = features.select("customer_id", *[F.col(c).cast("double").alias(c) for c in inputs]).persist()
+            n_customers = features.count()
+            progress("aggregating", 100, 100)
+            udf = mlflow.pyfunc.spark_udf(spark, str(spec.path), result_type=spec.spark_schema(), env_manager="local")
+            scored = (features.select(udf(*[F.col(c) for c in ["customer_id", *inputs]]).alias("score"))
+                      .select("score.*").orderBy("customer_id"))
+            progress("scoring", 0, n_customers)
+            if to_file:
+                done = _collect(scored, out, spec, chunk_size, n_customers, progress)
+            else:
+                scored.write.mode("errorifexists").parquet(str(out))
+                done = n_customers
+                progress("scoring", done, n_customers)
+            features.unpersist()
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", old_tz)
+    seconds = time.perf_counter() - start
+    return ScoringSummary(rows_read=rows_read, rejected=rejected, rows_after_as_of=after, customers_scored=done,
+                          seconds=seconds, out=str(out), engine="spark")
+
+
+def _collect(scored, out, spec, chunk_size: int, total: int, progress) -> int:
+    """Stream the sorted scores to the driver, partition by partition, into the shared writer."""
+    import pandas as pd
+
+    names = list(spec.output_columns)
+    done = 0
+    rows = []
+    with ScoreWriter(out, spec.output_dtypes()) as writer:
+        for row in scored.toLocalIterator(prefetchPartitions=True):
+            rows.append(tuple(row))
+            if len(rows) == chunk_size:
+                writer.write(pd.DataFrame.from_records(rows, columns=names))
+                done += len(rows)
+                rows = []
+                progress("scoring", done, total)
+        if rows:
+            writer.write(pd.DataFrame.from_records(rows, columns=names))
+            done += len(rows)
+            progress("scoring", done, total)
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``spark-submit .../tierkit/scoring/spark.py --model ... --transactions ... --as-of ... --out ...``."""
+    from tierkit.cli.main import main as cli_main
+
+    return cli_main(["score", "--engine", "spark", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

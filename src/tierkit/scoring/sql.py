@@ -1,0 +1,68 @@
+"""The feature query of :func:`tierkit.features.feature_sql`, for DuckDB and Spark.
+
+Both engines run the same definition (``feature_sql``'s text, which training uses too):
+
+* amounts are summed as ``DECIMAL(18, 6)`` (:data:`tierkit.features.MONEY_TYPE`), so every sum is
+  exact and independent of the order in which threads or executors add them; a double sum
+  differs in its last bit from run to run and from engine to engine, and RFM edges are
+  quantiles that sit exactly on customers' values, so one bit moves a customer across an edge;
+* a mean is ``CAST(SUM(x) AS DOUBLE) / COUNT(x)``: one correctly rounded division in both
+  engines (their ``AVG`` of decimals round differently);
+* for Spark only, ``date_diff('day', a, b)`` becomes ``datediff(b, a)`` and unit literals
+  such as ``7.0`` become doubles (Spark reads ``7.0`` as a decimal and divides in decimals).
+
+The result columns are cast to DOUBLE (money, times) and BIGINT (counts) at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tierkit.errors import TierkitError
+from tierkit.features import FEATURE_COLUMNS, MONEY_TYPE, feature_sql
+
+_INTEGER_COLUMNS = {"frequency"}
+_DATE_COLUMNS = {"first_purchase", "last_purchase"}
+
+
+def _rewrite(sql: str, pattern: str, replacement: str, what: str, required: bool = True) -> str:
+    new, count = re.subn(pattern, replacement, sql)
+    if count == 0 and required:
+        # feature_sql changed shape: the two engines might no longer agree, so stop here.
+        raise TierkitError(f"internal: feature query has no {what} to rewrite; update tierkit.scoring.sql")
+    return new
+
+
+def scoring_feature_sql(relation: str, *, as_of, days_per_unit: int, has_order_id: bool, has_profit: bool,
+                        dialect: str = "duckdb") -> str:
+    """The feature query over ``relation`` for ``dialect`` ("duckdb" or "spark"), ordered by customer.
+
+    ``relation`` must hold canonical columns with ``amount`` (and ``profit``) as exact decimals.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> q = scoring_feature_sql("tx", as_of=dt.date(2021, 4, 1), days_per_unit=7,
+    ...                         has_order_id=False, has_profit=False, dialect="spark")
+    >>> "datediff(DATE '2021-04-01', c.last_day)" in q, "date_diff" in q
+    (True, False)
+    """
+    if dialect not in ("duckdb", "spark"):
+        raise TierkitError(f"dialect: {dialect!r} is not supported; expected 'duckdb' or 'spark'")
+    sql = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                      has_profit=has_profit)
+    if dialect == "spark":
+        sql = _rewrite(sql, r"date_diff\('day', ([^,()]+), ([^,()]+)\)", r"datediff(\2, \1)", "date_diff")
+        sql = _rewrite(sql, r"/ (\d+\.\d+)\b", r"/ CAST(\1 AS DOUBLE)", "unit division")
+    columns = ["customer_id"] + FEATURE_COLUMNS + (["profit"] if has_profit else [])
+    casts = []
+    for column in columns:
+        if column == "customer_id" or column in _DATE_COLUMNS:
+            casts.append(f"`{column}`" if dialect == "spark" else f'"{column}"')
+        else:
+            target = "BIGINT" if column in _INTEGER_COLUMNS else "DOUBLE"
+            quoted = f"`{column}`" if dialect == "spark" else f'"{column}"'
+            casts.append(f"CAST({quoted} AS {target}) AS {quoted}")
+    return f"SELECT {', '.join(casts)} FROM ({sql}) features ORDER BY customer_id"
+
+
