@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -83,11 +84,17 @@ def test_segment_on_cdnow_gives_one_row_per_customer(tmp_path):
     assert len(table) == 23570 and table["customer_id"].is_unique and table["customer_id"].iloc[0] == "00001"
 
 
-def test_demo_prints_tier_counts_and_revenue_shares(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "tierkit", "demo", "--out", str(tmp_path / "d")],
-                         capture_output=True, text=True)
+def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    run = subprocess.run([sys.executable, "-m", "tierkit", "demo", "--out", "d"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr
     assert "23,570 customers" in run.stdout
     for scheme in ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage"):
         assert scheme in run.stdout
-    assert (tmp_path / "d" / "customers.csv").exists()
+    assert "registered: models:/tierkit-cdnow@champion" in run.stdout
+    customers = pd.read_csv(tmp_path / "d" / "customers.csv", dtype={"customer_id": str})
+    assert len(customers) == 23570
+    page = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") >= 12
+    assert (tmp_path / "mlflow.db").exists()

@@ -111,7 +111,7 @@ def test_cli_report_with_a_survey(tmp_path, capsys):
     survey.write_text("customer_id,date,score\n001,2021-03-01,9\n002,2021-03-01,4\n005,2021-05-01,10\n")
     out = tmp_path / "report.html"
     assert main(["report", str(tx), "--as-of", "2021-04-01", "--satisfaction", str(survey), "--out", str(out),
-                 "--no-clv"]) == 0
+                 "--no-clv", "--no-clusters"]) == 0
     page = out.read_text(encoding="utf-8")
     assert 'id="satisfaction"' in page and 'id="abc_tier"' in page
     # 005 answered after --as-of: only 001 and 002 count, one promoter and one detractor
@@ -134,7 +134,7 @@ def test_cli_report_bad_survey_is_one_line(tmp_path, capsys):
 
 
 class MonetaryAsCLV(BaseEstimator):
-    """Stand-in for tierkit.clv.CLVModel (being written elsewhere): clv = monetary, any positive column will do."""
+    """A CLV step with a CLV known by hand (clv = monetary), so the tertile edges below are hand-computed."""
 
     def fit(self, X, y=None):
         self.fitted_ = True
@@ -144,13 +144,15 @@ class MonetaryAsCLV(BaseEstimator):
         return pd.DataFrame({"clv": X["monetary"].clip(lower=0)}, index=X.index)
 
 
-def test_score_customers_adds_clv_cs_and_value_potential_after_the_clv_step():
-    from tierkit.cli.report import score_customers
+def test_segmentation_adds_clv_cs_and_value_potential_after_the_clv_step():
+    from tierkit.experiment import segmentation_diagnostics
 
     tx = pd.read_csv(pd.io.common.StringIO(TX), dtype={"customer_id": str}, parse_dates=["date"])
     features = tk.rfm_features(tx, as_of="2021-04-01")
     survey = pd.DataFrame({"cs_index": [90.0, 20.0]}, index=["001", "004"])
-    table, diagnostics = score_customers(features, survey, MonetaryAsCLV())
+    segmentation = tk.Segmentation(clv=MonetaryAsCLV(), clv_cs=True, value_potential=True)
+    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    diagnostics = segmentation_diagnostics(segmentation)
     # clv = monetary 150, 20, 3, 300, 120: tertile edges 20 + 100 / 3 = 53.3 and 120 + 30 * 2 / 3 = 140
     assert table.loc["004", "clv_cs_class"] == "at_risk_key" and table.loc["001", "clv_cs_class"] == "core"
     assert table.loc["002", "clv_cs_class"] == "unrated"

@@ -5,6 +5,11 @@ from tierkit.datasets import load_cdnow
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features import rfm_features
 from tierkit.abc import ABCClassifier
+from tierkit.clv import CLVModel, validate_clv
+from tierkit.clv_cs import CLVCSGrid
+from tierkit.migration import next_tier_gaps, tier_moves, transition_matrix
+from tierkit.satisfaction import cs_index, customer_satisfaction, nps, nps_by_tier, read_survey
+from tierkit.value_potential import ValuePotentialMatrix
 from tierkit.lifecycle import LifecycleStager
 from tierkit.rfm import RFMScorer, rfm_scores
 from tierkit.rfm_classes import RFMClassifier
@@ -15,6 +20,18 @@ from tierkit.transactions import ColumnMap, normalize_transactions, read_transac
 
 __all__ = [
     "__version__",
+    "CLVCSGrid",
+    "CLVModel",
+    "validate_clv",
+    "ValuePotentialMatrix",
+    "cs_index",
+    "customer_satisfaction",
+    "next_tier_gaps",
+    "nps",
+    "nps_by_tier",
+    "read_survey",
+    "tier_moves",
+    "transition_matrix",
     "ABCClassifier",
     "LifecycleStager",
     "RFMClassifier",

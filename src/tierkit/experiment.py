@@ -25,10 +25,12 @@ import pandas as pd
 
 from tierkit.comparison import compare_schemes, scheme_agreement
 from tierkit.config import ExperimentConfig, load_config
-from tierkit.datasets import cdnow_path, load_cdnow
+from tierkit.datasets import SYNTHETIC_SURVEY_NOTE, cdnow_path, load_cdnow, synthetic_survey
 from tierkit.errors import TierkitError
 from tierkit.features import rfm_features
-from tierkit.segmentation import Segmentation, build_segmentation, tier_order, tier_schemes
+from tierkit.satisfaction import customer_satisfaction, read_survey
+from tierkit.schemes import tier_order, tier_schemes
+from tierkit.segmentation import Segmentation, build_segmentation
 from tierkit.summary import tier_summary
 from tierkit.transactions import read_transactions
 
@@ -48,6 +50,7 @@ class RunResult:
     agreement: pd.DataFrame
     table: pd.DataFrame
     registered_version: str | None = None
+    notes: tuple = ()
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -77,23 +80,29 @@ def _features(tx, **kwargs):
         return rfm_features(tx, **kwargs)
 
 
-def evaluate(config: ExperimentConfig, tx: pd.DataFrame, survey=None):
-    """Fit on the calibration period, score the schemes on the holdout; (comparison, agreement, table)."""
+def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
+    """Fit on the calibration period, score the schemes on the holdout; (comparison, agreement, table).
+
+    ``answers``: the survey answers; only those up to the calibration end count here.
+    """
     dates = config.dates
     if "calibration_end" not in dates:
         return None, None, None
     features = _features(tx, as_of=dates["calibration_end"], time_unit=config.time_unit,
                          holdout_end=dates["holdout_end"])
-    segmentation = build_segmentation(config.schemes, seed=config.seed, survey=survey)
-    table = segmentation.fit(features).transform(features)
+    survey = _satisfaction(config, answers, dates["calibration_end"])
+    segmentation = build_segmentation(_schemes(config), seed=config.seed)
+    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
     orders = {column: tier_order(column, segmentation.abc_scheme) for column in tier_schemes(segmentation.abc_scheme)}
+    if "cluster" in table.columns:
+        orders["cluster"] = sorted(table["cluster"].unique())
     comparison = compare_schemes(table, orders, seed=config.seed)
     agreement = scheme_agreement(table, list(comparison.index))
     return comparison, agreement, table
 
 
 def run_experiment(config, *, tracking_uri_override: str | None = None, register: bool | None = None,
-                   progress=None) -> RunResult:
+                   progress=None, out_dir=None) -> RunResult:
     """Run a config end to end and log it to MLflow (see module docs).
 
     Parameters
@@ -106,6 +115,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         the config names a registered model.
     progress : callable, optional
         Called with a short text before each step (the CLI shows it).
+    out_dir : path, optional
+        Also keep the charts and the report there (they are always logged to the run).
     """
     import mlflow
 
@@ -119,18 +130,20 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
 
     step("reading transactions")
     tx = load_experiment_transactions(config)
-    survey = _survey(config, tx)
-    step("comparing schemes on the holdout period")
-    comparison, agreement, _ = evaluate(config, tx, survey=survey)
     as_of = config.dates.get("as_of", config.dates.get("holdout_end"))
+    answers, notes = _survey_answers(config, tx, as_of)
+    step("comparing schemes on the holdout period")
+    comparison, agreement, _ = evaluate(config, tx, answers)
     step("fitting the final segmentation")
     features = _features(tx, as_of=as_of, time_unit=config.time_unit)
-    segmentation = build_segmentation(config.schemes, seed=config.seed, survey=survey)
-    segmentation.fit(features)
-    table = segmentation.transform(features, lang=config.lang)
+    survey = _satisfaction(config, answers, as_of)
+    segmentation = build_segmentation(_schemes(config), seed=config.seed)
+    segmentation.fit(features, survey=survey)
+    table = segmentation.transform(features, lang=config.lang, survey=survey)
 
     with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+        tmp = Path(tmp) if out_dir is None else Path(out_dir)
+        tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
         mlflow.log_params({k: str(v)[:500] for k, v in config.to_params().items()})
         mlflow.log_artifact(str(config.source), artifact_path="config")
@@ -148,13 +161,15 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
             mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
             mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
         step("logging tier profiles")
-        for column in tier_schemes(segmentation.abc_scheme):
+        for column in [*tier_schemes(segmentation.abc_scheme), "cluster"]:
             if column in table.columns:
-                summary = tier_summary(table, column, order=tier_order(column, segmentation.abc_scheme))
+                order = sorted(table[column].unique()) if column == "cluster" else tier_order(column, segmentation.abc_scheme)
+                summary = tier_summary(table, column, order=order)
                 mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
         for name, value in _diagnostic_metrics(segmentation).items():
             mlflow.log_metric(name, value)
-        _log_extras(segmentation, table, config, tmp, comparison)
+        step("drawing charts and the report")
+        _log_extras(segmentation, table, config, tmp, comparison, notes)
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
         info = log_segmentation_model(segmentation, features, horizon=horizon)
@@ -166,14 +181,40 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         from tierkit.registry import register_run_model
 
         version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
-    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version)
+    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes))
 
 
-def _survey(config: ExperimentConfig, tx: pd.DataFrame):
-    """The per-customer satisfaction table a config asks for, or None."""
-    if not config.satisfaction:
+def _schemes(config: ExperimentConfig) -> dict:
+    """The config's schemes, with the satisfaction threshold passed to the CLV-CS grid."""
+    schemes = {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.schemes.items()}
+    threshold = (config.satisfaction or {}).get("high_threshold")
+    if threshold is not None and schemes.get("clv_cs", False) is not False:
+        schemes["clv_cs"] = {**(schemes["clv_cs"] if isinstance(schemes["clv_cs"], dict) else {}),
+                             "cs_threshold": float(threshold)}
+    return schemes
+
+
+def _survey_answers(config: ExperimentConfig, tx: pd.DataFrame, as_of):
+    """The survey answers a config asks for (or None) and the notes a report must show."""
+    sat = config.satisfaction
+    if not sat:
+        return None, []
+    scale = sat.get("scale", "nps")
+    if sat.get("synthetic"):
+        customers = sorted(tx["customer_id"].unique())
+        answers = synthetic_survey(customers, seed=int(sat.get("seed", config.seed)), scale=scale, as_of=as_of)
+        return answers, [SYNTHETIC_SURVEY_NOTE[config.lang]]
+    path = Path(sat["path"])
+    path = path if path.is_absolute() else config.source.parent / path
+    return read_survey(path, scale=scale, **(sat.get("columns") or {})), []
+
+
+def _satisfaction(config: ExperimentConfig, answers, as_of):
+    """Per-customer satisfaction as of ``as_of`` from the answers (None without a survey)."""
+    if answers is None:
         return None
-    raise TierkitError(f"{config.source}: satisfaction is not available in this build")
+    sat = config.satisfaction or {}
+    return customer_satisfaction(answers, how=sat.get("aggregate", "latest"), window=sat.get("window"), as_of=as_of)
 
 
 def _diagnostic_metrics(segmentation: Segmentation) -> dict:
@@ -190,6 +231,47 @@ def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     return out
 
 
-def _log_extras(segmentation, table, config, tmp: Path, comparison) -> None:
-    """Charts and the HTML report, when those modules are available."""
-    return None
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> None:
+    """Every chart (PNG) and the HTML report, as artifacts of the active run."""
+    import mlflow
+
+    from tierkit.charts import figure_png
+    from tierkit.report import write_report
+    from tierkit.report.render import report_sections, scheme_charts
+
+    charts = tmp / "charts"
+    charts.mkdir(exist_ok=True)
+    for column in report_sections(table):
+        for name, ax in scheme_charts(table, column, lang=config.lang):
+            (charts / f"{column}.{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+    for name, ax in _model_charts(segmentation, config.lang):
+        (charts / f"{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+    mlflow.log_artifacts(str(charts), artifact_path="charts")
+    diagnostics = segmentation_diagnostics(segmentation)
+    if comparison is not None:
+        diagnostics["comparison (holdout)"] = comparison
+    report = tmp / "report.html"
+    write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes)
+    mlflow.log_artifact(str(report))
+
+
+def _model_charts(segmentation, lang: str):
+    """(name, Axes) of the fitted models' own charts: k selection, snake plot ..."""
+    out = []
+    steps = dict(segmentation.steps_)
+    if "clusters" in steps and hasattr(steps["clusters"], "charts"):
+        out.extend(steps["clusters"].charts(lang=lang))
+    return out
+
+
+def segmentation_diagnostics(segmentation) -> dict:
+    """Per step, the standards and model figures a report shows."""
+    out = {}
+    for name, step in segmentation.steps_:
+        if hasattr(step, "diagnostics"):
+            out[name] = step.diagnostics()
+        elif hasattr(step, "standards"):
+            out[name] = step.standards()
+        elif hasattr(step, "thresholds_"):
+            out[name] = dict(step.thresholds_)
+    return out

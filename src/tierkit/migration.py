@@ -34,26 +34,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.abc import ABC_TIERS
-from tierkit.clv_cs import CLV_CS_CLASSES
+from tierkit import schemes
 from tierkit.errors import DataError, TierkitError
 from tierkit.labels import check_lang
+from tierkit.abc import ABC_TIERS
 from tierkit.rfm_classes import RFM_CLASSES
-from tierkit.segments import RFM_SEGMENTS
-from tierkit.value_potential import VALUE_POTENTIAL_TIERS
+from tierkit.schemes import abc_scheme_of
 
 ENTERED = "(entered)"
 LEFT = "(left)"
-
-_ORDERS = {
-    "rfm_class": [t.key for t in RFM_CLASSES],
-    "rfm_segment": [t.key for t in RFM_SEGMENTS],
-    "lifecycle_stage": ["loyal", "repeat", "new", "at_risk", "churned", "potential"],
-    "clv_cs_class": [t.key for t in CLV_CS_CLASSES],
-    "value_potential": [t.key for t in VALUE_POTENTIAL_TIERS],
-}
-_ABC_ORDERS = {scheme: [t.key for t in tiers] for scheme, tiers in ABC_TIERS.items()}
-
 
 def tier_order(scheme: str, keys=()) -> list[str] | None:
     """The tier keys of ``scheme`` from best to worst, or ``None`` for an unordered scheme.
@@ -67,14 +56,8 @@ def tier_order(scheme: str, keys=()) -> list[str] | None:
     >>> tier_order("cluster_name") is None
     True
     """
-    if scheme == "abc_tier":
-        seen = {k for k in keys if isinstance(k, str)}
-        for order in _ABC_ORDERS.values():
-            if seen <= set(order):
-                return list(order)
-        raise DataError(f"abc_tier: tier keys {sorted(seen)} match no ABC scheme "
-                        f"({'; '.join(', '.join(o) for o in _ABC_ORDERS.values())})")
-    return list(_ORDERS[scheme]) if scheme in _ORDERS else None
+    abc_scheme = abc_scheme_of(keys) if scheme == "abc_tier" else "course"
+    return schemes.tier_order(scheme, abc_scheme)
 
 
 def _tiers(snapshot: pd.DataFrame, scheme: str, name: str) -> pd.Series:

@@ -75,21 +75,15 @@ def require(table: pd.DataFrame, columns, who: str) -> None:
 
 def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
     """The tiers of a known tier column (all schemes of tierkit), or ``None``."""
-    from tierkit.clv_cs import CLV_CS_CLASSES
-    from tierkit.segmentation import tier_schemes
-    from tierkit.value_potential import VALUE_POTENTIAL_TIERS
+    from tierkit.abc import ABC_TIERS
+    from tierkit.schemes import tier_schemes
 
     abc_scheme = "course"
     if column == "abc_tier":
-        from tierkit.abc import ABC_TIERS
-
         seen = set(keys)
         # The ABC scheme sharing most keys with the column (unknown keys are shown as they are).
         abc_scheme = max(ABC_TIERS, key=lambda s: len(seen & {t.key for t in ABC_TIERS[s]}))
-    schemes = dict(tier_schemes(abc_scheme))
-    schemes.setdefault("clv_cs_class", CLV_CS_CLASSES)
-    schemes.setdefault("value_potential", VALUE_POTENTIAL_TIERS)
-    return schemes.get(column)
+    return tier_schemes(abc_scheme).get(column)
 
 
 def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:

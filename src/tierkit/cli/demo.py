@@ -1,4 +1,10 @@
-"""``tierkit demo``: the whole pipeline on the bundled CDNOW data, with a summary."""
+"""``tierkit demo``: the experiment ``experiments/cdnow.yaml`` on the bundled CDNOW data.
+
+It is ``tierkit run experiments/cdnow.yaml`` plus a summary on screen and the outputs in a
+folder: every customer graded (``customers.csv``), the HTML report and its charts, the run in
+MLflow (local store ``mlflow.db`` unless ``MLFLOW_TRACKING_URI`` says otherwise) and the
+model registered with the alias ``champion``.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +12,86 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tierkit.cli.main import cli
-from tierkit.datasets import CDNOW_END, load_cdnow
-from tierkit.features import rfm_features
+from tierkit.errors import TierkitError
 from tierkit.output import write_table
-from tierkit.segmentation import Segmentation, tier_schemes
+from tierkit.schemes import tier_schemes
 from tierkit.summary import tier_summary
+
+#: The demo config: the repository's experiments/cdnow.yaml.
+DEMO_CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "cdnow.yaml"
 
 
 @cli.command()
 @click.option("--out", "out_dir", default="tierkit-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the results.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def demo(out_dir, lang):
-    """Grade the CDNOW customers (bundled with lifetimes) as of 1998-06-30."""
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="Experiment config [default: experiments/cdnow.yaml].")
+@click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of labels [default: the config's].")
+def demo(out_dir, config_path, tracking_uri, lang):
+    """Grade the CDNOW customers (bundled with lifetimes), compare the schemes, register the model."""
+    from tierkit.config import load_config
+    from tierkit.experiment import run_experiment
+
+    path = Path(config_path) if config_path else DEMO_CONFIG
+    if not path.exists():
+        raise TierkitError(f"{path}: demo config not found; run from a tierkit checkout or give --config")
+    config = load_config(path)
+    if lang is not None:
+        config.lang = lang
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task("reading CDNOW transactions", total=4)
-        tx = load_cdnow()
-        progress.update(task, advance=1, description="computing RFM features")
-        features = rfm_features(tx, as_of=CDNOW_END, time_unit="D")
-        progress.update(task, advance=1, description="fitting the tier schemes")
-        segmentation = Segmentation().fit(features)
-        table = segmentation.transform(features, lang=lang)
-        progress.update(task, advance=1, description="writing results")
-        write_table(table, out / "customers.csv")
-        progress.update(task, advance=1)
-    out_console = Console()
-    out_console.print(f"CDNOW: {len(tx):,} transactions, {len(table):,} customers, as of {CDNOW_END}")
-    for column, tiers in tier_schemes(segmentation.abc_scheme).items():
-        summary = tier_summary(table, column, order=[t.key for t in tiers])
-        names = {t.key: t.label(lang) for t in tiers}
-        grid = Table(title=column, title_justify="left")
-        for header in ("tier", "customers", "share", "revenue share"):
-            grid.add_column(header, justify="left" if header == "tier" else "right")
-        for key, row in summary.iterrows():
-            grid.add_row(f"{names.get(key, key)} ({key})", f"{int(row.customers):,}", f"{row.customer_share:.1%}",
-                         f"{row.revenue_share:.1%}")
-        out_console.print(grid)
-    out_console.print(f"results: {out / 'customers.csv'}")
+    with console.status("starting") as status:
+        result = run_experiment(config, tracking_uri_override=tracking_uri, register=True,
+                                progress=lambda text: status.update(text), out_dir=out)
+        status.update("writing customers.csv")
+        write_table(result.table, out / "customers.csv")
+    show_demo(result, config, out)
+
+
+def show_demo(result, config, out: Path) -> None:
+    screen = Console()
+    table = result.table
+    lang = config.lang
+    screen.print(f"[bold]{config.name}[/bold]: {len(table):,} customers graded as of {table.attrs.get('as_of')}")
+    for note in result.notes:
+        screen.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
+    abc_scheme = "course"
+    for column, tiers in tier_schemes(abc_scheme).items():
+        if column not in table.columns:
+            continue
+        if column == "abc_tier":
+            from tierkit.schemes import abc_scheme_of
+
+            tiers = tier_schemes(abc_scheme_of(table[column].unique()))[column]
+        _print_tiers(screen, table, column, [t.key for t in tiers], {t.key: t.label(lang) for t in tiers})
+    if "cluster" in table.columns:
+        names = table.drop_duplicates("cluster").set_index("cluster")["cluster_name"].to_dict()
+        _print_tiers(screen, table, "cluster", sorted(names), {k: f"{k}: {v}" for k, v in names.items()})
+    if "clv" in table.columns:
+        screen.print(f"predicted CLV: total {table['clv'].sum():,.0f}, mean {table['clv'].mean():,.2f} per customer, "
+                     f"mean p_alive {table['p_alive'].mean():.3f}")
+    if result.comparison is not None:
+        shown = result.comparison[["variance_share", "top_tier_lift", "order_agreement", "size_balance", "tiers"]]
+        screen.print("schemes ranked by held-out value separation (fit to "
+                     f"{config.dates['calibration_end']}, spend to {config.dates['holdout_end']}):")
+        screen.print(shown.to_string(float_format=lambda v: f"{v:.3f}"), soft_wrap=True)
+    screen.print(f"MLflow run {result.run_id}; model {result.model_uri}")
+    if result.registered_version:
+        screen.print(f"registered: models:/{config.mlflow['registered_model']}@{config.mlflow.get('alias', 'champion')} "
+                     f"(version {result.registered_version})")
+    screen.print(f"results: {out / 'customers.csv'}, report {out / 'report.html'}, charts in {out / 'charts'}")
+
+
+def _print_tiers(screen, table, column, order, names) -> None:
+    summary = tier_summary(table, column, order=order)
+    grid = Table(title=column, title_justify="left")
+    for header in ("tier", "customers", "share", "revenue share"):
+        grid.add_column(header, justify="left" if header == "tier" else "right")
+    for key, row in summary.iterrows():
+        grid.add_row(f"{names.get(key, key)} ({key})", f"{int(row.customers):,}", f"{row.customer_share:.1%}",
+                     f"{row.revenue_share:.1%}")
+    screen.print(grid)

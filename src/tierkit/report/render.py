@@ -232,40 +232,58 @@ def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
     return out
 
 
-def _scheme_section(table, column, lang, value, dpi, tiers) -> str:
+def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str = "monetary", tiers=None) -> list:
+    """(name, Axes) of every chart of one tier column: its own chart first, then shares and pies.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"monetary": [50.0, 10.0], "abc_tier": ["high_end", "small"]})
+    >>> [name for name, ax in scheme_charts(t, "abc_tier")]
+    ['pareto', 'shares', 'pie_customers', 'pie_revenue']
+    """
     heading = SCHEMES[column][1 if lang == "zh" else 0]
     short = heading.split(" (")[0]
-    frame = _tier_table(table, column, lang, value, tiers)
-    formats = {_t("customer_share", lang): percent, _t("revenue_share", lang): percent,
-               _t("revenue", lang): money, _t("mean_clv", lang): money,
-               _t("nps", lang): lambda v: f"{float(v):+.1f}"}
     charts = [
-        (plot_tier_shares(table, column, lang=lang, value=value, tiers=tiers, title=short),
-         f"{heading}: shares"),
-        (plot_tier_pie(table, column, measure="customers", lang=lang, value=value, tiers=tiers, title=short),
-         f"{heading}: customers"),
-        (plot_tier_pie(table, column, measure="revenue", lang=lang, value=value, tiers=tiers, title=short),
-         f"{heading}: revenue"),
+        ("shares", plot_tier_shares(table, column, lang=lang, value=value, tiers=tiers, title=short)),
+        ("pie_customers", plot_tier_pie(table, column, measure="customers", lang=lang, value=value, tiers=tiers,
+                                        title=short)),
+        ("pie_revenue", plot_tier_pie(table, column, measure="revenue", lang=lang, value=value, tiers=tiers,
+                                      title=short)),
     ]
     special = _special_chart(table, column, lang)
     if special is not None:
         charts.insert(0, special)
-    figures = "".join(image(figure_png(ax.figure, dpi=dpi, lang=lang), alt) for ax, alt in charts)
+    return charts
+
+
+_ALT = {"shares": "shares", "pie_customers": "customers", "pie_revenue": "revenue", "rfm_heatmap": "RFM heatmap",
+        "pareto": "Pareto curve", "lifecycle_funnel": "Lifecycle funnel", "clv_cs_grid": "CLV-CS grid",
+        "value_potential": "Value-potential matrix"}
+
+
+def _scheme_section(table, column, lang, value, dpi, tiers) -> str:
+    heading = SCHEMES[column][1 if lang == "zh" else 0]
+    frame = _tier_table(table, column, lang, value, tiers)
+    formats = {_t("customer_share", lang): percent, _t("revenue_share", lang): percent,
+               _t("revenue", lang): money, _t("mean_clv", lang): money,
+               _t("nps", lang): lambda v: f"{float(v):+.1f}"}
+    figures = "".join(image(figure_png(ax.figure, dpi=dpi, lang=lang), f"{heading}: {_ALT.get(name, name)}")
+                      for name, ax in scheme_charts(table, column, lang, value, tiers))
     return (f'<h2 id="{esc(column)}">{esc(heading)} <span class="key">{esc(column)}</span></h2>'
             + html_table(frame, formats=formats, index=False) + f'<div class="charts">{figures}</div>')
 
 
 def _special_chart(table, column, lang):
     if column == "rfm_class" and {"r_score", "f_score"} <= set(table.columns):
-        return plot_rfm_heatmap(table, lang=lang), "RFM heatmap"
+        return "rfm_heatmap", plot_rfm_heatmap(table, lang=lang)
     if column == "abc_tier":
-        return plot_pareto(table, lang=lang), "Pareto curve"
+        return "pareto", plot_pareto(table, lang=lang)
     if column == "lifecycle_stage":
-        return plot_lifecycle_funnel(table, lang=lang), "Lifecycle funnel"
+        return "lifecycle_funnel", plot_lifecycle_funnel(table, lang=lang)
     if column == "clv_cs_class" and {"clv_level", "cs_level", "clv"} <= set(table.columns):
-        return plot_clv_cs_grid(table, lang=lang), "CLV-CS grid"
+        return "clv_cs_grid", plot_clv_cs_grid(table, lang=lang)
     if column == "value_potential" and "clv" in table.columns:
-        return plot_value_potential(table, lang=lang), "Value-potential matrix"
+        return "value_potential", plot_value_potential(table, lang=lang)
     return None
 
 

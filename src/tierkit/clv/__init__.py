@@ -1,0 +1,12 @@
+"""Predicted customer lifetime value: BG/NBD purchases x Gamma-Gamma spend, discounted.
+
+* :mod:`tierkit.clv.bgnbd`, :mod:`tierkit.clv.gamma_gamma`: the likelihoods, fits and
+  conditional expectations (pure functions on arrays);
+* :class:`CLVModel`: the estimator on the feature table of :func:`tierkit.rfm_features`;
+* :func:`validate_clv`: calibration / holdout validation with figures and plots.
+"""
+
+from tierkit.clv.model import CLVModel
+from tierkit.clv.validation import CLVValidation, validate_clv
+
+__all__ = ["CLVModel", "CLVValidation", "validate_clv"]

@@ -1,0 +1,141 @@
+"""The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005, "RFM and CLV").
+
+A customer's transaction values are Gamma(p, nu) around their own mean, and nu ~ Gamma(q, v)
+across customers. For a customer with ``x`` repeat transactions of mean value ``m`` the
+log-likelihood is::
+
+    ln L = ln G(px+q) - ln G(px) - ln G(q) + q ln v + (px-1) ln m + px ln x - (px+q) ln(xm+v)
+
+and the expected spend per transaction, given that history, is the weighted mean of the
+population mean ``p v / (q - 1)`` and the customer's own mean::
+
+    E(M | x, m) = (q - 1) / (px + q - 1) * p v / (q - 1) + px / (px + q - 1) * m
+
+Only repeat customers (x > 0) with a positive mean spend enter the fit; a customer with no
+repeat purchase gets the population mean, as the model prescribes. The model assumes spend is
+independent of frequency: :func:`spend_frequency_correlation` checks it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import digamma, gammaln
+
+from tierkit.errors import ModelError
+
+PARAMS = ("p", "q", "v")
+
+
+def log_likelihood(params, x, m) -> np.ndarray:
+    """Per-customer Gamma-Gamma log-likelihood (x > 0, m > 0).
+
+    Examples
+    --------
+    >>> ll = log_likelihood((6.25, 3.74, 15.44), np.array([1., 2.]), np.array([22.35, 22.35]))
+    >>> bool(np.isfinite(ll).all())
+    True
+    """
+    p, q, v = params
+    x = np.asarray(x, dtype="float64")
+    m = np.asarray(m, dtype="float64")
+    px = p * x
+    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
+            + px * np.log(x) - (px + q) * np.log(x * m + v))
+
+
+def _objective(log_params, x, m, w, groups, penalizer):
+    """Mean negative log-likelihood and gradient; ``groups`` = (distinct x, row -> group, weight per group)."""
+    params = np.exp(log_params)
+    p, q, v = params
+    ux, inverse, wx = groups
+    total = wx.sum()
+    pux = p * ux
+    # terms of x alone, once per distinct x
+    ll_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(v) + pux * np.log(ux)
+    dg = digamma(pux + q)
+    d_p_x = ux * (dg - digamma(pux) + np.log(ux))
+    d_q_x = dg - digamma(q) + np.log(v)
+    # per row
+    px = pux[inverse]
+    xmv = x * m + v
+    log_xmv = np.log(xmv)
+    ll = wx @ ll_x + w @ ((px - 1) * np.log(m) - (px + q) * log_xmv)
+    d_p = wx @ d_p_x + w @ (x * (np.log(m) - log_xmv))
+    d_q = wx @ d_q_x - w @ log_xmv
+    d_v = q / v * total - w @ ((px + q) / xmv)
+    value = -ll / total + penalizer * np.sum(params**2)
+    grad = -np.array([d_p, d_q, d_v]) / total + 2 * penalizer * params
+    return value, grad * params
+
+
+def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
+    """Maximum-likelihood Gamma-Gamma parameters from repeat customers; ``(params dict, log-likelihood)``.
+
+    Examples
+    --------
+    Data drawn from the model with p = 6, q = 4, v = 15 give the parameters back (within 15 %):
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(1, 8, 5000).astype(float)
+    >>> nu = rng.gamma(4.0, 1 / 15.0, 5000)
+    >>> m = rng.gamma(6.0 * x, 1 / nu) / x
+    >>> fitted, _ = fit_gamma_gamma(x, m)
+    >>> all(abs(fitted[k] / true - 1) < 0.15 for k, true in {"p": 6, "q": 4, "v": 15}.items())
+    True
+    """
+    x = np.asarray(x, dtype="float64")
+    m = np.asarray(m, dtype="float64")
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
+    ux, inverse = np.unique(x, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    groups = (ux, inverse, np.bincount(inverse, weights=w, minlength=len(ux)))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the line search may overshoot; the result is checked
+        result = minimize(_objective, np.full(3, 0.1), args=(x, m, w, groups, penalizer), jac=True, method="L-BFGS-B",
+                          options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+    params = np.exp(result.x)
+    gradient = np.abs(result.jac).max() if result.jac is not None else np.inf
+    if not np.all(np.isfinite(params)) or (not result.success and gradient > 1e-5):
+        raise ModelError(
+            f"Gamma-Gamma: the fit did not converge ({result.message}); try a penalizer, e.g. "
+            "CLVModel(gg_penalizer=0.001)"
+        )
+    fitted = dict(zip(PARAMS, (float(v) for v in params)))
+    return fitted, float(w @ log_likelihood(params, x, m))
+
+
+def expected_spend(params, x, m) -> np.ndarray:
+    """Expected spend per transaction given ``x`` repeat transactions of mean value ``m``.
+
+    ``x = 0`` gives the population mean ``p v / (q - 1)``.
+
+    Examples
+    --------
+    Population mean 6.25 * 15.44 / 2.74 = 35.22; with two purchases of mean 22.35,
+    (2.74 * 35.22 + 12.5 * 22.35) / 15.24 = 24.66:
+
+    >>> expected_spend((6.25, 3.74, 15.44), np.array([0., 2.]), np.array([0., 22.35])).round(2)
+    array([35.22, 24.66])
+    """
+    p, q, v = params
+    x = np.asarray(x, dtype="float64")
+    m = np.asarray(m, dtype="float64")
+    population = p * v / (q - 1)
+    return ((q - 1) * population + p * x * m) / (p * x + q - 1)
+
+
+def spend_frequency_correlation(x, m) -> float:
+    """Pearson correlation of repeat purchases and mean spend among repeat customers.
+
+    Gamma-Gamma assumes none; Fader & Hardie report 0.11 on CDNOW.
+
+    Examples
+    --------
+    >>> round(spend_frequency_correlation(np.array([1., 2, 3]), np.array([10., 10, 40])), 3)
+    0.866
+    """
+    x = np.asarray(x, dtype="float64")
+    m = np.asarray(m, dtype="float64")
+    if len(x) < 3 or x.std() == 0 or m.std() == 0:
+        return 0.0
+    return float(np.corrcoef(x, m)[0, 1])

@@ -1,0 +1,240 @@
+"""``CLVModel``: BG/NBD + Gamma-Gamma on the feature table, predicted CLV per customer.
+
+Units
+-----
+Time is in the feature table's unit (``features.attrs["time_unit"]``: ``"D"`` days or ``"W"``
+weeks of 7 days). ``horizon`` is in that unit. ``discount_rate`` is an *annual* rate ``d``;
+money expected ``s`` days from the observation date is worth ``(1 + d) ** (-s / 365.25)``
+today (365.25 days a year, exactly).
+
+CLV
+---
+The horizon is cut into ``discount_steps`` equal steps (default: calendar months of
+365.25 / 12 days, at least one step). The purchases the BG/NBD model expects within a step,
+``E(t_k) - E(t_{k-1})``, times the Gamma-Gamma expected spend per purchase, are discounted
+from the step's end::
+
+    clv = margin * E[spend] * sum_k (E(t_k) - E(t_{k-1})) * (1 + d) ** (-days(t_k) / 365.25)
+
+With ``discount_rate=0`` this is exactly ``margin * E[spend] * E(horizon)``. ``net_clv =
+clv - acquisition_cost`` when an acquisition cost is given.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit._checks import numeric_column, require_columns
+from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
+from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
+from tierkit.errors import DataError, ModelError, TierkitError
+
+#: Feature columns the model reads.
+CLV_INPUTS = ("frequency_btyd", "recency_btyd", "T", "monetary_btyd")
+#: Days per time unit.
+DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
+#: Days in a year and in a month, for discounting.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: Fewest customers with a repeat purchase the models are fitted on.
+MIN_REPEAT_CUSTOMERS = 10
+#: |correlation| of frequency and spend above which Gamma-Gamma's independence is doubted.
+CORRELATION_WARNING = 0.3
+
+
+class CLVModel(TransformerMixin, BaseEstimator):
+    """Predicted customer lifetime value from BG/NBD (purchases) and Gamma-Gamma (spend).
+
+    Parameters
+    ----------
+    horizon : float, default=365
+        How far ahead, in the features' time unit (365 days; use 52 with weekly features).
+    discount_rate : float, default=0.10
+        Annual discount rate (0.10 = 10 % a year).
+    margin : float, default=1.0
+        Share of spend that is profit; ``clv`` is ``margin`` times discounted spend.
+    acquisition_cost : float, optional
+        When given, ``net_clv = clv - acquisition_cost`` is added.
+    discount_steps : int, optional
+        Steps the horizon is cut into for discounting; default one per month (365.25 / 12 days).
+    bgnbd_penalizer, gg_penalizer : float, default=0
+        L2 penalty on the (time-scaled) parameters, as in lifetimes; try 0.001 when a fit
+        does not converge.
+    time_unit : {"D", "W"}, optional
+        Unit of the features; default ``features.attrs["time_unit"]``, else days.
+
+    Attributes
+    ----------
+    bgnbd_params_ : dict
+        ``r``, ``alpha``, ``a``, ``b``.
+    gamma_gamma_params_ : dict
+        ``p``, ``q``, ``v``.
+    log_likelihood_ : float
+        BG/NBD log-likelihood of the training customers.
+    spend_frequency_corr_ : float
+        Correlation of repeat purchases and mean spend (Gamma-Gamma assumes none).
+    n_customers_, n_repeat_customers_ : int
+    time_unit_ : str
+
+    Examples
+    --------
+    >>> import tierkit as tk
+    >>> f = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W")  # doctest: +SKIP
+    >>> model = CLVModel(horizon=39).fit(f)                                                 # doctest: +SKIP
+    >>> {k: round(v, 3) for k, v in model.bgnbd_params_.items()}                           # doctest: +SKIP
+    {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
+    """
+
+    def __init__(self, horizon=365.0, discount_rate=0.10, margin=1.0, acquisition_cost=None, discount_steps=None,
+                 bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None):
+        self.horizon = horizon
+        self.discount_rate = discount_rate
+        self.margin = margin
+        self.acquisition_cost = acquisition_cost
+        self.discount_steps = discount_steps
+        self.bgnbd_penalizer = bgnbd_penalizer
+        self.gg_penalizer = gg_penalizer
+        self.time_unit = time_unit
+
+    def _check_params(self):
+        def number(name, low, low_open=False):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value) \
+                    or value < low or (low_open and value == low):
+                rel = ">" if low_open else ">="
+                raise TierkitError(f"CLVModel: {name}={value!r}; expected a number {rel} {low}")
+
+        number("horizon", 0, low_open=True)
+        number("discount_rate", 0)
+        number("margin", 0)
+        number("bgnbd_penalizer", 0)
+        number("gg_penalizer", 0)
+        if self.acquisition_cost is not None:
+            number("acquisition_cost", 0)
+        if self.discount_steps is not None and (not isinstance(self.discount_steps, (int, np.integer))
+                                                or self.discount_steps < 1):
+            raise TierkitError(f"CLVModel: discount_steps={self.discount_steps!r}; expected a whole number >= 1")
+        if self.time_unit is not None and self.time_unit not in DAYS_PER_UNIT:
+            raise TierkitError(f"CLVModel: time_unit={self.time_unit!r}; expected 'D' or 'W'")
+
+    def _inputs(self, X):
+        require_columns(X, CLV_INPUTS, "CLVModel")
+        x, t_x, T, m = (numeric_column(X, c, "CLVModel") for c in CLV_INPUTS)
+        bad = (x < 0) | (t_x < 0) | (T < t_x) | (x != np.round(x))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"CLVModel: customer {X.index[pos]!r}: frequency_btyd={x[pos]!r}, recency_btyd={t_x[pos]!r}, "
+                f"T={T[pos]!r}; expected a whole number of repeat purchases and 0 <= recency_btyd <= T"
+            )
+        return x, t_x, T, m
+
+    def fit(self, X, y=None):
+        """Fit BG/NBD on every customer and Gamma-Gamma on the repeat customers with positive spend."""
+        self._check_params()
+        x, t_x, T, m = self._inputs(X)
+        unit = self.time_unit or X.attrs.get("time_unit") or "D"
+        if unit not in DAYS_PER_UNIT:
+            raise TierkitError(f"CLVModel: the features' time unit {unit!r} is not 'D' or 'W'")
+        repeat = x > 0
+        n_repeat = int(repeat.sum())
+        if n_repeat < MIN_REPEAT_CUSTOMERS:
+            raise DataError(
+                f"CLVModel: only {n_repeat} of {len(x)} customers bought more than once; BG/NBD and Gamma-Gamma "
+                f"need at least {MIN_REPEAT_CUSTOMERS} repeat customers (a longer period, or no CLV step)"
+            )
+        rows, weights, _ = distinct_rows(x, t_x, T)
+        self.bgnbd_params_, self.log_likelihood_ = fit_bgnbd(rows[:, 0], rows[:, 1], rows[:, 2], weights,
+                                                              penalizer=self.bgnbd_penalizer)
+        spenders = repeat & (m > 0)
+        if int(spenders.sum()) < MIN_REPEAT_CUSTOMERS:
+            raise DataError(
+                f"CLVModel: only {int(spenders.sum())} repeat customers with positive spend; Gamma-Gamma needs at "
+                f"least {MIN_REPEAT_CUSTOMERS}"
+            )
+        self.spend_frequency_corr_ = spend_frequency_correlation(x[spenders], m[spenders])
+        if abs(self.spend_frequency_corr_) > CORRELATION_WARNING:
+            warnings.warn(
+                f"CLVModel: repeat purchases and mean spend correlate ({self.spend_frequency_corr_:+.2f}); "
+                "Gamma-Gamma assumes they are independent, so expected spend may be biased",
+                UserWarning, stacklevel=2,
+            )
+        self.gamma_gamma_params_, self.gg_log_likelihood_ = fit_gamma_gamma(
+            x[spenders], m[spenders], penalizer=self.gg_penalizer)
+        if self.gamma_gamma_params_["q"] <= 1:
+            raise ModelError(
+                f"CLVModel: Gamma-Gamma q = {self.gamma_gamma_params_['q']:.3f} <= 1 leaves the mean spend undefined; "
+                "try CLVModel(gg_penalizer=0.001)"
+            )
+        self.time_unit_ = unit
+        self.n_customers_ = int(len(x))
+        self.n_repeat_customers_ = n_repeat
+        return self
+
+    def _steps(self, horizon: float) -> np.ndarray:
+        """Ends of the discounting steps, in time units."""
+        days = horizon * DAYS_PER_UNIT[self.time_unit_]
+        steps = self.discount_steps or max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
+        return horizon * np.arange(1, steps + 1) / steps
+
+    def predict(self, X, horizon: float | None = None, discount_rate: float | None = None) -> pd.DataFrame:
+        """Per customer: ``expected_purchases``, ``p_alive``, ``expected_spend``, ``clv`` (and ``net_clv``).
+
+        ``horizon`` and ``discount_rate`` override the fitted model's for this call.
+        """
+        check_is_fitted(self, "bgnbd_params_")
+        horizon = self.horizon if horizon is None else horizon
+        rate = self.discount_rate if discount_rate is None else discount_rate
+        if not (isinstance(horizon, (int, float, np.number)) and horizon > 0 and math.isfinite(horizon)):
+            raise TierkitError(f"CLVModel: horizon={horizon!r}; expected a number > 0")
+        if not (isinstance(rate, (int, float, np.number)) and rate >= 0 and math.isfinite(rate)):
+            raise TierkitError(f"CLVModel: discount_rate={rate!r}; expected a number >= 0")
+        x, t_x, T, m = self._inputs(X)
+        bg = tuple(self.bgnbd_params_[k] for k in ("r", "alpha", "a", "b"))
+        gg = tuple(self.gamma_gamma_params_[k] for k in ("p", "q", "v"))
+        rows, _, inverse = distinct_rows(x, t_x, T)
+        rx, rtx, rT = rows[:, 0], rows[:, 1], rows[:, 2]
+        ends = self._steps(float(horizon))
+        cumulative = np.stack([expected_purchases(bg, t, rx, rtx, rT) for t in ends])
+        per_step = np.diff(cumulative, axis=0, prepend=0.0)
+        discount = (1.0 + rate) ** (-ends * DAYS_PER_UNIT[self.time_unit_] / DAYS_PER_YEAR)
+        discounted = discount @ per_step
+        spend = expected_spend(gg, x, np.where(x > 0, np.maximum(m, 0.0), 0.0))
+        out = pd.DataFrame(index=X.index)
+        out["expected_purchases"] = cumulative[-1][inverse]
+        out["p_alive"] = p_alive(bg, rx, rtx, rT)[inverse]
+        out["expected_spend"] = spend
+        out["clv"] = self.margin * spend * discounted[inverse]
+        if self.acquisition_cost is not None:
+            out["net_clv"] = out["clv"] - self.acquisition_cost
+        values = out.to_numpy(dtype="float64")
+        if not np.isfinite(values).all():
+            pos = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
+            raise ModelError(f"CLVModel: non-finite prediction for customer {X.index[pos]!r}; try a penalizer")
+        return out
+
+    def transform(self, X):
+        """Same as :meth:`predict` with the model's horizon and discount rate."""
+        return self.predict(X)
+
+    def standards(self) -> dict:
+        """Parameters and settings, for reports and the model's JSON standards."""
+        check_is_fitted(self, "bgnbd_params_")
+        return {
+            "bgnbd": dict(self.bgnbd_params_),
+            "gamma_gamma": dict(self.gamma_gamma_params_),
+            "log_likelihood": self.log_likelihood_,
+            "spend_frequency_corr": self.spend_frequency_corr_,
+            "time_unit": self.time_unit_,
+            "horizon": float(self.horizon),
+            "discount_rate": float(self.discount_rate),
+            "margin": float(self.margin),
+            "repeat_customers": self.n_repeat_customers_,
+            "customers": self.n_customers_,
+        }

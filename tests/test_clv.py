@@ -1,0 +1,169 @@
+"""CLV: the published CDNOW numbers from raw transactions, lifetimes agreement, units, errors, persistence."""
+
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+import tierkit as tk
+from tierkit.clv import CLVModel
+from tierkit.clv.bgnbd import expected_purchases, p_alive
+from tierkit.clv.gamma_gamma import expected_spend
+from tierkit.errors import DataError, ModelError, TierkitError
+
+
+@pytest.fixture(scope="module")
+def sample_features():
+    """The CDNOW sample (2,357 customers) as of 1997-09-30 in weeks, as in Fader, Hardie & Lee (2005)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W")
+
+
+@pytest.fixture(scope="module")
+def sample_model(sample_features):
+    return CLVModel(horizon=39).fit(sample_features)
+
+
+def test_bgnbd_reproduces_fader_hardie_lee_2005(sample_model):
+    # FHL (2005), "Counting your customers the easy way", Table/Section 5: r, alpha, a, b and LL
+    params = {k: round(v, 3) for k, v in sample_model.bgnbd_params_.items()}
+    assert params == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(sample_model.log_likelihood_, 1) == -9582.4
+
+
+def test_gamma_gamma_reproduces_the_published_parameters(sample_model):
+    # Fader, Hardie & Lee (2005), "RFM and CLV": p = 6.25, q = 3.74, v = 15.44
+    params = {k: round(v, 2) for k, v in sample_model.gamma_gamma_params_.items()}
+    assert params == {"p": 6.25, "q": 3.74, "v": 15.44}
+    # they report the correlation of frequency and mean spend as 0.11: no warning is due
+    assert round(sample_model.spend_frequency_corr_, 2) == 0.11
+
+
+def test_published_conditional_expectation():
+    # FHL 2005: a customer with x = 2, t_x = 30.43, T = 38.86 weeks is expected to buy 1.226 times in 39 weeks
+    params = (0.243, 4.414, 0.793, 2.426)
+    assert round(float(expected_purchases(params, 39, 2, 30.43, 38.86)), 3) == 1.226
+
+
+def test_agrees_with_lifetimes_predictions(sample_features, sample_model):
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+    f = sample_features
+    bgf = BetaGeoFitter().fit(f["frequency_btyd"], f["recency_btyd"], f["T"])
+    ours = sample_model.predict(f, horizon=39)
+    theirs = bgf.conditional_expected_number_of_purchases_up_to_time(39, f["frequency_btyd"], f["recency_btyd"], f["T"])
+    np.testing.assert_allclose(ours["expected_purchases"], theirs, rtol=1e-3)
+    alive = bgf.conditional_probability_alive(f["frequency_btyd"], f["recency_btyd"], f["T"])
+    np.testing.assert_allclose(ours["p_alive"], alive, rtol=1e-3)
+    repeat = f[f["frequency_btyd"] > 0]
+    ggf = GammaGammaFitter().fit(repeat["frequency_btyd"], repeat["monetary_btyd"])
+    spend = ggf.conditional_expected_average_profit(f["frequency_btyd"], f["monetary_btyd"])
+    np.testing.assert_allclose(ours["expected_spend"], spend, rtol=1e-3)
+
+
+def test_p_alive_is_one_without_repeat_purchases_and_falls_with_silence():
+    params = (0.243, 4.414, 0.793, 2.426)
+    alive = p_alive(params, np.array([0.0, 3.0, 3.0]), np.array([0.0, 38.0, 5.0]), np.array([38.86] * 3))
+    assert alive[0] == 1.0 and alive[1] > alive[2]
+
+
+def test_expected_spend_shrinks_to_the_population_mean():
+    p, q, v = 6.25, 3.74, 15.44
+    population = p * v / (q - 1)  # hand-computed: 35.218...
+    assert expected_spend((p, q, v), np.array([0.0]), np.array([0.0]))[0] == pytest.approx(35.2190, abs=1e-3)
+    assert expected_spend((p, q, v), np.array([0.0]), np.array([0.0]))[0] == pytest.approx(population)
+    # one purchase of 100: (q-1)/(p+q-1) * 35.219 + p/(p+q-1) * 100 = 2.74/8.99*35.219 + 6.25/8.99*100
+    assert expected_spend((p, q, v), np.array([1.0]), np.array([100.0]))[0] == pytest.approx(
+        2.74 / 8.99 * population + 6.25 / 8.99 * 100)
+
+
+def test_clv_units_and_discounting(sample_features, sample_model):
+    f = sample_features.head(50)
+    flat = sample_model.predict(f, horizon=52, discount_rate=0.0)
+    np.testing.assert_allclose(flat["clv"], flat["expected_spend"] * flat["expected_purchases"])
+    # one step: everything discounted from the horizon's end, 52 weeks = 364 days
+    one = CLVModel(horizon=52, discount_rate=0.10, discount_steps=1).fit(sample_features).predict(f)
+    np.testing.assert_allclose(one["clv"], flat["clv"] * 1.10 ** (-364 / 365.25))
+    monthly = sample_model.predict(f, horizon=52, discount_rate=0.10)
+    assert (monthly["clv"] < flat["clv"]).all() and (monthly["clv"] > one["clv"]).all()
+    net = CLVModel(horizon=52, discount_rate=0.0, margin=0.3, acquisition_cost=5.0).fit(sample_features).predict(f)
+    np.testing.assert_allclose(net["clv"], 0.3 * flat["clv"])
+    np.testing.assert_allclose(net["net_clv"], 0.3 * flat["clv"] - 5.0)
+
+
+def test_outputs_are_finite_and_deterministic(sample_features):
+    a = CLVModel().fit(sample_features).predict(sample_features)
+    b = CLVModel().fit(sample_features).predict(sample_features)
+    assert np.isfinite(a.to_numpy()).all()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_too_few_repeat_customers_is_a_clear_error():
+    f = pd.DataFrame({"frequency_btyd": [0.0] * 20 + [1.0] * 3, "recency_btyd": [0.0] * 20 + [5.0] * 3,
+                      "T": [30.0] * 23, "monetary_btyd": [0.0] * 20 + [10.0] * 3},
+                     index=pd.Index([f"c{i}" for i in range(23)], name="customer_id"))
+    with pytest.raises(DataError, match="only 3 of 23 customers bought more than once"):
+        CLVModel().fit(f)
+
+
+def test_bad_inputs_and_parameters():
+    f = pd.DataFrame({"frequency_btyd": [1.0], "recency_btyd": [9.0], "T": [5.0], "monetary_btyd": [1.0]},
+                     index=pd.Index(["x"], name="customer_id"))
+    with pytest.raises(DataError, match="customer 'x'.*recency_btyd <= T"):
+        CLVModel().fit(f)
+    with pytest.raises(DataError, match="missing feature column"):
+        CLVModel().fit(f.drop(columns="T"))
+    with pytest.raises(TierkitError, match="horizon=-1"):
+        CLVModel(horizon=-1).fit(f)
+    with pytest.raises(TierkitError, match="discount_rate='x'"):
+        CLVModel(discount_rate="x").fit(f)
+
+
+def test_correlated_spend_warns(sample_features):
+    f = sample_features.copy()
+    f["monetary_btyd"] = np.where(f["frequency_btyd"] > 0, 10.0 * f["frequency_btyd"] + 1, 0.0)
+    with pytest.warns(UserWarning, match="correlate"):
+        CLVModel().fit(f)
+
+
+def test_non_convergence_suggests_the_penalizer(monkeypatch, sample_features):
+    from scipy.optimize import OptimizeResult
+
+    import tierkit.clv.bgnbd as bgnbd
+
+    def stuck(fun, x0, **kwargs):
+        return OptimizeResult(x=np.asarray(x0), success=False, message="ABNORMAL", jac=np.ones(4))
+
+    monkeypatch.setattr(bgnbd, "minimize", stuck)
+    with pytest.raises(ModelError, match="bgnbd_penalizer"):
+        CLVModel().fit(sample_features)
+
+
+def test_penalizer_shrinks_the_parameters(sample_features):
+    plain = CLVModel().fit(sample_features).bgnbd_params_
+    shrunk = CLVModel(bgnbd_penalizer=0.1).fit(sample_features).bgnbd_params_
+    assert shrunk["a"] < plain["a"] and shrunk["b"] < plain["b"]
+
+
+def test_saved_model_loads_in_a_fresh_process_without_training_data(tmp_path, sample_features, sample_model):
+    path = tmp_path / "clv.joblib"
+    joblib.dump(sample_model, path)
+    assert path.stat().st_size < 5_000  # parameters only, no customer rows
+    expected = sample_model.predict(sample_features.head(5))["clv"].round(10).tolist()
+    code = ("import joblib, tierkit as tk, warnings; warnings.simplefilter('ignore');"
+            "f = tk.rfm_features(tk.load_cdnow(sample=True), as_of='1997-09-30', time_unit='W').head(5);"
+            f"print(joblib.load({str(path)!r}).predict(f)['clv'].round(10).tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(expected)
+
+
+def test_segmentation_lifecycle_may_use_p_alive(cdnow_features):
+    seg = tk.Segmentation(clv=CLVModel(), lifecycle=tk.LifecycleStager(use_p_alive=True)).fit(cdnow_features)
+    table = seg.transform(cdnow_features.head(200))
+    assert {"expected_purchases", "p_alive", "expected_spend", "clv", "lifecycle_stage"} <= set(table.columns)
+    assert seg.transform(cdnow_features.head(200), horizon=30)["clv"].sum() < table["clv"].sum()

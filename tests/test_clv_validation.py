@@ -1,0 +1,86 @@
+"""Holdout validation of the CLV model, in Python and from the CLI."""
+
+import json
+
+import numpy as np
+import pytest
+
+import tierkit as tk
+from tierkit.cli.main import main
+from tierkit.datasets import cdnow_path
+
+
+@pytest.fixture(scope="module")
+def sample_tx():
+    return tk.load_cdnow(sample=True)
+
+
+@pytest.fixture(scope="module")
+def validation(sample_tx):
+    return tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W")
+
+
+def test_actual_holdout_purchases_are_counted_from_the_raw_transactions(sample_tx, validation):
+    tx = sample_tx
+    calibration = tx[tx["date"] <= "1997-09-30"]
+    holdout = tx[(tx["date"] > "1997-09-30") & (tx["date"] <= "1998-06-30") & (tx["amount"] >= 0)]
+    holdout = holdout[holdout["customer_id"].isin(calibration["customer_id"])]
+    purchase_days = holdout.groupby("customer_id")["date"].nunique()
+    assert validation.actual_total == purchase_days.sum()
+    assert len(validation.customers) == calibration["customer_id"].nunique() == 2357
+    assert validation.holdout_duration == pytest.approx(273 / 7)
+
+
+def test_figures_are_consistent(validation):
+    v = validation
+    table = v.by_frequency
+    assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert table["customers"].sum() == 2357
+    assert table["predicted"].is_monotonic_increasing
+    error = v.customers["predicted_purchases"] - v.customers["actual_purchases"]
+    assert v.mae == pytest.approx(error.abs().mean()) and v.rmse == pytest.approx(np.sqrt((error**2).mean()))
+    assert v.aggregate_error_pct == pytest.approx(100 * (v.predicted_total - v.actual_total) / v.actual_total)
+    assert 0 < v.spearman < 1
+    assert 0.1 < v.top_decile_capture <= v.top_decile_ideal <= 1
+    assert {k: round(x, 3) for k, x in v.bgnbd_params.items()} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+
+
+def test_plots_are_pngs(validation, tmp_path):
+    paths = validation.write_plots(tmp_path / "plots")
+    assert [p.name for p in paths] == ["clv_conditional_expectation.png", "clv_value_capture.png"]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
+
+
+@pytest.fixture(scope="module")
+def sample_csv(sample_tx, tmp_path_factory):
+    """The CDNOW sample as a CSV with a header (the shipped file has none)."""
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow_sample.csv"
+    sample_tx.to_csv(path, index=False)
+    return path
+
+
+def test_cli_validate_json_on_cdnow(sample_csv, tmp_path, capsys):
+    code = main(["validate", str(sample_csv), "--calibration-end",
+                 "1997-09-30", "--holdout-end", "1998-06-30", "--time-unit", "W", "--json", "--plots",
+                 str(tmp_path)])
+    assert code == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["customers"] == 2357 and len(figures["by_frequency"]) == 8
+    assert round(figures["log_likelihood"], 1) == -9582.4
+    assert len(figures["plots"]) == 2
+
+
+def test_cli_validate_on_the_full_cdnow_master_file(capsys):
+    code = main(["validate", str(cdnow_path()), "--amount-col", "dollar_value", "--calibration-end", "1997-09-30",
+                 "--holdout-end", "1998-06-30"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("23,570 customers; fitted to 1997-09-30, holdout to 1998-06-30 (273 days)")
+    assert "conditional expectations" in out and "7+" in out
+
+
+def test_cli_validate_bad_dates_is_one_line(sample_csv, capsys):
+    code = main(["validate", str(sample_csv), "--calibration-end",
+                 "1998-06-30", "--holdout-end", "1997-09-30"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "holdout_end" in err[0]
