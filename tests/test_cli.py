@@ -11,6 +11,17 @@ TX = "customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-0
      "003,2021-03-30,-2\n004,2020-06-01,300\n"
 
 
+#: Four customers: too few for the CLV models and for clusters worth the name.
+SMALL = ["--no-clv", "--no-clusters"]
+
+
+def test_too_few_repeat_customers_for_clv_says_how_to_go_on(tx_file, tmp_path, capsys):
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "only 1 of 4 customers bought more than once" in err[0] and "--no-clv" in err[0]
+    assert not (tmp_path / "o.csv").exists()
+
+
 @pytest.fixture
 def tx_file(tmp_path):
     path = tmp_path / "tx.csv"
@@ -20,7 +31,7 @@ def tx_file(tmp_path):
 
 def test_segment_writes_one_row_per_customer_with_every_tier_column(tx_file, tmp_path):
     out = tmp_path / "scored.csv"
-    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out), *SMALL]) == 0
     table = pd.read_csv(out, dtype={"customer_id": str})
     assert table["customer_id"].tolist() == ["001", "002", "003", "004"]
     for column in ("recency", "frequency", "monetary", "tenure", "frequency_btyd", "recency_btyd", "T",
@@ -33,15 +44,15 @@ def test_segment_writes_one_row_per_customer_with_every_tier_column(tx_file, tmp
 @pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
 def test_segment_other_output_formats(tx_file, tmp_path, suffix):
     out = tmp_path / f"scored{suffix}"
-    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out), *SMALL]) == 0
     table = pd.read_parquet(out) if suffix == ".parquet" else pd.read_excel(out, dtype={"customer_id": str})
     assert len(table) == 4 and table["customer_id"].iloc[0] == "001"
 
 
 def test_lang_changes_labels_not_keys(tx_file, tmp_path):
     en, zh = tmp_path / "en.csv", tmp_path / "zh.csv"
-    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(en)])
-    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(zh), "--lang", "zh"])
+    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(en), *SMALL])
+    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(zh), "--lang", "zh", *SMALL])
     a, b = pd.read_csv(en), pd.read_csv(zh)
     assert a["rfm_class"].equals(b["rfm_class"]) and a["abc_tier"].equals(b["abc_tier"])
     assert not a["rfm_class_label"].equals(b["rfm_class_label"])
@@ -78,10 +89,33 @@ def test_segment_on_cdnow_gives_one_row_per_customer(tmp_path):
 
     out = tmp_path / "cdnow.csv"
     code = main(["segment", str(cdnow_path()), "--amount-col", "dollar_value", "--quantity-col", "number_of_cds",
-                 "--as-of", "1998-06-30", "--out", str(out)])
+                 "--as-of", "1998-06-30", "--out", str(out), "--horizon", "180", "--k", "4"])
     assert code == 0
     table = pd.read_csv(out, dtype={"customer_id": str})
     assert len(table) == 23570 and table["customer_id"].is_unique and table["customer_id"].iloc[0] == "00001"
+    for column in ("expected_purchases", "p_alive", "expected_spend", "clv", "cluster", "cluster_name",
+                   "value_potential", "value_potential_label"):
+        assert column in table.columns, column
+    assert sorted(table["cluster"].unique()) == [0, 1, 2, 3]
+    assert table["clv"].notna().all() and (table["p_alive"].between(0, 1)).all()
+
+
+def test_segment_with_a_survey_adds_the_clv_cs_grid(tmp_path):
+    from tierkit.datasets import cdnow_path, synthetic_survey
+    import tierkit as tk
+
+    ids = sorted(tk.load_cdnow()["customer_id"].unique())
+    survey = tmp_path / "survey.csv"
+    synthetic_survey(ids, seed=3).to_csv(survey, index=False)
+    out = tmp_path / "cdnow.parquet"
+    code = main(["segment", str(cdnow_path()), "--amount-col", "dollar_value", "--as-of", "1998-06-30",
+                 "--out", str(out), "--satisfaction", str(survey), "--no-clusters"])
+    assert code == 0
+    table = pd.read_parquet(out)
+    assert set(table["clv_cs_class"]) <= {"core", "at_risk_key", "growth", "fragile", "advocate", "marginal",
+                                          "unrated"}
+    answered = pd.read_csv(survey, dtype={"customer_id": str})["customer_id"].unique()
+    assert table["clv_cs_class"].ne("unrated").sum() == len(answered)
 
 
 def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):

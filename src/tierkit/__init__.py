@@ -6,6 +6,7 @@ from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features import rfm_features
 from tierkit.abc import ABCClassifier
 from tierkit.clv import CLVModel, validate_clv
+from tierkit.clusters import KMeansSegmenter
 from tierkit.clv_cs import CLVCSGrid
 from tierkit.migration import next_tier_gaps, tier_moves, transition_matrix
 from tierkit.satisfaction import cs_index, customer_satisfaction, nps, nps_by_tier, read_survey
@@ -22,6 +23,7 @@ __all__ = [
     "__version__",
     "CLVCSGrid",
     "CLVModel",
+    "KMeansSegmenter",
     "validate_clv",
     "ValuePotentialMatrix",
     "cs_index",

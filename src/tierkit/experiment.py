@@ -95,7 +95,7 @@ def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
     table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
     orders = {column: tier_order(column, segmentation.abc_scheme) for column in tier_schemes(segmentation.abc_scheme)}
     if "cluster" in table.columns:
-        orders["cluster"] = sorted(table["cluster"].unique())
+        orders["cluster"] = [str(c) for c in sorted(table["cluster"].unique())]  # 0 = most valuable
     comparison = compare_schemes(table, orders, seed=config.seed)
     agreement = scheme_agreement(table, list(comparison.index))
     return comparison, agreement, table

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+
 from tierkit.errors import TierkitError
+
+log = logging.getLogger(__name__)
 
 
 def register_run_model(run_id: str, name: str, *, alias: str | None = "champion", artifact: str = "model") -> str:
@@ -22,7 +28,11 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
               if m.name == artifact]
     if not models:
         raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}")
-    version = mlflow.register_model(models[0].model_uri, name)
+    chatter = io.StringIO()
+    with contextlib.redirect_stderr(chatter):  # MLflow prints "Successfully registered ..." itself
+        version = mlflow.register_model(models[0].model_uri, name)
+    for line in chatter.getvalue().splitlines():
+        log.info(line)
     if alias:
         client.set_registered_model_alias(name, alias, version.version)
     return str(version.version)

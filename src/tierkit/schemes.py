@@ -11,7 +11,8 @@ column              tiers, best first                                   from
 ``clv_cs_class``    core, at_risk_key, growth, fragile, advocate,       :class:`CLVCSGrid`
                     marginal, unrated
 ``value_potential`` star, harvest, develop, low_priority                :class:`ValuePotentialMatrix`
-``cluster``         0 (most valuable), 1, ...                           :class:`KMeansSegmenter`
+``cluster``         0 (most valuable), 1, ... with ``cluster_name``     :class:`KMeansSegmenter`
+                    named after the RFM class of its profile
 ==================  ==================================================  ========================
 
 Tier *keys* are stable identifiers; labels and strategies come in English and Chinese.
@@ -101,4 +102,11 @@ def add_labels(table: pd.DataFrame, lang: str, abc_scheme: str = "course") -> pd
         if column in table.columns:
             table[f"{column}_label"] = labels_for(table[column], tiers, lang)
             table[f"{column}_strategy"] = labels_for(table[column], tiers, lang, what="strategy")
+    if "cluster_name" in table.columns:
+        from tierkit.clusters.naming import cluster_label, cluster_strategy
+
+        names = table["cluster_name"]
+        distinct = names.dropna().unique()
+        table["cluster_name_label"] = names.map({n: cluster_label(n, lang) for n in distinct})
+        table["cluster_name_strategy"] = names.map({n: cluster_strategy(n, lang) for n in distinct})
     return table

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
 
 import click
@@ -29,7 +30,8 @@ def cli(verbose: bool) -> None:
         # MLflow's own progress chatter and hints are noise for a command-line user; MLflow
         # reads this variable when it is first imported, later in the command.
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
-        logging.getLogger("alembic").setLevel(logging.ERROR)
+        for name in ("alembic", "mlflow", "matplotlib.font_manager", "py4j"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _register() -> None:
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["segment", "no-such-file.csv", "--as-of", "2021-04-01", "--out", "x.csv"])
     2
     """
+    args = sys.argv[1:] if argv is None else argv
+    if not {"-v", "--verbose"} & set(args):
+        # before the command modules import MLflow, which reads it once
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
     _register()
     warnings.showwarning = _show_warning
     try:

@@ -109,6 +109,18 @@ def pop_model_options(kwargs: dict) -> dict:
     return {name: kwargs.pop(name) for name in MODEL_OPTION_NAMES}
 
 
+def fit_segmentation(segmentation, features, survey=None):
+    """Fit ``segmentation``; a CLV model the data cannot support names the option that skips it."""
+    from tierkit.errors import DataError
+
+    try:
+        return segmentation.fit(features, survey=survey)
+    except DataError as exc:
+        if str(exc).startswith("CLVModel:"):
+            raise DataError(f"{exc}; --no-clv grades without predicted CLV") from None
+        raise
+
+
 def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_threshold: float = 70.0):
     """The :class:`tierkit.Segmentation` the command-line options describe."""
     from tierkit.segmentation import build_segmentation

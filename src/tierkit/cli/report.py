@@ -11,6 +11,7 @@ from tierkit.cli.options import (
     pop_survey_options,
     pop_transaction_options,
     read_from_options,
+    fit_segmentation,
     segmentation_from_options,
     survey_from_options,
     survey_options,
@@ -43,7 +44,7 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
     tx = read_from_options(transactions, tx_opts)
     features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
     segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    table = fit_segmentation(segmentation, features, survey).transform(features, survey=survey)
     diagnostics = segmentation_diagnostics(segmentation)
     if survey is not None:
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),

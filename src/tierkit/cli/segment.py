@@ -11,6 +11,7 @@ from tierkit.cli.options import (
     pop_survey_options,
     pop_transaction_options,
     read_from_options,
+    fit_segmentation,
     segmentation_from_options,
     survey_from_options,
     survey_options,
@@ -44,6 +45,6 @@ def segment(transactions, as_of, out, time_unit, lang, **kwargs):
     tx = read_from_options(transactions, tx_opts)
     features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
     segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    table = segmentation.fit(features, survey=survey).transform(features, lang=lang, survey=survey)
+    table = fit_segmentation(segmentation, features, survey).transform(features, lang=lang, survey=survey)
     write_table(table, out)
     click.echo(f"{len(table)} customers graded as of {features.attrs['as_of']} -> {out}", err=True)

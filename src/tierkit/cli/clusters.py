@@ -1,0 +1,86 @@
+"""``tierkit clusters``: choose k, fit k-means on scaled RFM, print the evidence and the profiles."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import click
+
+from tierkit.cli.main import cli
+from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
+
+
+def parse_k_range(text: str) -> tuple[int, int]:
+    """``"2-10"`` -> ``(2, 10)``.
+
+    Examples
+    --------
+    >>> parse_k_range("3-8")
+    (3, 8)
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", text or "")
+    if not match or int(match[1]) < 2 or int(match[2]) <= int(match[1]):
+        raise click.BadParameter(f"{text!r}; expected LOW-HIGH with 2 <= LOW < HIGH, e.g. 2-10", param_hint="--k-range")
+    return int(match[1]), int(match[2])
+
+
+@cli.command()
+@click.argument("transactions", type=click.Path(dir_okay=False))
+@click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
+@click.option("--k-range", default="2-10", show_default=True, help="Candidate numbers of clusters, LOW-HIGH.")
+@click.option("--k", type=click.IntRange(min=2), default=None, help="Use this k instead of choosing one.")
+@click.option("--transform", type=click.Choice(["log1p", "yeo-johnson"]), default="log1p", show_default=True,
+              help="Skew-reducing transform before scaling.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (sample, k-means++, bootstrap).")
+@click.option("--n-boot", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Bootstrap resamples for stability (0 skips it).")
+@click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
+@click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder for the PNG plots (k selection, snake plot, relative importance).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@transaction_options
+def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit, plots_dir, lang, as_json, **kwargs):
+    """Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."""
+    from pathlib import Path
+
+    from tierkit.charts import figure_png
+    from tierkit.clusters import KMeansSegmenter, cluster_label
+    from tierkit.features import rfm_features
+    from tierkit.output import atomic_path
+
+    low_high = parse_k_range(k_range)
+    tx = read_from_options(transactions, pop_transaction_options(kwargs))
+    features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
+    model = KMeansSegmenter(k=k, k_range=low_high, skew_transform=transform, random_state=seed, n_boot=n_boot).fit(features)
+    written = []
+    if plots_dir:
+        folder = Path(plots_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, ax in model.charts(lang=lang):
+            path = folder / f"{name}.png"
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(figure_png(ax.figure, lang=lang))
+            written.append(str(path))
+    if as_json:
+        out = model.standards()
+        out["customers"] = len(features)
+        out["plots"] = written
+        click.echo(json.dumps(out, indent=2, default=float))
+        return
+    lines = [f"{len(features):,} customers as of {features.attrs['as_of']}; features "
+             f"{', '.join(model.features_)} ({transform}, standardised)"]
+    if model.selection_ is not None:
+        lines += ["choosing k:", model.selection_.to_string(float_format=lambda v: f"{v:.3f}")]
+    lines.append(f"k = {model.k_}: {model.k_rule_}")
+    if model.stability_ is not None:
+        s = model.stability_
+        lines.append(f"stability over {s['n_boot']} bootstrap resamples: adjusted Rand index {s['ari_mean']:.3f} "
+                     f"(std {s['ari_std']:.3f}); rule of thumb: {s['rule_of_thumb']}")
+    profiles = model.profiles_.copy()
+    profiles.insert(1, "label", [cluster_label(n, lang) for n in profiles["cluster_name"]])
+    lines += ["clusters (0 = most valuable; R/F/M means in original units):",
+              profiles.to_string(float_format=lambda v: f"{v:.3f}")]
+    lines += [f"plot: {p}" for p in written]
+    click.echo("\n".join(lines))

@@ -1,0 +1,207 @@
+"""``KMeansSegmenter``: k-means on skew-reduced, standardised RFM features, named and ordered.
+
+Pipeline: a skew-reducing transform (``log1p`` after clipping negatives to 0 -- net returns can
+make monetary negative -- or Yeo-Johnson), then standard scaling, then k-means++ with a fixed
+``random_state``. When ``k`` is not given it is chosen over ``k_range`` on a seeded sample
+(:mod:`tierkit.clusters.selection`); the final model is fitted on every customer. Clusters
+are then renumbered so that 0 is the most valuable and named after the RFM class of their
+profile (:mod:`tierkit.clusters.naming`); the stability of the chosen k is measured on the
+sample (:mod:`tierkit.clusters.stability`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit._checks import numeric_column, require_columns
+from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
+from tierkit.clusters.selection import check_k_range, sample_rows, select_k
+from tierkit.clusters.stability import cluster_stability
+from tierkit.errors import DataError, TierkitError
+
+DEFAULT_FEATURES = ("recency", "frequency", "monetary")
+OPTIONAL_FEATURES = ("tenure", "clv")
+
+
+def clipped_log1p(X):
+    """``log1p`` of the values clipped at 0 (a module-level function, so the pipeline pickles)."""
+    return np.log1p(np.clip(X, 0.0, None))
+
+
+class KMeansSegmenter(TransformerMixin, BaseEstimator):
+    """K-means clusters of customers with the right k, stable numbering and RFM names.
+
+    Parameters
+    ----------
+    features : sequence of str, default=("recency", "frequency", "monetary")
+        Feature columns clustered; ``tenure`` and ``clv`` (from the CLV step) may be added.
+    k : int, optional
+        Number of clusters; default chosen over ``k_range``.
+    k_range : (int, int), default=(2, 10)
+    skew_transform : {"log1p", "yeo-johnson"}, default="log1p"
+    random_state : int, default=0
+    n_init : int, default=4
+        k-means++ restarts.
+    sample_size : int, default=20000
+        Customers sampled (seeded) for choosing k, silhouette and stability.
+    n_boot : int, default=20
+        Bootstrap resamples for stability; 0 skips it.
+
+    Attributes
+    ----------
+    k_, k_rule_ : int, str
+        Chosen k and the rule that chose it.
+    selection_ : pandas.DataFrame or None
+        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, chosen.
+    pipeline_ : sklearn.pipeline.Pipeline
+        Transform, scaler and the final k-means.
+    profiles_ : pandas.DataFrame
+        Per cluster (0 = most valuable): name, size, share, mean R/F/M, revenue share,
+        relative importance, Jaccard stability.
+    stability_ : dict or None
+        Bootstrap ARI (mean, std), Jaccard per cluster, verdicts and the rule of thumb.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"recency": np.r_[rng.uniform(1, 10, 50), rng.uniform(200, 300, 50)],
+    ...                   "frequency": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
+    ...                   "monetary": np.r_[rng.uniform(800, 1000, 50), rng.uniform(10, 20, 50)]})
+    >>> seg = KMeansSegmenter(k=2, n_boot=0).fit(f)
+    >>> seg.profiles_["cluster_name"].tolist()
+    ['important_value', 'general_winback']
+    """
+
+    def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), skew_transform="log1p", random_state=0,
+                 n_init=4, sample_size=20_000, n_boot=20):
+        self.features = features
+        self.k = k
+        self.k_range = k_range
+        self.skew_transform = skew_transform
+        self.random_state = random_state
+        self.n_init = n_init
+        self.sample_size = sample_size
+        self.n_boot = n_boot
+
+    def _check_params(self):
+        features = list(self.features)
+        unknown = [f for f in features if f not in DEFAULT_FEATURES + OPTIONAL_FEATURES]
+        if not features or unknown:
+            raise TierkitError(f"KMeansSegmenter: features {unknown or features!r} not supported; choose from "
+                               f"{', '.join(DEFAULT_FEATURES + OPTIONAL_FEATURES)}")
+        if self.skew_transform not in ("log1p", "yeo-johnson"):
+            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; expected 'log1p' or 'yeo-johnson'")
+        if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 2):
+            raise TierkitError(f"KMeansSegmenter: k={self.k!r}; expected a whole number >= 2")
+        for name in ("n_init", "sample_size"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise TierkitError(f"KMeansSegmenter: {name}={value!r}; expected a whole number >= 1")
+        if not isinstance(self.n_boot, (int, np.integer)) or self.n_boot < 0:
+            raise TierkitError(f"KMeansSegmenter: n_boot={self.n_boot!r}; expected a whole number >= 0")
+        return features
+
+    def _matrix(self, X) -> np.ndarray:
+        require_columns(X, self.features_, "KMeansSegmenter")
+        return np.column_stack([numeric_column(X, c, "KMeansSegmenter") for c in self.features_])
+
+    def fit(self, X, y=None):
+        """Choose k (unless given), fit on every customer, order, name and measure stability."""
+        self.features_ = self._check_params()
+        require_columns(X, list(DEFAULT_FEATURES), "KMeansSegmenter")
+        values = self._matrix(X)
+        n = len(values)
+        if self.k is not None and self.k >= n:
+            raise DataError(f"KMeansSegmenter: k={self.k} needs more than {n} customers")
+        if n < 3:
+            raise DataError(f"KMeansSegmenter: {n} customers are too few to cluster")
+        shaper = (FunctionTransformer(clipped_log1p) if self.skew_transform == "log1p"
+                  else PowerTransformer(method="yeo-johnson", standardize=False))
+        prep = Pipeline([("shape", shaper), ("scale", StandardScaler())]).fit(values)
+        Z = prep.transform(values)
+        sample = sample_rows(n, self.sample_size, self.random_state)
+        if self.k is None:
+            self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, random_state=self.random_state,
+                                                        n_init=self.n_init)
+        else:
+            check_k_range((2, max(3, self.k)), n)
+            self.selection_, k, self.k_rule_ = None, int(self.k), f"given: k={self.k}"
+        kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
+        raw = kmeans.labels_
+        frame = pd.DataFrame({c: numeric_column(X, c, "KMeansSegmenter") for c in DEFAULT_FEATURES})
+        means = frame.groupby(raw).mean().reindex(range(k))
+        sizes = np.bincount(raw, minlength=k)
+        order = value_order(means, sizes)  # old numbers, most valuable first
+        self.relabel_ = np.empty(k, dtype="int64")
+        self.relabel_[order] = np.arange(k)
+        labels = self.relabel_[raw]
+        ordered_means = means.iloc[order].reset_index(drop=True)
+        names = cluster_names(ordered_means, frame.mean())
+        self.names_ = names
+        self.k_ = k
+        self.pipeline_ = Pipeline([("shape", prep.named_steps["shape"]), ("scale", prep.named_steps["scale"]),
+                                   ("kmeans", kmeans)])
+        value = "profit" if "profit" in X.columns else "monetary"
+        table = frame.copy()
+        if value != "monetary":
+            table[value] = numeric_column(X, value, "KMeansSegmenter")
+        self.profiles_ = cluster_profiles(table, labels, names, value=value)
+        self.stability_ = None
+        if self.n_boot:
+            self.stability_ = cluster_stability(Z[sample], labels[sample], k, n_boot=self.n_boot,
+                                                random_state=self.random_state, n_init=self.n_init)
+            self.profiles_["jaccard"] = self.stability_["jaccard"]
+            self.profiles_["stability"] = self.stability_["verdict"]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Cluster number of each customer (0 = most valuable)."""
+        check_is_fitted(self, "pipeline_")
+        return self.relabel_[self.pipeline_.predict(self._matrix(X))]
+
+    def transform(self, X) -> pd.DataFrame:
+        """``cluster`` and ``cluster_name`` per customer."""
+        labels = self.predict(X)
+        return pd.DataFrame({"cluster": labels.astype("int64"),
+                             "cluster_name": np.asarray(self.names_, dtype=object)[labels]}, index=X.index)
+
+    def centres(self) -> pd.DataFrame:
+        """Cluster centres in the scaled space (rows in cluster order)."""
+        check_is_fitted(self, "pipeline_")
+        centres = self.pipeline_.named_steps["kmeans"].cluster_centers_
+        order = np.argsort(self.relabel_)
+        return pd.DataFrame(centres[order], columns=self.features_, index=pd.RangeIndex(self.k_, name="cluster"))
+
+    def standards(self) -> dict:
+        """Chosen k, rule, centres, profiles, selection table and stability, for reports and JSON."""
+        check_is_fitted(self, "pipeline_")
+        out = {
+            "k": self.k_,
+            "k_rule": self.k_rule_,
+            "features": list(self.features_),
+            "skew_transform": self.skew_transform,
+            "centres_scaled": self.centres().round(6).to_dict("index"),
+            "profiles": self.profiles_.reset_index().to_dict("records"),
+        }
+        if self.selection_ is not None:
+            out["selection"] = self.selection_.reset_index().to_dict("records")
+        if self.stability_ is not None:
+            out["stability"] = dict(self.stability_)
+        return out
+
+    def charts(self, lang: str = "en") -> list:
+        """(name, Axes) of the selection plot, snake plot and relative-importance heatmap."""
+        from tierkit.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
+
+        out = []
+        if self.selection_ is not None:
+            out.append(("clusters.k_selection", plot_k_selection(self.selection_, lang=lang)))
+        out.append(("clusters.snake", plot_snake(self, lang=lang)))
+        out.append(("clusters.relative_importance", plot_relative_importance(self.profiles_, lang=lang)))
+        return out
