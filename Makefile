@@ -24,7 +24,7 @@ demo: setup system-deps
 	$(BIN)/tierkit demo
 
 test: setup system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: setup
 	cd benchmarks && for b in bench_*.py; do echo "== $$b"; PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/python $$b || exit 1; done
