@@ -159,3 +159,14 @@ def test_cli_clusters_on_cdnow(tmp_path, capsys):
 def test_cli_clusters_bad_k_range(capsys):
     code = main(["clusters", str(cdnow_path()), "--as-of", "1998-06-30", "--k-range", "10-2"])
     assert code == 2 and "--k-range" in capsys.readouterr().err
+
+
+def test_chinese_cluster_charts_have_every_glyph(fitted):
+    import warnings
+
+    from tierkit.charts import figure_png
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would fail here
+        for name, ax in fitted.charts(lang="zh"):
+            assert figure_png(ax.figure, lang="zh")[:4] == b"\x89PNG", name

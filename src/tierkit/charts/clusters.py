@@ -47,8 +47,8 @@ def plot_k_selection(selection: pd.DataFrame, ax=None, lang: str = "en"):
     'number of clusters k'
     """
     check(lang)
-    ax = new_axes(ax)
     with chart_fonts(lang):
+        ax = new_axes(ax)
         ks = selection.index.to_numpy()
         ax.plot(ks, selection["inertia"], marker="o", color="tab:blue")
         ax.set_xlabel(_w("k", lang))
@@ -67,10 +67,10 @@ def plot_k_selection(selection: pd.DataFrame, ax=None, lang: str = "en"):
 def plot_snake(segmenter, ax=None, lang: str = "en"):
     """Mean scaled value of each feature per cluster (a fitted :class:`tierkit.KMeansSegmenter`)."""
     check(lang)
-    ax = new_axes(ax)
     centres = segmenter.centres()
     names = segmenter.profiles_["cluster_name"]
     with chart_fonts(lang):
+        ax = new_axes(ax)
         positions = np.arange(len(centres.columns))
         for cluster, row in centres.iterrows():
             ax.plot(positions, row.to_numpy(), marker="o", label=_cluster_label(cluster, names[cluster], lang))
@@ -94,11 +94,11 @@ def plot_relative_importance(profiles: pd.DataFrame, ax=None, lang: str = "en"):
     6
     """
     check(lang)
-    ax = new_axes(ax)
     columns = ["recency", "frequency", "monetary"]
     values = profiles[[f"{c}_vs_population" for c in columns]].to_numpy(dtype="float64")
     limit = max(float(np.abs(values).max()), 1e-9)
     with chart_fonts(lang):
+        ax = new_axes(ax)
         # colour = good or bad for the business: a recency below the population's is good
         colour = values * np.array([-1.0, 1.0, 1.0])
         image = ax.imshow(colour, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
