@@ -131,4 +131,7 @@ def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):
     assert len(customers) == 23570
     page = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") >= 12
+    assert "SYNTHETIC" in page and 'id="clv_cs_class"' in page and 'id="cluster_name"' in page
+    chinese = (tmp_path / "d" / "report.zh.html").read_text(encoding="utf-8")
+    assert "客户分级" in chinese and "合成数据" in chinese and chinese.count("data:image/png;base64,") >= 12
     assert (tmp_path / "mlflow.db").exists()

@@ -51,6 +51,7 @@ class RunResult:
     table: pd.DataFrame
     registered_version: str | None = None
     notes: tuple = ()
+    diagnostics: dict | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -169,7 +170,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         for name, value in _diagnostic_metrics(segmentation).items():
             mlflow.log_metric(name, value)
         step("drawing charts and the report")
-        _log_extras(segmentation, table, config, tmp, comparison, notes)
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes)
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
         info = log_segmentation_model(segmentation, features, horizon=horizon)
@@ -181,7 +182,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         from tierkit.registry import register_run_model
 
         version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
-    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes))
+    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
+                     diagnostics)
 
 
 def _schemes(config: ExperimentConfig) -> dict:
@@ -231,8 +233,8 @@ def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     return out
 
 
-def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> None:
-    """Every chart (PNG) and the HTML report, as artifacts of the active run."""
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> dict:
+    """Every chart (PNG) and the HTML report, as artifacts of the active run; returns the diagnostics."""
     import mlflow
 
     from tierkit.charts import figure_png
@@ -253,6 +255,7 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> No
     report = tmp / "report.html"
     write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes)
     mlflow.log_artifact(str(report))
+    return diagnostics
 
 
 def _model_charts(segmentation, lang: str):

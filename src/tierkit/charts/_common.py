@@ -86,6 +86,23 @@ def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
     return tier_schemes(abc_scheme).get(column)
 
 
+def cluster_tiers(table: pd.DataFrame) -> tuple[Tier, ...]:
+    """Tiers of ``cluster_name`` in cluster order (0 = most valuable), labelled after their RFM class.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"cluster": [1, 0], "cluster_name": ["general_winback", "important_value_2"]})
+    >>> [(x.key, x.zh) for x in cluster_tiers(t)]
+    [('important_value_2', '0: 重要价值客户 2'), ('general_winback', '1: 一般挽留客户')]
+    """
+    from tierkit.clusters.naming import cluster_label, cluster_strategy
+
+    pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
+    return tuple(Tier(name, f"{number}: {cluster_label(name, 'en')}", f"{number}: {cluster_label(name, 'zh')}",
+                      cluster_strategy(name, "en"), cluster_strategy(name, "zh"))
+                 for number, name in zip(pairs["cluster"], pairs["cluster_name"]))
+
+
 def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:
     """Tiers to show for ``column``, in scheme order, keeping only those with customers.
 
@@ -93,6 +110,8 @@ def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:
     value itself.
     """
     counts = table[column].value_counts(dropna=True)
+    if tiers is None and column == "cluster_name" and "cluster" in table.columns:
+        tiers = cluster_tiers(table)
     if tiers is None:
         tiers = scheme_tiers(column, counts.index)
     if tiers is None:

@@ -16,7 +16,9 @@ from rich.table import Table
 
 from tierkit.cli.main import cli
 from tierkit.errors import TierkitError
+from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
 from tierkit.output import write_table
+from tierkit.report import write_report
 from tierkit.schemes import tier_schemes
 from tierkit.summary import tier_summary
 
@@ -47,8 +49,12 @@ def demo(out_dir, config_path, tracking_uri, lang):
     with console.status("starting") as status:
         result = run_experiment(config, tracking_uri_override=tracking_uri, register=True,
                                 progress=lambda text: status.update(text), out_dir=out)
-        status.update("writing customers.csv")
+        status.update("writing customers.csv and the report in the other language")
         write_table(result.table, out / "customers.csv")
+        other = "zh" if config.lang == "en" else "en"
+        notes = [SYNTHETIC_SURVEY_NOTE[other]] if result.notes else []
+        write_report(result.table, out / f"report.{other}.html", result.diagnostics, lang=other,
+                     title=f"{config.name}: {'客户分级管理报告' if other == 'zh' else 'customer tiers'}", notes=notes)
     show_demo(result, config, out)
 
 
@@ -83,7 +89,9 @@ def show_demo(result, config, out: Path) -> None:
     if result.registered_version:
         screen.print(f"registered: models:/{config.mlflow['registered_model']}@{config.mlflow.get('alias', 'champion')} "
                      f"(version {result.registered_version})")
-    screen.print(f"results: {out / 'customers.csv'}, report {out / 'report.html'}, charts in {out / 'charts'}")
+    other = "zh" if config.lang == "en" else "en"
+    screen.print(f"results: {out / 'customers.csv'}, reports {out / 'report.html'} and {out / f'report.{other}.html'}, "
+                 f"charts in {out / 'charts'}")
 
 
 def _print_tiers(screen, table, column, order, names) -> None:
