@@ -78,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("tierkit: aborted", err=True)
         return 130
+    except click.UsageError as exc:
+        # one line, like every other user mistake; the command's --help has the rest
+        command = exc.ctx.command_path if exc.ctx is not None else "tierkit"
+        click.echo(f"tierkit: error: {exc.format_message()} (see '{command} --help')", err=True)
+        return EXIT_USER_ERROR
     except click.ClickException as exc:
         exc.show()
         return EXIT_USER_ERROR if exc.exit_code == 2 else exc.exit_code
