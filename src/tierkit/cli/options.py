@@ -135,3 +135,22 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     if opts["use_clusters"]:
         schemes["clusters"] = {"k": opts["k"]}
     return build_segmentation(schemes, seed=opts["seed"])
+
+
+def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None):
+    """The flow ``segment`` and ``report`` share: read, compute features, fit every scheme, grade.
+
+    ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
+    Returns ``(table, segmentation, features, survey, survey_opts)``.
+    """
+    from tierkit.features import rfm_features
+
+    tx_opts = pop_transaction_options(kwargs)
+    survey_opts = pop_survey_options(kwargs)
+    model_opts = pop_model_options(kwargs)
+    survey = survey_from_options(survey_opts, as_of)
+    tx = read_from_options(transactions, tx_opts)
+    features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
+    segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
+    table = fit_segmentation(segmentation, features, survey).transform(features, lang=lang, survey=survey)
+    return table, segmentation, features, survey, survey_opts

@@ -5,20 +5,8 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.main import cli
-from tierkit.cli.options import (
-    model_options,
-    pop_model_options,
-    pop_survey_options,
-    pop_transaction_options,
-    read_from_options,
-    fit_segmentation,
-    segmentation_from_options,
-    survey_from_options,
-    survey_options,
-    transaction_options,
-)
+from tierkit.cli.options import grade_from_options, model_options, survey_options, transaction_options
 from tierkit.experiment import segmentation_diagnostics
-from tierkit.features import rfm_features
 from tierkit.report import write_report
 
 
@@ -35,16 +23,9 @@ from tierkit.report import write_report
 @transaction_options
 def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML)."""
-    tx_opts = pop_transaction_options(kwargs)
-    survey_opts = pop_survey_options(kwargs)
-    model_opts = pop_model_options(kwargs)
     if not str(out).lower().endswith((".html", ".htm")):
         raise click.BadParameter(f"{out}: the report is HTML; give a file name ending in .html", param_hint="--out")
-    survey = survey_from_options(survey_opts, as_of)
-    tx = read_from_options(transactions, tx_opts)
-    features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
-    segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    table = fit_segmentation(segmentation, features, survey).transform(features, survey=survey)
+    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs)
     diagnostics = segmentation_diagnostics(segmentation)
     if survey is not None:
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),

@@ -18,10 +18,9 @@ parameters near 1 and a penalizer means the same in both.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from tierkit.errors import ModelError
+from tierkit.clv._optimize import fit_log_params
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -164,16 +163,8 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     start = np.log(initial) if initial is not None else np.full(4, 0.1)
     if initial is not None:
         start[1] = np.log(initial[1] * scale)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the line search may overshoot; the result is checked
-        result = minimize(_objective, start, args=(_Data(x, t_x * scale, T * scale, w), penalizer), jac=True,
-                          method="L-BFGS-B", options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
-    params = np.exp(result.x)
-    gradient = np.abs(result.jac).max() if result.jac is not None else np.inf
-    if not np.all(np.isfinite(params)) or (not result.success and gradient > 1e-5):
-        raise ModelError(
-            f"BG/NBD: the fit did not converge ({result.message}); try a penalizer, e.g. "
-            "CLVModel(bgnbd_penalizer=0.001)"
-        )
+    params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="BG/NBD",
+                            penalizer="bgnbd_penalizer")
     params[1] /= scale
     fitted = dict(zip(PARAMS, (float(p) for p in params)))
     ll = float(w @ log_likelihood(params, x, t_x, T))

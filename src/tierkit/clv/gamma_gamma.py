@@ -19,10 +19,9 @@ independent of frequency: :func:`spend_frequency_correlation` checks it.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from tierkit.errors import ModelError
+from tierkit.clv._optimize import fit_log_params
 
 PARAMS = ("p", "q", "v")
 
@@ -90,16 +89,8 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     ux, inverse = np.unique(x, return_inverse=True)
     inverse = inverse.reshape(-1)
     groups = (ux, inverse, np.bincount(inverse, weights=w, minlength=len(ux)))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the line search may overshoot; the result is checked
-        result = minimize(_objective, np.full(3, 0.1), args=(x, m, w, groups, penalizer), jac=True, method="L-BFGS-B",
-                          options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
-    params = np.exp(result.x)
-    gradient = np.abs(result.jac).max() if result.jac is not None else np.inf
-    if not np.all(np.isfinite(params)) or (not result.success and gradient > 1e-5):
-        raise ModelError(
-            f"Gamma-Gamma: the fit did not converge ({result.message}); try a penalizer, e.g. "
-            "CLVModel(gg_penalizer=0.001)"
-        )
+    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, w, groups, penalizer), model="Gamma-Gamma",
+                            penalizer="gg_penalizer")
     fitted = dict(zip(PARAMS, (float(v) for v in params)))
     return fitted, float(w @ log_likelihood(params, x, m))
 
