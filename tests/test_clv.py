@@ -44,6 +44,19 @@ def test_gamma_gamma_reproduces_the_published_parameters(sample_model):
     assert round(sample_model.spend_frequency_corr_, 2) == 0.11
 
 
+def test_raw_transactions_give_the_published_summary_with_its_spend_definition(sample_features):
+    # the Fader-Hardie CDNOW summary shipped with lifetimes (x, t_x, T in weeks; zbar = mean spend of the
+    # repeat purchase days, first purchase excluded, rounded to cents): the same rows from raw transactions
+    from lifetimes.datasets import load_dataset
+
+    published = load_dataset("cdnow_customers_summary_with_transactions.csv")[["x", "t_x", "T", "zbar"]]
+    ours = sample_features[["frequency_btyd", "recency_btyd", "T", "monetary_btyd"]].to_numpy()
+    theirs = published.to_numpy(dtype="float64")
+    ours, theirs = (a[np.lexsort(np.round(a, 2).T[::-1])] for a in (ours, theirs))
+    np.testing.assert_allclose(ours[:, :3], theirs[:, :3], atol=0.005)
+    np.testing.assert_allclose(ours[:, 3], theirs[:, 3], atol=0.005 + 1e-9)
+
+
 def test_published_conditional_expectation():
     # FHL 2005: a customer with x = 2, t_x = 30.43, T = 38.86 weeks is expected to buy 1.226 times in 39 weeks
     params = (0.243, 4.414, 0.793, 2.426)
@@ -126,7 +139,8 @@ def test_bad_inputs_and_parameters():
 
 def test_correlated_spend_warns(sample_features):
     f = sample_features.copy()
-    f["monetary_btyd"] = np.where(f["frequency_btyd"] > 0, 10.0 * f["frequency_btyd"] + 1, 0.0)
+    # frequent buyers made to spend more per purchase: the real spend times (1 + repeat purchases)
+    f["monetary_btyd"] = f["monetary_btyd"] * (1 + f["frequency_btyd"])
     with pytest.warns(UserWarning, match="correlate"):
         CLVModel().fit(f)
 
@@ -167,3 +181,92 @@ def test_segmentation_lifecycle_may_use_p_alive(cdnow_features):
     table = seg.transform(cdnow_features.head(200))
     assert {"expected_purchases", "p_alive", "expected_spend", "clv", "lifecycle_stage"} <= set(table.columns)
     assert seg.transform(cdnow_features.head(200), horizon=30)["clv"].sum() < table["clv"].sum()
+
+
+@pytest.fixture(scope="module")
+def daily_features():
+    """The CDNOW sample in days, as of the paper's calibration end."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="D")
+
+
+def test_clv_equals_lifetimes_customer_lifetime_value_with_the_same_steps(daily_features):
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+    f = daily_features
+    monthly = 0.01
+    # lifetimes: 12 steps of 30 days at 1 % a month; the same as an annual rate of 1.01 ** (365.25 / 30) - 1
+    model = CLVModel(horizon=360, discount_steps=12, discount_rate=1.01 ** (365.25 / 30) - 1).fit(f)
+    bgf = BetaGeoFitter().fit(f["frequency_btyd"], f["recency_btyd"], f["T"])
+    repeat = f[f["frequency_btyd"] > 0]
+    ggf = GammaGammaFitter().fit(repeat["frequency_btyd"], repeat["monetary_btyd"])
+    theirs = ggf.customer_lifetime_value(bgf, f["frequency_btyd"], f["recency_btyd"], f["T"], f["monetary_btyd"],
+                                         time=12, discount_rate=monthly, freq="D")
+    np.testing.assert_allclose(model.predict(f)["clv"], theirs, rtol=1e-4)
+
+
+def test_gamma_gamma_on_distinct_rows_equals_the_fit_on_every_customer(sample_features):
+    from tierkit.clv.bgnbd import distinct_rows
+    from tierkit.clv.gamma_gamma import fit_gamma_gamma
+
+    f = sample_features[sample_features["frequency_btyd"] > 0]
+    x, m = f["frequency_btyd"].to_numpy(), f["monetary_btyd"].to_numpy()
+    rows, weights, _ = distinct_rows(x, m)
+    assert len(rows) < len(x)
+    every, ll_every = fit_gamma_gamma(x, m)
+    distinct, ll_distinct = fit_gamma_gamma(rows[:, 0], rows[:, 1], weights)
+    assert distinct == pytest.approx(every, rel=1e-6) and ll_distinct == pytest.approx(ll_every)
+
+
+def test_heavy_buyers_over_long_horizons_stay_finite_and_match_lifetimes():
+    from lifetimes import BetaGeoFitter
+
+    params = (0.25, 31.5, 0.80, 2.52)  # daily scale
+    x = np.array([0.0, 2.0, 50.0, 300.0, 700.0, 1000.0])
+    t_x = np.array([0.0, 30.0, 30.0, 700.0, 729.0, 1000.0])
+    T = np.array([1.0, 40.0, 31.0, 730.0, 730.0, 1000.0])
+    ours = expected_purchases(params, 3650.0, x, t_x, T)
+    assert np.isfinite(ours).all() and (ours > 0).all()
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series(dict(zip(("r", "alpha", "a", "b"), params)))
+    theirs = bgf.conditional_expected_number_of_purchases_up_to_time(3650.0, x, t_x, T)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-8)
+
+
+def test_features_in_another_time_unit_are_refused(sample_model, daily_features):
+    with pytest.raises(DataError, match="time unit 'D' but the model was fitted in 'W'"):
+        sample_model.predict(daily_features)
+
+
+def test_predict_before_fit_says_so(sample_features):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted"):
+        CLVModel().predict(sample_features)
+
+
+def test_net_clv_only_with_an_acquisition_cost(sample_features, sample_model):
+    assert list(sample_model.predict(sample_features.head(3)).columns) == [
+        "expected_purchases", "p_alive", "expected_spend", "clv"]
+    with pytest.raises(TierkitError, match="acquisition_cost=-1"):
+        CLVModel(acquisition_cost=-1).fit(sample_features)
+
+
+def test_customers_without_repeat_purchases_get_the_population_mean_spend(sample_features, sample_model):
+    p, q, v = (sample_model.gamma_gamma_params_[k] for k in ("p", "q", "v"))
+    out = sample_model.predict(sample_features)
+    once = sample_features["frequency_btyd"] == 0
+    np.testing.assert_allclose(out.loc[once, "expected_spend"], p * v / (q - 1))
+    assert (out.loc[once, "p_alive"] == 1.0).all()
+
+
+def test_clone_and_set_params_keep_the_estimator_contract(sample_features):
+    from sklearn.base import clone
+
+    model = CLVModel(horizon=52, margin=0.3)
+    copy = clone(model).set_params(horizon=26)
+    assert copy.get_params()["horizon"] == 26 and model.horizon == 52
+    assert not hasattr(copy, "bgnbd_params_")
+    with pytest.raises(DataError, match="time_unit='D' but the features are in 'W'"):
+        CLVModel(time_unit="D").fit(sample_features)

@@ -84,3 +84,49 @@ def test_cli_validate_bad_dates_is_one_line(sample_csv, capsys):
                  "1998-06-30", "--holdout-end", "1997-09-30"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "holdout_end" in err[0]
+
+
+def test_to_dict_is_plain_json(validation):
+    figures = validation.to_dict()
+    assert json.loads(json.dumps(figures)) == figures
+    assert figures["by_frequency"][0] == {
+        "calibration_repeat_purchases": "0", "customers": 1411,
+        "actual": pytest.approx(validation.by_frequency.loc["0", "actual"]),
+        "predicted": pytest.approx(validation.by_frequency.loc["0", "predicted"])}
+
+
+def test_plots_draw_on_the_given_axes(validation):
+    from matplotlib.figure import Figure
+
+    left, right = Figure().subplots(1, 2)
+    assert validation.plot_conditional_expectation(ax=left) is left
+    assert validation.plot_value_capture(ax=right) is right
+    assert len(left.lines) == 2 and len(right.lines) == 3
+
+
+def test_holdout_must_follow_calibration(sample_tx):
+    with pytest.raises(tk.TierkitError, match="holdout_end: 1997-09-30 must be after calibration_end 1997-10-31"):
+        tk.validate_clv(sample_tx, calibration_end="1997-10-31", holdout_end="1997-09-30")
+
+
+def test_validation_is_deterministic(sample_tx, validation):
+    again = tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W")
+    assert again.to_dict() == validation.to_dict()
+
+
+def test_cli_validate_too_few_repeat_customers_is_one_line(tmp_path, capsys):
+    path = tmp_path / "tiny.csv"
+    path.write_text("customer_id,date,amount\na,2021-01-05,10\na,2021-01-20,12\nb,2021-01-07,5\nb,2021-03-02,7\n")
+    code = main(["validate", str(path), "--calibration-end", "2021-02-01", "--holdout-end", "2021-04-01"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "only 1 of 2 customers bought more than once" in err[0]
+
+
+def test_cli_validate_text_output_on_the_sample(sample_csv, capsys):
+    code = main(["validate", str(sample_csv), "--calibration-end", "1997-09-30", "--holdout-end", "1998-06-30",
+                 "--time-unit", "W"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "BG/NBD: r 0.2426, alpha 4.414, a 0.7929, b 2.426; log-likelihood -9582.4" in out
+    assert "Gamma-Gamma: p 6.25, q 3.744, v 15.44" in out

@@ -15,8 +15,10 @@ from tierkit.cli.options import pop_transaction_options, read_from_options, tran
 @click.option("--calibration-end", required=True, help="Last day of the fitting period (YYYY-MM-DD).")
 @click.option("--holdout-end", required=True, help="Last day of the holdout period (YYYY-MM-DD).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
-@click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True)
-@click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="L2 penalty of the BG/NBD fit; try 0.001 if it does not converge.")
+@click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="L2 penalty of the Gamma-Gamma fit; try 0.001 if it does not converge.")
 @click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for the PNG plots (conditional expectations, value capture).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

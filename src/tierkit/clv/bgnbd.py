@@ -18,6 +18,7 @@ parameters near 1 and a penalizer means the same in both.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from tierkit.clv._optimize import fit_log_params
@@ -36,12 +37,13 @@ def distinct_rows(*columns: np.ndarray, weights: np.ndarray | None = None):
     >>> rows.tolist(), w.tolist(), inverse.tolist()
     ([[1.0, 5.0], [2.0, 6.0]], [2.0, 1.0], [0, 0, 1])
     """
-    # One integer key per row from each column's codes: a 1-d unique is far faster than unique(axis=0).
+    # Hash-based codes per column, then one integer key per row: linear time, where
+    # np.unique(axis=0) sorts every row; only the distinct values get sorted.
     values, codes = [], []
     for column in columns:
-        uniq, code = np.unique(np.asarray(column, dtype="float64"), return_inverse=True)
-        values.append(uniq)
-        codes.append(code.reshape(-1).astype("int64"))
+        code, uniq = pd.factorize(np.asarray(column, dtype="float64").reshape(-1), sort=True)
+        values.append(np.asarray(uniq, dtype="float64"))
+        codes.append(code.astype("int64"))
     sizes = [len(v) for v in values]
     if float(np.prod([float(n) for n in sizes])) >= 2.0**62:
         stacked = np.column_stack(columns).astype("float64")
@@ -51,8 +53,8 @@ def distinct_rows(*columns: np.ndarray, weights: np.ndarray | None = None):
         key = np.zeros(len(codes[0]), dtype="int64")
         for code, n in zip(codes, sizes):
             key = key * n + code
-        keys, inverse = np.unique(key, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        inverse, keys = pd.factorize(key, sort=True)
+        keys = np.asarray(keys, dtype="int64")
         parts = []
         for uniq, n in zip(reversed(values), reversed(sizes)):
             parts.append(uniq[keys % n])
@@ -194,6 +196,12 @@ def p_alive(params, x, t_x, T) -> np.ndarray:
 def expected_purchases(params, t, x, t_x, T) -> np.ndarray:
     """Expected purchases in the next ``t`` time units, given each customer's history (FHL 2005, eq. 10).
 
+    Equation 10 is ``(a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]
+    / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))`` with ``z = t/(alpha+T+t)``. For
+    frequent buyers and long horizons that 2F1 overflows while the power underflows; Euler's
+    transformation (Abramowitz & Stegun 15.3.3) turns the product into the equal and
+    well-behaved ``(1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)``, which is computed here.
+
     Examples
     --------
     The published example: x = 2, t_x = 30.43, T = 38.86 weeks, 39 weeks ahead.
@@ -208,5 +216,5 @@ def expected_purchases(params, t, x, t_x, T) -> np.ndarray:
     t = np.asarray(t, dtype="float64")
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
-    tail = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    tail = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
     return head * tail / (1.0 + _alive_odds(params, x, t_x, T))

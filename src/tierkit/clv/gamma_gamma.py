@@ -43,7 +43,7 @@ def log_likelihood(params, x, m) -> np.ndarray:
             + px * np.log(x) - (px + q) * np.log(x * m + v))
 
 
-def _objective(log_params, x, m, w, groups, penalizer):
+def _objective(log_params, x, m, log_m, w, groups, penalizer):
     """Mean negative log-likelihood and gradient; ``groups`` = (distinct x, row -> group, weight per group)."""
     params = np.exp(log_params)
     p, q, v = params
@@ -59,8 +59,8 @@ def _objective(log_params, x, m, w, groups, penalizer):
     px = pux[inverse]
     xmv = x * m + v
     log_xmv = np.log(xmv)
-    ll = wx @ ll_x + w @ ((px - 1) * np.log(m) - (px + q) * log_xmv)
-    d_p = wx @ d_p_x + w @ (x * (np.log(m) - log_xmv))
+    ll = wx @ ll_x + w @ ((px - 1) * log_m - (px + q) * log_xmv)
+    d_p = wx @ d_p_x + w @ (x * (log_m - log_xmv))
     d_q = wx @ d_q_x - w @ log_xmv
     d_v = q / v * total - w @ ((px + q) / xmv)
     value = -ll / total + penalizer * np.sum(params**2)
@@ -89,7 +89,7 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     ux, inverse = np.unique(x, return_inverse=True)
     inverse = inverse.reshape(-1)
     groups = (ux, inverse, np.bincount(inverse, weights=w, minlength=len(ux)))
-    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, w, groups, penalizer), model="Gamma-Gamma",
+    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer), model="Gamma-Gamma",
                             penalizer="gg_penalizer")
     fitted = dict(zip(PARAMS, (float(v) for v in params)))
     return fitted, float(w @ log_likelihood(params, x, m))

@@ -130,12 +130,22 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     model : CLVModel, optional
         Penalizers and other settings; default ``CLVModel()``.
 
+    Returns
+    -------
+    CLVValidation
+        The figures; ``to_dict()`` for JSON, ``write_plots(folder)`` for PNG files.
+
     Examples
     --------
+    The CDNOW sample, fitted on its first 39 weeks and checked on the next 39:
+
     >>> import tierkit as tk
     >>> v = validate_clv(tk.load_cdnow(sample=True), calibration_end="1997-09-30",
-    ...                  holdout_end="1998-06-30", time_unit="W")  # doctest: +SKIP
-    >>> round(v.predicted_total), round(v.actual_total)           # doctest: +SKIP
+    ...                  holdout_end="1998-06-30", time_unit="W")
+    >>> round(v.predicted_total), round(v.actual_total), round(v.aggregate_error_pct, 1)
+    (1653, 1882, -12.1)
+    >>> v.by_frequency.loc["7+"].round(2).tolist()
+    [64.0, 6.36, 6.16]
     """
     start, end = parse_date(calibration_end, "calibration_end"), parse_date(holdout_end, "holdout_end")
     if end <= start:
