@@ -36,7 +36,7 @@ def test_read_survey_keeps_text_ids_and_float_scores(tmp_path):
     ("1-7", "a,2021-01-01,8\n", "line 2: value '8' is outside the 1-7 scale"),
     ("nps", "a,2021-01-01,great\n", "line 2: value 'great' is not a number"),
     ("nps", "a,2021-01-01,\n", "line 2: value empty is not a number"),
-    ("nps", "a,someday,5\n", "line 2: value 'someday' is not a date"),
+    ("nps", "a,someday,5\n", "column 'date': no value such as 'someday' is a date in a known format"),
     ("nps", ",2021-01-01,5\n", "line 2: empty customer id"),
 ])
 def test_bad_scores_are_one_line_errors_naming_row_and_value(tmp_path, scale, text, message):

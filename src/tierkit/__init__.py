@@ -17,7 +17,7 @@ from tierkit.rfm_classes import RFMClassifier
 from tierkit.segmentation import Segmentation
 from tierkit.segments import RFMSegmenter, rfm_segments
 from tierkit.summary import tier_summary
-from tierkit.transactions import ColumnMap, normalize_transactions, read_transactions
+from tierkit.data import ColumnMap, ReadOptions, file_features, normalize_transactions, read_transactions
 
 __all__ = [
     "__version__",

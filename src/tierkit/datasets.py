@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tierkit.transactions import ColumnMap, normalize_transactions, read_transactions
+from tierkit.data import read_transactions
 
 #: The observation date of the course-style demo: the last day of the CDNOW data.
 CDNOW_END = "1998-06-30"
@@ -51,15 +51,7 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
     path = cdnow_path(sample)
     if sample:
         # The sample has no header: customer id, id in sample, date, CDs, dollars.
-        raw = pd.read_csv(
-            path,
-            sep=r"\s+",
-            header=None,
-            names=["customer_id", "sample_id", "date", "number_of_cds", "dollar_value"],
-            dtype={"customer_id": str, "sample_id": str},
-        )
-        columns = ColumnMap(amount="dollar_value", quantity="number_of_cds")
-        return normalize_transactions(raw, columns=columns, source=str(path), first_row=1)
+        return read_transactions(path, header=False, customer_id="1", date="3", quantity="4", amount="5")
     return read_transactions(path, amount="dollar_value", quantity="number_of_cds")
 
 

@@ -32,7 +32,7 @@ from tierkit.satisfaction import customer_satisfaction, read_survey
 from tierkit.schemes import tier_order, tier_schemes
 from tierkit.segmentation import Segmentation, build_segmentation
 from tierkit.summary import tier_summary
-from tierkit.transactions import read_transactions
+from tierkit.data import read_transactions
 
 log = logging.getLogger(__name__)
 

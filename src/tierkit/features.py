@@ -26,6 +26,7 @@ a timestamp counts; transactions after ``as_of`` are left out):
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 
 import duckdb
@@ -57,24 +58,30 @@ HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
 
 
 def parse_date(value, name: str) -> dt.date:
-    """A date parameter as ``datetime.date``; a one-line error names the parameter.
+    """A date parameter as ``datetime.date``; text must be YYYY-MM-DD (one reading only).
 
     Examples
     --------
     >>> parse_date("2021-04-01", "as_of")
     datetime.date(2021, 4, 1)
+    >>> parse_date("04/01/2021", "as_of")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: as_of: '04/01/2021' is not a date; expected YYYY-MM-DD such as 2021-04-01
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
-    return ts.date()
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        return value.date()
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is not None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
 
 
 def check_time_unit(time_unit: str) -> int:
@@ -237,28 +244,32 @@ def rfm_features(
             f"transactions: missing column {', '.join(map(repr, missing))}; use read_transactions() "
             "or normalize_transactions() to map your columns"
         )
-    cutoff = pd.Timestamp(end or as_of) + pd.Timedelta(days=1)
-    later = int((transactions["date"] >= cutoff).sum())
-    if later:
-        warnings.warn(
-            f"{later} transaction(s) after {end or as_of} left out",
-            UserWarning,
-            stacklevel=2,
-        )
-    has_order_id = "order_id" in transactions.columns
-    has_profit = "profit" in transactions.columns
-    query = feature_sql(
-        "tx",
-        as_of=as_of,
-        days_per_unit=days_per_unit,
-        has_order_id=has_order_id,
-        has_profit=has_profit,
-        holdout_end=end,
-    )
     wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
     with duckdb.connect() as con:
         con.register("tx", transactions[wanted])
-        features = con.execute(query).df()
+        return features_from_view(con, "tx", as_of=as_of, time_unit=time_unit, holdout_end=end,
+                                  has_order_id="order_id" in transactions.columns,
+                                  has_profit="profit" in transactions.columns, stacklevel=3)
+
+
+def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdout_end=None,
+                       has_order_id: bool = False, has_profit: bool = False, stacklevel: int = 2) -> pd.DataFrame:
+    """The feature table of the canonical transactions in the DuckDB relation ``relation``.
+
+    The one place features are computed for training: :func:`rfm_features` (a frame) and
+    :func:`tierkit.data.file_features` (a file) both come here. Warns with the count of
+    transactions after the end date, which are left out.
+    """
+    as_of = parse_date(as_of, "as_of")
+    days_per_unit = check_time_unit(time_unit)
+    end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
+    last = end or as_of
+    later = con.execute(f"SELECT COUNT(*) FROM {relation} WHERE CAST(date AS DATE) > DATE '{last}'").fetchone()[0]
+    if later:
+        warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
+    query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                        has_profit=has_profit, holdout_end=end)
+    features = con.execute(query).df()
     return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
 
 

@@ -184,7 +184,7 @@ def normalize_survey(frame: pd.DataFrame, *, scale="nps", customer_id="customer_
     ...
     tierkit.errors.DataError: survey: column 'score', row 1: value 'x' is not a number (1 bad row(s) in all)
     """
-    from tierkit.transactions import _parse_dates  # the same date rules as transactions
+    from tierkit.data.duckdb_input import parse_date_values as _parse_dates  # the rules of transactions
 
     scale = survey_scale(scale)
     missing = [c for c in (customer_id, date, score) if c not in frame.columns]

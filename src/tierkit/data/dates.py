@@ -1,0 +1,360 @@
+"""Dates as written: one format per column, decided from all its values, parsed the same everywhere.
+
+A date column of text is read with one :class:`DatePattern` for the whole column, never row by
+row. Without ``date_format`` the pattern is decided from the column's distinct values
+(:func:`decide_date_pattern`):
+
+* ISO dates and timestamps (``2021-04-01``, ``2021-04-01 10:30:00``, ``2021-04-01T10:30+08:00``;
+  year first, with ``-``, ``/`` or ``.``);
+* ``%Y%m%d`` (``20210401``, also as an integer column);
+* day-first or month-first text with a 4-digit year (``01/04/2021``, ``4.1.2021 10:30``) only
+  when the values prove which: a first field above 12 makes the column day-first, a second
+  field above 12 month-first. When both readings fit every value the column is refused, with
+  a value read both ways.
+
+A column that mixes these families is refused too. ``date_format`` (``strftime`` directives)
+fixes the pattern instead; values that do not match the chosen pattern are bad rows.
+
+**Time zones.** A timestamp with a written offset (``+08:00``, ``Z``) is taken on its own
+clock: ``2021-04-01T23:30-05:00`` is a purchase on 1 April. With ``timezone`` it is first
+converted to that zone's clock. Timestamps without an offset are taken as written.
+
+Every pattern becomes a regular expression with numbered groups and SQL that validates the
+parts arithmetically (months 1-12, days of the month, leap years) and builds the timestamp,
+so DuckDB and Spark accept and reject exactly the same values. Regular expressions use only
+``[...]`` classes (no backslashes) and are passed to the engines as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tierkit.errors import DataError
+
+#: One or more spaces or a ``T`` between the date and the time.
+_TIME = (
+    "(?:(?:[T]|[ ]+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?"
+    "(?:[ ]*([AaPp][Mm]))?)?"
+)
+_OFFSET = "[ ]*([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+_TIME_ROLES = {"hour": 4, "minute": 5, "second": 6, "ampm": 7, "offset": 8}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
+
+
+@dataclass(frozen=True)
+class DatePattern:
+    """A regular expression for a whole date value and the role of each of its groups.
+
+    Parameters
+    ----------
+    name : str
+        What it reads, for messages (``"ISO"``, ``"day first"``, or the ``strftime`` format).
+    regex : str
+        Anchored regular expression, RE2 and Java compatible.
+    roles : dict
+        Role -> 1-based group: ``year``, ``year2``, ``month``, ``month_name``, ``day``,
+        ``hour``, ``hour12``, ``minute``, ``second``, ``ampm``, ``offset``.
+    example : str
+        How ``strftime`` would write it, for messages.
+
+    Examples
+    --------
+    >>> p = compile_date_format("%d/%m/%Y")
+    >>> p.regex, p.roles["day"], p.roles["month"]
+    ('^([0-9]{1,2})[/]([0-9]{1,2})[/]([0-9]{4})$', 1, 2)
+    """
+
+    name: str
+    regex: str
+    roles: dict = field(default_factory=dict)
+    example: str = ""
+
+    def read_python(self, value: str):
+        """``(year, month, day)`` of ``value`` under this pattern, or None (for messages and tests).
+
+        Examples
+        --------
+        >>> DAY_FIRST.read_python("03/01/2021"), MONTH_FIRST.read_python("03/01/2021")
+        ((2021, 1, 3), (2021, 3, 1))
+        """
+        match = re.fullmatch(self.regex.strip("^$"), value)
+        if match is None:
+            return None
+        group = match.group
+        if "year" in self.roles:
+            year = int(group(self.roles["year"]))
+        else:
+            short = int(group(self.roles["year2"]))
+            year = short + (2000 if short < 69 else 1900)
+        if "month" in self.roles:
+            month = int(group(self.roles["month"]))
+        else:
+            month = _month_number(group(self.roles["month_name"]))
+        day = int(group(self.roles["day"]))
+        if month is None or not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
+            return None
+        return year, month, day
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _month_number(name: str):
+    name = name.lower()
+    for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS)):
+        if name in (short, full) or (name == "sept" and short == "sep"):
+            return i + 1
+    return None
+
+
+ISO = DatePattern("ISO (year first)", "^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME + _OFFSET + "$",
+                  {"year": 1, "month": 2, "day": 3, **_TIME_ROLES}, "%Y-%m-%d")
+COMPACT = DatePattern("%Y%m%d", "^([0-9]{4})([0-9]{2})([0-9]{2})$", {"year": 1, "month": 2, "day": 3}, "%Y%m%d")
+_DM = "^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})" + _TIME + _OFFSET + "$"
+DAY_FIRST = DatePattern("day first", _DM, {"day": 1, "month": 2, "year": 3, **_TIME_ROLES}, "%d/%m/%Y")
+MONTH_FIRST = DatePattern("month first", _DM, {"month": 1, "day": 2, "year": 3, **_TIME_ROLES}, "%m/%d/%Y")
+
+_DIRECTIVES = {
+    "Y": ("([0-9]{4})", "year"),
+    "y": ("([0-9]{2})", "year2"),
+    "m": ("([0-9]{1,2})", "month"),
+    "d": ("([0-9]{1,2})", "day"),
+    "b": ("([A-Za-z]{3,9})", "month_name"),
+    "B": ("([A-Za-z]{3,9})", "month_name"),
+    "H": ("([0-9]{1,2})", "hour"),
+    "I": ("([0-9]{1,2})", "hour12"),
+    "M": ("([0-9]{2})", "minute"),
+    "S": ("([0-9]{2})", "second"),
+    "f": ("[0-9]{1,9}", None),
+    "p": ("([AaPp][Mm])", "ampm"),
+    "z": ("([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)", "offset"),
+    "a": ("[A-Za-z]{2,9}", None),
+    "A": ("[A-Za-z]{2,9}", None),
+}
+_UNSAFE_LITERALS = set("\\]^")
+
+
+def compile_date_format(date_format: str) -> DatePattern:
+    """The :class:`DatePattern` of a ``strftime`` format; one-line error for what it cannot read.
+
+    Supported: ``%Y %y %m %d %b %B %H %I %M %S %f %p %z %a %A %%`` and literal characters.
+
+    Examples
+    --------
+    >>> compile_date_format("%Y%m%d %H:%M").roles
+    {'year': 1, 'month': 2, 'day': 3, 'hour': 4, 'minute': 5}
+    >>> compile_date_format("%d/%m")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: date_format '%d/%m': needs a year (%Y or %y), a month (%m, %b or %B) and a day (%d)
+    """
+    if not isinstance(date_format, str) or not date_format:
+        raise DataError(f"date_format {date_format!r}: expected a strftime format such as '%d/%m/%Y'")
+    parts, roles, group, i = ["^"], {}, 0, 0
+    while i < len(date_format):
+        char = date_format[i]
+        if char == "%":
+            if i + 1 >= len(date_format):
+                raise DataError(f"date_format {date_format!r}: ends with a lone '%'")
+            code = date_format[i + 1]
+            i += 2
+            if code == "%":
+                parts.append("[%]")
+                continue
+            if code not in _DIRECTIVES:
+                raise DataError(f"date_format {date_format!r}: directive %{code} is not supported; use "
+                                + " ".join("%" + c for c in _DIRECTIVES))
+            regex, role = _DIRECTIVES[code]
+            if role is not None:
+                if role in roles:
+                    raise DataError(f"date_format {date_format!r}: %{code} appears twice")
+                group += 1
+                roles[role] = group
+                if role == "offset":
+                    group += 0  # the offset group has no inner capturing group
+            parts.append(regex)
+            continue
+        if char in _UNSAFE_LITERALS or ord(char) < 32:
+            raise DataError(f"date_format {date_format!r}: the character {char!r} is not supported")
+        parts.append(char if char.isalnum() else f"[{char}]")
+        i += 1
+    parts.append("$")
+    has_year = "year" in roles or "year2" in roles
+    has_month = "month" in roles or "month_name" in roles
+    if not (has_year and has_month and "day" in roles):
+        raise DataError(f"date_format {date_format!r}: needs a year (%Y or %y), a month (%m, %b or %B) "
+                        "and a day (%d)")
+    if "hour12" in roles and "ampm" not in roles:
+        raise DataError(f"date_format {date_format!r}: %I needs %p (AM/PM)")
+    return DatePattern(date_format, "".join(parts), roles, date_format)
+
+
+@dataclass(frozen=True)
+class DateStats:
+    """What the distinct values of a text date column say about its format (see :func:`date_stats_sql`)."""
+
+    values: int
+    iso: int
+    compact: int
+    day_month: int
+    first_max: int | None
+    second_max: int | None
+    example_iso: str | None = None
+    example_compact: str | None = None
+    example_day_month: str | None = None
+    example_first_big: str | None = None
+    example_second_big: str | None = None
+    example_ambiguous: str | None = None
+    example_unknown: str | None = None
+
+
+def date_stats_sql(dialect, relation: str, value: str) -> tuple[str, dict]:
+    """SQL (and its parameters) giving one row of :class:`DateStats` over ``relation``'s distinct ``value``.
+
+    ``value`` is an expression of the stripped text of the date (NULL when empty).
+    """
+    p = dialect.param
+    iso, compact, dm = dialect.matches("v", p("tk_iso")), dialect.matches("v", p("tk_compact")), \
+        dialect.matches("v", p("tk_dm"))
+    first = f"TRY_CAST(regexp_extract(v, {p('tk_dm')}, 1) AS INT)"
+    second = f"TRY_CAST(regexp_extract(v, {p('tk_dm')}, 2) AS INT)"
+    sql = f"""
+SELECT COUNT(*) AS n_values,
+       COUNT(*) FILTER (WHERE {iso}) AS n_iso,
+       COUNT(*) FILTER (WHERE {compact}) AS n_compact,
+       COUNT(*) FILTER (WHERE {dm}) AS n_day_month,
+       MAX({first}) FILTER (WHERE {dm}) AS first_max,
+       MAX({second}) FILTER (WHERE {dm}) AS second_max,
+       MIN(v) FILTER (WHERE {iso}) AS example_iso,
+       MIN(v) FILTER (WHERE {compact}) AS example_compact,
+       MIN(v) FILTER (WHERE {dm}) AS example_day_month,
+       MIN(v) FILTER (WHERE {dm} AND {first} > 12) AS example_first_big,
+       MIN(v) FILTER (WHERE {dm} AND {second} > 12) AS example_second_big,
+       MIN(v) FILTER (WHERE {dm} AND {first} <= 12 AND {second} <= 12 AND {first} <> {second}) AS example_ambiguous,
+       MIN(v) FILTER (WHERE NOT ({iso} OR {compact} OR {dm})) AS example_unknown
+FROM (SELECT DISTINCT {value} AS v FROM {relation}) distinct_values
+WHERE v IS NOT NULL"""
+    return sql, {"tk_iso": ISO.regex, "tk_compact": COMPACT.regex, "tk_dm": DAY_FIRST.regex}
+
+
+def _ymd(pattern: DatePattern, value: str) -> str:
+    read = pattern.read_python(value)
+    return "not a date" if read is None else "%04d-%02d-%02d" % read
+
+
+def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePattern:
+    """The one pattern of a text date column, or a one-line refusal that names ``date_format``.
+
+    Examples
+    --------
+    >>> s = DateStats(values=2, iso=0, compact=0, day_month=2, first_max=25, second_max=12)
+    >>> decide_date_pattern(s, column="date", source="tx.csv").name
+    'day first'
+    >>> s = DateStats(values=2, iso=0, compact=0, day_month=2, first_max=4, second_max=3,
+    ...               example_ambiguous="03/01/2021")
+    >>> decide_date_pattern(s, column="date", source="tx.csv")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: tx.csv: column 'date': '03/01/2021' reads as 2021-01-03 (day first) and as 2021-03-01 (month first), and no value has a day above 12 to decide; give date_format '%d/%m/%Y' or '%m/%d/%Y'
+    """
+    where = f"{source}: column {column!r}"
+    if stats.values == 0:
+        return ISO  # no value at all: the rows are counted (and refused) as empty dates
+    families = [(n, name, ex) for n, name, ex in (
+        (stats.iso, "ISO (year first)", stats.example_iso),
+        (stats.compact, "%Y%m%d", stats.example_compact),
+        (stats.day_month, "day/month", stats.example_day_month),
+    ) if n]
+    if not families:
+        shown = f" such as {stats.example_unknown!r}" if stats.example_unknown else ""
+        raise DataError(f"{where}: no value{shown} is a date in a known format (YYYY-MM-DD, YYYYMMDD, "
+                        "DD/MM/YYYY or MM/DD/YYYY); give date_format, e.g. '%d.%m.%y'")
+    if len(families) > 1:
+        shown = " and ".join(f"{ex!r} ({name}, {n} distinct values)" for n, name, ex in families)
+        raise DataError(f"{where}: mixes date formats: {shown}; a column has one format, give date_format "
+                        "to say which (the other values then count as bad rows)")
+    if stats.iso:
+        return ISO
+    if stats.compact:
+        return COMPACT
+    first_big = (stats.first_max or 0) > 12
+    second_big = (stats.second_max or 0) > 12
+    if first_big and second_big:
+        raise DataError(f"{where}: {stats.example_first_big!r} is day first but {stats.example_second_big!r} is "
+                        "month first; a column has one format, give date_format '%d/%m/%Y' or '%m/%d/%Y'")
+    if first_big:
+        return DAY_FIRST
+    if second_big:
+        return MONTH_FIRST
+    if stats.example_ambiguous:
+        v = stats.example_ambiguous
+        raise DataError(f"{where}: {v!r} reads as {_ymd(DAY_FIRST, v)} (day first) and as "
+                        f"{_ymd(MONTH_FIRST, v)} (month first), and no value has a day above 12 to decide; "
+                        "give date_format '%d/%m/%Y' or '%m/%d/%Y'")
+    # Every value has day == month: both readings give the same dates.
+    return DAY_FIRST
+
+
+def _group(dialect, value: str, regex_param: str, index: int) -> str:
+    return f"COALESCE(regexp_extract({value}, {dialect.param(regex_param)}, {int(index)}), '')"
+
+
+def _int(expr: str) -> str:
+    return f"TRY_CAST({expr} AS INT)"
+
+
+def parse_sql(dialect, pattern: DatePattern, value: str, regex_param: str, *, timezone_param: str | None) -> str:
+    """SQL giving the timestamp (wall clock) of the text ``value`` under ``pattern``, NULL when it is not one.
+
+    With ``timezone_param``, a value with a written offset is converted to that zone's clock.
+    """
+    roles = pattern.roles
+
+    def g(role):
+        return _group(dialect, value, regex_param, roles[role])
+
+    if "year" in roles:
+        year = _int(g("year"))
+    else:
+        year = f"({_int(g('year2'))} + CASE WHEN {_int(g('year2'))} < 69 THEN 2000 ELSE 1900 END)"
+    if "month" in roles:
+        month = _int(g("month"))
+    else:
+        name = f"lower({g('month_name')})"
+        whens = " ".join(f"WHEN {name} IN ('{s}', '{f}'{', ' + repr('sept') if s == 'sep' else ''}) THEN {i + 1}"
+                         for i, (s, f) in enumerate(zip(_MONTHS, _FULL_MONTHS)))
+        month = f"(CASE {whens} END)"
+    day = _int(g("day"))
+    ampm = f"upper({g('ampm')})" if "ampm" in roles else "''"
+    if "hour" in roles or "hour12" in roles:
+        raw_hour = f"COALESCE({_int(g('hour' if 'hour' in roles else 'hour12'))}, 0)"
+    else:
+        raw_hour = "0"
+    hour = (f"(CASE WHEN {ampm} = 'PM' AND {raw_hour} < 12 THEN {raw_hour} + 12 "
+            f"WHEN {ampm} = 'AM' AND {raw_hour} = 12 THEN 0 ELSE {raw_hour} END)")
+    minute = f"COALESCE({_int(g('minute'))}, 0)" if "minute" in roles else "0"
+    second = f"COALESCE({_int(g('second'))}, 0)" if "second" in roles else "0"
+    leap = f"(({year} % 4 = 0 AND {year} % 100 <> 0) OR {year} % 400 = 0)"
+    days_in_month = (f"(CASE WHEN {month} IN (4, 6, 9, 11) THEN 30 WHEN {month} = 2 THEN "
+                     f"(CASE WHEN {leap} THEN 29 ELSE 28 END) ELSE 31 END)")
+    hour_ok = (f"({ampm} = '' AND {raw_hour} BETWEEN 0 AND 23 OR {ampm} <> '' AND {raw_hour} BETWEEN 1 AND 12)")
+    valid = (f"{dialect.matches(value, dialect.param(regex_param))} AND {year} >= 1 AND {month} BETWEEN 1 AND 12 "
+             f"AND {day} BETWEEN 1 AND {days_in_month} AND {hour_ok} AND {minute} BETWEEN 0 AND 59 "
+             f"AND {second} BETWEEN 0 AND 59")
+    clock = f"make_timestamp({year}, {month}, {day}, {hour}, {minute}, {second})"
+    if "offset" in roles and timezone_param is not None:
+        off = g("offset")
+        digits = f"regexp_replace({off}, '[:]', '')"
+        minutes = (f"(CASE WHEN {off} = '' OR upper({off}) = 'Z' THEN 0 ELSE "
+                   f"(CASE WHEN substr({off}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
+                   f"({_int(f'substr({digits}, 2, 2)')} * 60 + COALESCE({_int(f'substr({digits}, 4, 2)')}, 0)) END)")
+        utc = dialect.add_minutes(clock, f"-{minutes}")
+        converted = dialect.utc_to_zone(utc, dialect.param(timezone_param))
+        clock = f"(CASE WHEN {off} = '' THEN {clock} ELSE {converted} END)"
+    return f"(CASE WHEN {valid} THEN {clock} END)"

@@ -1,0 +1,384 @@
+"""The input contract run by DuckDB: a file or a frame becomes the view ``tk_tx`` of good rows.
+
+Training (:func:`tierkit.read_transactions`, :func:`tierkit.data.file_features`) and local
+scoring share this class; Spark scoring runs the same SQL (:mod:`tierkit.data.spark_input`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from tierkit.data.columns import ColumnMap, ReadOptions
+from tierkit.data.contract import BLANKS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
+from tierkit.data.dialect import DUCKDB
+from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
+from tierkit.data.report import BadRow, ReadReport, apply_policy
+from tierkit.errors import DataError
+
+
+def duckdb_kind(type_name: str) -> str:
+    """How a DuckDB column type is read: ``text``, ``integer``, ``number``, ``temporal`` or ``temporal_tz``."""
+    name = str(type_name).upper()
+    if name.startswith("TIMESTAMP WITH TIME ZONE") or name == "TIMESTAMPTZ":
+        return "temporal_tz"
+    if name.startswith(("TIMESTAMP", "DATE")):
+        return "temporal"
+    if name in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                "UBIGINT"):
+        return "integer"
+    if name.startswith(("FLOAT", "DOUBLE", "DECIMAL", "REAL")):
+        return "number"
+    if name == "BOOLEAN":
+        return "boolean"
+    return "text"
+
+
+def parquet_zones(files) -> dict:
+    """Column -> time zone of the zone-aware timestamp columns of a Parquet file (from its footer)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    zones = {}
+    for f in pq.read_schema(files[0]):
+        if pa.types.is_timestamp(f.type) and f.type.tz is not None:
+            zones[f.name] = f.type.tz
+    return zones
+
+
+def check_columns(source: str, present: list, columns: ColumnMap, header: bool = True) -> None:
+    """One-line error naming the mapped columns the source lacks, and those it has."""
+    missing = [name for name in columns.fields().values() if name not in present]
+    if not missing:
+        return
+    hint = ""
+    if header and present and all(_looks_like_data(p) for p in present[:3]):
+        hint = "; the first line looks like data: read the file with header=False and name columns by position (1, 2, ...)"
+    raise DataError(f"{source}: missing column {', '.join(repr(m) for m in missing)}; columns present: "
+                    f"{', '.join(map(str, present)) or 'none'}{hint}")
+
+
+def _looks_like_data(name: str) -> bool:
+    text = str(name).strip()
+    return bool(text) and (text[0].isdigit() or text[0] in "+-.")
+
+
+def frame_kinds(frame: pd.DataFrame) -> tuple[dict, dict]:
+    """Kinds and zones of a pandas frame's columns."""
+    kinds, zones = {}, {}
+    for name, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            kinds[name], zones[name] = "temporal_tz", str(dtype.tz)
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            kinds[name] = "temporal"
+        elif pd.api.types.is_bool_dtype(dtype):
+            kinds[name] = "boolean"
+        elif pd.api.types.is_integer_dtype(dtype):
+            kinds[name] = "integer"
+        elif pd.api.types.is_numeric_dtype(dtype):
+            kinds[name] = "number"
+        else:
+            kinds[name] = "text"
+    return kinds, zones
+
+
+def _as_text_frame(frame: pd.DataFrame, kinds: dict) -> pd.DataFrame:
+    """Object columns as text (each cell as written; None stays missing) so DuckDB reads one type."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if kinds[name] == "text" and not pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
+            col = col.map(_cell_text, na_action="ignore").astype("str")
+        out[str(name)] = col
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def read_excel_frame(source: TransactionFile) -> pd.DataFrame:
+    """One sheet of a workbook as a frame; every column keeps one type (mixed cells become text)."""
+    try:
+        raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object,
+                            header=0 if source.header else None, engine="openpyxl")
+    except ValueError as exc:
+        raise DataError(f"{source.path}: {str(exc).splitlines()[0]}; give sheet") from None
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise DataError(f"{source.path}: cannot be read as .xlsx: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if not source.header:
+        raw.columns = [str(i + 1) for i in range(raw.shape[1])]
+    out = {}
+    for name in raw.columns:
+        col = raw[name]
+        values = col.dropna()
+        if len(values) and all(isinstance(v, pd.Timestamp) or type(v).__name__ == "datetime" for v in values):
+            out[str(name)] = pd.to_datetime(col)
+        elif len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            out[str(name)] = col.astype("float64")
+        else:
+            out[str(name)] = col.map(_cell_text, na_action="ignore").astype("str")
+    return pd.DataFrame(out)
+
+
+class DuckDBInput(contextlib.AbstractContextManager):
+    """A DuckDB session that reads one transaction source under the contract.
+
+    Use as a context manager; :meth:`load_file` or :meth:`load_frame` creates the view
+    ``tk_tx`` of good canonical rows and returns the :class:`ReadReport`.
+
+    Parameters
+    ----------
+    memory_limit : str, optional
+        DuckDB memory limit before spilling to the scratch folder.
+    threads : int, optional
+        DuckDB threads (default: DuckDB's, the machine's cores).
+    """
+
+    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None):
+        self.scratch = Path(tempfile.mkdtemp(prefix="tierkit-read-"))
+        config = {"temp_directory": str(self.scratch / "spill")}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        self.con = duckdb.connect(config=config)
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.source = None
+        self.plan = None
+        self._frame = None
+
+    def __exit__(self, *exc):
+        self.close()
+        return None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def _set_params(self, params: dict) -> None:
+        for name, value in params.items():
+            self.con.execute(f"SET VARIABLE {name} = ?", [value])
+
+    def _open(self, source: TransactionFile) -> tuple[list, dict, dict]:
+        con = self.con
+        try:
+            if source.kind == "parquet":
+                rel = con.read_parquet(list(source.files), union_by_name=True)
+                zones = parquet_zones(source.files)
+            elif source.kind == "xlsx":
+                self._frame = read_excel_frame(source)
+                rel = con.from_df(self._frame)
+                zones = {}
+            elif source.sep == WHITESPACE:
+                lines = con.read_csv(list(source.files), header=source.header, sep="\x1f", quotechar="",
+                                     all_varchar=True, columns={"tk_line_text": "VARCHAR"} if not source.header
+                                     else None)
+                rel = self._split_whitespace(lines, source)
+                zones = {}
+            else:
+                rel = con.read_csv(list(source.files), header=source.header, sep=source.sep, all_varchar=True)
+                zones = {}
+        except duckdb.Error as exc:
+            raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+        if source.kind == "csv" and not source.header and source.sep != WHITESPACE:
+            names = rel.columns
+            rel = rel.project(", ".join(f'{DUCKDB.quote(n)} AS {DUCKDB.quote(str(i + 1))}'
+                                        for i, n in enumerate(names)))
+        rel.create_view("tk_raw", replace=True)
+        described = con.execute("DESCRIBE tk_raw").fetchall()
+        names = [row[0] for row in described]
+        kinds = {row[0]: duckdb_kind(row[1]) for row in described}
+        return names, kinds, zones
+
+    def _split_whitespace(self, lines, source: TransactionFile):
+        lines.create_view("tk_lines", replace=True)
+        column = lines.columns[0]
+        self._set_params({"tk_blanks_split": "[ \t]+", "tk_blanks": BLANKS})
+        fields = DUCKDB.split_fields(DUCKDB.strip(DUCKDB.quote(column), DUCKDB.param("tk_blanks")),
+                                     DUCKDB.param("tk_blanks_split"))
+        select = ", ".join(f"{DUCKDB.element('tk_fields', i + 1)} AS {DUCKDB.quote(name)}"
+                           for i, name in enumerate(source.header_names))
+        return self.con.sql(f"SELECT {select} FROM (SELECT {fields} AS tk_fields FROM tk_lines)")
+
+    # -- the contract ----------------------------------------------------------------------
+
+    def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None) -> ReadReport:
+        """Read ``path`` under the contract; the good rows are then the view ``tk_tx``."""
+        options = (options or ReadOptions()).checked()
+        source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
+                               sheet=options.sheet, scratch=self.scratch)
+        if source.remote:
+            raise DataError(f"{path}: a URI can only be read by the Spark engine")
+        names, kinds, zones = self._open(source)
+        located = source.kind == "csv"
+        return self._load(str(source.path), names, kinds, zones, columns, options, header=source.header,
+                          first_line=2 if (source.header and located) else 1, unit="line" if located else "row")
+
+    def load_frame(self, frame: pd.DataFrame, columns: ColumnMap | None = None, options: ReadOptions | None = None,
+                   source: str = "transactions") -> ReadReport:
+        """Read a pandas frame under the contract; the good rows are then the view ``tk_tx``."""
+        options = (options or ReadOptions()).checked()
+        kinds, zones = frame_kinds(frame)
+        self._frame = _as_text_frame(frame, kinds)
+        self.con.from_df(self._frame).create_view("tk_raw", replace=True)
+        names = [str(c) for c in frame.columns]
+        kinds = {str(k): v for k, v in kinds.items()}
+        zones = {str(k): v for k, v in zones.items()}
+        return self._load(source, names, kinds, zones, columns, options, header=True, first_line=1, unit="row")
+
+    def _load(self, source, names, kinds, zones, columns, options, *, header, first_line, unit) -> ReadReport:
+        columns = (columns or ColumnMap()).checked()
+        check_columns(source, names, columns, header=header)
+        fields = columns.fields()
+        for name, column in fields.items():
+            if kinds[column] == "boolean":
+                raise DataError(f"{source}: column {column!r} holds true/false; expected "
+                                f"{'a date' if name == 'date' else 'text' if name in ('customer_id', 'order_id') else 'numbers'}")
+        pattern = None
+        date_kind = kinds[columns.date]
+        if date_kind in ("text", "integer", "number"):
+            if options.date_format is not None:
+                pattern = compile_date_format(options.date_format)
+            else:
+                pattern = self._decide_dates(source, columns.date, date_kind)
+        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
+        self.plan = plan
+        self._set_params(plan.params())
+        relation = "tk_raw"
+        if options.drop_duplicates:
+            self.con.execute("CREATE OR REPLACE TEMP VIEW tk_unique AS SELECT DISTINCT * FROM tk_raw")
+            relation = "tk_unique"
+        # Parsing text is the costly part: do it once, into a columnar temporary table.
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE tk_checked AS {checked_sql(DUCKDB, relation, plan)}")
+        self._set_params({"tk_as_of": "9999-12-31"})
+        row = self.con.execute(counts_sql(DUCKDB, "tk_checked", plan)).fetchone()
+        reasons = plan.reasons()
+        report = ReadReport(source, rows_read=int(row[0]),
+                            rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
+                            date_format=pattern.name if pattern else None)
+
+        def first_bad(wanted):
+            return self._first_bad(relation, wanted, first_line, unit)
+
+        apply_policy(report, missing_customers=options.missing_customers, on_bad_rows=options.on_bad_rows,
+                     first_bad=first_bad, stacklevel=4)
+        if options.rejects is not None and report.rejected:
+            report.rejects_path = str(options.rejects)
+            self._write_rejects(relation, names, first_line, unit, options.rejects)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW tk_tx AS {valid_sql('tk_checked', plan)}")
+        return report
+
+    def _decide_dates(self, source: str, column: str, kind: str, label: str | None = None):
+        sql, params = date_stats_sql(DUCKDB, "tk_raw", _text_expr(column, kind))
+        self._set_params({"tk_blanks": BLANKS, **params})
+        row = self.con.execute(sql).fetchone()
+        stats = DateStats(*row)
+        return decide_date_pattern(stats, column=label or column, source=source)
+
+    def _located(self, relation: str, first_line: int) -> str:
+        """SQL of the checked rows with their line (file order) and the raw text of each mapped column."""
+        plan = self.plan
+        raw_cols = ", ".join(f"{DUCKDB.text(DUCKDB.quote(c))} AS {DUCKDB.quote('tk_raw_' + f)}"
+                             for f, c in plan.columns.fields().items())
+        numbered = f"(SELECT row_number() OVER () + {int(first_line) - 1} AS tk_line, *, {raw_cols} FROM {relation})"
+        keep = ("tk_line",) + tuple("tk_raw_" + f for f in plan.columns.fields())
+        return checked_sql(DUCKDB, numbered, plan, keep=keep)
+
+    def _first_bad(self, relation: str, wanted: tuple, first_line: int, unit: str) -> BadRow:
+        self.con.execute("SET preserve_insertion_order = true")
+        listed = ", ".join(f"'{r}'" for r in wanted)  # reasons are tierkit's own constants
+        row = self.con.execute(f"SELECT * FROM ({self._located(relation, first_line)}) WHERE reason IN ({listed}) "
+                               "ORDER BY tk_line LIMIT 1").df().iloc[0]
+        field = reason_field(row["reason"])
+        column = self.plan.columns.fields()[field]
+        value = row["tk_raw_" + field]
+        return BadRow(row["reason"], column, f"{unit} {int(row['tk_line'])}", None if pd.isna(value) else str(value))
+
+    def rejected_rows(self, relation: str, names: list, first_line: int, unit: str) -> pd.DataFrame:
+        """Every row left out, in file order: its line, reason and raw cells."""
+        self.con.execute("SET preserve_insertion_order = true")
+        raw = ", ".join(f"{DUCKDB.text(DUCKDB.quote(n))} AS {DUCKDB.quote('tk_src_' + str(i))}"
+                        for i, n in enumerate(names))
+        numbered = f"(SELECT row_number() OVER () + {int(first_line) - 1} AS tk_line, *, {raw} FROM {relation})"
+        keep = ("tk_line",) + tuple(f"tk_src_{i}" for i in range(len(names)))
+        sql = checked_sql(DUCKDB, numbered, self.plan, keep=keep)
+        frame = self.con.execute(f"SELECT * FROM ({sql}) WHERE reason IS NOT NULL ORDER BY tk_line").df()
+        out = pd.DataFrame({unit: frame["tk_line"].astype("int64"), "reason": frame["reason"].astype("str")})
+        for i, n in enumerate(names):
+            out[str(n)] = frame[f"tk_src_{i}"].astype("str")
+        return out
+
+    def _write_rejects(self, relation, names, first_line, unit, path) -> None:
+        from tierkit.output import write_table
+
+        write_table(self.rejected_rows(relation, names, first_line, unit), path)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def transactions(self) -> pd.DataFrame:
+        """The good rows as tierkit's canonical transaction frame."""
+        frame = self.con.execute("SELECT * FROM tk_tx").df()
+        frame["customer_id"] = frame["customer_id"].astype("str")
+        if "order_id" in frame.columns:
+            frame["order_id"] = frame["order_id"].astype("str")
+        frame["date"] = frame["date"].astype("datetime64[us]")
+        return frame
+
+
+def _text_expr(column: str, kind: str) -> str:
+    from tierkit.data.contract import text_value
+
+    return text_value(DUCKDB, column, kind)
+
+
+def _first_line(exc) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def parse_date_values(values: pd.Series, column: str, source: str, date_format: str | None, where):
+    """Timestamps of one date column under the contract's date rules (used for survey files).
+
+    The column's one format is decided as for transactions; the first value that is not a date
+    is a one-line error naming ``where(position)``.
+    """
+    frame = pd.DataFrame({"tk_value": values.reset_index(drop=True)})
+    columns = ColumnMap(customer_id="tk_value", date="tk_value", amount="tk_value")
+    kinds, zones = frame_kinds(frame)
+    kind = kinds["tk_value"]
+    with DuckDBInput() as reader:
+        reader._frame = _as_text_frame(frame, kinds)
+        reader.con.from_df(reader._frame).create_view("tk_raw", replace=True)
+        pattern = None
+        if kind in ("text", "integer", "number"):
+            pattern = (compile_date_format(date_format) if date_format is not None
+                       else reader._decide_dates(source, "tk_value", kind, label=column))
+        plan = ContractPlan(columns, kinds, zones, pattern)
+        reader._set_params(plan.params())
+        from tierkit.data.contract import date_value
+
+        parsed = reader.con.execute(f"SELECT {date_value(DUCKDB, plan)} AS d FROM tk_raw").df()["d"]
+    parsed = parsed.astype("datetime64[us]")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        import numpy as np
+
+        pos = int(np.flatnonzero(bad)[0])
+        shown = "empty" if pd.isna(values.iloc[pos]) else repr(str(values.iloc[pos]))
+        expected = f"format {date_format!r}" if date_format else f"a date ({pattern.name if pattern else 'date'})"
+        raise DataError(f"{source}: column {column!r}, {where(pos)}: value {shown} is not a date; expected "
+                        f"{expected} ({int(bad.sum())} bad row(s) in all)")
+    return parsed.to_numpy()

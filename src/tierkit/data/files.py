@@ -1,0 +1,230 @@
+"""Where transactions are and how their bytes are laid out: type, compression, encoding, separator, header.
+
+:func:`describe_file` looks at a path once and returns a :class:`TransactionFile` that both
+engines read in the same way. Everything that is decided from the file's first bytes (the
+separator when none is given) is decided here, in Python, once; the engines are told the
+decision.
+
+* ``.csv``, ``.tsv``, ``.txt`` (each also ``.gz``): text. The separator is ``sep`` or sniffed
+  from the first 64 KiB: one of ``, ; tab |``, or runs of blanks (``sep="whitespace"``, as in
+  the raw CDNOW files); a file where no separator fits is refused.
+* ``.parquet`` / ``.pq``, or a folder of them.
+* ``.xlsx`` / ``.xlsm``: one sheet (``sheet``), read with openpyxl.
+
+Text is UTF-8 by default, with or without a byte-order mark; ``encoding`` names another (the
+file is then re-encoded to UTF-8 in a temporary folder before the engines read it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tierkit.errors import DataError
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Separators the sniffer considers, besides runs of blanks.
+SEPARATORS = (",", ";", "\t", "|")
+WHITESPACE = "whitespace"
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class TransactionFile:
+    """A transaction source as the engines read it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        What the user named (for messages).
+    kind : {"csv", "parquet", "xlsx"}
+    files : tuple of str
+        The files to read (UTF-8 copies when re-encoded), one or a folder's Parquet files.
+    sep : str or None
+        Field separator of a text file, or ``"whitespace"``.
+    header : bool
+        The first line of a text file names the columns; otherwise columns are named
+        ``"1"``, ``"2"`` ... by position.
+    header_names : tuple of str
+        Column names of a whitespace-separated file (from its first line, or by position).
+    sheet : str or int
+        Sheet of a workbook.
+    remote : bool
+        A URI only Spark can read (``hdfs://``, ``s3a://`` ...).
+    """
+
+    path: Path
+    kind: str
+    files: tuple
+    sep: str | None = None
+    header: bool = True
+    header_names: tuple = field(default=())
+    sheet: str | int = 0
+    remote: bool = False
+
+
+def _text_suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def _open_text(path: Path, encoding: str):
+    raw = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+def check_encoding(encoding: str | None) -> str:
+    """Python's name of ``encoding`` (default UTF-8 with or without BOM); one-line error if unknown.
+
+    Examples
+    --------
+    >>> check_encoding(None), check_encoding("GBK")
+    ('utf-8-sig', 'gbk')
+    """
+    if encoding is None or encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
+        return "utf-8-sig"
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"encoding {encoding!r}: unknown; expected a name such as utf-8, gbk, latin-1, cp1252") from None
+
+
+def _head(path: Path, encoding: str) -> str:
+    try:
+        with _open_text(path, encoding) as handle:
+            return handle.read(_SNIFF_BYTES)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: byte {exc.start} is not {encoding} text; give encoding (e.g. gbk, latin-1)") from None
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{path}: cannot be read: {exc}") from None
+
+
+def sniff_separator(head: str, path) -> str:
+    """The field separator of a text file from its first lines; one-line refusal when none fits.
+
+    A separator fits when every sampled line splits into the same number (at least 2) of fields.
+
+    Examples
+    --------
+    >>> sniff_separator("id;date;amount\\n1;2021-04-01;3,5\\n", "t.csv")
+    ';'
+    >>> sniff_separator(" 00001 19970101  1   11.77\\n 00002 19970112  1   12.00\\n", "t.txt")
+    'whitespace'
+    """
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(head) >= _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = lines[:200]
+    if not lines:
+        raise DataError(f"{path}: file is empty, expected a header and transactions")
+    fits = []
+    for sep in SEPARATORS:
+        widths = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        if len(widths) == 1 and (width := widths.pop()) >= 2:
+            fits.append((width, sep))
+    if len(fits) == 1 or (fits and sorted(fits)[-1][0] > sorted(fits)[-2][0]):
+        return max(fits)[1]
+    if fits:
+        shown = " and ".join(repr(sep) for _, sep in fits)
+        raise DataError(f"{path}: both {shown} split every line the same way; give sep")
+    widths = {len(line.split()) for line in lines}
+    if len(widths) == 1 and widths.pop() >= 2:
+        return WHITESPACE
+    raise DataError(f"{path}: cannot tell the field separator (tried , ; tab | and blanks); give sep")
+
+
+def _whitespace_names(head: str, header: bool) -> tuple:
+    first = next(line for line in head.splitlines() if line.strip())
+    fields = first.split()
+    return tuple(fields) if header else tuple(str(i + 1) for i in range(len(fields)))
+
+
+def transcode(path: Path, encoding: str, folder: Path) -> Path:
+    """A UTF-8 copy of the text file ``path`` in ``folder`` (streamed, any size)."""
+    target = folder / (path.name[:-3] if path.suffix.lower() == ".gz" else path.name)
+    try:
+        with _open_text(path, encoding) as source, open(target, "w", encoding="utf-8", newline="") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: byte {exc.start} is not {encoding} text; give the file's encoding") from None
+    return target
+
+
+def describe_file(path, *, sep: str | None = None, encoding: str | None = None, header: bool = True,
+                  sheet: str | int = 0, scratch: Path | None = None) -> TransactionFile:
+    """Look at ``path`` once: what it is and how to read it; one-line error for what cannot be read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, a folder of Parquet files, or (Spark only) a URI.
+    sep : str, optional
+        Field separator of a text file; ``"whitespace"`` for runs of blanks; sniffed when None.
+    encoding : str, optional
+        Text encoding; UTF-8 (with or without BOM) when None.
+    header : bool, default=True
+        Whether a text file's first line names the columns.
+    sheet : str or int, default=0
+        Sheet of a workbook.
+    scratch : Path, optional
+        Folder for a re-encoded copy (needed for an encoding other than UTF-8).
+
+    Examples
+    --------
+    >>> describe_file("no/such.csv")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: no/such.csv: no such file or folder
+    """
+    text = str(path)
+    if "://" in text:
+        suffix = _text_suffix(Path(text.rstrip("/")))
+        kind = "csv" if suffix in TEXT_SUFFIXES else "parquet"
+        default = "\t" if suffix == ".tsv" else ","
+        return TransactionFile(Path(text), kind, (text,), sep=(sep or default) if kind == "csv" else None,
+                               header=header, remote=True)
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder")
+    if path.is_dir():
+        files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES)
+        if not files:
+            raise DataError(f"{path}: folder holds no .parquet files; expected a CSV, Parquet or .xlsx file, "
+                            "or a folder of Parquet files")
+        return TransactionFile(path, "parquet", tuple(files))
+    suffix = _text_suffix(path)
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: file is empty, expected a header and transactions")
+    if suffix in PARQUET_SUFFIXES:
+        return TransactionFile(path, "parquet", (str(path),))
+    if suffix in EXCEL_SUFFIXES:
+        return TransactionFile(path, "xlsx", (str(path),), header=header, sheet=sheet)
+    if suffix not in TEXT_SUFFIXES:
+        raise DataError(f"{path}: unsupported file type {suffix or path.suffix!r}; expected .csv, .tsv, .txt "
+                        "(optionally .gz), .parquet, .xlsx or a folder of Parquet files")
+    python_encoding = check_encoding(encoding)
+    head = _head(path, python_encoding)
+    if not head.strip():
+        raise DataError(f"{path}: file is empty, expected a header and transactions")
+    if sep is None:
+        sep = "\t" if suffix == ".tsv" and "\t" in head else sniff_separator(head, path)
+    elif sep.lower() == WHITESPACE:
+        sep = WHITESPACE
+    elif len(sep) != 1:
+        raise DataError(f"sep {sep!r}: expected one character (e.g. ',' ';' '|'), '\\t' for tab or 'whitespace'")
+    files = (str(path),)
+    if python_encoding != "utf-8-sig":
+        if scratch is None:
+            raise DataError(f"{path}: re-encoding from {encoding} needs a scratch folder")
+        files = (str(transcode(path, python_encoding, scratch)),)
+    names = _whitespace_names(head, header) if sep == WHITESPACE else ()
+    return TransactionFile(path, "csv", files, sep=sep, header=header, header_names=names)

@@ -1,0 +1,96 @@
+"""What reading a source found, and the policy that turns it into an error, a warning or nothing."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+from tierkit.data.contract import EXPECTED
+from tierkit.errors import DataError
+
+
+@dataclass
+class ReadReport:
+    """Counts of one read: rows, rows left out by reason, the date format used.
+
+    Examples
+    --------
+    >>> r = ReadReport("tx.csv", rows_read=10, rejected={"bad date": 2}, date_format="ISO (year first)")
+    >>> r.rows_kept, r.lines()[0]
+    (8, 'tx.csv: 10 rows read, 8 kept; left out: 2 bad date')
+    """
+
+    source: str
+    rows_read: int
+    rejected: dict = field(default_factory=dict)
+    after_as_of: int = 0
+    date_format: str | None = None
+    rejects_path: str | None = None
+
+    @property
+    def rows_kept(self) -> int:
+        return self.rows_read - sum(self.rejected.values())
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        left = ", ".join(f"{n:,} {reason}" for reason, n in self.rejected.items() if n)
+        line = f"{self.source}: {self.rows_read:,} rows read, {self.rows_kept:,} kept"
+        if left:
+            line += f"; left out: {left}"
+        out = [line]
+        if self.rejects_path:
+            out.append(f"rows left out written to {self.rejects_path}")
+        return out
+
+    def as_dict(self) -> dict:
+        """Plain values, for ``DataFrame.attrs``, JSON and MLflow."""
+        return {"source": self.source, "rows_read": self.rows_read, "rows_kept": self.rows_kept,
+                "rejected": dict(self.rejected), "date_format": self.date_format,
+                "rejects_path": self.rejects_path}
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """The first row left out for a reason: where it is and what it held."""
+
+    reason: str
+    column: str
+    location: str
+    value: str | None
+
+
+def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | None) -> str:
+    """One line naming the file, column, line, value, what was expected and how many rows are bad."""
+    shown = "empty" if row.value is None else repr(row.value)
+    expected = EXPECTED[row.reason]
+    if row.reason == "bad date" and date_format:
+        expected = f"a date in the column's format ({date_format})"
+    return (f"{source}: column {row.column!r}, {row.location}: value {shown} is not {expected}"
+            f" ({count:,} such row(s) in all)")
+
+
+def apply_policy(report: ReadReport, *, missing_customers: str, on_bad_rows: str, first_bad, stacklevel: int = 3):
+    """Refuse or warn as the options say; ``first_bad(reasons)`` finds the first :class:`BadRow`."""
+    if report.rows_read == 0:
+        raise DataError(f"{report.source}: no transactions (the file has a header but no rows)")
+    missing = report.rejected.get("missing customer", 0)
+    bad = {r: n for r, n in report.rejected.items() if r != "missing customer" and n}
+    if missing and missing_customers == "error":
+        row = first_bad(("missing customer",))
+        raise DataError(f"{report.source}: column {row.column!r}: {missing:,} row(s) have an empty customer id "
+                        f"(first at {row.location}); give missing_customers 'drop' to leave them out")
+    if bad and on_bad_rows == "error":
+        row = first_bad(tuple(bad))
+        line = describe_bad_row(report.source, row, report.rejected[row.reason], report.date_format)
+        raise DataError(f"{line}; give on_bad_rows 'skip' to leave such rows out")
+    if report.rows_kept == 0:
+        raise DataError(f"{report.source}: all {report.rows_read:,} rows left out "
+                        f"({', '.join(f'{n:,} {r}' for r, n in report.rejected.items())}); check the column map")
+    if missing:
+        warnings.warn(f"{report.source}: {missing:,} row(s) without a customer id left out", UserWarning,
+                      stacklevel=stacklevel)
+    if bad:
+        row = first_bad(tuple(bad))
+        first = describe_bad_row(report.source, row, report.rejected[row.reason], report.date_format)
+        warnings.warn(f"{report.source}: {sum(bad.values()):,} bad row(s) left out; first: {first}", UserWarning,
+                      stacklevel=stacklevel)
