@@ -13,7 +13,7 @@ from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.model import model_input
 from tierkit.model_export import save_segmentation_model
 from tierkit.scoring import score_transactions
-from tierkit.transactions import ColumnMap
+from tierkit.data import ColumnMap, ReadOptions
 
 AS_OF = "1998-06-30"
 
@@ -25,9 +25,10 @@ DIRTY = (
     "002,not-a-date,3\n"
     ",2021-03-02,4\n"
     "003,2021-03-03,abc\n"
-    "004,20210315,7\n"
+    "004,2021-03-15,7\n"
     "005,2021-05-01,9\n"
 )
+LENIENT = ReadOptions(missing_customers="drop", on_bad_rows="skip")
 
 
 @pytest.fixture(scope="module")
@@ -90,27 +91,43 @@ def test_parquet_folder_with_typed_columns_scores_like_csv(model_dir, quarter_tx
 def test_bad_rows_are_counted_by_reason(model_dir, tmp_path):
     path = tmp_path / "dirty.csv"
     path.write_text(DIRTY)
-    summary = score_transactions(str(model_dir), path, as_of="2021-04-01", out=tmp_path / "d.csv")
+    with pytest.warns(UserWarning, match="2 bad row"):
+        summary = score_transactions(str(model_dir), path, as_of="2021-04-01", out=tmp_path / "d.csv",
+                                     options=LENIENT)
     assert summary.rows_read == 7
-    assert summary.rejected == {"empty customer": 1, "bad date": 1, "bad amount": 1}
+    assert summary.rejected == {"missing customer": 1, "bad date": 1, "bad amount": 1}
     assert summary.rows_after_as_of == 1
     got = pd.read_csv(tmp_path / "d.csv", dtype={"customer_id": "str"})
-    assert got["customer_id"].tolist() == ["001", "004"]  # 004's 20210315 is a YYYYMMDD day
+    assert got["customer_id"].tolist() == ["001", "004"]
+
+
+def test_bad_rows_refuse_the_file_by_default_and_keep_the_old_output(model_dir, tmp_path):
+    path = tmp_path / "dirty.csv"
+    path.write_text(DIRTY.replace(",2021-03-02,4\n", ""))
+    out = tmp_path / "d.csv"
+    out.write_text("previous run\n")
+    message = (r"dirty.csv: column 'date', line 4: value 'not-a-date' is not a date in the column's format "
+               r"\(ISO \(year first\)\) \(1 such row\(s\) in all\); give on_bad_rows 'skip'")
+    with pytest.raises(DataError, match=message):
+        score_transactions(str(model_dir), path, as_of="2021-04-01", out=out)
+    assert out.read_text() == "previous run\n"
 
 
 def test_date_format_and_separator(model_dir, tmp_path):
     path = tmp_path / "eu.csv"
     path.write_text("k;d;v\nA;01/03/2021;10\nA;20/03/2021;5\nB;15/03/2021;7\n")
     columns = ColumnMap(customer_id="k", date="d", amount="v")
-    summary = score_transactions(str(model_dir), path, as_of="2021-04-01", out=tmp_path / "eu_out.csv", columns=columns, date_format="%d/%m/%Y",
-                                 sep=";")
+    summary = score_transactions(str(model_dir), path, as_of="2021-04-01", out=tmp_path / "eu_out.csv",
+                                 columns=columns, options=ReadOptions(date_format="%d/%m/%Y", sep=";"))
     assert summary.rejected == {} and summary.customers_scored == 2
 
 
 @pytest.mark.parametrize("content, message", [
     ("customer_id,date,amount\n", "no transactions"),
-    ("customer_id,date,amount\n,x,y\n1,bad,2\n", "all 2 rows rejected (1 empty customer, 1 bad date)"),
-    ("customer_id,date,amount\n1,2030-01-01,2\n", "no valid transaction on or before as_of"),
+    ("customer_id,date,amount\n,x,y\n1,bad,2\n", "column 'date': no value such as 'bad' is a date in a known format"),
+    ("customer_id,date,amount\n,2021-01-01,y\n1,2021-01-02,2\n", "column 'customer_id': 1 row(s) have an empty "
+                                                                 "customer id (first at line 2)"),
+    ("customer_id,date,amount\n1,2030-01-01,2\n", "no transaction on or before as_of"),
     ("customer_id,day,amount\n1,2021-01-01,2\n", "missing column 'date'; columns present: customer_id, day, amount"),
 ])
 def test_unusable_input_is_a_one_line_error_and_keeps_old_output(model_dir, tmp_path, content, message):
@@ -128,10 +145,11 @@ def test_cli_scores_and_prints_summary(model_dir, tmp_path, capsys):
     path = tmp_path / "dirty.csv"
     path.write_text(DIRTY)
     status = main(["score", "--model", str(model_dir), "--transactions", str(path), "--as-of", "2021-04-01",
-                   "--out", str(tmp_path / "s.parquet"), "--no-progress"])
+                   "--out", str(tmp_path / "s.parquet"), "--no-progress", "--missing-customers", "drop",
+                   "--on-bad-rows", "skip"])
     err = capsys.readouterr().err
     assert status == 0
-    assert "rows rejected:     3 (empty customer: 1, bad date: 1, bad amount: 1)" in err
+    assert "rows rejected:     3 (missing customer: 1, bad date: 1, bad amount: 1)" in err
     assert "customers scored:  2" in err
     assert pd.read_parquet(tmp_path / "s.parquet")["customer_id"].tolist() == ["001", "004"]
 

@@ -8,7 +8,7 @@ import re
 import click
 
 from tierkit.cli.main import cli
-from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
+from tierkit.cli.options import features_from_options, pop_transaction_options, transaction_options
 
 
 def parse_k_range(text: str) -> tuple[int, int]:
@@ -47,12 +47,11 @@ def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit
 
     from tierkit.charts import figure_png
     from tierkit.clusters import KMeansSegmenter, cluster_label
-    from tierkit.features import rfm_features
     from tierkit.output import atomic_path
 
     low_high = parse_k_range(k_range)
-    tx = read_from_options(transactions, pop_transaction_options(kwargs))
-    features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
+    features, _ = features_from_options(transactions, pop_transaction_options(kwargs), as_of=as_of,
+                                        time_unit=time_unit)
     model = KMeansSegmenter(k=k, k_range=low_high, skew_transform=transform, random_state=seed, n_boot=n_boot).fit(features)
     written = []
     if plots_dir:

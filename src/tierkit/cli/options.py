@@ -6,47 +6,143 @@ import functools
 
 import click
 
-from tierkit.transactions import read_transactions
+from dataclasses import dataclass
+
+from tierkit.data import ColumnMap, ReadOptions
+
+#: Library parameter names as the command line spells them, for messages that name an option.
+OPTION_FLAGS = {
+    "date_format": "--date-format",
+    "missing_customers": "--missing-customers",
+    "on_bad_rows": "--on-bad-rows",
+    "timezone": "--timezone",
+    "encoding": "--encoding",
+    "sep": "--sep",
+    "sheet": "--sheet",
+    "header=False": "--no-header",
+    "as_of": "--as-of",
+}
+
+
+def cli_spelling(message: str) -> str:
+    """A library message with option names spelled as command-line flags.
+
+    Examples
+    --------
+    >>> cli_spelling("give date_format '%d/%m/%Y'; or missing_customers 'drop'")
+    "give --date-format '%d/%m/%Y'; or --missing-customers 'drop'"
+    """
+    import re
+
+    pattern = "|".join(re.escape(k) for k in sorted(OPTION_FLAGS, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])({pattern})(?![\w])", lambda m: OPTION_FLAGS[m.group(1)], message)
+
+
+@dataclass(frozen=True)
+class TransactionArgs:
+    """The transaction options of a command: the column map and how to read the file."""
+
+    customer_col: str = "customer_id"
+    date_col: str = "date"
+    amount_col: str | None = "amount"
+    order_col: str | None = None
+    quantity_col: str | None = None
+    profit_col: str | None = None
+    price_col: str | None = None
+    date_format: str | None = None
+    timezone: str | None = None
+    sep: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    no_header: bool = False
+    missing_customers: str = "error"
+    on_bad_rows: str = "error"
+    rejects: str | None = None
+    drop_duplicates: bool = False
+
+    def columns(self) -> ColumnMap:
+        """The column map these options describe."""
+        amount = None if (self.price_col is not None and self.amount_col == "amount") else self.amount_col
+        return ColumnMap(self.customer_col, self.date_col, amount, self.order_col, self.quantity_col,
+                         self.profit_col, self.price_col).checked()
+
+    def read_options(self) -> ReadOptions:
+        """The reading options these options describe."""
+        sep = {"tab": "\t", "\\t": "\t"}.get(self.sep, self.sep) if self.sep is not None else None
+        sheet = int(self.sheet) - 1 if self.sheet is not None and self.sheet.isdigit() else (self.sheet or 0)
+        return ReadOptions(sep=sep, encoding=self.encoding, sheet=sheet, header=not self.no_header,
+                           date_format=self.date_format, timezone=self.timezone,
+                           missing_customers=self.missing_customers, on_bad_rows=self.on_bad_rows,
+                           rejects=self.rejects, drop_duplicates=self.drop_duplicates).checked()
+
+
+TRANSACTION_OPTION_NAMES = tuple(TransactionArgs.__dataclass_fields__)
 
 
 def transaction_options(command):
-    """Add the column map options (``--customer-col`` ...) to a command."""
+    """Add the options that say how to read the transactions (``--customer-col`` ...) to a command."""
     options = [
-        click.option("--customer-col", default="customer_id", show_default=True, help="Column with the customer id."),
+        click.option("--customer-col", default="customer_id", show_default=True,
+                     help="Column with the customer id (a 1-based position with --no-header)."),
         click.option("--date-col", default="date", show_default=True, help="Column with the purchase date or timestamp."),
         click.option("--amount-col", default="amount", show_default=True, help="Column with the net amount (returns negative)."),
-        click.option("--order-col", default=None, help="Column with the order id (purchase occasions = distinct orders)."),
+        click.option("--price-col", default=None, help="Column with the unit price: amount = price x --quantity-col."),
         click.option("--quantity-col", default=None, help="Column with the quantity."),
+        click.option("--order-col", default=None, help="Column with the order id (purchase occasions = distinct orders)."),
         click.option("--profit-col", default=None, help="Column with the profit (ABC tiers then rank by profit)."),
-        click.option("--date-format", default=None, help="strftime format of the dates, e.g. %d/%m/%Y."),
-        click.option("--drop-duplicates", is_flag=True, help="Drop rows that repeat another row exactly."),
+        click.option("--date-format", default=None,
+                     help="strftime format of the dates, e.g. %d/%m/%Y [default: decided from all values; refused when "
+                          "two readings fit]."),
+        click.option("--timezone", default=None,
+                     help="Convert time-zone-aware timestamps to this zone's clock (IANA name, e.g. Asia/Shanghai)."),
+        click.option("--sep", default=None, help="Field separator: , ; | tab or whitespace [default: sniffed]."),
+        click.option("--encoding", default=None, help="Text encoding, e.g. gbk, latin-1 [default: UTF-8, with or without BOM]."),
+        click.option("--sheet", default=None, help="Sheet of an .xlsx file: name or 1-based number [default: the first]."),
+        click.option("--no-header", is_flag=True, help="The file has no header line; name columns by position (1, 2, ...)."),
+        click.option("--missing-customers", type=click.Choice(["error", "drop"]), default="error", show_default=True,
+                     help="Rows without a customer id (guest checkouts): refuse the file, or leave them out."),
+        click.option("--on-bad-rows", type=click.Choice(["error", "skip"]), default="error", show_default=True,
+                     help="Rows with a bad date or number: refuse the file, or leave them out (see --rejects)."),
+        click.option("--rejects", default=None, type=click.Path(dir_okay=False),
+                     help="Write the rows left out, with line and reason, to this CSV file."),
+        click.option("--drop-duplicates", is_flag=True, help="Drop rows that repeat another row in every column."),
     ]
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
-def read_from_options(path, opts: dict):
-    """Read transactions with the column map given on the command line."""
-    return read_transactions(
-        path,
-        customer_id=opts["customer_col"],
-        date=opts["date_col"],
-        amount=opts["amount_col"],
-        order_id=opts["order_col"],
-        quantity=opts["quantity_col"],
-        profit=opts["profit_col"],
-        date_format=opts["date_format"],
-        drop_duplicates=opts["drop_duplicates"],
-    )
+def pop_transaction_options(kwargs: dict) -> TransactionArgs:
+    """Split the transaction options off a command's keyword arguments."""
+    return TransactionArgs(**{name: kwargs.pop(name) for name in TRANSACTION_OPTION_NAMES})
 
 
-TRANSACTION_OPTION_NAMES = (
-    "customer_col", "date_col", "amount_col", "order_col", "quantity_col", "profit_col", "date_format", "drop_duplicates",
-)
+def read_from_options(path, args: TransactionArgs):
+    """Read transactions with the options given on the command line."""
+    from tierkit.data.duckdb_input import DuckDBInput
+
+    with DuckDBInput() as reader:
+        report = reader.load_file(path, args.columns(), args.read_options())
+        frame = reader.transactions()
+    frame.attrs["read_report"] = report.as_dict()
+    return frame
 
 
-def pop_transaction_options(kwargs: dict) -> dict:
-    """Split the column map options off a command's keyword arguments."""
-    return {name: kwargs.pop(name) for name in TRANSACTION_OPTION_NAMES}
+def read_summary(table) -> list[str]:
+    """The reading summary lines (rows read, kept, left out by reason) recorded on a table's ``attrs``."""
+    from tierkit.data import ReadReport
+
+    report = table.attrs.get("read_report")
+    if not report:
+        return []
+    return ReadReport(report["source"], report["rows_read"], report["rejected"],
+                      date_format=report["date_format"], rejects_path=report["rejects_path"]).lines()
+
+
+def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str = "D", holdout_end=None):
+    """Features straight from the file (:func:`tierkit.data.file_features`): ``(features, report)``."""
+    from tierkit.data import file_features
+
+    return file_features(path, as_of, columns=args.columns(), options=args.read_options(), time_unit=time_unit,
+                         holdout_end=holdout_end)
 
 
 def survey_options(command):
@@ -143,14 +239,11 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
     ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
     Returns ``(table, segmentation, features, survey, survey_opts)``.
     """
-    from tierkit.features import rfm_features
-
-    tx_opts = pop_transaction_options(kwargs)
+    tx_args = pop_transaction_options(kwargs)
     survey_opts = pop_survey_options(kwargs)
     model_opts = pop_model_options(kwargs)
     survey = survey_from_options(survey_opts, as_of)
-    tx = read_from_options(transactions, tx_opts)
-    features = rfm_features(tx, as_of=as_of, time_unit=time_unit)
+    features, _ = features_from_options(transactions, tx_args, as_of=as_of, time_unit=time_unit)
     segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
     table = fit_segmentation(segmentation, features, survey).transform(features, lang=lang, survey=survey)
     return table, segmentation, features, survey, survey_opts

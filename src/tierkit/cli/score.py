@@ -6,7 +6,6 @@ import click
 
 from tierkit.cli.main import cli
 from tierkit.cli.options import pop_transaction_options, transaction_options
-from tierkit.transactions import ColumnMap
 
 _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "scoring": "scoring customers"}
 
@@ -15,20 +14,19 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
 @click.option("--model", "model", required=True,
               help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local model folder.")
 @click.option("--transactions", "transactions", required=True,
-              help="A CSV or Parquet file, or a folder of Parquet files (a URI with --engine spark).")
+              help="A CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a URI with --engine spark).")
 @click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
 @click.option("--out", "out", required=True,
               help="Output .csv or .parquet (written atomically); with --engine spark also a folder/URI.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: DuckDB on this machine; spark: Spark SQL + mlflow spark_udf.")
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI for models:/ and runs:/ (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
-@click.option("--sep", default=None, help="CSV field separator (default: detected; tab for .tsv).")
 @click.option("--chunk-size", type=int, default=100_000, show_default=True, help="Customers per model call.")
 @click.option("--memory-limit", default="1GB", show_default=True, help="Local engine: DuckDB memory limit before spilling to disk.")
 @click.option("--spark-master", default=None, help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own master).")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @transaction_options
-def score(model, transactions, as_of, out, engine, tracking_uri, sep, chunk_size, memory_limit, spark_master,
+def score(model, transactions, as_of, out, engine, tracking_uri, chunk_size, memory_limit, spark_master,
           no_progress, **kwargs):
     """Compute features from TRANSACTIONS and score every customer with MODEL."""
     import mlflow
@@ -37,12 +35,9 @@ def score(model, transactions, as_of, out, engine, tracking_uri, sep, chunk_size
 
     from tierkit.experiment import tracking_uri as resolve
 
-    opts = pop_transaction_options(kwargs)
+    args = pop_transaction_options(kwargs)
     mlflow.set_tracking_uri(resolve(tracking_uri))
-    columns = ColumnMap(opts["customer_col"], opts["date_col"], opts["amount_col"], opts["order_col"],
-                        opts["quantity_col"], opts["profit_col"])
-    common = dict(as_of=as_of, out=out, columns=columns, date_format=opts["date_format"], sep=sep,
-                  drop_duplicates=opts["drop_duplicates"], chunk_size=chunk_size)
+    common = dict(as_of=as_of, out=out, columns=args.columns(), options=args.read_options(), chunk_size=chunk_size)
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, disable=no_progress, transient=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.main import cli
-from tierkit.cli.options import grade_from_options, model_options, survey_options, transaction_options
+from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
 from tierkit.output import check_table_path, write_table
 
 
@@ -28,4 +28,6 @@ def segment(transactions, as_of, out, time_unit, lang, **kwargs):
     check_table_path(out)
     table, _, features, _, _ = grade_from_options(transactions, as_of, time_unit, kwargs, lang=lang)
     write_table(table, out)
+    for line in read_summary(features):
+        click.echo(line, err=True)
     click.echo(f"{len(table)} customers graded as of {features.attrs['as_of']} -> {out}", err=True)

@@ -7,8 +7,10 @@ scoring share this class; Spark scoring runs the same SQL (:mod:`tierkit.data.sp
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import duckdb
@@ -21,6 +23,64 @@ from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, apply_policy
 from tierkit.errors import DataError
+
+
+#: Scratch folders (spill files, re-encoded copies) are named after the process that made them.
+SCRATCH_PREFIX = "tierkit-read-"
+
+
+def remove_stale_scratch() -> None:
+    """Remove scratch folders left by tierkit processes that no longer run (killed runs)."""
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's process is alive
+
+
+def run_interruptible(con, sql: str, phase: str, progress):
+    """Run ``sql`` on ``con`` in a worker thread, reporting progress; Ctrl-C interrupts DuckDB, then re-raises.
+
+    Returns the connection (results are fetched from it).
+    """
+    done = threading.Event()
+    error = []
+
+    def work():
+        try:
+            con.execute(sql)
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    try:
+        while not done.wait(0.2):
+            try:
+                percent = con.query_progress()
+            except duckdb.Error:
+                percent = -1
+            if percent is not None and percent >= 0:
+                progress(phase, int(percent), 100)
+    except BaseException:
+        # Interrupt the query and wait for the worker: a thread still inside DuckDB when the
+        # interpreter exits aborts the process (SIGABRT).
+        con.interrupt()
+        thread.join()
+        raise
+    thread.join()
+    if error:
+        raise error[0]
+    progress(phase, 100, 100)
+    return con
 
 
 def duckdb_kind(type_name: str) -> str:
@@ -145,8 +205,10 @@ class DuckDBInput(contextlib.AbstractContextManager):
         DuckDB threads (default: DuckDB's, the machine's cores).
     """
 
-    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None):
-        self.scratch = Path(tempfile.mkdtemp(prefix="tierkit-read-"))
+    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None, progress=None):
+        remove_stale_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        self.progress = progress
         config = {"temp_directory": str(self.scratch / "spill")}
         if memory_limit:
             config["memory_limit"] = memory_limit
@@ -166,6 +228,12 @@ class DuckDBInput(contextlib.AbstractContextManager):
         with contextlib.suppress(Exception):
             self.con.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def run(self, sql: str, phase: str):
+        """Run ``sql``; report DuckDB's progress as ``progress(phase, percent, 100)``; Ctrl-C stops it cleanly."""
+        if self.progress is None:
+            return self.con.execute(sql)
+        return run_interruptible(self.con, sql, phase, self.progress)
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -216,8 +284,12 @@ class DuckDBInput(contextlib.AbstractContextManager):
 
     # -- the contract ----------------------------------------------------------------------
 
-    def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None) -> ReadReport:
-        """Read ``path`` under the contract; the good rows are then the view ``tk_tx``."""
+    def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None,
+                  as_of=None) -> ReadReport:
+        """Read ``path`` under the contract; the good rows are then the view ``tk_tx``.
+
+        With ``as_of`` the report also counts the good rows after it (``after_as_of``).
+        """
         options = (options or ReadOptions()).checked()
         source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
                                sheet=options.sheet, scratch=self.scratch)
@@ -226,7 +298,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         names, kinds, zones = self._open(source)
         located = source.kind == "csv"
         return self._load(str(source.path), names, kinds, zones, columns, options, header=source.header,
-                          first_line=2 if (source.header and located) else 1, unit="line" if located else "row")
+                          first_line=2 if (source.header and located) else 1, unit="line" if located else "row",
+                          as_of=as_of, materialise=source.kind != "parquet")
 
     def load_frame(self, frame: pd.DataFrame, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                    source: str = "transactions") -> ReadReport:
@@ -240,7 +313,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         zones = {str(k): v for k, v in zones.items()}
         return self._load(source, names, kinds, zones, columns, options, header=True, first_line=1, unit="row")
 
-    def _load(self, source, names, kinds, zones, columns, options, *, header, first_line, unit) -> ReadReport:
+    def _load(self, source, names, kinds, zones, columns, options, *, header, first_line, unit, as_of=None,
+              materialise=True) -> ReadReport:
         columns = (columns or ColumnMap()).checked()
         check_columns(source, names, columns, header=header)
         fields = columns.fields()
@@ -262,14 +336,16 @@ class DuckDBInput(contextlib.AbstractContextManager):
         if options.drop_duplicates:
             self.con.execute("CREATE OR REPLACE TEMP VIEW tk_unique AS SELECT DISTINCT * FROM tk_raw")
             relation = "tk_unique"
-        # Parsing text is the costly part: do it once, into a columnar temporary table.
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE tk_checked AS {checked_sql(DUCKDB, relation, plan)}")
-        self._set_params({"tk_as_of": "9999-12-31"})
-        row = self.con.execute(counts_sql(DUCKDB, "tk_checked", plan)).fetchone()
+        # Parsing text is the costly part: do it once, into a columnar temporary table. Parquet
+        # is cheap to scan twice and may be far larger than memory, so it stays a view.
+        kind = "TABLE" if materialise else "VIEW"
+        self.con.execute(f"CREATE OR REPLACE TEMP {kind} tk_checked AS {checked_sql(DUCKDB, relation, plan)}")
+        self._set_params({"tk_as_of": str(as_of) if as_of is not None else "9999-12-31"})
+        row = self.run(counts_sql(DUCKDB, "tk_checked", plan), "checking").fetchone()
         reasons = plan.reasons()
         report = ReadReport(source, rows_read=int(row[0]),
                             rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
-                            date_format=pattern.name if pattern else None)
+                            after_as_of=int(row[-1] or 0), date_format=pattern.name if pattern else None)
 
         def first_bad(wanted):
             return self._first_bad(relation, wanted, first_line, unit)

@@ -28,6 +28,7 @@ class ScoringSummary:
     seconds: float = 0.0
     out: str = ""
     engine: str = "local"
+    rejects_path: str | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -43,4 +44,4 @@ class ScoringSummary:
             f"rows after as-of:  {self.rows_after_as_of:,} (left out)",
             f"customers scored:  {self.customers_scored:,} -> {self.out}",
             f"time:              {self.seconds:.1f} s ({self.engine} engine)",
-        ]
+        ] + ([f"rows left out:     written to {self.rejects_path}"] if self.rejects_path else [])
