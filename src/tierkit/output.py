@@ -1,6 +1,8 @@
-"""Writing result tables atomically: a temporary file beside the target, then a rename.
+"""Writing result tables safely: atomically, to a folder that can take them, without formulas.
 
-A failed or interrupted write never leaves a partial file at the target path.
+A table is written to a temporary file beside the target, then renamed onto it, so a failed or
+interrupted write never leaves a partial file at the target path. Text cells that a spreadsheet
+would run as a formula are neutralised first (see :func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -10,28 +12,289 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+#: A text cell starting with one of these is run as a formula by spreadsheet programs
+#: (OWASP "CSV injection"); :func:`neutralise_formulas` puts :data:`FORMULA_ESCAPE` before it.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` in which no text cell or column name can run as a formula.
+
+    A text value (in an ``object``, string or categorical column, or a column name) that
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote
+    ``'`` in front, as the OWASP advice on CSV injection says. Numbers, dates, missing values
+    and all other text are left exactly as they are; ``frame`` itself is not modified.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table about to be written for people to open in a spreadsheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same shape, index, column order and kinds of column (a
+        categorical column stays categorical, with escaped categories, unless escaping would
+        merge two of them).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"id": ["=1+2", "-x", "00001"], "amount": [-3.5, 1.0, 2.0]})
+    >>> safe = neutralise_formulas(table)
+    >>> safe["id"].tolist()
+    ["'=1+2", "'-x", '00001']
+    >>> safe["amount"].tolist()
+    [-3.5, 1.0, 2.0]
+    """
+    out = frame.copy(deep=False)
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        safe = _neutral_column(column)
+        if safe is not column:
+            # isetitem always stores a new array: the caller's frame keeps its own values.
+            out.isetitem(i, safe)
+    out.columns = _neutral_labels(out.columns)
+    return out
+
+
+def _needs_escape(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _neutral_objects(values: np.ndarray) -> np.ndarray | None:
+    """The object array with text escaped, or ``None`` when nothing needs it."""
+    mask = np.fromiter((_needs_escape(v) for v in values), dtype=bool, count=len(values))
+    if not mask.any():
+        return None
+    out = values.copy()
+    out[mask] = [FORMULA_ESCAPE + v for v in values[mask]]
+    return out
+
+
+def _is_text_dtype(dtype) -> bool:
+    return isinstance(dtype, pd.StringDtype) or (isinstance(dtype, pd.ArrowDtype) and dtype.kind == "U")
+
+
+def _neutral_column(column: pd.Series) -> pd.Series:
+    """``column`` itself when it holds nothing to escape, else an escaped copy."""
+    dtype = column.dtype
+    if _is_text_dtype(dtype):
+        mask = column.str.startswith(FORMULA_PREFIXES, na=False)
+        return column.where(~mask, FORMULA_ESCAPE + column) if mask.any() else column
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = _neutral_labels(dtype.categories)
+        if categories is dtype.categories:
+            return column
+        if categories.is_unique:
+            return column.cat.rename_categories(categories)
+        return _neutral_column(column.astype(object))
+    if dtype == object:
+        values = _neutral_objects(column.to_numpy())
+        return column if values is None else pd.Series(values, index=column.index, name=column.name, dtype=object)
+    return column
+
+
+def _neutral_labels(index: pd.Index) -> pd.Index:
+    """``index`` itself when no label needs escaping, else an escaped copy."""
+    if isinstance(index, pd.MultiIndex):
+        levels = [_neutral_labels(level) for level in index.levels]
+        changed = any(new is not old for new, old in zip(levels, index.levels))
+        return index.set_levels(levels) if changed else index
+    values = _neutral_objects(np.asarray(index, dtype=object))
+    if values is None:
+        return index
+    return pd.Index(values, name=index.name, dtype=index.dtype if _is_text_dtype(index.dtype) else object)
+
+
+def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: str | None = None) -> None:
+    """Write the rows of ``frame`` (not its index) to an open text file as tierkit CSV.
+
+    Text is passed through :func:`neutralise_formulas`; rows end in ``\\n``; and every field
+    holding a line break, ``\\r`` included, is quoted, whatever the Python version. (Python's
+    csv module before 3.13 leaves a lone ``\\r`` unquoted when rows end in ``\\n``, which
+    splits the row in every reader and can start a new cell with a formula.)
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to write.
+    handle : file object
+        Open for writing text with ``newline=""``.
+    header : bool, default True
+        Write the column names first.
+    date_format : str, optional
+        ``strftime`` format for dates, e.g. ``"%Y-%m-%d"``.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> buffer = io.StringIO()
+    >>> write_csv(pd.DataFrame({"id": ["@x", "a\\rb"], "n": [-1, 2]}), buffer)
+    >>> buffer.getvalue()
+    'id,n\\n\\'@x,-1\\n"a\\rb",2\\n'
+    """
+    # "\r\n" row ends make the csv module quote fields holding "\r" or "\n"; _RowEnds then
+    # writes each row (one write call per row) with "\n" instead.
+    neutralise_formulas(frame).to_csv(_RowEnds(handle), index=False, header=header, lineterminator="\r\n",
+                                      date_format=date_format)
+
+
+class _RowEnds:
+    """A text file that writes each CSV row's ``\\r\\n`` end as ``\\n``."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def write(self, text: str) -> int:
+        if text.endswith("\r\n"):
+            text = text[:-2] + "\n"
+        return self._handle.write(text)
+
+    def __iter__(self):
+        # pandas takes an object as a file only if it has write and __iter__.
+        return iter(())
+
+
+def check_folder_writable(path, label: str = "") -> Path:
+    """Refuse, in one line, an output ``path`` whose folder cannot take a new file.
+
+    Checks, in order: the folder exists, it is a folder, the user may write in it
+    (:func:`os.access`), and a file can really be created there (which also catches a
+    read-only file system and the cases where root's permission bypass does not help, such
+    as ``/proc``). The probe file is removed at once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file about to be written.
+    label : str, optional
+        Put before the path in the message, e.g. ``"--out "``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    TierkitError
+        ``<label><path>: folder '<folder>' ...`` saying what is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> check_folder_writable(os.path.join(folder, "out.csv")).name
+    'out.csv'
+    >>> check_folder_writable(os.path.join(folder, "missing", "out.csv"))
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: ...: folder '...missing' does not exist
+    """
+    path = Path(path)
+    folder = path.parent
+    where = f"{label}{path}: folder {str(folder)!r}"
+    if not folder.exists():
+        raise TierkitError(f"{where} does not exist")
+    if not folder.is_dir():
+        raise TierkitError(f"{where} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise TierkitError(f"{where} is not writable")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise TierkitError(f"{where} is not writable ({exc.strerror or type(exc).__name__})") from None
+    os.close(fd)
+    os.unlink(probe)
+    return path
 
 
 def check_table_path(path) -> Path:
-    """A writable output path with a supported extension, else a one-line error."""
+    """A writable output path with a supported extension, else a one-line error.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where a table is to be written: ``.csv``, ``.parquet`` or ``.xlsx``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    TierkitError
+        For another extension, a folder at ``path``, or a folder that is missing, is not a
+        folder, or cannot take a new file (see :func:`check_folder_writable`).
+    """
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
         raise TierkitError(f"{path}: unsupported output type {path.suffix!r}; expected .csv, .parquet or .xlsx")
     if path.is_dir():
         raise TierkitError(f"{path}: is a folder, expected a file name")
-    if not path.parent.exists():
-        raise TierkitError(f"{path}: folder {str(path.parent)!r} does not exist")
-    return path
+    return check_folder_writable(path)
+
+
+def check_output_not_input(out, inputs) -> Path:
+    """Refuse an output path that is one of the input files, before anything is read.
+
+    Writing the result over an input destroys the data it came from. The paths are compared
+    as the files they name: through symbolic links, ``..`` and (when both exist) hard links.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The output path.
+    inputs : iterable of str, os.PathLike or None
+        The input paths; ``None`` entries are skipped.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    TierkitError
+        ``<out>: is also an input file (<input>); choose another output path``.
+
+    Examples
+    --------
+    >>> check_output_not_input("scores.csv", ["transactions.csv"]).name
+    'scores.csv'
+    >>> check_output_not_input("data/../tx.csv", ["tx.csv", None])
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: data/../tx.csv: is also an input file (tx.csv); choose another output path
+    """
+    for source in inputs:
+        if source is not None and _same_file(Path(out), Path(source)):
+            raise TierkitError(f"{out}: is also an input file ({source}); choose another output path")
+    return Path(out)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    with contextlib.suppress(OSError):
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path in the target's folder; rename it onto ``path`` on success.
+
+    Leaving the block by any exception, ``KeyboardInterrupt`` included, removes the temporary
+    file and leaves a file already at ``path`` as it was.
 
     Examples
     --------
@@ -61,17 +324,54 @@ def atomic_path(path):
 def write_table(table: pd.DataFrame, path) -> Path:
     """Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
 
-    CSV output is byte-for-byte deterministic: fixed column order, ``%.10g``-free full
-    precision floats, ISO dates, ``\\n`` line ends.
+    CSV output is byte-for-byte deterministic: fixed column order, full precision floats,
+    ISO dates, ``\\n`` line ends (see :func:`write_csv`). In CSV and Excel output, text that a spreadsheet would run as
+    a formula gets a leading ``'`` (:func:`neutralise_formulas`), and Excel cells are always
+    values, never formulas; Parquet keeps the text as it is.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; a named index is written as the first column(s).
+    path : str or os.PathLike
+        ``.csv``, ``.parquet`` or ``.xlsx`` file (see :func:`check_table_path`).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import pandas as pd
+    >>> out = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = write_table(pd.DataFrame({"id": ["=1+2"], "amount": [-3.5]}), out)
+    >>> print(open(out).read(), end="")
+    id,amount
+    '=1+2,-3.5
     """
     path = check_table_path(path)
     frame = table.reset_index() if table.index.name is not None else table
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                write_csv(frame, handle, date_format="%Y-%m-%d")
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_excel(tmp, index=False, engine="openpyxl")
+            _write_xlsx(neutralise_formulas(frame), tmp)
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """One sheet in which every text cell is stored as text, never as a formula or error."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        for sheet in writer.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    # openpyxl makes "=..." a formula and "#N/A" an error code; text stays text.
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"

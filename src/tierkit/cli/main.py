@@ -1,13 +1,18 @@
 """Entry point: parse, call the library, print; one place turns user mistakes into one line.
 
-Every subcommand lives in its own module and registers itself on :data:`cli`.
+Every subcommand lives in its own module and registers itself on :data:`cli`. Ctrl-C and
+SIGTERM stop a command the same way (see :func:`handle_interrupts`): files being written are
+removed, earlier outputs stay as they were, and the exit status is 130 or 143.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import warnings
 
 import click
@@ -16,6 +21,60 @@ from tierkit._version import __version__
 from tierkit.errors import TierkitError
 
 EXIT_USER_ERROR = 2
+#: Exit status after Ctrl-C (SIGINT) and after SIGTERM: 128 + the signal number, as a shell reports it.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by SIGTERM while :func:`handle_interrupts` is active.
+
+    A :class:`KeyboardInterrupt`, so everything that cleans up after Ctrl-C cleans up after
+    SIGTERM too.
+    """
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def handle_interrupts():
+    """While the block runs, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``).
+
+    The previous SIGTERM handler is put back when the block ends. Outside the main thread,
+    or when the previous handler was not set from Python, nothing changes.
+
+    Examples
+    --------
+    >>> import signal
+    >>> before = signal.getsignal(signal.SIGTERM)
+    >>> with handle_interrupts():
+    ...     signal.getsignal(signal.SIGTERM) is _raise_terminated
+    True
+    >>> signal.getsignal(signal.SIGTERM) is before
+    True
+    """
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupted_status(exc: KeyboardInterrupt) -> int:
+    """The exit status for an interrupt: 143 after SIGTERM, 130 after Ctrl-C.
+
+    Examples
+    --------
+    >>> interrupted_status(KeyboardInterrupt()), interrupted_status(Terminated())
+    (130, 143)
+    """
+    return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,13 +116,25 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 user error).
+    """Run the command line; return the exit status.
+
+    0 ok, 2 user error (one line on stderr), 130 after Ctrl-C and 143 after SIGTERM (the
+    line ``tierkit: interrupted``; files being written are removed, earlier outputs kept).
 
     Examples
     --------
     >>> main(["segment", "no-such-file.csv", "--as-of", "2021-04-01", "--out", "x.csv"])
     2
     """
+    try:
+        with handle_interrupts():
+            return _run(argv)
+    except KeyboardInterrupt as exc:
+        click.echo("tierkit: interrupted", err=True)
+        return interrupted_status(exc)
+
+
+def _run(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not {"-v", "--verbose"} & set(args):
         # before the command modules import MLflow, which reads it once
@@ -75,9 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     except TierkitError as exc:
         click.echo(f"tierkit: error: {exc}", err=True)
         return EXIT_USER_ERROR
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            # click turns Ctrl-C (and SIGTERM, see handle_interrupts) into Abort
+            raise exc.__cause__ from None
         click.echo("tierkit: aborted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except click.UsageError as exc:
         # one line, like every other user mistake; the command's --help has the rest
         command = exc.ctx.command_path if exc.ctx is not None else "tierkit"
@@ -89,4 +163,3 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     return 0
-

@@ -3,18 +3,20 @@
 Every chunk is brought to the model's output types before it is written; Parquet row groups
 hold exactly :data:`ROW_GROUP_SIZE` rows (one contiguous chunk per column) whatever sizes the
 chunks come in, so re-running a job with any chunk size, or on the other engine, writes the
-same file.
+same file. A CSV score file gets the same formula neutralising as every tierkit table
+(:func:`tierkit.output.write_csv`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from tierkit.errors import TierkitError
-from tierkit.output import atomic_path
+from tierkit.output import atomic_path, check_folder_writable, write_csv
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 #: Rows per Parquet row group of a score file.
@@ -22,21 +24,59 @@ ROW_GROUP_SIZE = 100_000
 
 
 def check_score_path(path) -> Path:
-    """A writable ``.csv`` or ``.parquet`` output path, else a one-line error."""
+    """A writable ``.csv`` or ``.parquet`` output path, else a one-line error.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``--out`` file of a scoring run.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    TierkitError
+        ``--out <path>: ...`` for another extension, a folder at ``path``, or a folder that is
+        missing, is not a folder, or cannot take a new file
+        (:func:`tierkit.output.check_folder_writable`).
+    """
     path = Path(path)
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise TierkitError(f"--out {path}: unsupported output type {path.suffix!r}; expected .csv or .parquet")
     if path.is_dir():
         raise TierkitError(f"--out {path}: is a folder, expected a file name")
-    if not path.parent.exists():
-        raise TierkitError(f"--out {path}: folder {str(path.parent)!r} does not exist")
-    return path
+    return check_folder_writable(path, label="--out ")
 
 
 class ScoreWriter:
-    """Append score chunks to a CSV or Parquet file that appears only when :meth:`close` succeeds.
+    """Append score chunks to a CSV or Parquet file that appears only when the ``with`` block ends well.
 
-    Use as a context manager; leaving it by an exception removes the temporary file.
+    Use as a context manager. Leaving it by an exception, or a failure while the last rows
+    are written and the file is closed, removes the temporary file, keeps whatever was at
+    the path before, and lets the exception through.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.csv`` or ``.parquet`` output (see :func:`check_score_path`).
+    dtypes : dict of str to str
+        Output column -> pandas dtype; every chunk is brought to these, in this order.
+    row_group_size : int, default :data:`ROW_GROUP_SIZE`
+        Rows per Parquet row group.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import pandas as pd
+    >>> out = os.path.join(tempfile.mkdtemp(), "scores.csv")
+    >>> with ScoreWriter(out, {"customer_id": "str", "score": "float64"}) as writer:
+    ...     writer.write(pd.DataFrame({"customer_id": ["a", "=b"], "score": [-1.5, 2.0]}))
+    >>> print(open(out).read(), end="")
+    customer_id,score
+    a,-1.5
+    '=b,2.0
     """
 
     def __init__(self, path, dtypes: dict[str, str], row_group_size: int = ROW_GROUP_SIZE):
@@ -65,11 +105,10 @@ class ScoreWriter:
         chunk = self._typed(chunk)
         self.rows += len(chunk)
         if self.path.suffix.lower() == ".csv":
-            if self._csv is None:
+            first = self._csv is None
+            if first:
                 self._csv = self._stack.enter_context(open(self._tmp, "w", encoding="utf-8", newline=""))
-                chunk.to_csv(self._csv, index=False, lineterminator="\n")
-            else:
-                chunk.to_csv(self._csv, index=False, header=False, lineterminator="\n")
+            write_csv(chunk, self._csv, header=first)
             return
         self._pending.append(chunk)
         self._pending_rows += len(chunk)
@@ -86,27 +125,45 @@ class ScoreWriter:
         table = pa.Table.from_pandas(head, preserve_index=False).replace_schema_metadata(None).combine_chunks()
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+            # Closed before the temporary file is renamed or removed (the stack unwinds in reverse).
+            self._stack.push(self._close_parquet)
         self._parquet.write_table(table, row_group_size=n)
         self._pending = [rest.reset_index(drop=True)] if len(rest) else []
         self._pending_rows = len(rest)
 
+    def _close_parquet(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            self._parquet.close()
+        else:
+            # The file is being thrown away; the first error is the one to report.
+            with contextlib.suppress(Exception):
+                self._parquet.close()
+        return False
+
     def _empty(self) -> pd.DataFrame:
         return self._typed(pd.DataFrame({c: pd.Series(dtype=d) for c, d in self.dtypes.items()}))
 
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None and self.path.suffix.lower() == ".parquet":
-                if self._pending_rows:
-                    self._flush(self._pending_rows)
-                if self._parquet is None:
-                    import pyarrow as pa
-                    import pyarrow.parquet as pq
+    def _finish(self) -> None:
+        """Write what is still pending, or the header-only file when no rows came."""
+        if self.path.suffix.lower() == ".parquet":
+            if self._pending_rows:
+                self._flush(self._pending_rows)
+            if self._parquet is None:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
 
-                    pq.write_table(pa.Table.from_pandas(self._empty(), preserve_index=False)
-                                   .replace_schema_metadata(None), self._tmp)
-            elif exc_type is None and self._csv is None:
-                self._empty().to_csv(self._tmp, index=False, lineterminator="\n")
-            if self._parquet is not None:
-                self._parquet.close()
-        finally:
-            return self._stack.__exit__(exc_type, exc, tb)
+                pq.write_table(pa.Table.from_pandas(self._empty(), preserve_index=False)
+                               .replace_schema_metadata(None), self._tmp)
+        elif self._csv is None:
+            with open(self._tmp, "w", encoding="utf-8", newline="") as handle:
+                write_csv(self._empty(), handle)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self._finish()
+            except BaseException:
+                # Unwind as a failure: close, remove the temporary file, keep the old output.
+                self._stack.__exit__(*sys.exc_info())
+                raise
+        return self._stack.__exit__(exc_type, exc, tb)
