@@ -9,12 +9,14 @@ import pytest
 import tierkit as tk
 from tierkit.model_export import save_segmentation_model
 from tierkit.scoring import score_transactions
-from tierkit.transactions import ColumnMap
+from tierkit.data import ColumnMap, ReadOptions
+
+LENIENT = ReadOptions(missing_customers="drop", on_bad_rows="skip")
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 AS_OF = "1998-06-30"
-DIRTY_TAIL = "00001,not-a-date,3\n,1997-02-01,4\n00002,1997-03-03,abc\n00003,19970315,7.25\n00004,1999-01-01,9\n"
+DIRTY_TAIL = "00001,not-a-date,3\n,1997-02-01,4\n00002,1997-03-03,abc\n00003,1997-03-15,7.25\n00004,1999-01-01,9\n"
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +54,14 @@ def test_spark_and_local_write_identical_files(spark, data, tmp_path):
 
     _, model, csv, _ = data
     for suffix in (".csv", ".parquet"):
-        local = score_transactions(model, csv, as_of=AS_OF, out=tmp_path / f"local{suffix}", chunk_size=1000)
+        local = score_transactions(model, csv, as_of=AS_OF, out=tmp_path / f"local{suffix}", chunk_size=1000,
+                                   options=LENIENT)
         remote = score_transactions_spark(model, csv, as_of=AS_OF, out=tmp_path / f"spark{suffix}", spark=spark,
-                                          chunk_size=1000)
+                                          chunk_size=1000, options=LENIENT)
         assert filecmp.cmp(tmp_path / f"local{suffix}", tmp_path / f"spark{suffix}", shallow=False)
         assert (remote.rows_read, remote.rejected, remote.rows_after_as_of, remote.customers_scored) == (
             local.rows_read, local.rejected, local.rows_after_as_of, local.customers_scored)
-    assert local.rejected == {"empty customer": 1, "bad date": 1, "bad amount": 1}
+    assert local.rejected == {"missing customer": 1, "bad date": 1, "bad amount": 1}
     assert local.rows_after_as_of == 1 and local.rows_read == 6919 + 5
 
 
@@ -79,9 +82,10 @@ def test_cli_engine_spark_uses_the_running_session(spark, data, tmp_path, capsys
     from tierkit.cli.main import main
 
     _, model, csv, _ = data
-    score_transactions(model, csv, as_of=AS_OF, out=tmp_path / "local.csv")
+    score_transactions(model, csv, as_of=AS_OF, out=tmp_path / "local.csv", options=LENIENT)
     status = main(["score", "--engine", "spark", "--model", model, "--transactions", str(csv), "--as-of", AS_OF,
-                   "--out", str(tmp_path / "cli.csv"), "--no-progress"])
+                   "--out", str(tmp_path / "cli.csv"), "--no-progress", "--missing-customers", "drop",
+                   "--on-bad-rows", "skip"])
     assert status == 0
     assert "(spark engine)" in capsys.readouterr().err
     assert filecmp.cmp(tmp_path / "local.csv", tmp_path / "cli.csv", shallow=False)

@@ -1,7 +1,7 @@
 """The same scoring job on Spark: Spark SQL aggregates, ``mlflow.pyfunc.spark_udf`` scores.
 
-The feature query and the row checks are the very SQL the local engine runs (see
-:mod:`tierkit.scoring.sql` and :mod:`tierkit.scoring.sources`), so both engines give the
+The feature query and the input contract are the very SQL the local engine runs (see
+:mod:`tierkit.scoring.sql` and :mod:`tierkit.data.contract`), so both engines give the
 same output, byte for byte, when the output is a ``.csv`` or ``.parquet`` file: Spark
 computes and scores in parallel, and the sorted scores stream to the driver partition by
 partition into the same writer the local engine uses. An output without a file suffix (a
@@ -24,13 +24,10 @@ from pathlib import Path
 from tierkit.errors import DataError, TierkitError
 from tierkit.features import check_time_unit, parse_date
 from tierkit.scoring.model_spec import fetch_model, model_columns
-from tierkit.scoring.sources import (
-    check_columns, check_counts, checked_sql, count_sql, find_source, read_counts, valid_sql,
-)
 from tierkit.scoring.sql import scoring_feature_sql
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
-from tierkit.transactions import ColumnMap
+from tierkit.data import ColumnMap, ReadOptions
 
 log = logging.getLogger(__name__)
 
@@ -88,28 +85,9 @@ def default_spark_session(master: str | None = None):
     return local_spark_session(master=master or "local[*]")
 
 
-def _spark_kind(data_type) -> str:
-    from pyspark.sql import types as T
-
-    if isinstance(data_type, (T.TimestampType, T.TimestampNTZType, T.DateType)):
-        return "temporal"
-    if isinstance(data_type, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
-        return "integer"
-    if isinstance(data_type, (T.FloatType, T.DoubleType, T.DecimalType)):
-        return "number"
-    return "text"
-
-
-def _read(spark, source):
-    if source.kind == "parquet":
-        return spark.read.parquet(*source.files)
-    reader = spark.read.option("header", True).option("inferSchema", False).option("mode", "FAILFAST")
-    return reader.option("sep", source.sep or ",").csv(list(source.files))
-
-
 def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None, columns: ColumnMap | None = None,
-                             date_format: str | None = None, sep: str | None = None, drop_duplicates: bool = False,
-                             chunk_size: int = 100_000, progress=None) -> ScoringSummary:
+                             options: ReadOptions | None = None, chunk_size: int = 100_000,
+                             progress=None) -> ScoringSummary:
     """Compute features with Spark SQL and score every customer with ``mlflow.pyfunc.spark_udf``.
 
     Parameters are those of :func:`tierkit.scoring.score_transactions`, plus:
@@ -120,24 +98,24 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
         A ``.csv`` or ``.parquet`` file (same bytes as the local engine), or a folder / URI
         without suffix, written by the executors as Parquet part files.
 
-    The session's time zone is set to UTC while the job runs (a day is a calendar day of the
-    timestamps as written) and restored afterwards.
+    The file is read under the same input contract as training and the local engine
+    (:class:`tierkit.data.spark_input.SparkInput`). The session's time zone is set to UTC
+    while the job runs and restored afterwards.
     """
     _require_pyspark()
     import mlflow.pyfunc
     from pyspark.sql import functions as F
-    from pyspark.errors import PySparkException
+
+    from tierkit.data.spark_input import SparkInput
 
     start = time.perf_counter()
     progress = progress or (lambda phase, done, total: None)
     as_of = parse_date(as_of, "as_of")
-    columns = columns or ColumnMap()
     to_file = Path(str(out)).suffix.lower() in OUTPUT_SUFFIXES and "://" not in str(out)
     if to_file:
         out = check_score_path(out)
     if chunk_size < 1:
         raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
-    source = find_source(transactions, sep=sep)
     spark = spark or default_spark_session()
     old_tz = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
@@ -145,34 +123,19 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
         with tempfile.TemporaryDirectory(prefix="tierkit-score-") as tmp:
             spec = fetch_model(model, Path(tmp) / "model")
             days_per_unit = check_time_unit(spec.time_unit)
-            try:
-                raw = _read(spark, source)
-            except PySparkException as exc:
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise DataError(f"{source.path}: cannot be read as {source.kind}: {first}") from None
-            kinds = {field.name: _spark_kind(field.dataType) for field in raw.schema.fields}
-            check_columns(source, list(kinds), columns)
-            raw.createOrReplaceTempView("tierkit_source")
-            spark.sql(checked_sql("tierkit_source", columns, kinds, dialect="spark", date_format=date_format)) \
-                .createOrReplaceTempView("tierkit_checked")
+            reader = SparkInput(spark, Path(tmp))
             progress("checking", 0, 100)
-            try:
-                row = spark.sql(count_sql("tierkit_checked", as_of)).collect()[0]
-            except PySparkException as exc:
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise DataError(f"{source.path}: cannot be read as {source.kind}: {first}") from None
+            report = reader.load_file(transactions, columns, options, as_of=as_of)
             progress("checking", 100, 100)
-            rows_read, rejected, after = read_counts(tuple(row))
-            check_counts(source, rows_read, rejected, after, as_of)
-            spark.sql(valid_sql("tierkit_checked", columns, drop_duplicates=drop_duplicates)) \
-                .createOrReplaceTempView("tierkit_tx")
-            fields = columns.fields()
-            query = scoring_feature_sql("tierkit_tx", as_of=as_of, days_per_unit=days_per_unit,
+            if report.rows_kept == report.after_as_of:
+                raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
+            fields = reader.plan.columns.fields()
+            query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
                                         has_order_id="order_id" in fields, has_profit="profit" in fields,
                                         dialect="spark")
             progress("aggregating", 0, 100)
             features = spark.sql(query)
-            inputs = model_columns(spec, features.columns, str(source.path))
+            inputs = model_columns(spec, features.columns, report.source)
             features = features.select("customer_id", *[F.col(c).cast("double").alias(c) for c in inputs]).persist()
             n_customers = features.count()
             progress("aggregating", 100, 100)
@@ -190,8 +153,9 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
     finally:
         spark.conf.set("spark.sql.session.timeZone", old_tz)
     seconds = time.perf_counter() - start
-    return ScoringSummary(rows_read=rows_read, rejected=rejected, rows_after_as_of=after, customers_scored=done,
-                          seconds=seconds, out=str(out), engine="spark")
+    return ScoringSummary(rows_read=report.rows_read, rejected=report.rejected, rows_after_as_of=report.after_as_of,
+                          customers_scored=done, seconds=seconds, out=str(out), engine="spark",
+                          rejects_path=report.rejects_path)
 
 
 def _collect(scored, out, spec, chunk_size: int, total: int, progress) -> int:

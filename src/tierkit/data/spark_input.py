@@ -1,0 +1,207 @@
+"""The input contract run by Spark SQL: the same SQL as :mod:`tierkit.data.duckdb_input`.
+
+The file is described once by :func:`tierkit.data.files.describe_file` (separator, encoding,
+header), read by Spark's own readers as text columns, and checked by the very SQL of
+:mod:`tierkit.data.contract` in the Spark dialect, with user values as named parameters.
+The good rows are then the temporary view ``tk_tx``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tierkit.data.columns import ColumnMap, ReadOptions
+from tierkit.data.contract import BLANKS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
+from tierkit.data.dialect import SPARK
+from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
+from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
+from tierkit.data.report import BadRow, ReadReport, apply_policy
+from tierkit.errors import DataError
+
+
+def spark_kind(data_type) -> str:
+    """How a Spark column type is read (see :func:`tierkit.data.duckdb_input.duckdb_kind`)."""
+    from pyspark.sql import types as T
+
+    if isinstance(data_type, T.TimestampType):
+        return "temporal_tz"  # an instant, shown in the session zone
+    if isinstance(data_type, (T.TimestampNTZType, T.DateType)):
+        return "temporal"
+    if isinstance(data_type, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
+        return "integer"
+    if isinstance(data_type, (T.FloatType, T.DoubleType, T.DecimalType)):
+        return "number"
+    if isinstance(data_type, T.BooleanType):
+        return "boolean"
+    return "text"
+
+
+def _first_line(exc) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class SparkInput:
+    """Read one transaction source under the contract with a Spark session.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        Its session time zone must be UTC while the job runs (the scorer sets it).
+    scratch : Path
+        Folder for a re-encoded copy of a text file.
+    """
+
+    def __init__(self, spark, scratch: Path):
+        self.spark = spark
+        self.scratch = Path(scratch)
+        self.plan = None
+        self.params = {}
+
+    def sql(self, text: str, params: dict | None = None):
+        """A DataFrame of ``text`` with the bound parameters."""
+        args = {**self.params, **(params or {})}
+        used = {k: v for k, v in args.items() if f":{k}" in text}
+        return self.spark.sql(text, args=used) if used else self.spark.sql(text)
+
+    def _open(self, source: TransactionFile):
+        from pyspark.errors import PySparkException
+
+        spark = self.spark
+        zones = {}
+        try:
+            if source.kind == "parquet":
+                raw = spark.read.parquet(*source.files)
+                if not source.remote:
+                    zones = parquet_zones(source.files)
+            elif source.kind == "xlsx":
+                raw = spark.createDataFrame(read_excel_frame(source))
+            else:
+                reader = (spark.read.option("header", source.header).option("inferSchema", False)
+                          .option("mode", "FAILFAST").option("encoding", "UTF-8"))
+                if source.sep == WHITESPACE:
+                    lines = reader.option("sep", "\x1f").option("quote", "\u0000").csv(list(source.files))
+                    raw = self._split_whitespace(lines, source)
+                else:
+                    raw = reader.option("sep", source.sep).csv(list(source.files))
+                    if not source.header:
+                        raw = raw.toDF(*[str(i + 1) for i in range(len(raw.columns))])
+                    elif raw.columns and raw.columns[0].startswith("\ufeff"):
+                        raw = raw.withColumnRenamed(raw.columns[0], raw.columns[0][1:])
+        except PySparkException as exc:
+            raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+        raw.createOrReplaceTempView("tk_raw")
+        names = list(raw.columns)
+        kinds = {f.name: spark_kind(f.dataType) for f in raw.schema.fields}
+        for name, kind in kinds.items():
+            if kind == "temporal_tz" and name not in zones:
+                zones[name] = "UTC"
+        return raw, names, kinds, zones
+
+    def _split_whitespace(self, lines, source: TransactionFile):
+        lines.toDF("tk_line_text").createOrReplaceTempView("tk_lines")
+        fields = SPARK.split_fields(SPARK.strip("tk_line_text", SPARK.param("tk_blanks")),
+                                    SPARK.param("tk_blanks_split"))
+        select = ", ".join(f"{SPARK.element('tk_fields', i + 1)} AS {SPARK.quote(name)}"
+                           for i, name in enumerate(source.header_names))
+        return self.spark.sql(f"SELECT {select} FROM (SELECT {fields} AS tk_fields FROM tk_lines)",
+                              args={"tk_blanks": BLANKS, "tk_blanks_split": "[ \t]+"})
+
+    def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None,
+                  as_of=None) -> ReadReport:
+        """Read ``path`` under the contract; the good rows are then the temporary view ``tk_tx``."""
+        from pyspark.errors import PySparkException
+
+        options = (options or ReadOptions()).checked()
+        columns = (columns or ColumnMap()).checked()
+        source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
+                               sheet=options.sheet, scratch=self.scratch)
+        name = str(source.path)
+        raw, names, kinds, zones = self._open(source)
+        check_columns(name, names, columns, header=source.header)
+        for field, column in columns.fields().items():
+            if kinds[column] == "boolean":
+                raise DataError(f"{name}: column {column!r} holds true/false")
+        pattern = None
+        if kinds[columns.date] in ("text", "integer", "number"):
+            if options.date_format is not None:
+                pattern = compile_date_format(options.date_format)
+            else:
+                from tierkit.data.contract import text_value
+
+                sql, params = date_stats_sql(SPARK, "tk_raw", text_value(SPARK, columns.date, kinds[columns.date]))
+                try:
+                    row = self.sql(sql, {"tk_blanks": BLANKS, **params}).collect()[0]
+                except PySparkException as exc:
+                    raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+                pattern = decide_date_pattern(DateStats(*tuple(row)), column=columns.date, source=name)
+        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
+        self.plan = plan
+        self.params = {**plan.params(), "tk_as_of": str(as_of) if as_of is not None else "9999-12-31"}
+        relation = "tk_raw"
+        if options.drop_duplicates:
+            self.spark.sql("SELECT DISTINCT * FROM tk_raw").createOrReplaceTempView("tk_unique")
+            relation = "tk_unique"
+        self.sql(checked_sql(SPARK, relation, plan)).createOrReplaceTempView("tk_checked")
+        try:
+            row = tuple(self.sql(counts_sql(SPARK, "tk_checked", plan)).collect()[0])
+        except PySparkException as exc:
+            raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+        reasons = plan.reasons()
+        report = ReadReport(name, rows_read=int(row[0]),
+                            rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
+                            after_as_of=int(row[-1] or 0), date_format=pattern.name if pattern else None)
+        located = source.kind == "csv"
+        first_line = 2 if (source.header and located) else 1
+        unit = "line" if located else "row"
+
+        def first_bad(wanted):
+            return self._first_bad(relation, wanted, first_line, unit)
+
+        apply_policy(report, missing_customers=options.missing_customers, on_bad_rows=options.on_bad_rows,
+                     first_bad=first_bad, stacklevel=4)
+        if options.rejects is not None and report.rejected:
+            from tierkit.output import write_table
+
+            report.rejects_path = str(options.rejects)
+            write_table(self.rejected_rows(relation, names, first_line, unit), options.rejects)
+        self.spark.sql(valid_sql("tk_checked", plan)).createOrReplaceTempView("tk_tx")
+        return report
+
+    def _numbered(self, relation: str, first_line: int, extra: dict) -> str:
+        """A view of ``relation`` in file order with ``tk_line`` and text copies of some columns."""
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        frame = self.spark.table(relation)
+        schema = T.StructType(frame.schema.fields + [T.StructField("tk_line", T.LongType())])
+        numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + first_line))
+        frame = self.spark.createDataFrame(numbered, schema)
+        for alias, column in extra.items():
+            frame = frame.withColumn(alias, F.col(SPARK.quote(column)).cast("string"))
+        frame.createOrReplaceTempView("tk_numbered")
+        return "tk_numbered"
+
+    def _first_bad(self, relation: str, wanted: tuple, first_line: int, unit: str) -> BadRow:
+        fields = self.plan.columns.fields()
+        view = self._numbered(relation, first_line, {f"tk_raw_{f}": c for f, c in fields.items()})
+        keep = ("tk_line",) + tuple("tk_raw_" + f for f in fields)
+        listed = ", ".join(f"'{r}'" for r in wanted)  # reasons are tierkit's own constants
+        row = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
+                       f"WHERE reason IN ({listed}) ORDER BY tk_line LIMIT 1").collect()[0].asDict()
+        field = reason_field(row["reason"])
+        value = row["tk_raw_" + field]
+        return BadRow(row["reason"], fields[field], f"{unit} {int(row['tk_line'])}", value)
+
+    def rejected_rows(self, relation: str, names: list, first_line: int, unit: str) -> pd.DataFrame:
+        """Every row left out, in file order: its line, reason and raw cells (as the DuckDB reader gives)."""
+        view = self._numbered(relation, first_line, {f"tk_src_{i}": n for i, n in enumerate(names)})
+        keep = ("tk_line",) + tuple(f"tk_src_{i}" for i in range(len(names)))
+        rows = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
+                        "WHERE reason IS NOT NULL ORDER BY tk_line").toPandas()
+        out = pd.DataFrame({unit: rows["tk_line"].astype("int64"), "reason": rows["reason"].astype("str")})
+        for i, n in enumerate(names):
+            out[str(n)] = rows[f"tk_src_{i}"].astype("str")
+        return out
