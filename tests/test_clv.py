@@ -11,7 +11,7 @@ import pytest
 
 import tierkit as tk
 from tierkit.clv import CLVModel
-from tierkit.clv.bgnbd import expected_purchases, p_alive
+from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.errors import DataError, ModelError, TierkitError
 
@@ -156,6 +156,35 @@ def test_non_convergence_suggests_the_penalizer_which_then_converges():
         CLVModel().fit(f)
     model = CLVModel(bgnbd_penalizer=0.001).fit(f)
     assert np.isfinite(model.predict(f).to_numpy()).all()
+
+
+def test_a_run_off_is_not_converged_whatever_the_optimiser_reports():
+    # the degenerate data above, straight into fit_bgnbd: in this row order L-BFGS-B's line search fails
+    # with a log-parameter gradient of about 2e-6 (below the tolerance for such stops), on the distinct
+    # rows CLVModel passes it reports success; either way r ran off towards infinity (the Poisson limit)
+    # with the likelihood still improving, and predictions there are not even finite
+    T = np.linspace(20, 40, 50)
+    x = np.tile([1.0, 2, 3, 4, 5], 10)
+    rows, weights, _ = distinct_rows(x, T, T)
+    for args in ((x, T, T, None), (rows[:, 0], rows[:, 1], rows[:, 2], weights)):
+        with pytest.raises(ModelError, match=r"BG/NBD: the fit did not converge.*bgnbd_penalizer=0.001"):
+            fit_bgnbd(*args)
+
+
+def test_a_parameter_whose_limit_is_reached_is_kept():
+    # nobody is seen to drop out (every repeat customer bought last on the last day) while purchase counts
+    # are overdispersed: r and alpha have an interior optimum and a goes to 0, where the likelihood no
+    # longer depends on a or b. That limit is reached, not run towards: the fit stands, penalised or not
+    # (the penalised fit of the test above ends there too), and both predict alike.
+    T = np.repeat([30.0, 40, 50, 60], 12)
+    x = np.tile([0.0, 0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 34], 4)
+    t_x = np.where(x > 0, T, 0.0)
+    plain, _ = fit_bgnbd(x, t_x, T)
+    shrunk, _ = fit_bgnbd(x, t_x, T, penalizer=0.001)
+    assert plain["a"] < 1e-6 and shrunk["a"] < 1e-6
+    expected = [expected_purchases(tuple(params.values()), 52, x, t_x, T) for params in (plain, shrunk)]
+    np.testing.assert_allclose(expected[0], expected[1], rtol=5e-3)
+    np.testing.assert_allclose(p_alive(tuple(plain.values()), x, t_x, T), 1.0)
 
 
 def test_penalizer_shrinks_the_parameters(sample_features):

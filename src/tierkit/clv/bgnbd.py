@@ -145,6 +145,12 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     unpenalised total over customers, in the data's own time unit (FHL 2005 report -9582.4
     for the CDNOW sample in weeks).
 
+    A fit that does not converge raises :class:`~tierkit.errors.ModelError` naming
+    ``bgnbd_penalizer``; so does one whose (time-scaled) parameters run off towards 0 or
+    infinity while the likelihood still improves along them -- no interior maximum -- even when
+    the optimiser reports success. A parameter whose limit is reached, the likelihood flat in it
+    (``a`` -> 0 when nobody is seen to drop out), is kept.
+
     Examples
     --------
     The CDNOW sample of Fader, Hardie & Lee (2005), in weeks, from its raw transactions:
@@ -165,8 +171,9 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     start = np.log(initial) if initial is not None else np.full(4, 0.1)
     if initial is not None:
         start[1] = np.log(initial[1] * scale)
+    # time scaled, all four parameters are of order one: one that ends far from 1 ran off to the boundary
     params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="BG/NBD",
-                            penalizer="bgnbd_penalizer")
+                            penalizer="bgnbd_penalizer", scaled=PARAMS)
     params[1] /= scale
     fitted = dict(zip(PARAMS, (float(p) for p in params)))
     ll = float(w @ log_likelihood(params, x, t_x, T))

@@ -89,6 +89,10 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     ux, inverse = np.unique(x, return_inverse=True)
     inverse = inverse.reshape(-1)
     groups = (ux, inverse, np.bincount(inverse, weights=w, minlength=len(ux)))
+    # No run-off test (``scaled``): v carries the money unit, so being far from 1 means nothing, and
+    # the limit these fits run into on degenerate data, q and v -> infinity together (one spend
+    # rate for every customer), keeps the expected spend a finite weighted mean; q <= 1, the other
+    # side, is refused by CLVModel.
     params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer), model="Gamma-Gamma",
                             penalizer="gg_penalizer")
     fitted = dict(zip(PARAMS, (float(v) for v in params)))

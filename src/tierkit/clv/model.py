@@ -193,7 +193,9 @@ class CLVModel(TransformerMixin, BaseEstimator):
             A missing or impossible column value (``recency_btyd > T``), or fewer than 10
             customers with a repeat purchase (or with positive repeat spend).
         ModelError
-            A fit that does not converge; the message names the penalizer to try.
+            A fit that does not converge, including a BG/NBD fit whose parameters run off
+            towards 0 or infinity with the likelihood still improving (no interior maximum);
+            the message names the penalizer to try.
 
         Warns
         -----
