@@ -158,7 +158,7 @@ def test_cli_scores_and_prints_summary(model_dir, tmp_path, capsys):
     (["--transactions", "missing.csv"], "missing.csv: no such file or folder"),
     (["--out", "scores.xlsx"], "unsupported output type '.xlsx'; expected .csv or .parquet"),
     (["--model", "no-such-model-folder"], "no such folder"),
-    (["--as-of", "someday"], "as_of: 'someday' is not a date"),
+    (["--as-of", "someday"], "--as-of: 'someday' is not a date"),
 ])
 def test_cli_bad_input_exits_2_with_one_line(model_dir, tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

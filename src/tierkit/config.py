@@ -42,8 +42,9 @@ SECTIONS = {
     "seed": int,
     "lang": str,
 }
-DATA_KEYS = {"dataset", "path", "columns", "date_format", "sep", "sheet_name", "drop_duplicates"}
-COLUMN_KEYS = {"customer_id", "date", "amount", "order_id", "quantity", "profit"}
+DATA_KEYS = {"dataset", "path", "columns", "date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header",
+             "missing_customers", "on_bad_rows", "rejects", "drop_duplicates"}
+COLUMN_KEYS = {"customer_id", "date", "amount", "order_id", "quantity", "profit", "price"}
 DATE_KEYS = {"as_of", "calibration_end", "holdout_end"}
 SCHEME_KEYS = {"rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "clusters", "clv", "clv_cs", "value_potential"}
 SATISFACTION_KEYS = {"path", "synthetic", "scale", "seed", "aggregate", "window", "columns", "high_threshold"}

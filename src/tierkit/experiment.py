@@ -65,14 +65,13 @@ def load_experiment_transactions(config: ExperimentConfig) -> pd.DataFrame:
         return load_cdnow(sample=config.data["dataset"] == "cdnow_sample")
     path = config.data_path()
     columns = config.data.get("columns", {}) or {}
-    return read_transactions(
-        path,
-        date_format=config.data.get("date_format"),
-        sep=config.data.get("sep"),
-        sheet_name=config.data.get("sheet_name", 0),
-        drop_duplicates=bool(config.data.get("drop_duplicates", False)),
-        **columns,
-    )
+    reading = {key: config.data[key] for key in READ_KEYS if key in config.data}
+    return read_transactions(path, **reading, **columns)
+
+
+#: Keys of a config's ``data`` section passed to :func:`tierkit.read_transactions`.
+READ_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header", "missing_customers",
+             "on_bad_rows", "rejects", "drop_duplicates")
 
 
 def _features(tx, **kwargs):

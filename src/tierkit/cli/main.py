@@ -144,7 +144,9 @@ def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="tierkit", standalone_mode=False)
     except TierkitError as exc:
-        click.echo(f"tierkit: error: {exc}", err=True)
+        from tierkit.cli.options import cli_spelling
+
+        click.echo(f"tierkit: error: {cli_spelling(str(exc))}", err=True)
         return EXIT_USER_ERROR
     except click.exceptions.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.main import cli
-from tierkit.cli.options import grade_from_options, model_options, survey_options, transaction_options
+from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
 from tierkit.experiment import segmentation_diagnostics
 from tierkit.report import write_report
 
@@ -25,7 +25,14 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML)."""
     if not str(out).lower().endswith((".html", ".htm")):
         raise click.BadParameter(f"{out}: the report is HTML; give a file name ending in .html", param_hint="--out")
+    from tierkit.output import check_folder_writable, check_output_not_input
+
+    check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
+    check_folder_writable(out)
     table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs)
+    notes = tuple(notes) + tuple(read_summary(features))
+    for line in read_summary(features):
+        click.echo(line, err=True)
     diagnostics = segmentation_diagnostics(segmentation)
     if survey is not None:
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),

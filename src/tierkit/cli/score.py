@@ -36,6 +36,10 @@ def score(model, transactions, as_of, out, engine, tracking_uri, chunk_size, mem
     from tierkit.experiment import tracking_uri as resolve
 
     args = pop_transaction_options(kwargs)
+    if "://" not in str(transactions) and "://" not in str(out):
+        from tierkit.output import check_output_not_input
+
+        check_output_not_input(out, [transactions, args.rejects])
     mlflow.set_tracking_uri(resolve(tracking_uri))
     common = dict(as_of=as_of, out=out, columns=args.columns(), options=args.read_options(), chunk_size=chunk_size)
     console = Console(stderr=True)

@@ -6,7 +6,7 @@ import click
 
 from tierkit.cli.main import cli
 from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
-from tierkit.output import check_table_path, write_table
+from tierkit.output import check_output_not_input, check_table_path, write_table
 
 
 @cli.command()
@@ -26,6 +26,7 @@ def segment(transactions, as_of, out, time_unit, lang, **kwargs):
     value-potential quadrant and, with --satisfaction, the CS index and the CLV-CS class.
     """
     check_table_path(out)
+    check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     table, _, features, _, _ = grade_from_options(transactions, as_of, time_unit, kwargs, lang=lang)
     write_table(table, out)
     for line in read_summary(features):

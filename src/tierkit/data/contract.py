@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tierkit.data.columns import ColumnMap
-from tierkit.data.dates import DatePattern, parse_sql
+from tierkit.data.dates import DatePattern, parse_layers
 
 #: Rejection reasons in the order they are tested, and what each field should have held.
 REASONS = ("missing customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit")
@@ -110,52 +110,68 @@ def text_value(dialect, column: str, kind: str) -> str:
     return _stripped(dialect, q)
 
 
-def number_value(dialect, column: str, kind: str) -> str:
-    """A finite double from a source cell, NULL otherwise."""
+def _number_layers(dialect, field: str, column: str, kind: str) -> tuple[list, list, str]:
+    """(text layer, number layer, final expression) of a numeric field: a finite double or NULL."""
     q = dialect.quote(column)
     if kind in ("number", "integer"):
-        value = f"CAST({q} AS DOUBLE)"
-    elif kind == "text":
-        text = _stripped(dialect, q)
-        value = f"(CASE WHEN {dialect.matches(text, dialect.param('tk_number'))} THEN TRY_CAST({text} AS DOUBLE) END)"
-    else:
-        return "CAST(NULL AS DOUBLE)"
-    return f"(CASE WHEN {dialect.finite(value)} THEN {value} END)"
+        return [], [f"CAST({q} AS DOUBLE) AS tk_n_{field}"], _finite(dialect, f"tk_n_{field}")
+    if kind == "text":
+        text = f"tk_t_{field}"
+        number = (f"(CASE WHEN {dialect.matches(text, dialect.param('tk_number'))} THEN TRY_CAST({text} AS DOUBLE) "
+                  f"END) AS tk_n_{field}")
+        return [f"{text_value(dialect, column, kind)} AS {text}"], [number], _finite(dialect, f"tk_n_{field}")
+    return [], [], "CAST(NULL AS DOUBLE)"
 
 
-def date_value(dialect, plan: ContractPlan) -> str:
-    """The wall-clock timestamp of the date cell, NULL when it is not a date."""
-    column = plan.columns.date
-    kind = plan.kinds[column]
-    q = dialect.quote(column)
-    if kind == "temporal":
-        return f"CAST({q} AS TIMESTAMP)"
-    if kind == "temporal_tz":
-        return dialect.instant_to_zone(q, dialect.param("tk_column_zone"))
-    if plan.date_pattern is None:
-        raise ValueError("a text date column needs a date pattern")
-    return parse_sql(dialect, plan.date_pattern, text_value(dialect, column, kind), "tk_date",
-                     timezone_param="tk_timezone" if plan.timezone else None)
+def _finite(dialect, column: str) -> str:
+    return f"(CASE WHEN {dialect.finite(column)} THEN {column} END)"
 
 
-def canonical_exprs(dialect, plan: ContractPlan) -> dict:
-    """Canonical field -> SQL expression over the raw source columns."""
+def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
+    """``(layers, exprs)``: columns added by successive ``SELECT *, ...`` over the source, then
+    canonical field -> SQL expression over the last layer.
+
+    Each intermediate value (a cell's stripped text, a regular expression group, a date part)
+    is computed once in its own layer, so no engine repeats the costly parts.
+    """
     fields = plan.columns.fields()
     kinds = plan.kinds
-    exprs = {
-        "customer_id": text_value(dialect, fields["customer_id"], kinds[fields["customer_id"]]),
-        "date": date_value(dialect, plan),
-    }
-    if "amount" in fields:
-        exprs["amount"] = number_value(dialect, fields["amount"], kinds[fields["amount"]])
+    text_layer, second, third = [], [], []
+    exprs = {}
+    id_column = fields["customer_id"]
+    text_layer.append(f"{text_value(dialect, id_column, kinds[id_column])} AS tk_t_customer_id")
+    exprs["customer_id"] = "tk_t_customer_id"
+    date_column = fields["date"]
+    date_kind = kinds[date_column]
+    if date_kind == "temporal":
+        exprs["date"] = f"CAST({dialect.quote(date_column)} AS TIMESTAMP)"
+    elif date_kind == "temporal_tz":
+        exprs["date"] = dialect.instant_to_zone(dialect.quote(date_column), dialect.param("tk_column_zone"))
     else:
-        exprs["price"] = number_value(dialect, fields["price"], kinds[fields["price"]])
+        if plan.date_pattern is None:
+            raise ValueError("a text date column needs a date pattern")
+        text_layer.append(f"{text_value(dialect, date_column, date_kind)} AS tk_t_date")
+        (groups, parts), exprs["date"] = parse_layers(dialect, plan.date_pattern, "tk_t_date", "tk_date",
+                                                      timezone_param="tk_timezone" if plan.timezone else None)
+        second += groups
+        third += parts
+    numeric = ["amount" if "amount" in fields else "price"] + [n for n in ("quantity", "profit") if n in fields]
+    for name in numeric:
+        texts, numbers, exprs[name] = _number_layers(dialect, name, fields[name], kinds[fields[name]])
+        text_layer += texts
+        second += numbers
     if "order_id" in fields:
-        exprs["order_id"] = text_value(dialect, fields["order_id"], kinds[fields["order_id"]])
-    for name in ("quantity", "profit"):
-        if name in fields:
-            exprs[name] = number_value(dialect, fields[name], kinds[fields[name]])
-    return exprs
+        text_layer.append(f"{text_value(dialect, fields['order_id'], kinds[fields['order_id']])} AS tk_t_order_id")
+        exprs["order_id"] = "tk_t_order_id"
+    layers = [layer for layer in (text_layer, second, third) if layer]
+    return layers, exprs
+
+
+def layered(relation: str, layers: list) -> str:
+    """``relation`` with each layer of ``expr AS name`` added by a ``SELECT *, ...`` of its own."""
+    for i, layer in enumerate(layers):
+        relation = f"(SELECT *, {', '.join(layer)} FROM {relation}) tk_layer_{i}"
+    return relation
 
 
 def checked_sql(dialect, relation: str, plan: ContractPlan, *, keep: tuple = ()) -> str:
@@ -163,18 +179,24 @@ def checked_sql(dialect, relation: str, plan: ContractPlan, *, keep: tuple = ())
 
     ``keep`` names extra columns of ``relation`` passed through unchanged (a line number).
     """
-    exprs = canonical_exprs(dialect, plan)
+    layers, exprs = canonical_layers(dialect, plan)
     inner = ", ".join([f"{expr} AS {name}" for name, expr in exprs.items()] + [dialect.quote(k) for k in keep])
     cases = []
     for reason in plan.reasons():
-        name = {"missing customer": "customer_id"}.get(reason, _REASON_FIELD[reason])
+        name = _REASON_FIELD[reason]
         cases.append(f"WHEN {name} IS NULL THEN '{reason}'")
     amount = "amount" if "amount" in exprs else "price * quantity"
     outputs = ["customer_id", "date", f"{amount} AS amount"]
     outputs += [name for name in ("order_id", "quantity", "profit") if name in exprs]
     outputs += [dialect.quote(k) for k in keep]
     return (f"SELECT {', '.join(outputs)}, CASE {' '.join(cases)} END AS reason "
-            f"FROM (SELECT {inner} FROM {relation}) parsed")
+            f"FROM (SELECT {inner} FROM {layered(relation, layers)}) parsed")
+
+
+def date_sql(dialect, relation: str, plan: ContractPlan) -> str:
+    """SQL over ``relation`` giving only the canonical ``date`` of each row (for survey files)."""
+    layers, exprs = canonical_layers(dialect, plan)
+    return f"SELECT {exprs['date']} AS date FROM {layered(relation, layers)}"
 
 
 def counts_sql(dialect, checked: str, plan: ContractPlan) -> str:

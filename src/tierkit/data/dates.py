@@ -301,60 +301,63 @@ def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePa
     return DAY_FIRST
 
 
-def _group(dialect, value: str, regex_param: str, index: int) -> str:
-    return f"COALESCE(regexp_extract({value}, {dialect.param(regex_param)}, {int(index)}), '')"
-
-
 def _int(expr: str) -> str:
     return f"TRY_CAST({expr} AS INT)"
 
 
-def parse_sql(dialect, pattern: DatePattern, value: str, regex_param: str, *, timezone_param: str | None) -> str:
-    """SQL giving the timestamp (wall clock) of the text ``value`` under ``pattern``, NULL when it is not one.
+def parse_layers(dialect, pattern: DatePattern, value: str, regex_param: str, *,
+                 timezone_param: str | None) -> tuple[list, str]:
+    """How to read the text column ``value`` under ``pattern``: ``(layers, timestamp)``.
 
-    With ``timezone_param``, a value with a written offset is converted to that zone's clock.
+    ``layers`` are lists of ``expr AS name`` added by successive ``SELECT *, ...`` over the
+    source: the regular expression's groups, then the parts as integers. ``timestamp`` (over
+    the last layer) is the wall clock, NULL when the value is not a date: the parts are
+    validated arithmetically (months 1-12, days of the month with leap years, hours, minutes).
+    With ``timezone_param`` a value with a written offset is converted to that zone's clock.
+    Each part is computed once, in its own layer: written as one expression, the parts would be
+    repeated inside each other and the query plan would grow beyond what Spark can optimise.
     """
     roles = pattern.roles
-
-    def g(role):
-        return _group(dialect, value, regex_param, roles[role])
-
+    regex = dialect.param(regex_param)
+    groups = [f"{dialect.matches(value, regex)} AS tk_date_match"]
+    groups += [f"COALESCE(regexp_extract({value}, {regex}, {int(i)}), '') AS tk_g_{role}" for role, i in roles.items()]
     if "year" in roles:
-        year = _int(g("year"))
+        year = _int("tk_g_year")
     else:
-        year = f"({_int(g('year2'))} + CASE WHEN {_int(g('year2'))} < 69 THEN 2000 ELSE 1900 END)"
+        year = f"({_int('tk_g_year2')} + CASE WHEN {_int('tk_g_year2')} < 69 THEN 2000 ELSE 1900 END)"
     if "month" in roles:
-        month = _int(g("month"))
+        month = _int("tk_g_month")
     else:
-        name = f"lower({g('month_name')})"
-        whens = " ".join(f"WHEN {name} IN ('{s}', '{f}'{', ' + repr('sept') if s == 'sep' else ''}) THEN {i + 1}"
-                         for i, (s, f) in enumerate(zip(_MONTHS, _FULL_MONTHS)))
+        names = [(i + 1, [short, full] + (["sept"] if short == "sep" else []))
+                 for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS))]
+        whens = " ".join("WHEN lower(tk_g_month_name) IN (" + ", ".join(f"'{n}'" for n in spelled) + f") THEN {number}"
+                         for number, spelled in names)
         month = f"(CASE {whens} END)"
-    day = _int(g("day"))
-    ampm = f"upper({g('ampm')})" if "ampm" in roles else "''"
-    if "hour" in roles or "hour12" in roles:
-        raw_hour = f"COALESCE({_int(g('hour' if 'hour' in roles else 'hour12'))}, 0)"
-    else:
-        raw_hour = "0"
-    hour = (f"(CASE WHEN {ampm} = 'PM' AND {raw_hour} < 12 THEN {raw_hour} + 12 "
-            f"WHEN {ampm} = 'AM' AND {raw_hour} = 12 THEN 0 ELSE {raw_hour} END)")
-    minute = f"COALESCE({_int(g('minute'))}, 0)" if "minute" in roles else "0"
-    second = f"COALESCE({_int(g('second'))}, 0)" if "second" in roles else "0"
-    leap = f"(({year} % 4 = 0 AND {year} % 100 <> 0) OR {year} % 400 = 0)"
-    days_in_month = (f"(CASE WHEN {month} IN (4, 6, 9, 11) THEN 30 WHEN {month} = 2 THEN "
+    ampm = "upper(tk_g_ampm)" if "ampm" in roles else "''"
+    hour_role = "hour" if "hour" in roles else "hour12" if "hour12" in roles else None
+    raw_hour = f"COALESCE({_int('tk_g_' + hour_role)}, 0)" if hour_role else "0"
+    parts = [f"{year} AS tk_year", f"{month} AS tk_month", f"{_int('tk_g_day')} AS tk_day",
+             f"{ampm} AS tk_ampm", f"{raw_hour} AS tk_raw_hour",
+             (f"COALESCE({_int('tk_g_minute')}, 0)" if "minute" in roles else "0") + " AS tk_minute",
+             (f"COALESCE({_int('tk_g_second')}, 0)" if "second" in roles else "0") + " AS tk_second"]
+    convert = "offset" in roles and timezone_param is not None
+    if convert:
+        digits = "regexp_replace(tk_g_offset, '[:]', '')"
+        parts.append(f"(CASE WHEN tk_g_offset = '' OR upper(tk_g_offset) = 'Z' THEN 0 ELSE "
+                     f"(CASE WHEN substr(tk_g_offset, 1, 1) = '-' THEN -1 ELSE 1 END) * "
+                     f"({_int(f'substr({digits}, 2, 2)')} * 60 + COALESCE({_int(f'substr({digits}, 4, 2)')}, 0)) END)"
+                     " AS tk_offset_minutes")
+    hour = ("(CASE WHEN tk_ampm = 'PM' AND tk_raw_hour < 12 THEN tk_raw_hour + 12 "
+            "WHEN tk_ampm = 'AM' AND tk_raw_hour = 12 THEN 0 ELSE tk_raw_hour END)")
+    leap = "((tk_year % 4 = 0 AND tk_year % 100 <> 0) OR tk_year % 400 = 0)"
+    days_in_month = (f"(CASE WHEN tk_month IN (4, 6, 9, 11) THEN 30 WHEN tk_month = 2 THEN "
                      f"(CASE WHEN {leap} THEN 29 ELSE 28 END) ELSE 31 END)")
-    hour_ok = (f"({ampm} = '' AND {raw_hour} BETWEEN 0 AND 23 OR {ampm} <> '' AND {raw_hour} BETWEEN 1 AND 12)")
-    valid = (f"{dialect.matches(value, dialect.param(regex_param))} AND {year} >= 1 AND {month} BETWEEN 1 AND 12 "
-             f"AND {day} BETWEEN 1 AND {days_in_month} AND {hour_ok} AND {minute} BETWEEN 0 AND 59 "
-             f"AND {second} BETWEEN 0 AND 59")
-    clock = f"make_timestamp({year}, {month}, {day}, {hour}, {minute}, {second})"
-    if "offset" in roles and timezone_param is not None:
-        off = g("offset")
-        digits = f"regexp_replace({off}, '[:]', '')"
-        minutes = (f"(CASE WHEN {off} = '' OR upper({off}) = 'Z' THEN 0 ELSE "
-                   f"(CASE WHEN substr({off}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
-                   f"({_int(f'substr({digits}, 2, 2)')} * 60 + COALESCE({_int(f'substr({digits}, 4, 2)')}, 0)) END)")
-        utc = dialect.add_minutes(clock, f"-{minutes}")
+    hour_ok = ("(tk_ampm = '' AND tk_raw_hour BETWEEN 0 AND 23 OR tk_ampm <> '' AND tk_raw_hour BETWEEN 1 AND 12)")
+    valid = (f"tk_date_match AND tk_year >= 1 AND tk_month BETWEEN 1 AND 12 AND tk_day BETWEEN 1 AND {days_in_month} "
+             f"AND {hour_ok} AND tk_minute BETWEEN 0 AND 59 AND tk_second BETWEEN 0 AND 59")
+    clock = f"make_timestamp(tk_year, tk_month, tk_day, {hour}, tk_minute, tk_second)"
+    if convert:
+        utc = dialect.add_minutes(clock, "-tk_offset_minutes")
         converted = dialect.utc_to_zone(utc, dialect.param(timezone_param))
-        clock = f"(CASE WHEN {off} = '' THEN {clock} ELSE {converted} END)"
-    return f"(CASE WHEN {valid} THEN {clock} END)"
+        clock = f"(CASE WHEN tk_g_offset = '' THEN {clock} ELSE {converted} END)"
+    return [groups, parts], f"(CASE WHEN {valid} THEN {clock} END)"

@@ -258,7 +258,9 @@ class DuckDBInput(contextlib.AbstractContextManager):
                 rel = self._split_whitespace(lines, source)
                 zones = {}
             else:
-                rel = con.read_csv(list(source.files), header=source.header, sep=source.sep, all_varchar=True)
+                # RFC 4180 quoting, said rather than sniffed, as Spark is told the same
+                rel = con.read_csv(list(source.files), header=source.header, sep=source.sep, all_varchar=True,
+                                   quotechar='"', escapechar='"')
                 zones = {}
         except duckdb.Error as exc:
             raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
@@ -444,9 +446,9 @@ def parse_date_values(values: pd.Series, column: str, source: str, date_format: 
                        else reader._decide_dates(source, "tk_value", kind, label=column))
         plan = ContractPlan(columns, kinds, zones, pattern)
         reader._set_params(plan.params())
-        from tierkit.data.contract import date_value
+        from tierkit.data.contract import date_sql
 
-        parsed = reader.con.execute(f"SELECT {date_value(DUCKDB, plan)} AS d FROM tk_raw").df()["d"]
+        parsed = reader.con.execute(date_sql(DUCKDB, "tk_raw", plan)).df()["date"]
     parsed = parsed.astype("datetime64[us]")
     bad = parsed.isna().to_numpy()
     if bad.any():

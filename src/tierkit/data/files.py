@@ -149,8 +149,12 @@ def _whitespace_names(head: str, header: bool) -> tuple:
 
 
 def transcode(path: Path, encoding: str, folder: Path) -> Path:
-    """A UTF-8 copy of the text file ``path`` in ``folder`` (streamed, any size)."""
-    target = folder / (path.name[:-3] if path.suffix.lower() == ".gz" else path.name)
+    """A UTF-8 copy of the text file ``path`` in a new folder inside ``folder`` (streamed, any size)."""
+    import tempfile
+
+    # A folder of its own: ``folder`` may be the one that holds ``path``.
+    target = Path(tempfile.mkdtemp(prefix="utf8-", dir=folder)) / (
+        path.name[:-3] if path.suffix.lower() == ".gz" else path.name)
     try:
         with _open_text(path, encoding) as source, open(target, "w", encoding="utf-8", newline="") as out:
             shutil.copyfileobj(source, out, 1 << 20)

@@ -85,7 +85,9 @@ class SparkInput:
                     lines = reader.option("sep", "\x1f").option("quote", "\u0000").csv(list(source.files))
                     raw = self._split_whitespace(lines, source)
                 else:
-                    raw = reader.option("sep", source.sep).csv(list(source.files))
+                    # RFC 4180 quoting (Spark's default escape is a backslash; DuckDB's a doubled quote)
+                    raw = (reader.option("sep", source.sep).option("quote", '"').option("escape", '"')
+                           .csv(list(source.files)))
                     if not source.header:
                         raw = raw.toDF(*[str(i + 1) for i in range(len(raw.columns))])
                     elif raw.columns and raw.columns[0].startswith("\ufeff"):
@@ -199,8 +201,9 @@ class SparkInput:
         """Every row left out, in file order: its line, reason and raw cells (as the DuckDB reader gives)."""
         view = self._numbered(relation, first_line, {f"tk_src_{i}": n for i, n in enumerate(names)})
         keep = ("tk_line",) + tuple(f"tk_src_{i}" for i in range(len(names)))
-        rows = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
-                        "WHERE reason IS NOT NULL ORDER BY tk_line").toPandas()
+        result = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
+                          "WHERE reason IS NOT NULL ORDER BY tk_line")
+        rows = pd.DataFrame([tuple(r) for r in result.collect()], columns=result.columns)
         out = pd.DataFrame({unit: rows["tk_line"].astype("int64"), "reason": rows["reason"].astype("str")})
         for i, n in enumerate(names):
             out[str(n)] = rows[f"tk_src_{i}"].astype("str")
