@@ -63,7 +63,7 @@ def test_lang_changes_labels_not_keys(tx_file, tmp_path):
     ("customer_id,date,amount\n1,2021-13-45,1\n", [], "column 'date', line 2: value '2021-13-45' is not a date"),
     ("customer_id,date,amount\n1,2021-01-01,ten\n", [], "column 'amount', line 2: value 'ten' is not a number"),
     ("", [], "file is empty"),
-    ("customer_id,date,amount\n1,2021-01-01,1\n", ["--as-of", "2021-02-30"], "as_of: '2021-02-30' is not a date"),
+    ("customer_id,date,amount\n1,2021-01-01,1\n", ["--as-of", "2021-02-30"], "--as-of: '2021-02-30' is not a date"),
 ])
 def test_bad_input_one_line_exit_2_and_no_output(tmp_path, content, args, message):
     src = tmp_path / "bad.csv"

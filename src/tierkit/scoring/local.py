@@ -107,6 +107,7 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
         fields = reader.plan.columns.fields()
         query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
                                     has_order_id="order_id" in fields, has_profit="profit" in fields)
+        log.info("aggregating %s customers' features", report.source)
         reader.run(f"CREATE TEMP TABLE features AS {query}", "aggregating")
         n_customers = con.execute("SELECT COUNT(*) FROM features").fetchone()[0]
         available = [name for name, *_ in con.execute("DESCRIBE features").fetchall()]
