@@ -137,7 +137,7 @@ def main() -> None:
         print("tierkit.data.file_features: not available, skipped")
     else:
         results["tierkit.data.file_features(path)"] = best_of(
-            "tierkit.data.file_features", lambda: file_features(path, as_of=AS_OF), args.repeats)
+            "tierkit.data.file_features", lambda: file_features(path, as_of=AS_OF)[0], args.repeats)
     for name, (_, out) in results.items():
         note = "as expected" if len(out) == n_buyers else "WARNING: expected"
         print(f"{name}: {len(out):,} customers ({note} {n_buyers:,} with a purchase day; "

@@ -107,37 +107,49 @@ def feature_sql(
     """
     unit = f"{float(days_per_unit)!r}"
     end = holdout_end or as_of
-    occasion = "order_id" if has_order_id else "day"
-    profit_agg = ", SUM(profit) FILTER (WHERE day <= DATE '{a}') AS profit".format(a=as_of) if has_profit else ""
-    profit_col = ", CAST(f.profit AS DOUBLE) AS profit" if has_profit else ""
-    holdout_cols = ""
-    if holdout_end is not None:
-        holdout_cols = f"""
-      , COALESCE(h.holdout_purchases, 0)::BIGINT AS holdout_purchases
-      , CAST(COALESCE(h.holdout_spend, 0) AS DOUBLE) AS holdout_spend
-      , date_diff('day', DATE '{as_of}', DATE '{holdout_end}') / {unit} AS holdout_duration"""
-    holdout_cte = ""
+    # as_of and holdout_end are datetime.date values (parse_date), never user text
+    profit_line = f", CAST(profit AS {MONEY_TYPE}) AS profit" if has_profit else ""
+    profit_day = ", SUM(profit) AS profit" if has_profit else ""
+    profit_agg = ", SUM(profit) AS profit" if has_profit else ""
+    profit_col = ", CAST(c.profit AS DOUBLE) AS profit" if has_profit else ""
+    order_line = ", order_id" if has_order_id else ""
+    orders_cte = ""
+    orders_join = ""
+    frequency = "c.purchase_days"
+    if has_order_id:
+        # purchase occasions are distinct orders with a non-negative line
+        orders_cte = f""",
+orders AS (
+    SELECT customer_id, COUNT(DISTINCT order_id) AS occasions
+    FROM lines WHERE amount >= 0 AND day <= DATE '{as_of}'
+    GROUP BY customer_id
+)"""
+        orders_join = "LEFT JOIN orders o USING (customer_id)"
+        frequency = "COALESCE(o.occasions, 0)"
+    holdout_cte = holdout_cols = holdout_join = ""
     if holdout_end is not None:
         holdout_cte = f""",
 holdout AS (
     SELECT customer_id,
            COUNT(*) FILTER (WHERE is_purchase) AS holdout_purchases,
            SUM(spend) AS holdout_spend
-    FROM days WHERE day > DATE '{as_of}' AND day <= DATE '{holdout_end}'
+    FROM days WHERE day > DATE '{as_of}'
     GROUP BY customer_id
 )"""
-    holdout_join = "" if holdout_end is None else "LEFT JOIN holdout h USING (customer_id)"
-    order_col = ", order_id" if has_order_id else ""
-    profit_src = f", CAST(profit AS {MONEY_TYPE}) AS profit" if has_profit else ""
+        holdout_cols = f"""
+      , COALESCE(h.holdout_purchases, 0)::BIGINT AS holdout_purchases
+      , CAST(COALESCE(h.holdout_spend, 0) AS DOUBLE) AS holdout_spend
+      , date_diff('day', DATE '{as_of}', DATE '{holdout_end}') / {unit} AS holdout_duration"""
+        holdout_join = "LEFT JOIN holdout h USING (customer_id)"
     return f"""
 WITH lines AS (
     SELECT customer_id, CAST(date AS DATE) AS day, CAST(amount AS {MONEY_TYPE}) AS amount
-         {order_col}{profit_src}
+         {order_line}{profit_line}
     FROM {relation}
     WHERE CAST(date AS DATE) <= DATE '{end}'
 ),
 days AS (
-    SELECT customer_id, day, SUM(amount) AS spend, bool_or(amount >= 0) AS is_purchase
+    SELECT customer_id, day, SUM(amount) AS spend, bool_or(amount >= 0) AS is_purchase{profit_day}
     FROM lines GROUP BY customer_id, day
 ),
 calibration AS (
@@ -145,25 +157,16 @@ calibration AS (
            MIN(day) FILTER (WHERE is_purchase) AS first_day,
            MAX(day) FILTER (WHERE is_purchase) AS last_day,
            COUNT(*) FILTER (WHERE is_purchase) AS purchase_days,
-           SUM(spend) AS monetary
+           SUM(spend) AS monetary,
+           SUM(spend) FILTER (WHERE is_purchase) AS purchase_spend,
+           min_by(spend, day) FILTER (WHERE is_purchase) AS first_day_spend
+           {profit_agg}
     FROM days WHERE day <= DATE '{as_of}'
     GROUP BY customer_id
-),
-repeat_spend AS (
-    SELECT d.customer_id, CAST(SUM(d.spend) AS DOUBLE) / COUNT(d.spend) AS monetary_btyd
-    FROM days d JOIN calibration c USING (customer_id)
-    WHERE d.is_purchase AND d.day > c.first_day AND d.day <= DATE '{as_of}'
-    GROUP BY d.customer_id
-),
-lines_agg AS (
-    SELECT customer_id,
-           COUNT(DISTINCT {occasion}) FILTER (WHERE amount >= 0 AND day <= DATE '{as_of}') AS occasions
-           {profit_agg}
-    FROM lines GROUP BY customer_id
-){holdout_cte}
+){orders_cte}{holdout_cte}
 SELECT c.customer_id
      , date_diff('day', c.last_day, DATE '{as_of}') / {unit} AS recency
-     , f.occasions::BIGINT AS frequency
+     , ({frequency})::BIGINT AS frequency
      , CAST(c.monetary AS DOUBLE) AS monetary
      , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS tenure
      , c.first_day AS first_purchase
@@ -171,11 +174,12 @@ SELECT c.customer_id
      , (c.purchase_days - 1)::DOUBLE AS frequency_btyd
      , date_diff('day', c.first_day, c.last_day) / {unit} AS recency_btyd
      , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS T
-     , COALESCE(r.monetary_btyd, 0.0) AS monetary_btyd
+     , CASE WHEN c.purchase_days > 1
+            THEN CAST(c.purchase_spend - c.first_day_spend AS DOUBLE) / (c.purchase_days - 1)
+            ELSE 0.0 END AS monetary_btyd
      {profit_col}{holdout_cols}
 FROM calibration c
-JOIN lines_agg f USING (customer_id)
-LEFT JOIN repeat_spend r USING (customer_id)
+{orders_join}
 {holdout_join}
 WHERE c.first_day IS NOT NULL
 ORDER BY c.customer_id

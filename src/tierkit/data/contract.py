@@ -41,6 +41,8 @@ _REASON_FIELD = {"missing customer": "customer_id", "bad date": "date", "bad amo
                  "bad price": "price", "bad quantity": "quantity", "bad profit": "profit"}
 #: Surrounding blanks are not part of a value.
 BLANKS = "^[ \t\r\n]+|[ \t\r\n]+$"
+#: The parameters of :meth:`tierkit.data.dialect.Dialect.strip`.
+BLANK_PARAMS = {"tk_blanks": BLANKS, "tk_padded": "^[ \t\r\n]|[ \t\r\n]$"}
 #: What a number written as text looks like (no thousands separators, no hex, no inf/nan).
 NUMBER = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 KINDS = ("text", "integer", "number", "temporal", "temporal_tz")
@@ -83,7 +85,7 @@ class ContractPlan:
 
     def params(self) -> dict:
         """The bound parameters of :func:`checked_sql`."""
-        out = {"tk_blanks": BLANKS, "tk_number": NUMBER}
+        out = {**BLANK_PARAMS, "tk_number": NUMBER}
         if self.date_pattern is not None:
             out["tk_date"] = self.date_pattern.regex
         if self.timezone is not None:
@@ -95,7 +97,7 @@ class ContractPlan:
 
 
 def _stripped(dialect, expr: str) -> str:
-    return f"NULLIF({dialect.strip(dialect.text(expr), dialect.param('tk_blanks'))}, '')"
+    return f"NULLIF({dialect.strip(dialect.text(expr))}, '')"
 
 
 def text_value(dialect, column: str, kind: str) -> str:
@@ -148,13 +150,7 @@ def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
     elif date_kind == "temporal_tz":
         exprs["date"] = dialect.instant_to_zone(dialect.quote(date_column), dialect.param("tk_column_zone"))
     else:
-        if plan.date_pattern is None:
-            raise ValueError("a text date column needs a date pattern")
-        text_layer.append(f"{text_value(dialect, date_column, date_kind)} AS tk_t_date")
-        (groups, parts), exprs["date"] = parse_layers(dialect, plan.date_pattern, "tk_t_date", "tk_date",
-                                                      timezone_param="tk_timezone" if plan.timezone else None)
-        second += groups
-        third += parts
+        exprs["date"] = "tk_date_value"  # joined from the dictionary of distinct values, see checked_sql
     numeric = ["amount" if "amount" in fields else "price"] + [n for n in ("quantity", "profit") if n in fields]
     for name in numeric:
         texts, numbers, exprs[name] = _number_layers(dialect, name, fields[name], kinds[fields[name]])
@@ -165,6 +161,35 @@ def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
         exprs["order_id"] = "tk_t_order_id"
     layers = [layer for layer in (text_layer, second, third) if layer]
     return layers, exprs
+
+
+def date_dictionary_sql(dialect, relation: str, plan: ContractPlan) -> str:
+    """The distinct values of a text date column with their timestamps: ``tk_date_key``, ``tk_date_value``.
+
+    A date column has few distinct values (one per day, or per second of trading): each is
+    parsed once, and rows get theirs by a join, instead of running the regular expression on
+    every row.
+    """
+    column = plan.columns.date
+    kind = plan.kinds[column]
+    if plan.date_pattern is None:
+        raise ValueError("a text date column needs a date pattern")
+    q = dialect.quote(column)
+    layers = [[f"{text_value(dialect, column, kind)} AS tk_t_date"]]
+    (groups, parts), value = parse_layers(dialect, plan.date_pattern, "tk_t_date", "tk_date",
+                                          timezone_param="tk_timezone" if plan.timezone else None)
+    layers += [groups, parts]
+    distinct = f"(SELECT DISTINCT {q} FROM {relation} WHERE {q} IS NOT NULL) tk_distinct_dates"
+    return f"SELECT {dialect.text(q)} AS tk_date_key, {value} AS tk_date_value FROM {layered(distinct, layers)}"
+
+
+def with_dates(dialect, relation: str, plan: ContractPlan) -> str:
+    """``relation`` with ``tk_date_value`` joined from :func:`date_dictionary_sql` (text date columns only)."""
+    if plan.kinds[plan.columns.date] in ("temporal", "temporal_tz"):
+        return relation
+    key = dialect.text(f"tk_src.{dialect.quote(plan.columns.date)}")
+    return (f"(SELECT tk_src.*, tk_dates.tk_date_value FROM {relation} tk_src LEFT JOIN "
+            f"({date_dictionary_sql(dialect, relation, plan)}) tk_dates ON {key} = tk_dates.tk_date_key) tk_with_dates")
 
 
 def layered(relation: str, layers: list) -> str:
@@ -190,13 +215,13 @@ def checked_sql(dialect, relation: str, plan: ContractPlan, *, keep: tuple = ())
     outputs += [name for name in ("order_id", "quantity", "profit") if name in exprs]
     outputs += [dialect.quote(k) for k in keep]
     return (f"SELECT {', '.join(outputs)}, CASE {' '.join(cases)} END AS reason "
-            f"FROM (SELECT {inner} FROM {layered(relation, layers)}) parsed")
+            f"FROM (SELECT {inner} FROM {layered(with_dates(dialect, relation, plan), layers)}) parsed")
 
 
 def date_sql(dialect, relation: str, plan: ContractPlan) -> str:
     """SQL over ``relation`` giving only the canonical ``date`` of each row (for survey files)."""
     layers, exprs = canonical_layers(dialect, plan)
-    return f"SELECT {exprs['date']} AS date FROM {layered(relation, layers)}"
+    return f"SELECT {exprs['date']} AS date FROM {layered(with_dates(dialect, relation, plan), layers)}"
 
 
 def counts_sql(dialect, checked: str, plan: ContractPlan) -> str:

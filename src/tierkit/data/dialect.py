@@ -47,11 +47,18 @@ class Dialect:
             return f"({expr} RLIKE {pattern})"
         return f"regexp_matches({expr}, {pattern})"
 
-    def strip(self, expr: str, pattern: str) -> str:
-        """``expr`` without the leading and trailing whitespace that ``pattern`` (a parameter) matches."""
+    def strip(self, expr: str) -> str:
+        """``expr`` without leading and trailing blanks (space, tab, CR, LF).
+
+        Uses the parameters ``tk_blanks`` (the blanks to remove) and ``tk_padded`` (a value that
+        starts or ends with one): the replacement runs only on the few padded values.
+        """
+        padded = self.matches(expr, self.param("tk_padded"))
         if self.name == "spark":
-            return f"regexp_replace({expr}, {pattern}, '')"
-        return f"regexp_replace({expr}, {pattern}, '', 'g')"
+            replaced = f"regexp_replace({expr}, {self.param('tk_blanks')}, '')"
+        else:
+            replaced = f"regexp_replace({expr}, {self.param('tk_blanks')}, '', 'g')"
+        return f"(CASE WHEN {padded} THEN {replaced} ELSE {expr} END)"
 
     def finite(self, expr: str) -> str:
         """True for a finite double."""

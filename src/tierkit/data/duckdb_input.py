@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.data.contract import BLANKS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
 from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
@@ -268,7 +268,13 @@ class DuckDBInput(contextlib.AbstractContextManager):
             names = rel.columns
             rel = rel.project(", ".join(f'{DUCKDB.quote(n)} AS {DUCKDB.quote(str(i + 1))}'
                                         for i, n in enumerate(names)))
-        rel.create_view("tk_raw", replace=True)
+        if source.kind == "parquet":
+            rel.create_view("tk_raw", replace=True)
+        else:
+            # Text is parsed once, into a columnar table in file order; every later pass (the
+            # date dictionary, the checks, the features) scans that instead of the text.
+            rel.create_view("tk_text", replace=True)
+            self.run("CREATE OR REPLACE TEMP TABLE tk_raw AS SELECT * FROM tk_text", "reading")
         described = con.execute("DESCRIBE tk_raw").fetchall()
         names = [row[0] for row in described]
         kinds = {row[0]: duckdb_kind(row[1]) for row in described}
@@ -277,8 +283,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
     def _split_whitespace(self, lines, source: TransactionFile):
         lines.create_view("tk_lines", replace=True)
         column = lines.columns[0]
-        self._set_params({"tk_blanks_split": "[ \t]+", "tk_blanks": BLANKS})
-        fields = DUCKDB.split_fields(DUCKDB.strip(DUCKDB.quote(column), DUCKDB.param("tk_blanks")),
+        self._set_params({"tk_blanks_split": "[ \t]+", **BLANK_PARAMS})
+        fields = DUCKDB.split_fields(DUCKDB.strip(DUCKDB.quote(column)),
                                      DUCKDB.param("tk_blanks_split"))
         select = ", ".join(f"{DUCKDB.element('tk_fields', i + 1)} AS {DUCKDB.quote(name)}"
                            for i, name in enumerate(source.header_names))
@@ -361,8 +367,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         return report
 
     def _decide_dates(self, source: str, column: str, kind: str, label: str | None = None):
-        sql, params = date_stats_sql(DUCKDB, "tk_raw", _text_expr(column, kind))
-        self._set_params({"tk_blanks": BLANKS, **params})
+        sql, params = date_stats_sql(DUCKDB, "tk_raw", column, _text_expr(column, kind))
+        self._set_params({**BLANK_PARAMS, **params})
         row = self.con.execute(sql).fetchone()
         stats = DateStats(*row)
         return decide_date_pattern(stats, column=label or column, source=source)

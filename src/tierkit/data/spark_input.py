@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.data.contract import BLANKS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
 from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
 from tierkit.data.dialect import SPARK
 from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
@@ -104,12 +104,12 @@ class SparkInput:
 
     def _split_whitespace(self, lines, source: TransactionFile):
         lines.toDF("tk_line_text").createOrReplaceTempView("tk_lines")
-        fields = SPARK.split_fields(SPARK.strip("tk_line_text", SPARK.param("tk_blanks")),
+        fields = SPARK.split_fields(SPARK.strip("tk_line_text"),
                                     SPARK.param("tk_blanks_split"))
         select = ", ".join(f"{SPARK.element('tk_fields', i + 1)} AS {SPARK.quote(name)}"
                            for i, name in enumerate(source.header_names))
         return self.spark.sql(f"SELECT {select} FROM (SELECT {fields} AS tk_fields FROM tk_lines)",
-                              args={"tk_blanks": BLANKS, "tk_blanks_split": "[ \t]+"})
+                              args={**BLANK_PARAMS, "tk_blanks_split": "[ \t]+"})
 
     def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                   as_of=None) -> ReadReport:
@@ -133,9 +133,10 @@ class SparkInput:
             else:
                 from tierkit.data.contract import text_value
 
-                sql, params = date_stats_sql(SPARK, "tk_raw", text_value(SPARK, columns.date, kinds[columns.date]))
+                sql, params = date_stats_sql(SPARK, "tk_raw", columns.date,
+                                             text_value(SPARK, columns.date, kinds[columns.date]))
                 try:
-                    row = self.sql(sql, {"tk_blanks": BLANKS, **params}).collect()[0]
+                    row = self.sql(sql, {**BLANK_PARAMS, **params}).collect()[0]
                 except PySparkException as exc:
                     raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
                 pattern = decide_date_pattern(DateStats(*tuple(row)), column=columns.date, source=name)

@@ -100,8 +100,8 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
         spec = fetch_model(model, reader.scratch / "model")
         days_per_unit = check_time_unit(spec.time_unit)
         con = reader.con
-        con.execute("SET preserve_insertion_order = false")
         report = reader.load_file(transactions, columns, options, as_of=as_of)
+        con.execute("SET preserve_insertion_order = false")  # file order is no longer needed
         if report.rows_kept == report.after_as_of:
             raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
         fields = reader.plan.columns.fields()
