@@ -232,3 +232,12 @@ def test_writer_regroups_rows_and_writes_headers_for_no_rows(tmp_path, suffix):
         pass
     empty = pd.read_csv(tmp_path / "empty.csv") if suffix == ".csv" else pd.read_parquet(tmp_path / "empty.parquet")
     assert list(empty.columns) == ["customer_id", "r_score"] and len(empty) == 0
+
+
+def test_cli_refuses_an_output_that_is_the_input_and_keeps_it(model_dir, tx_csv, capsys):
+    before = tx_csv.read_bytes()
+    status = main(["score", "--model", str(model_dir), "--transactions", str(tx_csv), "--as-of", AS_OF,
+                   "--out", str(tx_csv), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1 and "is also an input file" in err
+    assert tx_csv.read_bytes() == before

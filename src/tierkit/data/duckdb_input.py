@@ -44,8 +44,9 @@ def remove_stale_scratch() -> None:
             pass  # another user's process is alive
 
 
-def run_interruptible(con, sql: str, phase: str, progress):
-    """Run ``sql`` on ``con`` in a worker thread, reporting progress; Ctrl-C interrupts DuckDB, then re-raises.
+def run_interruptible(con, sql, phase: str, progress):
+    """Run ``sql`` (SQL text, or a function of no arguments that uses ``con``) on ``con`` in a
+    worker thread, reporting progress; Ctrl-C interrupts DuckDB, then re-raises.
 
     Returns the connection (results are fetched from it).
     """
@@ -54,7 +55,7 @@ def run_interruptible(con, sql: str, phase: str, progress):
 
     def work():
         try:
-            con.execute(sql)
+            sql() if callable(sql) else con.execute(sql)
         except BaseException as exc:  # re-raised in the caller's thread
             error.append(exc)
         finally:
@@ -229,10 +230,11 @@ class DuckDBInput(contextlib.AbstractContextManager):
             self.con.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def run(self, sql: str, phase: str):
-        """Run ``sql``; report DuckDB's progress as ``progress(phase, percent, 100)``; Ctrl-C stops it cleanly."""
+    def run(self, sql, phase: str):
+        """Run ``sql`` (text, or a function using the connection); report DuckDB's progress as
+        ``progress(phase, percent, 100)``; Ctrl-C stops it cleanly."""
         if self.progress is None:
-            return self.con.execute(sql)
+            return sql() if callable(sql) else self.con.execute(sql)
         return run_interruptible(self.con, sql, phase, self.progress)
 
     # -- sources ---------------------------------------------------------------------------

@@ -101,26 +101,29 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
         days_per_unit = check_time_unit(spec.time_unit)
         con = reader.con
         report = reader.load_file(transactions, columns, options, as_of=as_of)
-        con.execute("SET preserve_insertion_order = false")  # file order is no longer needed
         if report.rows_kept == report.after_as_of:
             raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
         fields = reader.plan.columns.fields()
         query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
                                     has_order_id="order_id" in fields, has_profit="profit" in fields)
         log.info("aggregating %s customers' features", report.source)
-        reader.run(f"CREATE TEMP TABLE features AS {query}", "aggregating")
-        n_customers = con.execute("SELECT COUNT(*) FROM features").fetchone()[0]
-        available = [name for name, *_ in con.execute("DESCRIBE features").fetchall()]
-        inputs = model_columns(spec, available, report.source)
+        inputs = model_columns(spec, con.sql(query).columns, report.source)
         select = ", ".join(["customer_id"] + [f'CAST("{c}" AS DOUBLE) AS "{c}"' for c in inputs])
+        # The feature table grows with the customers: it goes to a Parquet file in the scratch
+        # folder (DuckDB sorts and writes it out of core), never into memory as a whole.
+        features_file = reader.scratch / "features.parquet"
+        con.execute("SET preserve_insertion_order = true")  # the file keeps the customer order
+        reader.run(lambda: con.sql(f"SELECT {select} FROM ({query}) ORDER BY customer_id")
+                   .write_parquet(str(features_file)), "aggregating")
+        import pyarrow.parquet as pq
+
+        features = pq.ParquetFile(features_file)
+        n_customers = features.metadata.num_rows
         loaded = mlflow.pyfunc.load_model(str(spec.path))
         progress("scoring", 0, n_customers)
         done = 0
-        # Insertion order was free while aggregating (less memory); the output needs it kept.
-        con.execute("SET preserve_insertion_order = true")
-        batches = con.sql(f"SELECT {select} FROM features ORDER BY customer_id").to_arrow_reader(chunk_size)
         with ScoreWriter(out, spec.output_dtypes()) as writer:
-            for batch in batches:
+            for batch in features.iter_batches(batch_size=chunk_size):
                 frame = batch.to_pandas()
                 frame["customer_id"] = frame["customer_id"].astype("str")
                 writer.write(loaded.predict(frame))
