@@ -11,10 +11,7 @@ import datetime as dt
 import gzip
 import shutil
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import tierkit as tk

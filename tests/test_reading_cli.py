@@ -1,6 +1,5 @@
 """The reading options on the command line: one-line refusals that name the flag, and their effects."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -241,3 +241,13 @@ def test_cli_refuses_an_output_that_is_the_input_and_keeps_it(model_dir, tx_csv,
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1 and "is also an input file" in err
     assert tx_csv.read_bytes() == before
+
+
+def test_aggregating_in_customer_partitions_writes_the_same_file(model_dir, tx_csv, tmp_path, monkeypatch):
+    import tierkit.scoring.local as local
+
+    one = score_transactions(str(model_dir), tx_csv, as_of=AS_OF, out=tmp_path / "one.parquet")
+    monkeypatch.setattr(local, "ROWS_PER_PASS", 1000)  # 6,919 lines: 7 passes over hash partitions
+    several = score_transactions(str(model_dir), tx_csv, as_of=AS_OF, out=tmp_path / "several.parquet")
+    assert one.customers_scored == several.customers_scored == 2357
+    assert filecmp.cmp(tmp_path / "one.parquet", tmp_path / "several.parquet", shallow=False)

@@ -49,6 +49,8 @@ __all__ = [
     "load_cdnow",
     "normalize_transactions",
     "read_transactions",
+    "ReadOptions",
+    "file_features",
     "rfm_features",
     "rfm_scores",
 ]

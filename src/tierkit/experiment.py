@@ -26,7 +26,6 @@ import pandas as pd
 from tierkit.comparison import compare_schemes, scheme_agreement
 from tierkit.config import ExperimentConfig, load_config
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE, cdnow_path, load_cdnow, synthetic_survey
-from tierkit.errors import TierkitError
 from tierkit.features import rfm_features
 from tierkit.satisfaction import customer_satisfaction, read_survey
 from tierkit.schemes import tier_order, tier_schemes

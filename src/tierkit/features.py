@@ -30,7 +30,6 @@ import re
 import warnings
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
@@ -236,12 +235,8 @@ def rfm_features(
     ):
         raise TierkitError("as_of and calibration_end differ; give one of them")
     as_of = parse_date(as_of if as_of is not None else calibration_end, "as_of")
-    days_per_unit = check_time_unit(time_unit)
-    end = None
-    if holdout_end is not None:
-        end = parse_date(holdout_end, "holdout_end")
-        if end <= as_of:
-            raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
+    check_time_unit(time_unit)
+    end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
     missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
     if missing:
         raise TierkitError(
@@ -267,6 +262,8 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
     as_of = parse_date(as_of, "as_of")
     days_per_unit = check_time_unit(time_unit)
     end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
+    if end is not None and end <= as_of:
+        raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
     last = end or as_of
     later = con.execute(f"SELECT COUNT(*) FROM {relation} WHERE CAST(date AS DATE) > DATE '{last}'").fetchone()[0]
     if later:

@@ -30,7 +30,6 @@ local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 
 from __future__ import annotations
 
-import warnings
 
 import pandas as pd
 

@@ -13,6 +13,8 @@ import logging
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.errors import DataError
@@ -30,6 +32,42 @@ PHASES = ("checking", "aggregating", "scoring")
 
 def _no_progress(phase, done, total):
     pass
+
+
+#: Transactions aggregated in one pass. DuckDB spills most of a large aggregation to disk, but
+#: not all of it: past some 25 million (customer, day) groups 1 GB ran out. Larger inputs are
+#: aggregated in passes over hash partitions of the customers, so memory stays flat.
+ROWS_PER_PASS = 20_000_000
+
+
+def write_features(con, scratch: Path, path: Path, rows: int, *, as_of, days_per_unit: int, has_order_id: bool,
+                   has_profit: bool, spec, source: str) -> None:
+    """Write the model's input features of every customer in ``tk_tx`` to ``path``, sorted by customer.
+
+    The feature table grows with the customers, so it never sits in memory as a whole: DuckDB
+    sorts and writes it out of core. Past :data:`ROWS_PER_PASS` transactions the customers are
+    split into hash partitions aggregated one after the other (the features of a customer do
+    not depend on the others'), then merged in customer order.
+    """
+    passes = max(1, -(-rows // ROWS_PER_PASS))
+    query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                                has_profit=has_profit)
+    inputs = model_columns(spec, con.sql(query).columns, source)
+    select = ", ".join(["customer_id"] + [f'CAST("{c}" AS DOUBLE) AS "{c}"' for c in inputs])
+    if passes == 1:
+        con.execute("SET preserve_insertion_order = true")  # the file keeps the customer order
+        con.sql(f"SELECT {select} FROM ({query}) ORDER BY customer_id").write_parquet(str(path))
+        return
+    con.execute("SET preserve_insertion_order = false")
+    parts = []
+    for i in range(passes):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW tk_part AS SELECT * FROM tk_tx WHERE hash(customer_id) % {passes} = {i}")
+        part = scoring_feature_sql("tk_part", as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                                   has_profit=has_profit)
+        parts.append(scratch / f"features-{i}.parquet")
+        con.sql(f"SELECT {select} FROM ({part})").write_parquet(str(parts[-1]))
+    con.execute("SET preserve_insertion_order = true")
+    con.read_parquet([str(p) for p in parts]).order("customer_id").write_parquet(str(path))
 
 
 def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnMap | None = None,
@@ -104,19 +142,12 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
         if report.rows_kept == report.after_as_of:
             raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
         fields = reader.plan.columns.fields()
-        query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
-                                    has_order_id="order_id" in fields, has_profit="profit" in fields)
         log.info("aggregating %s customers' features", report.source)
-        inputs = model_columns(spec, con.sql(query).columns, report.source)
-        select = ", ".join(["customer_id"] + [f'CAST("{c}" AS DOUBLE) AS "{c}"' for c in inputs])
-        # The feature table grows with the customers: it goes to a Parquet file in the scratch
-        # folder (DuckDB sorts and writes it out of core), never into memory as a whole.
         features_file = reader.scratch / "features.parquet"
-        con.execute("SET preserve_insertion_order = true")  # the file keeps the customer order
-        reader.run(lambda: con.sql(f"SELECT {select} FROM ({query}) ORDER BY customer_id")
-                   .write_parquet(str(features_file)), "aggregating")
-        import pyarrow.parquet as pq
-
+        reader.run(lambda: write_features(con, reader.scratch, features_file, report.rows_kept, as_of=as_of,
+                                          days_per_unit=days_per_unit, has_order_id="order_id" in fields,
+                                          has_profit="profit" in fields, spec=spec, source=report.source),
+                   "aggregating")
         features = pq.ParquetFile(features_file)
         n_customers = features.metadata.num_rows
         loaded = mlflow.pyfunc.load_model(str(spec.path))

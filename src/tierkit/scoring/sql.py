@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from tierkit.errors import TierkitError
-from tierkit.features import FEATURE_COLUMNS, MONEY_TYPE, feature_sql
+from tierkit.features import FEATURE_COLUMNS, feature_sql
 
 _INTEGER_COLUMNS = {"frequency"}
 _DATE_COLUMNS = {"first_purchase", "last_purchase"}
