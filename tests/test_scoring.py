@@ -251,3 +251,14 @@ def test_aggregating_in_customer_partitions_writes_the_same_file(model_dir, tx_c
     several = score_transactions(str(model_dir), tx_csv, as_of=AS_OF, out=tmp_path / "several.parquet")
     assert one.customers_scored == several.customers_scored == 2357
     assert filecmp.cmp(tmp_path / "one.parquet", tmp_path / "several.parquet", shallow=False)
+
+
+def test_too_small_a_memory_limit_is_a_one_line_error_naming_the_option(model_dir, tx_csv, tmp_path, capsys):
+    out = tmp_path / "s.parquet"
+    status = main(["score", "--model", str(model_dir), "--transactions", str(tx_csv), "--as-of", AS_OF,
+                   "--out", str(out), "--no-progress", "--memory-limit", "4MB"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and len(err.splitlines()) == 1
+    assert err.endswith("the aggregation needs more memory than --memory-limit 4MB; give a larger one "
+                        "(the previous output is kept)")
+    assert not out.exists()

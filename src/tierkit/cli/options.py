@@ -21,6 +21,7 @@ OPTION_FLAGS = {
     "sheet": "--sheet",
     "header=False": "--no-header",
     "as_of": "--as-of",
+    "memory_limit": "--memory-limit",
 }
 
 

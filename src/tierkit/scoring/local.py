@@ -13,6 +13,7 @@ import logging
 import time
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 
 from tierkit.data import ColumnMap, ReadOptions
@@ -126,14 +127,25 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     >>> summary.rows_read, summary.rejected, summary.customers_scored
     (6919, {}, 2357)
     """
-    import mlflow.pyfunc
-
     start = time.perf_counter()
     progress = progress or _no_progress
     as_of = parse_date(as_of, "as_of")
     out = check_score_path(out)
     if chunk_size < 1:
         raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+    try:
+        return _score(model, transactions, as_of=as_of, out=out, columns=columns, options=options,
+                      chunk_size=chunk_size, memory_limit=memory_limit, threads=threads, progress=progress,
+                      start=start)
+    except duckdb.OutOfMemoryException:
+        raise DataError(f"{transactions}: the aggregation needs more memory than memory_limit {memory_limit}; "
+                        "give a larger one (the previous output is kept)") from None
+
+
+def _score(model, transactions, *, as_of, out, columns, options, chunk_size, memory_limit, threads, progress,
+           start) -> ScoringSummary:
+    import mlflow.pyfunc
+
     with DuckDBInput(memory_limit=memory_limit, threads=threads, progress=progress) as reader:
         spec = fetch_model(model, reader.scratch / "model")
         days_per_unit = check_time_unit(spec.time_unit)
