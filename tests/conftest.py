@@ -25,3 +25,18 @@ def make_tx(rows, **extra):
     for name, values in extra.items():
         frame[name] = values
     return frame
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A real local Spark session (2 cores), shared by the Spark tests of one test process."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="pyspark is installed by the spark extra (make test)")
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH: Spark needs Java 17 (.ci/system-deps.sh installs it)")
+    from tierkit.scoring.spark import local_spark_session
+
+    session = local_spark_session(master="local[2]", driver_memory="512m")
+    yield session
+    session.stop()

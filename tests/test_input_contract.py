@@ -9,7 +9,6 @@ rejects file byte for byte; a refusal must be the same one-line message everywhe
 
 import datetime as dt
 import gzip
-import shutil
 
 import pandas as pd
 import pytest
@@ -25,19 +24,6 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 AS_OF = "2021-04-30"
 COLUMN_ARGS = ("customer_id", "date", "amount", "order_id", "quantity", "profit", "price")
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark is installed by the spark extra (make test)")
-    if shutil.which("java") is None:
-        pytest.skip("no java on PATH: Spark needs Java 17 (.ci/system-deps.sh installs it)")
-    from tierkit.scoring.spark import local_spark_session
-
-    session = local_spark_session(master="local[2]", driver_memory="512m")
-    session.conf.set("spark.sql.session.timeZone", "UTC")
-    yield session
-    session.stop()
 
 
 def _split(kwargs):

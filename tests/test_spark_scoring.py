@@ -1,7 +1,6 @@
 """The Spark engine agrees with the local engine byte for byte (a real local Spark session)."""
 
 import filecmp
-import shutil
 
 import pandas as pd
 import pytest
@@ -17,18 +16,6 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 AS_OF = "1998-06-30"
 DIRTY_TAIL = "00001,not-a-date,3\n,1997-02-01,4\n00002,1997-03-03,abc\n00003,1997-03-15,7.25\n00004,1999-01-01,9\n"
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark is installed by the spark extra (make test)")
-    if shutil.which("java") is None:
-        pytest.skip("no java on PATH: Spark needs Java 17 (.ci/system-deps.sh installs it)")
-    from tierkit.scoring.spark import local_spark_session
-
-    session = local_spark_session(master="local[2]", driver_memory="512m")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

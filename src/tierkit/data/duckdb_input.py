@@ -21,7 +21,7 @@ from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, count
 from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
-from tierkit.data.report import BadRow, ReadReport, apply_policy
+from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError
 
 
@@ -352,19 +352,9 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self.con.execute(f"CREATE OR REPLACE TEMP {kind} tk_checked AS {checked_sql(DUCKDB, relation, plan)}")
         self._set_params({"tk_as_of": str(as_of) if as_of is not None else "9999-12-31"})
         row = self.run(counts_sql(DUCKDB, "tk_checked", plan), "checking").fetchall()[0]
-        reasons = plan.reasons()
-        report = ReadReport(source, rows_read=int(row[0]),
-                            rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
-                            after_as_of=int(row[-1] or 0), date_format=pattern.name if pattern else None)
-
-        def first_bad(wanted):
-            return self._first_bad(relation, wanted, first_line, unit)
-
-        apply_policy(report, missing_customers=options.missing_customers, on_bad_rows=options.on_bad_rows,
-                     first_bad=first_bad, stacklevel=4)
-        if options.rejects is not None and report.rejected:
-            report.rejects_path = str(options.rejects)
-            self._write_rejects(relation, names, first_line, unit, options.rejects)
+        report = report_from_counts(source, row, plan.reasons(), pattern.name if pattern else None)
+        settle(report, options, first_bad=lambda wanted: self._first_bad(relation, wanted, first_line, unit),
+               rejected_rows=lambda: self.rejected_rows(relation, names, first_line, unit), stacklevel=4)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW tk_tx AS {valid_sql('tk_checked', plan)}")
         return report
 
@@ -407,11 +397,6 @@ class DuckDBInput(contextlib.AbstractContextManager):
         for i, n in enumerate(names):
             out[str(n)] = frame[f"tk_src_{i}"].astype("str")
         return out
-
-    def _write_rejects(self, relation, names, first_line, unit, path) -> None:
-        from tierkit.output import write_table
-
-        write_table(self.rejected_rows(relation, names, first_line, unit), path)
 
     # -- results ---------------------------------------------------------------------------
 

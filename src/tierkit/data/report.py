@@ -94,3 +94,27 @@ def apply_policy(report: ReadReport, *, missing_customers: str, on_bad_rows: str
         first = describe_bad_row(report.source, row, report.rejected[row.reason], report.date_format)
         warnings.warn(f"{report.source}: {sum(bad.values()):,} bad row(s) left out; first: {first}", UserWarning,
                       stacklevel=stacklevel)
+
+
+def report_from_counts(source: str, row, reasons: tuple, date_format: str | None) -> ReadReport:
+    """The :class:`ReadReport` of the one-row result of :func:`tierkit.data.contract.counts_sql`."""
+    row = tuple(row)
+    return ReadReport(source, rows_read=int(row[0]),
+                      rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
+                      after_as_of=int(row[-1] or 0), date_format=date_format)
+
+
+def settle(report: ReadReport, options, *, first_bad, rejected_rows, stacklevel: int = 4) -> None:
+    """Apply the policy of ``options`` to ``report``; write the rows left out when ``options.rejects``.
+
+    ``first_bad(reasons)`` finds the first :class:`BadRow`; ``rejected_rows()`` gives every row
+    left out (line, reason, raw cells). Both engines call this, so they refuse, warn and write
+    rejects alike.
+    """
+    apply_policy(report, missing_customers=options.missing_customers, on_bad_rows=options.on_bad_rows,
+                 first_bad=first_bad, stacklevel=stacklevel + 1)
+    if options.rejects is not None and report.rejected:
+        from tierkit.output import write_table
+
+        report.rejects_path = str(options.rejects)
+        write_table(rejected_rows(), options.rejects)

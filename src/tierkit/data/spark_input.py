@@ -18,7 +18,7 @@ from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, d
 from tierkit.data.dialect import SPARK
 from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
-from tierkit.data.report import BadRow, ReadReport, apply_policy
+from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError
 
 
@@ -152,24 +152,12 @@ class SparkInput:
             row = tuple(self.sql(counts_sql(SPARK, "tk_checked", plan)).collect()[0])
         except PySparkException as exc:
             raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
-        reasons = plan.reasons()
-        report = ReadReport(name, rows_read=int(row[0]),
-                            rejected={r: int(row[1 + i]) for i, r in enumerate(reasons) if row[1 + i]},
-                            after_as_of=int(row[-1] or 0), date_format=pattern.name if pattern else None)
+        report = report_from_counts(name, row, plan.reasons(), pattern.name if pattern else None)
         located = source.kind == "csv"
         first_line = 2 if (source.header and located) else 1
         unit = "line" if located else "row"
-
-        def first_bad(wanted):
-            return self._first_bad(relation, wanted, first_line, unit)
-
-        apply_policy(report, missing_customers=options.missing_customers, on_bad_rows=options.on_bad_rows,
-                     first_bad=first_bad, stacklevel=4)
-        if options.rejects is not None and report.rejected:
-            from tierkit.output import write_table
-
-            report.rejects_path = str(options.rejects)
-            write_table(self.rejected_rows(relation, names, first_line, unit), options.rejects)
+        settle(report, options, first_bad=lambda wanted: self._first_bad(relation, wanted, first_line, unit),
+               rejected_rows=lambda: self.rejected_rows(relation, names, first_line, unit), stacklevel=4)
         self.spark.sql(valid_sql("tk_checked", plan)).createOrReplaceTempView("tk_tx")
         return report
 
