@@ -101,3 +101,26 @@ def test_raw_cdnow_sample_reproduces_the_published_bgnbd_fit(capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "BG/NBD: r 0.2426, alpha 4.414, a 0.7929, b 2.426; log-likelihood -9582.4" in out
+
+
+def test_an_experiment_on_online_retail_reports_the_guests_left_out(tmp_path, capsys):
+    import mlflow
+
+    config = tmp_path / "retail.yaml"
+    config.write_text(f"""name: retail
+data:
+  path: {RETAIL}
+  columns: {{customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo, quantity: Quantity, price: UnitPrice}}
+  missing_customers: drop
+dates: {{as_of: {RETAIL_AS_OF}}}
+schemes: {{rfm: {{n_bins: 5}}, abc: {{scheme: course, basis: rank}}}}
+mlflow: {{experiment: retail}}
+""")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert main(["run", str(config), "--tracking-uri", uri]) == 0
+    out = capsys.readouterr().out
+    assert "541,909 rows read, 406,829 kept; left out: 135,080 missing customer" in out
+    mlflow.set_tracking_uri(uri)
+    run = mlflow.search_runs(experiment_names=["retail"], output_format="list")[0]
+    assert run.data.metrics["rows_left_out"] == 135_080
+    assert run.data.tags["tierkit.rows_left_out"] == "135080 missing customer"

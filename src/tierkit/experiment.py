@@ -51,6 +51,7 @@ class RunResult:
     registered_version: str | None = None
     notes: tuple = ()
     diagnostics: dict | None = None
+    read_report: dict | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -150,6 +151,13 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         dataset = mlflow.data.from_pandas(tx, source=str(source.resolve()), name=source.name)
         mlflow.log_input(dataset, context="training")
         mlflow.log_metrics({"customers": float(len(table)), "transactions": float(len(tx))})
+        read = tx.attrs.get("read_report")
+        if read:
+            # rows left out by the reading policy (guests dropped, bad rows skipped) stay visible
+            mlflow.log_metrics({"rows_read": float(read["rows_read"]),
+                                "rows_left_out": float(read["rows_read"] - read["rows_kept"])})
+            if read["rejected"]:
+                mlflow.set_tag("tierkit.rows_left_out", ", ".join(f"{n} {r}" for r, n in read["rejected"].items()))
         if comparison is not None:
             step("logging the comparison")
             for scheme, row in comparison.iterrows():
@@ -181,7 +189,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
 
         version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
-                     diagnostics)
+                     diagnostics, tx.attrs.get("read_report"))
 
 
 def _schemes(config: ExperimentConfig) -> dict:

@@ -127,11 +127,10 @@ def read_from_options(path, args: TransactionArgs):
     return frame
 
 
-def read_summary(table) -> list[str]:
-    """The reading summary lines (rows read, kept, left out by reason) recorded on a table's ``attrs``."""
+def read_summary(report: dict | None) -> list[str]:
+    """The reading summary lines (rows read, kept, left out by reason) of a read report's ``as_dict()``."""
     from tierkit.data import ReadReport
 
-    report = table.attrs.get("read_report")
     if not report:
         return []
     return ReadReport(report["source"], report["rows_read"], report["rejected"],

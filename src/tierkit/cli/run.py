@@ -26,6 +26,10 @@ def run(config, tracking_uri, register):
 def show_run(result) -> None:
     out = Console()
     out.print(f"run {result.run_id} (experiment {result.experiment_id}): {len(result.table):,} customers")
+    from tierkit.cli.options import read_summary
+
+    for line in read_summary(result.read_report):
+        out.print(line, soft_wrap=True)
     if result.comparison is not None:
         shown = result.comparison[["variance_share", "top_tier_lift", "order_agreement", "size_balance", "silhouette",
                                    "tiers"]]

@@ -29,6 +29,6 @@ def segment(transactions, as_of, out, time_unit, lang, **kwargs):
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     table, _, features, _, _ = grade_from_options(transactions, as_of, time_unit, kwargs, lang=lang)
     write_table(table, out)
-    for line in read_summary(features):
+    for line in read_summary(features.attrs.get("read_report")):
         click.echo(line, err=True)
     click.echo(f"{len(table)} customers graded as of {features.attrs['as_of']} -> {out}", err=True)
