@@ -61,9 +61,11 @@ def run_interruptible(con, sql, phase: str, progress):
         finally:
             done.set()
 
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
+    # Not a daemon: a thread still inside DuckDB when the interpreter exits would be torn down
+    # mid-query, which aborts the process (SIGABRT); the interpreter waits for this one instead.
+    thread = threading.Thread(target=work, name=f"tierkit-{phase}")
     try:
+        thread.start()
         while not done.wait(0.2):
             try:
                 percent = con.query_progress()
@@ -72,10 +74,11 @@ def run_interruptible(con, sql, phase: str, progress):
             if percent is not None and percent >= 0:
                 progress(phase, int(percent), 100)
     except BaseException:
-        # Interrupt the query and wait for the worker: a thread still inside DuckDB when the
-        # interpreter exits aborts the process (SIGABRT).
-        con.interrupt()
-        thread.join()
+        # Interrupt until the worker is done: it may be between two statements when the signal
+        # comes, and the next one must be stopped too.
+        while thread.is_alive():
+            con.interrupt()
+            thread.join(0.05)
         raise
     thread.join()
     if error:
