@@ -206,7 +206,7 @@ def test_spark_query_has_no_duckdb_only_syntax():
     for unit in (1, 7):
         query = scoring_feature_sql("tx", as_of=dt.date(2021, 4, 1), days_per_unit=unit, has_order_id=True,
                                     has_profit=True, dialect="spark")
-        assert "date_diff" not in query and "AVG(" not in query and f"/ {float(unit)} " not in query
+        assert "date_diff" not in query and "::" not in query and "AVG(" not in query and f"/ {float(unit)} " not in query
     with pytest.raises(TierkitError, match="dialect"):
         scoring_feature_sql("tx", as_of=dt.date(2021, 4, 1), days_per_unit=1, has_order_id=False,
                             has_profit=False, dialect="sqlite")

@@ -98,13 +98,23 @@ def feature_sql(
     has_order_id: bool,
     has_profit: bool,
     holdout_end: dt.date | None = None,
+    dialect=None,
 ) -> str:
     """The DuckDB query that aggregates ``relation`` into the feature table.
 
     ``relation`` is any DuckDB relation with canonical transaction columns (a registered
     frame, ``read_parquet('folder/*.parquet')`` ...). Rows are ordered by ``customer_id``.
+
+    ``dialect`` (:data:`tierkit.data.dialect.DUCKDB` by default, or ``SPARK``) spells the two
+    things the engines write differently (day differences, casts); the query is otherwise one
+    text for both.
     """
-    unit = f"{float(days_per_unit)!r}"
+    from tierkit.data.dialect import DUCKDB
+
+    dialect = dialect or DUCKDB
+    days = dialect.days_between
+    # a double literal in both engines (Spark reads 7.0 as a decimal and would divide in decimals)
+    unit = f"CAST({float(days_per_unit)!r} AS DOUBLE)"
     end = holdout_end or as_of
     # as_of and holdout_end are datetime.date values (parse_date), never user text
     profit_line = f", CAST(profit AS {MONEY_TYPE}) AS profit" if has_profit else ""
@@ -136,9 +146,9 @@ holdout AS (
     GROUP BY customer_id
 )"""
         holdout_cols = f"""
-      , COALESCE(h.holdout_purchases, 0)::BIGINT AS holdout_purchases
+      , CAST(COALESCE(h.holdout_purchases, 0) AS BIGINT) AS holdout_purchases
       , CAST(COALESCE(h.holdout_spend, 0) AS DOUBLE) AS holdout_spend
-      , date_diff('day', DATE '{as_of}', DATE '{holdout_end}') / {unit} AS holdout_duration"""
+      , {days(f"DATE '{as_of}'", f"DATE '{holdout_end}'")} / {unit} AS holdout_duration"""
         holdout_join = "LEFT JOIN holdout h USING (customer_id)"
     return f"""
 WITH lines AS (
@@ -164,15 +174,15 @@ calibration AS (
     GROUP BY customer_id
 ){orders_cte}{holdout_cte}
 SELECT c.customer_id
-     , date_diff('day', c.last_day, DATE '{as_of}') / {unit} AS recency
-     , ({frequency})::BIGINT AS frequency
+     , {days('c.last_day', f"DATE '{as_of}'")} / {unit} AS recency
+     , CAST({frequency} AS BIGINT) AS frequency
      , CAST(c.monetary AS DOUBLE) AS monetary
-     , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS tenure
+     , {days('c.first_day', f"DATE '{as_of}'")} / {unit} AS tenure
      , c.first_day AS first_purchase
      , c.last_day AS last_purchase
-     , (c.purchase_days - 1)::DOUBLE AS frequency_btyd
-     , date_diff('day', c.first_day, c.last_day) / {unit} AS recency_btyd
-     , date_diff('day', c.first_day, DATE '{as_of}') / {unit} AS T
+     , CAST(c.purchase_days - 1 AS DOUBLE) AS frequency_btyd
+     , {days('c.first_day', 'c.last_day')} / {unit} AS recency_btyd
+     , {days('c.first_day', f"DATE '{as_of}'")} / {unit} AS T
      , CASE WHEN c.purchase_days > 1
             THEN CAST(c.purchase_spend - c.first_day_spend AS DOUBLE) / (c.purchase_days - 1)
             ELSE 0.0 END AS monetary_btyd

@@ -66,6 +66,18 @@ class Dialect:
             return f"(NOT isnan({expr}) AND abs({expr}) != CAST('Infinity' AS DOUBLE))"
         return f"isfinite({expr})"
 
+    def days_between(self, start: str, end: str) -> str:
+        """Whole days from date ``start`` to date ``end``.
+
+        Examples
+        --------
+        >>> DUCKDB.days_between("a", "b"), SPARK.days_between("a", "b")
+        ("date_diff('day', a, b)", 'datediff(b, a)')
+        """
+        if self.name == "spark":
+            return f"datediff({end}, {start})"
+        return f"date_diff('day', {start}, {end})"
+
     def add_minutes(self, ts: str, minutes: str) -> str:
         """Timestamp ``ts`` plus a whole number of minutes."""
         if self.name == "spark":

@@ -6,38 +6,32 @@ Both engines run the same definition (``feature_sql``'s text, which training use
   exact and independent of the order in which threads or executors add them; a double sum
   differs in its last bit from run to run and from engine to engine, and RFM edges are
   quantiles that sit exactly on customers' values, so one bit moves a customer across an edge;
-* a mean is ``CAST(SUM(x) AS DOUBLE) / COUNT(x)``: one correctly rounded division in both
-  engines (their ``AVG`` of decimals round differently);
-* for Spark only, ``date_diff('day', a, b)`` becomes ``datediff(b, a)`` and unit literals
-  such as ``7.0`` become doubles (Spark reads ``7.0`` as a decimal and divides in decimals).
+* a mean is an exact decimal difference cast to DOUBLE, divided once: one correctly rounded
+  division in both engines (their ``AVG`` of decimals round differently);
+* the two spellings that differ (whole days between dates, and nothing else) come from
+  :class:`tierkit.data.dialect.Dialect`; unit literals are written as doubles for both
+  (Spark reads ``7.0`` as a decimal and would divide in decimals).
 
 The result columns are cast to DOUBLE (money, times) and BIGINT (counts) at the end.
 """
 
 from __future__ import annotations
 
-import re
-
+from tierkit.data.dialect import DUCKDB, SPARK
 from tierkit.errors import TierkitError
 from tierkit.features import FEATURE_COLUMNS, feature_sql
 
 _INTEGER_COLUMNS = {"frequency"}
 _DATE_COLUMNS = {"first_purchase", "last_purchase"}
-
-
-def _rewrite(sql: str, pattern: str, replacement: str, what: str, required: bool = True) -> str:
-    new, count = re.subn(pattern, replacement, sql)
-    if count == 0 and required:
-        # feature_sql changed shape: the two engines might no longer agree, so stop here.
-        raise TierkitError(f"internal: feature query has no {what} to rewrite; update tierkit.scoring.sql")
-    return new
+DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
 
 
 def scoring_feature_sql(relation: str, *, as_of, days_per_unit: int, has_order_id: bool, has_profit: bool,
                         dialect: str = "duckdb") -> str:
     """The feature query over ``relation`` for ``dialect`` ("duckdb" or "spark"), ordered by customer.
 
-    ``relation`` must hold canonical columns with ``amount`` (and ``profit``) as exact decimals.
+    The same :func:`tierkit.features.feature_sql` training runs, spelled for the engine, with
+    the result columns cast to DOUBLE (money, times) and BIGINT (counts).
 
     Examples
     --------
@@ -47,22 +41,18 @@ def scoring_feature_sql(relation: str, *, as_of, days_per_unit: int, has_order_i
     >>> "datediff(DATE '2021-04-01', c.last_day)" in q, "date_diff" in q
     (True, False)
     """
-    if dialect not in ("duckdb", "spark"):
+    if dialect not in DIALECTS:
         raise TierkitError(f"dialect: {dialect!r} is not supported; expected 'duckdb' or 'spark'")
+    engine = DIALECTS[dialect]
     sql = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
-                      has_profit=has_profit)
-    if dialect == "spark":
-        sql = _rewrite(sql, r"date_diff\('day', ([^,()]+), ([^,()]+)\)", r"datediff(\2, \1)", "date_diff")
-        sql = _rewrite(sql, r"/ (\d+\.\d+)\b", r"/ CAST(\1 AS DOUBLE)", "unit division")
+                      has_profit=has_profit, dialect=engine)
     columns = ["customer_id"] + FEATURE_COLUMNS + (["profit"] if has_profit else [])
     casts = []
     for column in columns:
+        quoted = engine.quote(column)
         if column == "customer_id" or column in _DATE_COLUMNS:
-            casts.append(f"`{column}`" if dialect == "spark" else f'"{column}"')
+            casts.append(quoted)
         else:
             target = "BIGINT" if column in _INTEGER_COLUMNS else "DOUBLE"
-            quoted = f"`{column}`" if dialect == "spark" else f'"{column}"'
             casts.append(f"CAST({quoted} AS {target}) AS {quoted}")
     return f"SELECT {', '.join(casts)} FROM ({sql}) features ORDER BY customer_id"
-
-
