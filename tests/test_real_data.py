@@ -103,7 +103,10 @@ def test_raw_cdnow_sample_reproduces_the_published_bgnbd_fit(capsys):
     assert "BG/NBD: r 0.2426, alpha 4.414, a 0.7929, b 2.426; log-likelihood -9582.4" in out
 
 
-def test_an_experiment_on_online_retail_reports_the_guests_left_out(tmp_path, capsys):
+def test_an_experiment_on_online_retail_reports_the_guests_left_out(tmp_path):
+    import subprocess
+    import sys
+
     import mlflow
 
     config = tmp_path / "retail.yaml"
@@ -117,10 +120,13 @@ schemes: {{rfm: {{n_bins: 5}}, abc: {{scheme: course, basis: rank}}}}
 mlflow: {{experiment: retail}}
 """)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    assert main(["run", str(config), "--tracking-uri", uri]) == 0
-    out = capsys.readouterr().out
+    # a process of its own: a run sets MLflow's process-wide experiment, which other tests must not see
+    done = subprocess.run([sys.executable, "-m", "tierkit", "run", str(config), "--tracking-uri", uri],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
     assert "541,909 rows read, 406,829 kept; left out: 135,080 missing customer" in out
-    mlflow.set_tracking_uri(uri)
-    run = mlflow.search_runs(experiment_names=["retail"], output_format="list")[0]
+    client = mlflow.MlflowClient(tracking_uri=uri)  # not the process-wide URI other tests rely on
+    run = client.search_runs([client.get_experiment_by_name("retail").experiment_id])[0]
     assert run.data.metrics["rows_left_out"] == 135_080
     assert run.data.tags["tierkit.rows_left_out"] == "135080 missing customer"
