@@ -123,3 +123,17 @@ def test_compare_cli_reads_runs_back_from_mlflow(config, tmp_path, monkeypatch):
     assert set(table["scheme"]) >= {"rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"}
     assert table["variance_share"].is_monotonic_decreasing
     assert main(["compare", "--experiment", "nope", "--tracking-uri", uri]) == 2
+
+
+def test_register_cli_finds_the_model_of_a_run_made_by_tierkit_run(config, tmp_path, monkeypatch, capsys):
+    from tierkit.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = run_experiment(config, tracking_uri_override=uri, register=False)
+    assert main(["register", result.run_id, "--name", "tierkit-registered", "--tracking-uri", uri]) == 0
+    assert "models:/tierkit-registered/1 registered" in capsys.readouterr().out
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    assert str(client.get_model_version_by_alias("tierkit-registered", "champion").version) == "1"
+    assert main(["register", "x' OR '1'='1", "--name", "n", "--tracking-uri", uri]) == 2
+    assert "not a run id" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 
 from tierkit.errors import TierkitError
 
@@ -19,12 +20,17 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
     import mlflow
     from mlflow.exceptions import MlflowException
 
+    if not re.fullmatch(r"[0-9a-f]{32}", str(run_id)):
+        raise TierkitError(f"run {run_id!r}: not a run id; expected the 32 hexadecimal digits MLflow shows")
     client = mlflow.MlflowClient()
     try:
-        client.get_run(run_id)
+        run = client.get_run(run_id)
     except MlflowException:
         raise TierkitError(f"run {run_id!r}: no such run in the tracking store {mlflow.get_tracking_uri()}") from None
-    models = [m for m in mlflow.search_logged_models(filter_string=f"source_run_id = '{run_id}'", output_format="list")
+    # Logged models are searched in the run's own experiment (by default MLflow looks only in
+    # the default one, where `tierkit run` never logs).
+    models = [m for m in mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
+                                                     filter_string=f"source_run_id = '{run_id}'", output_format="list")
               if m.name == artifact]
     if not models:
         raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}")
