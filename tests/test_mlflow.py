@@ -46,6 +46,13 @@ def test_config_errors_name_the_key_and_the_file(tmp_path):
     bad.write_text(CONFIG.replace("1997-09-30", "1997-09-31"))
     with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.calibration_end: '1997-09-31' is not a date"):
         load_config(bad)
+    bad.write_text(CONFIG.replace("registered_model: tierkit-test", "registered_model: shop/tiers"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.registered_model 'shop/tiers': a registered model "
+                                           r"name cannot be empty or contain '/' or ':'"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("alias: champion", "alias: latest"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.alias 'latest': an alias is"):
+        load_config(bad)
 
 
 def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(config, tmp_path, monkeypatch):

@@ -172,6 +172,13 @@ def load_config(path) -> ExperimentConfig:
             raise TierkitError(f"{source}: satisfaction needs exactly one of 'path' or 'synthetic: true'")
     mlflow = raw.get("mlflow", {}) or {}
     _unknown(mlflow, MLFLOW_KEYS, "mlflow.", source)
+    if "registered_model" in mlflow:
+        from tierkit.registry import check_registry_names
+
+        try:  # found here, not after the run is logged
+            check_registry_names(mlflow["registered_model"], mlflow.get("alias"), where="mlflow.registered_model")
+        except TierkitError as exc:
+            raise TierkitError(f"{source}: {exc}") from None
     lang = raw.get("lang", "en")
     if lang not in ("en", "zh"):
         raise TierkitError(f"{source}: key 'lang' must be 'en' or 'zh', got {lang!r}")

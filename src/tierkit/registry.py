@@ -12,6 +12,28 @@ from tierkit.errors import TierkitError
 log = logging.getLogger(__name__)
 
 
+def check_registry_names(name, alias=None, where: str = "") -> None:
+    """Refuse, in one line, a registered-model name or alias MLflow would reject (before any run is logged).
+
+    Examples
+    --------
+    >>> check_registry_names("tierkit-cdnow", "champion")
+    >>> check_registry_names("shop/tiers", where="mlflow.registered_model")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: mlflow.registered_model 'shop/tiers': a registered model name cannot be empty or contain '/' or ':'
+    """
+    label = f"{where} " if where else "name "
+    if not isinstance(name, str) or not name.strip() or "/" in name or ":" in name:
+        raise TierkitError(f"{label}{name!r}: a registered model name cannot be empty or contain '/' or ':'")
+    if alias is not None:
+        alias_label = where.replace("registered_model", "alias") + " " if where else "alias "
+        if (not isinstance(alias, str) or not re.fullmatch(r"[\w-]+", alias) or alias.lower() == "latest"
+                or re.fullmatch(r"[vV][0-9]+", alias)):
+            raise TierkitError(f"{alias_label}{alias!r}: an alias is letters, digits, '_' and '-', and not 'latest' "
+                               "or a version such as 'v1'")
+
+
 def register_run_model(run_id: str, name: str, *, alias: str | None = "champion", artifact: str = "model") -> str:
     """Register the model logged in run ``run_id`` as ``name``; set ``alias``; return the version.
 
@@ -20,6 +42,7 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
     import mlflow
     from mlflow.exceptions import MlflowException
 
+    check_registry_names(name, alias)
     if not re.fullmatch(r"[0-9a-f]{32}", str(run_id)):
         raise TierkitError(f"run {run_id!r}: not a run id; expected the 32 hexadecimal digits MLflow shows")
     client = mlflow.MlflowClient()
