@@ -144,3 +144,18 @@ def test_register_cli_finds_the_model_of_a_run_made_by_tierkit_run(config, tmp_p
     assert str(client.get_model_version_by_alias("tierkit-registered", "champion").version) == "1"
     assert main(["register", "x' OR '1'='1", "--name", "n", "--tracking-uri", uri]) == 2
     assert "not a run id" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_first_runs_at_once_on_a_new_sqlite_store_both_succeed(config, tmp_path):
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path / 'new.db'}"
+    runs = [subprocess.Popen([sys.executable, "-m", "tierkit", "run", str(config), "--tracking-uri", uri],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-600:] for _, err in results]
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    assert len(client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])) == 2

@@ -25,13 +25,19 @@ import pandas as pd
 
 from tierkit.comparison import compare_schemes, scheme_agreement
 from tierkit.config import ExperimentConfig, load_config
-from tierkit.datasets import SYNTHETIC_SURVEY_NOTE, cdnow_path, load_cdnow, synthetic_survey
+from tierkit.data import read_transactions
+from tierkit.datasets import (
+    SYNTHETIC_SURVEY_NOTE,
+    cdnow_path,
+    load_cdnow,
+    synthetic_survey,
+)
 from tierkit.features import rfm_features
 from tierkit.satisfaction import customer_satisfaction, read_survey
 from tierkit.schemes import tier_order, tier_schemes
 from tierkit.segmentation import Segmentation, build_segmentation
 from tierkit.summary import tier_summary
-from tierkit.data import read_transactions
+from tierkit.tracking_store import open_tracking_store
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +131,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     if not isinstance(config, ExperimentConfig):
         config = load_config(config)
     step = progress or (lambda text: log.info(text))
-    mlflow.set_tracking_uri(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
+    open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
     mlflow.set_experiment(config.experiment_name)
 
     step("reading transactions")
