@@ -36,7 +36,7 @@ def _require_pyspark():
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        raise TierkitError("--engine spark needs pyspark: pip install 'tierkit[spark]' (and Java 17)") from None
+        raise TierkitError("the Spark engine needs pyspark: pip install 'tierkit[spark]' (and Java 17)") from None
 
 
 def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app_name: str = "tierkit-score"):
