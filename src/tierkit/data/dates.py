@@ -212,6 +212,7 @@ class DateStats:
     example_second_big: str | None = None
     example_ambiguous: str | None = None
     example_unknown: str | None = None
+    without_offset: int = 0
 
 
 def date_stats_sql(dialect, relation: str, column: str, value: str) -> tuple[str, dict]:
@@ -239,12 +240,47 @@ SELECT COUNT(*) AS n_values,
        MIN(v) FILTER (WHERE {dm} AND {first} > 12) AS example_first_big,
        MIN(v) FILTER (WHERE {dm} AND {second} > 12) AS example_second_big,
        MIN(v) FILTER (WHERE {dm} AND {first} <= 12 AND {second} <= 12 AND {first} <> {second}) AS example_ambiguous,
-       MIN(v) FILTER (WHERE NOT ({iso} OR {compact} OR {dm})) AS example_unknown
+       MIN(v) FILTER (WHERE NOT ({iso} OR {compact} OR {dm})) AS example_unknown,
+       COUNT(*) FILTER (WHERE ({iso} AND regexp_extract(v, {p('tk_iso')}, {ISO.roles['offset']}) = '')
+                           OR ({dm} AND regexp_extract(v, {p('tk_dm')}, {DAY_FIRST.roles['offset']}) = '')
+                           OR {compact}) AS without_offset
 FROM (SELECT DISTINCT {value} AS v
       FROM (SELECT {dialect.quote(column)}, COUNT(*) AS tk_rows FROM {relation} GROUP BY {dialect.quote(column)})
       distinct_cells WHERE tk_rows > 0) distinct_values
 WHERE v IS NOT NULL"""
     return sql, {"tk_iso": ISO.regex, "tk_compact": COMPACT.regex, "tk_dm": DAY_FIRST.regex}
+
+
+def naive_value_count(kind: str, pattern: DatePattern | None, explicit: bool, stats: DateStats | None):
+    """How many distinct dates carry no zone: 0, a count, or None for "all of them".
+
+    ``kind`` is the source column's kind, ``pattern`` its text pattern (None for a typed
+    column), ``explicit`` whether the pattern came from ``date_format``.
+    """
+    if kind == "temporal_tz":
+        return 0
+    if kind == "temporal" or pattern is None or "offset" not in pattern.roles:
+        return None
+    if explicit or stats is None:
+        return 0  # %z is required by an explicit format
+    return stats.without_offset
+
+
+def warn_naive_timestamps(*, column: str, source: str, timezone: str | None, naive_values: int | None,
+                          stacklevel: int = 3) -> None:
+    """Warn that ``timezone`` cannot convert timestamps that carry no zone (they are kept as written).
+
+    ``naive_values`` is the number of distinct values without an offset, or None for a column
+    whose type has no zone at all.
+    """
+    import warnings
+
+    if timezone is None or naive_values == 0:
+        return
+    what = "holds timestamps without a time zone" if naive_values is None else \
+        f"has {naive_values:,} distinct value(s) without an offset"
+    warnings.warn(f"{source}: column {column!r} {what}: they are taken as already on the {timezone} clock "
+                  "(timezone converts only timestamps that carry a zone)", UserWarning, stacklevel=stacklevel)
 
 
 def _ymd(pattern: DatePattern, value: str) -> str:

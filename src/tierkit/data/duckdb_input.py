@@ -18,7 +18,10 @@ import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
-from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
+from tierkit.data.dates import (
+    DateStats, compile_date_format, date_stats_sql, decide_date_pattern, naive_value_count,
+    warn_naive_timestamps,
+)
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
@@ -222,6 +225,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self.con.execute("SET TimeZone = 'UTC'")
         self.source = None
         self.plan = None
+        self.date_stats = None
         self._frame = None
 
     def __exit__(self, *exc):
@@ -344,6 +348,9 @@ class DuckDBInput(contextlib.AbstractContextManager):
                 pattern = self._decide_dates(source, columns.date, date_kind)
         plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
         self.plan = plan
+        warn_naive_timestamps(column=columns.date, source=source, timezone=options.timezone, stacklevel=4,
+                              naive_values=naive_value_count(date_kind, pattern, options.date_format is not None,
+                                                             self.date_stats))
         self._set_params(plan.params())
         relation = "tk_raw"
         if options.drop_duplicates:
@@ -366,6 +373,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self._set_params({**BLANK_PARAMS, **params})
         row = self.con.execute(sql).fetchall()[0]
         stats = DateStats(*row)
+        self.date_stats = stats
         return decide_date_pattern(stats, column=label or column, source=source)
 
     def _located(self, relation: str, first_line: int) -> str:

@@ -14,7 +14,9 @@ import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
-from tierkit.data.dates import DateStats, compile_date_format, date_stats_sql, decide_date_pattern
+from tierkit.data.dates import (
+    DateStats, compile_date_format, date_stats_sql, decide_date_pattern, naive_value_count, warn_naive_timestamps,
+)
 from tierkit.data.dialect import SPARK
 from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
@@ -126,7 +128,7 @@ class SparkInput:
         for field, column in columns.fields().items():
             if kinds[column] == "boolean":
                 raise DataError(f"{name}: column {column!r} holds true/false")
-        pattern = None
+        pattern = stats = None
         if kinds[columns.date] in ("text", "integer", "number"):
             if options.date_format is not None:
                 pattern = compile_date_format(options.date_format)
@@ -139,7 +141,11 @@ class SparkInput:
                     row = self.sql(sql, {**BLANK_PARAMS, **params}).collect()[0]
                 except PySparkException as exc:
                     raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
-                pattern = decide_date_pattern(DateStats(*tuple(row)), column=columns.date, source=name)
+                stats = DateStats(*tuple(row))
+                pattern = decide_date_pattern(stats, column=columns.date, source=name)
+        warn_naive_timestamps(column=columns.date, source=name, timezone=options.timezone, stacklevel=3,
+                              naive_values=naive_value_count(kinds[columns.date], pattern,
+                                                             options.date_format is not None, stats))
         plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
         self.plan = plan
         self.params = {**plan.params(), "tk_as_of": str(as_of) if as_of is not None else "9999-12-31"}
