@@ -1,23 +1,62 @@
 """tierkit: grade every customer, explainably, with a strategy per tier."""
 
 from tierkit._version import __version__
-from tierkit.datasets import load_cdnow
-from tierkit.errors import DataError, ModelError, TierkitError
-from tierkit.features import rfm_features
-from tierkit.abc import ABCClassifier
-from tierkit.clv import CLVModel, validate_clv
-from tierkit.clusters import KMeansSegmenter
-from tierkit.clv_cs import CLVCSGrid
-from tierkit.migration import next_tier_gaps, tier_moves, transition_matrix
-from tierkit.satisfaction import cs_index, customer_satisfaction, nps, nps_by_tier, read_survey
-from tierkit.value_potential import ValuePotentialMatrix
-from tierkit.lifecycle import LifecycleStager
-from tierkit.rfm import RFMScorer, rfm_scores
-from tierkit.rfm_classes import RFMClassifier
-from tierkit.segmentation import Segmentation
-from tierkit.segments import RFMSegmenter, rfm_segments
-from tierkit.summary import tier_summary
-from tierkit.data import ColumnMap, ReadOptions, file_features, normalize_transactions, read_transactions
+
+# Where each public name lives. They are imported on first use (PEP 562), so `import tierkit`
+# and the command line's --help do not pay for pandas, scikit-learn, DuckDB and MLflow.
+_PUBLIC = {
+    "load_cdnow": "tierkit.datasets",
+    "DataError": "tierkit.errors",
+    "ModelError": "tierkit.errors",
+    "TierkitError": "tierkit.errors",
+    "rfm_features": "tierkit.features",
+    "ABCClassifier": "tierkit.abc",
+    "CLVModel": "tierkit.clv",
+    "validate_clv": "tierkit.clv",
+    "KMeansSegmenter": "tierkit.clusters",
+    "CLVCSGrid": "tierkit.clv_cs",
+    "next_tier_gaps": "tierkit.migration",
+    "tier_moves": "tierkit.migration",
+    "transition_matrix": "tierkit.migration",
+    "cs_index": "tierkit.satisfaction",
+    "customer_satisfaction": "tierkit.satisfaction",
+    "nps": "tierkit.satisfaction",
+    "nps_by_tier": "tierkit.satisfaction",
+    "read_survey": "tierkit.satisfaction",
+    "ValuePotentialMatrix": "tierkit.value_potential",
+    "LifecycleStager": "tierkit.lifecycle",
+    "RFMScorer": "tierkit.rfm",
+    "rfm_scores": "tierkit.rfm",
+    "RFMClassifier": "tierkit.rfm_classes",
+    "Segmentation": "tierkit.segmentation",
+    "RFMSegmenter": "tierkit.segments",
+    "rfm_segments": "tierkit.segments",
+    "tier_summary": "tierkit.summary",
+    "ColumnMap": "tierkit.data",
+    "ReadOptions": "tierkit.data",
+    "file_features": "tierkit.data",
+    "normalize_transactions": "tierkit.data",
+    "read_transactions": "tierkit.data",
+}
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        import importlib
+
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value  # later lookups are plain attribute reads
+        return value
+    import importlib.util
+
+    if not name.startswith("_") and importlib.util.find_spec(f"tierkit.{name}") is not None:
+        return importlib.import_module(f"tierkit.{name}")  # tk.datasets, tk.charts ...
+    raise AttributeError(f"module 'tierkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))
+
 
 __all__ = [
     "__version__",

@@ -7,7 +7,6 @@ import re
 
 import click
 
-from tierkit.cli.main import cli
 from tierkit.cli.options import features_from_options, pop_transaction_options, transaction_options
 
 
@@ -25,7 +24,7 @@ def parse_k_range(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-@cli.command()
+@click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
 @click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
 @click.option("--k-range", default="2-10", show_default=True, help="Candidate numbers of clusters, LOW-HIGH.")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from tierkit.cli.main import cli
 from tierkit.comparison import METRICS
 
 
-@cli.command()
+@click.command()
 @click.option("--experiment", default="tierkit-cdnow", show_default=True, help="MLflow experiment name.")
 @click.option("--out", default="comparison.csv", show_default=True, type=click.Path(dir_okay=False),
               help="CSV file for the table.")

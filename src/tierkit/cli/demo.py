@@ -14,7 +14,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tierkit.cli.main import cli
 from tierkit.errors import TierkitError
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
 from tierkit.output import write_table
@@ -26,7 +25,7 @@ from tierkit.summary import tier_summary
 DEMO_CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "cdnow.yaml"
 
 
-@cli.command()
+@click.command()
 @click.option("--out", "out_dir", default="tierkit-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the results.")
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),

@@ -1,6 +1,7 @@
 """Entry point: parse, call the library, print; one place turns user mistakes into one line.
 
-Every subcommand lives in its own module and registers itself on :data:`cli`. Ctrl-C and
+Every subcommand lives in its own module, listed in :data:`COMMANDS`; a module is imported
+only when its command runs, so ``tierkit --help`` needs neither pandas nor MLflow. Ctrl-C and
 SIGTERM stop a command the same way (see :func:`handle_interrupts`): files being written are
 removed, earlier outputs stay as they were, and the exit status is 130 or 143.
 """
@@ -77,7 +78,44 @@ def interrupted_status(exc: KeyboardInterrupt) -> int:
     return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Command name -> (module, one-line help). The one place commands are registered.
+COMMANDS = {
+    "segment": ("tierkit.cli.segment", "Grade every customer in TRANSACTIONS and write one row per customer."),
+    "report": ("tierkit.cli.report", "Grade every customer in TRANSACTIONS and write the tier management report."),
+    "validate": ("tierkit.cli.validate", "Fit BG/NBD + Gamma-Gamma up to --calibration-end and check the holdout."),
+    "clusters": ("tierkit.cli.clusters", "Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."),
+    "migrate": ("tierkit.cli.migrate", "Compare two gradings of the same customers: who moved between tiers."),
+    "run": ("tierkit.cli.run", "Run an experiment config: fit, compare on held-out value, log to MLflow."),
+    "compare": ("tierkit.cli.compare", "Rank the schemes of an MLflow experiment's runs by held-out separation."),
+    "register": ("tierkit.cli.register", "Register the segmentation model of RUN_ID and give it an alias."),
+    "score": ("tierkit.cli.score", "Compute features from TRANSACTIONS and score every customer with MODEL."),
+    "demo": ("tierkit.cli.demo", "Grade the bundled CDNOW customers end to end (the README's main job)."),
+}
+
+
+class CommandTable(click.Group):
+    """A group whose commands come from :data:`COMMANDS`, each module imported when it is used."""
+
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            import importlib
+
+            module = importlib.import_module(COMMANDS[name][0])
+            self.add_command(getattr(module, name), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        # The listing uses the table's one-line help: no command module is imported for --help.
+        rows = [(name, COMMANDS[name][1] if name in COMMANDS else self.commands[name].get_short_help_str())
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=CommandTable, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tierkit")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
 def cli(verbose: bool) -> None:
@@ -91,18 +129,6 @@ def cli(verbose: bool) -> None:
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
         for name in ("alembic", "mlflow", "matplotlib.font_manager", "py4j"):
             logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _register() -> None:
-    # Each module of this package adds its command to ``cli`` when imported.
-    import importlib
-    import pkgutil
-
-    import tierkit.cli as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name not in {"main", "options"} and not info.name.startswith("_"):
-            importlib.import_module(f"tierkit.cli.{info.name}")
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -139,7 +165,6 @@ def _run(argv: list[str] | None) -> int:
     if not {"-v", "--verbose"} & set(args):
         # before the command modules import MLflow, which reads it once
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
-    _register()
     warnings.showwarning = _show_warning
     try:
         cli.main(args=argv, prog_name="tierkit", standalone_mode=False)

@@ -8,7 +8,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tierkit.cli.main import cli
 from tierkit.migration import (
     migration_summary,
     next_tier_gaps,
@@ -21,7 +20,7 @@ from tierkit.output import check_table_path, write_table
 GAP_SCHEMES = ("abc_tier", "rfm_class")
 
 
-@cli.command()
+@click.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--scheme", default="abc_tier", show_default=True,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.main import cli
 
 
-@cli.command()
+@click.command()
 @click.argument("run_id")
 @click.option("--name", required=True, help="Registered model name.")
 @click.option("--alias", default="champion", show_default=True, help="Alias to point at the new version.")

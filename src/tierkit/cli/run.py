@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from tierkit.cli.main import cli
 
 
-@cli.command()
+@click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
 @click.option("--register/--no-register", default=None, help="Register the model (default: when the config names one).")

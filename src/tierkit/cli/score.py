@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.main import cli
 from tierkit.cli.options import pop_transaction_options, transaction_options
 
 _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "scoring": "scoring customers"}
 
 
-@cli.command()
+@click.command()
 @click.option("--model", "model", required=True,
               help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local model folder.")
 @click.option("--transactions", "transactions", required=True,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.main import cli
 from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
 from tierkit.output import check_output_not_input, check_table_path, write_table
 
 
-@cli.command()
+@click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
 @click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output file: .csv, .parquet or .xlsx.")

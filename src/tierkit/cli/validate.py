@@ -6,11 +6,10 @@ import json
 
 import click
 
-from tierkit.cli.main import cli
 from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
 
 
-@cli.command()
+@click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
 @click.option("--calibration-end", required=True, help="Last day of the fitting period (YYYY-MM-DD).")
 @click.option("--holdout-end", required=True, help="Last day of the holdout period (YYYY-MM-DD).")
