@@ -262,3 +262,15 @@ def test_too_small_a_memory_limit_is_a_one_line_error_naming_the_option(model_di
     assert err.endswith("the aggregation needs more memory than --memory-limit 4MB; give a larger one "
                         "(the previous output is kept)")
     assert not out.exists()
+
+
+def test_cli_takes_the_transactions_as_an_argument_like_the_other_commands(model_dir, tx_csv, tmp_path, capsys):
+    assert main(["score", str(tx_csv), "--model", str(model_dir), "--as-of", AS_OF,
+                 "--out", str(tmp_path / "a.csv"), "--no-progress"]) == 0
+    assert main(["score", "--transactions", str(tx_csv), "--model", str(model_dir), "--as-of", AS_OF,
+                 "--out", str(tmp_path / "b.csv"), "--no-progress"]) == 0
+    assert filecmp.cmp(tmp_path / "a.csv", tmp_path / "b.csv", shallow=False)
+    capsys.readouterr()
+    assert main(["score", str(tx_csv), "--transactions", str(tx_csv), "--model", str(model_dir), "--as-of", AS_OF,
+                 "--out", str(tmp_path / "c.csv")]) == 2
+    assert "give the transactions once" in capsys.readouterr().err

@@ -10,10 +10,11 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
 
 
 @click.command()
+@click.argument("transactions", required=False)
 @click.option("--model", "model", required=True,
               help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local model folder.")
-@click.option("--transactions", "transactions", required=True,
-              help="A CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a URI with --engine spark).")
+@click.option("--transactions", "transactions_option", default=None,
+              help="Older spelling of the TRANSACTIONS argument.")
 @click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
 @click.option("--out", "out", required=True,
               help="Output .csv or .parquet (written atomically); with --engine spark also a folder/URI.")
@@ -25,9 +26,19 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
 @click.option("--spark-master", default=None, help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own master).")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @transaction_options
-def score(model, transactions, as_of, out, engine, tracking_uri, chunk_size, memory_limit, spark_master,
-          no_progress, **kwargs):
-    """Compute features from TRANSACTIONS and score every customer with MODEL."""
+def score(transactions, model, transactions_option, as_of, out, engine, tracking_uri, chunk_size, memory_limit,
+          spark_master, no_progress, **kwargs):
+    """Compute features from TRANSACTIONS and score every customer with MODEL.
+
+    TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a
+    URI with --engine spark), read by the same rules and options as training.
+    """
+    if transactions is None or transactions_option is not None:
+        if transactions is not None:
+            raise click.UsageError("give the transactions once: as TRANSACTIONS or with --transactions")
+        if transactions_option is None:
+            raise click.UsageError("missing argument TRANSACTIONS")
+        transactions = transactions_option
     import mlflow
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
