@@ -63,8 +63,8 @@ class TransactionArgs:
 
     def columns(self) -> ColumnMap:
         """The column map these options describe."""
-        amount = None if (self.price_col is not None and self.amount_col == "amount") else self.amount_col
-        return ColumnMap(self.customer_col, self.date_col, amount, self.order_col, self.quantity_col,
+        # checked(): the default amount column gives way to price x quantity
+        return ColumnMap(self.customer_col, self.date_col, self.amount_col, self.order_col, self.quantity_col,
                          self.profit_col, self.price_col).checked()
 
     def read_options(self) -> ReadOptions:
@@ -118,13 +118,9 @@ def pop_transaction_options(kwargs: dict) -> TransactionArgs:
 
 def read_from_options(path, args: TransactionArgs):
     """Read transactions with the options given on the command line."""
-    from tierkit.data.duckdb_input import DuckDBInput
+    from tierkit.data import read_file
 
-    with DuckDBInput() as reader:
-        report = reader.load_file(path, args.columns(), args.read_options())
-        frame = reader.transactions()
-    frame.attrs["read_report"] = report.as_dict()
-    return frame
+    return read_file(path, args.columns(), args.read_options())
 
 
 def read_summary(report: dict | None) -> list[str]:

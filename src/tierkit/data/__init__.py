@@ -118,6 +118,14 @@ def read_transactions(
                           header=header, date_format=date_format, timezone=timezone,
                           missing_customers=missing_customers, on_bad_rows=on_bad_rows, rejects=rejects,
                           drop_duplicates=drop_duplicates)
+    return read_file(path, columns, options)
+
+
+def read_file(path, columns: ColumnMap | None = None, options: ReadOptions | None = None) -> pd.DataFrame:
+    """:func:`read_transactions` with the column map and options as objects (the CLI's entry).
+
+    ``attrs["read_report"]`` holds the counts of rows read, kept and left out.
+    """
     with DuckDBInput() as reader:
         report = reader.load_file(path, columns, options)
         frame = reader.transactions()
