@@ -79,7 +79,7 @@ def write_data(size: int, rows_per_file: int, seed: int = 0) -> Path:
 def fit_model(folder: Path) -> Path:
     """A segmentation model fitted on 100,000 customers, saved as a local model folder."""
     import tierkit as tk
-    from tierkit.model_export import save_segmentation_model
+    from tierkit.mlops.export import save_segmentation_model
 
     sample = transactions(100_000, 100_000 * TX_PER_CUSTOMER, seed=1)
     features = tk.rfm_features(sample, as_of=AS_OF)

@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import tierkit as tk
-    from tierkit.model_export import save_segmentation_model
+    from tierkit.mlops.export import save_segmentation_model
 
     with tempfile.TemporaryDirectory(dir=args.data_dir) as tmp:
         root = Path(tmp)

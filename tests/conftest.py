@@ -1,3 +1,5 @@
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -6,6 +8,8 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
+
+_ENV_AT_START = dict(os.environ)
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +44,24 @@ def spark():
     session = local_spark_session(master="local[2]", driver_memory="512m")
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mlflow_state():
+    """MLflow keeps the tracking URI, the active experiment and runs in module globals; a test
+    that sets them must not hand them to the next test on the same worker."""
+    yield
+    import sys
+
+    if "mlflow" not in sys.modules:
+        return
+    import mlflow
+    import mlflow.tracking.fluent as fluent
+
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    fluent._active_experiment_id = None
+    mlflow.set_tracking_uri(None)
+    for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_TRACKING_URI"):
+        if name in os.environ and name not in _ENV_AT_START:
+            del os.environ[name]

@@ -84,7 +84,7 @@ def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", respons
     Returns
     -------
     pandas.DataFrame
-        ``customer_id``, ``date``, ``score`` (as read by :func:`tierkit.satisfaction.read_survey`),
+        ``customer_id``, ``date``, ``score`` (as read by :func:`tierkit.data.surveys.read_survey`),
         sorted by customer and date.
 
     Examples
@@ -98,7 +98,7 @@ def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", respons
     import numpy as np
 
     from tierkit.errors import TierkitError
-    from tierkit.satisfaction import survey_scale
+    from tierkit.data.surveys import survey_scale
 
     scale_ = survey_scale(scale)
     if not 0 < response_rate <= 1:

@@ -44,7 +44,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit
     """Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."""
     from pathlib import Path
 
-    from tierkit.charts import figure_png
+    from tierkit.reporting.charts import figure_png
     from tierkit.clusters import KMeansSegmenter, cluster_label
     from tierkit.output import atomic_path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from tierkit.comparison import METRICS
+from tierkit.evaluation.comparison import METRICS
 
 
 @click.command()
@@ -15,9 +15,9 @@ from tierkit.comparison import METRICS
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
 def compare(experiment, out, tracking_uri):
     """Rank every scheme of every run by held-out value separation."""
-    from tierkit.experiment import tracking_uri as resolve
+    from tierkit.mlops.experiment import tracking_uri as resolve
     from tierkit.output import write_table
-    from tierkit.tracking import comparison_across_runs
+    from tierkit.mlops.tracking import comparison_across_runs
 
     table = comparison_across_runs(experiment, tracking_uri=resolve(tracking_uri))
     write_table(table, out)

@@ -17,9 +17,9 @@ from rich.table import Table
 from tierkit.errors import TierkitError
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
 from tierkit.output import write_table
-from tierkit.report import write_report
-from tierkit.schemes import tier_schemes
-from tierkit.summary import tier_summary
+from tierkit.reporting.report import write_report
+from tierkit.tiers.schemes import tier_schemes
+from tierkit.evaluation.summary import tier_summary
 
 #: The demo config: the repository's experiments/cdnow.yaml.
 DEMO_CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "cdnow.yaml"
@@ -34,8 +34,8 @@ DEMO_CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "cdnow.yaml"
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of labels [default: the config's].")
 def demo(out_dir, config_path, tracking_uri, lang):
     """Grade the CDNOW customers (bundled with lifetimes), compare the schemes, register the model."""
-    from tierkit.config import load_config
-    from tierkit.experiment import run_experiment
+    from tierkit.mlops.config import load_config
+    from tierkit.mlops.experiment import run_experiment
 
     path = Path(config_path) if config_path else DEMO_CONFIG
     if not path.exists():
@@ -69,7 +69,7 @@ def show_demo(result, config, out: Path) -> None:
         if column not in table.columns:
             continue
         if column == "abc_tier":
-            from tierkit.schemes import abc_scheme_of
+            from tierkit.tiers.schemes import abc_scheme_of
 
             tiers = tier_schemes(abc_scheme_of(table[column].unique()))[column]
         _print_tiers(screen, table, column, [t.key for t in tiers], {t.key: t.label(lang) for t in tiers})

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tierkit.migration import (
+from tierkit.evaluation.migration import (
     migration_summary,
     next_tier_gaps,
     read_snapshot,

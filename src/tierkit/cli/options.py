@@ -169,7 +169,7 @@ def survey_from_options(opts: dict, as_of):
     """Per-customer satisfaction as of ``as_of`` from ``--satisfaction`` (None without it)."""
     if opts["satisfaction"] is None:
         return None
-    from tierkit.satisfaction import customer_satisfaction, read_survey
+    from tierkit.data.surveys import customer_satisfaction, read_survey
 
     answers = read_survey(opts["satisfaction"], scale=opts["survey_scale"])
     return customer_satisfaction(answers, how=opts["survey_how"], window=opts["survey_window"], as_of=as_of)
@@ -215,7 +215,7 @@ def fit_segmentation(segmentation, features, survey=None):
 
 def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_threshold: float = 70.0):
     """The :class:`tierkit.Segmentation` the command-line options describe."""
-    from tierkit.segmentation import build_segmentation
+    from tierkit.segmentation.chain import build_segmentation
 
     schemes = {}
     if opts["use_clv"]:

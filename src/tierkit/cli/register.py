@@ -15,8 +15,8 @@ def register(run_id, name, alias, tracking_uri):
     """Register the segmentation model of RUN_ID and give it an alias."""
     import mlflow
 
-    from tierkit.experiment import tracking_uri as resolve
-    from tierkit.registry import register_run_model
+    from tierkit.mlops.experiment import tracking_uri as resolve
+    from tierkit.mlops.registry import register_run_model
 
     mlflow.set_tracking_uri(resolve(tracking_uri))
     version = register_run_model(run_id, name, alias=alias)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
-from tierkit.experiment import segmentation_diagnostics
-from tierkit.report import write_report
+from tierkit.mlops.experiment import segmentation_diagnostics
+from tierkit.reporting.report import write_report
 
 
 @click.command()

@@ -13,7 +13,7 @@ from rich.console import Console
 @click.option("--register/--no-register", default=None, help="Register the model (default: when the config names one).")
 def run(config, tracking_uri, register):
     """Fit every scheme of CONFIG, compare them on the holdout and log the run to MLflow."""
-    from tierkit.experiment import run_experiment
+    from tierkit.mlops.experiment import run_experiment
 
     console = Console(stderr=True)
     with console.status("starting") as status:

@@ -43,7 +43,7 @@ def score(transactions, model, transactions_option, as_of, out, engine, tracking
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tierkit.experiment import tracking_uri as resolve
+    from tierkit.mlops.experiment import tracking_uri as resolve
 
     args = pop_transaction_options(kwargs)
     if "://" not in str(transactions) and "://" not in str(out):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.rfm_classes import RFM_CLASSES, rfm_class_key
+from tierkit.tiers.rfm_classes import RFM_CLASSES, rfm_class_key
 
 _CLASS_LABELS = {t.key: t for t in RFM_CLASSES}
 

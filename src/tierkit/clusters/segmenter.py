@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit._checks import numeric_column, require_columns
+from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
 from tierkit.clusters.selection import check_k_range, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
@@ -197,7 +197,7 @@ class KMeansSegmenter(TransformerMixin, BaseEstimator):
 
     def charts(self, lang: str = "en") -> list:
         """(name, Axes) of the selection plot, snake plot and relative-importance heatmap."""
-        from tierkit.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
+        from tierkit.reporting.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
 
         out = []
         if self.selection_ is not None:

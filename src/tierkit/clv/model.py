@@ -48,7 +48,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit._checks import numeric_column, require_columns
+from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError

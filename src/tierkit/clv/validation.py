@@ -27,7 +27,7 @@ from tierkit.clv.bgnbd import expected_purchases
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
 from tierkit.errors import TierkitError
-from tierkit.features import parse_date, rfm_features
+from tierkit.features.definition import parse_date, rfm_features
 
 
 @dataclass
@@ -64,7 +64,7 @@ class CLVValidation:
 
     def plot_conditional_expectation(self, ax=None):
         """Mean holdout purchases, actual and predicted, by calibration repeat purchases."""
-        from tierkit.charts._common import new_axes
+        from tierkit.reporting.charts._common import new_axes
 
         ax = new_axes(ax)
         table = self.by_frequency
@@ -80,7 +80,7 @@ class CLVValidation:
 
     def plot_value_capture(self, ax=None):
         """Cumulative share of holdout spend by customers ranked on predicted value (gains curve)."""
-        from tierkit.charts._common import new_axes
+        from tierkit.reporting.charts._common import new_axes
 
         ax = new_axes(ax)
         spend = self.customers["actual_spend"].to_numpy()
@@ -99,7 +99,7 @@ class CLVValidation:
 
     def write_plots(self, folder) -> list[Path]:
         """Both plots as PNG files in ``folder`` (created); returns their paths."""
-        from tierkit.charts import figure_png
+        from tierkit.reporting.charts import figure_png
         from tierkit.output import atomic_path
 
         folder = Path(folder)

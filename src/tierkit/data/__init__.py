@@ -175,7 +175,7 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
     >>> len(f), report.rows_read
     (23570, 69659)
     """
-    from tierkit.features import features_from_view
+    from tierkit.features.definition import features_from_view
 
     with DuckDBInput(memory_limit=memory_limit) as reader:
         report = reader.load_file(path, columns, options)

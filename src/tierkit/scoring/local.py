@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.errors import DataError
-from tierkit.features import check_time_unit, parse_date
+from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.scoring.model_spec import fetch_model, model_columns
-from tierkit.scoring.sql import scoring_feature_sql
+from tierkit.features.engines import scoring_feature_sql
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import ScoreWriter, check_score_path
 
@@ -80,7 +80,7 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     ----------
     model : str
         ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/RUN_ID/model`` or a local
-        model folder (a tierkit segmentation model, :mod:`tierkit.model`).
+        model folder (a tierkit segmentation model, :mod:`tierkit.mlops.pyfunc`).
     transactions : str or Path
         A CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files.
     as_of : date-like
@@ -116,7 +116,7 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     Examples
     --------
     >>> import os, tempfile, tierkit as tk
-    >>> from tierkit.model_export import save_segmentation_model
+    >>> from tierkit.mlops.export import save_segmentation_model
     >>> tmp = tempfile.mkdtemp()
     >>> tx = tk.load_cdnow(sample=True)
     >>> tx.to_csv(os.path.join(tmp, "tx.csv"), index=False)

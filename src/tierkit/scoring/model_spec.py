@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierkit.errors import ModelError
-from tierkit.features import check_time_unit
+from tierkit.features.definition import check_time_unit
 
 #: numpy/pandas dtype of each MLflow signature type in the output table.
 _DTYPES = {"string": "str", "long": "int64", "integer": "int64", "double": "float64", "float": "float64",
@@ -49,7 +49,7 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     from mlflow.exceptions import MlflowException
     from mlflow.models import Model
 
-    from tierkit.model import check_model_format
+    from tierkit.mlops.pyfunc import check_model_format
 
     local = Path(uri)
     if not local.is_dir():
@@ -72,7 +72,7 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     time_unit = standards.get("time_unit") or "D"
     check_time_unit(time_unit)
     if meta.signature is None or meta.signature.outputs is None:
-        raise ModelError(f"model {uri!r}: has no output signature; log it with tierkit.model.log_segmentation_model")
+        raise ModelError(f"model {uri!r}: has no output signature; log it with tierkit.mlops.pyfunc.log_segmentation_model")
     outputs = meta.signature.outputs.to_dict()
     return ModelSpec(
         uri=uri,

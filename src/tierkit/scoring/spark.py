@@ -1,7 +1,7 @@
 """The same scoring job on Spark: Spark SQL aggregates, ``mlflow.pyfunc.spark_udf`` scores.
 
 The feature query and the input contract are the very SQL the local engine runs (see
-:mod:`tierkit.scoring.sql` and :mod:`tierkit.data.contract`), so both engines give the
+:mod:`tierkit.features.engines` and :mod:`tierkit.data.contract`), so both engines give the
 same output, byte for byte, when the output is a ``.csv`` or ``.parquet`` file: Spark
 computes and scores in parallel, and the sorted scores stream to the driver partition by
 partition into the same writer the local engine uses. An output without a file suffix (a
@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from tierkit.errors import DataError, TierkitError
-from tierkit.features import check_time_unit, parse_date
+from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.scoring.model_spec import fetch_model, model_columns
-from tierkit.scoring.sql import scoring_feature_sql
+from tierkit.features.engines import scoring_feature_sql
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
 from tierkit.data import ColumnMap, ReadOptions

@@ -1,0 +1,1 @@
+"""Judging tiers: scheme comparison, migration between snapshots and per-tier summaries."""

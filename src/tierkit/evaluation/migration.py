@@ -1,0 +1,351 @@
+"""Tier migration between two scored snapshots, and the gap to the next tier.
+
+Tiers are re-computed every period; management wants to know who moved up, who moved down,
+and what it takes a customer to reach the next tier. For two snapshots (one row per customer,
+a ``customer_id`` index or column and a tier column), :func:`transition_matrix` counts the
+moves old tier -> new tier, and :func:`tier_moves` lists them per customer with a direction
+from the scheme's tier order (best first):
+
+==================  ==========================================================================
+column              order, best first
+==================  ==========================================================================
+``rfm_class``       important_value, important_develop, important_retain, important_winback,
+                    general_value, general_develop, general_retain, general_winback
+``rfm_segment``     champions, loyal, potential_loyalist, new, promising, need_attention,
+                    about_to_sleep, at_risk, cant_lose, hibernating, lost
+``abc_tier``        high_end, important, ordinary, small (or A, B, C; platinum ... lead)
+``lifecycle_stage`` loyal, repeat, new, at_risk, churned, potential
+``clv_cs_class``    core, at_risk_key, growth, fragile, advocate, marginal, unrated
+``value_potential`` star, harvest, develop, low_priority
+==================  ==========================================================================
+
+A column without an order (``cluster_name``) still gets its transition matrix; its moves are
+``changed`` or ``same``. Customers only in the new snapshot are ``entered``, only in the old
+one ``left``.
+
+:func:`next_tier_gaps` says, where a tier is a spending threshold, how much more a customer
+must contribute to reach the next tier up: ABC tiers (thresholds of
+:class:`tierkit.tiers.abc_tiers.ABCClassifier`) and the RFM classes (a low-monetary class reaches its
+"important" counterpart at the mean monetary value of :class:`tierkit.tiers.rfm_classes.RFMClassifier`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tierkit.tiers import schemes
+from tierkit.errors import DataError, TierkitError
+from tierkit.tiers.vocabulary import check_lang
+from tierkit.tiers.abc_tiers import ABC_TIERS
+from tierkit.tiers.rfm_classes import RFM_CLASSES
+from tierkit.tiers.schemes import abc_scheme_of
+
+ENTERED = "(entered)"
+LEFT = "(left)"
+
+def tier_order(scheme: str, keys=()) -> list[str] | None:
+    """The tier keys of ``scheme`` from best to worst, or ``None`` for an unordered scheme.
+
+    For ``abc_tier`` the key set in ``keys`` picks the ABC scheme (course, abc or pyramid).
+
+    Examples
+    --------
+    >>> tier_order("abc_tier", ["A", "C"])
+    ['A', 'B', 'C']
+    >>> tier_order("cluster_name") is None
+    True
+    """
+    abc_scheme = abc_scheme_of(keys) if scheme == "abc_tier" else "course"
+    return schemes.tier_order(scheme, abc_scheme)
+
+
+def _tiers(snapshot: pd.DataFrame, scheme: str, name: str) -> pd.Series:
+    if not isinstance(snapshot, pd.DataFrame):
+        raise TierkitError(f"{name}: expected a DataFrame, got {type(snapshot).__name__}")
+    frame = snapshot
+    if "customer_id" in frame.columns:
+        frame = frame.set_index("customer_id")
+    if scheme not in frame.columns:
+        raise DataError(f"{name}: no column {scheme!r}; columns present: {', '.join(map(str, frame.columns))}")
+    tiers = frame[scheme].copy()
+    tiers.index = tiers.index.astype("str")
+    tiers.index.name = "customer_id"
+    if tiers.index.has_duplicates:
+        dup = tiers.index[tiers.index.duplicated()][0]
+        raise DataError(f"{name}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+    return tiers.astype(object).where(tiers.notna(), None)
+
+
+def _check_order(order, keys, scheme):
+    if order is None:
+        return None
+    order = list(order)
+    unknown = sorted({k for k in keys if k is not None and k not in order}, key=str)
+    if unknown:
+        raise DataError(f"{scheme}: tier(s) {unknown} are not in the tier order {order}")
+    return order
+
+
+def tier_moves(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None) -> pd.DataFrame:
+    """Per customer: old tier, new tier, direction and the number of tiers moved.
+
+    Parameters
+    ----------
+    old, new : pandas.DataFrame
+        Scored snapshots: customer id as index or ``customer_id`` column, and ``scheme``.
+    scheme : str
+        The tier column (``abc_tier``, ``rfm_class`` ...).
+    order : sequence of str, optional
+        Tier keys best first; default :func:`tier_order`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id`` (sorted): ``old_tier``, ``new_tier``, ``direction`` (``up``,
+        ``down``, ``same``, ``changed`` for unordered schemes, ``entered``, ``left``) and
+        ``steps`` (tiers moved, positive up; missing when not ordered or not in both).
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"abc_tier": ["A", "B", "C"]}, index=["x", "y", "z"])
+    >>> new = pd.DataFrame({"abc_tier": ["B", "A", "C"]}, index=["x", "y", "w"])
+    >>> tier_moves(old, new, "abc_tier")[["direction", "steps"]].to_dict("index")
+    {'w': {'direction': 'entered', 'steps': nan}, 'x': {'direction': 'down', 'steps': -1.0}, \
+'y': {'direction': 'up', 'steps': 1.0}, 'z': {'direction': 'left', 'steps': nan}}
+    """
+    before = _tiers(old, scheme, "old snapshot")
+    after = _tiers(new, scheme, "new snapshot")
+    keys = set(before.dropna()) | set(after.dropna())
+    order = _check_order(order if order is not None else tier_order(scheme, keys), keys, scheme)
+    ids = before.index.union(after.index).sort_values()
+    out = pd.DataFrame({"old_tier": before.reindex(ids), "new_tier": after.reindex(ids)}, index=ids)
+    in_old = ids.isin(before.index)
+    in_new = ids.isin(after.index)
+    steps = np.full(len(ids), np.nan)
+    if order is not None:
+        rank = {k: i for i, k in enumerate(order)}
+        r_old = out["old_tier"].map(rank).to_numpy(dtype="float64")
+        r_new = out["new_tier"].map(rank).to_numpy(dtype="float64")
+        steps = r_old - r_new
+        direction = np.select([steps > 0, steps < 0, steps == 0], ["up", "down", "same"], "")
+    else:
+        same = (out["old_tier"] == out["new_tier"]).to_numpy()
+        direction = np.where(same, "same", "changed")
+    direction = np.where(~in_old, "entered", np.where(~in_new, "left", direction)).astype(object)
+    out["direction"] = direction
+    out["steps"] = steps
+    out.index.name = "customer_id"
+    return out
+
+
+def transition_matrix(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None, normalize=False) -> pd.DataFrame:
+    """Customers moving from each old tier (rows) to each new tier (columns).
+
+    Rows and columns follow the tier order; a ``(entered)`` row counts customers only in the
+    new snapshot, a ``(left)`` column those only in the old one.
+
+    Parameters
+    ----------
+    normalize : bool, default=False
+        Percent of each row (where old-tier customers went) instead of counts.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"abc_tier": ["A", "B", "B", "C"]}, index=list("wxyz"))
+    >>> new = pd.DataFrame({"abc_tier": ["A", "A", "B"]}, index=list("wxy"))
+    >>> transition_matrix(old, new, "abc_tier").loc["B"].to_dict()
+    {'A': 1, 'B': 1, 'C': 0, '(left)': 0}
+    >>> transition_matrix(old, new, "abc_tier", normalize=True).loc["B", "A"]
+    np.float64(50.0)
+    """
+    moves = tier_moves(old, new, scheme, order=order)
+    keys = [k for k in pd.unique(pd.concat([moves["old_tier"], moves["new_tier"]]).dropna())]
+    order = order if order is not None else tier_order(scheme, keys)
+    tiers = list(order) if order is not None else sorted(keys, key=str)
+    rows = moves["old_tier"].where(moves["old_tier"].notna(), ENTERED)
+    cols = moves["new_tier"].where(moves["new_tier"].notna(), LEFT)
+    counts = pd.crosstab(rows, cols).reindex(index=tiers + [ENTERED], columns=tiers + [LEFT], fill_value=0)
+    counts = counts.astype("int64")
+    counts.index.name = f"old {scheme}"
+    counts.columns.name = f"new {scheme}"
+    if not normalize:
+        return counts
+    totals = counts.sum(axis=1).replace(0, np.nan)
+    return 100.0 * counts.div(totals, axis=0).fillna(0.0)
+
+
+def abc_thresholds_from_snapshot(snapshot: pd.DataFrame, contribution=None, tier_column="abc_tier") -> dict:
+    """ABC thresholds read back from a snapshot scored on its own base.
+
+    The smallest non-negative contribution in each tier and above, exactly what
+    :class:`tierkit.tiers.abc_tiers.ABCClassifier` learns when fitted on the same table; the last tier is
+    ``-inf``. ``contribution`` defaults to ``profit`` when present, else ``monetary``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"monetary": [900.0, 300, 120, 50], "abc_tier": ["A", "B", "B", "C"]})
+    >>> abc_thresholds_from_snapshot(s)
+    {'A': 900.0, 'B': 120.0, 'C': -inf}
+    """
+    column = contribution or ("profit" if "profit" in snapshot.columns else "monetary")
+    for c in (column, tier_column):
+        if c not in snapshot.columns:
+            raise DataError(f"snapshot: no column {c!r} to read the ABC thresholds from")
+    order = tier_order("abc_tier", snapshot[tier_column].dropna())
+    value = pd.to_numeric(snapshot[column], errors="coerce").to_numpy(dtype="float64")
+    rank = snapshot[tier_column].map({k: i for i, k in enumerate(order)}).to_numpy(dtype="float64")
+    thresholds = {}
+    for k, key in enumerate(order[:-1]):
+        reached = value[(rank <= k) & (value >= 0)]
+        thresholds[key] = float(reached.min()) if reached.size else float("inf")
+    thresholds[order[-1]] = float("-inf")
+    return thresholds
+
+
+_MESSAGES = {
+    "en": "spend {gap:,.2f} more to reach {tier}",
+    "zh": "再消费 {gap:,.2f} 即可升级为{tier}",
+}
+
+
+def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=None, value=None,
+                   lang: str = "en") -> pd.DataFrame:
+    """How much more each customer must contribute to reach the next tier up.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A scored table (one row per customer) with the tier column and the value column.
+    scheme : {"abc_tier", "rfm_class"}, default="abc_tier"
+        ``abc_tier``: the next tier up in the ABC order, at its threshold. ``rfm_class``: a
+        general (low-monetary) class reaches its important counterpart (same R and F) at
+        the monetary threshold.
+    thresholds : dict, optional
+        ``abc_tier``: ``ABCClassifier.thresholds_``; default read back from the table
+        (:func:`abc_thresholds_from_snapshot`). ``rfm_class``: ``RFMClassifier.thresholds_``
+        (only ``"monetary"`` is used); default the table's mean monetary value.
+    value : str, optional
+        Value column; default ``profit`` when present, else ``monetary`` (``monetary`` for
+        ``rfm_class``).
+    lang : {"en", "zh"}, default="en"
+        Language of ``message`` (tier names come from :mod:`tierkit.tiers.vocabulary`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index: ``tier``, ``next_tier``, ``value``, ``threshold``, ``gap`` and
+        ``message``; missing for customers already at the top, or with no threshold tier
+        above them.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"monetary": [900.0, 300, 120, 50], "abc_tier": ["A", "B", "B", "C"]},
+    ...                  index=["w", "x", "y", "z"])
+    >>> next_tier_gaps(t).loc[["x", "z"], ["next_tier", "gap", "message"]].to_dict("index")
+    {'x': {'next_tier': 'A', 'gap': 600.0, 'message': 'spend 600.00 more to reach A'}, \
+'z': {'next_tier': 'B', 'gap': 70.0, 'message': 'spend 70.00 more to reach B'}}
+    """
+    check_lang(lang)
+    if scheme not in table.columns:
+        raise DataError(f"next_tier_gaps: no column {scheme!r} in the table")
+    tiers = table[scheme]
+    if scheme == "abc_tier":
+        column = value or ("profit" if "profit" in table.columns else "monetary")
+        order = tier_order("abc_tier", tiers.dropna())
+        th = dict(thresholds) if thresholds is not None else abc_thresholds_from_snapshot(table, column)
+        missing = [k for k in order if k not in th]
+        if missing:
+            raise TierkitError(f"thresholds: missing tier(s) {missing}; expected a threshold for each of {order}")
+        position = {k: i for i, k in enumerate(order)}
+        # The next tier up with a finite threshold (a tier nobody reached at fit has +inf).
+        nxt = {}
+        for key in order:
+            above = [k for k in order[:position[key]][::-1] if np.isfinite(th[k])]
+            nxt[key] = above[0] if above else None
+        next_tier = tiers.map(nxt)
+        threshold = next_tier.map(lambda k: th[k] if k is not None and pd.notna(k) else np.nan)
+        names = {t.key: t for tiers_ in ABC_TIERS.values() for t in tiers_}
+    elif scheme == "rfm_class":
+        column = value or "monetary"
+        m = float(thresholds["monetary"]) if thresholds is not None else None
+        if column not in table.columns:
+            raise DataError(f"next_tier_gaps: no column {column!r} in the table")
+        if m is None:
+            m = float(pd.to_numeric(table[column], errors="coerce").mean())
+        next_tier = tiers.map(lambda k: k.replace("general_", "important_") if isinstance(k, str)
+                              and k.startswith("general_") else None)
+        threshold = next_tier.map(lambda k: m if k is not None and pd.notna(k) else np.nan)
+        names = {t.key: t for t in RFM_CLASSES}
+    else:
+        raise TierkitError(f"scheme: next-tier gaps are defined for 'abc_tier' and 'rfm_class', not {scheme!r}")
+    if column not in table.columns:
+        raise DataError(f"next_tier_gaps: no column {column!r} in the table")
+    current = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    threshold = threshold.astype("float64")
+    gap = (threshold - current).clip(lower=0.0)
+    out = pd.DataFrame({"tier": tiers, "next_tier": next_tier.where(next_tier.notna(), None),
+                        "value": current, "threshold": threshold, "gap": gap}, index=table.index)
+    template = _MESSAGES[lang]
+    out["message"] = [
+        template.format(gap=g, tier=names[k].label(lang) if k in names else k) if k is not None and pd.notna(g) else None
+        for k, g in zip(out["next_tier"], out["gap"])
+    ]
+    return out
+
+
+def migration_summary(moves: pd.DataFrame) -> dict:
+    """Counts of customers per direction (``up``, ``down``, ``same`` ...).
+
+    Examples
+    --------
+    >>> migration_summary(pd.DataFrame({"direction": ["up", "up", "left"]}))
+    {'up': 2, 'left': 1}
+    """
+    counts = moves["direction"].value_counts()
+    wanted = ["up", "down", "same", "changed", "entered", "left"]
+    return {k: int(counts[k]) for k in wanted if k in counts.index}
+
+
+def read_snapshot(path) -> pd.DataFrame:
+    """A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
+    >>> _ = open(p, "w").write("customer_id,abc_tier\\n007,A\\n")
+    >>> read_snapshot(p).index.tolist()
+    ['007']
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, expected a scored snapshot (.csv, .parquet or .xlsx)")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype={"customer_id": str})
+        elif suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype={"customer_id": str})
+        else:
+            raise DataError(f"{path}: unsupported file type {suffix!r}, expected .csv, .parquet or .xlsx")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: file is empty, expected a scored snapshot") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {first}") from None
+    if "customer_id" not in frame.columns:
+        raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
+    frame["customer_id"] = frame["customer_id"].astype("str")
+    if frame["customer_id"].duplicated().any():
+        dup = frame.loc[frame["customer_id"].duplicated(), "customer_id"].iloc[0]
+        raise DataError(f"{path}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+    return frame.set_index("customer_id")

@@ -1,0 +1,297 @@
+"""RFM features as of an observation date, aggregated with DuckDB.
+
+One SQL query turns a canonical transaction table (see :mod:`tierkit.data`) into one
+row per customer. DuckDB runs it on an in-memory frame or straight on CSV/Parquet files with
+bounded memory, so the same definitions serve notebooks and month-end batch scoring.
+
+Definitions (``unit`` is 1 day for ``time_unit="D"`` and 7 days for ``"W"``; only the day of
+a timestamp counts; transactions after ``as_of`` are left out):
+
+* a **purchase day** is a day with at least one line of non-negative amount (returns alone do
+  not make a purchase occasion; a zero amount does);
+* ``recency`` = (as_of - last purchase day) / unit; ``tenure`` = (as_of - first purchase day)
+  / unit;
+* ``frequency`` = purchase occasions: distinct orders with a non-negative line when an order
+  id is given, else purchase days;
+* ``monetary`` = total net spend (returns subtract);
+* ``frequency_btyd`` = purchase days - 1 (repeat purchases); ``recency_btyd`` = (last - first
+  purchase day) / unit; ``T`` = tenure; ``monetary_btyd`` = mean net spend of the repeat
+  purchase days (the first purchase day excluded), 0 when there is none. These equal
+  ``lifetimes.utils.summary_data_from_transaction_data(freq="D")``, divided by 7 for weeks;
+* ``profit`` (when the transactions have it) = total profit;
+* with ``holdout_end``: ``holdout_purchases`` (purchase days in ``(as_of, holdout_end]``),
+  ``holdout_spend`` (net spend there) and ``holdout_duration`` (its length in units).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+
+import duckdb
+import pandas as pd
+
+from tierkit.errors import TierkitError
+
+TIME_UNITS = {"D": 1, "W": 7}
+
+FEATURE_COLUMNS = [
+    "recency",
+    "frequency",
+    "monetary",
+    "tenure",
+    "first_purchase",
+    "last_purchase",
+    "frequency_btyd",
+    "recency_btyd",
+    "T",
+    "monetary_btyd",
+]
+#: Exact type that amounts and profits are summed in: sums do not depend on the order in which
+#: threads (or Spark executors) add them, so training, local scoring and Spark agree to the bit.
+#: Amounts are rounded to 6 decimals and must stay below 10**12.
+MONEY_TYPE = "DECIMAL(18, 6)"
+
+HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
+
+
+def parse_date(value, name: str) -> dt.date:
+    """A date parameter as ``datetime.date``; text must be YYYY-MM-DD (one reading only).
+
+    Examples
+    --------
+    >>> parse_date("2021-04-01", "as_of")
+    datetime.date(2021, 4, 1)
+    >>> parse_date("04/01/2021", "as_of")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: as_of: '04/01/2021' is not a date; expected YYYY-MM-DD such as 2021-04-01
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        return value.date()
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is not None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
+
+
+def check_time_unit(time_unit: str) -> int:
+    """Days in one ``time_unit``; a one-line error for anything but ``"D"`` or ``"W"``."""
+    if time_unit not in TIME_UNITS:
+        raise TierkitError(f"time_unit: {time_unit!r} is not supported; expected 'D' (days) or 'W' (weeks)")
+    return TIME_UNITS[time_unit]
+
+
+def feature_sql(
+    relation: str,
+    *,
+    as_of: dt.date,
+    days_per_unit: int,
+    has_order_id: bool,
+    has_profit: bool,
+    holdout_end: dt.date | None = None,
+    dialect=None,
+) -> str:
+    """The DuckDB query that aggregates ``relation`` into the feature table.
+
+    ``relation`` is any DuckDB relation with canonical transaction columns (a registered
+    frame, ``read_parquet('folder/*.parquet')`` ...). Rows are ordered by ``customer_id``.
+
+    ``dialect`` (:data:`tierkit.data.dialect.DUCKDB` by default, or ``SPARK``) spells the two
+    things the engines write differently (day differences, casts); the query is otherwise one
+    text for both.
+    """
+    from tierkit.data.dialect import DUCKDB
+
+    dialect = dialect or DUCKDB
+    days = dialect.days_between
+    # a double literal in both engines (Spark reads 7.0 as a decimal and would divide in decimals)
+    unit = f"CAST({float(days_per_unit)!r} AS DOUBLE)"
+    end = holdout_end or as_of
+    # as_of and holdout_end are datetime.date values (parse_date), never user text
+    profit_line = f", CAST(profit AS {MONEY_TYPE}) AS profit" if has_profit else ""
+    profit_day = ", SUM(profit) AS profit" if has_profit else ""
+    profit_agg = ", SUM(profit) AS profit" if has_profit else ""
+    profit_col = ", CAST(c.profit AS DOUBLE) AS profit" if has_profit else ""
+    order_line = ", order_id" if has_order_id else ""
+    orders_cte = ""
+    orders_join = ""
+    frequency = "c.purchase_days"
+    if has_order_id:
+        # purchase occasions are distinct orders with a non-negative line
+        orders_cte = f""",
+orders AS (
+    SELECT customer_id, COUNT(DISTINCT order_id) AS occasions
+    FROM lines WHERE amount >= 0 AND day <= DATE '{as_of}'
+    GROUP BY customer_id
+)"""
+        orders_join = "LEFT JOIN orders o USING (customer_id)"
+        frequency = "COALESCE(o.occasions, 0)"
+    holdout_cte = holdout_cols = holdout_join = ""
+    if holdout_end is not None:
+        holdout_cte = f""",
+holdout AS (
+    SELECT customer_id,
+           COUNT(*) FILTER (WHERE is_purchase) AS holdout_purchases,
+           SUM(spend) AS holdout_spend
+    FROM days WHERE day > DATE '{as_of}'
+    GROUP BY customer_id
+)"""
+        holdout_cols = f"""
+      , CAST(COALESCE(h.holdout_purchases, 0) AS BIGINT) AS holdout_purchases
+      , CAST(COALESCE(h.holdout_spend, 0) AS DOUBLE) AS holdout_spend
+      , {days(f"DATE '{as_of}'", f"DATE '{holdout_end}'")} / {unit} AS holdout_duration"""
+        holdout_join = "LEFT JOIN holdout h USING (customer_id)"
+    return f"""
+WITH lines AS (
+    SELECT customer_id, CAST(date AS DATE) AS day, CAST(amount AS {MONEY_TYPE}) AS amount
+         {order_line}{profit_line}
+    FROM {relation}
+    WHERE CAST(date AS DATE) <= DATE '{end}'
+),
+days AS (
+    SELECT customer_id, day, SUM(amount) AS spend, bool_or(amount >= 0) AS is_purchase{profit_day}
+    FROM lines GROUP BY customer_id, day
+),
+calibration AS (
+    SELECT customer_id,
+           MIN(day) FILTER (WHERE is_purchase) AS first_day,
+           MAX(day) FILTER (WHERE is_purchase) AS last_day,
+           COUNT(*) FILTER (WHERE is_purchase) AS purchase_days,
+           SUM(spend) AS monetary,
+           SUM(spend) FILTER (WHERE is_purchase) AS purchase_spend,
+           min_by(spend, day) FILTER (WHERE is_purchase) AS first_day_spend
+           {profit_agg}
+    FROM days WHERE day <= DATE '{as_of}'
+    GROUP BY customer_id
+){orders_cte}{holdout_cte}
+SELECT c.customer_id
+     , {days('c.last_day', f"DATE '{as_of}'")} / {unit} AS recency
+     , CAST({frequency} AS BIGINT) AS frequency
+     , CAST(c.monetary AS DOUBLE) AS monetary
+     , {days('c.first_day', f"DATE '{as_of}'")} / {unit} AS tenure
+     , c.first_day AS first_purchase
+     , c.last_day AS last_purchase
+     , CAST(c.purchase_days - 1 AS DOUBLE) AS frequency_btyd
+     , {days('c.first_day', 'c.last_day')} / {unit} AS recency_btyd
+     , {days('c.first_day', f"DATE '{as_of}'")} / {unit} AS T
+     , CASE WHEN c.purchase_days > 1
+            THEN CAST(c.purchase_spend - c.first_day_spend AS DOUBLE) / (c.purchase_days - 1)
+            ELSE 0.0 END AS monetary_btyd
+     {profit_col}{holdout_cols}
+FROM calibration c
+{orders_join}
+{holdout_join}
+WHERE c.first_day IS NOT NULL
+ORDER BY c.customer_id
+"""
+
+
+def rfm_features(
+    transactions: pd.DataFrame,
+    as_of=None,
+    *,
+    time_unit: str = "D",
+    calibration_end=None,
+    holdout_end=None,
+) -> pd.DataFrame:
+    """One row of RFM and buy-till-you-die features per customer, as of a date.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (:func:`tierkit.read_transactions`).
+    as_of : date-like
+        The observation date ("today"); its transactions count, later ones do not.
+    time_unit : {"D", "W"}, default="D"
+        Unit of ``recency``, ``tenure``, ``recency_btyd`` and ``T``: days, or fractional
+        weeks (days / 7, as in the published CDNOW data).
+    calibration_end : date-like, optional
+        Same as ``as_of`` (the name used for validation); give one of the two.
+    holdout_end : date-like, optional
+        Adds ``holdout_purchases``, ``holdout_spend`` and ``holdout_duration`` for the
+        period after ``as_of`` up to this date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id`` (sorted), columns as in the module docs. ``attrs`` holds
+        ``as_of``, ``time_unit`` and ``holdout_end``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "date": pd.to_datetime(["2021-03-01", "2021-03-11", "2021-03-25"]),
+    ...     "amount": [10.0, 30.0, 5.0]})
+    >>> f = rfm_features(tx, as_of="2021-04-01")
+    >>> f[["recency", "frequency", "monetary", "frequency_btyd", "monetary_btyd"]]
+                 recency  frequency  monetary  frequency_btyd  monetary_btyd
+    customer_id
+    a               21.0          2      40.0             1.0           30.0
+    b                7.0          1       5.0             0.0            0.0
+    """
+    if as_of is None and calibration_end is None:
+        raise TierkitError("as_of: the observation date is required (e.g. as_of='2021-04-01')")
+    if as_of is not None and calibration_end is not None and parse_date(as_of, "as_of") != parse_date(
+        calibration_end, "calibration_end"
+    ):
+        raise TierkitError("as_of and calibration_end differ; give one of them")
+    as_of = parse_date(as_of if as_of is not None else calibration_end, "as_of")
+    check_time_unit(time_unit)
+    end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise TierkitError(
+            f"transactions: missing column {', '.join(map(repr, missing))}; use read_transactions() "
+            "or normalize_transactions() to map your columns"
+        )
+    wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
+    with duckdb.connect() as con:
+        con.register("tx", transactions[wanted])
+        return features_from_view(con, "tx", as_of=as_of, time_unit=time_unit, holdout_end=end,
+                                  has_order_id="order_id" in transactions.columns,
+                                  has_profit="profit" in transactions.columns, stacklevel=3)
+
+
+def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdout_end=None,
+                       has_order_id: bool = False, has_profit: bool = False, stacklevel: int = 2) -> pd.DataFrame:
+    """The feature table of the canonical transactions in the DuckDB relation ``relation``.
+
+    The one place features are computed for training: :func:`rfm_features` (a frame) and
+    :func:`tierkit.data.file_features` (a file) both come here. Warns with the count of
+    transactions after the end date, which are left out.
+    """
+    as_of = parse_date(as_of, "as_of")
+    days_per_unit = check_time_unit(time_unit)
+    end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
+    if end is not None and end <= as_of:
+        raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
+    last = end or as_of
+    later = con.execute(f"SELECT COUNT(*) FROM {relation} WHERE CAST(date AS DATE) > DATE '{last}'").fetchall()[0][0]
+    if later:
+        warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
+    query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                        has_profit=has_profit, holdout_end=end)
+    features = con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
+    return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
+
+
+def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None) -> pd.DataFrame:
+    """Index, dtypes and ``attrs`` of a feature table fresh from SQL."""
+    features["customer_id"] = features["customer_id"].astype("str")
+    features = features.set_index("customer_id")
+    for col in ("first_purchase", "last_purchase"):
+        features[col] = pd.to_datetime(features[col])
+    features["frequency"] = features["frequency"].astype("int64")
+    features.attrs.update(
+        as_of=str(as_of), time_unit=time_unit, holdout_end=None if holdout_end is None else str(holdout_end)
+    )
+    return features

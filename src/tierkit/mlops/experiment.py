@@ -1,0 +1,292 @@
+"""``tierkit run CONFIG``: fit every scheme, compare them on held-out value, log it all to MLflow.
+
+One run does two fits:
+
+1. **comparison** -- features as of ``calibration_end`` with the holdout period up to
+   ``holdout_end``; every scheme is fitted on the calibration period and scored on how well
+   its tiers separate the customers' actual holdout spend (:mod:`tierkit.evaluation.comparison`);
+2. **final model** -- features as of ``as_of``; the fitted segmentation is logged as one pyfunc
+   model (:mod:`tierkit.mlops.pyfunc`), with its standards, tier profiles, charts and the report.
+
+With no tracking URI configured, MLflow's local default store is used (a SQLite file
+``mlflow.db`` in the working directory), so a run needs no server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tierkit.evaluation.comparison import compare_schemes, scheme_agreement
+from tierkit.mlops.config import ExperimentConfig, load_config
+from tierkit.data import read_transactions
+from tierkit.datasets import (
+    SYNTHETIC_SURVEY_NOTE,
+    cdnow_path,
+    load_cdnow,
+    synthetic_survey,
+)
+from tierkit.features.definition import rfm_features
+from tierkit.data.surveys import customer_satisfaction, read_survey
+from tierkit.tiers.schemes import tier_order, tier_schemes
+from tierkit.segmentation.chain import Segmentation, build_segmentation
+from tierkit.evaluation.summary import tier_summary
+from tierkit.mlops.store import open_tracking_store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+
+
+@dataclass
+class RunResult:
+    """What a run produced: its MLflow ids and the main tables."""
+
+    run_id: str
+    experiment_id: str
+    model_uri: str
+    comparison: pd.DataFrame
+    agreement: pd.DataFrame
+    table: pd.DataFrame
+    registered_version: str | None = None
+    notes: tuple = ()
+    diagnostics: dict | None = None
+    read_report: dict | None = None
+
+
+def tracking_uri(explicit: str | None = None) -> str:
+    """``explicit``, else ``MLFLOW_TRACKING_URI``, else the local SQLite default."""
+    return explicit or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def load_experiment_transactions(config: ExperimentConfig) -> pd.DataFrame:
+    """The transactions a config names (a bundled dataset or a file with its column map)."""
+    if "dataset" in config.data:
+        return load_cdnow(sample=config.data["dataset"] == "cdnow_sample")
+    path = config.data_path()
+    columns = config.data.get("columns", {}) or {}
+    reading = {key: config.data[key] for key in READ_KEYS if key in config.data}
+    return read_transactions(path, **reading, **columns)
+
+
+#: Keys of a config's ``data`` section passed to :func:`tierkit.read_transactions`.
+READ_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header", "missing_customers",
+             "on_bad_rows", "rejects", "drop_duplicates")
+
+
+def _features(tx, **kwargs):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*transaction\(s\) after .* left out")
+        return rfm_features(tx, **kwargs)
+
+
+def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
+    """Fit on the calibration period, score the schemes on the holdout; (comparison, agreement, table).
+
+    ``answers``: the survey answers; only those up to the calibration end count here.
+    """
+    dates = config.dates
+    if "calibration_end" not in dates:
+        return None, None, None
+    features = _features(tx, as_of=dates["calibration_end"], time_unit=config.time_unit,
+                         holdout_end=dates["holdout_end"])
+    survey = _satisfaction(config, answers, dates["calibration_end"])
+    segmentation = build_segmentation(_schemes(config), seed=config.seed)
+    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    orders = {column: tier_order(column, segmentation.abc_scheme) for column in tier_schemes(segmentation.abc_scheme)}
+    if "cluster" in table.columns:
+        orders["cluster"] = [str(c) for c in sorted(table["cluster"].unique())]  # 0 = most valuable
+    comparison = compare_schemes(table, orders, seed=config.seed)
+    agreement = scheme_agreement(table, list(comparison.index))
+    return comparison, agreement, table
+
+
+def run_experiment(config, *, tracking_uri_override: str | None = None, register: bool | None = None,
+                   progress=None, out_dir=None) -> RunResult:
+    """Run a config end to end and log it to MLflow (see module docs).
+
+    Parameters
+    ----------
+    config : ExperimentConfig or path
+    tracking_uri_override : str, optional
+        MLflow tracking URI; default ``MLFLOW_TRACKING_URI`` or ``sqlite:///mlflow.db``.
+    register : bool, optional
+        Register the model under ``mlflow.registered_model`` with ``mlflow.alias``; default: when
+        the config names a registered model.
+    progress : callable, optional
+        Called with a short text before each step (the CLI shows it).
+    out_dir : path, optional
+        Also keep the charts and the report there (they are always logged to the run).
+    """
+    import mlflow
+
+    from tierkit.mlops.pyfunc import log_segmentation_model
+
+    if not isinstance(config, ExperimentConfig):
+        config = load_config(config)
+    step = progress or (lambda text: log.info(text))
+    open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
+    mlflow.set_experiment(config.experiment_name)
+
+    step("reading transactions")
+    tx = load_experiment_transactions(config)
+    as_of = config.dates.get("as_of", config.dates.get("holdout_end"))
+    answers, notes = _survey_answers(config, tx, as_of)
+    step("comparing schemes on the holdout period")
+    comparison, agreement, _ = evaluate(config, tx, answers)
+    step("fitting the final segmentation")
+    features = _features(tx, as_of=as_of, time_unit=config.time_unit)
+    survey = _satisfaction(config, answers, as_of)
+    segmentation = build_segmentation(_schemes(config), seed=config.seed)
+    segmentation.fit(features, survey=survey)
+    table = segmentation.transform(features, lang=config.lang, survey=survey)
+
+    with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp) if out_dir is None else Path(out_dir)
+        tmp.mkdir(parents=True, exist_ok=True)
+        mlflow.set_tags({"tierkit.mlops.config": config.source.name, "tierkit.as_of": str(as_of)})
+        mlflow.log_params({k: str(v)[:500] for k, v in config.to_params().items()})
+        mlflow.log_artifact(str(config.source), artifact_path="config")
+        source = config.data_path() or cdnow_path(sample=config.data["dataset"] == "cdnow_sample")
+        dataset = mlflow.data.from_pandas(tx, source=str(source.resolve()), name=source.name)
+        mlflow.log_input(dataset, context="training")
+        mlflow.log_metrics({"customers": float(len(table)), "transactions": float(len(tx))})
+        read = tx.attrs.get("read_report")
+        if read:
+            # rows left out by the reading policy (guests dropped, bad rows skipped) stay visible
+            mlflow.log_metrics({"rows_read": float(read["rows_read"]),
+                                "rows_left_out": float(read["rows_read"] - read["rows_kept"])})
+            if read["rejected"]:
+                mlflow.set_tag("tierkit.rows_left_out", ", ".join(f"{n} {r}" for r, n in read["rejected"].items()))
+        if comparison is not None:
+            step("logging the comparison")
+            for scheme, row in comparison.iterrows():
+                for metric in ("variance_share", "top_tier_lift", "order_agreement", "size_balance", "silhouette"):
+                    value = row[metric]
+                    if pd.notna(value):
+                        mlflow.log_metric(f"{scheme}.{metric}", float(value))
+            mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
+            mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
+        step("logging tier profiles")
+        for column in [*tier_schemes(segmentation.abc_scheme), "cluster"]:
+            if column in table.columns:
+                order = sorted(table[column].unique()) if column == "cluster" else tier_order(column, segmentation.abc_scheme)
+                summary = tier_summary(table, column, order=order)
+                mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
+        for name, value in _diagnostic_metrics(segmentation).items():
+            mlflow.log_metric(name, value)
+        step("drawing charts and the report")
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes)
+        step("logging the model")
+        horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
+        info = log_segmentation_model(segmentation, features, horizon=horizon)
+        run_id, experiment_id = run.info.run_id, run.info.experiment_id
+    version = None
+    registered = config.mlflow.get("registered_model")
+    if (register if register is not None else bool(registered)) and registered:
+        step("registering the model")
+        from tierkit.mlops.registry import register_run_model
+
+        version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
+    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
+                     diagnostics, tx.attrs.get("read_report"))
+
+
+def _schemes(config: ExperimentConfig) -> dict:
+    """The config's schemes, with the satisfaction threshold passed to the CLV-CS grid."""
+    schemes = {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.schemes.items()}
+    threshold = (config.satisfaction or {}).get("high_threshold")
+    if threshold is not None and schemes.get("clv_cs", False) is not False:
+        schemes["clv_cs"] = {**(schemes["clv_cs"] if isinstance(schemes["clv_cs"], dict) else {}),
+                             "cs_threshold": float(threshold)}
+    return schemes
+
+
+def _survey_answers(config: ExperimentConfig, tx: pd.DataFrame, as_of):
+    """The survey answers a config asks for (or None) and the notes a report must show."""
+    sat = config.satisfaction
+    if not sat:
+        return None, []
+    scale = sat.get("scale", "nps")
+    if sat.get("synthetic"):
+        customers = sorted(tx["customer_id"].unique())
+        answers = synthetic_survey(customers, seed=int(sat.get("seed", config.seed)), scale=scale, as_of=as_of)
+        return answers, [SYNTHETIC_SURVEY_NOTE[config.lang]]
+    path = Path(sat["path"])
+    path = path if path.is_absolute() else config.source.parent / path
+    return read_survey(path, scale=scale, **(sat.get("columns") or {})), []
+
+
+def _satisfaction(config: ExperimentConfig, answers, as_of):
+    """Per-customer satisfaction as of ``as_of`` from the answers (None without a survey)."""
+    if answers is None:
+        return None
+    sat = config.satisfaction or {}
+    return customer_satisfaction(answers, how=sat.get("aggregate", "latest"), window=sat.get("window"), as_of=as_of)
+
+
+def _diagnostic_metrics(segmentation: Segmentation) -> dict:
+    """Model diagnostics worth a metric: CLV parameters, the chosen k ..."""
+    out = {}
+    steps = dict(segmentation.steps_)
+    if "clv" in steps:
+        clv = steps["clv"]
+        for group in ("bgnbd_params_", "gamma_gamma_params_"):
+            for key, value in (getattr(clv, group, None) or {}).items():
+                out[f"clv.{key}"] = float(value)
+        if getattr(clv, "log_likelihood_", None) is not None:
+            out["clv.log_likelihood"] = float(clv.log_likelihood_)
+    return out
+
+
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> dict:
+    """Every chart (PNG) and the HTML report, as artifacts of the active run; returns the diagnostics."""
+    import mlflow
+
+    from tierkit.reporting.charts import figure_png
+    from tierkit.reporting.report import write_report
+    from tierkit.reporting.report.render import report_sections, scheme_charts
+
+    charts = tmp / "charts"
+    charts.mkdir(exist_ok=True)
+    for column in report_sections(table):
+        for name, ax in scheme_charts(table, column, lang=config.lang):
+            (charts / f"{column}.{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+    for name, ax in _model_charts(segmentation, config.lang):
+        (charts / f"{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+    mlflow.log_artifacts(str(charts), artifact_path="charts")
+    diagnostics = segmentation_diagnostics(segmentation)
+    if comparison is not None:
+        diagnostics["comparison (holdout)"] = comparison
+    report = tmp / "report.html"
+    write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes)
+    mlflow.log_artifact(str(report))
+    return diagnostics
+
+
+def _model_charts(segmentation, lang: str):
+    """(name, Axes) of the fitted models' own charts: k selection, snake plot ..."""
+    out = []
+    steps = dict(segmentation.steps_)
+    if "clusters" in steps and hasattr(steps["clusters"], "charts"):
+        out.extend(steps["clusters"].charts(lang=lang))
+    return out
+
+
+def segmentation_diagnostics(segmentation) -> dict:
+    """Per step, the standards and model figures a report shows."""
+    out = {}
+    for name, step in segmentation.steps_:
+        if hasattr(step, "diagnostics"):
+            out[name] = step.diagnostics()
+        elif hasattr(step, "standards"):
+            out[name] = step.standards()
+        elif hasattr(step, "thresholds_"):
+            out[name] = dict(step.thresholds_)
+    return out

@@ -1,0 +1,1 @@
+"""What people read: charts (:mod:`.charts`) and the HTML report (:mod:`.report`)."""

@@ -1,0 +1,112 @@
+"""Charts of k-means clusters: the choice of k, the snake plot and the relative-importance heatmap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tierkit.reporting.charts._common import check, new_axes
+from tierkit.reporting.charts.fonts import chart_fonts
+
+_WORDS = {
+    "k": ("number of clusters k", "聚类数 k"),
+    "inertia": ("inertia (within-cluster sum of squares)", "簇内平方和"),
+    "silhouette": ("silhouette", "轮廓系数"),
+    "chosen": ("chosen k = {k}", "选定 k = {k}"),
+    "selection": ("Choosing k", "选择聚类数"),
+    "snake": ("Snake plot: standardised feature means per cluster", "蛇形图: 各聚类标准化特征均值"),
+    "scaled": ("mean of the scaled feature", "标准化特征均值"),
+    "importance": ("Relative importance: cluster mean / population mean - 1", "相对重要性: 聚类均值 / 总体均值 - 1"),
+    "recency": ("recency", "最近购买 (R)"),
+    "frequency": ("frequency", "购买频率 (F)"),
+    "monetary": ("monetary", "消费金额 (M)"),
+    "tenure": ("tenure", "客户时长"),
+    "clv": ("CLV", "CLV"),
+}
+
+
+def _w(key: str, lang: str, **fmt) -> str:
+    text = _WORDS[key][1 if lang == "zh" else 0]
+    return text.format(**fmt) if fmt else text
+
+
+def _cluster_label(cluster: int, name: str, lang: str) -> str:
+    from tierkit.clusters.naming import cluster_label
+
+    return f"{cluster}: {cluster_label(name, lang)}"
+
+
+def plot_k_selection(selection: pd.DataFrame, ax=None, lang: str = "en"):
+    """Inertia (left axis) and silhouette (right axis) per k, with the chosen k marked.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"inertia": [9.0, 4, 3], "silhouette": [0.4, 0.6, 0.5], "chosen": [False, True, False]},
+    ...                  index=pd.Index([2, 3, 4], name="k"))
+    >>> plot_k_selection(t).get_xlabel()
+    'number of clusters k'
+    """
+    check(lang)
+    with chart_fonts(lang):
+        ax = new_axes(ax)
+        ks = selection.index.to_numpy()
+        ax.plot(ks, selection["inertia"], marker="o", color="tab:blue")
+        ax.set_xlabel(_w("k", lang))
+        ax.set_ylabel(_w("inertia", lang), color="tab:blue")
+        right = ax.twinx()
+        right.plot(ks, selection["silhouette"], marker="s", color="tab:orange")
+        right.set_ylabel(_w("silhouette", lang), color="tab:orange")
+        chosen = selection.index[selection["chosen"]]
+        if len(chosen):
+            ax.axvline(int(chosen[0]), color="grey", linestyle="--", label=_w("chosen", lang, k=int(chosen[0])))
+            ax.legend(loc="upper center")
+        ax.set_title(_w("selection", lang))
+    return ax
+
+
+def plot_snake(segmenter, ax=None, lang: str = "en"):
+    """Mean scaled value of each feature per cluster (a fitted :class:`tierkit.KMeansSegmenter`)."""
+    check(lang)
+    centres = segmenter.centres()
+    names = segmenter.profiles_["cluster_name"]
+    with chart_fonts(lang):
+        ax = new_axes(ax)
+        positions = np.arange(len(centres.columns))
+        for cluster, row in centres.iterrows():
+            ax.plot(positions, row.to_numpy(), marker="o", label=_cluster_label(cluster, names[cluster], lang))
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_xticks(positions, [_w(c, lang) for c in centres.columns])
+        ax.set_ylabel(_w("scaled", lang))
+        ax.set_title(_w("snake", lang))
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_relative_importance(profiles: pd.DataFrame, ax=None, lang: str = "en"):
+    """Heatmap of each cluster's R/F/M mean against the population (``profiles_`` of the segmenter).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"cluster_name": ["important_value", "general_winback"],
+    ...     "recency_vs_population": [-0.8, 0.9], "frequency_vs_population": [2.0, -0.5],
+    ...     "monetary_vs_population": [3.0, -0.7]}, index=pd.Index([0, 1], name="cluster"))
+    >>> len(plot_relative_importance(p).texts)
+    6
+    """
+    check(lang)
+    columns = ["recency", "frequency", "monetary"]
+    values = profiles[[f"{c}_vs_population" for c in columns]].to_numpy(dtype="float64")
+    limit = max(float(np.abs(values).max()), 1e-9)
+    with chart_fonts(lang):
+        ax = new_axes(ax)
+        # colour = good or bad for the business: a recency below the population's is good
+        colour = values * np.array([-1.0, 1.0, 1.0])
+        image = ax.imshow(colour, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
+        ax.set_xticks(range(len(columns)), [_w(c, lang) for c in columns])
+        ax.set_yticks(range(len(profiles)),
+                      [_cluster_label(i, n, lang) for i, n in zip(profiles.index, profiles["cluster_name"])])
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(j, i, f"{value:+.0%}", ha="center", va="center", fontsize="small")
+        ax.figure.colorbar(image, ax=ax, ticks=[])
+        ax.set_title(_w("importance", lang))
+    return ax

@@ -1,0 +1,53 @@
+"""The lifecycle funnel: potential -> new -> repeat -> loyal, then at risk and churned."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tierkit.reporting.charts._common import check, new_axes, require, scheme_tiers, word
+from tierkit.reporting.charts.fonts import chart_fonts
+
+FUNNEL = ("potential", "new", "repeat", "loyal")
+LAPSED = ("at_risk", "churned")
+
+
+def plot_lifecycle_funnel(table: pd.DataFrame, ax=None, lang: str = "en", column: str = "lifecycle_stage"):
+    """Centred bars, one per stage, width = customers; lapsing stages in red below.
+
+    Stages without customers (``potential`` without a master list) are left out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"lifecycle_stage": ["new", "new", "repeat", "loyal", "churned"]})
+    >>> [round(b.get_width()) for b in plot_lifecycle_funnel(t).patches]
+    [2, 1, 1, 1]
+    """
+    check(lang)
+    require(table, (column,), "plot_lifecycle_funnel")
+    counts = table[column].value_counts()
+    total = int(counts.sum())
+    stages = [s for s in FUNNEL + LAPSED if counts.get(s, 0) > 0]
+    labels = {t.key: t for t in (scheme_tiers("lifecycle_stage") or ())}
+    with chart_fonts(lang):
+        ax = new_axes(ax, figsize=(7.0, 0.6 * len(stages) + 1.4))
+        widths = np.array([counts[s] for s in stages], dtype="float64")
+        colors = ["#4C72B0" if s in FUNNEL else "#C44E52" for s in stages]
+        y = np.arange(len(stages))
+        bars = ax.barh(y, widths, left=-widths / 2, color=colors, height=0.7)
+        widest = widths.max()
+        for bar, s, w in zip(bars, stages, widths):
+            text = f"{counts[s]:,} ({counts[s] / total:.1%})"
+            y_mid = bar.get_y() + bar.get_height() / 2
+            if w >= 0.3 * widest:
+                ax.text(0, y_mid, text, ha="center", va="center", fontsize=9, color="white")
+            else:  # too narrow to hold its label: write it beside the bar
+                ax.text(w / 2 + 0.01 * widest, y_mid, text, ha="left", va="center", fontsize=9, color="black")
+        ax.set_xlim(-0.55 * widest, 0.55 * widest)
+        ax.set_yticks(y, [labels[s].label(lang) if s in labels else s for s in stages])
+        ax.invert_yaxis()
+        ax.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(word("lifecycle", lang))
+    return ax

@@ -1,0 +1,168 @@
+"""ABC / customer-pyramid tiers by contribution (profit when known, else net revenue).
+
+Two readings of the cut-offs exist in practice and both are here:
+
+* ``basis="rank"`` (default): rank 1 is the largest contributor, rank share = rank / number of
+  customers, and a customer is in the first tier whose cut-off is >= its rank share. Tied
+  contributions share the best rank among them, so equal values get equal tiers.
+* ``basis="value"``: customers in descending order; a customer is in the first tier whose
+  cut-off is above the share of total positive contribution held by the customers ranked
+  above it (so the largest customer is always in the top tier).
+
+At fit the cut-offs become contribution thresholds (the smallest contribution in each tier and
+above); transform grades any later batch by those thresholds unchanged. A customer whose
+contribution is negative (a "lead" customer who costs more than they bring) is always in the
+lowest tier.
+
+==============  ======================================  ==================  ================
+scheme          tiers (keys)                            rank cut-offs       value cut-offs
+==============  ======================================  ==================  ================
+``course``      high_end, important, ordinary, small    5%, 20%, 50%, 100%  50%, 80%, 95%, 100%
+``abc``         A, B, C                                 20%, 50%, 100%      80%, 95%, 100%
+``pyramid``     platinum, gold, iron, lead              5%, 20%, 50%, 100%  50%, 80%, 95%, 100%
+==============  ======================================  ==================  ================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit.tiers._checks import numeric_column, require_columns
+from tierkit.errors import TierkitError
+from tierkit.tiers.vocabulary import Tier
+
+ABC_TIERS = {
+    "course": (
+        Tier("high_end", "High-end", "高端客户", "Dedicated account manager, first call on new offers", "专人服务, 新产品优先"),
+        Tier("important", "Important", "重要客户", "Priority service, loyalty benefits", "优先服务, 忠诚度奖励"),
+        Tier("ordinary", "Ordinary", "普通客户", "Standard service, encourage larger baskets", "标准服务, 鼓励提升客单价"),
+        Tier("small", "Small", "小客户", "Low-cost, self-service channels", "低成本自助服务"),
+    ),
+    "abc": (
+        Tier("A", "A", "A类客户", "Manage closely", "重点管理"),
+        Tier("B", "B", "B类客户", "Manage normally", "一般管理"),
+        Tier("C", "C", "C类客户", "Manage at the lowest cost", "简单管理"),
+    ),
+    "pyramid": (
+        Tier("platinum", "Platinum", "铂金客户", "Reward and retain; they are the most profitable", "重点维护, 奖励"),
+        Tier("gold", "Gold", "黄金客户", "Grow them towards platinum", "培养升级"),
+        Tier("iron", "Iron", "铁客户", "Serve efficiently; raise volume", "高效服务, 提升购买量"),
+        Tier("lead", "Lead", "铅客户", "Cut the cost to serve or raise prices", "降低服务成本或提价"),
+    ),
+}
+RANK_CUTOFFS = {"course": (0.05, 0.20, 0.50, 1.0), "abc": (0.20, 0.50, 1.0), "pyramid": (0.05, 0.20, 0.50, 1.0)}
+VALUE_CUTOFFS = {"course": (0.50, 0.80, 0.95, 1.0), "abc": (0.80, 0.95, 1.0), "pyramid": (0.50, 0.80, 0.95, 1.0)}
+
+
+class ABCClassifier(TransformerMixin, BaseEstimator):
+    """Tiers by contribution, cut by rank share or by cumulative value share.
+
+    Parameters
+    ----------
+    scheme : {"course", "abc", "pyramid"}, default="course"
+        Which tiers (see the module table).
+    basis : {"rank", "value"}, default="rank"
+        Cut-offs as shares of customers by rank, or as cumulative shares of value.
+    cutoffs : sequence of float, optional
+        Upper cut-off of each tier (ascending, last 1.0); defaults from the table.
+    contribution : str, optional
+        Feature column to rank by; default ``profit`` when present, else ``monetary``.
+
+    Attributes
+    ----------
+    thresholds_ : dict of str to float
+        Smallest contribution that reaches each tier (``inf`` when no customer did at fit);
+        the last tier has ``-inf``.
+    contribution_ : str
+        The column used.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"monetary": [100.0 - i for i in range(20)]})
+    >>> ABCClassifier().fit_transform(f)["abc_tier"].value_counts().to_dict()
+    {'small': 10, 'ordinary': 6, 'important': 3, 'high_end': 1}
+    """
+
+    def __init__(self, scheme="course", basis="rank", cutoffs=None, contribution=None):
+        self.scheme = scheme
+        self.basis = basis
+        self.cutoffs = cutoffs
+        self.contribution = contribution
+
+    @property
+    def tiers(self):
+        return ABC_TIERS[self.scheme]
+
+    def _check_params(self):
+        if self.scheme not in ABC_TIERS:
+            raise TierkitError(f"scheme: {self.scheme!r} is not supported; expected one of {', '.join(ABC_TIERS)}")
+        if self.basis not in ("rank", "value"):
+            raise TierkitError(f"basis: {self.basis!r} is not supported; expected 'rank' or 'value'")
+        defaults = RANK_CUTOFFS if self.basis == "rank" else VALUE_CUTOFFS
+        cutoffs = np.asarray(self.cutoffs if self.cutoffs is not None else defaults[self.scheme], dtype="float64")
+        n = len(ABC_TIERS[self.scheme])
+        if cutoffs.shape != (n,) or np.any(np.diff(cutoffs) <= 0) or cutoffs[0] <= 0 or cutoffs[-1] != 1.0:
+            raise TierkitError(
+                f"cutoffs: {list(cutoffs)} must be {n} increasing shares in (0, 1], the last equal to 1"
+            )
+        return cutoffs
+
+    def _contribution_column(self, X) -> str:
+        if self.contribution is not None:
+            return self.contribution
+        return "profit" if "profit" in X.columns else "monetary"
+
+    def fit(self, X, y=None):
+        """Learn contribution thresholds from the cut-offs on this base."""
+        cutoffs = self._check_params()
+        column = self._contribution_column(X)
+        require_columns(X, (column,), "ABCClassifier")
+        if len(X) == 0:
+            raise TierkitError("ABCClassifier: cannot fit on an empty feature table")
+        value = numeric_column(X, column, "ABCClassifier")
+        tier = self._tier_at_fit(value, cutoffs)
+        n_tiers = len(cutoffs)
+        thresholds = []
+        for k in range(n_tiers - 1):
+            reached = value[(tier <= k) & (value >= 0)]
+            thresholds.append(float(reached.min()) if reached.size else float("inf"))
+        thresholds.append(float("-inf"))
+        self.contribution_ = column
+        self.thresholds_ = {t.key: th for t, th in zip(self.tiers, thresholds)}
+        return self
+
+    def _tier_at_fit(self, value: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+        n = len(value)
+        order = np.argsort(-value, kind="stable")
+        ranked = value[order]
+        # Position of the first customer with the same value: equal values share a rank.
+        first_of_tie = np.searchsorted(-ranked, -ranked, side="left")
+        if self.basis == "rank":
+            share = (first_of_tie + 1) / n
+            tier_sorted = np.searchsorted(cutoffs, share - 1e-12, side="left")
+        else:
+            positive = np.clip(ranked, 0, None)
+            total = positive.sum()
+            above = np.concatenate([[0.0], np.cumsum(positive)])[first_of_tie]
+            share = above / total if total > 0 else np.zeros(n)
+            tier_sorted = np.searchsorted(cutoffs, share, side="right")
+        tier = np.empty(n, dtype="int64")
+        tier[order] = np.minimum(tier_sorted, len(cutoffs) - 1)
+        tier[value < 0] = len(cutoffs) - 1
+        return tier
+
+    def transform(self, X):
+        """``abc_tier`` per customer, by the thresholds learned at fit."""
+        check_is_fitted(self, "thresholds_")
+        require_columns(X, (self.contribution_,), "ABCClassifier")
+        value = numeric_column(X, self.contribution_, "ABCClassifier")
+        keys = np.array([t.key for t in self.tiers], dtype=object)
+        thresholds = np.array(list(self.thresholds_.values()))
+        # First tier whose threshold the contribution reaches.
+        reached = value[:, None] >= thresholds[None, :]
+        tier = reached.argmax(axis=1)
+        tier[value < 0] = len(keys) - 1
+        return pd.DataFrame({"abc_tier": keys[tier]}, index=X.index)

@@ -1,0 +1,145 @@
+"""Lifecycle stages: potential -> new -> repeat -> loyal, and at_risk / churned.
+
+Rules, checked in this order for a customer with at least one purchase:
+
+1. ``churned``  when recency > ``churned_after``;
+2. ``at_risk``  when recency > ``at_risk_after``;
+3. ``new``      when the customer has one purchase occasion;
+4. ``loyal``    when purchase occasions >= ``loyal_min_purchases``;
+5. ``repeat``   otherwise.
+
+Customers on an optional master list with no purchase are ``potential``.
+
+Defaults come from the data's inter-purchase gaps at fit: for each repeat customer the mean
+gap is ``recency_btyd / frequency_btyd`` (time between first and last purchase over the number
+of repeat purchases). ``at_risk_after`` is the 90th percentile of those gaps (silent for
+longer than 90 % of customers wait between purchases), ``churned_after`` twice that, and
+``loyal_min_purchases`` the 75th percentile of purchase occasions among repeat customers
+(at least 3). With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
+the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
+``at_risk`` below ``at_risk_p_alive`` (0.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit.tiers._checks import numeric_column, require_columns
+from tierkit.errors import TierkitError
+from tierkit.tiers.vocabulary import Tier
+
+LIFECYCLE_STAGES = (
+    Tier("potential", "Potential", "潜在客户", "Acquire: first-purchase offer", "获取: 首单优惠"),
+    Tier("new", "New", "新客户", "Convert: second-purchase incentive, onboarding", "转化: 复购激励, 新客引导"),
+    Tier("repeat", "Repeat", "回头客", "Grow: cross-sell, membership", "培养: 交叉销售, 会员"),
+    Tier("loyal", "Loyal", "忠诚客户", "Retain: rewards, recognition, referrals", "保持: 奖励, 认可, 推荐"),
+    Tier("at_risk", "At risk", "流失风险客户", "Re-activate now: personal contact, tailored offer", "及时唤醒: 个性化联系与优惠"),
+    Tier("churned", "Churned", "已流失客户", "Win back selectively, learn why they left", "有选择地挽回, 了解流失原因"),
+)
+_FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
+
+
+class LifecycleStager(TransformerMixin, BaseEstimator):
+    """Lifecycle stage per customer, on thresholds derived from inter-purchase gaps.
+
+    Parameters
+    ----------
+    at_risk_after, churned_after : float, optional
+        Recency (in the features' time unit) beyond which a customer is at risk / churned.
+    loyal_min_purchases : int, optional
+        Purchase occasions from which a customer is loyal.
+    use_p_alive : bool, default=False
+        Use the ``p_alive`` column (from :class:`tierkit.CLVModel`) instead of recency.
+    at_risk_p_alive, churned_p_alive : float, default=0.5, 0.2
+        ``p_alive`` thresholds when ``use_p_alive``.
+
+    Attributes
+    ----------
+    thresholds_ : dict
+        ``at_risk_after``, ``churned_after``, ``loyal_min_purchases`` in use.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recency": [5, 5, 5, 40, 90], "frequency": [1, 2, 6, 3, 2],
+    ...     "frequency_btyd": [0, 1, 5, 2, 1], "recency_btyd": [0, 10, 50, 20, 10]})
+    >>> LifecycleStager(at_risk_after=30, churned_after=60, loyal_min_purchases=5
+    ...     ).fit_transform(f)["lifecycle_stage"].tolist()
+    ['new', 'repeat', 'loyal', 'at_risk', 'churned']
+    """
+
+    def __init__(self, at_risk_after=None, churned_after=None, loyal_min_purchases=None,
+                 use_p_alive=False, at_risk_p_alive=0.5, churned_p_alive=0.2):
+        self.at_risk_after = at_risk_after
+        self.churned_after = churned_after
+        self.loyal_min_purchases = loyal_min_purchases
+        self.use_p_alive = use_p_alive
+        self.at_risk_p_alive = at_risk_p_alive
+        self.churned_p_alive = churned_p_alive
+
+    def fit(self, X, y=None):
+        """Derive the stage thresholds from the customers' inter-purchase gaps."""
+        require_columns(X, _FEATURES, "LifecycleStager")
+        if len(X) == 0:
+            raise TierkitError("LifecycleStager: cannot fit on an empty feature table")
+        repeats = numeric_column(X, "frequency_btyd", "LifecycleStager") > 0
+        gaps = (X["recency_btyd"].to_numpy(dtype="float64")[repeats]
+                / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
+        at_risk = self.at_risk_after
+        if at_risk is None:
+            if gaps.size == 0:
+                raise TierkitError(
+                    "LifecycleStager: no customer bought twice, so no inter-purchase gap to derive "
+                    "at_risk_after from; give at_risk_after and churned_after"
+                )
+            at_risk = float(np.quantile(gaps, 0.9))
+        churned = self.churned_after if self.churned_after is not None else 2.0 * at_risk
+        if not 0 <= at_risk <= churned:
+            raise TierkitError(
+                f"at_risk_after {at_risk!r} and churned_after {churned!r}: need 0 <= at_risk_after <= churned_after"
+            )
+        loyal = self.loyal_min_purchases
+        if loyal is None:
+            occasions = X["frequency"].to_numpy(dtype="float64")[X["frequency"].to_numpy() > 1]
+            loyal = max(3, int(np.ceil(np.quantile(occasions, 0.75)))) if occasions.size else 3
+        if int(loyal) < 2:
+            raise TierkitError(f"loyal_min_purchases: {loyal!r} must be at least 2")
+        if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
+            raise TierkitError("churned_p_alive and at_risk_p_alive: need 0 <= churned <= at_risk <= 1")
+        self.thresholds_ = {
+            "at_risk_after": float(at_risk),
+            "churned_after": float(churned),
+            "loyal_min_purchases": int(loyal),
+        }
+        return self
+
+    def transform(self, X, customers=None):
+        """``lifecycle_stage`` per customer; ``customers`` adds never-buying ones as potential."""
+        check_is_fitted(self, "thresholds_")
+        require_columns(X, _FEATURES, "LifecycleStager")
+        t = self.thresholds_
+        recency = numeric_column(X, "recency", "LifecycleStager")
+        occasions = numeric_column(X, "frequency", "LifecycleStager")
+        if self.use_p_alive:
+            require_columns(X, ("p_alive",), "LifecycleStager(use_p_alive=True)")
+            p_alive = numeric_column(X, "p_alive", "LifecycleStager")
+            churned = p_alive < self.churned_p_alive
+            at_risk = p_alive < self.at_risk_p_alive
+        else:
+            churned = recency > t["churned_after"]
+            at_risk = recency > t["at_risk_after"]
+        stage = np.select(
+            [churned, at_risk, occasions <= 1, occasions >= t["loyal_min_purchases"]],
+            ["churned", "at_risk", "new", "loyal"],
+            default="repeat",
+        ).astype(object)
+        out = pd.DataFrame({"lifecycle_stage": stage}, index=X.index)
+        if customers is not None:
+            known = set(X.index)
+            extra = pd.Index(pd.unique(pd.Series(list(customers), dtype="str")))
+            extra = extra[~extra.isin(known)]
+            potential = pd.DataFrame({"lifecycle_stage": "potential"}, index=extra.rename(X.index.name))
+            out = pd.concat([out, potential])
+        return out

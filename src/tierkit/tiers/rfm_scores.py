@@ -1,0 +1,150 @@
+"""RFM scores: R, F and M each graded 1..5 on quantile edges learned at fit.
+
+Scores are interval grades on edges that stay fixed after fit (the outer edges open, as in
+feature-engine's ``EqualFrequencyDiscretiser``), so next month's base is graded by this
+month's standards and values outside the training range still get a score.
+
+**Ties.** The inner edges are the 20/40/60/80 % quantiles (for 5 bins). Bins are closed on
+the right, ``(e[k-1], e[k]]``, and a value's score is ``1 + the number of inner edges strictly
+below it``. Equal values therefore always get equal scores. When quantiles coincide (most
+customers buying once), the coinciding bins are empty instead of arbitrary: on CDNOW the
+inner frequency edges are ``[1, 1, 1, 2]``, so one-time buyers score F = 1, customers with
+two purchase occasions F = 4, and more F = 5; scores 2 and 3 are not used. R is reversed:
+the most recent customers score 5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit.tiers._checks import numeric_column, require_columns
+from tierkit.errors import TierkitError
+
+METRICS = ("recency", "frequency", "monetary")
+_SCORE_COLUMNS = {"recency": "r_score", "frequency": "f_score", "monetary": "m_score"}
+
+
+def quantile_edges(values: np.ndarray, n_bins: int) -> np.ndarray:
+    """Inner quantile edges (``n_bins - 1`` of them, ties kept) of ``values``.
+
+    Examples
+    --------
+    >>> quantile_edges(np.arange(1, 11), 5).round(6).tolist()
+    [2.8, 4.6, 6.4, 8.2]
+    """
+    return np.quantile(values, np.arange(1, n_bins) / n_bins)
+
+
+def grade(values: np.ndarray, edges: np.ndarray, reverse: bool = False) -> np.ndarray:
+    """Score 1..len(edges)+1: one plus the number of edges strictly below each value.
+
+    Examples
+    --------
+    >>> grade(np.array([1, 2, 3]), np.array([1.0, 1.0, 1.0, 2.0])).tolist()
+    [1, 4, 5]
+    >>> grade(np.array([1, 2, 3]), np.array([1.0, 1.0, 1.0, 2.0]), reverse=True).tolist()
+    [5, 2, 1]
+    """
+    score = np.searchsorted(edges, values, side="left") + 1
+    if reverse:
+        score = len(edges) + 2 - score
+    return score.astype("int64")
+
+
+class RFMScorer(TransformerMixin, BaseEstimator):
+    """Grade recency, frequency and monetary value 1..``n_bins`` on edges learned at fit.
+
+    Parameters
+    ----------
+    n_bins : int, default=5
+        Number of grades per metric.
+    edges : dict, optional
+        Explicit inner edges per metric (``{"recency": [30, 90, 180, 365], ...}``, ascending,
+        ``n_bins - 1`` values); metrics not given are learned from the data.
+    weights : tuple of 3 floats, default=(1, 1, 1)
+        Weights of R, F and M in ``rfm_score``, the weighted mean of the three scores.
+
+    Attributes
+    ----------
+    bin_edges_ : dict of str to ndarray
+        Inner edges per metric; the outer edges are -inf and +inf.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recency": [1, 5, 9, 20, 40], "frequency": [9, 3, 2, 1, 1],
+    ...                   "monetary": [500, 90, 60, 20, 10]})
+    >>> RFMScorer().fit_transform(f)["rfm_cell"].tolist()
+    ['555', '444', '333', '212', '111']
+    """
+
+    def __init__(self, n_bins=5, edges=None, weights=(1.0, 1.0, 1.0)):
+        self.n_bins = n_bins
+        self.edges = edges
+        self.weights = weights
+
+    def _check_params(self):
+        if not isinstance(self.n_bins, (int, np.integer)) or not 2 <= self.n_bins <= 9:
+            raise TierkitError(f"n_bins: {self.n_bins!r} is not supported; expected a whole number from 2 to 9")
+        edges = dict(self.edges or {})
+        unknown = set(edges) - set(METRICS)
+        if unknown:
+            raise TierkitError(f"edges: unknown metric(s) {sorted(unknown)}; expected {list(METRICS)}")
+        for metric, values in edges.items():
+            values = np.asarray(values, dtype="float64")
+            if values.shape != (self.n_bins - 1,) or np.any(np.diff(values) < 0):
+                raise TierkitError(
+                    f"edges[{metric!r}]: {list(values)} must be {self.n_bins - 1} ascending numbers"
+                )
+        weights = np.asarray(self.weights, dtype="float64")
+        if weights.shape != (3,) or np.any(weights < 0) or weights.sum() <= 0:
+            raise TierkitError(f"weights: {self.weights!r} must be 3 non-negative numbers, not all zero")
+        return edges, weights
+
+    def fit(self, X, y=None):
+        """Learn the quantile edges of R, F and M from a feature table."""
+        edges, _ = self._check_params()
+        require_columns(X, METRICS, "RFMScorer")
+        if len(X) == 0:
+            raise TierkitError("RFMScorer: cannot fit on an empty feature table")
+        self.bin_edges_ = {
+            m: (np.asarray(edges[m], dtype="float64") if m in edges
+                else quantile_edges(numeric_column(X, m, "RFMScorer"), self.n_bins))
+            for m in METRICS
+        }
+        return self
+
+    def transform(self, X):
+        """``r_score``, ``f_score``, ``m_score``, ``rfm_cell`` and ``rfm_score`` per customer."""
+        check_is_fitted(self, "bin_edges_")
+        _, weights = self._check_params()
+        require_columns(X, METRICS, "RFMScorer")
+        out = pd.DataFrame(index=X.index)
+        for metric in METRICS:
+            values = numeric_column(X, metric, "RFMScorer")
+            out[_SCORE_COLUMNS[metric]] = grade(values, self.bin_edges_[metric], reverse=metric == "recency")
+        out["rfm_cell"] = (
+            out["r_score"].astype("str") + out["f_score"].astype("str") + out["m_score"].astype("str")
+        )
+        scores = out[["r_score", "f_score", "m_score"]].to_numpy(dtype="float64")
+        out["rfm_score"] = scores @ weights / weights.sum()
+        return out
+
+    def standards(self) -> dict:
+        """The learned edges as plain lists, for reports and model artifacts."""
+        check_is_fitted(self, "bin_edges_")
+        return {m: [float(v) for v in e] for m, e in self.bin_edges_.items()}
+
+
+def rfm_scores(features: pd.DataFrame, **params) -> pd.DataFrame:
+    """One-shot :class:`RFMScorer`: fit on ``features`` and grade the same table.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recency": [1, 9], "frequency": [3, 1], "monetary": [50, 5]})
+    >>> rfm_scores(f, n_bins=2)["rfm_cell"].tolist()
+    ['222', '111']
+    """
+    return RFMScorer(**params).fit_transform(features)

@@ -1,0 +1,161 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import mlflow
+import pandas as pd
+import pytest
+
+import tierkit as tk
+from tierkit.mlops.config import load_config
+from tierkit.errors import ModelError, TierkitError
+from tierkit.mlops.experiment import run_experiment
+from tierkit.mlops.pyfunc import model_input
+
+from mlflow_server import mlflow_server
+
+CONFIG = """
+name: sample
+data: {dataset: cdnow_sample}
+dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}
+time_unit: W
+schemes:
+  abc: {scheme: abc}
+mlflow: {experiment: tierkit-test, registered_model: tierkit-test, alias: champion}
+"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "sample.yaml"
+    path.write_text(CONFIG)
+    return path
+
+
+def test_config_errors_name_the_key_and_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CONFIG.replace("time_unit: W", "time_unit: W\nhorizn: 12"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: unknown key 'horizn'"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("abc: {scheme: abc}", "abcd: {scheme: abc}"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: unknown key schemes\.'abcd'"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("1997-09-30", "1997-09-31"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.calibration_end: '1997-09-31' is not a date"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("registered_model: tierkit-test", "registered_model: shop/tiers"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.registered_model 'shop/tiers': a registered model "
+                                           r"name cannot be empty or contain '/' or ':'"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("alias: champion", "alias: latest"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.alias 'latest': an alias is"):
+        load_config(bad)
+
+
+def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_experiment(config, tracking_uri_override=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    run = mlflow.get_run(result.run_id)
+    assert run.data.params["time_unit"] == "W"
+    assert run.data.metrics["customers"] == 2357.0
+    for scheme in ("rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"):
+        assert f"{scheme}.variance_share" in run.data.metrics
+    assert run.inputs.dataset_inputs and run.inputs.dataset_inputs[0].dataset.name == "CDNOW_sample.txt"
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id, "profiles")}
+    assert "profiles/rfm_class.json" in artifacts
+    # Registered with the alias; loads and predicts what the in-process segmentation does.
+    model = mlflow.pyfunc.load_model("models:/tierkit-test@champion")
+    features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="W")
+    predicted = model.predict(model_input(features))
+    assert len(predicted) == 2357
+    assert predicted["rfm_class"].tolist() == result.table["rfm_class"].tolist()
+    assert predicted["abc_tier"].tolist() == result.table["abc_tier"].tolist()
+
+
+def test_incompatible_model_format_is_refused(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_experiment(config, tracking_uri_override=f"sqlite:///{tmp_path / 'mlflow.db'}", register=False)
+    local = mlflow.artifacts.download_artifacts(result.model_uri, dst_path=str(tmp_path / "copy"))
+    standards_path = next(p for p in __import__("pathlib").Path(local).rglob("standards.json"))
+    standards = json.loads(standards_path.read_text())
+    standards.update(model_format=99, tierkit_version="9.0.0")
+    standards_path.write_text(json.dumps(standards))
+    with pytest.raises(ModelError, match="saved by tierkit 9.0.0 in model format 99; this tierkit .* reads format 1"):
+        mlflow.pyfunc.load_model(local)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_real_server_log_register_alias_and_load_in_a_fresh_process(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with mlflow_server(tmp_path) as uri:
+        result = run_experiment(config, tracking_uri_override=uri)
+        assert result.registered_version == "1"
+        client = mlflow.MlflowClient(tracking_uri=uri)
+        assert client.get_model_version_by_alias("tierkit-test", "champion").version == "1"
+        features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="W")
+        model_input(features).to_parquet(tmp_path / "input.parquet")
+        in_process = mlflow.pyfunc.load_model("models:/tierkit-test@champion").predict(model_input(features))
+        script = textwrap.dedent(f"""
+            import sys, mlflow, pandas as pd
+            assert "tierkit" not in sys.modules
+            mlflow.set_tracking_uri({uri!r})
+            model = mlflow.pyfunc.load_model("models:/tierkit-test@champion")
+            out = model.predict(pd.read_parquet({str(tmp_path / 'input.parquet')!r}))
+            out.to_parquet({str(tmp_path / 'fresh.parquet')!r})
+            print(sys.modules["tierkit"].__file__)
+        """)
+        env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env,
+                             timeout=300)
+        assert run.returncode == 0, run.stderr[-3000:]
+        fresh = pd.read_parquet(tmp_path / "fresh.parquet")
+        pd.testing.assert_frame_equal(fresh, in_process.reset_index(drop=True), check_dtype=False)
+        # The tierkit the fresh process ran is the code that travelled inside the model.
+        assert "code" in run.stdout.strip().split(os.sep)
+
+
+def test_compare_cli_reads_runs_back_from_mlflow(config, tmp_path, monkeypatch):
+    from tierkit.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    run_experiment(config, tracking_uri_override=uri, register=False)
+    code = main(["compare", "--experiment", "tierkit-test", "--tracking-uri", uri, "--out", str(tmp_path / "c.csv")])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "c.csv")
+    assert set(table["scheme"]) >= {"rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"}
+    assert table["variance_share"].is_monotonic_decreasing
+    assert main(["compare", "--experiment", "nope", "--tracking-uri", uri]) == 2
+
+
+def test_register_cli_finds_the_model_of_a_run_made_by_tierkit_run(config, tmp_path, monkeypatch, capsys):
+    from tierkit.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = run_experiment(config, tracking_uri_override=uri, register=False)
+    assert main(["register", result.run_id, "--name", "tierkit-registered", "--tracking-uri", uri]) == 0
+    assert "models:/tierkit-registered/1 registered" in capsys.readouterr().out
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    assert str(client.get_model_version_by_alias("tierkit-registered", "champion").version) == "1"
+    assert main(["register", "x' OR '1'='1", "--name", "n", "--tracking-uri", uri]) == 2
+    assert "not a run id" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_first_runs_at_once_on_a_new_sqlite_store_both_succeed(config, tmp_path):
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path / 'new.db'}"
+    runs = [subprocess.Popen([sys.executable, "-m", "tierkit", "run", str(config), "--tracking-uri", uri],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-600:] for _, err in results]
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    assert len(client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])) == 2

@@ -1,0 +1,162 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator
+
+from tierkit.cli.main import main
+from tierkit.tiers.clv_cs import CLVCSGrid
+from tierkit.datasets import synthetic_survey
+from tierkit.errors import TierkitError
+from tierkit.reporting.report import render_report, report_sections, write_report
+from tierkit.data.surveys import customer_satisfaction
+from tierkit.segmentation.chain import Segmentation
+from tierkit.tiers.value_potential import ValuePotentialMatrix
+
+import tierkit as tk
+
+
+@pytest.fixture(scope="module")
+def scored():
+    """CDNOW sample graded by every scheme; a stand-in positive 'clv' column, a synthetic survey."""
+    tx = tk.load_cdnow(sample=True)
+    features = tk.rfm_features(tx[tx["date"] <= "1997-09-30"], as_of="1997-09-30")
+    table = Segmentation().fit_transform(features)
+    table["clv"] = table["monetary_btyd"] * (1 + table["frequency_btyd"])  # any positive column will do
+    survey = customer_satisfaction(synthetic_survey(table.index, seed=1, as_of="1997-09-30"))
+    table = table.join(CLVCSGrid(survey=survey).fit_transform(table))
+    table = table.join(ValuePotentialMatrix().fit_transform(table))
+    table["cluster_name"] = np.where(table["frequency"] > 1, "repeat <buyers>", "one-off")
+    table.attrs = dict(features.attrs)
+    return table
+
+
+def images(page):
+    return re.findall(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+
+
+@pytest.mark.slow
+def test_every_section_and_chart_is_present(scored):
+    page = render_report(scored, {"rfm": {"edges": [1.0, 2.0]}}, dpi=40)
+    assert report_sections(scored) == ["rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage", "cluster_name",
+                                       "clv_cs_class", "value_potential"]
+    for column in report_sections(scored) + ["satisfaction", "diagnostics"]:
+        assert f'id="{column}"' in page
+    # bar + two pies per scheme, plus RFM heatmap, Pareto, funnel, CLV-CS grid, quadrants
+    assert len(images(page)) == 7 * 3 + 5
+    assert "Keep and reward: co-create, priority service" in page  # strategy of core
+    assert "1997-09-30" in page and f"{len(scored):,}" in page
+
+
+@pytest.mark.slow
+def test_report_is_self_contained_and_escapes_data(scored):
+    page = render_report(scored, {"selection": pd.DataFrame({"k": [3], "note": ["<script>alert(1)</script>"]})},
+                         notes=["Survey is <synthetic>"], dpi=40)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "repeat &lt;buyers&gt;" in page and "repeat <buyers>" not in page
+    assert "Survey is &lt;synthetic&gt;" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+@pytest.mark.slow
+def test_chinese_report(scored):
+    page = render_report(scored, lang="zh", dpi=40)
+    assert '<html lang="zh-CN">' in page
+    for text in ("客户分级管理报告", "核心客户", "保持与奖励: 共创, 优先服务", "重要价值客户", "净推荐值"):
+        assert text in page
+
+
+def test_nps_per_tier_by_hand():
+    table = pd.DataFrame({
+        "monetary": [10.0, 20, 30, 40],
+        "abc_tier": ["A", "A", "A", "C"],
+        "cs_index": [100.0, 90, 30, np.nan],
+        "nps_group": ["promoter", "promoter", "detractor", None],
+    })
+    page = render_report(table, dpi=40)
+    # tier A: 2 promoters, 1 detractor of 3 -> NPS +33.3; overall the same 3 respondents
+    assert "<td class=\"num\">+33.3</td>" in page
+    assert "3 (75.0%)" in page  # rated customers
+
+
+def test_only_present_sections():
+    table = pd.DataFrame({"monetary": [5.0, 1.0], "lifecycle_stage": ["new", "loyal"]})
+    page = render_report(table, dpi=40)
+    assert 'id="lifecycle_stage"' in page and 'id="rfm_class"' not in page and 'id="satisfaction"' not in page
+    assert len(images(page)) == 4
+
+
+def test_write_report_is_atomic_html(scored, tmp_path):
+    small = scored.head(200)
+    path = write_report(small, tmp_path / "r.html", dpi=30)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+    with pytest.raises(TierkitError, match="ending in .html"):
+        write_report(small, tmp_path / "r.txt")
+    with pytest.raises(TierkitError, match="no 'monetary' column"):
+        render_report(small.drop(columns="monetary"))
+    with pytest.raises(TierkitError, match="lang"):
+        render_report(small, lang="de")
+
+
+TX = ("customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-02-10,20\n003,2021-03-28,5\n"
+      "003,2021-03-30,-2\n004,2020-06-01,300\n005,2021-03-15,80\n005,2021-03-20,40\n")
+
+
+def test_cli_report_with_a_survey(tmp_path, capsys):
+    tx = tmp_path / "tx.csv"
+    tx.write_text(TX)
+    survey = tmp_path / "survey.csv"
+    survey.write_text("customer_id,date,score\n001,2021-03-01,9\n002,2021-03-01,4\n005,2021-05-01,10\n")
+    out = tmp_path / "report.html"
+    assert main(["report", str(tx), "--as-of", "2021-04-01", "--satisfaction", str(survey), "--out", str(out),
+                 "--no-clv", "--no-clusters"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert 'id="satisfaction"' in page and 'id="abc_tier"' in page
+    # 005 answered after --as-of: only 001 and 002 count, one promoter and one detractor
+    assert "2 (40.0%)" in page
+    assert "<tr><th>Net promoter score (all respondents)</th><td>+0.0</td></tr>" in page
+
+
+def test_cli_report_bad_survey_is_one_line(tmp_path, capsys):
+    tx = tmp_path / "tx.csv"
+    tx.write_text(TX)
+    survey = tmp_path / "survey.csv"
+    survey.write_text("customer_id,date,score\n001,2021-03-01,4\n002,2021-03-01,6\n")
+    code = main(["report", str(tx), "--as-of", "2021-04-01", "--satisfaction", str(survey), "--survey-scale", "csat",
+                 "--out", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"tierkit: error: {survey}: column 'score', line 3: value '6' is outside the csat 1-5 scale (1 bad row(s) in all)"]
+    assert not (tmp_path / "r.html").exists()
+
+
+class MonetaryAsCLV(BaseEstimator):
+    """A CLV step with a CLV known by hand (clv = monetary), so the tertile edges below are hand-computed."""
+
+    def fit(self, X, y=None):
+        self.fitted_ = True
+        return self
+
+    def transform(self, X):
+        return pd.DataFrame({"clv": X["monetary"].clip(lower=0)}, index=X.index)
+
+
+def test_segmentation_adds_clv_cs_and_value_potential_after_the_clv_step():
+    from tierkit.mlops.experiment import segmentation_diagnostics
+
+    tx = pd.read_csv(pd.io.common.StringIO(TX), dtype={"customer_id": str}, parse_dates=["date"])
+    features = tk.rfm_features(tx, as_of="2021-04-01")
+    survey = pd.DataFrame({"cs_index": [90.0, 20.0]}, index=["001", "004"])
+    segmentation = tk.Segmentation(clv=MonetaryAsCLV(), clv_cs=True, value_potential=True)
+    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    diagnostics = segmentation_diagnostics(segmentation)
+    # clv = monetary 150, 20, 3, 300, 120: tertile edges 20 + 100 / 3 = 53.3 and 120 + 30 * 2 / 3 = 140
+    assert table.loc["004", "clv_cs_class"] == "at_risk_key" and table.loc["001", "clv_cs_class"] == "core"
+    assert table.loc["002", "clv_cs_class"] == "unrated"
+    assert table["value_potential"].to_dict() == {"001": "star", "002": "low_priority", "003": "low_priority",
+                                                  "004": "star", "005": "low_priority"}
+    assert {"rfm", "abc", "clv_cs", "value_potential"} <= set(diagnostics)
+    assert table.attrs["as_of"] == "2021-04-01"

@@ -1,0 +1,78 @@
+"""The Spark engine agrees with the local engine byte for byte (a real local Spark session)."""
+
+import filecmp
+
+import pandas as pd
+import pytest
+
+import tierkit as tk
+from tierkit.mlops.export import save_segmentation_model
+from tierkit.scoring import score_transactions
+from tierkit.data import ColumnMap, ReadOptions
+
+LENIENT = ReadOptions(missing_customers="drop", on_bad_rows="skip")
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+AS_OF = "1998-06-30"
+DIRTY_TAIL = "00001,not-a-date,3\n,1997-02-01,4\n00002,1997-03-03,abc\n00003,1997-03-15,7.25\n00004,1999-01-01,9\n"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spark")
+    tx = tk.load_cdnow(sample=True)[["customer_id", "date", "amount"]].copy()
+    tx["amount"] = (tx["amount"] * 4).round() / 4
+    features = tk.rfm_features(tx, as_of=AS_OF, time_unit="W")
+    model = save_segmentation_model(tk.Segmentation().fit(features), features, root / "model")
+    csv = root / "tx.csv"
+    with open(csv, "w") as f:
+        f.write(tx.to_csv(index=False, date_format="%Y-%m-%d") + DIRTY_TAIL)
+    folder = root / "parts"
+    folder.mkdir()
+    renamed = tx.rename(columns={"customer_id": "cust", "date": "ts", "amount": "value"})
+    renamed.iloc[:4000].to_parquet(folder / "a.parquet")
+    renamed.iloc[4000:].to_parquet(folder / "b.parquet")
+    return root, str(model), csv, folder
+
+
+def test_spark_and_local_write_identical_files(spark, data, tmp_path):
+    from tierkit.scoring.spark import score_transactions_spark
+
+    _, model, csv, _ = data
+    for suffix in (".csv", ".parquet"):
+        local = score_transactions(model, csv, as_of=AS_OF, out=tmp_path / f"local{suffix}", chunk_size=1000,
+                                   options=LENIENT)
+        remote = score_transactions_spark(model, csv, as_of=AS_OF, out=tmp_path / f"spark{suffix}", spark=spark,
+                                          chunk_size=1000, options=LENIENT)
+        assert filecmp.cmp(tmp_path / f"local{suffix}", tmp_path / f"spark{suffix}", shallow=False)
+        assert (remote.rows_read, remote.rejected, remote.rows_after_as_of, remote.customers_scored) == (
+            local.rows_read, local.rejected, local.rows_after_as_of, local.customers_scored)
+    assert local.rejected == {"missing customer": 1, "bad date": 1, "bad amount": 1}
+    assert local.rows_after_as_of == 1 and local.rows_read == 6919 + 5
+
+
+def test_spark_parquet_folder_output_matches_local_rows(spark, data, tmp_path):
+    from tierkit.scoring.spark import score_transactions_spark
+
+    _, model, _, folder = data
+    columns = ColumnMap(customer_id="cust", date="ts", amount="value")
+    score_transactions(model, folder, as_of=AS_OF, out=tmp_path / "local.parquet", columns=columns)
+    score_transactions_spark(model, folder, as_of=AS_OF, out=tmp_path / "spark_out", spark=spark, columns=columns)
+    local = pd.read_parquet(tmp_path / "local.parquet")
+    distributed = pd.read_parquet(tmp_path / "spark_out").sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(distributed, local, check_dtype=False)
+    assert len(local) == 2357
+
+
+def test_cli_engine_spark_uses_the_running_session(spark, data, tmp_path, capsys):
+    from tierkit.cli.main import main
+
+    _, model, csv, _ = data
+    score_transactions(model, csv, as_of=AS_OF, out=tmp_path / "local.csv", options=LENIENT)
+    status = main(["score", "--engine", "spark", "--model", model, "--transactions", str(csv), "--as-of", AS_OF,
+                   "--out", str(tmp_path / "cli.csv"), "--no-progress", "--missing-customers", "drop",
+                   "--on-bad-rows", "skip"])
+    assert status == 0
+    assert "(spark engine)" in capsys.readouterr().err
+    assert filecmp.cmp(tmp_path / "local.csv", tmp_path / "cli.csv", shallow=False)

@@ -1,0 +1,50 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from tierkit.errors import TierkitError
+from tierkit.tiers.lifecycle import LifecycleStager
+
+
+def base():
+    # Mean gaps of repeat customers: 10/1=10, 40/2=20, 90/3=30, 40/1=40 -> 90th pct = 37.
+    return pd.DataFrame({
+        "recency":        [5.0, 10.0, 20.0, 36.0, 60.0, 80.0],
+        "frequency":      [1, 2, 3, 4, 2, 1],
+        "frequency_btyd": [0.0, 1.0, 2.0, 3.0, 1.0, 0.0],
+        "recency_btyd":   [0.0, 10.0, 40.0, 90.0, 40.0, 0.0],
+    }, index=pd.Index(list("abcdef"), name="customer_id"))
+
+
+def test_thresholds_derived_from_inter_purchase_gaps():
+    stager = LifecycleStager().fit(base())
+    assert stager.thresholds_["at_risk_after"] == pytest.approx(np.quantile([10, 20, 30, 40], 0.9))
+    assert stager.thresholds_["churned_after"] == pytest.approx(2 * 37.0)
+    # 75th percentile of occasions of repeat customers (2, 3, 4, 2) = 3.25 -> 4
+    assert stager.thresholds_["loyal_min_purchases"] == 4
+
+
+def test_stage_rules_in_order():
+    out = LifecycleStager().fit_transform(base())["lifecycle_stage"].tolist()
+    assert out == ["new", "repeat", "repeat", "loyal", "at_risk", "churned"]
+
+
+def test_master_list_adds_potential_customers():
+    stager = LifecycleStager().fit(base())
+    out = stager.transform(base(), customers=["a", "zz", "yy"])
+    assert out.loc["zz", "lifecycle_stage"] == "potential"
+    assert len(out) == 8 and out.loc["a", "lifecycle_stage"] == "new"
+
+
+def test_p_alive_rules():
+    f = base().assign(p_alive=[0.9, 0.6, 0.4, 0.1, 0.9, 0.9])
+    out = LifecycleStager(use_p_alive=True).fit_transform(f)["lifecycle_stage"].tolist()
+    assert out[:4] == ["new", "repeat", "at_risk", "churned"]
+
+
+def test_no_repeat_buyer_needs_explicit_thresholds():
+    f = base().assign(frequency_btyd=0.0, frequency=1)
+    with pytest.raises(TierkitError, match="give at_risk_after"):
+        LifecycleStager().fit(f)
+    out = LifecycleStager(at_risk_after=30, churned_after=70).fit_transform(f)
+    assert out["lifecycle_stage"].tolist() == ["new", "new", "new", "at_risk", "at_risk", "churned"]
