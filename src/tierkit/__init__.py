@@ -23,6 +23,8 @@ _PUBLIC = {
     "nps": "tierkit.data.surveys",
     "nps_by_tier": "tierkit.data.surveys",
     "read_survey": "tierkit.data.surveys",
+    "with_satisfaction": "tierkit.data.surveys",
+    "add_labels": "tierkit.tiers.schemes",
     "ValuePotentialMatrix": "tierkit.tiers.value_potential",
     "LifecycleStager": "tierkit.tiers.lifecycle",
     "RFMScorer": "tierkit.tiers.rfm_scores",
@@ -60,6 +62,8 @@ def __dir__():
 
 __all__ = [
     "__version__",
+    "add_labels",
+    "with_satisfaction",
     "CLVCSGrid",
     "CLVModel",
     "KMeansSegmenter",

@@ -135,7 +135,7 @@ def test_plots_return_axes(fitted):
 
 def test_segmentation_with_clusters_adds_columns_and_labels(designed):
     seg = tk.Segmentation(clusters=KMeansSegmenter(k=3, n_boot=0), lifecycle=False).fit(designed)
-    out = seg.transform(designed, lang="zh")
+    out = tk.add_labels(seg.transform(designed), "zh")
     assert {"cluster", "cluster_name", "cluster_name_label"} <= set(out.columns)
     assert out.loc[designed["truth"] == "vip", "cluster_name_label"].eq("重要价值客户").all()
 

@@ -209,7 +209,11 @@ def test_segmentation_lifecycle_may_use_p_alive(cdnow_features):
     seg = tk.Segmentation(clv=CLVModel(), lifecycle=tk.LifecycleStager(use_p_alive=True)).fit(cdnow_features)
     table = seg.transform(cdnow_features.head(200))
     assert {"expected_purchases", "p_alive", "expected_spend", "clv", "lifecycle_stage"} <= set(table.columns)
-    assert seg.transform(cdnow_features.head(200), horizon=30)["clv"].sum() < table["clv"].sum()
+    from tierkit.segmentation.chain import at_horizon
+
+    shorter = at_horizon(seg, 30)
+    assert shorter.transform(cdnow_features.head(200))["clv"].sum() < table["clv"].sum()
+    assert seg.named_step("clv").horizon == 365.0  # the fitted segmentation is unchanged
 
 
 @pytest.fixture(scope="module")

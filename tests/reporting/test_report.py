@@ -25,7 +25,8 @@ def scored():
     table = Segmentation().fit_transform(features)
     table["clv"] = table["monetary_btyd"] * (1 + table["frequency_btyd"])  # any positive column will do
     survey = customer_satisfaction(synthetic_survey(table.index, seed=1, as_of="1997-09-30"))
-    table = table.join(CLVCSGrid(survey=survey).fit_transform(table))
+    table = tk.with_satisfaction(table, survey)
+    table = table.join(CLVCSGrid().fit_transform(table))
     table = table.join(ValuePotentialMatrix().fit_transform(table))
     table["cluster_name"] = np.where(table["frequency"] > 1, "repeat <buyers>", "one-off")
     table.attrs = dict(features.attrs)
@@ -151,7 +152,7 @@ def test_segmentation_adds_clv_cs_and_value_potential_after_the_clv_step():
     features = tk.rfm_features(tx, as_of="2021-04-01")
     survey = pd.DataFrame({"cs_index": [90.0, 20.0]}, index=["001", "004"])
     segmentation = tk.Segmentation(clv=MonetaryAsCLV(), clv_cs=True, value_potential=True)
-    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    table = segmentation.fit_transform(tk.with_satisfaction(features, survey))
     diagnostics = segmentation_diagnostics(segmentation)
     # clv = monetary 150, 20, 3, 300, 120: tertile edges 20 + 100 / 3 = 53.3 and 120 + 30 * 2 / 3 = 140
     assert table.loc["004", "clv_cs_class"] == "at_risk_key" and table.loc["001", "clv_cs_class"] == "core"

@@ -6,7 +6,7 @@ from sklearn.exceptions import NotFittedError
 
 from tierkit.tiers.clv_cs import CLV_CS_CLASSES, CLVCSGrid
 from tierkit.errors import DataError, TierkitError
-from tierkit.data.surveys import customer_satisfaction
+from tierkit.data.surveys import customer_satisfaction, with_satisfaction
 
 
 def base():
@@ -21,12 +21,12 @@ def survey(**cs):
 
 def test_six_classes_from_tertiles_and_the_70_threshold():
     cs = survey(c1=70.0, c2=69.9, c4=100.0, c5=0.0, c7=75.0, c8=10.0)
-    out = CLVCSGrid(survey=cs).fit_transform(base())
+    out = CLVCSGrid().fit_transform(with_satisfaction(base(), cs))
     assert out["clv_level"].tolist() == ["low"] * 3 + ["medium"] * 3 + ["high"] * 3
     assert out["clv_cs_class"].tolist() == [
         "advocate", "marginal", "unrated", "growth", "fragile", "unrated", "core", "at_risk_key", "unrated"]
     assert out["cs_level"].tolist() == ["high", "low", "unrated", "high", "low", "unrated", "high", "low", "unrated"]
-    assert np.isnan(out.loc["c3", "cs_index"])
+    assert "cs_index" not in out  # an input column, not re-emitted
 
 
 def test_tiers_have_the_issue_names_and_strategies():
@@ -38,15 +38,15 @@ def test_tiers_have_the_issue_names_and_strategies():
 
 
 def test_edges_learned_at_fit_are_applied_unchanged_to_a_new_batch():
-    grid = CLVCSGrid(survey=survey(x=90.0, y=90.0, z=90.0)).fit(base())
+    grid = CLVCSGrid().fit(with_satisfaction(base(), survey(x=90.0, y=90.0, z=90.0)))
     np.testing.assert_allclose(grid.clv_edges_, [10 + 80 / 3, 10 + 160 / 3])
     batch = pd.DataFrame({"clv": [-5.0, 50.0, 1e6]}, index=["x", "y", "z"])
-    assert grid.transform(batch)["clv_cs_class"].tolist() == ["advocate", "growth", "core"]
+    assert grid.transform(with_satisfaction(batch, survey(x=90.0, y=90.0, z=90.0)))["clv_cs_class"].tolist() == ["advocate", "growth", "core"]
 
 
 def test_equal_clv_values_share_a_level():
     table = pd.DataFrame({"clv": [0.0] * 6 + [5.0, 9.0, 9.0]}, index=list("abcdefghi"))
-    out = CLVCSGrid(survey=survey(a=90.0)).fit_transform(table)
+    out = CLVCSGrid().fit_transform(with_satisfaction(table, survey(a=90.0)))
     assert out["clv_level"].tolist()[:6] == ["low"] * 6
 
 
@@ -58,30 +58,31 @@ def test_explicit_edges_threshold_and_cs_index_column():
 
 def test_survey_from_customer_satisfaction_carries_score_and_nps_group():
     answers = pd.DataFrame({"customer_id": ["c1", "c9"], "date": pd.to_datetime(["2021-01-01"] * 2), "score": [9, 3]})
-    out = CLVCSGrid(survey=customer_satisfaction(answers)).fit_transform(base())
-    assert out.loc["c1", "nps_group"] == "promoter" and out.loc["c9", "cs_score"] == 3.0
+    table = with_satisfaction(base(), customer_satisfaction(answers))
+    out = CLVCSGrid().fit_transform(table)
+    assert table.loc["c1", "nps_group"] == "promoter" and table.loc["c9", "cs_score"] == 3.0
     assert out.loc["c9", "clv_cs_class"] == "at_risk_key"
 
 
-def test_transform_survey_replaces_the_constructor_one():
-    grid = CLVCSGrid(survey=survey(c9=90.0)).fit(base())
-    assert grid.transform(base()).loc["c9", "clv_cs_class"] == "core"
-    assert grid.transform(base(), survey=survey(c9=20.0)).loc["c9", "clv_cs_class"] == "at_risk_key"
+def test_a_newer_survey_wave_is_graded_by_the_same_edges():
+    grid = CLVCSGrid().fit(with_satisfaction(base(), survey(c9=90.0)))
+    assert grid.transform(with_satisfaction(base(), survey(c9=90.0))).loc["c9", "clv_cs_class"] == "core"
+    assert grid.transform(with_satisfaction(base(), survey(c9=20.0))).loc["c9", "clv_cs_class"] == "at_risk_key"
 
 
-def test_survey_given_to_fit():
-    table = base()
-    grid = CLVCSGrid().fit(table, survey=survey(c1=90.0))
+def test_satisfaction_is_a_column_not_a_parameter():
+    assert "survey" not in CLVCSGrid().get_params()
+    grid = CLVCSGrid().fit(with_satisfaction(base(), survey(c1=90.0)))
     assert grid.clv_edges_.shape == (2,)
-    with pytest.raises(DataError, match="no satisfaction data"):
-        grid.transform(table)
+    with pytest.raises(DataError, match="missing feature column.*'cs_index'"):
+        grid.transform(base())
 
 
 def test_impute_is_explicit_median_of_the_clv_level_and_flagged():
     cs = survey(c1=80.0, c2=40.0, c4=90.0, c7=10.0, c8=30.0)
-    grid = CLVCSGrid(survey=cs, unrated="impute").fit(base())
+    grid = CLVCSGrid(unrated="impute").fit(with_satisfaction(base(), cs))
     assert grid.imputed_cs_index_ == {"high": 20.0, "medium": 90.0, "low": 60.0}
-    out = grid.transform(base())
+    out = grid.transform(with_satisfaction(base(), cs))
     assert out.loc["c3", "cs_index"] == 60.0 and out.loc["c3", "clv_cs_class"] == "marginal"
     assert out.loc["c6", "clv_cs_class"] == "growth" and out.loc["c9", "clv_cs_class"] == "at_risk_key"
     assert out["cs_imputed"].tolist() == [False, False, True, False, True, True, False, False, True]
@@ -90,14 +91,13 @@ def test_impute_is_explicit_median_of_the_clv_level_and_flagged():
 
 def test_impute_needs_a_rated_customer_per_level():
     with pytest.raises(TierkitError, match="no rated customer at CLV level 'high'"):
-        CLVCSGrid(survey=survey(c1=80.0), unrated="impute").fit(base())
+        CLVCSGrid(unrated="impute").fit(with_satisfaction(base(), survey(c1=80.0)))
 
 
 def test_custom_levels_and_classes():
     classes = {("top", "high"): "keep", ("top", "low"): "fix", ("rest", "high"): "ok", ("rest", "low"): "watch"}
-    grid = CLVCSGrid(survey=survey(c1=90.0, c9=10.0), clv_levels=("top", "rest"), clv_quantiles=(0.5,),
-                     classes=classes)
-    assert grid.fit_transform(base())["clv_cs_class"].tolist() == ["ok"] + ["unrated"] * 7 + ["fix"]
+    grid = CLVCSGrid(clv_levels=("top", "rest"), clv_quantiles=(0.5,), classes=classes)
+    assert grid.fit_transform(with_satisfaction(base(), survey(c1=90.0, c9=10.0)))["clv_cs_class"].tolist() == ["ok"] + ["unrated"] * 7 + ["fix"]
 
 
 @pytest.mark.parametrize("params, message", [
@@ -111,16 +111,18 @@ def test_custom_levels_and_classes():
 ])
 def test_bad_parameters_are_named(params, message):
     with pytest.raises(TierkitError, match=message):
-        CLVCSGrid(survey=survey(c1=1.0), **params).fit(base())
+        CLVCSGrid(**params).fit(with_satisfaction(base(), survey(c1=1.0)))
 
 
 def test_bad_inputs():
     with pytest.raises(DataError, match="customer_satisfaction"):
-        CLVCSGrid(survey=pd.DataFrame({"score": [9]}, index=["c1"])).fit_transform(base())
+        with_satisfaction(base(), pd.DataFrame({"score": [9]}, index=["c1"]))
     with pytest.raises(DataError, match="outside 0..100"):
-        CLVCSGrid(survey=survey(c1=900.0)).fit_transform(base())
+        with_satisfaction(base(), survey(c1=900.0))
+    with pytest.raises(DataError, match="column 'cs_index', customer 'c1': value 900.0 is not a CS index"):
+        CLVCSGrid().fit_transform(base().assign(cs_index=[900.0] + [np.nan] * 8))
     with pytest.raises(DataError, match="missing feature column"):
-        CLVCSGrid(survey=survey(c1=1.0)).fit(base().rename(columns={"clv": "value"}))
+        CLVCSGrid().fit(with_satisfaction(base(), survey(c1=1.0)).rename(columns={"clv": "value"}))
     with pytest.raises(NotFittedError):
         CLVCSGrid().transform(base())
 

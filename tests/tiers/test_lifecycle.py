@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from tierkit.errors import TierkitError
-from tierkit.tiers.lifecycle import LifecycleStager
+from tierkit.tiers.lifecycle import LifecycleStager, add_potential_customers
 
 
 def base():
@@ -31,7 +31,7 @@ def test_stage_rules_in_order():
 
 def test_master_list_adds_potential_customers():
     stager = LifecycleStager().fit(base())
-    out = stager.transform(base(), customers=["a", "zz", "yy"])
+    out = add_potential_customers(stager.transform(base()), ["a", "zz", "yy"])
     assert out.loc["zz", "lifecycle_stage"] == "potential"
     assert len(out) == 8 and out.loc["a", "lifecycle_stage"] == "new"
 

@@ -1,5 +1,5 @@
+import tierkit as tk
 import pandas as pd
-import pytest
 
 from tierkit.tiers.rfm_classes import RFM_CLASSES, RFMClassifier
 from tierkit.segmentation.chain import Segmentation
@@ -44,8 +44,8 @@ def test_every_class_has_both_languages_and_a_strategy():
 
 def test_labels_follow_lang_but_keys_do_not(cdnow_features):
     seg = Segmentation().fit(cdnow_features.iloc[:2000])
-    en = seg.transform(cdnow_features.iloc[:2000], lang="en")
-    zh = seg.transform(cdnow_features.iloc[:2000], lang="zh")
+    en = tk.add_labels(seg.transform(cdnow_features.iloc[:2000]), "en")
+    zh = tk.add_labels(seg.transform(cdnow_features.iloc[:2000]), "zh")
     pd.testing.assert_series_equal(en["rfm_class"], zh["rfm_class"])
     row = zh[zh["rfm_class"] == "important_value"].iloc[0]
     assert row["rfm_class_label"] == "重要价值客户"

@@ -203,10 +203,11 @@ def pop_model_options(kwargs: dict) -> dict:
 
 def fit_segmentation(segmentation, features, survey=None):
     """Fit ``segmentation``; a CLV model the data cannot support names the option that skips it."""
+    from tierkit.data.surveys import with_satisfaction
     from tierkit.errors import DataError
 
     try:
-        return segmentation.fit(features, survey=survey)
+        return segmentation.fit(with_satisfaction(features, survey) if survey is not None else features)
     except DataError as exc:
         if str(exc).startswith("CLVModel:"):
             raise DataError(f"{exc}; --no-clv grades without predicted CLV") from None
@@ -241,5 +242,11 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
     survey = survey_from_options(survey_opts, as_of)
     features, _ = features_from_options(transactions, tx_args, as_of=as_of, time_unit=time_unit)
     segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    table = fit_segmentation(segmentation, features, survey).transform(features, lang=lang, survey=survey)
+    from tierkit.data.surveys import with_satisfaction
+    from tierkit.tiers.schemes import add_labels
+
+    table = fit_segmentation(segmentation, features, survey).transform(
+        with_satisfaction(features, survey) if survey is not None else features)
+    if lang is not None:
+        table = add_labels(table, lang)
     return table, segmentation, features, survey, survey_opts

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
+from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
 from tierkit.clusters.selection import check_k_range, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
@@ -34,7 +33,7 @@ def clipped_log1p(X):
     return np.log1p(np.clip(X, 0.0, None))
 
 
-class KMeansSegmenter(TransformerMixin, BaseEstimator):
+class KMeansSegmenter(TierTransformer):
     """K-means clusters of customers with the right k, stable numbering and RFM names.
 
     Parameters
@@ -111,10 +110,15 @@ class KMeansSegmenter(TransformerMixin, BaseEstimator):
         require_columns(X, self.features_, "KMeansSegmenter")
         return np.column_stack([numeric_column(X, c, "KMeansSegmenter") for c in self.features_])
 
-    def fit(self, X, y=None):
+    def _columns_in(self, X):
+        return tuple(dict.fromkeys([*DEFAULT_FEATURES, *self.features]))
+
+    def _columns_out(self):
+        return ("cluster", "cluster_name")
+
+    def _fit(self, X):
         """Choose k (unless given), fit on every customer, order, name and measure stability."""
         self.features_ = self._check_params()
-        require_columns(X, list(DEFAULT_FEATURES), "KMeansSegmenter")
         values = self._matrix(X)
         n = len(values)
         if self.k is not None and self.k >= n:
@@ -158,14 +162,13 @@ class KMeansSegmenter(TransformerMixin, BaseEstimator):
                                                 random_state=self.random_state, n_init=self.n_init)
             self.profiles_["jaccard"] = self.stability_["jaccard"]
             self.profiles_["stability"] = self.stability_["verdict"]
-        return self
 
     def predict(self, X) -> np.ndarray:
         """Cluster number of each customer (0 = most valuable)."""
         check_is_fitted(self, "pipeline_")
         return self.relabel_[self.pipeline_.predict(self._matrix(X))]
 
-    def transform(self, X) -> pd.DataFrame:
+    def _transform(self, X) -> pd.DataFrame:
         """``cluster`` and ``cluster_name`` per customer."""
         labels = self.predict(X)
         return pd.DataFrame({"cluster": labels.astype("int64"),

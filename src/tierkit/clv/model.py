@@ -45,10 +45,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
+from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
@@ -66,7 +65,7 @@ MIN_REPEAT_CUSTOMERS = 10
 CORRELATION_WARNING = 0.3
 
 
-class CLVModel(TransformerMixin, BaseEstimator):
+class CLVModel(TierTransformer):
     """Predicted customer lifetime value from BG/NBD (purchases) and Gamma-Gamma (spend).
 
     Parameters
@@ -203,7 +202,16 @@ class CLVModel(TransformerMixin, BaseEstimator):
             When |correlation| of repeat purchases and mean spend among repeat customers is
             above 0.3: Gamma-Gamma assumes they are independent.
         """
-        self._check_params()
+        return super().fit(X, y)
+
+    def _columns_in(self, X):
+        return CLV_INPUTS
+
+    def _columns_out(self):
+        return ("expected_purchases", "p_alive", "expected_spend", "clv") + (
+            ("net_clv",) if self.settings_["acquisition_cost"] > 0 else ())
+
+    def _fit(self, X):
         x, t_x, T, m = self._inputs(X)
         declared = X.attrs.get("time_unit")
         if self.time_unit is not None and declared is not None and declared != self.time_unit:
@@ -232,7 +240,7 @@ class CLVModel(TransformerMixin, BaseEstimator):
             warnings.warn(
                 f"CLVModel: repeat purchases and mean spend correlate ({correlation:+.2f}); "
                 "Gamma-Gamma assumes they are independent, so expected spend may be biased",
-                UserWarning, stacklevel=2,
+                UserWarning, stacklevel=4,  # the caller of fit
             )
         spend_rows, spend_weights, _ = distinct_rows(x[spenders], m[spenders])
         gamma_gamma, gg_log_likelihood = fit_gamma_gamma(spend_rows[:, 0], spend_rows[:, 1], spend_weights,
@@ -249,12 +257,14 @@ class CLVModel(TransformerMixin, BaseEstimator):
         self.time_unit_ = unit
         self.n_customers_ = int(len(x))
         self.n_repeat_customers_ = n_repeat
-        return self
+        self.settings_ = {"horizon": float(self.horizon), "discount_rate": float(self.discount_rate),
+                          "margin": float(self.margin), "acquisition_cost": float(self.acquisition_cost),
+                          "discount_steps": self.discount_steps}
 
     def _steps(self, horizon: float) -> np.ndarray:
         """Ends of the discounting steps, in time units."""
         days = horizon * DAYS_PER_UNIT[self.time_unit_]
-        steps = self.discount_steps or max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
+        steps = self.settings_["discount_steps"] or max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
         return horizon * np.arange(1, steps + 1) / steps
 
     def predict(self, X, horizon: float | None = None, discount_rate: float | None = None) -> pd.DataFrame:
@@ -284,8 +294,8 @@ class CLVModel(TransformerMixin, BaseEstimator):
                 f"CLVModel: the features are in time unit {unit!r} but the model was fitted in {self.time_unit_!r}; "
                 f"compute them with rfm_features(..., time_unit={self.time_unit_!r})"
             )
-        horizon = self.horizon if horizon is None else horizon
-        rate = self.discount_rate if discount_rate is None else discount_rate
+        horizon = self.settings_["horizon"] if horizon is None else horizon
+        rate = self.settings_["discount_rate"] if discount_rate is None else discount_rate
         if not (isinstance(horizon, (int, float, np.number)) and horizon > 0 and math.isfinite(horizon)):
             raise TierkitError(f"CLVModel: horizon={horizon!r}; expected a number > 0")
         if not (isinstance(rate, (int, float, np.number)) and rate >= 0 and math.isfinite(rate)):
@@ -305,21 +315,26 @@ class CLVModel(TransformerMixin, BaseEstimator):
         out["expected_purchases"] = cumulative[-1][inverse]
         out["p_alive"] = p_alive(bg, rx, rtx, rT)[inverse]
         out["expected_spend"] = spend
-        out["clv"] = self.margin * spend * discounted[inverse]
-        if self.acquisition_cost > 0:
-            out["net_clv"] = out["clv"] - self.acquisition_cost
+        out["clv"] = self.settings_["margin"] * spend * discounted[inverse]
+        if self.settings_["acquisition_cost"] > 0:
+            out["net_clv"] = out["clv"] - self.settings_["acquisition_cost"]
         values = out.to_numpy(dtype="float64")
         if not np.isfinite(values).all():
             pos = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
             raise ModelError(f"CLVModel: non-finite prediction for customer {X.index[pos]!r}; try a penalizer")
         return out
 
-    def transform(self, X):
+    def _transform(self, X):
         """Same as :meth:`predict` with the model's horizon and discount rate."""
         return self.predict(X)
 
     def standards(self) -> dict:
-        """Parameters and settings, for reports and the model's JSON standards."""
+        """Parameters and settings, for reports and the model's JSON standards.
+
+        Returns
+        -------
+        dict
+        """
         check_is_fitted(self, "bgnbd_params_")
         return {
             "bgnbd": dict(self.bgnbd_params_),
@@ -327,10 +342,10 @@ class CLVModel(TransformerMixin, BaseEstimator):
             "log_likelihood": self.log_likelihood_,
             "spend_frequency_corr": self.spend_frequency_corr_,
             "time_unit": self.time_unit_,
-            "horizon": float(self.horizon),
-            "discount_rate": float(self.discount_rate),
-            "margin": float(self.margin),
-            "acquisition_cost": float(self.acquisition_cost),
+            "horizon": self.settings_["horizon"],
+            "discount_rate": self.settings_["discount_rate"],
+            "margin": self.settings_["margin"],
+            "acquisition_cost": self.settings_["acquisition_cost"],
             "repeat_customers": self.n_repeat_customers_,
             "customers": self.n_customers_,
         }

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tierkit.data.tables import read_table
 from tierkit.errors import DataError, TierkitError
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
@@ -142,28 +143,8 @@ def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", sc
     """
     path = Path(path)
     scale = survey_scale(scale)
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, expected a survey file (.csv, .parquet or .xlsx)")
+    raw = read_table(path, "a survey file", text_columns=[customer_id, score], sheet_name=sheet_name)
     suffix = path.suffix.lower()
-    try:
-        if suffix in {".csv", ".tsv", ".txt"}:
-            sep = {".csv": ",", ".tsv": "\t", ".txt": r"\s+"}[suffix]
-            raw = pd.read_csv(path, sep=sep, dtype={customer_id: str, score: str})
-        elif suffix in {".parquet", ".pq"}:
-            raw = pd.read_parquet(path)
-        elif suffix in {".xlsx", ".xlsm"}:
-            raw = pd.read_excel(path, sheet_name=sheet_name, dtype={customer_id: str})
-        else:
-            raise DataError(f"{path}: unsupported file type {suffix!r}, expected .csv, .parquet or .xlsx")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: file is empty, expected a header and survey answers") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError, KeyError) as exc:
-        if isinstance(exc, DataError):
-            raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {first}") from None
     first_row = 2 if suffix in {".csv", ".tsv", ".txt"} else None
     return normalize_survey(raw, scale=scale, customer_id=customer_id, date=date, score=score,
                             date_format=date_format, source=str(path), first_row=first_row)
@@ -385,3 +366,60 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     out.index.name = "customer_id"
     out.attrs["scale"] = scale
     return out
+
+
+SATISFACTION_COLUMNS = ("cs_index", "cs_score", "nps_group")
+
+
+def with_satisfaction(features: pd.DataFrame, survey) -> pd.DataFrame:
+    """``features`` with each customer's satisfaction columns joined by customer id.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per customer (index customer id).
+    survey : pandas.DataFrame or Series
+        Per-customer satisfaction from :func:`customer_satisfaction` (index customer id,
+        column ``cs_index`` 0..100; ``cs_score`` and ``nps_group`` are joined too), or a
+        Series of CS indexes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``features`` with ``cs_index`` (missing = no answer) and the other satisfaction
+        columns present in ``survey``; same rows, same order.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"clv": [1.0, 2.0]}, index=pd.Index(["a", "b"], name="customer_id"))
+    >>> with_satisfaction(f, pd.DataFrame({"cs_index": [80.0]}, index=["b"]))["cs_index"].tolist()
+    [nan, 80.0]
+    """
+    if isinstance(survey, pd.Series):
+        survey = survey.rename("cs_index").to_frame()
+    if not isinstance(survey, pd.DataFrame):
+        raise TierkitError(f"survey: expected the per-customer DataFrame of customer_satisfaction() with a "
+                           f"cs_index column, got {type(survey).__name__}")
+    if "cs_index" not in survey.columns:
+        raise DataError(
+            f"survey: the table has no 'cs_index' column (columns: {', '.join(map(str, survey.columns))}); "
+            "turn survey answers into one row per customer with tierkit.customer_satisfaction()"
+        )
+    if survey.index.has_duplicates:
+        dup = survey.index[survey.index.duplicated()][0]
+        raise DataError(f"survey: customer {dup!r} appears more than once; expected one row per customer "
+                        "(customer_satisfaction())")
+    values = pd.to_numeric(survey["cs_index"], errors="coerce")
+    bad = values.notna() & ((values < 0) | (values > 100))
+    if bad.any():
+        raise DataError(f"survey: column 'cs_index', customer {bad.idxmax()!r}: value "
+                        f"{survey['cs_index'][bad.idxmax()]!r} is outside 0..100")
+    answers = survey[[c for c in SATISFACTION_COLUMNS if c in survey.columns]].copy()
+    answers["cs_index"] = values.astype("float64")
+    answers.index = answers.index.astype("str")
+    answers = answers.reindex(features.index.astype("str"))
+    answers.index = features.index
+    table = features.drop(columns=[c for c in answers.columns if c in features.columns])
+    joined = pd.concat([table, answers], axis=1)
+    joined.attrs = dict(features.attrs)
+    return joined

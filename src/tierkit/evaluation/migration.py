@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from tierkit.tiers import schemes
+from tierkit.data.tables import read_table
 from tierkit.errors import DataError, TierkitError
-from tierkit.tiers.vocabulary import check_lang
-from tierkit.tiers.abc_tiers import ABC_TIERS
+from tierkit.tiers.vocabulary import check_lang, term
+from tierkit.tiers.abc_tiers import ABC_TIERS, tier_thresholds
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.schemes import abc_scheme_of
 
@@ -195,18 +196,7 @@ def abc_thresholds_from_snapshot(snapshot: pd.DataFrame, contribution=None, tier
     order = tier_order("abc_tier", snapshot[tier_column].dropna())
     value = pd.to_numeric(snapshot[column], errors="coerce").to_numpy(dtype="float64")
     rank = snapshot[tier_column].map({k: i for i, k in enumerate(order)}).to_numpy(dtype="float64")
-    thresholds = {}
-    for k, key in enumerate(order[:-1]):
-        reached = value[(rank <= k) & (value >= 0)]
-        thresholds[key] = float(reached.min()) if reached.size else float("inf")
-    thresholds[order[-1]] = float("-inf")
-    return thresholds
-
-
-_MESSAGES = {
-    "en": "spend {gap:,.2f} more to reach {tier}",
-    "zh": "再消费 {gap:,.2f} 即可升级为{tier}",
-}
+    return tier_thresholds(value, rank, order)
 
 
 def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=None, value=None,
@@ -286,9 +276,9 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
     gap = (threshold - current).clip(lower=0.0)
     out = pd.DataFrame({"tier": tiers, "next_tier": next_tier.where(next_tier.notna(), None),
                         "value": current, "threshold": threshold, "gap": gap}, index=table.index)
-    template = _MESSAGES[lang]
     out["message"] = [
-        template.format(gap=g, tier=names[k].label(lang) if k in names else k) if k is not None and pd.notna(g) else None
+        term("next_tier_gap", lang, gap=g, tier=names[k].label(lang) if k in names else k)
+        if k is not None and pd.notna(g) else None
         for k, g in zip(out["next_tier"], out["gap"])
     ]
     return out
@@ -321,27 +311,7 @@ def read_snapshot(path) -> pd.DataFrame:
     from pathlib import Path
 
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, expected a scored snapshot (.csv, .parquet or .xlsx)")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype={"customer_id": str})
-        elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype={"customer_id": str})
-        else:
-            raise DataError(f"{path}: unsupported file type {suffix!r}, expected .csv, .parquet or .xlsx")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: file is empty, expected a scored snapshot") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
-        if isinstance(exc, DataError):
-            raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {first}") from None
+    frame = read_table(path, "a scored snapshot", text_columns=["customer_id"])
     if "customer_id" not in frame.columns:
         raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
     frame["customer_id"] = frame["customer_id"].astype("str")

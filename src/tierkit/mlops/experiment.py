@@ -33,8 +33,8 @@ from tierkit.datasets import (
     synthetic_survey,
 )
 from tierkit.features.definition import rfm_features
-from tierkit.data.surveys import customer_satisfaction, read_survey
-from tierkit.tiers.schemes import tier_order, tier_schemes
+from tierkit.data.surveys import customer_satisfaction, read_survey, with_satisfaction
+from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
 from tierkit.segmentation.chain import Segmentation, build_segmentation
 from tierkit.evaluation.summary import tier_summary
 from tierkit.mlops.store import open_tracking_store
@@ -98,7 +98,9 @@ def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
                          holdout_end=dates["holdout_end"])
     survey = _satisfaction(config, answers, dates["calibration_end"])
     segmentation = build_segmentation(_schemes(config), seed=config.seed)
-    table = segmentation.fit(features, survey=survey).transform(features, survey=survey)
+    if survey is not None:
+        features = with_satisfaction(features, survey)
+    table = segmentation.fit_transform(features)
     orders = {column: tier_order(column, segmentation.abc_scheme) for column in tier_schemes(segmentation.abc_scheme)}
     if "cluster" in table.columns:
         orders["cluster"] = [str(c) for c in sorted(table["cluster"].unique())]  # 0 = most valuable
@@ -144,8 +146,9 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     features = _features(tx, as_of=as_of, time_unit=config.time_unit)
     survey = _satisfaction(config, answers, as_of)
     segmentation = build_segmentation(_schemes(config), seed=config.seed)
-    segmentation.fit(features, survey=survey)
-    table = segmentation.transform(features, lang=config.lang, survey=survey)
+    if survey is not None:
+        features = with_satisfaction(features, survey)
+    table = add_labels(segmentation.fit_transform(features), config.lang)
 
     with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp) if out_dir is None else Path(out_dir)

@@ -9,6 +9,7 @@ standards a readable JSON artifact (``standards.json``). ``horizon`` is a signat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import tempfile
@@ -20,6 +21,7 @@ import mlflow.pyfunc
 import pandas as pd
 
 from tierkit.errors import ModelError, TierkitError
+from tierkit.segmentation.chain import at_horizon
 from tierkit.segmentation.standards import MODEL_FORMAT, dumps, segmentation_standards
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         for column in features.columns:
             features[column] = features[column].astype("float64")
         horizon = (params or {}).get("horizon")
-        table = self.segmentation.transform(features, horizon=horizon)
+        segmentation = self.segmentation if horizon is None else at_horizon(self.segmentation, horizon)
+        table = segmentation.transform(features)
         out = table[[c for c in self.output_columns if c in table.columns]].reset_index()
         return out
 
@@ -104,12 +107,27 @@ def build_signature(segmentation, example: pd.DataFrame, output: pd.DataFrame, h
         return infer_signature(example, output, params=params)
 
 
-def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = "model",
-                           registered_model_name: str | None = None, horizon: float | None = None):
-    """Log a fitted segmentation as a pyfunc model in the active MLflow run; return its info.
+@contextlib.contextmanager
+def model_parts(segmentation, features: pd.DataFrame, horizon: float | None = None):
+    """Everything an MLflow pyfunc model of ``segmentation`` is made of, built in one place.
 
-    The input example is the first rows of ``features``; the standards are written to
-    ``standards.json`` inside the model and the fitted object to ``segmentation.joblib``.
+    Yields the keyword arguments of ``mlflow.pyfunc.save_model`` / ``log_model`` (python model,
+    artifacts written to a temporary folder that lives as long as the context, code, signature,
+    input example and requirements); :func:`log_segmentation_model` and
+    :func:`tierkit.mlops.export.save_segmentation_model` differ only in where they put it.
+
+    Parameters
+    ----------
+    segmentation : tierkit.Segmentation
+        Fitted.
+    features : pandas.DataFrame
+        The feature table it was fitted on (the first rows become the input example).
+    horizon : float, optional
+        Default CLV horizon, exposed as the model's ``horizon`` parameter.
+
+    Yields
+    ------
+    dict
     """
     import tierkit
 
@@ -118,20 +136,42 @@ def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = 
     example = example_full.head(5)
     table = segmentation.transform(features.head(5))
     output_columns = [c for c in table.columns if c not in features.columns and c != "customer_id"]
-    output = table[output_columns].reset_index()
     standards = segmentation_standards(segmentation)
     standards.update(input_columns=input_columns, output_columns=output_columns)
     with tempfile.TemporaryDirectory() as tmp:
         joblib.dump(segmentation, Path(tmp) / "segmentation.joblib")
         (Path(tmp) / "standards.json").write_text(dumps(standards), encoding="utf-8")
-        return mlflow.pyfunc.log_model(
-            name=name,
-            python_model=SegmentationModel(),
-            artifacts={"segmentation": str(Path(tmp) / "segmentation.joblib"),
-                       "standards": str(Path(tmp) / "standards.json")},
-            code_paths=[str(Path(tierkit.__file__).parent)],
-            signature=build_signature(segmentation, example, output, horizon),
-            input_example=example,
-            pip_requirements=list(PIP_REQUIREMENTS),
-            registered_model_name=registered_model_name,
-        )
+        yield {
+            "python_model": SegmentationModel(),
+            "artifacts": {"segmentation": str(Path(tmp) / "segmentation.joblib"),
+                          "standards": str(Path(tmp) / "standards.json")},
+            "code_paths": [str(Path(tierkit.__file__).parent)],
+            "signature": build_signature(segmentation, example, table[output_columns].reset_index(), horizon),
+            "input_example": example,
+            "pip_requirements": list(PIP_REQUIREMENTS),
+        }
+
+
+def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = "model",
+                           registered_model_name: str | None = None, horizon: float | None = None):
+    """Log a fitted segmentation as a pyfunc model in the active MLflow run; return its info.
+
+    Parameters
+    ----------
+    segmentation : tierkit.Segmentation
+        Fitted.
+    features : pandas.DataFrame
+        The features it was fitted on; the first rows are the input example.
+    name : str, default="model"
+        The model's name in the run.
+    registered_model_name : str, optional
+        Also register it under this name.
+    horizon : float, optional
+        Default CLV horizon of the ``horizon`` parameter.
+
+    Returns
+    -------
+    mlflow.models.model.ModelInfo
+    """
+    with model_parts(segmentation, features, horizon) as parts:
+        return mlflow.pyfunc.log_model(name=name, registered_model_name=registered_model_name, **parts)

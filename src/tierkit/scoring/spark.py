@@ -178,14 +178,3 @@ def _collect(scored, out, spec, chunk_size: int, total: int, progress) -> int:
             done += len(rows)
             progress("scoring", done, total)
     return done
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``spark-submit .../tierkit/scoring/spark.py --model ... --transactions ... --as-of ... --out ...``."""
-    from tierkit.cli.main import main as cli_main
-
-    return cli_main(["score", "--engine", "spark", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -38,16 +38,16 @@ def check_score_path(path) -> Path:
     Raises
     ------
     TierkitError
-        ``--out <path>: ...`` for another extension, a folder at ``path``, or a folder that is
+        ``<path>: ...`` for another extension, a folder at ``path``, or a folder that is
         missing, is not a folder, or cannot take a new file
         (:func:`tierkit.output.check_folder_writable`).
     """
     path = Path(path)
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise TierkitError(f"--out {path}: unsupported output type {path.suffix!r}; expected .csv or .parquet")
+        raise TierkitError(f"{path}: unsupported output type {path.suffix!r}; expected .csv or .parquet")
     if path.is_dir():
-        raise TierkitError(f"--out {path}: is a folder, expected a file name")
-    return check_folder_writable(path, label="--out ")
+        raise TierkitError(f"{path}: is a folder, expected a file name")
+    return check_folder_writable(path)
 
 
 class ScoreWriter:

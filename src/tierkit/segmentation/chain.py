@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from tierkit.tiers._base import TierTransformer
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
 from tierkit.errors import TierkitError
 from tierkit.tiers.lifecycle import LifecycleStager
 from tierkit.tiers.rfm_scores import RFMScorer
 from tierkit.tiers.rfm_classes import RFMClassifier
-from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes  # noqa: F401  (re-exported)
 from tierkit.tiers.rfm_segments import RFMSegmenter
 from tierkit.tiers.value_potential import ValuePotentialMatrix
 
@@ -29,7 +29,7 @@ STEP_ORDER = ("clv", "rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "
               "value_potential")
 #: Steps that run unless switched off (``False``); the others run only when given.
 DEFAULT_STEPS = ("rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle")
-#: Per-customer satisfaction columns that :meth:`Segmentation.fit` and ``transform`` take from ``survey``.
+#: Per-customer satisfaction columns (:func:`tierkit.data.surveys.with_satisfaction`): not features.
 SURVEY_COLUMNS = ("cs_index", "cs_score", "nps_group")
 
 
@@ -54,7 +54,7 @@ def _default_step(name: str):
     }[name]()
 
 
-class Segmentation(BaseEstimator):
+class Segmentation(TierTransformer):
     """Every tier scheme of tierkit, fitted on one customer base.
 
     Parameters
@@ -68,8 +68,9 @@ class Segmentation(BaseEstimator):
     clusters : estimator or bool, default=False
         :class:`tierkit.KMeansSegmenter` adding ``cluster`` and ``cluster_name``.
     clv_cs : estimator or bool, default=False
-        :class:`tierkit.CLVCSGrid` adding ``clv_cs_class``; needs the ``clv`` step and
-        satisfaction (``survey`` at fit/transform, or a ``cs_index`` column).
+        :class:`tierkit.CLVCSGrid` adding ``clv_cs_class``; needs the ``clv`` step and a
+        ``cs_index`` column (:func:`tierkit.with_satisfaction`); without one every customer is
+        ``unrated``.
     value_potential : estimator or bool, default=False
         :class:`tierkit.ValuePotentialMatrix` adding ``value_potential``; needs ``clv``.
 
@@ -87,6 +88,12 @@ class Segmentation(BaseEstimator):
     ...     "recency_btyd": [40, 10, 0, 0]}, index=pd.Index(list("abcd"), name="customer_id"))
     >>> Segmentation().fit(f).transform(f)["rfm_class"].tolist()
     ['important_value', 'general_develop', 'general_winback', 'general_winback']
+
+    Labels and strategies are presentation, added to a graded table in a language:
+
+    >>> from tierkit.tiers.schemes import add_labels
+    >>> add_labels(Segmentation().fit_transform(f), "zh")["rfm_class_label"].iloc[0]
+    '重要价值客户'
     """
 
     def __init__(self, rfm=None, rfm_classes=None, rfm_segments=None, abc=None, lifecycle=None, clv=False,
@@ -114,55 +121,73 @@ class Segmentation(BaseEstimator):
                 raise TierkitError(f"Segmentation: the {needs_clv} step needs predicted CLV; add clv=CLVModel()")
         return steps
 
-    def fit(self, X, y=None, survey=None):
-        """Fit every step on the feature table ``X`` (one row per customer).
+    def _columns_in(self, X):
+        return ()
 
-        ``survey``: per-customer satisfaction (:func:`tierkit.customer_satisfaction`) for the
-        CLV-CS grid; customers without an answer are ``unrated``.
-        """
-        if not isinstance(X, pd.DataFrame):
-            raise TierkitError(f"Segmentation: expected a DataFrame of features, got {type(X).__name__}")
-        if len(X) == 0:
-            raise TierkitError("Segmentation: cannot fit on an empty feature table")
+    def _columns_out(self):
+        added = [c for c in self.columns_added_ if c not in self.feature_names_in_]
+        return tuple(self.feature_names_in_) + tuple(added)
+
+    def _fit(self, X):
+        """Fit every step on the feature table ``X`` (one row per customer), in order."""
         from sklearn.base import clone
 
         steps = self._steps()
-        table = _with_survey(X, survey, dict(steps))
-        fitted = []
+        table = _with_cs_index(X, dict(steps))
+        fitted, added = [], []
         for name, step in steps:
-            step = clone(step) if hasattr(step, "get_params") else step
+            step = clone(step)
             out = step.fit(table).transform(table)
             table = _join(table, out)
             fitted.append((name, step))
+            added += [c for c in out.columns if c not in added]
         self.steps_ = fitted
+        self.columns_added_ = tuple(added)
         self.feature_columns_ = [c for c in X.columns if c not in SURVEY_COLUMNS]
         self.time_unit_ = X.attrs.get("time_unit")
-        return self
 
-    def transform(self, X, lang: str | None = None, horizon: float | None = None, survey=None) -> pd.DataFrame:
-        """Features plus every tier column; with ``lang``, label and strategy columns too.
-
-        ``horizon`` overrides the CLV step's horizon for this call (same time unit);
-        ``survey`` gives this batch's satisfaction (else a ``cs_index`` column, else unrated).
-        """
-        check_is_fitted(self, "steps_")
-        table = _with_survey(X, survey, dict(self.steps_))
-        for name, step in self.steps_:
-            if name == "clv" and horizon is not None:
-                step = copy.copy(step)
-                step.horizon = horizon
+    def _transform(self, X):
+        """Features plus every tier column, by the standards learned at fit."""
+        table = _with_cs_index(X, dict(self.steps_))
+        for _, step in self.steps_:
             table = _join(table, step.transform(table))
-        if lang is not None:
-            table = add_labels(table, lang, abc_scheme=self.abc_scheme)
         return table
 
-    def fit_transform(self, X, y=None, lang: str | None = None, survey=None):
-        return self.fit(X, survey=survey).transform(X, lang=lang, survey=survey)
+    def get_feature_names_out(self, input_features=None):
+        """The feature columns (``input_features``, default those seen at fit) plus every tier column.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            The columns of the table given to ``transform``.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self, "steps_")
+        given = list(self.feature_names_in_ if input_features is None else input_features)
+        return np.asarray(given + [c for c in self.columns_added_ if c not in given], dtype=object)
+
+    def standards(self) -> dict:
+        """Every learned standard, by step (see :func:`tierkit.segmentation.standards.segmentation_standards`).
+
+        Returns
+        -------
+        dict
+        """
+        from tierkit.segmentation.standards import segmentation_standards
+
+        check_is_fitted(self, "steps_")
+        return segmentation_standards(self)
 
     @property
     def abc_scheme(self) -> str:
+        """The ABC scheme of the fitted ``abc`` step (``course`` without one)."""
+        from tierkit.tiers.schemes import abc_scheme_of
+
         step = dict(getattr(self, "steps_", [])).get("abc")
-        return step.scheme if step is not None else "course"
+        return abc_scheme_of(step.tier_keys_) if step is not None else "course"
 
     def named_step(self, name: str):
         """The fitted step called ``name``."""
@@ -170,30 +195,64 @@ class Segmentation(BaseEstimator):
         return dict(self.steps_)[name]
 
 
-def _with_survey(X: pd.DataFrame, survey, steps: dict) -> pd.DataFrame:
-    """``X`` with the survey's satisfaction columns (``cs_index`` missing = no answer)."""
-    if survey is None and "clv_cs" in steps and "cs_index" not in X.columns:
+def _with_cs_index(X: pd.DataFrame, steps: dict) -> pd.DataFrame:
+    """``X``, with an empty ``cs_index`` (every customer unrated) when the CLV-CS grid runs without one."""
+    if "clv_cs" in steps and "cs_index" not in X.columns:
         table = X.copy()
         table["cs_index"] = float("nan")
         return table
-    if survey is None:
-        return X
-    if not isinstance(survey, pd.DataFrame) or "cs_index" not in survey.columns:
-        raise TierkitError("survey: expected the per-customer table of customer_satisfaction() with a cs_index column")
-    columns = [c for c in SURVEY_COLUMNS if c in survey.columns]
-    answers = survey[columns].copy()
-    answers.index = answers.index.astype("str")
-    answers = answers.reindex(X.index.astype("str"))
-    answers.index = X.index
-    return _join(X, answers)
+    return X
+
+
+def at_horizon(segmentation: Segmentation, horizon: float) -> Segmentation:
+    """A copy of a fitted segmentation whose CLV step predicts over ``horizon`` instead.
+
+    Parameters
+    ----------
+    segmentation : Segmentation
+        Fitted, with a ``clv`` step.
+    horizon : float
+        In the features' time unit.
+
+    Returns
+    -------
+    Segmentation
+        A shallow copy; ``segmentation`` itself is unchanged.
+
+    Examples
+    --------
+    >>> at_horizon(Segmentation(), 30.0)
+    Traceback (most recent call last):
+    ...
+    sklearn.exceptions.NotFittedError: This Segmentation instance is not fitted yet. ...
+    """
+    check_is_fitted(segmentation, "steps_")
+    if "clv" not in dict(segmentation.steps_):
+        raise TierkitError("horizon: this segmentation has no CLV step to predict over a horizon")
+    copied = copy.copy(segmentation)
+    steps = []
+    for name, step in segmentation.steps_:
+        if name == "clv":
+            step = copy.copy(step)
+            step.horizon = horizon
+            step.settings_ = {**step.settings_, "horizon": float(horizon)}
+        steps.append((name, step))
+    copied.steps_ = steps
+    return copied
 
 
 def _join(table: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with ``out``'s columns (replacing same-named ones), keeping ``table``'s rows."""
-    table = table.drop(columns=[c for c in out.columns if c in table.columns])
-    joined = table.join(out, how="left") if len(out) == len(table) and out.index.equals(table.index) else None
-    if joined is None:
-        joined = pd.concat([table, out.reindex(table.index)], axis=1)
+    """``table`` with ``out``'s columns: same-named ones replaced where they stand, new ones appended.
+
+    Every step keeps one row per input row on the same index (the estimator contract), so the
+    columns line up by position.
+    """
+    replaced = [c for c in out.columns if c in table.columns]
+    joined = table.copy() if replaced else table
+    for column in replaced:
+        joined[column] = out[column].to_numpy()
+    new = out[[c for c in out.columns if c not in table.columns]]
+    joined = pd.concat([joined, new.set_axis(table.index)], axis=1) if len(new.columns) else joined
     joined.attrs = dict(table.attrs)
     return joined
 

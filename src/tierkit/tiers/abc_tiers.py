@@ -27,37 +27,46 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.errors import TierkitError
-from tierkit.tiers.vocabulary import Tier
+from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.vocabulary import ABC_TIERS  # noqa: F401  (the scheme's tiers)
 
-ABC_TIERS = {
-    "course": (
-        Tier("high_end", "High-end", "高端客户", "Dedicated account manager, first call on new offers", "专人服务, 新产品优先"),
-        Tier("important", "Important", "重要客户", "Priority service, loyalty benefits", "优先服务, 忠诚度奖励"),
-        Tier("ordinary", "Ordinary", "普通客户", "Standard service, encourage larger baskets", "标准服务, 鼓励提升客单价"),
-        Tier("small", "Small", "小客户", "Low-cost, self-service channels", "低成本自助服务"),
-    ),
-    "abc": (
-        Tier("A", "A", "A类客户", "Manage closely", "重点管理"),
-        Tier("B", "B", "B类客户", "Manage normally", "一般管理"),
-        Tier("C", "C", "C类客户", "Manage at the lowest cost", "简单管理"),
-    ),
-    "pyramid": (
-        Tier("platinum", "Platinum", "铂金客户", "Reward and retain; they are the most profitable", "重点维护, 奖励"),
-        Tier("gold", "Gold", "黄金客户", "Grow them towards platinum", "培养升级"),
-        Tier("iron", "Iron", "铁客户", "Serve efficiently; raise volume", "高效服务, 提升购买量"),
-        Tier("lead", "Lead", "铅客户", "Cut the cost to serve or raise prices", "降低服务成本或提价"),
-    ),
-}
 RANK_CUTOFFS = {"course": (0.05, 0.20, 0.50, 1.0), "abc": (0.20, 0.50, 1.0), "pyramid": (0.05, 0.20, 0.50, 1.0)}
 VALUE_CUTOFFS = {"course": (0.50, 0.80, 0.95, 1.0), "abc": (0.80, 0.95, 1.0), "pyramid": (0.50, 0.80, 0.95, 1.0)}
 
 
-class ABCClassifier(TransformerMixin, BaseEstimator):
+def tier_thresholds(value: np.ndarray, tier: np.ndarray, keys) -> dict:
+    """The smallest non-negative contribution in each tier and above; the last tier gets ``-inf``.
+
+    Parameters
+    ----------
+    value : ndarray of float
+        Each customer's contribution.
+    tier : ndarray of int
+        Each customer's tier position (0 = best).
+    keys : sequence of str
+        Tier keys, best first.
+
+    Returns
+    -------
+    dict of str to float
+        ``inf`` for a tier no customer reached.
+
+    Examples
+    --------
+    >>> tier_thresholds(np.array([900.0, 300, 120, 50]), np.array([0, 1, 1, 2]), ["A", "B", "C"])
+    {'A': 900.0, 'B': 120.0, 'C': -inf}
+    """
+    thresholds = {}
+    for k, key in enumerate(list(keys)[:-1]):
+        reached = value[(tier <= k) & (value >= 0)]
+        thresholds[key] = float(reached.min()) if reached.size else float("inf")
+    thresholds[list(keys)[-1]] = float("-inf")
+    return thresholds
+
+
+class ABCClassifier(TierTransformer):
     """Tiers by contribution, cut by rank share or by cumulative value share.
 
     Parameters
@@ -78,6 +87,8 @@ class ABCClassifier(TransformerMixin, BaseEstimator):
         the last tier has ``-inf``.
     contribution_ : str
         The column used.
+    tier_keys_ : tuple of str
+        The scheme's tier keys, best first.
 
     Examples
     --------
@@ -91,10 +102,6 @@ class ABCClassifier(TransformerMixin, BaseEstimator):
         self.basis = basis
         self.cutoffs = cutoffs
         self.contribution = contribution
-
-    @property
-    def tiers(self):
-        return ABC_TIERS[self.scheme]
 
     def _check_params(self):
         if self.scheme not in ABC_TIERS:
@@ -115,24 +122,21 @@ class ABCClassifier(TransformerMixin, BaseEstimator):
             return self.contribution
         return "profit" if "profit" in X.columns else "monetary"
 
-    def fit(self, X, y=None):
+    def _columns_in(self, X):
+        return (self._contribution_column(X),)
+
+    def _columns_out(self):
+        return ("abc_tier",)
+
+    def _fit(self, X):
         """Learn contribution thresholds from the cut-offs on this base."""
         cutoffs = self._check_params()
         column = self._contribution_column(X)
-        require_columns(X, (column,), "ABCClassifier")
-        if len(X) == 0:
-            raise TierkitError("ABCClassifier: cannot fit on an empty feature table")
         value = numeric_column(X, column, "ABCClassifier")
         tier = self._tier_at_fit(value, cutoffs)
-        n_tiers = len(cutoffs)
-        thresholds = []
-        for k in range(n_tiers - 1):
-            reached = value[(tier <= k) & (value >= 0)]
-            thresholds.append(float(reached.min()) if reached.size else float("inf"))
-        thresholds.append(float("-inf"))
         self.contribution_ = column
-        self.thresholds_ = {t.key: th for t, th in zip(self.tiers, thresholds)}
-        return self
+        self.tier_keys_ = tuple(t.key for t in ABC_TIERS[self.scheme])
+        self.thresholds_ = tier_thresholds(value, tier, self.tier_keys_)
 
     def _tier_at_fit(self, value: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
         n = len(value)
@@ -154,15 +158,23 @@ class ABCClassifier(TransformerMixin, BaseEstimator):
         tier[value < 0] = len(cutoffs) - 1
         return tier
 
-    def transform(self, X):
+    def _transform(self, X):
         """``abc_tier`` per customer, by the thresholds learned at fit."""
-        check_is_fitted(self, "thresholds_")
-        require_columns(X, (self.contribution_,), "ABCClassifier")
         value = numeric_column(X, self.contribution_, "ABCClassifier")
-        keys = np.array([t.key for t in self.tiers], dtype=object)
-        thresholds = np.array(list(self.thresholds_.values()))
+        keys = np.array(self.tier_keys_, dtype=object)
+        thresholds = np.array([self.thresholds_[k] for k in self.tier_keys_])
         # First tier whose threshold the contribution reaches.
         reached = value[:, None] >= thresholds[None, :]
         tier = reached.argmax(axis=1)
         tier[value < 0] = len(keys) - 1
         return pd.DataFrame({"abc_tier": keys[tier]}, index=X.index)
+
+    def standards(self) -> dict:
+        """The contribution column and the threshold of each tier.
+
+        Returns
+        -------
+        dict
+        """
+        super().standards()
+        return {"contribution": self.contribution_, "scheme": self.scheme, "thresholds": dict(self.thresholds_)}

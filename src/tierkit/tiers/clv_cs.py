@@ -13,7 +13,9 @@ medium        ``growth`` 成长客户             ``fragile`` 波动客户
 low           ``advocate`` 口碑客户           ``marginal`` 边缘客户
 ============  ===========  ===============  =====================================================
 
-A customer without a survey answer has ``cs_level = "unrated"`` and ``clv_cs_class =
+Satisfaction is a column of the feature table, ``cs_index`` (missing = no answer):
+:func:`tierkit.data.surveys.with_satisfaction` joins a survey's per-customer table onto the
+features. A customer without a survey answer has ``cs_level = "unrated"`` and ``clv_cs_class =
 "unrated"``: satisfaction is never guessed silently. ``unrated="impute"`` is the one
 explicit alternative: the median CS index of the rated customers of the same CLV level
 (learned at fit), flagged in ``cs_imputed``.
@@ -27,29 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.errors import DataError, TierkitError
-from tierkit.tiers.vocabulary import Tier
+from tierkit.tiers._base import TierTransformer, numeric_column, shown
+from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers.vocabulary import CLV_CS_CLASSES  # noqa: F401  (the scheme's tiers)
 
-CLV_CS_CLASSES = (
-    Tier("core", "Core", "核心客户",
-         "Keep and reward: co-create, priority service", "保持与奖励: 共创, 优先服务"),
-    Tier("at_risk_key", "Key at risk", "重点挽留客户",
-         "Fix their problems first; assign an account manager", "优先解决问题, 指派客户经理"),
-    Tier("growth", "Growth", "成长客户",
-         "Upsell and cross-sell", "向上销售与交叉销售"),
-    Tier("fragile", "Fragile", "波动客户",
-         "Repair the experience before selling more", "先修复体验, 再推动销售"),
-    Tier("advocate", "Advocate", "口碑客户",
-         "Low-cost care, referral programmes", "低成本维护, 推荐计划"),
-    Tier("marginal", "Marginal", "边缘客户",
-         "Standard low-cost service", "标准低成本服务"),
-    Tier("unrated", "Unrated (no survey answer)", "未评价客户 (无满意度数据)",
-         "Ask for feedback: invite to the survey", "收集反馈: 邀请参与满意度调查"),
-)
 
 DEFAULT_CLASSES = {
     ("high", "high"): "core",
@@ -62,41 +47,11 @@ DEFAULT_CLASSES = {
 CS_LEVELS = ("high", "low")
 
 
-def _as_cs_table(survey, who: str) -> pd.DataFrame:
-    """A per-customer satisfaction table (index = customer id, a ``cs_index`` column)."""
-    if isinstance(survey, pd.Series):
-        survey = survey.rename("cs_index").to_frame()
-    if not isinstance(survey, pd.DataFrame):
-        raise TierkitError(f"{who}: survey must be a per-customer DataFrame with a cs_index column, "
-                           f"got {type(survey).__name__}")
-    if "cs_index" not in survey.columns:
-        raise DataError(
-            f"{who}: the survey table has no 'cs_index' column (columns: {', '.join(map(str, survey.columns))}); "
-            "turn survey answers into one row per customer with tierkit.data.surveys.customer_satisfaction()"
-        )
-    if survey.index.has_duplicates:
-        dup = survey.index[survey.index.duplicated()][0]
-        raise DataError(f"{who}: customer {dup!r} appears more than once in the survey table; "
-                        "expected one row per customer (customer_satisfaction())")
-    values = pd.to_numeric(survey["cs_index"], errors="coerce")
-    bad = values.notna() & ((values < 0) | (values > 100))
-    if bad.any():
-        raise DataError(f"{who}: column 'cs_index', customer {bad.idxmax()!r}: value "
-                        f"{survey['cs_index'][bad.idxmax()]!r} is outside 0..100")
-    out = survey.copy()
-    out.index = out.index.astype("str")
-    return out
-
-
-class CLVCSGrid(TransformerMixin, BaseEstimator):
+class CLVCSGrid(TierTransformer):
     """Six classes from CLV level (tertiles) x satisfaction level (CS index threshold).
 
     Parameters
     ----------
-    survey : pandas.DataFrame or Series, optional
-        Per-customer satisfaction from :func:`tierkit.data.surveys.customer_satisfaction`
-        (index customer id, column ``cs_index``; ``cs_score`` and ``nps_group`` are carried
-        along). Without it, the feature table's own ``cs_index`` column is used.
     clv : str, default="clv"
         The CLV column.
     clv_edges : sequence of float, optional
@@ -125,13 +80,13 @@ class CLVCSGrid(TransformerMixin, BaseEstimator):
     --------
     >>> f = pd.DataFrame({"clv": [10.0, 20, 30, 40, 50, 60]}, index=list("abcdef"))
     >>> cs = pd.DataFrame({"cs_index": [90.0, 20, 80, 50, 100]}, index=list("abcdf"))
-    >>> CLVCSGrid(survey=cs).fit_transform(f)["clv_cs_class"].tolist()
+    >>> from tierkit.data.surveys import with_satisfaction
+    >>> CLVCSGrid().fit_transform(with_satisfaction(f, cs))["clv_cs_class"].tolist()
     ['advocate', 'marginal', 'growth', 'fragile', 'unrated', 'core']
     """
 
-    def __init__(self, survey=None, clv="clv", clv_edges=None, clv_quantiles=(1 / 3, 2 / 3),
+    def __init__(self, clv="clv", clv_edges=None, clv_quantiles=(1 / 3, 2 / 3),
                  clv_levels=("high", "medium", "low"), cs_threshold=70.0, classes=None, unrated="keep"):
-        self.survey = survey
         self.clv = clv
         self.clv_edges = clv_edges
         self.clv_quantiles = clv_quantiles
@@ -169,44 +124,42 @@ class CLVCSGrid(TransformerMixin, BaseEstimator):
                                f"{sorted(wanted - set(classes))}, extra {sorted(set(classes) - wanted, key=str)}")
         return levels, classes
 
-    def _satisfaction(self, X, survey) -> pd.DataFrame:
-        """Per-customer satisfaction columns aligned on ``X``'s rows (missing = no answer)."""
-        if survey is None:
-            if "cs_index" not in X.columns:
-                raise DataError("CLVCSGrid: no satisfaction data; give survey= (customer_satisfaction()) "
-                                "or a cs_index column")
-            table = X[[c for c in ("cs_index", "cs_score", "nps_group") if c in X.columns]]
-        else:
-            table = _as_cs_table(survey, "CLVCSGrid")
-            table = table[[c for c in ("cs_index", "cs_score", "nps_group") if c in table.columns]]
-            table = table.reindex(X.index.astype("str"))
-            table.index = X.index
-        table = table.copy()
-        table["cs_index"] = pd.to_numeric(table["cs_index"], errors="coerce").astype("float64")
-        return table
+    def _columns_in(self, X):
+        return (self.clv, "cs_index")
+
+    def _columns_out(self):
+        imputed = ("cs_imputed", "cs_index") if self.unrated_ == "impute" else ()
+        return imputed + ("cs_level", "clv_level", "clv_cs_class")
+
+    def _cs_index(self, X) -> np.ndarray:
+        """The ``cs_index`` column as floats (missing = no answer), checked to lie in 0..100."""
+        cs = pd.to_numeric(X["cs_index"], errors="coerce").astype("float64").to_numpy(copy=True)
+        given = X["cs_index"].notna().to_numpy()
+        bad = (given & np.isnan(cs)) | (cs < 0) | (cs > 100)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(f"CLVCSGrid: column 'cs_index', customer {X.index[pos]!r}: value "
+                            f"{shown(X['cs_index'].iloc[pos])!r} is not a CS index from 0 to 100")
+        return cs
 
     def _clv_level(self, clv: np.ndarray) -> np.ndarray:
-        # Edges ascend while levels run best -> worst: more edges below = better level.
-        above = np.searchsorted(self.clv_edges_, clv, side="left")
+        # Edges ascend while levels run best -> worst: a higher grade is a better level.
         names = np.array(self.clv_levels_[::-1], dtype=object)
-        return names[above]
+        return names[grade(clv, self.clv_edges_) - 1]
 
-    def fit(self, X, y=None, survey=None):
+    def _fit(self, X):
         """Learn the CLV edges (and, with ``unrated="impute"``, the medians to impute)."""
         levels, classes = self._check_params()
-        require_columns(X, (self.clv,), "CLVCSGrid")
-        if len(X) == 0:
-            raise TierkitError("CLVCSGrid: cannot fit on an empty feature table")
         clv = numeric_column(X, self.clv, "CLVCSGrid")
+        self.clv_column_, self.cs_threshold_, self.unrated_ = self.clv, float(self.cs_threshold), self.unrated
         if self.clv_edges is not None:
             self.clv_edges_ = np.asarray(self.clv_edges, dtype="float64")
         else:
-            self.clv_edges_ = np.quantile(clv, np.asarray(self.clv_quantiles, dtype="float64"))
+            self.clv_edges_ = quantile_edges(clv, self.clv_quantiles)
         self.clv_levels_ = levels
         self.classes_ = classes
-        survey = survey if survey is not None else self.survey
         if self.unrated == "impute":
-            cs = self._satisfaction(X, survey)["cs_index"].to_numpy()
+            cs = self._cs_index(X)
             level = self._clv_level(clv)
             self.imputed_cs_index_ = {}
             for name in levels:
@@ -215,43 +168,39 @@ class CLVCSGrid(TransformerMixin, BaseEstimator):
                     raise TierkitError(f"CLVCSGrid(unrated='impute'): no rated customer at CLV level {name!r} "
                                        "to take a median from")
                 self.imputed_cs_index_[name] = float(np.median(rated))
-        return self
 
-    def transform(self, X, survey=None):
-        """Add ``cs_index``, ``cs_level``, ``clv_level`` and ``clv_cs_class`` per customer.
-
-        ``survey`` replaces the one given at construction (a newer wave of answers).
-        """
-        check_is_fitted(self, "clv_edges_")
-        require_columns(X, (self.clv,), "CLVCSGrid")
-        clv = numeric_column(X, self.clv, "CLVCSGrid")
-        sat = self._satisfaction(X, survey if survey is not None else self.survey)
-        cs = sat["cs_index"].to_numpy(copy=True)
+    def _transform(self, X):
+        """``cs_level``, ``clv_level`` and ``clv_cs_class`` per customer (with ``unrated="impute"``
+        also ``cs_imputed`` and the imputed ``cs_index``)."""
+        clv = numeric_column(X, self.clv_column_, "CLVCSGrid")
+        cs = self._cs_index(X)
         clv_level = self._clv_level(clv)
         out = pd.DataFrame(index=X.index)
-        if self.unrated == "impute":
+        if self.unrated_ == "impute":
             missing = np.isnan(cs)
             cs[missing] = [self.imputed_cs_index_[lv] for lv in clv_level[missing]]
             out["cs_imputed"] = missing
+            out["cs_index"] = cs
         rated = ~np.isnan(cs)
-        cs_level = np.where(rated, np.where(np.nan_to_num(cs) >= self.cs_threshold, "high", "low"), "unrated")
+        cs_level = np.where(rated, np.where(np.nan_to_num(cs) >= self.cs_threshold_, "high", "low"), "unrated")
         cs_level = cs_level.astype(object)
         cls = np.array([self.classes_.get((c, s), "unrated") for c, s in zip(clv_level, cs_level)], dtype=object)
-        out["cs_index"] = cs
-        for column in ("cs_score", "nps_group"):
-            if column in sat.columns:
-                out[column] = sat[column].to_numpy()
         out["cs_level"] = cs_level
         out["clv_level"] = clv_level
         out["clv_cs_class"] = cls
         return out
 
     def standards(self) -> dict:
-        """The edges and threshold in use, for reports."""
-        check_is_fitted(self, "clv_edges_")
+        """The edges and threshold in use, for reports.
+
+        Returns
+        -------
+        dict
+        """
+        super().standards()
         return {
             "clv_edges": [float(e) for e in self.clv_edges_],
             "clv_levels": list(self.clv_levels_),
-            "cs_threshold": float(self.cs_threshold),
-            "unrated": self.unrated,
+            "cs_threshold": self.cs_threshold_,
+            "unrated": self.unrated_,
         }

@@ -8,7 +8,8 @@ Rules, checked in this order for a customer with at least one purchase:
 4. ``loyal``    when purchase occasions >= ``loyal_min_purchases``;
 5. ``repeat``   otherwise.
 
-Customers on an optional master list with no purchase are ``potential``.
+Customers on a master list with no purchase are ``potential``: :func:`add_potential_customers`
+adds them to a graded table.
 
 Defaults come from the data's inter-purchase gaps at fit: for each repeat customer the mean
 gap is ``recency_btyd / frequency_btyd`` (time between first and last purchase over the number
@@ -24,25 +25,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.errors import TierkitError
-from tierkit.tiers.vocabulary import Tier
+from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
-LIFECYCLE_STAGES = (
-    Tier("potential", "Potential", "潜在客户", "Acquire: first-purchase offer", "获取: 首单优惠"),
-    Tier("new", "New", "新客户", "Convert: second-purchase incentive, onboarding", "转化: 复购激励, 新客引导"),
-    Tier("repeat", "Repeat", "回头客", "Grow: cross-sell, membership", "培养: 交叉销售, 会员"),
-    Tier("loyal", "Loyal", "忠诚客户", "Retain: rewards, recognition, referrals", "保持: 奖励, 认可, 推荐"),
-    Tier("at_risk", "At risk", "流失风险客户", "Re-activate now: personal contact, tailored offer", "及时唤醒: 个性化联系与优惠"),
-    Tier("churned", "Churned", "已流失客户", "Win back selectively, learn why they left", "有选择地挽回, 了解流失原因"),
-)
 _FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
 
 
-class LifecycleStager(TransformerMixin, BaseEstimator):
+class LifecycleStager(TierTransformer):
     """Lifecycle stage per customer, on thresholds derived from inter-purchase gaps.
 
     Parameters
@@ -60,6 +51,8 @@ class LifecycleStager(TransformerMixin, BaseEstimator):
     ----------
     thresholds_ : dict
         ``at_risk_after``, ``churned_after``, ``loyal_min_purchases`` in use.
+    p_alive_rule_ : dict or None
+        The ``p_alive`` thresholds when ``use_p_alive``.
 
     Examples
     --------
@@ -79,11 +72,18 @@ class LifecycleStager(TransformerMixin, BaseEstimator):
         self.at_risk_p_alive = at_risk_p_alive
         self.churned_p_alive = churned_p_alive
 
-    def fit(self, X, y=None):
+    def _check_params(self):
+        if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
+            raise TierkitError("churned_p_alive and at_risk_p_alive: need 0 <= churned <= at_risk <= 1")
+
+    def _columns_in(self, X):
+        return _FEATURES + (("p_alive",) if self.use_p_alive else ())
+
+    def _columns_out(self):
+        return ("lifecycle_stage",)
+
+    def _fit(self, X):
         """Derive the stage thresholds from the customers' inter-purchase gaps."""
-        require_columns(X, _FEATURES, "LifecycleStager")
-        if len(X) == 0:
-            raise TierkitError("LifecycleStager: cannot fit on an empty feature table")
         repeats = numeric_column(X, "frequency_btyd", "LifecycleStager") > 0
         gaps = (X["recency_btyd"].to_numpy(dtype="float64")[repeats]
                 / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
@@ -106,27 +106,23 @@ class LifecycleStager(TransformerMixin, BaseEstimator):
             loyal = max(3, int(np.ceil(np.quantile(occasions, 0.75)))) if occasions.size else 3
         if int(loyal) < 2:
             raise TierkitError(f"loyal_min_purchases: {loyal!r} must be at least 2")
-        if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
-            raise TierkitError("churned_p_alive and at_risk_p_alive: need 0 <= churned <= at_risk <= 1")
         self.thresholds_ = {
             "at_risk_after": float(at_risk),
             "churned_after": float(churned),
             "loyal_min_purchases": int(loyal),
         }
-        return self
+        self.p_alive_rule_ = ({"at_risk_below": float(self.at_risk_p_alive), "churned_below": float(self.churned_p_alive)}
+                              if self.use_p_alive else None)
 
-    def transform(self, X, customers=None):
-        """``lifecycle_stage`` per customer; ``customers`` adds never-buying ones as potential."""
-        check_is_fitted(self, "thresholds_")
-        require_columns(X, _FEATURES, "LifecycleStager")
+    def _transform(self, X):
+        """``lifecycle_stage`` per customer."""
         t = self.thresholds_
         recency = numeric_column(X, "recency", "LifecycleStager")
         occasions = numeric_column(X, "frequency", "LifecycleStager")
-        if self.use_p_alive:
-            require_columns(X, ("p_alive",), "LifecycleStager(use_p_alive=True)")
+        if self.p_alive_rule_ is not None:
             p_alive = numeric_column(X, "p_alive", "LifecycleStager")
-            churned = p_alive < self.churned_p_alive
-            at_risk = p_alive < self.at_risk_p_alive
+            churned = p_alive < self.p_alive_rule_["churned_below"]
+            at_risk = p_alive < self.p_alive_rule_["at_risk_below"]
         else:
             churned = recency > t["churned_after"]
             at_risk = recency > t["at_risk_after"]
@@ -135,11 +131,31 @@ class LifecycleStager(TransformerMixin, BaseEstimator):
             ["churned", "at_risk", "new", "loyal"],
             default="repeat",
         ).astype(object)
-        out = pd.DataFrame({"lifecycle_stage": stage}, index=X.index)
-        if customers is not None:
-            known = set(X.index)
-            extra = pd.Index(pd.unique(pd.Series(list(customers), dtype="str")))
-            extra = extra[~extra.isin(known)]
-            potential = pd.DataFrame({"lifecycle_stage": "potential"}, index=extra.rename(X.index.name))
-            out = pd.concat([out, potential])
-        return out
+        return pd.DataFrame({"lifecycle_stage": stage}, index=X.index)
+
+
+def add_potential_customers(table: pd.DataFrame, customers) -> pd.DataFrame:
+    """``table`` plus one ``potential`` row for each listed customer without a purchase.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Graded customers (index customer id), e.g. the output of ``LifecycleStager.transform``.
+    customers : iterable of str
+        The master customer list; ids already in ``table`` are left as they are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with the new rows appended; their other columns are missing.
+
+    Examples
+    --------
+    >>> graded = pd.DataFrame({"lifecycle_stage": ["new"]}, index=pd.Index(["a"], name="customer_id"))
+    >>> add_potential_customers(graded, ["a", "b"])["lifecycle_stage"].to_dict()
+    {'a': 'new', 'b': 'potential'}
+    """
+    extra = pd.Index(pd.unique(pd.Series(list(customers), dtype="str")))
+    extra = extra[~extra.isin(table.index)]
+    potential = pd.DataFrame({"lifecycle_stage": "potential"}, index=extra.rename(table.index.name))
+    return pd.concat([table, potential])

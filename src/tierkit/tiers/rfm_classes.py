@@ -10,31 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
-from tierkit.tiers.vocabulary import Tier
 from tierkit.errors import TierkitError
+from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.vocabulary import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
 
-RFM_CLASSES = (
-    Tier("important_value", "Important value", "重要价值客户",
-         "VIP treatment and dedicated service", "VIP待遇, 专属服务"),
-    Tier("important_develop", "Important develop", "重要发展客户",
-         "Promotions to bring them back more often", "促销活动, 提高购买频率"),
-    Tier("important_retain", "Important retain", "重要保持客户",
-         "Contact proactively, invite to events, prevent churn", "主动联系, 邀请参加活动, 防止流失"),
-    Tier("important_winback", "Important win-back", "重要挽留客户",
-         "Actively win back and ask for their views", "积极挽回, 征询意见"),
-    Tier("general_value", "General value", "一般价值客户",
-         "Standard service, good-value products", "标准服务, 推荐高性价比产品"),
-    Tier("general_develop", "General develop", "一般发展客户",
-         "Raise activity, cross-sell", "提高活跃度, 交叉销售"),
-    Tier("general_retain", "General retain", "一般保持客户",
-         "Send news of upcoming offers", "发送优惠活动信息"),
-    Tier("general_winback", "General win-back", "一般挽留客户",
-         "Let them be", "顺其自然, 不投入额外资源"),
-)
+
+_METRICS = ("recency", "frequency", "monetary")
 
 # (R high, F high, M high) -> key
 _CLASS_OF = {
@@ -64,7 +46,7 @@ def rfm_class_key(r_high: np.ndarray, f_high: np.ndarray, m_high: np.ndarray) ->
     return lookup[code]
 
 
-class RFMClassifier(TransformerMixin, BaseEstimator):
+class RFMClassifier(TierTransformer):
     """The 8 RFM classes of the course, against means learned at fit.
 
     Parameters
@@ -88,25 +70,29 @@ class RFMClassifier(TransformerMixin, BaseEstimator):
     def __init__(self, thresholds=None):
         self.thresholds = thresholds
 
-    def fit(self, X, y=None):
-        """Learn the population means of recency, frequency and monetary."""
+    def _check_params(self):
         given = dict(self.thresholds or {})
-        unknown = set(given) - {"recency", "frequency", "monetary"}
+        unknown = set(given) - set(_METRICS)
         if unknown:
             raise TierkitError(f"thresholds: unknown metric(s) {sorted(unknown)}; expected recency, frequency, monetary")
-        require_columns(X, ("recency", "frequency", "monetary"), "RFMClassifier")
-        if len(X) == 0:
-            raise TierkitError("RFMClassifier: cannot fit on an empty feature table")
+        return given
+
+    def _columns_in(self, X):
+        return _METRICS
+
+    def _columns_out(self):
+        return ("r_high", "f_high", "m_high", "rfm_class")
+
+    def _fit(self, X):
+        """Learn the population means of recency, frequency and monetary (those not given)."""
+        given = self._check_params()
         self.thresholds_ = {
             m: float(given[m]) if m in given else float(numeric_column(X, m, "RFMClassifier").mean())
-            for m in ("recency", "frequency", "monetary")
+            for m in _METRICS
         }
-        return self
 
-    def transform(self, X):
+    def _transform(self, X):
         """``r_high``, ``f_high``, ``m_high`` flags and the ``rfm_class`` key per customer."""
-        check_is_fitted(self, "thresholds_")
-        require_columns(X, ("recency", "frequency", "monetary"), "RFMClassifier")
         t = self.thresholds_
         r_high = numeric_column(X, "recency", "RFMClassifier") <= t["recency"]
         f_high = numeric_column(X, "frequency", "RFMClassifier") >= t["frequency"]

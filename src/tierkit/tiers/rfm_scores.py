@@ -17,44 +17,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.errors import TierkitError
+from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.binning import grade, quantile_edges
 
 METRICS = ("recency", "frequency", "monetary")
 _SCORE_COLUMNS = {"recency": "r_score", "frequency": "f_score", "monetary": "m_score"}
 
 
-def quantile_edges(values: np.ndarray, n_bins: int) -> np.ndarray:
-    """Inner quantile edges (``n_bins - 1`` of them, ties kept) of ``values``.
-
-    Examples
-    --------
-    >>> quantile_edges(np.arange(1, 11), 5).round(6).tolist()
-    [2.8, 4.6, 6.4, 8.2]
-    """
-    return np.quantile(values, np.arange(1, n_bins) / n_bins)
-
-
-def grade(values: np.ndarray, edges: np.ndarray, reverse: bool = False) -> np.ndarray:
-    """Score 1..len(edges)+1: one plus the number of edges strictly below each value.
-
-    Examples
-    --------
-    >>> grade(np.array([1, 2, 3]), np.array([1.0, 1.0, 1.0, 2.0])).tolist()
-    [1, 4, 5]
-    >>> grade(np.array([1, 2, 3]), np.array([1.0, 1.0, 1.0, 2.0]), reverse=True).tolist()
-    [5, 2, 1]
-    """
-    score = np.searchsorted(edges, values, side="left") + 1
-    if reverse:
-        score = len(edges) + 2 - score
-    return score.astype("int64")
-
-
-class RFMScorer(TransformerMixin, BaseEstimator):
+class RFMScorer(TierTransformer):
     """Grade recency, frequency and monetary value 1..``n_bins`` on edges learned at fit.
 
     Parameters
@@ -103,24 +75,24 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             raise TierkitError(f"weights: {self.weights!r} must be 3 non-negative numbers, not all zero")
         return edges, weights
 
-    def fit(self, X, y=None):
-        """Learn the quantile edges of R, F and M from a feature table."""
-        edges, _ = self._check_params()
-        require_columns(X, METRICS, "RFMScorer")
-        if len(X) == 0:
-            raise TierkitError("RFMScorer: cannot fit on an empty feature table")
+    def _columns_in(self, X):
+        return METRICS
+
+    def _columns_out(self):
+        return ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score")
+
+    def _fit(self, X):
+        """Learn the quantile edges of R, F and M (those not given)."""
+        edges, weights = self._check_params()
         self.bin_edges_ = {
             m: (np.asarray(edges[m], dtype="float64") if m in edges
                 else quantile_edges(numeric_column(X, m, "RFMScorer"), self.n_bins))
             for m in METRICS
         }
-        return self
+        self.weights_ = weights
 
-    def transform(self, X):
+    def _transform(self, X):
         """``r_score``, ``f_score``, ``m_score``, ``rfm_cell`` and ``rfm_score`` per customer."""
-        check_is_fitted(self, "bin_edges_")
-        _, weights = self._check_params()
-        require_columns(X, METRICS, "RFMScorer")
         out = pd.DataFrame(index=X.index)
         for metric in METRICS:
             values = numeric_column(X, metric, "RFMScorer")
@@ -129,12 +101,17 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             out["r_score"].astype("str") + out["f_score"].astype("str") + out["m_score"].astype("str")
         )
         scores = out[["r_score", "f_score", "m_score"]].to_numpy(dtype="float64")
-        out["rfm_score"] = scores @ weights / weights.sum()
+        out["rfm_score"] = scores @ self.weights_ / self.weights_.sum()
         return out
 
     def standards(self) -> dict:
-        """The learned edges as plain lists, for reports and model artifacts."""
-        check_is_fitted(self, "bin_edges_")
+        """The learned edges as plain lists, for reports and model artifacts.
+
+        Returns
+        -------
+        dict of str to list of float
+        """
+        super().standards()  # not-fitted check
         return {m: [float(v) for v in e] for m, e in self.bin_edges_.items()}
 
 

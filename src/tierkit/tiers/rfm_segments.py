@@ -21,23 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers._checks import require_columns
 from tierkit.errors import TierkitError
-from tierkit.tiers.vocabulary import Tier
+from tierkit.tiers._base import TierTransformer, require_columns
+from tierkit.tiers.vocabulary import RFM_SEGMENTS  # noqa: F401  (the scheme's tiers)
 
-RFM_SEGMENTS = (
-    Tier("champions", "Champions", "冠军客户", "Reward them; early access, ask for reviews", "奖励, 新品优先体验, 邀请评价"),
-    Tier("loyal", "Loyal", "忠诚客户", "Upsell higher-value products, loyalty programme", "推荐高价值产品, 会员计划"),
-    Tier("potential_loyalist", "Potential loyalist", "潜在忠诚客户", "Membership offers, recommend related products", "会员邀请, 推荐相关产品"),
-    Tier("new", "New customers", "新客户", "Onboarding, build the relationship early", "新客引导, 尽早建立关系"),
-    Tier("promising", "Promising", "有潜力客户", "Create brand awareness, free trials", "提升品牌认知, 免费试用"),
-    Tier("need_attention", "Need attention", "需要关注客户", "Limited-time offers based on past purchases", "基于历史购买的限时优惠"),
-    Tier("about_to_sleep", "About to sleep", "即将沉睡客户", "Share popular products, reconnect", "推荐热门产品, 重新建立联系"),
-    Tier("at_risk", "At risk", "流失风险客户", "Personal emails, renewals, helpful resources", "个性化沟通, 续订提醒"),
-    Tier("cant_lose", "Can't lose them", "不能失去的客户", "Win them back with new products; talk to them", "推出新品挽回, 直接沟通"),
-    Tier("hibernating", "Hibernating", "沉睡客户", "Offer other relevant products and special discounts", "推荐相关产品和专属折扣"),
-    Tier("lost", "Lost", "已流失客户", "Revive interest with outreach, else ignore", "尝试唤回, 否则不再投入"),
-)
 
 DEFAULT_GRID_ROWS = {
     5: ["new", "potential_loyalist", "potential_loyalist", "champions", "champions"],
@@ -121,8 +108,18 @@ def rfm_segments(scores: pd.DataFrame, grid=None) -> pd.DataFrame:
     return pd.DataFrame({"fm_score": fm, "rfm_segment": lookup[r, fm]}, index=scores.index)
 
 
-class RFMSegmenter:
-    """:func:`rfm_segments` as a pipeline step (nothing to learn; the grid is the standard).
+class RFMSegmenter(TierTransformer):
+    """:func:`rfm_segments` as an estimator: the grid is the standard, nothing is learned from data.
+
+    Parameters
+    ----------
+    grid : dict or pandas.DataFrame, optional
+        ``{(r, fm): key}`` for all 25 cells, or a 5x5 table; default :func:`default_grid`.
+
+    Attributes
+    ----------
+    grid_ : dict
+        The checked grid in use.
 
     Examples
     --------
@@ -134,12 +131,27 @@ class RFMSegmenter:
     def __init__(self, grid=None):
         self.grid = grid
 
-    def fit(self, X, y=None):
-        self.grid_ = check_grid(self.grid)
-        return self
+    def _check_params(self):
+        return check_grid(self.grid)
 
-    def transform(self, X):
-        return rfm_segments(X, getattr(self, "grid_", None) or self.grid)
+    def _columns_in(self, X):
+        return ("r_score", "f_score", "m_score")
 
-    def get_params(self, deep=True):
-        return {"grid": self.grid}
+    def _columns_out(self):
+        return ("fm_score", "rfm_segment")
+
+    def _fit(self, X):
+        self.grid_ = self._check_params()
+
+    def _transform(self, X):
+        return rfm_segments(X, self.grid_)
+
+    def standards(self) -> dict:
+        """The grid in use as ``{"R,FM": segment}``.
+
+        Returns
+        -------
+        dict of str to str
+        """
+        super().standards()
+        return {"grid": {f"{r},{fm}": key for (r, fm), key in sorted(self.grid_.items())}}

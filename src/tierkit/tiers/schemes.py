@@ -60,10 +60,21 @@ def tier_schemes(abc_scheme: str = "course") -> dict:
 def abc_scheme_of(keys) -> str:
     """The ABC scheme (course, abc or pyramid) whose tier keys include all of ``keys``.
 
+    Parameters
+    ----------
+    keys : iterable
+        ``abc_tier`` values of a graded table (missing values are ignored).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> abc_scheme_of(["gold", "lead"])
     'pyramid'
+    >>> abc_scheme_of([])
+    'course'
     """
     seen = {k for k in keys if isinstance(k, str)}
     for scheme, tiers in ABC_TIERS.items():
@@ -91,14 +102,51 @@ def tier_order(column: str, abc_scheme: str = "course") -> list | None:
     return [t.key for t in schemes[column]] if column in schemes else None
 
 
-def add_labels(table: pd.DataFrame, lang: str, abc_scheme: str = "course") -> pd.DataFrame:
+def table_schemes(table: pd.DataFrame) -> dict:
+    """:func:`tier_schemes` for a graded table, its ABC scheme read from its ``abc_tier`` keys.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A graded table (tier columns holding keys).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> [t.key for t in table_schemes(pd.DataFrame({"abc_tier": ["A", "C"]}))["abc_tier"]]
+    ['A', 'B', 'C']
+    """
+    keys = pd.unique(table["abc_tier"]) if "abc_tier" in table.columns else ()
+    return tier_schemes(abc_scheme_of(keys))
+
+
+def add_labels(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Add ``<column>_label`` and ``<column>_strategy`` beside each tier column present.
 
     The key columns are untouched: labels change with ``lang``, keys never do.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A graded table, e.g. ``Segmentation.transform``'s output.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the label and strategy columns.
+
+    Examples
+    --------
+    >>> add_labels(pd.DataFrame({"abc_tier": ["A"]}), "zh")["abc_tier_label"].tolist()
+    ['A类客户']
     """
     check_lang(lang)
     table = table.copy()
-    for column, tiers in tier_schemes(abc_scheme).items():
+    for column, tiers in table_schemes(table).items():
         if column in table.columns:
             table[f"{column}_label"] = labels_for(table[column], tiers, lang)
             table[f"{column}_strategy"] = labels_for(table[column], tiers, lang, what="strategy")

@@ -17,31 +17,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.errors import TierkitError
-from tierkit.tiers.vocabulary import Tier
+from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers.vocabulary import VALUE_POTENTIAL_TIERS  # noqa: F401  (the scheme's tiers)
 
-VALUE_POTENTIAL_TIERS = (
-    Tier("star", "Star (high value, high potential)", "明星客户 (高价值, 高潜力)",
-         "Invest: strategic relationship, dedicated service, retain at all costs",
-         "重点投入: 战略合作, 专属服务, 全力保持"),
-    Tier("harvest", "Harvest (high value, low potential)", "收获客户 (高价值, 低潜力)",
-         "Maintain efficiently: keep the relationship, limit new spending",
-         "高效维持: 保持关系, 控制新增投入"),
-    Tier("develop", "Develop (low value, high potential)", "潜力客户 (低价值, 高潜力)",
-         "Grow: targeted offers, cross-sell, build the relationship",
-         "重点培养: 定向优惠, 交叉销售, 建立关系"),
-    Tier("low_priority", "Low priority (low value, low potential)", "低优先级客户 (低价值, 低潜力)",
-         "Serve at minimal cost through self-service channels", "以最低成本通过自助渠道服务"),
-)
 
 _QUADRANT = {(True, True): "star", (True, False): "harvest", (False, True): "develop", (False, False): "low_priority"}
 
 
-class ValuePotentialMatrix(TransformerMixin, BaseEstimator):
+class ValuePotentialMatrix(TierTransformer):
     """Four quadrants of historical value x predicted CLV, split at learned medians.
 
     Parameters
@@ -81,8 +67,7 @@ class ValuePotentialMatrix(TransformerMixin, BaseEstimator):
             return self.value
         return "profit" if "profit" in X.columns else "monetary"
 
-    def fit(self, X, y=None):
-        """Learn the splits of value and potential."""
+    def _check_params(self):
         if isinstance(self.quantile, bool) or not isinstance(self.quantile, (int, float, np.number)) \
                 or not 0 < self.quantile < 1:
             raise TierkitError(f"quantile: {self.quantile!r} must be strictly between 0 and 1")
@@ -90,30 +75,39 @@ class ValuePotentialMatrix(TransformerMixin, BaseEstimator):
             given = getattr(self, name)
             if given is not None and not np.isfinite(np.asarray(given, dtype="float64")):
                 raise TierkitError(f"{name}: {given!r} must be a finite number")
+
+    def _columns_in(self, X):
+        return (self._value_column(X), self.potential)
+
+    def _columns_out(self):
+        return ("value_potential",)
+
+    def _fit(self, X):
+        """Learn the splits of value and potential."""
         column = self._value_column(X)
-        require_columns(X, (column, self.potential), "ValuePotentialMatrix")
-        if len(X) == 0:
-            raise TierkitError("ValuePotentialMatrix: cannot fit on an empty feature table")
         value = numeric_column(X, column, "ValuePotentialMatrix")
         potential = numeric_column(X, self.potential, "ValuePotentialMatrix")
         self.value_column_ = column
-        self.value_split_ = float(self.value_split if self.value_split is not None else np.quantile(value, self.quantile))
-        self.potential_split_ = float(
-            self.potential_split if self.potential_split is not None else np.quantile(potential, self.quantile)
-        )
-        return self
+        self.potential_column_ = self.potential
+        self.value_split_ = float(self.value_split if self.value_split is not None
+                                  else quantile_edges(value, [self.quantile])[0])
+        self.potential_split_ = float(self.potential_split if self.potential_split is not None
+                                      else quantile_edges(potential, [self.quantile])[0])
 
-    def transform(self, X):
+    def _transform(self, X):
         """``value_potential`` quadrant key per customer."""
-        check_is_fitted(self, "value_split_")
-        require_columns(X, (self.value_column_, self.potential), "ValuePotentialMatrix")
-        high_value = numeric_column(X, self.value_column_, "ValuePotentialMatrix") > self.value_split_
-        high_potential = numeric_column(X, self.potential, "ValuePotentialMatrix") > self.potential_split_
-        keys = np.array([_QUADRANT[(v, p)] for v, p in zip(high_value, high_potential)], dtype=object)
+        high_value = grade(numeric_column(X, self.value_column_, "ValuePotentialMatrix"), [self.value_split_]) == 2
+        high_potential = grade(numeric_column(X, self.potential_column_, "ValuePotentialMatrix"), [self.potential_split_]) == 2
+        keys = np.array([_QUADRANT[(bool(v), bool(p))] for v, p in zip(high_value, high_potential)], dtype=object)
         return pd.DataFrame({"value_potential": keys}, index=X.index)
 
     def standards(self) -> dict:
-        """The splits in use, for reports."""
-        check_is_fitted(self, "value_split_")
+        """The splits in use, for reports.
+
+        Returns
+        -------
+        dict
+        """
+        super().standards()
         return {"value_column": self.value_column_, "value_split": self.value_split_,
-                "potential_column": self.potential, "potential_split": self.potential_split_}
+                "potential_column": self.potential_column_, "potential_split": self.potential_split_}

@@ -7,45 +7,14 @@ import io
 import pandas as pd
 from matplotlib.figure import Figure
 
-from tierkit.errors import DataError
-from tierkit.tiers.vocabulary import Tier, check_lang
+from tierkit.tiers._base import require_columns
+from tierkit.tiers.vocabulary import Tier, check_lang, term
 
-WORDS = {
-    "customers": ("Customers", "客户数"),
-    "customer_share": ("Share of customers", "客户占比"),
-    "revenue_share": ("Share of revenue", "收入占比"),
-    "revenue": ("Revenue", "收入"),
-    "value": ("Historical value", "历史价值"),
-    "potential": ("Potential (predicted CLV)", "潜在价值 (预测CLV)"),
-    "mean_monetary": ("Mean monetary value by R and F score", "按R、F评分的平均消费金额"),
-    "r_score": ("R score (5 = most recent)", "R评分 (5 = 最近)"),
-    "f_score": ("F score", "F评分"),
-    "pareto": ("Pareto curve: cumulative share of value", "帕累托曲线: 累计价值占比"),
-    "cum_customers": ("Cumulative share of customers (largest first)", "累计客户占比 (从大到小)"),
-    "cum_value": ("Cumulative share of value", "累计价值占比"),
-    "equality": ("Equal shares", "均等分布"),
-    "clv_cs": ("CLV-CS grid: customers and mean CLV", "CLV-CS矩阵: 客户数与平均CLV"),
-    "clv_level": ("CLV level", "CLV等级"),
-    "cs_level": ("Satisfaction level", "满意度等级"),
-    "mean_clv": ("mean CLV", "平均CLV"),
-    "unrated": ("without a survey answer", "无满意度数据"),
-    "value_potential": ("Value-potential matrix", "客户价值-潜力矩阵"),
-    "lifecycle": ("Lifecycle funnel", "客户生命周期漏斗"),
-    "tier_shares": ("Tier shares: {column}", "客户等级占比: {column}"),
-    "pie_customers": ("Customers by tier: {column}", "各等级客户数: {column}"),
-    "pie_revenue": ("Revenue by tier: {column}", "各等级收入: {column}"),
-    "high": ("high", "高"),
-    "medium": ("medium", "中"),
-    "low": ("low", "低"),
-    "n": ("n", "人数"),
-    "split": ("split", "分界"),
-}
 
 
 def word(key: str, lang: str, **fmt) -> str:
-    """A UI word in ``lang``."""
-    text = WORDS[key][1 if lang == "zh" else 0]
-    return text.format(**fmt) if fmt else text
+    """A UI word in ``lang`` (from :data:`tierkit.tiers.vocabulary.TERMS`)."""
+    return term(key, lang, **fmt)
 
 
 def new_axes(ax, figsize=(7.0, 4.5)):
@@ -67,22 +36,19 @@ def figure_png(fig, dpi: int = 100, lang: str = "en") -> bytes:
 
 
 def require(table: pd.DataFrame, columns, who: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataError(f"{who}: missing column(s) {', '.join(map(repr, missing))}; "
-                        f"present: {', '.join(map(str, table.columns))}")
+    """The columns a chart needs (:func:`tierkit.tiers._base.require_columns`)."""
+    require_columns(table, columns, who, what="column")
 
 
 def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
     """The tiers of a known tier column (all schemes of tierkit), or ``None``."""
     from tierkit.tiers.abc_tiers import ABC_TIERS
-    from tierkit.tiers.schemes import tier_schemes
+    from tierkit.tiers.schemes import abc_scheme_of, tier_schemes
 
     abc_scheme = "course"
     if column == "abc_tier":
-        seen = set(keys)
-        # The ABC scheme sharing most keys with the column (unknown keys are shown as they are).
-        abc_scheme = max(ABC_TIERS, key=lambda s: len(seen & {t.key for t in ABC_TIERS[s]}))
+        seen = {k for k in keys if k in {t.key for tiers in ABC_TIERS.values() for t in tiers}}
+        abc_scheme = abc_scheme_of(seen)  # unknown keys are shown as they are
     return tier_schemes(abc_scheme).get(column)
 
 

@@ -7,27 +7,12 @@ import pandas as pd
 
 from tierkit.reporting.charts._common import check, new_axes
 from tierkit.reporting.charts.fonts import chart_fonts
+from tierkit.tiers.vocabulary import term
 
-_WORDS = {
-    "k": ("number of clusters k", "聚类数 k"),
-    "inertia": ("inertia (within-cluster sum of squares)", "簇内平方和"),
-    "silhouette": ("silhouette", "轮廓系数"),
-    "chosen": ("chosen k = {k}", "选定 k = {k}"),
-    "selection": ("Choosing k", "选择聚类数"),
-    "snake": ("Snake plot: standardised feature means per cluster", "蛇形图: 各聚类标准化特征均值"),
-    "scaled": ("mean of the scaled feature", "标准化特征均值"),
-    "importance": ("Relative importance: cluster mean / population mean - 1", "相对重要性: 聚类均值 / 总体均值 - 1"),
-    "recency": ("recency", "最近购买 (R)"),
-    "frequency": ("frequency", "购买频率 (F)"),
-    "monetary": ("monetary", "消费金额 (M)"),
-    "tenure": ("tenure", "客户时长"),
-    "clv": ("CLV", "CLV"),
-}
 
 
 def _w(key: str, lang: str, **fmt) -> str:
-    text = _WORDS[key][1 if lang == "zh" else 0]
-    return text.format(**fmt) if fmt else text
+    return term(key, lang, **fmt)
 
 
 def _cluster_label(cluster: int, name: str, lang: str) -> str:

@@ -80,7 +80,7 @@ def require_cjk_font() -> str:
     """The CJK family, or a one-line error that says how to install one."""
     family = cjk_font_family()
     if family is None:
-        raise TierkitError(f"no font with Chinese glyphs is installed, so --lang zh charts would show boxes; "
+        raise TierkitError(f"no font with Chinese glyphs is installed, so Chinese charts (lang zh) would show boxes; "
                            f"install one: {INSTALL_HINT}")
     return family
 

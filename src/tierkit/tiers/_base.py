@@ -1,0 +1,223 @@
+"""The contract every tier estimator keeps, written once.
+
+:class:`TierTransformer` is the base of the rule-based tier estimators, :class:`tierkit.CLVModel`
+and :class:`tierkit.KMeansSegmenter`:
+
+* ``__init__`` stores parameters and nothing else (scikit-learn's ``get_params`` / ``clone``);
+* ``fit(X)`` checks the parameters and the frame (a DataFrame, not empty, the columns the
+  estimator reads present and numeric), learns attributes ending in ``_`` and records
+  ``feature_names_in_`` / ``n_features_in_``;
+* ``transform(X)`` reads only fitted state and returns a DataFrame with one row per input row,
+  on the input's index, whose columns are ``get_feature_names_out()``; so
+  ``set_output(transform="pandas")`` and :class:`sklearn.pipeline.Pipeline` work unchanged;
+* ``standards()`` gives the learned standards as plain values, for reports and model artifacts.
+
+Transform needs the columns the estimator reads (``columns_in_``); other columns may differ
+from fit: a feature table grows columns (holdout, survey) without changing any tier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from tierkit.errors import DataError, TierkitError
+
+
+def shown(value):
+    """A cell value as a message shows it: numpy scalars as plain Python values.
+
+    Examples
+    --------
+    >>> repr(shown(np.float64(2.5)))
+    '2.5'
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def require_frame(X, who: str) -> pd.DataFrame:
+    """``X`` itself when it is a DataFrame; otherwise a one-line error.
+
+    Examples
+    --------
+    >>> require_frame([[1, 2]], "RFMScorer")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: RFMScorer: expected a pandas DataFrame of features with named columns, got list
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise DataError(f"{who}: expected a pandas DataFrame of features with named columns, got {type(X).__name__}")
+    return X
+
+
+def require_columns(features: pd.DataFrame, columns, who: str, what: str = "feature column") -> None:
+    """Raise a one-line error naming the missing columns and the ones present.
+
+    ``what`` names the kind of column in the message (``"feature column"``, ``"column"``).
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"recency": [1]}), ["recency", "monetary"], "RFMScorer")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: RFMScorer: missing feature column(s) 'monetary'; present: recency
+    """
+    require_frame(features, who)
+    missing = [c for c in columns if c not in features.columns]
+    if missing:
+        raise DataError(
+            f"{who}: missing {what}(s) {', '.join(map(repr, missing))}; "
+            f"present: {', '.join(map(str, features.columns))}"
+        )
+
+
+def numeric_column(features: pd.DataFrame, column: str, who: str) -> np.ndarray:
+    """A feature column as float64; NaN or non-numbers are a one-line error naming the customer.
+
+    Examples
+    --------
+    >>> numeric_column(pd.DataFrame({"monetary": [1, 2]}), "monetary", "ABCClassifier").tolist()
+    [1.0, 2.0]
+    """
+    try:
+        values = pd.to_numeric(features[column], errors="raise").astype("float64").to_numpy()
+    except (ValueError, TypeError):
+        values = pd.to_numeric(features[column], errors="coerce").astype("float64").to_numpy()
+    bad = ~np.isfinite(values)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{who}: column {column!r}, customer {features.index[pos]!r}: value "
+            f"{shown(features[column].iloc[pos])!r} is not a finite number"
+        )
+    return values
+
+
+class TierTransformer(TransformerMixin, BaseEstimator):
+    """Base class of tierkit's estimators: DataFrame in, one row out per row in.
+
+    Subclasses implement ``_check_params()`` (optional), ``_columns_in(X)`` (the columns read),
+    ``_fit(X)`` (learn ``*_`` attributes), ``_transform(X)`` (the new columns) and
+    ``_columns_out()`` (their names, fixed once fitted).
+
+    Examples
+    --------
+    >>> class Big(TierTransformer):
+    ...     def _columns_in(self, X):
+    ...         return ("monetary",)
+    ...     def _fit(self, X):
+    ...         self.split_ = float(X["monetary"].median())
+    ...     def _transform(self, X):
+    ...         return pd.DataFrame({"big": X["monetary"] > self.split_}, index=X.index)
+    ...     def _columns_out(self):
+    ...         return ("big",)
+    >>> f = pd.DataFrame({"monetary": [1.0, 5.0, 9.0]}, index=list("abc"))
+    >>> Big().fit(f).transform(f)["big"].tolist()
+    [False, False, True]
+    >>> Big().fit(f).get_feature_names_out().tolist()
+    ['big']
+    """
+
+    def _check_params(self):
+        """Validate the constructor parameters (called at fit); return what fit needs."""
+        return None
+
+    def _columns_in(self, X: pd.DataFrame) -> tuple:
+        raise NotImplementedError
+
+    def _fit(self, X: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _columns_out(self) -> tuple:
+        raise NotImplementedError
+
+    @property
+    def _who(self) -> str:
+        return type(self).__name__
+
+    def fit(self, X, y=None):
+        """Learn the standards from a feature table (one row per customer).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features, one row per customer, with the columns the estimator reads.
+        y : None
+            Ignored; present for scikit-learn's API.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = require_frame(X, self._who)
+        columns = tuple(self._columns_in(X))
+        require_columns(X, columns, self._who)
+        if len(X) == 0:
+            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+        self._fit(X)
+        self.columns_in_ = columns
+        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X):
+        """Grade a feature table by the standards learned at fit.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features with at least the columns read at fit (``columns_in_``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per row of ``X``, on its index; columns ``get_feature_names_out()``.
+        """
+        check_is_fitted(self, "columns_in_")
+        X = require_frame(X, self._who)
+        require_columns(X, self.columns_in_, self._who)
+        out = self._transform(X)
+        if len(out) != len(X) or not out.index.equals(X.index):
+            raise AssertionError(f"{self._who}.transform must return one row per input row")  # a bug, not user input
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns ``transform`` returns.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Ignored (the output columns do not depend on them); present for scikit-learn.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self, "columns_in_")
+        return np.asarray(list(self._columns_out()), dtype=object)
+
+    def standards(self) -> dict:
+        """The learned standards as plain values, by name.
+
+        Returns
+        -------
+        dict
+            Fitted attributes (names ending in ``_``) other than the frame bookkeeping.
+        """
+        check_is_fitted(self, "columns_in_")
+        skip = {"columns_in_", "feature_names_in_", "n_features_in_"}
+        return {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_") and k not in skip}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.string = False
+        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags

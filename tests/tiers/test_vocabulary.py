@@ -1,0 +1,50 @@
+import re
+import string
+
+import pytest
+
+from tierkit.tiers import vocabulary
+from tierkit.tiers.abc_tiers import ABC_TIERS
+from tierkit.tiers.schemes import tier_schemes
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ALL_TIERS = [(f"{column}[{abc}]", tiers) for abc in ABC_TIERS for column, tiers in tier_schemes(abc).items()]
+
+
+def placeholders(text: str) -> set:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("scheme, tiers", ALL_TIERS, ids=[name for name, _ in ALL_TIERS])
+def test_every_tier_has_both_languages_and_a_strategy_in_each(scheme, tiers):
+    keys = [t.key for t in tiers]
+    assert len(keys) == len(set(keys)), f"{scheme}: duplicate keys"
+    for t in tiers:
+        assert t.en.strip() and t.strategy_en.strip(), f"{scheme}.{t.key}: English missing"
+        assert CJK.search(t.zh) and CJK.search(t.strategy_zh), f"{scheme}.{t.key}: Chinese missing"
+        assert not CJK.search(t.en + t.strategy_en), f"{scheme}.{t.key}: Chinese in the English text"
+
+
+@pytest.mark.parametrize("key", sorted(vocabulary.TERMS))
+def test_every_term_has_both_languages_with_the_same_placeholders(key):
+    en, zh = vocabulary.TERMS[key]
+    assert en.strip() and zh.strip()
+    assert not CJK.search(en), f"{key}: Chinese in the English text"
+    assert placeholders(en) == placeholders(zh), f"{key}: placeholders differ"
+
+
+def test_tier_tuples_live_only_in_the_vocabulary():
+    """The estimator modules use the vocabulary's tuples, not copies of them."""
+    from tierkit.tiers import clv_cs, lifecycle, rfm_classes, rfm_segments, value_potential
+
+    assert rfm_classes.RFM_CLASSES is vocabulary.RFM_CLASSES
+    assert rfm_segments.RFM_SEGMENTS is vocabulary.RFM_SEGMENTS
+    assert lifecycle.LIFECYCLE_STAGES is vocabulary.LIFECYCLE_STAGES
+    assert clv_cs.CLV_CS_CLASSES is vocabulary.CLV_CS_CLASSES
+    assert value_potential.VALUE_POTENTIAL_TIERS is vocabulary.VALUE_POTENTIAL_TIERS
+    assert ABC_TIERS is vocabulary.ABC_TIERS
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(Exception, match="lang: 'fr' is not supported"):
+        vocabulary.term("customers", "fr")
