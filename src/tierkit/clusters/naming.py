@@ -79,7 +79,8 @@ def cluster_strategy(name: str, lang: str) -> str:
     return tier.strategy(lang) if tier is not None else ""
 
 
-def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str], value: str = "monetary") -> pd.DataFrame:
+def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str],
+                     value: str = "monetary") -> pd.DataFrame:
     """Per cluster: name, size, share, mean R/F/M, revenue share and relative importance.
 
     Relative importance is the cluster mean over the population mean, minus 1 (``+0.5`` = 50 %

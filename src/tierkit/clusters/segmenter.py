@@ -19,11 +19,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
 from tierkit.clusters.selection import check_k_range, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
+from tierkit.tiers._checks import numeric_column, require_columns
 
 DEFAULT_FEATURES = ("recency", "frequency", "monetary")
 OPTIONAL_FEATURES = ("tenure", "clv")
@@ -96,7 +96,8 @@ class KMeansSegmenter(TransformerMixin, BaseEstimator):
             raise TierkitError(f"KMeansSegmenter: features {unknown or features!r} not supported; choose from "
                                f"{', '.join(DEFAULT_FEATURES + OPTIONAL_FEATURES)}")
         if self.skew_transform not in ("log1p", "yeo-johnson"):
-            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; expected 'log1p' or 'yeo-johnson'")
+            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; "
+                               "expected 'log1p' or 'yeo-johnson'")
         if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 2):
             raise TierkitError(f"KMeansSegmenter: k={self.k!r}; expected a whole number >= 2")
         for name in ("n_init", "sample_size"):

@@ -61,7 +61,8 @@ def cluster_stability(Z: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int 
     reference = [labels == c for c in range(k)]
     for b in range(n_boot):
         rows = rng.integers(0, n, size=n)
-        model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=int(rng.integers(2**31))).fit(Z[rows])
+        model = KMeans(n_clusters=k, init="k-means++", n_init=n_init,
+                       random_state=int(rng.integers(2**31))).fit(Z[rows])
         assigned = model.predict(Z)
         aris.append(adjusted_rand_score(labels, assigned))
         found = [assigned == d for d in range(k)]

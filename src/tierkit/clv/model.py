@@ -48,10 +48,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._checks import numeric_column, require_columns
 from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.tiers._checks import numeric_column, require_columns
 
 #: Feature columns the model reads.
 CLV_INPUTS = ("frequency_btyd", "recency_btyd", "T", "monetary_btyd")

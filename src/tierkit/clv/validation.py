@@ -99,8 +99,8 @@ class CLVValidation:
 
     def write_plots(self, folder) -> list[Path]:
         """Both plots as PNG files in ``folder`` (created); returns their paths."""
-        from tierkit.reporting.charts import figure_png
         from tierkit.output import atomic_path
+        from tierkit.reporting.charts import figure_png
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,6 @@ local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions
@@ -63,7 +62,7 @@ def read_transactions(
     drop_duplicates: bool = False,
     sheet_name: str | int | None = None,
 ) -> pd.DataFrame:
-    """Read transactions from CSV (also ``.gz``), Parquet or Excel into tierkit's canonical table.
+    r"""Read transactions from CSV (also ``.gz``), Parquet or Excel into tierkit's canonical table.
 
     Parameters
     ----------
@@ -108,7 +107,7 @@ def read_transactions(
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
-    >>> _ = open(p, "w").write("cust;day;value\\n007;31/03/2021;10.5\\nNA;01/04/2021;2\\n")
+    >>> _ = open(p, "w").write("cust;day;value\n007;31/03/2021;10.5\nNA;01/04/2021;2\n")
     >>> t = read_transactions(p, customer_id="cust", date="day", amount="value")
     >>> t["customer_id"].tolist(), t["date"].dt.strftime("%Y-%m-%d").tolist(), t["amount"].tolist()
     (['007', 'NA'], ['2021-03-31', '2021-04-01'], [10.5, 2.0])

@@ -39,8 +39,8 @@ class ColumnMap:
         """Canonical name -> source name, for the fields that are mapped."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
-    def checked(self) -> "ColumnMap":
-        """This map with its rules checked: amount, or price with quantity; a one-line error otherwise.
+    def checked(self) -> ColumnMap:
+        """The map with its rules checked: amount, or price with quantity; a one-line error otherwise.
 
         Examples
         --------
@@ -54,7 +54,8 @@ class ColumnMap:
             raise DataError(f"columns: give either an amount column ({mapped.amount!r}) or price and quantity "
                             f"columns, not both")
         if mapped.price is not None and mapped.quantity is None:
-            raise DataError(f"columns: price column {mapped.price!r} needs a quantity column (amount = price x quantity)")
+            raise DataError(f"columns: price column {mapped.price!r} needs a quantity column "
+                            "(amount = price x quantity)")
         if mapped.amount is None and mapped.price is None:
             raise DataError("columns: give an amount column, or price and quantity columns")
         names = [v for v in mapped.fields().values()]
@@ -108,7 +109,7 @@ class ReadOptions:
     rejects: str | Path | None = None
     drop_duplicates: bool = False
 
-    def checked(self) -> "ReadOptions":
+    def checked(self) -> ReadOptions:
         """These options with their values checked; one-line error naming the option otherwise.
 
         Examples

@@ -29,6 +29,7 @@ class ReadReport:
 
     @property
     def rows_kept(self) -> int:
+        """Rows read minus the rows left out."""
         return self.rows_read - sum(self.rejected.values())
 
     def lines(self) -> list[str]:

@@ -90,7 +90,8 @@ def survey_scale(scale) -> SurveyScale:
             pass
         else:
             return _checked(SurveyScale(f"{low:g}-{high:g}", low, high), scale)
-    raise TierkitError(f"scale: {scale!r} is not supported; expected 'nps' (0-10), 'csat' (1-5) or 'MIN-MAX' such as '1-7'")
+    raise TierkitError(f"scale: {scale!r} is not supported; "
+                       "expected 'nps' (0-10), 'csat' (1-5) or 'MIN-MAX' such as '1-7'")
 
 
 def _checked(scale: SurveyScale, given) -> SurveyScale:
@@ -105,7 +106,7 @@ def _checked(scale: SurveyScale, given) -> SurveyScale:
 
 def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", score="score",
                 date_format=None, sheet_name=0) -> pd.DataFrame:
-    """Read and check survey answers from CSV, Parquet or Excel.
+    r"""Read and check survey answers from CSV, Parquet or Excel.
 
     Parameters
     ----------
@@ -136,7 +137,7 @@ def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", sc
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
-    >>> _ = open(p, "w").write("customer_id,date,score\\n007,2021-03-01,9\\n")
+    >>> _ = open(p, "w").write("customer_id,date,score\n007,2021-03-01,9\n")
     >>> read_survey(p)[["customer_id", "score"]].to_dict("records")
     [{'customer_id': '007', 'score': 9.0}]
     """
@@ -350,7 +351,8 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     >>> s = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "date": pd.to_datetime(["2021-01-01", "2021-03-01", "2021-02-01"]), "score": [4, 9, 6]})
     >>> customer_satisfaction(s)[["cs_score", "cs_index", "nps_group"]].to_dict("index")
-    {'a': {'cs_score': 9.0, 'cs_index': 90.0, 'nps_group': 'promoter'}, 'b': {'cs_score': 6.0, 'cs_index': 60.0, 'nps_group': 'detractor'}}
+    {'a': {'cs_score': 9.0, 'cs_index': 90.0, 'nps_group': 'promoter'},
+     'b': {'cs_score': 6.0, 'cs_index': 60.0, 'nps_group': 'detractor'}}
     >>> customer_satisfaction(s, how="mean")["cs_score"].tolist()
     [6.5, 6.0]
     """

@@ -34,12 +34,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers import schemes
 from tierkit.errors import DataError, TierkitError
-from tierkit.tiers.vocabulary import check_lang
+from tierkit.tiers import schemes
 from tierkit.tiers.abc_tiers import ABC_TIERS
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.schemes import abc_scheme_of
+from tierkit.tiers.vocabulary import check_lang
 
 ENTERED = "(entered)"
 LEFT = "(left)"
@@ -288,8 +288,9 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
                         "value": current, "threshold": threshold, "gap": gap}, index=table.index)
     template = _MESSAGES[lang]
     out["message"] = [
-        template.format(gap=g, tier=names[k].label(lang) if k in names else k) if k is not None and pd.notna(g) else None
-        for k, g in zip(out["next_tier"], out["gap"])
+        template.format(gap=g, tier=names[k].label(lang) if k in names else k)
+        if k is not None and pd.notna(g) else None
+        for k, g in zip(out["next_tier"], out["gap"], strict=True)
     ]
     return out
 
@@ -308,13 +309,13 @@ def migration_summary(moves: pd.DataFrame) -> dict:
 
 
 def read_snapshot(path) -> pd.DataFrame:
-    """A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
+    r"""A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
 
     Examples
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
-    >>> _ = open(p, "w").write("customer_id,abc_tier\\n007,A\\n")
+    >>> _ = open(p, "w").write("customer_id,abc_tier\n007,A\n")
     >>> read_snapshot(p).index.tolist()
     ['007']
     """

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ScoringSummary:
-    """What a scoring job did.
+    r"""What a scoring job did.
 
     Examples
     --------
     >>> s = ScoringSummary(rows_read=10, rejected={"bad date": 2}, rows_after_as_of=1,
     ...                    customers_scored=3, seconds=0.5, out="scores.csv", engine="local")
-    >>> print("\\n".join(s.lines()))
+    >>> print("\n".join(s.lines()))
     rows read:         10
     rows rejected:     2 (bad date: 2)
     rows after as-of:  1 (left out)
