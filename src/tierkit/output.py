@@ -296,6 +296,16 @@ def atomic_path(path):
     Leaving the block by any exception, ``KeyboardInterrupt`` included, removes the temporary
     file and leaves a file already at ``path`` as it was.
 
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+
+    Yields
+    ------
+    Path
+        The temporary file to write instead.
+
     Examples
     --------
     >>> import tempfile, os

@@ -44,8 +44,11 @@ class KMeansSegmenter(TransformerMixin, BaseEstimator):
     k : int, optional
         Number of clusters; default chosen over ``k_range``.
     k_range : (int, int), default=(2, 10)
+        Smallest and largest k tried when ``k`` is not given, both included.
     skew_transform : {"log1p", "yeo-johnson"}, default="log1p"
+        Transform of the skewed features before standardising.
     random_state : int, default=0
+        Seed of the sample and of k-means.
     n_init : int, default=4
         k-means++ restarts.
     sample_size : int, default=20000

@@ -19,6 +19,15 @@ class ColumnMap:
     ``quantity`` and no ``amount`` column, a line's amount is price x quantity. A file read
     without a header names its columns by 1-based position: ``"1"``, ``"2"`` ...
 
+    Parameters
+    ----------
+    customer_id, date : str, default="customer_id", "date"
+        Columns of the customer key and the purchase date.
+    amount : str or None, default="amount"
+        Column of the net amount of a line.
+    order_id, quantity, profit, price : str, optional
+        Columns of the optional fields.
+
     Examples
     --------
     >>> ColumnMap(customer_id="Customer ID", date="InvoiceDate", amount="Revenue").amount

@@ -233,7 +233,19 @@ def normalize_survey(frame: pd.DataFrame, *, scale="nps", customer_id="customer_
 
 
 def cs_index(scores, scale="nps"):
-    """Scores mapped linearly onto 0..100 (the scale's minimum is 0, its maximum 100).
+    """The scores mapped linearly onto 0..100 (the scale's minimum is 0, its maximum 100).
+
+    Parameters
+    ----------
+    scores : array-like of float
+        Scores on ``scale``.
+    scale : str, tuple or SurveyScale, default="nps"
+        The scale, as for :func:`survey_scale`.
+
+    Returns
+    -------
+    ndarray of float
+        The CS index of each score.
 
     Examples
     --------
@@ -266,6 +278,16 @@ def nps_group(scores) -> np.ndarray:
 def nps(scores) -> float:
     """Net promoter score, % promoters - % detractors, of 0-10 scores (missing ones ignored).
 
+    Parameters
+    ----------
+    scores : array-like of float
+        0-10 scores.
+
+    Returns
+    -------
+    float
+        The NPS, from -100 to 100.
+
     Examples
     --------
     >>> nps([10, 9, 8, 3])  # 2 promoters, 1 detractor of 4
@@ -292,6 +314,12 @@ def nps_by_tier(table: pd.DataFrame, tier_column: str, score="cs_score") -> pd.D
         The tier column (``rfm_class``, ``clv_cs_class`` ...).
     score : str, default="cs_score"
         The per-customer 0-10 score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by tier: ``respondents``, ``promoters``, ``passives``, ``detractors`` (% of
+        respondents) and ``nps``.
 
     Examples
     --------

@@ -140,15 +140,26 @@ def tier_moves(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None) ->
 
 
 def transition_matrix(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None, normalize=False) -> pd.DataFrame:
-    """Customers moving from each old tier (rows) to each new tier (columns).
+    """The customers moving from each old tier (rows) to each new tier (columns).
 
     Rows and columns follow the tier order; a ``(entered)`` row counts customers only in the
     new snapshot, a ``(left)`` column those only in the old one.
 
     Parameters
     ----------
+    old, new : pandas.DataFrame
+        Scored snapshots, as for :func:`tier_moves`.
+    scheme : str
+        The tier column (``abc_tier``, ``rfm_class`` ...).
+    order : sequence of str, optional
+        Tier keys best first; default :func:`tier_order`.
     normalize : bool, default=False
         Percent of each row (where old-tier customers went) instead of counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Old tiers (and ``(entered)``) as rows, new tiers (and ``(left)``) as columns.
 
     Examples
     --------
