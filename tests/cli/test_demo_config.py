@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -41,13 +41,10 @@ def test_cdnow_files_come_from_the_installed_lifetimes_package():
 
 
 def test_a_lifetimes_without_its_data_files_gives_a_clear_error(tmp_path, monkeypatch):
-    fake = tmp_path / "lifetimes" / "datasets"
-    fake.mkdir(parents=True)
-    (tmp_path / "lifetimes" / "__init__.py").write_text("")
-    (fake / "__init__.py").write_text("")
-    for name in ("lifetimes", "lifetimes.datasets"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    monkeypatch.syspath_prepend(str(tmp_path))
+    import tierkit.datasets
+
+    # importlib.resources as seen by tierkit.datasets finds an empty lifetimes/datasets folder.
+    monkeypatch.setattr(tierkit.datasets, "resources", SimpleNamespace(files=lambda package: tmp_path))
     with pytest.raises(TierkitError, match="CDNOW data not found in the installed lifetimes"):
         cdnow_path()
 
