@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from tierkit.errors import TierkitError
+from tierkit.evaluation.summary import tier_summary
+from tierkit.output import atomic_path
 from tierkit.reporting.charts import (
     figure_png,
     plot_clv_cs_grid,
@@ -35,12 +38,8 @@ from tierkit.reporting.charts import (
 )
 from tierkit.reporting.charts._common import tiers_for
 from tierkit.reporting.charts.fonts import require_cjk_font
-from tierkit.errors import TierkitError
-from tierkit.tiers.vocabulary import check_lang
-from tierkit.output import atomic_path
 from tierkit.reporting.report._templates import PAGE, environment
-from tierkit.evaluation.summary import tier_summary
-
+from tierkit.tiers.vocabulary import check_lang
 
 #: Tier columns in report order, with their section titles.
 SCHEMES = {
