@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test bench constraints clean
+.PHONY: setup system-deps demo lint test bench constraints clean
 
 # constraints.txt pins every package to the versions the suite was last run with, so a fresh
 # machine installs what CI tested; refresh it with `make constraints` after changing dependencies.
@@ -23,7 +23,11 @@ system-deps:
 demo: setup system-deps
 	$(BIN)/tierkit demo
 
-test: setup system-deps
+# ruff (rules and exceptions in pyproject.toml's [tool.ruff]); `make test` runs it first.
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+test: lint setup system-deps
 	$(BIN)/python -m pytest -n auto
 
 bench: setup

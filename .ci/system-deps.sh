@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages tierkit's tests use, installed only when missing:
 #  - a Java 17 runtime for the local Spark session (pyspark);
-#  - a CJK font so Chinese chart labels render (no missing-glyph boxes).
+#  - a CJK font so Chinese chart labels render (no missing-glyph boxes);
+#  - headless Chromium, which renders the HTML report in the tests as a person sees it.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qiE "WenQuanYi|Noto Sans CJK" || need+=(fonts-wqy-microhei fontconfig)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

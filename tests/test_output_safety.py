@@ -109,7 +109,8 @@ def test_xlsx_reads_back_as_the_neutralised_text_and_numbers(tmp_path):
 @pytest.mark.parametrize("writer", ["table", "scores"])
 def test_a_line_break_inside_text_is_quoted_so_it_cannot_start_a_new_row(tmp_path, writer):
     # Unquoted, "a\r=cmd()" is read as a row ending in "a" and one starting with the formula.
-    frame = pd.DataFrame({"customer_id": ["a\r=cmd()", "b\n=cmd()", "c\r\n@cmd()", "d"], "score": [1.0, -2.0, 3.0, 4.0]})
+    frame = pd.DataFrame({"customer_id": ["a\r=cmd()", "b\n=cmd()", "c\r\n@cmd()", "d"],
+                          "score": [1.0, -2.0, 3.0, 4.0]})
     out = tmp_path / "t.csv"
     if writer == "table":
         write_table(frame, out)
@@ -271,7 +272,8 @@ def test_failure_in_the_last_flush_propagates_and_keeps_the_old_file(tmp_path, b
     write_table(pd.DataFrame({"customer_id": ["old"], "score": [9.0]}), target)
     before = target.read_bytes()
     with pytest.raises(ValueError):
-        with ScoreWriter(target, {"customer_id": "object", "score": "float64"}, row_group_size=row_group_size) as writer:
+        dtypes = {"customer_id": "object", "score": "float64"}
+        with ScoreWriter(target, dtypes, row_group_size=row_group_size) as writer:
             body(writer)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["scores.parquet"]

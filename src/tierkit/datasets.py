@@ -4,6 +4,12 @@ CDNOW is the 1/10th sample of customers who made their first purchase at the CDN
 music store in the first quarter of 1997, followed to the end of June 1998 (Fader, Hardie &
 Lee 2005). ``CDNOW_master.txt`` holds all 23,570 customers; ``CDNOW_sample.txt`` the 2,357
 customers of the published BG/NBD paper.
+
+tierkit does not copy these files: they are package data of ``lifetimes``, which tierkit
+pins (``lifetimes==0.11.3``) and cannot run without (it fits BG/NBD and Gamma-Gamma), so
+every installation of tierkit has them, and a second 2 MB copy in tierkit's wheel would only
+be something to keep in sync. :func:`cdnow_path` finds them with :mod:`importlib.resources`
+and says so plainly if a repackaged ``lifetimes`` left them out.
 """
 
 from __future__ import annotations
@@ -24,13 +30,45 @@ CDNOW_CALIBRATION_END = "1997-09-30"
 def cdnow_path(sample: bool = False) -> Path:
     """Path of the raw CDNOW file inside the installed ``lifetimes`` package.
 
+    Found with :mod:`importlib.resources`, so it works wherever ``lifetimes`` is installed,
+    whatever the current directory.
+
+    Parameters
+    ----------
+    sample : bool, default=False
+        ``False`` gives ``CDNOW_master.txt`` (23,570 customers); ``True`` gives
+        ``CDNOW_sample.txt`` (2,357 customers).
+
+    Returns
+    -------
+    pathlib.Path
+        The file on disk.
+
+    Raises
+    ------
+    TierkitError
+        If the installed ``lifetimes`` lacks the file (or is not installed as plain files).
+
     Examples
     --------
     >>> cdnow_path().name
     'CDNOW_master.txt'
+    >>> cdnow_path().is_file()
+    True
     """
+    from tierkit.errors import TierkitError
+
     name = "CDNOW_sample.txt" if sample else "CDNOW_master.txt"
-    return Path(str(resources.files("lifetimes.datasets").joinpath(name)))
+    try:
+        resource = resources.files("lifetimes.datasets").joinpath(name)
+    except ModuleNotFoundError:
+        raise TierkitError(f"{name}: the lifetimes package (which ships the CDNOW data) is not installed; "
+                           "pip install lifetimes==0.11.3") from None
+    path = Path(str(resource))
+    if not path.is_file():
+        raise TierkitError(f"{path}: CDNOW data not found in the installed lifetimes package; "
+                           "reinstall it from PyPI (pip install --force-reinstall lifetimes==0.11.3)")
+    return path
 
 
 def load_cdnow(sample: bool = False) -> pd.DataFrame:

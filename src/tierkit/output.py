@@ -96,7 +96,7 @@ def _neutral_column(column: pd.Series) -> pd.Series:
         if categories.is_unique:
             return column.cat.rename_categories(categories)
         return _neutral_column(column.astype(object))
-    if dtype == object:
+    if dtype == object:  # noqa: E721 (a dtype compared with numpy's object dtype, not a type check)
         values = _neutral_objects(column.to_numpy())
         return column if values is None else pd.Series(values, index=column.index, name=column.name, dtype=object)
     return column
@@ -106,7 +106,7 @@ def _neutral_labels(index: pd.Index) -> pd.Index:
     """``index`` itself when no label needs escaping, else an escaped copy."""
     if isinstance(index, pd.MultiIndex):
         levels = [_neutral_labels(level) for level in index.levels]
-        changed = any(new is not old for new, old in zip(levels, index.levels))
+        changed = any(new is not old for new, old in zip(levels, index.levels, strict=True))
         return index.set_levels(levels) if changed else index
     values = _neutral_objects(np.asarray(index, dtype=object))
     if values is None:
@@ -115,11 +115,11 @@ def _neutral_labels(index: pd.Index) -> pd.Index:
 
 
 def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: str | None = None) -> None:
-    """Write the rows of ``frame`` (not its index) to an open text file as tierkit CSV.
+    r"""Write the rows of ``frame`` (not its index) to an open text file as tierkit CSV.
 
-    Text is passed through :func:`neutralise_formulas`; rows end in ``\\n``; and every field
-    holding a line break, ``\\r`` included, is quoted, whatever the Python version. (Python's
-    csv module before 3.13 leaves a lone ``\\r`` unquoted when rows end in ``\\n``, which
+    Text is passed through :func:`neutralise_formulas`; rows end in ``\n``; and every field
+    holding a line break, ``\r`` included, is quoted, whatever the Python version. (Python's
+    csv module before 3.13 leaves a lone ``\r`` unquoted when rows end in ``\n``, which
     splits the row in every reader and can start a new cell with a formula.)
 
     Parameters
@@ -138,9 +138,9 @@ def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: 
     >>> import io
     >>> import pandas as pd
     >>> buffer = io.StringIO()
-    >>> write_csv(pd.DataFrame({"id": ["@x", "a\\rb"], "n": [-1, 2]}), buffer)
+    >>> write_csv(pd.DataFrame({"id": ["@x", "a\rb"], "n": [-1, 2]}), buffer)
     >>> buffer.getvalue()
-    'id,n\\n\\'@x,-1\\n"a\\rb",2\\n'
+    'id,n\n\'@x,-1\n"a\rb",2\n'
     """
     # "\r\n" row ends make the csv module quote fields holding "\r" or "\n"; _RowEnds then
     # writes each row (one write call per row) with "\n" instead.
@@ -149,7 +149,7 @@ def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: 
 
 
 class _RowEnds:
-    """A text file that writes each CSV row's ``\\r\\n`` end as ``\\n``."""
+    r"""A text file that writes each CSV row's ``\r\n`` end as ``\n``."""
 
     def __init__(self, handle):
         self._handle = handle
@@ -296,6 +296,16 @@ def atomic_path(path):
     Leaving the block by any exception, ``KeyboardInterrupt`` included, removes the temporary
     file and leaves a file already at ``path`` as it was.
 
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+
+    Yields
+    ------
+    Path
+        The temporary file to write instead.
+
     Examples
     --------
     >>> import tempfile, os
@@ -322,10 +332,10 @@ def atomic_path(path):
 
 
 def write_table(table: pd.DataFrame, path) -> Path:
-    """Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
+    r"""Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
 
     CSV output is byte-for-byte deterministic: fixed column order, full precision floats,
-    ISO dates, ``\\n`` line ends (see :func:`write_csv`). In CSV and Excel output, text that a spreadsheet would run as
+    ISO dates, ``\n`` line ends (see :func:`write_csv`). In CSV and Excel output, text that a spreadsheet would run as
     a formula gets a leading ``'`` (:func:`neutralise_formulas`), and Excel cells are always
     values, never formulas; Parquet keeps the text as it is.
 

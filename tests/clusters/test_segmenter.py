@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
-from tierkit.reporting.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
 from tierkit.cli.main import main
 from tierkit.clusters import KMeansSegmenter
 from tierkit.clusters.naming import cluster_names, value_order
 from tierkit.datasets import cdnow_path
 from tierkit.errors import DataError, TierkitError
+from tierkit.reporting.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
 
 
 def designed_customers(seed=0, scale=1):

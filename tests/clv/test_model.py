@@ -262,7 +262,7 @@ def test_heavy_buyers_over_long_horizons_stay_finite_and_match_lifetimes():
     ours = expected_purchases(params, 3650.0, x, t_x, T)
     assert np.isfinite(ours).all() and (ours > 0).all()
     bgf = BetaGeoFitter()
-    bgf.params_ = pd.Series(dict(zip(("r", "alpha", "a", "b"), params)))
+    bgf.params_ = pd.Series(dict(zip(("r", "alpha", "a", "b"), params, strict=True)))
     theirs = bgf.conditional_expected_number_of_purchases_up_to_time(3650.0, x, t_x, T)
     np.testing.assert_allclose(ours, theirs, rtol=1e-8)
 

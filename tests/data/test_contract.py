@@ -278,7 +278,8 @@ def test_quotes_and_sql_fragments_in_every_option_are_data_not_sql(spark, tmp_pa
 def test_timezone_says_which_timestamps_it_cannot_convert_in_every_path(spark, tmp_path):
     import warnings
 
-    path = write(tmp_path, "naive.csv", "customer_id,date,amount\nA,2021-03-01T23:30:00-05:00,1\nA,2021-03-05 10:00,2\n")
+    path = write(tmp_path, "naive.csv",
+                 "customer_id,date,amount\nA,2021-03-01T23:30:00-05:00,1\nA,2021-03-05 10:00,2\n")
     frame = pd.DataFrame({"customer_id": ["A"], "date": pd.to_datetime(["2021-03-01 10:00"]), "amount": [1.0]})
     frame.to_parquet(tmp_path / "naive.parquet")
     for source, message in ((path, "has 1 distinct value(s) without an offset"),

@@ -79,7 +79,8 @@ def test_empty_file_and_header_only(tmp_path):
 
 def test_empty_customer_id(tmp_path):
     path = write(tmp_path, "customer_id,date,amount\n1,2021-01-01,1\n,2021-01-01,1\n")
-    with pytest.raises(DataError, match=r"column 'customer_id': 1 row\(s\) have an empty customer id \(first at line 3\); give missing_customers 'drop'"):
+    with pytest.raises(DataError, match=r"column 'customer_id': 1 row\(s\) have an empty customer id "
+                                        r"\(first at line 3\); give missing_customers 'drop'"):
         tk.read_transactions(path)
 
 

@@ -2,17 +2,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tierkit.datasets import synthetic_survey
-from tierkit.errors import DataError, TierkitError
 from tierkit.data.surveys import (
-    customer_satisfaction,
     cs_index,
+    customer_satisfaction,
     nps,
     nps_by_tier,
     nps_group,
     read_survey,
     survey_scale,
 )
+from tierkit.datasets import synthetic_survey
+from tierkit.errors import DataError, TierkitError
 
 
 def write(tmp_path, text, name="survey.csv"):

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.cli.main import main
 from tierkit.errors import DataError, TierkitError
 from tierkit.evaluation.migration import (
@@ -16,6 +15,7 @@ from tierkit.evaluation.migration import (
     tier_order,
     transition_matrix,
 )
+from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.rfm_classes import RFMClassifier
 
 

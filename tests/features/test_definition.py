@@ -6,9 +6,8 @@ import pytest
 from lifetimes.utils import summary_data_from_transaction_data
 
 import tierkit as tk
-from tierkit.errors import TierkitError
-
 from conftest import make_tx
+from tierkit.errors import TierkitError
 
 
 def test_hand_computed_rfm_in_days():

@@ -9,11 +9,11 @@ import pytest
 
 import tierkit as tk
 from tierkit.cli.main import main
-from tierkit.errors import DataError, ModelError, TierkitError
-from tierkit.mlops.pyfunc import model_input
-from tierkit.mlops.export import save_segmentation_model
-from tierkit.scoring import score_transactions
 from tierkit.data import ColumnMap, ReadOptions
+from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.mlops.export import save_segmentation_model
+from tierkit.mlops.pyfunc import model_input
+from tierkit.scoring import score_transactions
 
 AS_OF = "1998-06-30"
 
@@ -164,7 +164,7 @@ def test_cli_bad_input_exits_2_with_one_line(model_dir, tmp_path, capsys, monkey
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dirty.csv").write_text(DIRTY)
     base = {"--model": str(model_dir), "--transactions": "dirty.csv", "--as-of": "2021-04-01", "--out": "s.csv"}
-    base.update(dict(zip(args[::2], args[1::2])))
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
     argv = ["score", "--no-progress"] + [x for pair in base.items() for x in pair]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
@@ -206,7 +206,8 @@ def test_spark_query_has_no_duckdb_only_syntax():
     for unit in (1, 7):
         query = scoring_feature_sql("tx", as_of=dt.date(2021, 4, 1), days_per_unit=unit, has_order_id=True,
                                     has_profit=True, dialect="spark")
-        assert "date_diff" not in query and "::" not in query and "AVG(" not in query and f"/ {float(unit)} " not in query
+        assert "date_diff" not in query and "::" not in query and "AVG(" not in query
+        assert f"/ {float(unit)} " not in query
     with pytest.raises(TierkitError, match="dialect"):
         scoring_feature_sql("tx", as_of=dt.date(2021, 4, 1), days_per_unit=1, has_order_id=False,
                             has_profit=False, dialect="sqlite")

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
+from tierkit.data import ColumnMap, ReadOptions
 from tierkit.mlops.export import save_segmentation_model
 from tierkit.scoring import score_transactions
-from tierkit.data import ColumnMap, ReadOptions
 
 LENIENT = ReadOptions(missing_customers="drop", on_bad_rows="skip")
 

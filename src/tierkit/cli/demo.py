@@ -4,32 +4,54 @@ It is ``tierkit run experiments/cdnow.yaml`` plus a summary on screen and the ou
 folder: every customer graded (``customers.csv``), the HTML report and its charts, the run in
 MLflow (local store ``mlflow.db`` unless ``MLFLOW_TRACKING_URI`` says otherwise) and the
 model registered with the alias ``champion``.
+
+Nothing is read from a checkout or the current directory: the config is the copy of
+``experiments/cdnow.yaml`` shipped as package data (``tierkit/_data/cdnow.yaml``, kept
+identical by a test) and the CDNOW transactions come from the installed ``lifetimes``
+package (:func:`tierkit.datasets.cdnow_path`); both are found with :mod:`importlib.resources`.
 """
 
 from __future__ import annotations
 
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from tierkit.errors import TierkitError
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
 from tierkit.output import write_table
 from tierkit.reporting.report import write_report
 from tierkit.tiers.schemes import tier_schemes
 from tierkit.evaluation.summary import tier_summary
 
-#: The demo config: the repository's experiments/cdnow.yaml.
-DEMO_CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "cdnow.yaml"
+
+def demo_config() -> Traversable:
+    """The packaged demo config, a copy of the repository's ``experiments/cdnow.yaml``.
+
+    Returns
+    -------
+    importlib.resources.abc.Traversable
+        ``cdnow.yaml`` in the package ``tierkit._data``; use it through
+        :func:`importlib.resources.as_file` to get a path on disk.
+
+    Examples
+    --------
+    >>> demo_config().name
+    'cdnow.yaml'
+    >>> "dataset: cdnow" in demo_config().read_text(encoding="utf-8")
+    True
+    """
+    return resources.files("tierkit._data").joinpath("cdnow.yaml")
 
 
 @click.command()
 @click.option("--out", "out_dir", default="tierkit-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the results.")
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
-              help="Experiment config [default: experiments/cdnow.yaml].")
+              help="Experiment config [default: the packaged copy of experiments/cdnow.yaml].")
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of labels [default: the config's].")
 def demo(out_dir, config_path, tracking_uri, lang):
@@ -37,23 +59,24 @@ def demo(out_dir, config_path, tracking_uri, lang):
     from tierkit.mlops.config import load_config
     from tierkit.mlops.experiment import run_experiment
 
-    path = Path(config_path) if config_path else DEMO_CONFIG
-    if not path.exists():
-        raise TierkitError(f"{path}: demo config not found; run from a tierkit checkout or give --config")
-    config = load_config(path)
-    if lang is not None:
-        config.lang = lang
     out = Path(out_dir)
-    console = Console(stderr=True)
-    with console.status("starting") as status:
-        result = run_experiment(config, tracking_uri_override=tracking_uri, register=True,
-                                progress=lambda text: status.update(text), out_dir=out)
-        status.update("writing customers.csv and the report in the other language")
-        write_table(result.table, out / "customers.csv")
-        other = "zh" if config.lang == "en" else "en"
-        notes = [SYNTHETIC_SURVEY_NOTE[other]] if result.notes else []
-        write_report(result.table, out / f"report.{other}.html", result.diagnostics, lang=other,
-                     title=f"{config.name}: {'客户分级管理报告' if other == 'zh' else 'customer tiers'}", notes=notes)
+    # as_file gives a path on disk even if tierkit were installed zipped (a user's --config
+    # path passes through unchanged); it stays valid while the run logs the config to MLflow.
+    with resources.as_file(Path(config_path) if config_path else demo_config()) as path:
+        config = load_config(path)
+        if lang is not None:
+            config.lang = lang
+        console = Console(stderr=True)
+        with console.status("starting") as status:
+            result = run_experiment(config, tracking_uri_override=tracking_uri, register=True,
+                                    progress=lambda text: status.update(text), out_dir=out)
+            status.update("writing customers.csv and the report in the other language")
+            write_table(result.table, out / "customers.csv")
+            other = "zh" if config.lang == "en" else "en"
+            notes = [SYNTHETIC_SURVEY_NOTE[other]] if result.notes else []
+            write_report(result.table, out / f"report.{other}.html", result.diagnostics, lang=other,
+                         title=f"{config.name}: {'客户分级管理报告' if other == 'zh' else 'customer tiers'}",
+                         notes=notes)
     show_demo(result, config, out)
 
 

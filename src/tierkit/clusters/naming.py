@@ -60,6 +60,18 @@ def cluster_names(means: pd.DataFrame, population: pd.Series) -> list[str]:
 def cluster_label(name: str, lang: str) -> str:
     """The RFM class label of a cluster name, with its number when it has one.
 
+    Parameters
+    ----------
+    name : str
+        A cluster name such as ``important_value_2`` (an RFM class key, maybe numbered).
+    lang : {"en", "zh"}
+        Language of the label.
+
+    Returns
+    -------
+    str
+        The class label, followed by the number when the name has one.
+
     Examples
     --------
     >>> cluster_label("important_value_2", "en"), cluster_label("general_retain", "zh")
@@ -79,11 +91,28 @@ def cluster_strategy(name: str, lang: str) -> str:
     return tier.strategy(lang) if tier is not None else ""
 
 
-def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str], value: str = "monetary") -> pd.DataFrame:
+def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str],
+                     value: str = "monetary") -> pd.DataFrame:
     """Per cluster: name, size, share, mean R/F/M, revenue share and relative importance.
 
     Relative importance is the cluster mean over the population mean, minus 1 (``+0.5`` = 50 %
     above the population).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per customer with ``recency``, ``frequency`` and the ``value`` column.
+    labels : ndarray of int
+        Cluster of each row of ``table`` (0 = most valuable).
+    names : list of str
+        Name of each cluster, by cluster number.
+    value : str, default="monetary"
+        The revenue column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cluster, indexed by cluster number.
     """
     frame = table[["recency", "frequency", "monetary"]].astype("float64").copy()
     frame["cluster"] = labels

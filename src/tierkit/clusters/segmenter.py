@@ -18,11 +18,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
 from tierkit.clusters.selection import check_k_range, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
+from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 
 DEFAULT_FEATURES = ("recency", "frequency", "monetary")
 OPTIONAL_FEATURES = ("tenure", "clv")
@@ -43,8 +43,11 @@ class KMeansSegmenter(TierTransformer):
     k : int, optional
         Number of clusters; default chosen over ``k_range``.
     k_range : (int, int), default=(2, 10)
+        Smallest and largest k tried when ``k`` is not given, both included.
     skew_transform : {"log1p", "yeo-johnson"}, default="log1p"
+        Transform of the skewed features before standardising.
     random_state : int, default=0
+        Seed of the sample and of k-means.
     n_init : int, default=4
         k-means++ restarts.
     sample_size : int, default=20000
@@ -95,7 +98,8 @@ class KMeansSegmenter(TierTransformer):
             raise TierkitError(f"KMeansSegmenter: features {unknown or features!r} not supported; choose from "
                                f"{', '.join(DEFAULT_FEATURES + OPTIONAL_FEATURES)}")
         if self.skew_transform not in ("log1p", "yeo-johnson"):
-            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; expected 'log1p' or 'yeo-johnson'")
+            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; "
+                               "expected 'log1p' or 'yeo-johnson'")
         if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 2):
             raise TierkitError(f"KMeansSegmenter: k={self.k!r}; expected a whole number >= 2")
         for name in ("n_init", "sample_size"):

@@ -60,6 +60,19 @@ def select_k(Z: np.ndarray, k_range=(2, 10), *, random_state: int = 0, n_init: i
         Scaled features (already sampled).
     k_range : (int, int), default=(2, 10)
         Smallest and largest k, both included.
+    random_state : int, default=0
+        Seed of k-means.
+    n_init : int, default=4
+        k-means++ restarts per k.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, chosen.
+    k : int
+        The chosen k.
+    rule : str
+        How it was chosen (knee of the inertia curve, else best silhouette).
 
     Examples
     --------

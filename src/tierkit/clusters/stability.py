@@ -45,6 +45,27 @@ def cluster_stability(Z: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int 
                       n_init: int = 4) -> dict:
     """Bootstrap ARI (mean, std) and mean Jaccard per reference cluster (see module docs).
 
+    Parameters
+    ----------
+    Z : ndarray of shape (n, d)
+        Scaled features.
+    labels : ndarray of int
+        The reference clustering of ``Z``.
+    k : int
+        Number of clusters.
+    n_boot : int, default=20
+        Bootstrap resamples.
+    random_state : int, default=0
+        Seed of the resamples and of k-means.
+    n_init : int, default=4
+        k-means++ restarts per resample.
+
+    Returns
+    -------
+    dict
+        ``n_boot``, ``ari_mean``, ``ari_std``, ``jaccard`` and ``verdict`` (per reference
+        cluster) and ``rule_of_thumb``.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -61,7 +82,8 @@ def cluster_stability(Z: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int 
     reference = [labels == c for c in range(k)]
     for b in range(n_boot):
         rows = rng.integers(0, n, size=n)
-        model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=int(rng.integers(2**31))).fit(Z[rows])
+        model = KMeans(n_clusters=k, init="k-means++", n_init=n_init,
+                       random_state=int(rng.integers(2**31))).fit(Z[rows])
         assigned = model.predict(Z)
         aris.append(adjusted_rand_score(labels, assigned))
         found = [assigned == d for d in range(k)]

@@ -9,9 +9,10 @@ whose purchase counts vary less than Poisson counts would, say, where r and alph
 end -- the parameters run off towards 0 or infinity along a ridge on which the likelihood keeps
 improving ever more slowly. On log-parameters the gradient ``theta * df/dtheta`` then fades,
 and far out the objective is a difference of huge terms (``r ln(alpha)``, ``ln G(r + x)`` with
-``r`` near 1e7) whose rounding error swamps the last improvements: the optimiser stops on its "relative reduction" test and calls that success,
-or its line search fails with a gradient that already looks small. The verdict below therefore
-adds a test of its own for models whose parameters are scaled to be of order one (BG/NBD): a
+``r`` near 1e7) whose rounding error swamps the last improvements: the optimiser stops on its
+"relative reduction" test and calls that success, or its line search fails with a gradient that
+already looks small. The verdict below therefore adds a test of its own for models whose
+parameters are scaled to be of order one (BG/NBD): a
 parameter that ends beyond ``RUNAWAY`` or below ``1 / RUNAWAY`` has run off towards the
 boundary, and the fit counts only if the objective is flat in it (``|df/d ln theta| <= FLAT``),
 that is its limit has been reached -- as when a penalised fit sends ``a`` to 0 and nothing
@@ -39,7 +40,7 @@ FLAT = 1e-8
 def _runaway(log_params, gradient, names) -> str | None:
     """The first parameter that ran off to 0 or infinity while the objective still changes along it."""
     limit = np.log(RUNAWAY)
-    for name, value, slope in zip(names, log_params, gradient):
+    for name, value, slope in zip(names, log_params, gradient, strict=True):
         if abs(value) > limit and not abs(slope) <= FLAT:
             towards = "infinity" if value > 0 else "0"
             return f"{name} ran off towards {towards}, the likelihood not flat along it: no interior optimum"

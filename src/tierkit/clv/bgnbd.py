@@ -51,12 +51,12 @@ def distinct_rows(*columns: np.ndarray, weights: np.ndarray | None = None):
         inverse = inverse.reshape(-1)
     else:
         key = np.zeros(len(codes[0]), dtype="int64")
-        for code, n in zip(codes, sizes):
+        for code, n in zip(codes, sizes, strict=True):
             key = key * n + code
         inverse, keys = pd.factorize(key, sort=True)
         keys = np.asarray(keys, dtype="int64")
         parts = []
-        for uniq, n in zip(reversed(values), reversed(sizes)):
+        for uniq, n in zip(reversed(values), reversed(sizes), strict=True):
             parts.append(uniq[keys % n])
             keys = keys // n
         rows = np.column_stack(parts[::-1])
@@ -107,7 +107,7 @@ def _objective(log_params, data: _Data, penalizer):
     """Mean negative log-likelihood (+ penalizer * sum(params**2)) and its gradient in log-params."""
     params = np.exp(log_params)
     r, alpha, a, b = params
-    x, t_x, T, w, ux, wx = data.x, data.t_x, data.T, data.w, data.ux, data.wx
+    t_x, T, w, ux, wx = data.t_x, data.T, data.w, data.ux, data.wx
     # per distinct x
     rx = r + ux
     ll_x = gammaln(rx) - gammaln(r) + r * np.log(alpha) + betaln(a, b + ux) - betaln(a, b)
@@ -175,7 +175,7 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="BG/NBD",
                             penalizer="bgnbd_penalizer", scaled=PARAMS)
     params[1] /= scale
-    fitted = dict(zip(PARAMS, (float(p) for p in params)))
+    fitted = dict(zip(PARAMS, (float(p) for p in params), strict=True))
     ll = float(w @ log_likelihood(params, x, t_x, T))
     return fitted, ll
 

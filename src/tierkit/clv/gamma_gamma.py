@@ -95,7 +95,7 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     # side, is refused by CLVModel.
     params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer), model="Gamma-Gamma",
                             penalizer="gg_penalizer")
-    fitted = dict(zip(PARAMS, (float(v) for v in params)))
+    fitted = dict(zip(PARAMS, (float(v) for v in params), strict=True))
     return fitted, float(w @ log_likelihood(params, x, m))
 
 

@@ -47,10 +47,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 
 #: Feature columns the model reads.
 CLV_INPUTS = ("frequency_btyd", "recency_btyd", "T", "monetary_btyd")

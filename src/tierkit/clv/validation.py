@@ -32,7 +32,36 @@ from tierkit.features.definition import parse_date, rfm_features
 
 @dataclass
 class CLVValidation:
-    """Figures of a holdout validation (see module docs); ``customers`` has one row per customer."""
+    """Figures of a holdout validation (see module docs); ``customers`` has one row per customer.
+
+    Parameters
+    ----------
+    calibration_end, holdout_end : str
+        Ends of the calibration and holdout periods (ISO dates).
+    time_unit : str
+        Time unit of the model (``"D"``, ``"W"`` ...).
+    holdout_duration : float
+        Length of the holdout period in time units.
+    bgnbd_params, gamma_gamma_params : dict
+        Parameters of the two models fitted on the calibration period.
+    log_likelihood : float
+        BG/NBD log-likelihood on the calibration period.
+    mae, rmse : float
+        Per-customer errors of the predicted holdout purchases.
+    aggregate_error_pct : float
+        Predicted minus actual total holdout purchases, in % of the actual total.
+    predicted_total, actual_total : float
+        Total holdout purchases, predicted and actual.
+    spearman : float
+        Spearman correlation of predicted value and actual holdout spend.
+    top_decile_capture, top_decile_ideal : float
+        Share of all holdout spend made by the top decile by predicted value, and by actual
+        spend (the best any ranking can do).
+    by_frequency : pandas.DataFrame
+        Mean actual and predicted holdout purchases by repeat purchases in calibration.
+    customers : pandas.DataFrame
+        One row per customer: predicted and actual purchases, value and spend.
+    """
 
     calibration_end: str
     holdout_end: str
@@ -99,8 +128,8 @@ class CLVValidation:
 
     def write_plots(self, folder) -> list[Path]:
         """Both plots as PNG files in ``folder`` (created); returns their paths."""
-        from tierkit.reporting.charts import figure_png
         from tierkit.output import atomic_path
+        from tierkit.reporting.charts import figure_png
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,6 @@ local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions
@@ -63,7 +62,7 @@ def read_transactions(
     drop_duplicates: bool = False,
     sheet_name: str | int | None = None,
 ) -> pd.DataFrame:
-    """Read transactions from CSV (also ``.gz``), Parquet or Excel into tierkit's canonical table.
+    r"""Read transactions from CSV (also ``.gz``), Parquet or Excel into tierkit's canonical table.
 
     Parameters
     ----------
@@ -108,7 +107,7 @@ def read_transactions(
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
-    >>> _ = open(p, "w").write("cust;day;value\\n007;31/03/2021;10.5\\nNA;01/04/2021;2\\n")
+    >>> _ = open(p, "w").write("cust;day;value\n007;31/03/2021;10.5\nNA;01/04/2021;2\n")
     >>> t = read_transactions(p, customer_id="cust", date="day", amount="value")
     >>> t["customer_id"].tolist(), t["date"].dt.strftime("%Y-%m-%d").tolist(), t["amount"].tolist()
     (['007', 'NA'], ['2021-03-31', '2021-04-01'], [10.5, 2.0])
@@ -146,6 +145,22 @@ def normalize_transactions(
 ) -> pd.DataFrame:
     """Check a transaction frame and bring it to the canonical columns, under the same rules as files.
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The transactions, one row per purchase line.
+    columns : ColumnMap, optional
+        Columns of ``frame`` holding each field; default the canonical names.
+    source : str, default="transactions"
+        Name of the frame in messages.
+    date_format, timezone, missing_customers, on_bad_rows, drop_duplicates
+        As in :func:`read_transactions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical columns (module docs); ``attrs["read_report"]`` holds the counts.
+
     Examples
     --------
     >>> raw = pd.DataFrame({"customer_id": ["a"], "date": [20210301], "amount": ["3"]})
@@ -167,6 +182,29 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
 
     The same as ``rfm_features(read_transactions(path, ...), as_of, ...)`` (a test pins it),
     without bringing the transactions into Python; the command line uses it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A transaction file, as for :func:`read_transactions`.
+    as_of : date-like
+        Observation date.
+    columns : ColumnMap, optional
+        Source columns of each field; default the canonical names.
+    options : ReadOptions, optional
+        File layout and the bad-row policy; default :class:`ReadOptions`.
+    time_unit, holdout_end
+        As in :func:`tierkit.rfm_features`.
+    memory_limit : str, optional
+        DuckDB's memory limit (``"2GB"`` ...); default DuckDB's.
+
+    Returns
+    -------
+    features : pandas.DataFrame
+        The feature table of :func:`tierkit.rfm_features`; ``attrs["read_report"]`` holds the
+        counts.
+    report : ReadReport
+        Rows read, kept and left out.
 
     Examples
     --------

@@ -19,6 +19,15 @@ class ColumnMap:
     ``quantity`` and no ``amount`` column, a line's amount is price x quantity. A file read
     without a header names its columns by 1-based position: ``"1"``, ``"2"`` ...
 
+    Parameters
+    ----------
+    customer_id, date : str, default="customer_id", "date"
+        Columns of the customer key and the purchase date.
+    amount : str or None, default="amount"
+        Column of the net amount of a line.
+    order_id, quantity, profit, price : str, optional
+        Columns of the optional fields.
+
     Examples
     --------
     >>> ColumnMap(customer_id="Customer ID", date="InvoiceDate", amount="Revenue").amount
@@ -39,8 +48,8 @@ class ColumnMap:
         """Canonical name -> source name, for the fields that are mapped."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
-    def checked(self) -> "ColumnMap":
-        """This map with its rules checked: amount, or price with quantity; a one-line error otherwise.
+    def checked(self) -> ColumnMap:
+        """The map with its rules checked: amount, or price with quantity; a one-line error otherwise.
 
         Examples
         --------
@@ -54,7 +63,8 @@ class ColumnMap:
             raise DataError(f"columns: give either an amount column ({mapped.amount!r}) or price and quantity "
                             f"columns, not both")
         if mapped.price is not None and mapped.quantity is None:
-            raise DataError(f"columns: price column {mapped.price!r} needs a quantity column (amount = price x quantity)")
+            raise DataError(f"columns: price column {mapped.price!r} needs a quantity column "
+                            "(amount = price x quantity)")
         if mapped.amount is None and mapped.price is None:
             raise DataError("columns: give an amount column, or price and quantity columns")
         names = [v for v in mapped.fields().values()]
@@ -108,7 +118,7 @@ class ReadOptions:
     rejects: str | Path | None = None
     drop_duplicates: bool = False
 
-    def checked(self) -> "ReadOptions":
+    def checked(self) -> ReadOptions:
         """These options with their values checked; one-line error naming the option otherwise.
 
         Examples

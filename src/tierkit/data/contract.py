@@ -130,8 +130,10 @@ def _finite(dialect, column: str) -> str:
 
 
 def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
-    """``(layers, exprs)``: columns added by successive ``SELECT *, ...`` over the source, then
-    canonical field -> SQL expression over the last layer.
+    """``(layers, exprs)``: the layers of columns over the source and the canonical expressions.
+
+    ``layers`` are the columns added by successive ``SELECT *, ...`` over the source; ``exprs``
+    maps each canonical field to its SQL expression over the last layer.
 
     Each intermediate value (a cell's stripped text, a regular expression group, a date part)
     is computed once in its own layer, so no engine repeats the costly parts.

@@ -107,7 +107,7 @@ def _days_in_month(year: int, month: int) -> int:
 
 def _month_number(name: str):
     name = name.lower()
-    for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS)):
+    for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS, strict=True)):
         if name in (short, full) or (name == "sept" and short == "sep"):
             return i + 1
     return None
@@ -285,7 +285,7 @@ def warn_naive_timestamps(*, column: str, source: str, timezone: str | None, nai
 
 def _ymd(pattern: DatePattern, value: str) -> str:
     read = pattern.read_python(value)
-    return "not a date" if read is None else "%04d-%02d-%02d" % read
+    return "not a date" if read is None else "{:04d}-{:02d}-{:02d}".format(*read)
 
 
 def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePattern:
@@ -301,7 +301,8 @@ def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePa
     >>> decide_date_pattern(s, column="date", source="tx.csv")
     Traceback (most recent call last):
     ...
-    tierkit.errors.DataError: tx.csv: column 'date': '03/01/2021' reads as 2021-01-03 (day first) and as 2021-03-01 (month first), and no value has a day above 12 to decide; give date_format '%d/%m/%Y' or '%m/%d/%Y'
+    tierkit.errors.DataError: tx.csv: column 'date': '03/01/2021' reads as 2021-01-03 (day first) and as
+    2021-03-01 (month first), and no value has a day above 12 to decide; give date_format '%d/%m/%Y' or '%m/%d/%Y'
     """
     where = f"{source}: column {column!r}"
     if stats.values == 0:
@@ -369,7 +370,7 @@ def parse_layers(dialect, pattern: DatePattern, value: str, regex_param: str, *,
         month = _int("tk_g_month")
     else:
         names = [(i + 1, [short, full] + (["sept"] if short == "sep" else []))
-                 for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS))]
+                 for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS, strict=True))]
         whens = " ".join("WHEN lower(tk_g_month_name) IN (" + ", ".join(f"'{n}'" for n in spelled) + f") THEN {number}"
                          for number, spelled in names)
         month = f"(CASE {whens} END)"

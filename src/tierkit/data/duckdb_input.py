@@ -19,14 +19,17 @@ import pandas as pd
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
 from tierkit.data.dates import (
-    DateStats, compile_date_format, date_stats_sql, decide_date_pattern, naive_value_count,
+    DateStats,
+    compile_date_format,
+    date_stats_sql,
+    decide_date_pattern,
+    naive_value_count,
     warn_naive_timestamps,
 )
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError
-
 
 #: Scratch folders (spill files, re-encoded copies) are named after the process that made them.
 SCRATCH_PREFIX = "tierkit-read-"
@@ -48,8 +51,10 @@ def remove_stale_scratch() -> None:
 
 
 def run_interruptible(con, sql, phase: str, progress):
-    """Run ``sql`` (SQL text, or a function of no arguments that uses ``con``) on ``con`` in a
-    worker thread, reporting progress; Ctrl-C interrupts DuckDB, then re-raises.
+    """Run ``sql`` on ``con`` in a worker thread, reporting progress.
+
+    ``sql`` is SQL text, or a function of no arguments that uses ``con``. Ctrl-C interrupts
+    DuckDB, then re-raises.
 
     Returns the connection (results are fetched from it).
     """
@@ -126,7 +131,8 @@ def check_columns(source: str, present: list, columns: ColumnMap, header: bool =
         return
     hint = ""
     if header and present and all(_looks_like_data(p) for p in present[:3]):
-        hint = "; the first line looks like data: read the file with header=False and name columns by position (1, 2, ...)"
+        hint = ("; the first line looks like data: read the file with header=False and name columns by position "
+                "(1, 2, ...)")
     raise DataError(f"{source}: missing column {', '.join(repr(m) for m in missing)}; columns present: "
                     f"{', '.join(map(str, present)) or 'none'}{hint}")
 
@@ -182,7 +188,8 @@ def read_excel_frame(source: TransactionFile) -> pd.DataFrame:
     except ValueError as exc:
         raise DataError(f"{source.path}: {str(exc).splitlines()[0]}; give sheet") from None
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise DataError(f"{source.path}: cannot be read as .xlsx: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{source.path}: cannot be read as .xlsx: {reason}") from None
     if not source.header:
         raw.columns = [str(i + 1) for i in range(raw.shape[1])]
     out = {}
@@ -233,13 +240,16 @@ class DuckDBInput(contextlib.AbstractContextManager):
         return None
 
     def close(self) -> None:
+        """Close the connection and remove the scratch folder (spill files, re-encoded copies)."""
         with contextlib.suppress(Exception):
             self.con.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def run(self, sql, phase: str):
-        """Run ``sql`` (text, or a function using the connection); report DuckDB's progress as
-        ``progress(phase, percent, 100)``; Ctrl-C stops it cleanly."""
+        """Run ``sql`` (text, or a function using the connection); Ctrl-C stops it cleanly.
+
+        DuckDB's progress is reported as ``progress(phase, percent, 100)``.
+        """
         if self.progress is None:
             return sql() if callable(sql) else self.con.execute(sql)
         return run_interruptible(self.con, sql, phase, self.progress)
@@ -337,8 +347,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         fields = columns.fields()
         for name, column in fields.items():
             if kinds[column] == "boolean":
-                raise DataError(f"{source}: column {column!r} holds true/false; expected "
-                                f"{'a date' if name == 'date' else 'text' if name in ('customer_id', 'order_id') else 'numbers'}")
+                expected = "a date" if name == "date" else "text" if name in ("customer_id", "order_id") else "numbers"
+                raise DataError(f"{source}: column {column!r} holds true/false; expected {expected}")
         pattern = None
         date_kind = kinds[columns.date]
         if date_kind in ("text", "integer", "number"):

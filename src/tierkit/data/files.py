@@ -95,7 +95,8 @@ def check_encoding(encoding: str | None) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise DataError(f"encoding {encoding!r}: unknown; expected a name such as utf-8, gbk, latin-1, cp1252") from None
+        raise DataError(f"encoding {encoding!r}: unknown; "
+                        "expected a name such as utf-8, gbk, latin-1, cp1252") from None
 
 
 def _head(path: Path, encoding: str) -> str:
@@ -109,15 +110,15 @@ def _head(path: Path, encoding: str) -> str:
 
 
 def sniff_separator(head: str, path) -> str:
-    """The field separator of a text file from its first lines; one-line refusal when none fits.
+    r"""The field separator of a text file from its first lines; one-line refusal when none fits.
 
     A separator fits when every sampled line splits into the same number (at least 2) of fields.
 
     Examples
     --------
-    >>> sniff_separator("id;date;amount\\n1;2021-04-01;3,5\\n", "t.csv")
+    >>> sniff_separator("id;date;amount\n1;2021-04-01;3,5\n", "t.csv")
     ';'
-    >>> sniff_separator(" 00001 19970101  1   11.77\\n 00002 19970112  1   12.00\\n", "t.txt")
+    >>> sniff_separator(" 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n", "t.txt")
     'whitespace'
     """
     lines = [line for line in head.splitlines() if line.strip()]

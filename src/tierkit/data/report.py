@@ -13,6 +13,21 @@ from tierkit.errors import DataError
 class ReadReport:
     """Counts of one read: rows, rows left out by reason, the date format used.
 
+    Parameters
+    ----------
+    source : str
+        The file or frame read.
+    rows_read : int
+        Rows in the source.
+    rejected : dict, optional
+        Rows left out, by reason.
+    after_as_of : int, default=0
+        Rows after the observation date (left out by the feature step).
+    date_format : str, optional
+        The date format used.
+    rejects_path : str, optional
+        The CSV file the rows left out were written to.
+
     Examples
     --------
     >>> r = ReadReport("tx.csv", rows_read=10, rejected={"bad date": 2}, date_format="ISO (year first)")
@@ -29,6 +44,7 @@ class ReadReport:
 
     @property
     def rows_kept(self) -> int:
+        """Rows read minus the rows left out."""
         return self.rows_read - sum(self.rejected.values())
 
     def lines(self) -> list[str]:

@@ -15,7 +15,12 @@ import pandas as pd
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
 from tierkit.data.dates import (
-    DateStats, compile_date_format, date_stats_sql, decide_date_pattern, naive_value_count, warn_naive_timestamps,
+    DateStats,
+    compile_date_format,
+    date_stats_sql,
+    decide_date_pattern,
+    naive_value_count,
+    warn_naive_timestamps,
 )
 from tierkit.data.dialect import SPARK
 from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
@@ -106,7 +111,7 @@ class SparkInput:
 
     def _split_whitespace(self, lines, source: TransactionFile):
         lines.toDF("tk_line_text").createOrReplaceTempView("tk_lines")
-        fields = SPARK.split_fields(SPARK.strip("tk_line_text"),
+        fields = SPARK.split_fields(SPARK.strip("tk_line_text"),  # noqa: B005 (the dialect's SQL trim, not str.strip)
                                     SPARK.param("tk_blanks_split"))
         select = ", ".join(f"{SPARK.element('tk_fields', i + 1)} AS {SPARK.quote(name)}"
                            for i, name in enumerate(source.header_names))
@@ -125,7 +130,7 @@ class SparkInput:
         name = str(source.path)
         raw, names, kinds, zones = self._open(source)
         check_columns(name, names, columns, header=source.header)
-        for field, column in columns.fields().items():
+        for column in columns.fields().values():
             if kinds[column] == "boolean":
                 raise DataError(f"{name}: column {column!r} holds true/false")
         pattern = stats = None

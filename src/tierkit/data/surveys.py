@@ -91,7 +91,8 @@ def survey_scale(scale) -> SurveyScale:
             pass
         else:
             return _checked(SurveyScale(f"{low:g}-{high:g}", low, high), scale)
-    raise TierkitError(f"scale: {scale!r} is not supported; expected 'nps' (0-10), 'csat' (1-5) or 'MIN-MAX' such as '1-7'")
+    raise TierkitError(f"scale: {scale!r} is not supported; "
+                       "expected 'nps' (0-10), 'csat' (1-5) or 'MIN-MAX' such as '1-7'")
 
 
 def _checked(scale: SurveyScale, given) -> SurveyScale:
@@ -106,7 +107,7 @@ def _checked(scale: SurveyScale, given) -> SurveyScale:
 
 def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", score="score",
                 date_format=None, sheet_name=0) -> pd.DataFrame:
-    """Read and check survey answers from CSV, Parquet or Excel.
+    r"""Read and check survey answers from CSV, Parquet or Excel.
 
     Parameters
     ----------
@@ -137,7 +138,7 @@ def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", sc
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
-    >>> _ = open(p, "w").write("customer_id,date,score\\n007,2021-03-01,9\\n")
+    >>> _ = open(p, "w").write("customer_id,date,score\n007,2021-03-01,9\n")
     >>> read_survey(p)[["customer_id", "score"]].to_dict("records")
     [{'customer_id': '007', 'score': 9.0}]
     """
@@ -213,7 +214,19 @@ def normalize_survey(frame: pd.DataFrame, *, scale="nps", customer_id="customer_
 
 
 def cs_index(scores, scale="nps"):
-    """Scores mapped linearly onto 0..100 (the scale's minimum is 0, its maximum 100).
+    """The scores mapped linearly onto 0..100 (the scale's minimum is 0, its maximum 100).
+
+    Parameters
+    ----------
+    scores : array-like of float
+        Scores on ``scale``.
+    scale : str, tuple or SurveyScale, default="nps"
+        The scale, as for :func:`survey_scale`.
+
+    Returns
+    -------
+    ndarray of float
+        The CS index of each score.
 
     Examples
     --------
@@ -246,6 +259,16 @@ def nps_group(scores) -> np.ndarray:
 def nps(scores) -> float:
     """Net promoter score, % promoters - % detractors, of 0-10 scores (missing ones ignored).
 
+    Parameters
+    ----------
+    scores : array-like of float
+        0-10 scores.
+
+    Returns
+    -------
+    float
+        The NPS, from -100 to 100.
+
     Examples
     --------
     >>> nps([10, 9, 8, 3])  # 2 promoters, 1 detractor of 4
@@ -272,6 +295,12 @@ def nps_by_tier(table: pd.DataFrame, tier_column: str, score="cs_score") -> pd.D
         The tier column (``rfm_class``, ``clv_cs_class`` ...).
     score : str, default="cs_score"
         The per-customer 0-10 score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by tier: ``respondents``, ``promoters``, ``passives``, ``detractors`` (% of
+        respondents) and ``nps``.
 
     Examples
     --------
@@ -331,7 +360,8 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     >>> s = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "date": pd.to_datetime(["2021-01-01", "2021-03-01", "2021-02-01"]), "score": [4, 9, 6]})
     >>> customer_satisfaction(s)[["cs_score", "cs_index", "nps_group"]].to_dict("index")
-    {'a': {'cs_score': 9.0, 'cs_index': 90.0, 'nps_group': 'promoter'}, 'b': {'cs_score': 6.0, 'cs_index': 60.0, 'nps_group': 'detractor'}}
+    {'a': {'cs_score': 9.0, 'cs_index': 90.0, 'nps_group': 'promoter'},
+     'b': {'cs_score': 6.0, 'cs_index': 60.0, 'nps_group': 'detractor'}}
     >>> customer_satisfaction(s, how="mean")["cs_score"].tolist()
     [6.5, 6.0]
     """

@@ -1,4 +1,4 @@
-"""Comparing segmentations on held-out value: which scheme's tiers separate future spend?
+"""Comparing segmentations on held-out value: which scheme's tiers separate future spend.
 
 Every scheme is scored on the same calibration/holdout split. For a tier column and the
 customers' actual spend in the holdout period:

@@ -34,13 +34,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers import schemes
 from tierkit.data.tables import read_table
 from tierkit.errors import DataError, TierkitError
-from tierkit.tiers.vocabulary import check_lang, term
+from tierkit.tiers import schemes
 from tierkit.tiers.abc_tiers import ABC_TIERS, tier_thresholds
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.schemes import abc_scheme_of
+from tierkit.tiers.vocabulary import check_lang, term
 
 ENTERED = "(entered)"
 LEFT = "(left)"
@@ -141,15 +141,26 @@ def tier_moves(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None) ->
 
 
 def transition_matrix(old: pd.DataFrame, new: pd.DataFrame, scheme: str, order=None, normalize=False) -> pd.DataFrame:
-    """Customers moving from each old tier (rows) to each new tier (columns).
+    """The customers moving from each old tier (rows) to each new tier (columns).
 
     Rows and columns follow the tier order; a ``(entered)`` row counts customers only in the
     new snapshot, a ``(left)`` column those only in the old one.
 
     Parameters
     ----------
+    old, new : pandas.DataFrame
+        Scored snapshots, as for :func:`tier_moves`.
+    scheme : str
+        The tier column (``abc_tier``, ``rfm_class`` ...).
+    order : sequence of str, optional
+        Tier keys best first; default :func:`tier_order`.
     normalize : bool, default=False
         Percent of each row (where old-tier customers went) instead of counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Old tiers (and ``(entered)``) as rows, new tiers (and ``(left)``) as columns.
 
     Examples
     --------
@@ -279,7 +290,7 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
     out["message"] = [
         term("next_tier_gap", lang, gap=g, tier=names[k].label(lang) if k in names else k)
         if k is not None and pd.notna(g) else None
-        for k, g in zip(out["next_tier"], out["gap"])
+        for k, g in zip(out["next_tier"], out["gap"], strict=True)
     ]
     return out
 
@@ -298,13 +309,13 @@ def migration_summary(moves: pd.DataFrame) -> dict:
 
 
 def read_snapshot(path) -> pd.DataFrame:
-    """A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
+    r"""A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
 
     Examples
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
-    >>> _ = open(p, "w").write("customer_id,abc_tier\\n007,A\\n")
+    >>> _ = open(p, "w").write("customer_id,abc_tier\n007,A\n")
     >>> read_snapshot(p).index.tolist()
     ['007']
     """

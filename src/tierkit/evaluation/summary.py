@@ -19,6 +19,11 @@ def tier_summary(table: pd.DataFrame, column: str, value: str = "monetary", orde
     order : sequence of str, optional
         Tier keys in display order; tiers without customers show zeros.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by tier: ``customers``, ``customer_share``, ``revenue``, ``revenue_share``.
+
     Examples
     --------
     >>> t = pd.DataFrame({"tier": ["a", "a", "b"], "monetary": [30.0, 10.0, 60.0]})

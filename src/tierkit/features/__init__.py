@@ -1,5 +1,8 @@
-"""RFM features as of an observation date: one definition (:mod:`.definition`), run by DuckDB
-for training and local scoring and by Spark for Spark scoring (:mod:`.engines`)."""
+"""RFM features as of an observation date.
+
+One definition (:mod:`.definition`), run by DuckDB for training and local scoring and by Spark
+for Spark scoring (:mod:`.engines`).
+"""
 
 from tierkit.features.definition import FEATURE_COLUMNS, TIME_UNITS, feature_sql, rfm_features
 

@@ -108,6 +108,26 @@ def feature_sql(
     ``dialect`` (:data:`tierkit.data.dialect.DUCKDB` by default, or ``SPARK``) spells the two
     things the engines write differently (day differences, casts); the query is otherwise one
     text for both.
+
+    Parameters
+    ----------
+    relation : str
+        The relation to aggregate (SQL).
+    as_of : datetime.date
+        Observation date; later transactions are left out.
+    days_per_unit : int
+        Days per time unit of ``recency``, ``tenure`` and the BTYD columns.
+    has_order_id, has_profit : bool
+        Whether ``relation`` has the optional ``order_id`` and ``profit`` columns.
+    holdout_end : datetime.date, optional
+        End of a holdout period after ``as_of``; adds the holdout columns.
+    dialect : Dialect, optional
+        The engine's spelling; default DuckDB's.
+
+    Returns
+    -------
+    str
+        The query.
     """
     from tierkit.data.dialect import DUCKDB
 

@@ -10,7 +10,20 @@ from tierkit.scoring.summary import ScoringSummary
 
 
 def score_transactions_spark(*args, **kwargs):
-    """See :func:`tierkit.scoring.spark.score_transactions_spark` (imported on use: pyspark is optional)."""
+    """Score transactions with Spark: :func:`tierkit.scoring.spark.score_transactions_spark`.
+
+    The Spark engine is imported on use: pyspark is optional.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :func:`tierkit.scoring.spark.score_transactions_spark`.
+
+    Returns
+    -------
+    ScoringSummary
+        What the job did.
+    """
     from tierkit.scoring.spark import score_transactions_spark as run
 
     return run(*args, **kwargs)

@@ -20,8 +20,8 @@ from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.errors import DataError
 from tierkit.features.definition import check_time_unit, parse_date
-from tierkit.scoring.model_spec import fetch_model, model_columns
 from tierkit.features.engines import scoring_feature_sql
+from tierkit.scoring.model_spec import fetch_model, model_columns
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import ScoreWriter, check_score_path
 
@@ -62,7 +62,8 @@ def write_features(con, scratch: Path, path: Path, rows: int, *, as_of, days_per
     con.execute("SET preserve_insertion_order = false")
     parts = []
     for i in range(passes):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW tk_part AS SELECT * FROM tk_tx WHERE hash(customer_id) % {passes} = {i}")
+        con.execute("CREATE OR REPLACE TEMP VIEW tk_part AS "
+                    f"SELECT * FROM tk_tx WHERE hash(customer_id) % {passes} = {i}")
         part = scoring_feature_sql("tk_part", as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                                    has_profit=has_profit)
         parts.append(scratch / f"features-{i}.parquet")

@@ -34,13 +34,14 @@ class ModelSpec:
 
     def output_dtypes(self) -> dict[str, str]:
         """Output column -> pandas dtype."""
-        return {c: _DTYPES.get(t, "object") for c, t in zip(self.output_columns, self.output_types)}
+        return {c: _DTYPES.get(t, "object") for c, t in zip(self.output_columns, self.output_types, strict=True)}
 
     def spark_schema(self) -> str:
         """The output as a Spark DDL schema string (the ``spark_udf`` result type)."""
         spark = {"string": "string", "long": "bigint", "integer": "int", "double": "double", "float": "float",
                  "boolean": "boolean"}
-        return ", ".join(f"`{c}` {spark.get(t, 'string')}" for c, t in zip(self.output_columns, self.output_types))
+        return ", ".join(f"`{c}` {spark.get(t, 'string')}"
+                         for c, t in zip(self.output_columns, self.output_types, strict=True))
 
 
 def fetch_model(uri: str, dst: Path) -> ModelSpec:
@@ -54,7 +55,8 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     local = Path(uri)
     if not local.is_dir():
         if "://" not in uri and ":/" not in uri:
-            raise ModelError(f"model {uri!r}: no such folder; expected models:/NAME@ALIAS, runs:/RUN_ID/model or a model folder")
+            raise ModelError(f"model {uri!r}: no such folder; "
+                             "expected models:/NAME@ALIAS, runs:/RUN_ID/model or a model folder")
         try:
             local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dst)))
         except (MlflowException, OSError) as exc:
@@ -72,7 +74,8 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     time_unit = standards.get("time_unit") or "D"
     check_time_unit(time_unit)
     if meta.signature is None or meta.signature.outputs is None:
-        raise ModelError(f"model {uri!r}: has no output signature; log it with tierkit.mlops.pyfunc.log_segmentation_model")
+        raise ModelError(f"model {uri!r}: has no output signature; "
+                         "log it with tierkit.mlops.pyfunc.log_segmentation_model")
     outputs = meta.signature.outputs.to_dict()
     return ModelSpec(
         uri=uri,
@@ -89,5 +92,6 @@ def model_columns(spec: ModelSpec, available: list[str], source: str) -> list[st
     missing = [c for c in spec.input_columns if c not in available and c != "cs_index"]
     if missing:
         hint = " (map it with --profit-col)" if "profit" in missing else ""
-        raise ModelError(f"model {spec.uri!r}: needs input {', '.join(map(repr, missing))} that {source} cannot give{hint}")
+        raise ModelError(f"model {spec.uri!r}: needs input {', '.join(map(repr, missing))} "
+                         f"that {source} cannot give{hint}")
     return [c for c in spec.input_columns if c in available]

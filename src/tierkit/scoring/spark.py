@@ -21,13 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError, TierkitError
 from tierkit.features.definition import check_time_unit, parse_date
-from tierkit.scoring.model_spec import fetch_model, model_columns
 from tierkit.features.engines import scoring_feature_sql
+from tierkit.scoring.model_spec import fetch_model, model_columns
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
-from tierkit.data import ColumnMap, ReadOptions
 
 log = logging.getLogger(__name__)
 

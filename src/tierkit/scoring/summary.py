@@ -7,13 +7,32 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ScoringSummary:
-    """What a scoring job did.
+    r"""What a scoring job did.
+
+    Parameters
+    ----------
+    rows_read : int
+        Transaction rows read.
+    rejected : dict, optional
+        Rows left out for a bad value, by reason.
+    rows_after_as_of : int, default=0
+        Rows after the observation date (left out).
+    customers_scored : int, default=0
+        Customers in the output.
+    seconds : float, default=0.0
+        Wall-clock time of the job.
+    out : str, default=""
+        Where the scores were written.
+    engine : str, default="local"
+        The engine that ran the job (``local`` or ``spark``).
+    rejects_path : str, optional
+        The CSV file the rows left out were written to.
 
     Examples
     --------
     >>> s = ScoringSummary(rows_read=10, rejected={"bad date": 2}, rows_after_as_of=1,
     ...                    customers_scored=3, seconds=0.5, out="scores.csv", engine="local")
-    >>> print("\\n".join(s.lines()))
+    >>> print("\n".join(s.lines()))
     rows read:         10
     rows rejected:     2 (bad date: 2)
     rows after as-of:  1 (left out)

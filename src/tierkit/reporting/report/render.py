@@ -6,16 +6,26 @@ the report shows the customers and revenue per tier, the strategy per tier, bar 
 charts of the shares, and the scheme's own chart (RFM heatmap, Pareto curve, lifecycle
 funnel, CLV-CS grid, value-potential quadrants); then satisfaction (NPS per tier) when the
 table has survey columns, and the model diagnostics it is given. Charts are PNGs embedded as
-data URIs, so the file opens anywhere without its neighbours; every text that comes from the
-data (ids, cluster names, diagnostics) is HTML-escaped.
+data URIs, so the file opens anywhere without its neighbours.
+
+The page is a Jinja2 template (``templates/report.html.j2``, with its building blocks in
+``templates/macros.html.j2``) rendered with autoescaping, so every text that comes from
+the data (ids, cluster names, notes, diagnostics) is HTML-escaped, and with
+``StrictUndefined``, so a variable the template needs and is not given is an error. This
+module decides what each section holds (:func:`report_context`); the template decides how
+it looks.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from tierkit.errors import TierkitError
+from tierkit.evaluation.summary import tier_summary
+from tierkit.output import atomic_path
 from tierkit.reporting.charts import (
     figure_png,
     plot_clv_cs_grid,
@@ -28,13 +38,8 @@ from tierkit.reporting.charts import (
 )
 from tierkit.reporting.charts._common import tiers_for
 from tierkit.reporting.charts.fonts import require_cjk_font
-from tierkit.errors import TierkitError
+from tierkit.reporting.report._templates import PAGE, environment
 from tierkit.tiers.vocabulary import check_lang
-from tierkit.output import atomic_path
-from tierkit.reporting.report._html import STYLE, esc, image, mapping, money, percent
-from tierkit.reporting.report._html import table as html_table
-from tierkit.evaluation.summary import tier_summary
-
 
 #: Tier columns in report order, with their section titles.
 SCHEMES = {
@@ -84,6 +89,88 @@ def _t(key: str, lang: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def _heading(column: str, lang: str) -> str:
+    return SCHEMES[column][1 if lang == "zh" else 0]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for the template: headings, a format per column, rows of (key, cells).
+
+    ``index`` is the heading of the key column, or None when rows have no key cell.
+    Formats are names of :data:`tierkit.reporting.report._templates.FORMATS` or None.
+    """
+
+    columns: list
+    formats: list
+    rows: list
+    index: str | None = None
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One row of the overview: a tier column, its heading and its number of tiers."""
+
+    column: str
+    heading: str
+    tiers: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One embedded chart: its alt text and PNG bytes."""
+
+    alt: str
+    png: bytes
+
+
+@dataclass(frozen=True)
+class Section:
+    """The section of one tier column: its tier table and charts."""
+
+    column: str
+    heading: str
+    table: Table
+    charts: list
+
+
+def _frame_table(frame: pd.DataFrame, formats: dict | None = None, index: bool = True) -> Table:
+    """A DataFrame as a :class:`Table`; ``formats`` maps a column to a format name."""
+    formats = formats or {}
+    rows = [(key if index else None, row.to_list()) for key, row in frame.iterrows()]
+    return Table(columns=list(frame.columns), formats=[formats.get(c) for c in frame.columns], rows=rows,
+                 index=(frame.index.name or "") if index else None)
+
+
+def _flat(value) -> list:
+    """Scalars of a value, lists and arrays flattened (shown comma-separated)."""
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flat(v)]
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return _flat(value.tolist())
+    return [value]
+
+
+def _blocks(data, depth: int = 3) -> list[dict]:
+    """Diagnostics of any shape as template blocks: tables for frames, key/value facts for dicts, text otherwise."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame):
+        return [{"kind": "table", "table": _frame_table(data)}]
+    if isinstance(data, dict):
+        nested = (dict, pd.DataFrame, pd.Series)
+        blocks = []
+        scalars = [(k, _flat(v), None) for k, v in data.items() if not isinstance(v, nested)]
+        if scalars:
+            blocks.append({"kind": "facts", "rows": scalars})
+        for k, v in data.items():
+            if isinstance(v, nested):
+                blocks.append({"kind": "heading", "level": depth, "text": k})
+                blocks.extend(_blocks(v, min(depth + 1, 6)))
+        return blocks
+    return [{"kind": "text", "scalars": _flat(data)}]
+
+
 def report_sections(table: pd.DataFrame) -> list[str]:
     """The tier columns of ``table`` the report will show, in report order.
 
@@ -98,6 +185,10 @@ def report_sections(table: pd.DataFrame) -> list[str]:
 def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None) -> str:
     """The report as one HTML document (a string).
+
+    The page is the Jinja2 template ``templates/report.html.j2``, rendered with
+    autoescaping: every text from the data (ids, tier labels, notes, diagnostics) is
+    HTML-escaped.
 
     Parameters
     ----------
@@ -120,6 +211,17 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
     schemes : dict, optional
         Tier column -> tiers (:class:`tierkit.tiers.vocabulary.Tier`), overriding the built-in names.
 
+    Returns
+    -------
+    str
+        The page, starting with ``<!DOCTYPE html>``.
+
+    Raises
+    ------
+    tierkit.errors.TierkitError
+        If ``table`` is not a DataFrame, has no customers or no ``value`` column, or
+        ``lang`` is unknown.
+
     Examples
     --------
     >>> t = pd.DataFrame({"monetary": [50.0, 10.0], "cluster_name": ["big", "<b>small</b>"]},
@@ -137,44 +239,63 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         raise TierkitError("render_report: the table has no customers")
     if lang == "zh":
         require_cjk_font()
+    return environment().get_template(PAGE).render(
+        report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes))
+
+
+def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
+                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None) -> dict:
+    """What the report template shows: every variable of ``templates/report.html.j2``.
+
+    The content of each section is decided here; how it looks is the template's. Values
+    are left as they are (numbers, strings from the data): the template formats and
+    escapes them.
+
+    Parameters
+    ----------
+    table, diagnostics, lang, title, notes, value, dpi, schemes
+        As in :func:`render_report` (which checks them first).
+
+    Returns
+    -------
+    dict
+        ``html_lang``, ``title``, ``text`` (the headings in ``lang``), ``summary``,
+        ``notes``, ``contents``, ``overview``, ``sections``, ``satisfaction``,
+        ``diagnostics`` and ``footer``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"monetary": [50.0, 10.0], "abc_tier": ["high_end", "small"]})
+    >>> context = report_context(t, dpi=20)
+    >>> context["contents"], [s.column for s in context["sections"]], context["satisfaction"]
+    ([('abc_tier', 'ABC tiers by contribution')], ['abc_tier'], None)
+    """
     schemes = dict(schemes or {})
     from tierkit import __version__
 
-    title = title or _t("title", lang)
     columns = report_sections(table)
-    body = [f"<h1>{esc(title)}</h1>"]
-    facts = {
-        _t("as_of", lang): table.attrs.get("as_of", ""),
-        _t("customers", lang): f"{len(table):,}",
-        _t("revenue", lang): money(table[value].sum()),
+    contents = [(c, _heading(c, lang)) for c in columns]
+    if "cs_index" in table.columns:
+        contents.append(("satisfaction", _t("satisfaction", lang)))
+    if diagnostics:
+        contents.append(("diagnostics", _t("diagnostics", lang)))
+    return {
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "title": title or _t("title", lang),
+        "text": {key: _t(key, lang) for key in TEXT if key not in ("nps_by", "generated")},
+        "summary": [
+            (_t("as_of", lang), [table.attrs.get("as_of", "")], None),
+            (_t("customers", lang), [len(table)], None),
+            (_t("revenue", lang), [table[value].sum()], "money"),
+        ],
+        "notes": list(notes),
+        "contents": contents,
+        "overview": [Scheme(c, _heading(c, lang), len(tiers_for(table, c, schemes.get(c)))) for c in columns],
+        "sections": [_scheme_section(table, c, lang, value, dpi, schemes.get(c)) for c in columns],
+        "satisfaction": _satisfaction_section(table, columns, lang, schemes) if "cs_index" in table.columns else None,
+        "diagnostics": _blocks(diagnostics) if diagnostics else None,
+        "footer": _t("generated", lang, version=__version__),
     }
-    body.append("<table><tbody>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                                            for k, v in facts.items()) + "</tbody></table>")
-    for note in notes:
-        body.append(f'<div class="note">{esc(note)}</div>')
-    links = [(c, SCHEMES[c][1 if lang == "zh" else 0]) for c in columns]
-    if "cs_index" in table.columns:
-        links.append(("satisfaction", _t("satisfaction", lang)))
-    if diagnostics:
-        links.append(("diagnostics", _t("diagnostics", lang)))
-    body.append(f"<nav><h2>{_t('contents', lang)}</h2><ul>"
-                + "".join(f'<li><a href="#{esc(a)}">{esc(n)}</a></li>' for a, n in links) + "</ul></nav>")
-    if not columns:
-        body.append(f"<p>{_t('no_tiers', lang)}</p>")
-    else:
-        body.append(_overview(table, columns, lang, schemes))
-    for column in columns:
-        body.append(_scheme_section(table, column, lang, value, dpi, schemes.get(column)))
-    if "cs_index" in table.columns:
-        body.append(_satisfaction_section(table, columns, lang, schemes))
-    if diagnostics:
-        body.append(f'<h2 id="diagnostics">{_t("diagnostics", lang)}</h2>' + mapping(diagnostics))
-    body.append(f"<footer>{esc(_t('generated', lang, version=__version__))}</footer>")
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    return (f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
 
 
 def write_report(table: pd.DataFrame, path, diagnostics=None, lang: str = "en", **kwargs) -> Path:
@@ -191,23 +312,6 @@ def write_report(table: pd.DataFrame, path, diagnostics=None, lang: str = "en", 
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
-
-
-def _overview(table, columns, lang, schemes) -> str:
-    rows = []
-    for column in columns:
-        shown = tiers_for(table, column, schemes.get(column))
-        rows.append({
-            "scheme": f'<a href="#{esc(column)}">{esc(SCHEMES[column][1 if lang == "zh" else 0])}</a> '
-                      f'<span class="key">{esc(column)}</span>',
-            _t("tiers", lang): len(shown),
-        })
-    frame = pd.DataFrame(rows).set_index("scheme")
-    frame.index.name = _t("schemes", lang)
-    # The scheme cell holds links built from escaped parts.
-    cells = "".join(f"<tr><td>{k}</td><td class=\"num\">{v}</td></tr>" for k, v in frame.iloc[:, 0].items())
-    return (f"<h2>{_t('overview', lang)}</h2><table><thead><tr><th>{esc(frame.index.name)}</th>"
-            f"<th>{esc(frame.columns[0])}</th></tr></thead><tbody>{cells}</tbody></table>")
 
 
 def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
@@ -241,7 +345,7 @@ def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str
     >>> [name for name, ax in scheme_charts(t, "abc_tier")]
     ['pareto', 'shares', 'pie_customers', 'pie_revenue']
     """
-    heading = SCHEMES[column][1 if lang == "zh" else 0]
+    heading = _heading(column, lang)
     short = heading.split(" (")[0]
     charts = [
         ("shares", plot_tier_shares(table, column, lang=lang, value=value, tiers=tiers, title=short)),
@@ -261,16 +365,14 @@ _ALT = {"shares": "shares", "pie_customers": "customers", "pie_revenue": "revenu
         "value_potential": "Value-potential matrix"}
 
 
-def _scheme_section(table, column, lang, value, dpi, tiers) -> str:
-    heading = SCHEMES[column][1 if lang == "zh" else 0]
+def _scheme_section(table, column, lang, value, dpi, tiers) -> Section:
+    heading = _heading(column, lang)
     frame = _tier_table(table, column, lang, value, tiers)
-    formats = {_t("customer_share", lang): percent, _t("revenue_share", lang): percent,
-               _t("revenue", lang): money, _t("mean_clv", lang): money,
-               _t("nps", lang): lambda v: f"{float(v):+.1f}"}
-    figures = "".join(image(figure_png(ax.figure, dpi=dpi, lang=lang), f"{heading}: {_ALT.get(name, name)}")
-                      for name, ax in scheme_charts(table, column, lang, value, tiers))
-    return (f'<h2 id="{esc(column)}">{esc(heading)} <span class="key">{esc(column)}</span></h2>'
-            + html_table(frame, formats=formats, index=False) + f'<div class="charts">{figures}</div>')
+    formats = {_t("customer_share", lang): "percent", _t("revenue_share", lang): "percent",
+               _t("revenue", lang): "money", _t("mean_clv", lang): "money", _t("nps", lang): "signed"}
+    charts = [Chart(f"{heading}: {_ALT.get(name, name)}", figure_png(ax.figure, dpi=dpi, lang=lang))
+              for name, ax in scheme_charts(table, column, lang, value, tiers)]
+    return Section(column, heading, _frame_table(frame, formats, index=False), charts)
 
 
 def _special_chart(table, column, lang):
@@ -302,23 +404,20 @@ def _nps_table(table, column) -> pd.DataFrame:
     return out
 
 
-def _satisfaction_section(table, columns, lang, schemes) -> str:
+def _satisfaction_section(table, columns, lang, schemes) -> dict:
     rated = table["cs_index"].notna()
     if "cs_imputed" in table.columns:
         rated &= ~table["cs_imputed"].astype(bool)
-    facts = {
-        _t("rated", lang): f"{int(rated.sum()):,} ({rated.mean():.1%})",
-        _t("mean_cs", lang): f"{table.loc[rated, 'cs_index'].mean():.1f}" if rated.any() else "",
-    }
-    parts = [f'<h2 id="satisfaction">{_t("satisfaction", lang)}</h2>']
+    facts = [
+        (_t("rated", lang), [f"{int(rated.sum()):,} ({rated.mean():.1%})"], None),
+        (_t("mean_cs", lang), [table.loc[rated, "cs_index"].mean() if rated.any() else None], "one"),
+    ]
+    nps_tables = []
     if "nps_group" in table.columns:
         groups = table["nps_group"].dropna()
         if len(groups):
             overall = 100 * ((groups == "promoter").mean() - (groups == "detractor").mean())
-            facts[_t("nps_all", lang)] = f"{overall:+.1f}"
-    parts.append("<table><tbody>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                                            for k, v in facts.items()) + "</tbody></table>")
-    if "nps_group" in table.columns:
+            facts.append((_t("nps_all", lang), [overall], "signed"))
         for column in columns:
             shown = tiers_for(table, column, schemes.get(column))
             nps = _nps_table(table, column).reindex([t.key for t in shown]).dropna(how="all")
@@ -333,10 +432,8 @@ def _satisfaction_section(table, columns, lang, schemes) -> str:
                 _t("detractors", lang): nps["detractors"].to_numpy(),
                 _t("nps", lang): nps["nps"].to_numpy(),
             })
-            one = lambda v: f"{float(v):.1f}"  # noqa: E731
-            heading = SCHEMES[column][1 if lang == "zh" else 0]
-            parts.append(f"<h3>{esc(_t('nps_by', lang, scheme=heading))}</h3>" + html_table(
-                frame, index=False, formats={_t("promoters", lang): one, _t("passives", lang): one,
-                                             _t("detractors", lang): one,
-                                             _t("nps", lang): lambda v: f"{float(v):+.1f}"}))
-    return "".join(parts)
+            formats = {_t("promoters", lang): "one", _t("passives", lang): "one", _t("detractors", lang): "one",
+                       _t("nps", lang): "signed"}
+            nps_tables.append({"heading": _t("nps_by", lang, scheme=_heading(column, lang)),
+                               "table": _frame_table(frame, formats, index=False)})
+    return {"facts": facts, "nps": nps_tables}

@@ -1,0 +1,169 @@
+"""The report's Jinja2 template: autoescaping, StrictUndefined, package data, a real browser."""
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import jinja2
+import numpy as np
+import pandas as pd
+import pytest
+
+from tierkit.reporting.report import render_report, write_report
+from tierkit.reporting.report._templates import PAGE, environment
+from tierkit.reporting.report.render import report_context
+from tierkit.tiers.vocabulary import Tier
+
+EVIL = "<script>alert(1)</script> & co"
+
+
+class Page(HTMLParser):
+    """Elements and text of a page, as a browser's tokenizer sees them."""
+
+    def __init__(self, page):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text, self.attrs = [], [], []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(v for _, v in attrs if v is not None)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def evil_table():
+    """A table whose customer ids, tier keys, tier labels and as-of date all carry markup."""
+    table = pd.DataFrame({
+        "monetary": [10.0, 20.0, 30.0, 40.0],
+        "abc_tier": ["A", "A", "C", "C"],
+        "cluster_name": [EVIL, EVIL, "plain", "plain"],
+        "cs_index": [100.0, 90.0, 30.0, np.nan],
+        "nps_group": ["promoter", "promoter", "detractor", None],
+    }, index=pd.Index([EVIL, "2", "3", "4"], name="customer_id"))
+    table.attrs["as_of"] = EVIL
+    return table
+
+
+@pytest.fixture(scope="module")
+def evil_page():
+    schemes = {"abc_tier": [Tier("A", f"label {EVIL}", f"标签 {EVIL}", f"strategy {EVIL}", "策略"),
+                            Tier("C", "C", "丙", "", "")]}
+    return render_report(evil_table(), {f"survey {EVIL}": {"question": f"text {EVIL}"},
+                                        "selection": pd.DataFrame({"note": [EVIL]}, index=pd.Index([EVIL]))},
+                         title=f"title {EVIL}", notes=[f"survey text {EVIL}"], schemes=schemes, dpi=20)
+
+
+def test_markup_in_the_data_is_escaped_and_makes_no_element(evil_page):
+    page = Page(evil_page)
+    assert "script" not in page.tags
+    # every piece of data is there, as text: label, strategy, note, title, cluster name, diagnostics, as-of date
+    text = "".join(page.text)
+    for shown in (f"label {EVIL}", f"strategy {EVIL}", f"survey text {EVIL}", f"title {EVIL}", f"survey {EVIL}",
+                  f"text {EVIL}"):
+        assert shown in text
+    assert text.count(EVIL) >= 10
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in evil_page
+    assert "<script>" not in evil_page and " & co" not in evil_page
+    assert not any("<" in value for value in page.attrs)  # no markup in attribute values either
+
+
+def test_chinese_page_escapes_too():
+    schemes = {"abc_tier": [Tier("A", "A", f"标签 {EVIL}", "", f"策略 {EVIL}")]}
+    page = render_report(evil_table().drop(columns="cluster_name"), lang="zh", schemes=schemes, dpi=20)
+    parsed = Page(page)
+    assert "script" not in parsed.tags
+    assert f"标签 {EVIL}" in "".join(parsed.text) and f"策略 {EVIL}" in "".join(parsed.text)
+
+
+def test_the_environment_autoescapes_and_is_strict():
+    env = environment()
+    assert env.autoescape(PAGE) is True
+    assert env.autoescape("macros.html.j2") is True
+    assert env.undefined is jinja2.StrictUndefined
+    assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
+
+
+@pytest.fixture(scope="module")
+def context():
+    table = pd.DataFrame({"monetary": [5.0, 1.0], "lifecycle_stage": ["new", "loyal"],
+                          "cs_index": [80.0, np.nan], "nps_group": ["promoter", None]})
+    return report_context(table, {"rfm": {"edges": [1.0, 2.0]}}, dpi=20)
+
+
+def test_the_template_renders_from_the_context(context):
+    page = environment().get_template(PAGE).render(context)
+    assert page.startswith("<!DOCTYPE html>") and 'id="lifecycle_stage"' in page and 'id="diagnostics"' in page
+
+
+@pytest.mark.parametrize("name", ["title", "text", "summary", "notes", "contents", "overview", "sections",
+                                  "satisfaction", "diagnostics", "footer", "html_lang"])
+def test_a_missing_variable_is_an_error_not_an_empty_cell(context, name):
+    assert name in context
+    without = {k: v for k, v in context.items() if k != name}
+    with pytest.raises(jinja2.UndefinedError, match=name):
+        environment().get_template(PAGE).render(without)
+
+
+def test_a_missing_heading_is_an_error(context):
+    text = {k: v for k, v in context["text"].items() if k != "contents"}
+    with pytest.raises(jinja2.UndefinedError, match="contents"):
+        environment().get_template(PAGE).render({**context, "text": text})
+
+
+def test_templates_are_package_data():
+    """The templates are where the package-data glob of pyproject.toml picks them up."""
+    import tomllib
+    from importlib import resources
+    from pathlib import Path
+
+    templates = resources.files("tierkit.reporting.report") / "templates"
+    names = sorted(p.name for p in templates.iterdir() if p.name.endswith(".html.j2"))
+    assert names == ["macros.html.j2", "report.html.j2"]
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    if pyproject.exists():  # a source checkout
+        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        assert "reporting/report/templates/*.html.j2" in config["tool"]["setuptools"]["package-data"]["tierkit"]
+        assert any(d.replace(" ", "").startswith("jinja2>=") for d in config["project"]["dependencies"])
+
+
+def _browser():
+    for name in ("chromium", "chromium-browser", "google-chrome", "chromium-headless-shell"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no headless Chromium on this machine (Debian package 'chromium')")
+
+
+def _chromium(browser, tmp_path, *args):
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--no-first-run", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.mark.slow
+def test_the_report_renders_in_a_headless_browser(tmp_path):
+    from PIL import Image
+
+    browser = _browser()
+    table = evil_table()
+    table["lifecycle_stage"] = ["new", "loyal", "new", "at_risk"]
+    path = write_report(table, tmp_path / "report.html", notes=[f"survey text {EVIL}"], dpi=40)
+    shot = tmp_path / "shot.png"
+    done = _chromium(browser, tmp_path, "--window-size=1200,1600", f"--screenshot={shot}", path.as_uri())
+    assert shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert image.shape[:2] == (1600, 1200)
+    pixels = image.reshape(-1, 3)
+    assert len(np.unique(pixels, axis=0)) > 50  # text, table borders, charts: not one colour
+    dark = (pixels.sum(axis=1) < 200).mean()  # headings and table text
+    coloured = (pixels.max(axis=1) - pixels.min(axis=1) > 60).mean()  # the title rule, notes, charts
+    assert dark > 0.002 and coloured > 0.002, (dark, coloured)
+    # the browser's own DOM: the data's markup stayed text, no script element was made
+    dom = _chromium(browser, tmp_path, "--dump-dom", path.as_uri()).stdout
+    parsed = Page(dom)
+    assert "html" in parsed.tags and "table" in parsed.tags and "img" in parsed.tags
+    assert "script" not in parsed.tags
+    assert f"survey text {EVIL}" in "".join(parsed.text)
