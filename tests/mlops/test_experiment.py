@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
-from tierkit.mlops.config import load_config
 from tierkit.errors import ModelError, TierkitError
 from tierkit.mlops.experiment import run_experiment
 from tierkit.mlops.pyfunc import model_input
@@ -33,26 +32,6 @@ def config(tmp_path):
     path = tmp_path / "sample.yaml"
     path.write_text(CONFIG)
     return path
-
-
-def test_config_errors_name_the_key_and_the_file(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(CONFIG.replace("time_unit: W", "time_unit: W\nhorizn: 12"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: unknown key 'horizn'"):
-        load_config(bad)
-    bad.write_text(CONFIG.replace("abc: {scheme: abc}", "abcd: {scheme: abc}"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: unknown key schemes\.'abcd'"):
-        load_config(bad)
-    bad.write_text(CONFIG.replace("1997-09-30", "1997-09-31"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.calibration_end: '1997-09-31' is not a date"):
-        load_config(bad)
-    bad.write_text(CONFIG.replace("registered_model: tierkit-test", "registered_model: shop/tiers"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.registered_model 'shop/tiers': a registered model "
-                                           r"name cannot be empty or contain '/' or ':'"):
-        load_config(bad)
-    bad.write_text(CONFIG.replace("alias: champion", "alias: latest"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.alias 'latest': an alias is"):
-        load_config(bad)
 
 
 def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(config, tmp_path, monkeypatch):

@@ -16,71 +16,668 @@ Example (``experiments/cdnow.yaml``)::
     satisfaction: {synthetic: true, scale: nps, seed: 7}
     mlflow: {experiment: tierkit-cdnow, registered_model: tierkit-cdnow, alias: champion}
 
-Unknown or wrong keys are an error naming the key and the file.
+Every section is a pydantic model (:class:`ExperimentConfig` and the ``*Section`` and
+``*Params`` classes below) that refuses unknown keys. :func:`load_config` checks everything
+that can be checked without fitting -- types, ranges, the order of the dates, the data and
+survey files, the scheme parameters (through the estimators' own checks), the registry
+names -- so a wrong config fails before any MLflow run exists. A mistake is one
+:class:`~tierkit.errors.TierkitError` line naming the file and the key::
+
+    experiments/x.yaml: schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'
+
+The sections also read like the plain mappings of earlier versions: ``config.dates["as_of"]``,
+``"path" in config.data`` and ``config.mlflow.get("alias")`` see the keys the file gave.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+import types
+import typing
 from pathlib import Path
+from typing import Annotated, Any, Literal, Union
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from tierkit.errors import TierkitError
-from tierkit.features.definition import check_time_unit, parse_date
+from tierkit.features.definition import parse_date
 
-SECTIONS = {
-    "name": str,
-    "description": str,
-    "data": dict,
-    "dates": dict,
-    "time_unit": str,
-    "schemes": dict,
-    "satisfaction": dict,
-    "mlflow": dict,
-    "seed": int,
-    "lang": str,
-}
-DATA_KEYS = {"dataset", "path", "columns", "date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header",
-             "missing_customers", "on_bad_rows", "rejects", "drop_duplicates"}
-COLUMN_KEYS = {"customer_id", "date", "amount", "order_id", "quantity", "profit", "price"}
-DATE_KEYS = {"as_of", "calibration_end", "holdout_end"}
-SCHEME_KEYS = {"rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "clusters", "clv", "clv_cs", "value_potential"}
-SATISFACTION_KEYS = {"path", "synthetic", "scale", "seed", "aggregate", "window", "columns", "high_threshold"}
-MLFLOW_KEYS = {"experiment", "registered_model", "alias", "tracking_uri"}
-DATASETS = {"cdnow", "cdnow_sample"}
+#: The bundled datasets a config may name as ``data.dataset``.
+DATASETS = ("cdnow", "cdnow_sample")
+#: Transaction metrics the RFM and cluster parameters refer to.
+_METRICS = Literal["recency", "frequency", "monetary"]
+
+__all__ = [
+    "ExperimentConfig", "load_config", "DataSection", "ColumnsSection", "DatesSection", "SchemesSection",
+    "SatisfactionSection", "SurveyColumnsSection", "MlflowSection", "RFMParams", "RFMClassesParams",
+    "RFMSegmentsParams", "ABCParams", "LifecycleParams", "ClustersParams", "CLVParams", "CLVCSParams",
+    "ValuePotentialParams",
+]
 
 
-@dataclass
-class ExperimentConfig:
-    """A checked experiment config; ``source`` is the file it came from."""
+class ConfigError(ValueError):
+    """A mistake found by a validator; ``key`` (optional) is the key below the section it is in."""
 
-    source: Path
-    name: str
-    data: dict
-    dates: dict
-    time_unit: str = "D"
-    schemes: dict = field(default_factory=dict)
-    satisfaction: dict | None = None
-    mlflow: dict = field(default_factory=dict)
-    seed: int = 0
-    lang: str = "en"
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+def _plain(value):
+    """A section (or a list / mapping of them) as plain Python values, keeping only the keys given."""
+    if isinstance(value, Section):
+        return value.as_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class Section(BaseModel):
+    """A config section: typed attributes, unknown keys refused, and read-only mapping access.
+
+    ``section["key"]``, ``section.get("key")``, ``"key" in section``, ``keys()`` and ``items()``
+    see only the keys the file gave, as plain values (nested sections as dicts).
+
+    Examples
+    --------
+    >>> s = MlflowSection(experiment="tierkit-x")
+    >>> s.experiment, s["experiment"], "alias" in s, s.get("alias", "champion")
+    ('tierkit-x', 'tierkit-x', False, 'champion')
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+    def as_dict(self) -> dict:
+        """The keys the file gave, as a plain (nested) dict.
+
+        Returns
+        -------
+        dict
+            Section keys in declaration order; nested sections as dicts.
+        """
+        given = self.model_fields_set
+        return {name: _plain(getattr(self, name)) for name in type(self).model_fields if name in given}
+
+    def __getitem__(self, key: str):
+        values = self.as_dict()
+        if key not in values:
+            raise KeyError(key)
+        return values[key]
+
+    def get(self, key: str, default=None):
+        """The value of ``key`` if the file gave it, else ``default``."""
+        return self.as_dict().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self.as_dict()
+
+    def keys(self):
+        """The keys the file gave."""
+        return self.as_dict().keys()
+
+    def items(self):
+        """(key, plain value) of the keys the file gave."""
+        return self.as_dict().items()
+
+    def __len__(self) -> int:
+        return len(self.as_dict())
+
+
+def _base(info: ValidationInfo) -> Path:
+    """The folder relative paths in the config are resolved against."""
+    return Path((info.context or {}).get("base", "."))
+
+
+def _resolve(path: str, info: ValidationInfo) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else _base(info) / path
+
+
+def _check_readable(path: str, info: ValidationInfo, key: str, what: str) -> None:
+    where = _resolve(path, info)
+    if not where.exists():
+        raise ConfigError(f"{what} {str(where)!r} does not exist", key=key)
+    if not os.access(where, os.R_OK | (os.X_OK if where.is_dir() else 0)):
+        raise ConfigError(f"{what} {str(where)!r} is not readable", key=key)
+
+
+# ----------------------------------------------------------------------------------------- data
+
+
+class ColumnsSection(Section):
+    """``data.columns``: which source column holds each transaction field (see :func:`tierkit.read_transactions`).
+
+    Examples
+    --------
+    >>> ColumnsSection(amount="dollar_value").as_dict()
+    {'amount': 'dollar_value'}
+    """
+
+    customer_id: str = "customer_id"
+    date: str = "date"
+    amount: str | None = "amount"
+    order_id: str | None = None
+    quantity: str | None = None
+    profit: str | None = None
+    price: str | None = None
+
+
+class DataSection(Section):
+    """``data``: a bundled ``dataset`` or a transactions ``path`` with its reading options.
+
+    A relative ``path`` is resolved against the config's folder and must exist and be readable.
+    The reading options are those of :func:`tierkit.read_transactions`.
+
+    Examples
+    --------
+    >>> DataSection(dataset="cdnow_sample")["dataset"]
+    'cdnow_sample'
+    """
+
+    dataset: Literal["cdnow", "cdnow_sample"] | None = None
+    path: str | None = None
+    columns: ColumnsSection | None = None
+    date_format: str | None = None
+    timezone: str | None = None
+    sep: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    sheet_name: str | int | None = None
+    header: bool = True
+    missing_customers: Literal["error", "drop"] = "error"
+    on_bad_rows: Literal["error", "skip"] = "error"
+    rejects: str | None = None
+    drop_duplicates: bool = False
+
+    @model_validator(mode="after")
+    def _checked(self, info: ValidationInfo):
+        given = self.model_fields_set
+        if ("dataset" in given and self.dataset is not None) == ("path" in given and self.path is not None):
+            raise ConfigError(f"needs exactly one of data.dataset ({', '.join(DATASETS)}) or data.path")
+        if self.path is not None:
+            _check_readable(self.path, info, "path", "file")
+        from tierkit.data.columns import ColumnMap, ReadOptions
+        from tierkit.errors import DataError
+
+        options = {k: v for k, v in self.as_dict().items() if k in READ_OPTION_KEYS}
+        if "sheet_name" in options:
+            options["sheet"] = options.pop("sheet_name")
+        try:
+            ReadOptions(**options).checked()
+            ColumnMap(**(self.columns.as_dict() if self.columns else {})).checked()
+        except DataError as exc:
+            key = str(exc).split(" ", 1)[0].rstrip(":")
+            raise ConfigError(str(exc), key=key if key in type(self).model_fields else None) from None
+        return self
+
+
+#: Keys of ``data`` that are reading options of :class:`tierkit.data.columns.ReadOptions`.
+READ_OPTION_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header",
+                    "missing_customers", "on_bad_rows", "rejects", "drop_duplicates")
+
+
+# ---------------------------------------------------------------------------------------- dates
+
+
+class DatesSection(Section):
+    """``dates``: ``as_of`` (the final model's date) and, for the holdout comparison, ``calibration_end`` and ``holdout_end``.
+
+    Dates are text ``YYYY-MM-DD`` (TOML dates are accepted and kept as that text), checked by
+    :func:`tierkit.features.definition.parse_date`. ``calibration_end`` must come before
+    ``holdout_end`` and not after ``as_of``.
+
+    Examples
+    --------
+    >>> DatesSection(as_of="1998-06-30")["as_of"]
+    '1998-06-30'
+    """
+
+    as_of: str | None = None
+    calibration_end: str | None = None
+    holdout_end: str | None = None
+
+    @field_validator("as_of", "calibration_end", "holdout_end", mode="before")
+    @classmethod
+    def _date(cls, value, info: ValidationInfo):
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()[:10]
+        if not isinstance(value, str):
+            raise ConfigError(f"expected a date YYYY-MM-DD such as 1998-06-30, got {value!r}")
+        parse_date(value, f"dates.{info.field_name}")  # one line naming the key
+        return value
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.as_of is None and self.holdout_end is None:
+            raise ConfigError("needs dates.as_of (or dates.holdout_end)")
+        if (self.calibration_end is None) != (self.holdout_end is None):
+            raise ConfigError("dates.calibration_end and dates.holdout_end go together")
+        if self.calibration_end is not None:
+            calibration_end = parse_date(self.calibration_end, "calibration_end")
+            if parse_date(self.holdout_end, "holdout_end") <= calibration_end:
+                raise ConfigError(f"{self.holdout_end} must come after dates.calibration_end "
+                                  f"{self.calibration_end}", key="holdout_end")
+            as_of = self.as_of if self.as_of is not None else self.holdout_end
+            if parse_date(as_of, "as_of") < calibration_end:
+                raise ConfigError(f"{as_of} must not come before dates.calibration_end {self.calibration_end}",
+                                  key="as_of")
+        return self
+
+
+# -------------------------------------------------------------------------------------- schemes
+
+
+class _Params(Section):
+    """Parameters of one scheme's estimator; checked again by the estimator itself."""
+
+    #: The estimator these are parameters of, ``module.Class`` (set per subclass).
+    estimator_class: typing.ClassVar[str] = ""
+
+    def estimator(self):
+        """The estimator built with the parameters the file gave.
+
+        Returns
+        -------
+        estimator
+            A new, unfitted estimator of the scheme.
+        """
+        module, name = self.estimator_class.rsplit(".", 1)
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(**self.as_dict())
+
+    @model_validator(mode="after")
+    def _estimator_checks(self):
+        try:
+            step = self.estimator()
+            if hasattr(step, "_check_params"):
+                step._check_params()
+            self._more_checks()
+        except TierkitError as exc:
+            text = re.sub(r"^[A-Z]\w+: ", "", str(exc))  # "KMeansSegmenter: k=1 ..." -> "k=1 ..."
+            text = re.sub(r"np\.\w+\(([^()]*)\)", r"\1", text)  # [np.float64(0.5)] -> [0.5]
+            match = re.match(r"(\w+)", text)
+            key = match.group(1) if match and match.group(1) in type(self).model_fields else None
+            raise ConfigError(text, key=key) from None
+        return self
+
+    def _more_checks(self) -> None:
+        """Checks the estimator does only at fit (raise TierkitError naming the parameter)."""
+
+
+class RFMParams(_Params):
+    """``schemes.rfm``: :class:`tierkit.RFMScorer` parameters.
+
+    Examples
+    --------
+    >>> RFMParams(n_bins=4).estimator().n_bins
+    4
+    """
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_scores.RFMScorer"
+    n_bins: int = Field(5, ge=2, le=9)
+    edges: dict[_METRICS, list[float]] | None = None
+    weights: list[Annotated[float, Field(ge=0)]] = Field([1.0, 1.0, 1.0], min_length=3, max_length=3)
+
+
+class RFMClassesParams(_Params):
+    """``schemes.rfm_classes``: :class:`tierkit.RFMClassifier` parameters (fixed thresholds per metric)."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_classes.RFMClassifier"
+    thresholds: dict[_METRICS, float] | None = None
+
+
+class RFMSegmentsParams(_Params):
+    """``schemes.rfm_segments``: :class:`tierkit.RFMSegmenter` parameters (a full 5x5 ``grid``)."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_segments.RFMSegmenter"
+    grid: dict[Any, str] | None = Field(None, strict=False)
+
+    def _more_checks(self) -> None:
+        from tierkit.tiers.rfm_segments import check_grid
+
+        check_grid(self.grid)
+
+
+class ABCParams(_Params):
+    """``schemes.abc``: :class:`tierkit.ABCClassifier` parameters."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.abc_tiers.ABCClassifier"
+    scheme: str = "course"
+    basis: Literal["rank", "value"] = "rank"
+    cutoffs: list[float] | None = None
+    contribution: str | None = None
+
+
+class LifecycleParams(_Params):
+    """``schemes.lifecycle``: :class:`tierkit.LifecycleStager` parameters (``None`` = learned at fit)."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.lifecycle.LifecycleStager"
+    at_risk_after: float | None = Field(None, ge=0)
+    churned_after: float | None = Field(None, ge=0)
+    loyal_min_purchases: int | None = Field(None, ge=2)
+    use_p_alive: bool = False
+    at_risk_p_alive: float = Field(0.5, ge=0, le=1)
+    churned_p_alive: float = Field(0.2, ge=0, le=1)
+
+    def _more_checks(self) -> None:
+        if self.at_risk_after is not None and self.churned_after is not None \
+                and self.at_risk_after > self.churned_after:
+            raise TierkitError(f"churned_after: {self.churned_after!r} must not be below at_risk_after "
+                               f"{self.at_risk_after!r}")
+        if self.churned_p_alive > self.at_risk_p_alive:
+            raise TierkitError(f"churned_p_alive: {self.churned_p_alive!r} must not be above at_risk_p_alive "
+                               f"{self.at_risk_p_alive!r}")
+
+
+class ClustersParams(_Params):
+    """``schemes.clusters``: :class:`tierkit.KMeansSegmenter` parameters (``random_state`` defaults to ``seed``)."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.clusters.segmenter.KMeansSegmenter"
+    features: list[Literal["recency", "frequency", "monetary", "tenure", "clv"]] = Field(
+        ["recency", "frequency", "monetary"], min_length=1)
+    k: int | None = Field(None, ge=2)
+    k_range: list[Annotated[int, Field(ge=2)]] = Field([2, 10], min_length=2, max_length=2)
+    skew_transform: Literal["log1p", "yeo-johnson"] = "log1p"
+    random_state: int | None = None
+    n_init: int = Field(4, ge=1)
+    sample_size: int = Field(20_000, ge=1)
+    n_boot: int = Field(20, ge=0)
+
+    def _more_checks(self) -> None:
+        low, high = self.k_range
+        if low >= high:
+            raise TierkitError(f"k_range: {self.k_range!r}; expected 2 <= low < high, e.g. [2, 10]")
+
+
+class CLVParams(_Params):
+    """``schemes.clv``: :class:`tierkit.CLVModel` parameters."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.clv.model.CLVModel"
+    horizon: float = Field(365.0, gt=0, allow_inf_nan=False)
+    discount_rate: float = Field(0.10, ge=0, allow_inf_nan=False)
+    margin: float = Field(1.0, ge=0, allow_inf_nan=False)
+    acquisition_cost: float = Field(0.0, ge=0, allow_inf_nan=False)
+    discount_steps: int | None = Field(None, ge=1)
+    bgnbd_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
+    gg_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
+    time_unit: Literal["D", "W"] | None = None
+
+
+class CLVCSParams(_Params):
+    """``schemes.clv_cs``: :class:`tierkit.CLVCSGrid` parameters (the survey comes from ``satisfaction``)."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.clv_cs.CLVCSGrid"
+    clv: str = "clv"
+    clv_edges: list[float] | None = None
+    clv_quantiles: list[float] = [1 / 3, 2 / 3]
+    clv_levels: list[str] = ["high", "medium", "low"]
+    cs_threshold: float = Field(70.0, ge=0, le=100)
+    classes: dict[Any, str] | None = Field(None, strict=False)
+    unrated: Literal["keep", "impute"] = "keep"
+
+
+class ValuePotentialParams(_Params):
+    """``schemes.value_potential``: :class:`tierkit.ValuePotentialMatrix` parameters."""
+
+    estimator_class: typing.ClassVar[str] = "tierkit.tiers.value_potential.ValuePotentialMatrix"
+    value: str | None = None
+    potential: str = "clv"
+    value_split: float | None = Field(None, allow_inf_nan=False)
+    potential_split: float | None = Field(None, allow_inf_nan=False)
+    quantile: float = Field(0.5, gt=0, lt=1)
+
+
+def _switch(value, handler):
+    """A scheme is its parameters (a mapping), ``true``/empty (defaults) or ``false`` (left out)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (dict, BaseModel)):
+        return handler(value)
+    raise ConfigError(f"expected a mapping of parameters, true or false, got {value!r}")
+
+
+def _Scheme(params):  # noqa: N802 -- a type alias factory
+    return Annotated[params, WrapValidator(_switch), PlainSerializer(_plain)]
+
+
+class SchemesSection(Section):
+    """``schemes``: which schemes run and with which parameters.
+
+    Each key is a mapping of the estimator's parameters, ``true`` or empty (its defaults), or
+    ``false`` (left out). ``rfm``, ``rfm_classes``, ``rfm_segments``, ``abc`` and
+    ``lifecycle`` run unless ``false``; the others only when given. ``clv_cs`` and
+    ``value_potential`` need ``clv``; ``lifecycle.use_p_alive`` needs ``clv`` too.
+
+    Examples
+    --------
+    >>> SchemesSection.model_validate({"rfm": {"n_bins": 4}, "lifecycle": False}).as_dict()
+    {'rfm': {'n_bins': 4}, 'lifecycle': False}
+    """
+
+    clv: _Scheme(CLVParams) = None
+    rfm: _Scheme(RFMParams) = None
+    rfm_classes: _Scheme(RFMClassesParams) = None
+    rfm_segments: _Scheme(RFMSegmentsParams) = None
+    abc: _Scheme(ABCParams) = None
+    lifecycle: _Scheme(LifecycleParams) = None
+    clusters: _Scheme(ClustersParams) = None
+    clv_cs: _Scheme(CLVCSParams) = None
+    value_potential: _Scheme(ValuePotentialParams) = None
+
+    def enabled(self, name: str) -> bool:
+        """Whether scheme ``name`` runs (the rules of :func:`tierkit.segmentation.chain.build_segmentation`).
+
+        Parameters
+        ----------
+        name : str
+            A scheme (step) name.
+
+        Returns
+        -------
+        bool
+        """
+        from tierkit.segmentation.chain import DEFAULT_STEPS
+
+        if name not in self.model_fields_set:
+            return name in DEFAULT_STEPS
+        return getattr(self, name) is not False
+
+    @model_validator(mode="after")
+    def _needs_clv(self):
+        for name in ("clv_cs", "value_potential"):
+            if self.enabled(name) and not self.enabled("clv"):
+                raise ConfigError(f"needs predicted CLV; add schemes.clv", key=name)
+        lifecycle = self.lifecycle
+        if isinstance(lifecycle, LifecycleParams) and lifecycle.use_p_alive and not self.enabled("clv"):
+            raise ConfigError("schemes.lifecycle.use_p_alive needs predicted CLV; add schemes.clv", key="lifecycle")
+        return self
+
+
+# --------------------------------------------------------------------------- satisfaction, mlflow
+
+
+class SurveyColumnsSection(Section):
+    """``satisfaction.columns``: source columns of the survey file (see :func:`tierkit.read_survey`)."""
+
+    customer_id: str = "customer_id"
+    date: str = "date"
+    score: str = "score"
+    date_format: str | None = None
+    sheet_name: str | int = 0
+
+
+class SatisfactionSection(Section):
+    """``satisfaction``: a survey file (``path``) or a seeded synthetic survey (``synthetic: true``).
+
+    Examples
+    --------
+    >>> SatisfactionSection(synthetic=True, scale="nps", seed=7).get("scale")
+    'nps'
+    """
+
+    path: str | None = None
+    synthetic: bool = False
+    scale: str | list[float] = "nps"
+    seed: int | None = None
+    aggregate: Literal["latest", "mean"] = "latest"
+    window: int | None = Field(None, ge=1)
+    columns: SurveyColumnsSection | None = None
+    high_threshold: float | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _checked(self, info: ValidationInfo):
+        if (self.path is not None) == bool(self.synthetic):
+            raise ConfigError("needs exactly one of satisfaction.path or satisfaction.synthetic: true")
+        if self.path is not None:
+            _check_readable(self.path, info, "path", "survey file")
+        from tierkit.data.surveys import survey_scale
+
+        try:
+            survey_scale(self.scale)
+        except TierkitError as exc:
+            raise ConfigError(str(exc), key="scale") from None
+        return self
+
+
+class MlflowSection(Section):
+    """``mlflow``: the experiment name, the registered model and its alias, the tracking URI."""
+
+    experiment: str | None = None
+    registered_model: str | None = None
+    alias: str | None = None
+    tracking_uri: str | None = None
+
+    @model_validator(mode="after")
+    def _registry_names(self):
+        from tierkit.mlops.registry import check_registry_names
+
+        if self.registered_model is not None or self.alias is not None:
+            # found here, not after the run is logged
+            check_registry_names(self.registered_model if self.registered_model is not None else "model",
+                                 self.alias, where="mlflow.registered_model")
+        return self
+
+
+# --------------------------------------------------------------------------------------- config
+
+
+class ExperimentConfig(Section):
+    """A checked experiment config; ``source`` is the file it came from.
+
+    Build one with :func:`load_config`. Sections are typed (``config.dates.as_of``) and read
+    like mappings of the keys the file gave (``config.dates["as_of"]``).
+
+    Attributes
+    ----------
+    name, description : str
+        The experiment's name (the MLflow run name) and a one-line description.
+    data : DataSection
+    dates : DatesSection
+    time_unit : {"D", "W"}
+    schemes : SchemesSection
+    satisfaction : SatisfactionSection or None
+    mlflow : MlflowSection
+    seed : int
+    lang : {"en", "zh"}
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.yaml")
+    >>> _ = open(p, "w").write("name: x\\ndata: {dataset: cdnow}\\ndates: {as_of: 1998-06-30}\\n")
+    >>> config = load_config(p)
+    >>> config.experiment_name, config.dates.as_of, config.schemes.enabled("rfm")
+    ('tierkit-x', '1998-06-30', True)
+    """
+
+    name: str = Field(min_length=1)
     description: str = ""
+    data: DataSection
+    dates: DatesSection
+    time_unit: Literal["D", "W"] = Field("D", description="'D' (days) or 'W' (weeks)")
+    schemes: SchemesSection = Field(default_factory=SchemesSection)
+    satisfaction: SatisfactionSection | None = None
+    mlflow: MlflowSection = Field(default_factory=MlflowSection)
+    seed: int = 0
+    lang: Literal["en", "zh"] = "en"
+
+    _source: Path = PrivateAttr(default=Path("config.yaml"))
+
+    @model_validator(mode="after")
+    def _remember_source(self, info: ValidationInfo):
+        self._source = Path((info.context or {}).get("source", "config.yaml"))
+        return self
+
+    @property
+    def source(self) -> Path:
+        """The config file."""
+        return self._source
 
     @property
     def experiment_name(self) -> str:
-        return self.mlflow.get("experiment", f"tierkit-{self.name}")
+        """``mlflow.experiment``, else ``tierkit-<name>``."""
+        return self.mlflow.experiment or f"tierkit-{self.name}"
 
     def data_path(self) -> Path | None:
-        """The transactions file, resolved against the config's folder."""
-        if "path" not in self.data:
+        """The transactions file, resolved against the config's folder (None for a bundled dataset).
+
+        Returns
+        -------
+        pathlib.Path or None
+        """
+        if self.data.path is None:
             return None
-        path = Path(self.data["path"])
+        path = Path(self.data.path)
         return path if path.is_absolute() else (self.source.parent / path)
 
+    def survey_path(self) -> Path | None:
+        """The survey file, resolved against the config's folder (None without one).
+
+        Returns
+        -------
+        pathlib.Path or None
+        """
+        if self.satisfaction is None or self.satisfaction.path is None:
+            return None
+        path = Path(self.satisfaction.path)
+        return path if path.is_absolute() else (self.source.parent / path)
+
+    def scheme_params(self) -> dict:
+        """The ``schemes`` section as :func:`~tierkit.segmentation.chain.build_segmentation` takes it.
+
+        Returns
+        -------
+        dict
+            ``{scheme: params dict, True, False or None}`` for the schemes the file gave.
+        """
+        return self.schemes.as_dict()
+
     def to_params(self) -> dict:
-        """Flat ``section.key`` parameters for MLflow."""
+        """Flat ``section.key`` parameters for MLflow.
+
+        Returns
+        -------
+        dict
+            ``{"data.dataset": "cdnow", "schemes.rfm.n_bins": 5, ...}``.
+        """
         flat = {}
 
         def walk(prefix, value):
@@ -90,9 +687,180 @@ class ExperimentConfig:
             else:
                 flat[prefix] = value
 
-        walk("", {"data": self.data, "dates": self.dates, "time_unit": self.time_unit, "schemes": self.schemes,
-                  "satisfaction": self.satisfaction or {}, "seed": self.seed})
+        walk("", {"data": self.data.as_dict(), "dates": self.dates.as_dict(), "time_unit": self.time_unit,
+                  "schemes": self.schemes.as_dict(),
+                  "satisfaction": self.satisfaction.as_dict() if self.satisfaction else {}, "seed": self.seed})
         return flat
+
+    def checked(self) -> "ExperimentConfig":
+        """This config checked again as a whole (after changes such as ``config.lang = "zh"``).
+
+        Files are looked at again too: a data file removed since loading is found here.
+
+        Returns
+        -------
+        ExperimentConfig
+            A new, checked config from the same source.
+
+        Raises
+        ------
+        TierkitError
+            One line naming the file and the key.
+        """
+        return _validated(self.as_dict(), self.source)
+
+
+# ------------------------------------------------------------------------------------- messages
+
+
+def _unwrap(annotation):
+    """``(types, is_optional)`` of an annotation: Optional and Annotated stripped, unions split."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return members, len(members) < len(typing.get_args(annotation))
+    return [annotation], False
+
+
+def _section_of(annotation):
+    """The Section class inside an annotation, if any."""
+    members, _ = _unwrap(annotation)
+    for member in members:
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+    return None
+
+
+_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "text", dict: "a mapping",
+          list: "a list", Any: "a value"}
+_PLURAL = {int: "integers", float: "numbers", bool: "true/false values", str: "texts"}
+
+
+def _describe_type(annotation) -> str:
+    members, _ = _unwrap(annotation)
+    words = []
+    for member in members:
+        origin = typing.get_origin(member)
+        if origin is Literal:
+            words.append("one of " + ", ".join(repr(a) for a in typing.get_args(member)))
+        elif origin is list:
+            (item,) = typing.get_args(member) or (Any,)
+            inner, _ = _unwrap(item)
+            inner = inner[0]
+            if typing.get_origin(inner) is Literal:
+                words.append("a list of " + ", ".join(repr(a) for a in typing.get_args(inner)))
+            else:
+                words.append(f"a list of {_PLURAL.get(inner, 'values')}")
+        elif origin is dict:
+            words.append("a mapping")
+        elif isinstance(member, type) and issubclass(member, _Params):
+            words.append("a mapping of parameters, true or false")
+        elif isinstance(member, type) and issubclass(member, BaseModel):
+            words.append("a mapping")
+        else:
+            words.append(_NAMES.get(member, getattr(member, "__name__", str(member))))
+    return " or ".join(words)
+
+
+def _bounds(field) -> str:
+    """The field's numeric bounds as text: ``>= 2 and <= 9``."""
+    parts = []
+    for item in field.metadata:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            value = getattr(item, attr, None)
+            if value is not None:
+                parts.append(f"{sign} {value}")
+    return " and ".join(parts)
+
+
+def _describe(field) -> str:
+    """What a field expects, in words: ``an integer >= 2 and <= 9``."""
+    if field.description:
+        return field.description
+    text = _describe_type(field.annotation)
+    bounds = _bounds(field)
+    low = next((m.min_length for m in field.metadata if getattr(m, "min_length", None) is not None), None)
+    high = next((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None), None)
+    if low is not None and low == high and text.startswith("a list of "):
+        text = f"a list of {low} {text[len('a list of '):]}"
+    elif low and text.startswith("a list of "):
+        text = f"{text} (at least {low})"
+    return f"{text} {bounds}" if bounds else text
+
+
+def _walk(loc) -> tuple[list[str], Any, type | None, bool]:
+    """Follow an error location through the models: (path parts, field, parent model, exact)."""
+    model, field, parent, parts, exact = ExperimentConfig, None, None, [], True
+    for element in loc:
+        if element == "[key]":  # pydantic's mark of a mapping key (not a value) that failed
+            exact = False
+            continue
+        if model is not None and isinstance(element, str) and element in model.model_fields:
+            field = model.model_fields[element]
+            parent = model
+            parts.append(element)
+            model = _section_of(field.annotation)
+            exact = True
+            continue
+        if isinstance(element, int):
+            parts[-1:] = [f"{parts[-1]}[{element}]"] if parts else [f"[{element}]"]
+            exact = False
+            continue
+        if field is not None and typing.get_origin(_unwrap(field.annotation)[0][0]) is dict:
+            parts.append(str(element))  # a key of a mapping-typed parameter
+            exact = False
+            continue
+        if model is not None:  # an unknown key
+            parts.append(str(element))
+            return parts, None, model, False
+        # otherwise a union member's tag: not part of the user's key path
+    return parts, field, parent, exact
+
+
+def _message(error: dict) -> tuple[str, str]:
+    """(key path, one-line text) of one pydantic error."""
+    kind, loc = error["type"], error["loc"]
+    parts, field, parent, exact = _walk(loc)
+    path = ".".join(parts)
+    if kind == "extra_forbidden":
+        allowed = ", ".join(parent.model_fields) if parent is not None else ""
+        return path, f"{path}: unknown key; expected one of: {allowed}"
+    if kind == "missing":
+        what = _describe(field) if field is not None else "a value"
+        return path, f"{path}: missing key; expected {what}"
+    if kind == "value_error":
+        exc = error.get("ctx", {}).get("error")
+        text = str(exc) if exc is not None else error["msg"]
+        key = getattr(exc, "key", None)
+        full = f"{path}.{key}" if key and path else (key or path)
+        if not full or text.startswith(full):
+            return full, text
+        if key and text.startswith(key):
+            return full, f"{path}.{text}" if path else text
+        return full, f"{full}: {text}"
+    got = error.get("input")
+    if field is not None and exact:
+        return path, f"{path}: expected {_describe(field)}, got {got!r}"
+    msg = error["msg"]
+    msg = re.sub(r"^Input should be (a valid )?", "", msg)
+    msg = {"integer": "an integer", "number": "a number", "boolean": "true or false", "string": "text",
+           "dictionary": "a mapping", "list": "a list"}.get(msg, msg)
+    return path, f"{path}: expected {msg}, got {got!r}"
+
+
+def _one_line(exc: ValidationError) -> str:
+    """Every error of ``exc`` once per key path, on one line joined by ``; ``."""
+    seen, lines = set(), []
+    for error in exc.errors(include_url=False):
+        path, text = _message(error)
+        if path not in seen:
+            seen.add(path)
+            lines.append(" ".join(text.split()))
+    return "; ".join(lines)
+
+
+# ---------------------------------------------------------------------------------------- files
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -102,14 +870,34 @@ class _TextDatesLoader(yaml.SafeLoader):
 _TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
-def _unknown(keys, allowed, where: str, source: Path):
-    extra = sorted(set(keys) - set(allowed))
-    if extra:
-        raise TierkitError(f"{source}: unknown key {where}{extra[0]!r}; expected one of: {', '.join(sorted(allowed))}")
+def _validated(raw: dict, source: Path) -> ExperimentConfig:
+    try:
+        return ExperimentConfig.model_validate(raw, context={"source": source, "base": source.parent})
+    except ValidationError as exc:
+        raise TierkitError(f"{source}: {_one_line(exc)}") from None
 
 
 def load_config(path) -> ExperimentConfig:
     """Read and check an experiment config (``.yaml``, ``.yml`` or ``.toml``).
+
+    Everything that can be checked without fitting is checked here (module docs), so a wrong
+    config fails before any MLflow run exists.
+
+    Parameters
+    ----------
+    path : str or Path
+        The config file.
+
+    Returns
+    -------
+    ExperimentConfig
+        The checked config.
+
+    Raises
+    ------
+    TierkitError
+        One line naming the file, the key path and what is expected, e.g.
+        ``x.yaml: schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'``.
 
     Examples
     --------
@@ -125,65 +913,9 @@ def load_config(path) -> ExperimentConfig:
     try:
         text = source.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if source.suffix.lower() == ".toml" else yaml.load(text, Loader=_TextDatesLoader)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise TierkitError(f"{source}: not valid {source.suffix[1:] or 'YAML'}: {first}") from None
     if not isinstance(raw, dict):
-        raise TierkitError(f"{source}: expected a mapping of sections ({', '.join(SECTIONS)})")
-    _unknown(raw, SECTIONS, "", source)
-    for key, kind in SECTIONS.items():
-        if key in raw and not isinstance(raw[key], kind):
-            raise TierkitError(f"{source}: key {key!r} must be a {kind.__name__}, got {raw[key]!r}")
-    for key in ("name", "data", "dates"):
-        if key not in raw:
-            raise TierkitError(f"{source}: missing key {key!r}")
-    data = dict(raw["data"])
-    _unknown(data, DATA_KEYS, "data.", source)
-    if ("dataset" in data) == ("path" in data):
-        raise TierkitError(f"{source}: data needs exactly one of 'dataset' ({', '.join(sorted(DATASETS))}) or 'path'")
-    if "dataset" in data and data["dataset"] not in DATASETS:
-        raise TierkitError(f"{source}: data.dataset {data['dataset']!r} is unknown; expected one of {sorted(DATASETS)}")
-    _unknown(data.get("columns", {}) or {}, COLUMN_KEYS, "data.columns.", source)
-    dates = {k: str(v) for k, v in raw["dates"].items()}
-    _unknown(dates, DATE_KEYS, "dates.", source)
-    for key, value in dates.items():
-        try:
-            parse_date(value, f"dates.{key}")
-        except TierkitError as exc:
-            raise TierkitError(f"{source}: {exc}") from None
-    if "as_of" not in dates and "holdout_end" not in dates:
-        raise TierkitError(f"{source}: dates needs 'as_of' (or 'holdout_end')")
-    if ("calibration_end" in dates) != ("holdout_end" in dates):
-        raise TierkitError(f"{source}: dates.calibration_end and dates.holdout_end go together")
-    time_unit = raw.get("time_unit", "D")
-    try:
-        check_time_unit(time_unit)
-    except TierkitError as exc:
-        raise TierkitError(f"{source}: {exc}") from None
-    schemes = raw.get("schemes", {}) or {}
-    _unknown(schemes, SCHEME_KEYS, "schemes.", source)
-    for key, value in schemes.items():
-        if not isinstance(value, (dict, bool)) and value is not None:
-            raise TierkitError(f"{source}: schemes.{key} must be a mapping of parameters or false, got {value!r}")
-    satisfaction = raw.get("satisfaction")
-    if satisfaction is not None:
-        _unknown(satisfaction, SATISFACTION_KEYS, "satisfaction.", source)
-        if ("path" in satisfaction) == bool(satisfaction.get("synthetic")):
-            raise TierkitError(f"{source}: satisfaction needs exactly one of 'path' or 'synthetic: true'")
-    mlflow = raw.get("mlflow", {}) or {}
-    _unknown(mlflow, MLFLOW_KEYS, "mlflow.", source)
-    if "registered_model" in mlflow:
-        from tierkit.mlops.registry import check_registry_names
-
-        try:  # found here, not after the run is logged
-            check_registry_names(mlflow["registered_model"], mlflow.get("alias"), where="mlflow.registered_model")
-        except TierkitError as exc:
-            raise TierkitError(f"{source}: {exc}") from None
-    lang = raw.get("lang", "en")
-    if lang not in ("en", "zh"):
-        raise TierkitError(f"{source}: key 'lang' must be 'en' or 'zh', got {lang!r}")
-    return ExperimentConfig(
-        source=source, name=raw["name"], data=data, dates=dates, time_unit=time_unit, schemes=schemes,
-        satisfaction=satisfaction, mlflow=mlflow, seed=int(raw.get("seed", 0)), lang=lang,
-        description=raw.get("description", ""),
-    )
+        raise TierkitError(f"{source}: expected a mapping of sections ({', '.join(ExperimentConfig.model_fields)})")
+    return _validated(raw, source)

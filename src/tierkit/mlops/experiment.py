@@ -130,8 +130,9 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
 
     from tierkit.mlops.pyfunc import log_segmentation_model
 
-    if not isinstance(config, ExperimentConfig):
-        config = load_config(config)
+    # The whole config is checked before anything is logged: a wrong key, date, file, scheme
+    # parameter or registry name is one TierkitError line, and no MLflow run is created.
+    config = config.checked() if isinstance(config, ExperimentConfig) else load_config(config)
     step = progress or (lambda text: log.info(text))
     open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
     mlflow.set_experiment(config.experiment_name)

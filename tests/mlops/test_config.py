@@ -1,0 +1,272 @@
+"""Experiment configs (tierkit.mlops.config): typed sections, one-line errors naming the file and
+the key, and everything checked before any MLflow run is created."""
+
+import re
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from tierkit.errors import TierkitError
+from tierkit.mlops.config import ExperimentConfig, load_config
+from tierkit.mlops.experiment import run_experiment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONFIG = """
+name: sample
+data: {dataset: cdnow_sample}
+dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}
+time_unit: W
+schemes:
+  abc: {scheme: abc}
+mlflow: {experiment: tierkit-test, registered_model: tierkit-test, alias: champion}
+"""
+
+
+def write(tmp_path, text, name="bad.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def changed(old, new):
+    assert old in CONFIG, old
+    return CONFIG.replace(old, new)
+
+
+def test_the_example_config_loads_with_typed_sections_that_still_read_like_mappings():
+    config = load_config(ROOT / "experiments" / "cdnow.yaml")
+    assert isinstance(config, ExperimentConfig)
+    assert config.name == "cdnow" and config.experiment_name == "tierkit-cdnow"
+    assert config.dates.as_of == config.dates["as_of"] == "1998-06-30"
+    assert config.schemes.rfm.n_bins == 5 and config.schemes.clusters.k_range == [2, 10]
+    assert config.data["dataset"] == "cdnow" and "path" not in config.data and config.data_path() is None
+    assert config.mlflow.get("alias", "x") == "champion" and config.mlflow.get("tracking_uri") is None
+    assert config.satisfaction.synthetic is True and config.satisfaction["seed"] == 7
+    # what build_segmentation takes: only the keys the file gave, as plain dicts
+    assert config.scheme_params() == {"clv": {"horizon": 365, "discount_rate": 0.10}, "rfm": {"n_bins": 5},
+                                      "abc": {"scheme": "course", "basis": "rank"}, "clusters": {"k_range": [2, 10]},
+                                      "clv_cs": {}, "value_potential": {}}
+    params = config.to_params()
+    assert params["schemes.rfm.n_bins"] == 5 and params["dates.calibration_end"] == "1997-12-31"
+    assert params["satisfaction.scale"] == "nps" and "mlflow.alias" not in params
+
+
+def test_schemes_on_off_and_defaults_follow_build_segmentation(tmp_path):
+    config = load_config(write(tmp_path, changed("abc: {scheme: abc}", "abc: {scheme: abc}\n  lifecycle: false\n"
+                                                                        "  clv: true\n  clusters:"), "x.yaml"))
+    assert config.schemes.enabled("rfm") and config.schemes.enabled("clv") and config.schemes.enabled("clusters")
+    assert not config.schemes.enabled("lifecycle") and not config.schemes.enabled("value_potential")
+    assert config.scheme_params() == {"clv": True, "abc": {"scheme": "abc"}, "lifecycle": False, "clusters": None}
+    from tierkit.segmentation.chain import build_segmentation
+
+    segmentation = build_segmentation(config.scheme_params())
+    assert segmentation.lifecycle is False and segmentation.abc.scheme == "abc"
+
+
+def test_toml_configs_read_like_yaml_and_their_dates_stay_text(tmp_path):
+    toml = write(tmp_path, """name = "sample"
+time_unit = "W"
+[data]
+dataset = "cdnow_sample"
+[dates]
+calibration_end = 1997-09-30
+holdout_end = 1998-06-30
+as_of = "1998-06-30"
+[schemes.abc]
+scheme = "abc"
+[mlflow]
+experiment = "tierkit-test"
+registered_model = "tierkit-test"
+alias = "champion"
+""", "x.toml")
+    yaml = write(tmp_path, CONFIG, "x.yaml")
+    assert load_config(toml).as_dict() == load_config(yaml).as_dict()
+    assert load_config(toml).dates.calibration_end == "1997-09-30"
+    bad = write(tmp_path, 'name = "x"\n[data]\ndataset = "cdnow"\n[dates]\nas_of = 19980630\n', "bad.toml")
+    with pytest.raises(TierkitError, match=r"bad\.toml: dates\.as_of: expected a date YYYY-MM-DD"):
+        load_config(bad)
+
+
+def test_yaml_dates_stay_text_so_strict_date_parsing_decides(tmp_path):
+    # YAML itself would read 1998-6-30 as a date; tierkit wants YYYY-MM-DD
+    with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.as_of: '1998-6-30' is not a date; expected YYYY-MM-DD"):
+        load_config(write(tmp_path, changed("as_of: 1998-06-30", "as_of: 1998-6-30")))
+
+
+def test_config_errors_name_the_key_and_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CONFIG.replace("time_unit: W", "time_unit: W\nhorizn: 12"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: horizn: unknown key; expected one of: name, description"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("abc: {scheme: abc}", "abcd: {scheme: abc}"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: schemes\.abcd: unknown key; expected one of: clv, rfm"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("1997-09-30", "1997-09-31"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.calibration_end: '1997-09-31' is not a date"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("registered_model: tierkit-test", "registered_model: shop/tiers"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.registered_model 'shop/tiers': a registered model "
+                                           r"name cannot be empty or contain '/' or ':'"):
+        load_config(bad)
+    bad.write_text(CONFIG.replace("alias: champion", "alias: latest"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: mlflow\.alias 'latest': an alias is"):
+        load_config(bad)
+
+
+#: (old text, new text, how the error goes on after "bad.yaml: ", {dir} the config's folder) -- one per kind of mistake.
+MISTAKES = {
+    "unknown scheme parameter": ("abc: {scheme: abc}", "rfm: {n_binz: 5}",
+                                 "schemes.rfm.n_binz: unknown key; expected one of: n_bins, edges, weights"),
+    "parameter of the wrong type": ("abc: {scheme: abc}", "rfm: {n_bins: five}",
+                                    "schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'"),
+    "parameter out of range": ("abc: {scheme: abc}", "clv: {horizon: -1}",
+                               "schemes.clv.horizon: expected a number > 0, got -1"),
+    "parameters the estimator refuses together": ("abc: {scheme: abc}", "abc: {scheme: abc, cutoffs: [0.5, 1.0]}",
+                                                  "schemes.abc.cutoffs: [0.5, 1.0] must be 3 increasing shares"),
+    "estimator's own value check": ("abc: {scheme: abc}", "abc: {scheme: xyz}",
+                                    "schemes.abc.scheme: 'xyz' is not supported"),
+    "k range backwards": ("abc: {scheme: abc}", "clusters: {k_range: [5, 3]}",
+                          "schemes.clusters.k_range: [5, 3]; expected 2 <= low < high"),
+    "scheme that is not a mapping": ("abc: {scheme: abc}", "rfm: 5",
+                                     "schemes.rfm: expected a mapping of parameters, true or false, got 5"),
+    "scheme needing clv without it": ("abc: {scheme: abc}", "clv_cs: {}",
+                                      "schemes.clv_cs: needs predicted CLV; add schemes.clv"),
+    "lifecycle thresholds crossed": ("abc: {scheme: abc}", "lifecycle: {at_risk_after: 100, churned_after: 50}",
+                                     "schemes.lifecycle.churned_after: 50.0 must not be below at_risk_after"),
+    "dates out of order": ("holdout_end: 1998-06-30", "holdout_end: 1997-06-30",
+                           "dates.holdout_end: 1997-06-30 must come after dates.calibration_end 1997-09-30"),
+    "as_of before the calibration end": ("as_of: 1998-06-30", "as_of: 1997-01-01",
+                                         "dates.as_of: 1997-01-01 must not come before dates.calibration_end"),
+    "calibration without holdout": ("holdout_end: 1998-06-30, ", "",
+                                    "dates.calibration_end and dates.holdout_end go together"),
+    "no date at all": ("dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}",
+                       "dates: {}", "dates: needs dates.as_of (or dates.holdout_end)"),
+    "time unit": ("time_unit: W", "time_unit: M", "time_unit: expected 'D' (days) or 'W' (weeks), got 'M'"),
+    "language": ("time_unit: W", "time_unit: W\nlang: fr", "lang: expected one of 'en', 'zh', got 'fr'"),
+    "seed not an integer": ("time_unit: W", "time_unit: W\nseed: 1.5", "seed: expected an integer, got 1.5"),
+    "name missing": ("name: sample\n", "", "name: missing key; expected text"),
+    "unknown dataset": ("dataset: cdnow_sample", "dataset: cdnow_big",
+                        "data.dataset: expected one of 'cdnow', 'cdnow_sample', got 'cdnow_big'"),
+    "dataset and path": ("dataset: cdnow_sample", "dataset: cdnow_sample, path: bad.yaml",
+                         "data: needs exactly one of data.dataset (cdnow, cdnow_sample) or data.path"),
+    "data file missing": ("dataset: cdnow_sample", "path: nope.csv", "data.path: file '{dir}/nope.csv' does not exist"),
+    "reading option": ("dataset: cdnow_sample", "dataset: cdnow_sample, on_bad_rows: ignore",
+                       "data.on_bad_rows: expected one of 'error', 'skip', got 'ignore'"),
+    "time zone": ("dataset: cdnow_sample", "dataset: cdnow_sample, timezone: Mars/Base",
+                  "data.timezone 'Mars/Base': not a time zone"),
+    "unknown column field": ("dataset: cdnow_sample", "dataset: cdnow_sample, columns: {amout: x}",
+                             "data.columns.amout: unknown key; expected one of: customer_id, date, amount"),
+    "column map rule": ("dataset: cdnow_sample", "dataset: cdnow_sample, columns: {price: p}",
+                        "data.columns: price column 'p' needs a quantity column"),
+    "survey file missing": ("time_unit: W", "time_unit: W\nsatisfaction: {path: survey.csv}",
+                            "satisfaction.path: survey file '{dir}/survey.csv' does not exist"),
+    "survey scale": ("time_unit: W", "time_unit: W\nsatisfaction: {synthetic: true, scale: ten}",
+                     "satisfaction.scale: 'ten' is not supported"),
+    "registered model name": ("registered_model: tierkit-test", "registered_model: shop/tiers",
+                              "mlflow.registered_model 'shop/tiers': a registered model name cannot"),
+    "alias": ("alias: champion", "alias: v1", "mlflow.alias 'v1': an alias is"),
+    "unknown mlflow key": ("mlflow: {", "mlflow: {trackin_uri: x, ",
+                           "mlflow.trackin_uri: unknown key; expected one of: experiment, registered_model"),
+}
+
+
+@pytest.mark.parametrize("old, new, expected", MISTAKES.values(), ids=MISTAKES.keys())
+def test_each_kind_of_mistake_is_one_line_naming_the_file_and_the_key(tmp_path, old, new, expected):
+    path = write(tmp_path, changed(old, new))
+    with pytest.raises(TierkitError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: " + expected.format(dir=tmp_path)), message
+    assert "\n" not in message and "pydantic" not in message and "Input should" not in message
+
+
+def test_all_mistakes_of_a_file_are_reported_on_one_line(tmp_path):
+    path = write(tmp_path, changed("abc: {scheme: abc}", "clusters: {k: 1, features: [recency, foo]}"))
+    with pytest.raises(TierkitError) as info:
+        load_config(path)
+    assert str(info.value) == (f"{path}: schemes.clusters.features[1]: expected 'recency', 'frequency', 'monetary', "
+                               "'tenure' or 'clv', got 'foo'; schemes.clusters.k: expected an integer >= 2, got 1")
+
+
+def test_a_file_that_is_not_a_config(tmp_path):
+    with pytest.raises(TierkitError, match=r"missing\.yaml: no such config file"):
+        load_config(tmp_path / "missing.yaml")
+    with pytest.raises(TierkitError, match=r"bad\.yaml: not valid yaml: "):
+        load_config(write(tmp_path, "name: [unclosed\n"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: expected a mapping of sections \(name, description, data"):
+        load_config(write(tmp_path, "- a\n- b\n"))
+    with pytest.raises(TierkitError, match=r"bad\.yaml: data: expected a mapping, got 'cdnow'"):
+        load_config(write(tmp_path, changed("data: {dataset: cdnow_sample}", "data: cdnow")))
+
+
+def test_relative_data_and_survey_paths_are_resolved_against_the_config_folder(tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tx.csv").write_text("customer_id,date,amount\na,2021-01-01,1\n")
+    (tmp_path / "in" / "survey.csv").write_text("customer_id,date,score\na,2021-01-01,9\n")
+    monkeypatch.chdir(ROOT)  # not the config's folder
+    path = write(tmp_path / "in", changed("dataset: cdnow_sample", "path: tx.csv").replace(
+        "time_unit: W", "time_unit: W\nsatisfaction: {path: survey.csv, scale: nps}"), "x.yaml")
+    config = load_config(path)
+    assert config.data_path() == tmp_path / "in" / "tx.csv"
+    assert config.survey_path() == tmp_path / "in" / "survey.csv"
+
+
+# ----------------------------------------------------------------- no MLflow run for a wrong config
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """One SQLite tracking store for these tests (a new store takes seconds to create); none may log a run."""
+    uri = f"sqlite:///{tmp_path_factory.mktemp('store') / 'mlflow.db'}"
+    assert count_runs(uri) == 0
+    return uri
+
+
+def count_runs(uri: str) -> int:
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    return len(client.search_runs(experiments)) if experiments else 0
+
+
+@pytest.mark.parametrize("kind", ["parameter of the wrong type", "parameters the estimator refuses together",
+                                  "scheme needing clv without it", "dates out of order", "time unit", "language",
+                                  "data file missing", "survey file missing", "registered model name", "alias",
+                                  "unknown scheme parameter", "reading option"])
+def test_no_mlflow_run_is_created_for_a_wrong_config(tmp_path, monkeypatch, store, kind):
+    monkeypatch.chdir(tmp_path)
+    old, new, expected = MISTAKES[kind]
+    path = write(tmp_path, changed(old, new))
+    uri = store
+    with pytest.raises(TierkitError) as info:
+        run_experiment(path, tracking_uri_override=uri)
+    assert str(info.value).startswith(f"{path}: " + expected.format(dir=tmp_path))
+    assert count_runs(uri) == 0
+
+
+def test_a_loaded_config_changed_or_outdated_is_checked_again_before_the_run(tmp_path, monkeypatch, store):
+    monkeypatch.chdir(tmp_path)
+    uri = store
+    config = load_config(write(tmp_path, CONFIG, "x.yaml"))
+    config.lang = "fr"  # as tierkit demo --lang does, but wrong
+    with pytest.raises(TierkitError, match=r"x\.yaml: lang: expected one of 'en', 'zh', got 'fr'"):
+        run_experiment(config, tracking_uri_override=uri)
+    (tmp_path / "tx.csv").write_text("customer_id,date,amount\na,2021-01-01,1\n")
+    config = load_config(write(tmp_path, changed("dataset: cdnow_sample", "path: tx.csv"), "y.yaml"))
+    (tmp_path / "tx.csv").unlink()  # gone since the config was loaded
+    with pytest.raises(TierkitError, match=r"y\.yaml: data\.path: file '.*tx\.csv' does not exist"):
+        run_experiment(config, tracking_uri_override=uri)
+    assert count_runs(uri) == 0
+
+
+def test_tierkit_run_shows_the_one_line_and_exits_2(tmp_path, monkeypatch, capsys, store):
+    from tierkit.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, changed("abc: {scheme: abc}", "rfm: {n_bins: five}"))
+    uri = store
+    assert main(["run", str(path), "--tracking-uri", uri]) == 2
+    err = capsys.readouterr().err
+    assert err == f"tierkit: error: {path}: schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'\n"
+    assert count_runs(uri) == 0
