@@ -135,8 +135,8 @@ def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", respons
     """
     import numpy as np
 
-    from tierkit.errors import TierkitError
     from tierkit.data.surveys import survey_scale
+    from tierkit.errors import TierkitError
 
     scale_ = survey_scale(scale)
     if not 0 < response_rate <= 1:

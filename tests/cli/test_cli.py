@@ -101,8 +101,8 @@ def test_segment_on_cdnow_gives_one_row_per_customer(tmp_path):
 
 
 def test_segment_with_a_survey_adds_the_clv_cs_grid(tmp_path):
-    from tierkit.datasets import cdnow_path, synthetic_survey
     import tierkit as tk
+    from tierkit.datasets import cdnow_path, synthetic_survey
 
     ids = sorted(tk.load_cdnow()["customer_id"].unique())
     survey = tmp_path / "survey.csv"

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
-
 from tierkit.cli.main import main
 
 AMBIGUOUS = "customer_id,date,amount\nA,03/01/2021,10\nB,04/02/2021,7\nA,05/02/2021,3\n"

@@ -1,7 +1,6 @@
 """Experiment configs (tierkit.mlops.config): typed sections, one-line errors naming the file and
 the key, and everything checked before any MLflow run is created."""
 
-import re
 from pathlib import Path
 
 import mlflow

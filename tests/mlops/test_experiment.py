@@ -1,6 +1,5 @@
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -10,11 +9,10 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
-from tierkit.errors import ModelError, TierkitError
+from mlflow_server import mlflow_server
+from tierkit.errors import ModelError
 from tierkit.mlops.experiment import run_experiment
 from tierkit.mlops.pyfunc import model_input
-
-from mlflow_server import mlflow_server
 
 CONFIG = """
 name: sample

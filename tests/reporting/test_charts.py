@@ -8,6 +8,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from tierkit.errors import DataError, TierkitError
 from tierkit.reporting.charts import (
     chart_fonts,
     cjk_font_family,
@@ -22,7 +23,6 @@ from tierkit.reporting.charts import (
     plot_value_potential,
     rfm_cell_means,
 )
-from tierkit.errors import DataError, TierkitError
 
 
 @pytest.fixture(scope="module")

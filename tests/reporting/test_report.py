@@ -5,16 +5,15 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
 
+import tierkit as tk
 from tierkit.cli.main import main
-from tierkit.tiers.clv_cs import CLVCSGrid
+from tierkit.data.surveys import customer_satisfaction
 from tierkit.datasets import synthetic_survey
 from tierkit.errors import TierkitError
 from tierkit.reporting.report import render_report, report_sections, write_report
-from tierkit.data.surveys import customer_satisfaction
 from tierkit.segmentation.chain import Segmentation
+from tierkit.tiers.clv_cs import CLVCSGrid
 from tierkit.tiers.value_potential import ValuePotentialMatrix
-
-import tierkit as tk
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.errors import TierkitError
+from tierkit.tiers.abc_tiers import ABCClassifier
 
 
 def twenty():

@@ -4,9 +4,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from tierkit.tiers.clv_cs import CLV_CS_CLASSES, CLVCSGrid
-from tierkit.errors import DataError, TierkitError
 from tierkit.data.surveys import customer_satisfaction, with_satisfaction
+from tierkit.errors import DataError, TierkitError
+from tierkit.tiers.clv_cs import CLV_CS_CLASSES, CLVCSGrid
 
 
 def base():

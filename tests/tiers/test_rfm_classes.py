@@ -1,8 +1,8 @@
-import tierkit as tk
 import pandas as pd
 
-from tierkit.tiers.rfm_classes import RFM_CLASSES, RFMClassifier
+import tierkit as tk
 from tierkit.segmentation.chain import Segmentation
+from tierkit.tiers.rfm_classes import RFM_CLASSES, RFMClassifier
 
 
 def test_all_eight_classes_by_hand():

@@ -44,9 +44,9 @@ def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit
     """Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."""
     from pathlib import Path
 
-    from tierkit.reporting.charts import figure_png
     from tierkit.clusters import KMeansSegmenter, cluster_label
     from tierkit.output import atomic_path
+    from tierkit.reporting.charts import figure_png
 
     low_high = parse_k_range(k_range)
     features, _ = features_from_options(transactions, pop_transaction_options(kwargs), as_of=as_of,

@@ -16,8 +16,8 @@ from tierkit.evaluation.comparison import METRICS
 def compare(experiment, out, tracking_uri):
     """Rank every scheme of every run by held-out value separation."""
     from tierkit.mlops.experiment import tracking_uri as resolve
-    from tierkit.output import write_table
     from tierkit.mlops.tracking import comparison_across_runs
+    from tierkit.output import write_table
 
     table = comparison_across_runs(experiment, tracking_uri=resolve(tracking_uri))
     write_table(table, out)

@@ -22,10 +22,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
+from tierkit.evaluation.summary import tier_summary
 from tierkit.output import write_table
 from tierkit.reporting.report import write_report
 from tierkit.tiers.schemes import tier_schemes
-from tierkit.evaluation.summary import tier_summary
 
 
 def demo_config() -> Traversable:

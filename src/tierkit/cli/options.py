@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import click
-
-from dataclasses import dataclass
 
 from tierkit.data import ColumnMap, ReadOptions
 
@@ -36,7 +35,7 @@ def cli_spelling(message: str) -> str:
     import re
 
     pattern = "|".join(re.escape(k) for k in sorted(OPTION_FLAGS, key=len, reverse=True))
-    return re.sub(rf"(?<![\w-])({pattern})(?![\w])", lambda m: OPTION_FLAGS[m.group(1)], message)
+    return re.sub(rf"(?<![\w.-])({pattern})(?![\w])", lambda m: OPTION_FLAGS[m.group(1)], message)
 
 
 @dataclass(frozen=True)

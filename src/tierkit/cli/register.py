@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 
-
 @click.command()
 @click.argument("run_id")
 @click.option("--name", required=True, help="Registered model name.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.options import grade_from_options, read_summary, model_options, survey_options, transaction_options
+from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
 from tierkit.mlops.experiment import segmentation_diagnostics
 from tierkit.reporting.report import write_report
 

@@ -6,7 +6,6 @@ import click
 from rich.console import Console
 
 
-
 @click.command()
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")

@@ -1,2 +1,3 @@
 """Everything MLflow: the experiment config, training runs, the pyfunc model, the registry and
-the tracking store. mlflow is imported by the modules that need it, not here."""
+the tracking store. mlflow is imported by the modules that need it, not here.
+"""

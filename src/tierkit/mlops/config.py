@@ -504,7 +504,7 @@ class SchemesSection(Section):
     def _needs_clv(self):
         for name in ("clv_cs", "value_potential"):
             if self.enabled(name) and not self.enabled("clv"):
-                raise ConfigError(f"needs predicted CLV; add schemes.clv", key=name)
+                raise ConfigError("needs predicted CLV; add schemes.clv", key=name)
         lifecycle = self.lifecycle
         if isinstance(lifecycle, LifecycleParams) and lifecycle.use_p_alive and not self.enabled("clv"):
             raise ConfigError("schemes.lifecycle.use_p_alive needs predicted CLV; add schemes.clv", key="lifecycle")
@@ -692,7 +692,7 @@ class ExperimentConfig(Section):
                   "satisfaction": self.satisfaction.as_dict() if self.satisfaction else {}, "seed": self.seed})
         return flat
 
-    def checked(self) -> "ExperimentConfig":
+    def checked(self) -> ExperimentConfig:
         """This config checked again as a whole (after changes such as ``config.lang = "zh"``).
 
         Files are looked at again too: a data file removed since loading is found here.

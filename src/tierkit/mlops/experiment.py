@@ -23,21 +23,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from tierkit.evaluation.comparison import compare_schemes, scheme_agreement
-from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.data import read_transactions
+from tierkit.data.surveys import customer_satisfaction, read_survey, with_satisfaction
 from tierkit.datasets import (
     SYNTHETIC_SURVEY_NOTE,
     cdnow_path,
     load_cdnow,
     synthetic_survey,
 )
-from tierkit.features.definition import rfm_features
-from tierkit.data.surveys import customer_satisfaction, read_survey, with_satisfaction
-from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
-from tierkit.segmentation.chain import Segmentation, build_segmentation
+from tierkit.evaluation.comparison import compare_schemes, scheme_agreement
 from tierkit.evaluation.summary import tier_summary
+from tierkit.features.definition import rfm_features
+from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.mlops.store import open_tracking_store
+from tierkit.segmentation.chain import Segmentation, build_segmentation
+from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
 
 log = logging.getLogger(__name__)
 

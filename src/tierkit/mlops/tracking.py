@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tierkit.evaluation.comparison import METRICS
 from tierkit.errors import TierkitError
+from tierkit.evaluation.comparison import METRICS
 
 
 def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) -> pd.DataFrame:

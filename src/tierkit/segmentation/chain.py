@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
-from tierkit.errors import TierkitError
 from tierkit.tiers.lifecycle import LifecycleStager
-from tierkit.tiers.rfm_scores import RFMScorer
 from tierkit.tiers.rfm_classes import RFMClassifier
+from tierkit.tiers.rfm_scores import RFMScorer
 from tierkit.tiers.rfm_segments import RFMSegmenter
 from tierkit.tiers.value_potential import ValuePotentialMatrix
 

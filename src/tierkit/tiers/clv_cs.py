@@ -35,7 +35,6 @@ from tierkit.tiers._base import TierTransformer, numeric_column, shown
 from tierkit.tiers.binning import grade, quantile_edges
 from tierkit.tiers.vocabulary import CLV_CS_CLASSES  # noqa: F401  (the scheme's tiers)
 
-
 DEFAULT_CLASSES = {
     ("high", "high"): "core",
     ("high", "low"): "at_risk_key",
@@ -171,7 +170,8 @@ class CLVCSGrid(TierTransformer):
 
     def _transform(self, X):
         """``cs_level``, ``clv_level`` and ``clv_cs_class`` per customer (with ``unrated="impute"``
-        also ``cs_imputed`` and the imputed ``cs_index``)."""
+        also ``cs_imputed`` and the imputed ``cs_index``).
+        """
         clv = numeric_column(X, self.clv_column_, "CLVCSGrid")
         cs = self._cs_index(X)
         clv_level = self._clv_level(clv)

@@ -15,7 +15,6 @@ from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.vocabulary import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
 
-
 _METRICS = ("recency", "frequency", "monetary")
 
 # (R high, F high, M high) -> key

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tierkit.errors import DataError
 from tierkit.tiers.abc_tiers import ABC_TIERS
 from tierkit.tiers.clv_cs import CLV_CS_CLASSES
-from tierkit.errors import DataError
-from tierkit.tiers.vocabulary import check_lang, labels_for
 from tierkit.tiers.lifecycle import LIFECYCLE_STAGES
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.rfm_segments import RFM_SEGMENTS
 from tierkit.tiers.value_potential import VALUE_POTENTIAL_TIERS
+from tierkit.tiers.vocabulary import check_lang, labels_for
 
 #: Best-first order where the scheme's table order is not already best-first.
 _BEST_FIRST = {

@@ -11,7 +11,6 @@ from tierkit.tiers._base import require_columns
 from tierkit.tiers.vocabulary import Tier, check_lang, term
 
 
-
 def word(key: str, lang: str, **fmt) -> str:
     """A UI word in ``lang`` (from :data:`tierkit.tiers.vocabulary.TERMS`)."""
     return term(key, lang, **fmt)

@@ -10,7 +10,6 @@ from tierkit.reporting.charts.fonts import chart_fonts
 from tierkit.tiers.vocabulary import term
 
 
-
 def _w(key: str, lang: str, **fmt) -> str:
     return term(key, lang, **fmt)
 

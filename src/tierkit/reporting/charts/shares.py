@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tierkit.evaluation.summary import tier_summary
 from tierkit.reporting.charts._common import check, new_axes, require, tiers_for, word
 from tierkit.reporting.charts.fonts import chart_fonts
-from tierkit.evaluation.summary import tier_summary
 
 _COLORS = ("#4C72B0", "#DD8452")
 
