@@ -15,11 +15,56 @@ TX = "customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-0
 SMALL = ["--no-clv", "--no-clusters"]
 
 
-def test_too_few_repeat_customers_for_clv_says_how_to_go_on(tx_file, tmp_path, capsys):
-    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "o.csv")]) == 2
+def test_a_small_base_is_graded_by_default_and_the_warnings_say_what_was_left_out(tx_file, tmp_path, capsys):
+    """Four customers, one of them a repeat buyer: no CLV, no clusters, lifecycle by its default rules."""
+    out = tmp_path / "o.csv"
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "tierkit: warning: clv step left out: CLVModel: only 1 of 4 customers bought more than once" in err
+    assert "tierkit: warning: value_potential step left out: needs the predicted CLV that was left out" in err
+    assert "tierkit: warning: clusters step left out: " in err and "too few" in err
+    table = pd.read_csv(out, dtype={"customer_id": str})
+    assert len(table) == 4 and "clv" not in table.columns and "cluster" not in table.columns
+    assert table["lifecycle_stage"].notna().all() and table["rfm_class"].notna().all()
+
+
+def test_forced_clv_that_the_data_cannot_support_is_an_error(tx_file, tmp_path, capsys):
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "o.csv"), "--clv",
+                 "--no-clusters"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "only 1 of 4 customers bought more than once" in err[0] and "--no-clv" in err[0]
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_one_time_buyers_are_graded_with_the_lifecycle_defaults_or_the_given_days(tmp_path, capsys):
+    """A small shop: 20 customers, each one purchase (the issue's example)."""
+    rows = [f"c{i:02d},2021-{1 + i % 3:02d}-{1 + i:02d},{10 + i}" for i in range(20)]
+    (tmp_path / "shop.csv").write_text("customer_id,date,amount\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "o.csv"
+    assert main(["segment", str(tmp_path / "shop.csv"), "--as-of", "2021-04-30", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "no customer bought twice" in err and "at_risk_after=90 days and churned_after=180 days" in err
+    table = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
+    # recency in days as of 2021-04-30; > 90 days is at risk, nobody is past 180
+    expected = ["at_risk" if r > 90 else "new" for r in table["recency"]]
+    assert table["lifecycle_stage"].tolist() == expected and "at_risk" in expected and "new" in expected
+    assert main(["segment", str(tmp_path / "shop.csv"), "--as-of", "2021-04-30", "--out", str(out), "--no-clv",
+                 "--at-risk-after", "50", "--churned-after", "100"]) == 0
+    table = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
+    expected = ["churned" if r > 100 else "at_risk" if r > 50 else "new" for r in table["recency"]]
+    assert table["lifecycle_stage"].tolist() == expected and {"churned", "at_risk", "new"} <= set(expected)
+
+
+def test_model_options_reach_the_estimators():
+    from tierkit.cli.options import segmentation_from_options
+
+    opts = {"use_clv": None, "bgnbd_penalizer": 0.01, "gg_penalizer": 0.002, "at_risk_after": 70.0,
+            "churned_after": 140.0, "horizon": 364.0, "discount_rate": 0.1, "use_clusters": False, "k": None,
+            "seed": 0}
+    weekly = segmentation_from_options(opts, time_unit="W")
+    assert weekly.clv.get_params()["bgnbd_penalizer"] == 0.01 and weekly.clv.get_params()["gg_penalizer"] == 0.002
+    assert weekly.clv.horizon == 52.0 and weekly.optional_steps == ("clv",) and weekly.clusters is False
+    assert weekly.lifecycle.at_risk_after == 10.0 and weekly.lifecycle.churned_after == 20.0
 
 
 @pytest.fixture

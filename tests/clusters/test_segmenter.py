@@ -123,8 +123,11 @@ def test_optional_features_need_their_columns(designed):
         KMeansSegmenter(features=("recency", "frequency", "monetary", "clv"), n_boot=0).fit(designed)
     with pytest.raises(TierkitError, match="not supported"):
         KMeansSegmenter(features=("recency", "age"), n_boot=0).fit(designed)
-    with pytest.raises(DataError, match="k=5 needs more than 4 customers"):
-        KMeansSegmenter(k=5, n_boot=0).fit(designed.head(4))
+    with pytest.raises(DataError, match=r"k=5 needs at least 25 customers \(5 per cluster\), not 24"):
+        KMeansSegmenter(k=5, n_boot=0).fit(designed.head(24))
+    with pytest.raises(DataError, match="14 customers are too few to compare k from 2 to 10 .*15 for k up to 3"):
+        KMeansSegmenter(n_boot=0).fit(designed.head(14))
+    assert KMeansSegmenter(n_boot=0).fit(designed.head(15)).k_ == 2  # only k = 2 and 3 were tried
 
 
 def test_plots_return_axes(fitted):

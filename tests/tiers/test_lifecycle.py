@@ -42,9 +42,20 @@ def test_p_alive_rules():
     assert out[:4] == ["new", "repeat", "at_risk", "churned"]
 
 
-def test_no_repeat_buyer_needs_explicit_thresholds():
+def test_no_repeat_buyer_falls_back_to_the_documented_defaults_with_a_warning():
     f = base().assign(frequency_btyd=0.0, frequency=1)
-    with pytest.raises(TierkitError, match="give at_risk_after"):
-        LifecycleStager().fit(f)
+    with pytest.warns(UserWarning, match="no customer bought twice.*at_risk_after=90 days and churned_after=180 days"):
+        stager = LifecycleStager().fit(f)
+    assert stager.thresholds_ == {"at_risk_after": 90.0, "churned_after": 180.0, "loyal_min_purchases": 3}
+    weekly = f.copy()
+    weekly.attrs["time_unit"] = "W"
+    with pytest.warns(UserWarning):
+        assert LifecycleStager().fit(weekly).thresholds_["at_risk_after"] == pytest.approx(90 / 7)
+    with pytest.warns(UserWarning):  # a given churned_after is kept
+        assert LifecycleStager(churned_after=365).fit(f).thresholds_["churned_after"] == 365.0
+
+
+def test_no_repeat_buyer_with_explicit_thresholds():
+    f = base().assign(frequency_btyd=0.0, frequency=1)
     out = LifecycleStager(at_risk_after=30, churned_after=70).fit_transform(f)
     assert out["lifecycle_stage"].tolist() == ["new", "new", "new", "at_risk", "at_risk", "churned"]

@@ -21,6 +21,10 @@ OPTION_FLAGS = {
     "header=False": "--no-header",
     "as_of": "--as-of",
     "memory_limit": "--memory-limit",
+    "bgnbd_penalizer": "--bgnbd-penalizer",
+    "gg_penalizer": "--gg-penalizer",
+    "at_risk_after": "--at-risk-after",
+    "churned_after": "--churned-after",
 }
 
 
@@ -177,14 +181,26 @@ def survey_from_options(opts: dict, as_of):
 def model_options(command):
     """Add the CLV and k-means options (``--horizon``, ``--k`` ...) to a command."""
     options = [
-        click.option("--clv/--no-clv", "use_clv", default=True, show_default=True,
-                     help="Predict CLV (BG/NBD + Gamma-Gamma); needs repeat customers."),
+        click.option("--clv/--no-clv", "use_clv", default=None,
+                     help="Predict CLV (BG/NBD + Gamma-Gamma) or not [default: when the data allow; "
+                          "otherwise left out with a warning]. --clv makes a CLV the data cannot support an error."),
+        click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="L2 penalty of the BG/NBD fit (try 0.001 when it does not converge)."),
+        click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="L2 penalty of the Gamma-Gamma fit."),
+        click.option("--at-risk-after", type=click.FloatRange(min=0), default=None,
+                     help="Lifecycle: days without a purchase after which a customer is at risk "
+                          "[default: from the purchase gaps; 90 without repeat customers]."),
+        click.option("--churned-after", type=click.FloatRange(min=0), default=None,
+                     help="Lifecycle: days without a purchase after which a customer has churned "
+                          "[default: twice --at-risk-after; 180 without repeat customers]."),
         click.option("--horizon", type=click.FloatRange(min=0, min_open=True), default=365.0, show_default=True,
                      help="CLV horizon in days (converted to the time unit)."),
         click.option("--discount-rate", type=click.FloatRange(min=0), default=0.10, show_default=True,
                      help="Annual discount rate of the CLV (0.10 = 10% a year)."),
-        click.option("--clusters/--no-clusters", "use_clusters", default=True, show_default=True,
-                     help="Add k-means clusters (cluster, cluster_name)."),
+        click.option("--clusters/--no-clusters", "use_clusters", default=None,
+                     help="Add k-means clusters (cluster, cluster_name) [default: when the base is large enough "
+                          "for the k range; otherwise left out with a warning]."),
         click.option("--k", type=click.IntRange(min=2), default=None,
                      help="Number of clusters [default: chosen over 2-10]."),
         click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the clustering."),
@@ -192,7 +208,8 @@ def model_options(command):
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
-MODEL_OPTION_NAMES = ("use_clv", "horizon", "discount_rate", "use_clusters", "k", "seed")
+MODEL_OPTION_NAMES = ("use_clv", "bgnbd_penalizer", "gg_penalizer", "at_risk_after", "churned_after", "horizon",
+                      "discount_rate", "use_clusters", "k", "seed")
 
 
 def pop_model_options(kwargs: dict) -> dict:
@@ -209,7 +226,8 @@ def fit_segmentation(segmentation, features, survey=None):
         return segmentation.fit(with_satisfaction(features, survey) if survey is not None else features)
     except DataError as exc:
         if str(exc).startswith("CLVModel:"):
-            raise DataError(f"{exc}; --no-clv grades without predicted CLV") from None
+            raise DataError(f"{exc}; --no-clv grades without predicted CLV (leave out --clv to skip it when "
+                            "the data cannot support it)") from None
         raise
 
 
@@ -217,16 +235,21 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     """The :class:`tierkit.Segmentation` the command-line options describe."""
     from tierkit.segmentation.chain import build_segmentation
 
+    days = 7.0 if time_unit == "W" else 1.0
     schemes = {}
-    if opts["use_clv"]:
-        horizon = opts["horizon"] / 7.0 if time_unit == "W" else opts["horizon"]
-        schemes["clv"] = {"horizon": horizon, "discount_rate": opts["discount_rate"]}
+    lifecycle = {name: opts[name] / days for name in ("at_risk_after", "churned_after") if opts[name] is not None}
+    if lifecycle:
+        schemes["lifecycle"] = lifecycle
+    if opts["use_clv"] is not False:  # None: when the data allow
+        schemes["clv"] = {"horizon": opts["horizon"] / days, "discount_rate": opts["discount_rate"],
+                          "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"]}
         schemes["value_potential"] = {}
         if survey is not None:
             schemes["clv_cs"] = {"cs_threshold": cs_threshold}
-    if opts["use_clusters"]:
+    if opts["use_clusters"] is not False:
         schemes["clusters"] = {"k": opts["k"]}
-    return build_segmentation(schemes, seed=opts["seed"])
+    optional = [name for name, given in (("clv", opts["use_clv"]), ("clusters", opts["use_clusters"])) if given is None]
+    return build_segmentation(schemes, seed=opts["seed"], optional_steps=optional)
 
 
 def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None):

@@ -19,7 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, PowerTransformer, Standar
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
-from tierkit.clusters.selection import check_k_range, sample_rows, select_k
+from tierkit.clusters.selection import MIN_CUSTOMERS_PER_CLUSTER, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
@@ -125,8 +125,9 @@ class KMeansSegmenter(TierTransformer):
         self.features_ = self._check_params()
         values = self._matrix(X)
         n = len(values)
-        if self.k is not None and self.k >= n:
-            raise DataError(f"KMeansSegmenter: k={self.k} needs more than {n} customers")
+        if self.k is not None and self.k * MIN_CUSTOMERS_PER_CLUSTER > n:
+            raise DataError(f"KMeansSegmenter: k={self.k} needs at least {self.k * MIN_CUSTOMERS_PER_CLUSTER} "
+                            f"customers ({MIN_CUSTOMERS_PER_CLUSTER} per cluster), not {n}")
         if n < 3:
             raise DataError(f"KMeansSegmenter: {n} customers are too few to cluster")
         shaper = (FunctionTransformer(clipped_log1p) if self.skew_transform == "log1p"
@@ -138,7 +139,6 @@ class KMeansSegmenter(TierTransformer):
             self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, random_state=self.random_state,
                                                         n_init=self.n_init)
         else:
-            check_k_range((2, max(3, self.k)), n)
             self.selection_, k, self.k_rule_ = None, int(self.k), f"given: k={self.k}"
         kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
         raw = kmeans.labels_

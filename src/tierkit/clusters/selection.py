@@ -24,8 +24,12 @@ from tierkit.errors import DataError, TierkitError
 SILHOUETTE_SAMPLE = 5_000
 
 
+#: A cluster of fewer customers is an anecdote, not a segment; ks needing smaller ones are not tried.
+MIN_CUSTOMERS_PER_CLUSTER = 5
+
+
 def check_k_range(k_range, n_samples: int) -> list[int]:
-    """The candidate ks, checked: at least two, each 2 <= k < number of customers.
+    """The candidate ks, checked: at least two, each 2 <= k <= customers / 5.
 
     Examples
     --------
@@ -38,9 +42,11 @@ def check_k_range(k_range, n_samples: int) -> list[int]:
         raise TierkitError(f"k_range: {k_range!r}; expected (low, high), e.g. (2, 10)") from None
     if low < 2 or high <= low:
         raise TierkitError(f"k_range: {k_range!r}; expected 2 <= low < high, e.g. (2, 10)")
-    high = min(high, n_samples - 1)
+    high = min(high, n_samples // MIN_CUSTOMERS_PER_CLUSTER)
     if high <= low:
-        raise DataError(f"k_range: {n_samples} customers are too few to compare k from {low} to {k_range[1]}")
+        raise DataError(f"k_range: {n_samples} customers are too few to compare k from {low} to {k_range[1]} "
+                        f"(k-means here wants at least {MIN_CUSTOMERS_PER_CLUSTER} customers per cluster, "
+                        f"{MIN_CUSTOMERS_PER_CLUSTER * (low + 1)} for k up to {low + 1})")
     return list(range(low, high + 1))
 
 

@@ -72,6 +72,6 @@ def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled
         reason = _runaway(result.x, jac, scaled)
     if reason is not None:
         raise ModelError(
-            f"{model}: the fit did not converge ({reason}); try a penalizer, e.g. CLVModel({penalizer}=0.001)"
+            f"{model}: the fit did not converge ({reason}); try a penalizer, e.g. {penalizer}=0.001"
         )
     return params

@@ -248,7 +248,7 @@ class CLVModel(TierTransformer):
         if gamma_gamma["q"] <= 1:
             raise ModelError(
                 f"CLVModel: Gamma-Gamma q = {gamma_gamma['q']:.3f} <= 1 leaves the mean spend undefined; "
-                "try CLVModel(gg_penalizer=0.001)"
+                "try gg_penalizer=0.001"
             )
         # learned state only once every step has succeeded: a failed fit leaves no half-fitted model
         self.bgnbd_params_, self.log_likelihood_ = bgnbd, log_likelihood

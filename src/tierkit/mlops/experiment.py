@@ -154,7 +154,10 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
-        mlflow.set_tags({"tierkit.mlops.config": config.source.name, "tierkit.as_of": str(as_of)})
+        mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
+        if segmentation.skipped_steps_:  # optional steps the data could not support
+            skipped = "; ".join(f"{name}: {why}" for name, why in segmentation.skipped_steps_.items())
+            mlflow.set_tag("tierkit.skipped_steps", skipped[:5000])
         mlflow.log_params({k: str(v)[:500] for k, v in config.to_params().items()})
         mlflow.log_artifact(str(config.source), artifact_path="config")
         source = config.data_path() or cdnow_path(sample=config.data["dataset"] == "cdnow_sample")

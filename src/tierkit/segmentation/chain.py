@@ -9,12 +9,13 @@ table plus the columns of the steps before it (segments read the RFM scores, lif
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.errors import TierkitError
+from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.tiers._base import TierTransformer
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
@@ -29,6 +30,8 @@ STEP_ORDER = ("clv", "rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "
               "value_potential")
 #: Steps that run unless switched off (``False``); the others run only when given.
 DEFAULT_STEPS = ("rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle")
+#: Steps that read the CLV step's output.
+NEEDS_CLV = ("clv_cs", "value_potential")
 #: Per-customer satisfaction columns (:func:`tierkit.data.surveys.with_satisfaction`): not features.
 SURVEY_COLUMNS = ("cs_index", "cs_score", "nps_group")
 
@@ -73,11 +76,19 @@ class Segmentation(TierTransformer):
         ``unrated``.
     value_potential : estimator or bool, default=False
         :class:`tierkit.ValuePotentialMatrix` adding ``value_potential``; needs ``clv``.
+    optional_steps : sequence of str, default=()
+        Steps left out, with a warning saying why, when the data cannot support them (a
+        :class:`tierkit.DataError` or :class:`tierkit.ModelError` at fit): e.g. ``("clv",
+        "clusters")`` grades a base of one-time buyers or of five customers instead of refusing
+        it. Steps that need a left-out CLV (``clv_cs``, ``value_potential``) are left out with
+        it, and ``LifecycleStager(use_p_alive=True)`` falls back to its recency rules.
 
     Attributes
     ----------
     steps_ : list of (str, estimator)
         The fitted steps in run order.
+    skipped_steps_ : dict of str to str
+        Optional steps left out at fit, with the reason.
     feature_columns_ : list of str
         The feature columns seen at fit.
 
@@ -97,7 +108,7 @@ class Segmentation(TierTransformer):
     """
 
     def __init__(self, rfm=None, rfm_classes=None, rfm_segments=None, abc=None, lifecycle=None, clv=False,
-                 clusters=False, clv_cs=False, value_potential=False):
+                 clusters=False, clv_cs=False, value_potential=False, optional_steps=()):
         self.rfm = rfm
         self.rfm_classes = rfm_classes
         self.rfm_segments = rfm_segments
@@ -107,6 +118,7 @@ class Segmentation(TierTransformer):
         self.clusters = clusters
         self.clv_cs = clv_cs
         self.value_potential = value_potential
+        self.optional_steps = optional_steps
 
     def _steps(self):
         steps = []
@@ -133,15 +145,36 @@ class Segmentation(TierTransformer):
         from sklearn.base import clone
 
         steps = self._steps()
+        optional = set(self.optional_steps)
+        unknown = sorted(optional - set(STEP_ORDER))
+        if unknown:
+            raise TierkitError(f"optional_steps: unknown step(s) {', '.join(unknown)}; expected some of "
+                               f"{', '.join(STEP_ORDER)}")
         table = _with_cs_index(X, dict(steps))
-        fitted, added = [], []
+        fitted, added, skipped = [], [], {}
         for name, step in steps:
             step = clone(step)
-            out = step.fit(table).transform(table)
+            if name in NEEDS_CLV and "clv" in skipped:
+                skipped[name] = "needs the predicted CLV that was left out"
+                _warn_left_out(name, skipped[name])
+                continue
+            if name == "lifecycle" and "clv" in skipped and getattr(step, "use_p_alive", False):
+                step.set_params(use_p_alive=False)
+                warnings.warn("lifecycle: without predicted CLV, stages use the recency rules instead of p_alive",
+                              UserWarning, stacklevel=4)
+            try:
+                out = step.fit(table).transform(table)
+            except (DataError, ModelError) as exc:
+                if name not in optional:
+                    raise
+                skipped[name] = str(exc)
+                _warn_left_out(name, skipped[name])
+                continue
             table = _join(table, out)
             fitted.append((name, step))
             added += [c for c in out.columns if c not in added]
         self.steps_ = fitted
+        self.skipped_steps_ = skipped
         self.columns_added_ = tuple(added)
         self.feature_columns_ = [c for c in X.columns if c not in SURVEY_COLUMNS]
         self.time_unit_ = X.attrs.get("time_unit")
@@ -193,6 +226,10 @@ class Segmentation(TierTransformer):
         """The fitted step called ``name``."""
         check_is_fitted(self, "steps_")
         return dict(self.steps_)[name]
+
+
+def _warn_left_out(name: str, reason: str) -> None:
+    warnings.warn(f"{name} step left out: {reason}", UserWarning, stacklevel=5)
 
 
 def _with_cs_index(X: pd.DataFrame, steps: dict) -> pd.DataFrame:
@@ -257,7 +294,7 @@ def _join(table: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
     return joined
 
 
-def build_segmentation(schemes: dict | None = None, *, seed: int = 0) -> Segmentation:
+def build_segmentation(schemes: dict | None = None, *, seed: int = 0, optional_steps=()) -> Segmentation:
     """A :class:`Segmentation` from a config's ``schemes`` section (``{step: params, true or false}``).
 
     The rule-based steps run unless ``false``; ``clv``, ``clusters``, ``clv_cs`` and
@@ -285,4 +322,4 @@ def build_segmentation(schemes: dict | None = None, *, seed: int = 0) -> Segment
             kwargs[name] = type(_default_step(name))(**params)
         except TypeError as exc:
             raise TierkitError(f"schemes.{name}: {exc}") from None
-    return Segmentation(**kwargs)
+    return Segmentation(**kwargs, optional_steps=tuple(optional_steps))

@@ -57,6 +57,7 @@ def segmentation_standards(segmentation) -> dict:
         "model_format": MODEL_FORMAT,
         "time_unit": getattr(segmentation, "time_unit_", None),
         "feature_columns": list(getattr(segmentation, "feature_columns_", [])),
+        "skipped_steps": dict(getattr(segmentation, "skipped_steps_", {})),
         "steps": steps,
     }
 

@@ -16,12 +16,15 @@ gap is ``recency_btyd / frequency_btyd`` (time between first and last purchase o
 of repeat purchases). ``at_risk_after`` is the 90th percentile of those gaps (silent for
 longer than 90 % of customers wait between purchases), ``churned_after`` twice that, and
 ``loyal_min_purchases`` the 75th percentile of purchase occasions among repeat customers
-(at least 3). With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
+(at least 3). Without a repeat customer there is no gap: ``at_risk_after`` falls back to 90 days and ``churned_after`` to 180 days (converted to the features' time
+unit), with a warning. With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
 the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
 ``at_risk`` below ``at_risk_p_alive`` (0.5).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,10 @@ from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
 _FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
+#: Without a repeat customer the gaps cannot set the thresholds; these defaults apply.
+DEFAULT_AT_RISK_DAYS = 90
+DEFAULT_CHURNED_DAYS = 180
+DAYS_PER_UNIT = {"D": 1, "W": 7}
 
 
 class LifecycleStager(TierTransformer):
@@ -87,15 +94,19 @@ class LifecycleStager(TierTransformer):
         repeats = numeric_column(X, "frequency_btyd", "LifecycleStager") > 0
         gaps = (X["recency_btyd"].to_numpy(dtype="float64")[repeats]
                 / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
-        at_risk = self.at_risk_after
-        if at_risk is None:
-            if gaps.size == 0:
-                raise TierkitError(
-                    "LifecycleStager: no customer bought twice, so no inter-purchase gap to derive "
-                    "at_risk_after from; give at_risk_after and churned_after"
-                )
+        at_risk, churned = self.at_risk_after, self.churned_after
+        if at_risk is None and gaps.size == 0:
+            days = DAYS_PER_UNIT.get(X.attrs.get("time_unit", "D"), 1)
+            at_risk = DEFAULT_AT_RISK_DAYS / days
+            churned = DEFAULT_CHURNED_DAYS / days if churned is None else churned
+            warnings.warn(
+                "LifecycleStager: no customer bought twice, so there is no purchase gap to learn the "
+                f"thresholds from; using the defaults at_risk_after="
+                f"{DEFAULT_AT_RISK_DAYS} days and churned_after={DEFAULT_CHURNED_DAYS} days (set at_risk_after "
+                "and churned_after to choose)", UserWarning, stacklevel=4)
+        elif at_risk is None:
             at_risk = float(np.quantile(gaps, 0.9))
-        churned = self.churned_after if self.churned_after is not None else 2.0 * at_risk
+        churned = churned if churned is not None else 2.0 * at_risk
         if not 0 <= at_risk <= churned:
             raise TierkitError(
                 f"at_risk_after {at_risk!r} and churned_after {churned!r}: need 0 <= at_risk_after <= churned_after"
