@@ -76,12 +76,14 @@ def main() -> None:
     features = simulate(args.customers, args.seed)
     x, t_x, T, m = (features[c].to_numpy() for c in ("frequency_btyd", "recency_btyd", "T", "monetary_btyd"))
     rows, weights, _ = distinct_rows(x, t_x, T)
-    print(f"{len(features):,} customers, {int((x > 0).sum()):,} repeat customers, {len(rows):,} distinct (x, t_x, T) rows")
+    print(f"{len(features):,} customers, {int((x > 0).sum()):,} repeat customers, "
+          f"{len(rows):,} distinct (x, t_x, T) rows")
 
     start = time.perf_counter()
     model = CLVModel(horizon=365, discount_rate=0.10).fit(features)
     ours_fit = time.perf_counter() - start
-    print(f"tierkit fit:                     {ours_fit:8.2f} s  BG/NBD {fmt(model.bgnbd_params_)}  GG {fmt(model.gamma_gamma_params_)}")
+    print(f"tierkit fit:                     {ours_fit:8.2f} s  BG/NBD {fmt(model.bgnbd_params_)}  "
+          f"GG {fmt(model.gamma_gamma_params_)}")
 
     start = time.perf_counter()
     bgf = BetaGeoFitter().fit(x, t_x, T)
@@ -89,7 +91,8 @@ def main() -> None:
     ggf = GammaGammaFitter().fit(x[rep], m[rep])
     theirs_fit = time.perf_counter() - start
     theirs = {**bgf.params_.to_dict(), **ggf.params_.to_dict()}
-    print(f"lifetimes fit, every row:        {theirs_fit:8.2f} s  BG/NBD {fmt(bgf.params_.to_dict())}  GG {fmt(ggf.params_.to_dict())}")
+    print(f"lifetimes fit, every row:        {theirs_fit:8.2f} s  BG/NBD {fmt(bgf.params_.to_dict())}  "
+          f"GG {fmt(ggf.params_.to_dict())}")
 
     start = time.perf_counter()
     rows, weights, _ = distinct_rows(x, t_x, T)

@@ -31,16 +31,8 @@ SUBPACKAGES = ("tierkit.data", "tierkit.features", "tierkit.clv", "tierkit.clust
 MODULES = ("tierkit.output", "tierkit.errors")
 
 #: Objects in files owned by another change in progress: xfail until that change fixes them
-#: (strict, so the test fails once they pass and the entry must go).
-OWNED_ELSEWHERE = {
-    name: "to fix: issue 11 (owned by another change in progress)"
-    for name in (
-        "tierkit.datasets.load_cdnow",  # RT01
-        "tierkit.tiers.rfm_scores.rfm_scores",  # PR01, RT01
-        "tierkit.tiers.rfm_segments.RFMSegmenter",  # PR01
-        "tierkit.tiers.rfm_segments.rfm_segments",  # PR01, RT01
-    )
-}
+#: (strict, so the test fails once they pass and the entry must go). ``{name: reason}``.
+OWNED_ELSEWHERE: dict[str, str] = {}
 
 
 def _public_objects() -> list[str]:

@@ -80,6 +80,12 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
         ``False`` gives the master data (23,570 customers, 69,659 lines); ``True`` the
         2,357-customer sample of the BG/NBD paper.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical transaction columns (:mod:`tierkit.data`), one row per purchase line;
+        ``attrs["read_report"]`` holds the counts.
+
     Examples
     --------
     >>> tx = load_cdnow()

@@ -104,7 +104,8 @@ def test_lang_changes_labels_not_keys(tx_file, tmp_path):
 
 
 @pytest.mark.parametrize("content, args, message", [
-    ("customer_id,day,amount\n1,2021-01-01,1\n", [], "missing column 'date'; columns present: customer_id, day, amount"),
+    ("customer_id,day,amount\n1,2021-01-01,1\n", [],
+     "missing column 'date'; columns present: customer_id, day, amount"),
     ("customer_id,date,amount\n1,2021-13-45,1\n", [], "column 'date', line 2: value '2021-13-45' is not a date"),
     ("customer_id,date,amount\n1,2021-01-01,ten\n", [], "column 'amount', line 2: value 'ten' is not a number"),
     ("", [], "file is empty"),

@@ -17,7 +17,8 @@ def test_every_listed_command_is_a_click_command_of_that_name():
 
 def test_help_lists_every_command_without_importing_the_heavy_libraries():
     code = ("import sys; from tierkit.cli.main import main; status = main(['--help']); "
-            "print(status, sorted(m for m in ('pandas', 'sklearn', 'duckdb', 'mlflow', 'pyarrow') if m in sys.modules))")
+            "print(status, sorted(m for m in ('pandas', 'sklearn', 'duckdb', 'mlflow', 'pyarrow') "
+            "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     *listing, last = done.stdout.strip().splitlines()
     assert last == "0 []"

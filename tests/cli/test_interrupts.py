@@ -45,7 +45,8 @@ def big_parquet(tmp_path_factory):
     n = 6_000_000
     frame = pd.DataFrame({
         "customer_id": pd.array(np.char.add("C", rng.integers(0, 2_000_000, n).astype(str)), dtype="str"),
-        "date": (np.datetime64("2023-01-01") + rng.integers(0, 700, n).astype("timedelta64[D]")).astype("datetime64[us]"),
+        "date": (np.datetime64("2023-01-01")
+                 + rng.integers(0, 700, n).astype("timedelta64[D]")).astype("datetime64[us]"),
         "amount": np.round(rng.lognormal(3, 0.8, n), 2),
     })
     frame.to_parquet(root / "tx.parquet", row_group_size=500_000)
@@ -60,7 +61,8 @@ def test_a_signal_during_aggregation_exits_cleanly_and_keeps_the_previous_output
     root, model = big_parquet
     out = tmp_path / "scores.parquet"
     out.write_bytes(b"previous run")
-    proc = subprocess.Popen([str(TIERKIT), "-v", "score", "--model", str(model), "--transactions", str(root / "tx.parquet"),
+    proc = subprocess.Popen([str(TIERKIT), "-v", "score", "--model", str(model),
+                             "--transactions", str(root / "tx.parquet"),
                              "--as-of", "2024-12-31", "--out", str(out), "--memory-limit", "200MB"],
                             stderr=subprocess.PIPE, text=True)
     seen = ""

@@ -46,7 +46,8 @@ def scored():
                                   "small")
     classes = {("high", "high"): "core", ("high", "low"): "at_risk_key", ("medium", "high"): "growth",
                ("medium", "low"): "fragile", ("low", "high"): "advocate", ("low", "low"): "marginal"}
-    table["clv_cs_class"] = [classes.get((c, s), "unrated") for c, s in zip(table["clv_level"], table["cs_level"])]
+    table["clv_cs_class"] = [classes.get((c, s), "unrated")
+                             for c, s in zip(table["clv_level"], table["cs_level"], strict=True)]
     vs, ps = table["monetary"].median(), table["clv"].median()
     table["value_potential"] = np.select(
         [(table.monetary > vs) & (table.clv > ps), table.monetary > vs, table.clv > ps],
@@ -118,7 +119,7 @@ def test_plots_draw_on_a_given_axes_and_leave_pyplot_alone(scored):
         lambda ax: plot_value_potential(scored, ax=ax),
         lambda ax: plot_lifecycle_funnel(scored, ax=ax),
     ]
-    for ax, plot in zip(axes, plots):
+    for ax, plot in zip(axes, plots, strict=False):
         assert plot(ax) is ax
     for ax in all_plots(scored, "en"):
         assert isinstance(ax, Axes)

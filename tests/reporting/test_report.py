@@ -129,7 +129,8 @@ def test_cli_report_bad_survey_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().splitlines() == [
-        f"tierkit: error: {survey}: column 'score', line 3: value '6' is outside the csat 1-5 scale (1 bad row(s) in all)"]
+        f"tierkit: error: {survey}: column 'score', line 3: value '6' is outside the csat 1-5 scale "
+        "(1 bad row(s) in all)"]
     assert not (tmp_path / "r.html").exists()
 
 

@@ -41,7 +41,8 @@ def test_edges_learned_at_fit_are_applied_unchanged_to_a_new_batch():
     grid = CLVCSGrid().fit(with_satisfaction(base(), survey(x=90.0, y=90.0, z=90.0)))
     np.testing.assert_allclose(grid.clv_edges_, [10 + 80 / 3, 10 + 160 / 3])
     batch = pd.DataFrame({"clv": [-5.0, 50.0, 1e6]}, index=["x", "y", "z"])
-    assert grid.transform(with_satisfaction(batch, survey(x=90.0, y=90.0, z=90.0)))["clv_cs_class"].tolist() == ["advocate", "growth", "core"]
+    result = grid.transform(with_satisfaction(batch, survey(x=90.0, y=90.0, z=90.0)))
+    assert result["clv_cs_class"].tolist() == ["advocate", "growth", "core"]
 
 
 def test_equal_clv_values_share_a_level():
@@ -97,7 +98,8 @@ def test_impute_needs_a_rated_customer_per_level():
 def test_custom_levels_and_classes():
     classes = {("top", "high"): "keep", ("top", "low"): "fix", ("rest", "high"): "ok", ("rest", "low"): "watch"}
     grid = CLVCSGrid(clv_levels=("top", "rest"), clv_quantiles=(0.5,), classes=classes)
-    assert grid.fit_transform(with_satisfaction(base(), survey(c1=90.0, c9=10.0)))["clv_cs_class"].tolist() == ["ok"] + ["unrated"] * 7 + ["fix"]
+    result = grid.fit_transform(with_satisfaction(base(), survey(c1=90.0, c9=10.0)))
+    assert result["clv_cs_class"].tolist() == ["ok"] + ["unrated"] * 7 + ["fix"]
 
 
 @pytest.mark.parametrize("params, message", [

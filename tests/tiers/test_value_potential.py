@@ -46,7 +46,8 @@ def test_splits_learned_at_fit_apply_to_a_new_batch():
     assert matrix.transform(batch)["value_potential"].tolist() == ["harvest", "develop"]
 
 
-@pytest.mark.parametrize("params, message", [({"quantile": 1.0}, "quantile"), ({"value_split": float("nan")}, "value_split")])
+@pytest.mark.parametrize("params, message", [({"quantile": 1.0}, "quantile"),
+                                             ({"value_split": float("nan")}, "value_split")])
 def test_bad_parameters(params, message):
     with pytest.raises(TierkitError, match=message):
         ValuePotentialMatrix(**params).fit(table())

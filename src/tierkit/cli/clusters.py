@@ -51,7 +51,8 @@ def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit
     low_high = parse_k_range(k_range)
     features, _ = features_from_options(transactions, pop_transaction_options(kwargs), as_of=as_of,
                                         time_unit=time_unit)
-    model = KMeansSegmenter(k=k, k_range=low_high, skew_transform=transform, random_state=seed, n_boot=n_boot).fit(features)
+    model = KMeansSegmenter(k=k, k_range=low_high, skew_transform=transform, random_state=seed,
+                            n_boot=n_boot).fit(features)
     written = []
     if plots_dir:
         folder = Path(plots_dir)

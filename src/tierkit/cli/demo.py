@@ -53,7 +53,8 @@ def demo_config() -> Traversable:
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
               help="Experiment config [default: the packaged copy of experiments/cdnow.yaml].")
 @click.option("--tracking-uri", default=None, help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of labels [default: the config's].")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of labels [default: the config's].")
 def demo(out_dir, config_path, tracking_uri, lang):
     """Grade the CDNOW customers (bundled with lifetimes), compare the schemes, register the model."""
     from tierkit.mlops.config import load_config
@@ -81,6 +82,7 @@ def demo(out_dir, config_path, tracking_uri, lang):
 
 
 def show_demo(result, config, out: Path) -> None:
+    """Print the demo's summary: tier sizes, CLV, the scheme comparison and where the results went."""
     screen = Console()
     table = result.table
     lang = config.lang
@@ -109,8 +111,8 @@ def show_demo(result, config, out: Path) -> None:
         screen.print(shown.to_string(float_format=lambda v: f"{v:.3f}"), soft_wrap=True)
     screen.print(f"MLflow run {result.run_id}; model {result.model_uri}")
     if result.registered_version:
-        screen.print(f"registered: models:/{config.mlflow['registered_model']}@{config.mlflow.get('alias', 'champion')} "
-                     f"(version {result.registered_version})")
+        screen.print(f"registered: models:/{config.mlflow['registered_model']}"
+                     f"@{config.mlflow.get('alias', 'champion')} (version {result.registered_version})")
     other = "zh" if config.lang == "en" else "en"
     screen.print(f"results: {out / 'customers.csv'}, reports {out / 'report.html'} and {out / f'report.{other}.html'}, "
                  f"charts in {out / 'charts'}")

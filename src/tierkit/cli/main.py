@@ -97,9 +97,11 @@ class CommandTable(click.Group):
     """A group whose commands come from :data:`COMMANDS`, each module imported when it is used."""
 
     def list_commands(self, ctx):
+        """Names of all commands, sorted, without importing their modules."""
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx, name):
+        """Command ``name``, its module imported on first use."""
         if name in COMMANDS and name not in self.commands:
             import importlib
 
@@ -108,6 +110,7 @@ class CommandTable(click.Group):
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx, formatter):
+        """Write the commands section of ``--help`` from the table's one-line help."""
         # The listing uses the table's one-line help: no command module is imported for --help.
         rows = [(name, COMMANDS[name][1] if name in COMMANDS else self.commands[name].get_short_help_str())
                 for name in self.list_commands(ctx)]
@@ -122,7 +125,8 @@ def cli(verbose: bool) -> None:
     """tierkit: grade every customer, explainably, with a strategy per tier."""
     global _VERBOSE
     _VERBOSE = verbose
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     if not verbose:
         # MLflow's own progress chatter and hints are noise for a command-line user; MLflow
         # reads this variable when it is first imported, later in the command.

@@ -22,6 +22,7 @@ def run(config, tracking_uri, register):
 
 
 def show_run(result) -> None:
+    """Print a run's summary: the run id, the read report, the scheme comparison and the model."""
     out = Console()
     out.print(f"run {result.run_id} (experiment {result.experiment_id}): {len(result.table):,} customers")
     from tierkit.cli.options import read_summary

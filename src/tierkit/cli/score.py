@@ -20,10 +20,15 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
               help="Output .csv or .parquet (written atomically); with --engine spark also a folder/URI.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: DuckDB on this machine; spark: Spark SQL + mlflow spark_udf.")
-@click.option("--tracking-uri", default=None, help="MLflow tracking URI for models:/ and runs:/ (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
+@click.option("--tracking-uri", default=None,
+              help="MLflow tracking URI for models:/ and runs:/ "
+                   "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
 @click.option("--chunk-size", type=int, default=100_000, show_default=True, help="Customers per model call.")
-@click.option("--memory-limit", default="1GB", show_default=True, help="Local engine: DuckDB memory limit before spilling to disk.")
-@click.option("--spark-master", default=None, help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own master).")
+@click.option("--memory-limit", default="1GB", show_default=True,
+              help="Local engine: DuckDB memory limit before spilling to disk.")
+@click.option("--spark-master", default=None,
+              help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own "
+                   "master).")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @transaction_options
 def score(transactions, model, transactions_option, as_of, out, engine, tracking_uri, chunk_size, memory_limit,

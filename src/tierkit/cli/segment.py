@@ -11,9 +11,11 @@ from tierkit.output import check_output_not_input, check_table_path, write_table
 @click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
 @click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output file: .csv, .parquet or .xlsx.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .csv, .parquet or .xlsx.")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of labels and strategies.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of labels and strategies.")
 @model_options
 @survey_options
 @transaction_options

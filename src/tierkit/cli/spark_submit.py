@@ -1,8 +1,8 @@
-"""The file ``spark-submit`` runs: ``tierkit score --engine spark`` with the arguments given.
+r"""The file ``spark-submit`` runs: ``tierkit score --engine spark`` with the arguments given.
 
 ::
 
-    spark-submit --master yarn "$(python -c 'import tierkit.cli.spark_submit as m; print(m.__file__)')" \\
+    spark-submit --master yarn "$(python -c 'import tierkit.cli.spark_submit as m; print(m.__file__)')" \
         hdfs:///tx/2021-04 --model models:/tierkit-cdnow@champion --as-of 2021-04-30 --out hdfs:///scores/2021-04
 """
 

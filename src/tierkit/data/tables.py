@@ -19,7 +19,7 @@ EXCEL = {".xlsx", ".xlsm"}
 
 
 def read_table(path, what: str, *, text_columns=(), sheet_name=0) -> pd.DataFrame:
-    """Read a .csv / .tsv / .txt, .parquet or .xlsx table; ``text_columns`` stay text as written.
+    r"""Read a .csv / .tsv / .txt, .parquet or .xlsx table; ``text_columns`` stay text as written.
 
     Parameters
     ----------
@@ -39,7 +39,7 @@ def read_table(path, what: str, *, text_columns=(), sheet_name=0) -> pd.DataFram
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
-    >>> _ = open(p, "w").write("customer_id,score\\n007,9\\n")
+    >>> _ = open(p, "w").write("customer_id,score\n007,9\n")
     >>> read_table(p, "a survey file", text_columns=["customer_id"])["customer_id"].tolist()
     ['007']
     >>> read_table(p + ".json", "a survey file")

@@ -237,7 +237,7 @@ READ_OPTION_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "shee
 
 
 class DatesSection(Section):
-    """``dates``: ``as_of`` (the final model's date) and, for the holdout comparison, ``calibration_end`` and ``holdout_end``.
+    """``dates``: ``as_of`` (the final model's date); ``calibration_end``, ``holdout_end`` (holdout comparison).
 
     Dates are text ``YYYY-MM-DD`` (TOML dates are accepted and kept as that text), checked by
     :func:`tierkit.features.definition.parse_date`. ``calibration_end`` must come before
@@ -580,7 +580,7 @@ class MlflowSection(Section):
 
 
 class ExperimentConfig(Section):
-    """A checked experiment config; ``source`` is the file it came from.
+    r"""A checked experiment config; ``source`` is the file it came from.
 
     Build one with :func:`load_config`. Sections are typed (``config.dates.as_of``) and read
     like mappings of the keys the file gave (``config.dates["as_of"]``).
@@ -602,7 +602,7 @@ class ExperimentConfig(Section):
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "x.yaml")
-    >>> _ = open(p, "w").write("name: x\\ndata: {dataset: cdnow}\\ndates: {as_of: 1998-06-30}\\n")
+    >>> _ = open(p, "w").write("name: x\ndata: {dataset: cdnow}\ndates: {as_of: 1998-06-30}\n")
     >>> config = load_config(p)
     >>> config.experiment_name, config.dates.as_of, config.schemes.enabled("rfm")
     ('tierkit-x', '1998-06-30', True)
@@ -693,7 +693,7 @@ class ExperimentConfig(Section):
         return flat
 
     def checked(self) -> ExperimentConfig:
-        """This config checked again as a whole (after changes such as ``config.lang = "zh"``).
+        """Check the config again as a whole (after changes such as ``config.lang = "zh"``).
 
         Files are looked at again too: a data file removed since loading is found here.
 
@@ -878,7 +878,7 @@ def _validated(raw: dict, source: Path) -> ExperimentConfig:
 
 
 def load_config(path) -> ExperimentConfig:
-    """Read and check an experiment config (``.yaml``, ``.yml`` or ``.toml``).
+    r"""Read and check an experiment config (``.yaml``, ``.yml`` or ``.toml``).
 
     Everything that can be checked without fitting is checked here (module docs), so a wrong
     config fails before any MLflow run exists.
@@ -903,7 +903,7 @@ def load_config(path) -> ExperimentConfig:
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "x.yaml")
-    >>> _ = open(p, "w").write("name: x\\ndata: {dataset: cdnow}\\ndates: {as_of: 1998-06-30}\\n")
+    >>> _ = open(p, "w").write("name: x\ndata: {dataset: cdnow}\ndates: {as_of: 1998-06-30}\n")
     >>> load_config(p).dates["as_of"]
     '1998-06-30'
     """

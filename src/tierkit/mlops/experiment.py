@@ -183,7 +183,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         step("logging tier profiles")
         for column in [*tier_schemes(segmentation.abc_scheme), "cluster"]:
             if column in table.columns:
-                order = sorted(table[column].unique()) if column == "cluster" else tier_order(column, segmentation.abc_scheme)
+                order = (sorted(table[column].unique()) if column == "cluster"
+                         else tier_order(column, segmentation.abc_scheme))
                 summary = tier_summary(table, column, order=order)
                 mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
         for name, value in _diagnostic_metrics(segmentation).items():

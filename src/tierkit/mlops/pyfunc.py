@@ -70,6 +70,13 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
     """pyfunc wrapper around a fitted :class:`tierkit.Segmentation` (see module docs)."""
 
     def load_context(self, context):
+        """Load the fitted segmentation and its standards from the model's artifacts.
+
+        Parameters
+        ----------
+        context : mlflow.pyfunc.PythonModelContext
+            Gives the paths of the ``segmentation`` and ``standards`` artifacts.
+        """
         standards = json.loads(Path(context.artifacts["standards"]).read_text(encoding="utf-8"))
         check_model_format(standards, source=str(Path(context.artifacts["standards"]).parent))
         self.segmentation = joblib.load(context.artifacts["segmentation"])
@@ -77,6 +84,22 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         self.output_columns = standards["output_columns"]
 
     def predict(self, context, model_input: pd.DataFrame, params=None):
+        """Grade the customers of a feature table.
+
+        Parameters
+        ----------
+        context : mlflow.pyfunc.PythonModelContext
+            Not used; the artifacts were read by :meth:`load_context`.
+        model_input : pandas.DataFrame
+            One row per customer: ``customer_id`` and the model's input columns.
+        params : dict, optional
+            ``{"horizon": days}`` to predict CLV over another horizon than the fitted one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``customer_id`` and the model's output columns, one row per customer.
+        """
         # The DataFrame hint also tells MLflow that the signature comes from the logged example.
         if not isinstance(model_input, pd.DataFrame):
             model_input = pd.DataFrame(model_input)

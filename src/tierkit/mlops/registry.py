@@ -21,7 +21,8 @@ def check_registry_names(name, alias=None, where: str = "") -> None:
     >>> check_registry_names("shop/tiers", where="mlflow.registered_model")
     Traceback (most recent call last):
     ...
-    tierkit.errors.TierkitError: mlflow.registered_model 'shop/tiers': a registered model name cannot be empty or contain '/' or ':'
+    tierkit.errors.TierkitError: mlflow.registered_model 'shop/tiers': a registered model name cannot be empty
+    or contain '/' or ':'
     """
     label = f"{where} " if where else "name "
     if not isinstance(name, str) or not name.strip() or "/" in name or ":" in name:

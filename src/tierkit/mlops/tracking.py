@@ -36,7 +36,9 @@ def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) 
                 row[metric] = run.get(f"metrics.{scheme}.{metric}")
             rows.append(row)
     if not rows:
-        raise TierkitError(f"experiment {experiment!r}: no run has comparison metrics (configs need calibration_end and holdout_end)")
+        raise TierkitError(f"experiment {experiment!r}: no run has comparison metrics "
+                           "(configs need calibration_end and holdout_end)")
     table = pd.DataFrame(rows)
     table["start_time"] = table["start_time"].astype("str")
-    return table.sort_values(["variance_share", "run_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    table = table.sort_values(["variance_share", "run_id"], ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)

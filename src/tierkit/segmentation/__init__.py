@@ -1,5 +1,6 @@
-"""A fitted segmentation: the chain of column-adding tier steps (:mod:`.chain`) and the
-standards it learned (:mod:`.standards`).
+"""A fitted segmentation: the chain of column-adding tier steps and the standards it learned.
+
+The chain is in :mod:`.chain`, the standards in :mod:`.standards`.
 """
 
 from tierkit.segmentation.chain import Segmentation, build_segmentation

@@ -1,4 +1,4 @@
-"""The CLV-CS grid (客户终身价值 x 客户满意度): predicted value against satisfaction.
+r"""The CLV-CS grid (客户终身价值 x 客户满意度): predicted value against satisfaction.
 
 CLV level ``high`` / ``medium`` / ``low`` comes from CLV edges (tertiles learned at fit, or
 given); CS level ``high`` / ``low`` from the CS index (0..100, see
@@ -6,7 +6,7 @@ given); CS level ``high`` / ``low`` from the CS index (0..100, see
 The six cells:
 
 ============  ===========  ===============  =====================================================
-CLV \\ CS      high                          low
+CLV \ CS      high                          low
 ============  ===========  ===============  =====================================================
 high          ``core`` 核心客户               ``at_risk_key`` 重点挽留客户
 medium        ``growth`` 成长客户             ``fragile`` 波动客户
@@ -169,8 +169,9 @@ class CLVCSGrid(TierTransformer):
                 self.imputed_cs_index_[name] = float(np.median(rated))
 
     def _transform(self, X):
-        """``cs_level``, ``clv_level`` and ``clv_cs_class`` per customer (with ``unrated="impute"``
-        also ``cs_imputed`` and the imputed ``cs_index``).
+        """``cs_level``, ``clv_level`` and ``clv_cs_class`` per customer.
+
+        With ``unrated="impute"`` also ``cs_imputed`` and the imputed ``cs_index``.
         """
         clv = numeric_column(X, self.clv_column_, "CLVCSGrid")
         cs = self._cs_index(X)
@@ -184,7 +185,8 @@ class CLVCSGrid(TierTransformer):
         rated = ~np.isnan(cs)
         cs_level = np.where(rated, np.where(np.nan_to_num(cs) >= self.cs_threshold_, "high", "low"), "unrated")
         cs_level = cs_level.astype(object)
-        cls = np.array([self.classes_.get((c, s), "unrated") for c, s in zip(clv_level, cs_level)], dtype=object)
+        cls = np.array([self.classes_.get((c, s), "unrated") for c, s in zip(clv_level, cs_level, strict=True)],
+                       dtype=object)
         out["cs_level"] = cs_level
         out["clv_level"] = clv_level
         out["clv_cs_class"] = cls

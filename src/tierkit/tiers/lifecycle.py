@@ -122,7 +122,8 @@ class LifecycleStager(TierTransformer):
             "churned_after": float(churned),
             "loyal_min_purchases": int(loyal),
         }
-        self.p_alive_rule_ = ({"at_risk_below": float(self.at_risk_p_alive), "churned_below": float(self.churned_p_alive)}
+        self.p_alive_rule_ = ({"at_risk_below": float(self.at_risk_p_alive),
+                               "churned_below": float(self.churned_p_alive)}
                               if self.use_p_alive else None)
 
     def _transform(self, X):

@@ -73,7 +73,8 @@ class RFMClassifier(TierTransformer):
         given = dict(self.thresholds or {})
         unknown = set(given) - set(_METRICS)
         if unknown:
-            raise TierkitError(f"thresholds: unknown metric(s) {sorted(unknown)}; expected recency, frequency, monetary")
+            raise TierkitError(f"thresholds: unknown metric(s) {sorted(unknown)}; "
+                               "expected recency, frequency, monetary")
         return given
 
     def _columns_in(self, X):

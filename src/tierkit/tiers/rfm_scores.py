@@ -118,6 +118,19 @@ class RFMScorer(TierTransformer):
 def rfm_scores(features: pd.DataFrame, **params) -> pd.DataFrame:
     """One-shot :class:`RFMScorer`: fit on ``features`` and grade the same table.
 
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Features, one row per customer, with ``recency``, ``frequency`` and ``monetary``.
+    **params
+        Parameters of :class:`RFMScorer` (``n_bins``, ``edges``, ``weights``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``r_score``, ``f_score``, ``m_score``, ``rfm_cell`` and ``rfm_score``, one row per row of
+        ``features``, on its index.
+
     Examples
     --------
     >>> f = pd.DataFrame({"recency": [1, 9], "frequency": [3, 1], "monetary": [50, 5]})

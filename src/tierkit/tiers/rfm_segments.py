@@ -1,4 +1,4 @@
-"""The 11 named RFM segments (champions ... lost) on an R x FM score grid.
+r"""The 11 named RFM segments (champions ... lost) on an R x FM score grid.
 
 ``fm_score`` is the mean of the F and M scores rounded half up. The default grid below maps
 each of the 25 (R, FM) cells to exactly one segment; pass your own ``grid`` (a dict
@@ -6,7 +6,7 @@ each of the 25 (R, FM) cells to exactly one segment; pass your own ``grid`` (a d
 replace it. Published rule sets for these names differ and overlap; this one is:
 
 ======  ============  ==================  ==================  ==================  ==========
-R \\ FM  1             2                   3                   4                   5
+R \ FM  1             2                   3                   4                   5
 ======  ============  ==================  ==================  ==================  ==========
 5       new           potential_loyalist  potential_loyalist  champions           champions
 4       promising     potential_loyalist  potential_loyalist  loyal               loyal
@@ -90,6 +90,18 @@ def rfm_segments(scores: pd.DataFrame, grid=None) -> pd.DataFrame:
     """``fm_score`` and ``rfm_segment`` from the R, F, M scores of :class:`tierkit.RFMScorer`.
 
     Scores outside 1..5 (a scorer with other ``n_bins``) are clipped onto the grid.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        ``r_score``, ``f_score`` and ``m_score`` per customer.
+    grid : dict or pandas.DataFrame, optional
+        ``{(r, fm): key}`` for all 25 cells, or a 5x5 table; default :func:`default_grid`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fm_score`` and ``rfm_segment``, one row per row of ``scores``, on its index.
 
     Examples
     --------

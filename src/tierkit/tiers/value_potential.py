@@ -1,4 +1,4 @@
-"""The value-potential matrix (客户分级管理图): what a customer has brought against what they may bring.
+r"""The value-potential matrix (客户分级管理图): what a customer has brought against what they may bring.
 
 Historical value is the customer's total profit when known, else total net revenue
 (``monetary``); potential is the predicted CLV. Each is split at a value learned at fit (the
@@ -6,7 +6,7 @@ median by default) or given; a customer is *high* when strictly above the split,
 equal values (zero CLV) stays low. The four quadrants:
 
 ================  ==================  ==================
-value \\ potential  high                low
+value \ potential  high                low
 ================  ==================  ==================
 high              ``star``            ``harvest``
 low               ``develop``         ``low_priority``
@@ -96,8 +96,10 @@ class ValuePotentialMatrix(TierTransformer):
     def _transform(self, X):
         """``value_potential`` quadrant key per customer."""
         high_value = grade(numeric_column(X, self.value_column_, "ValuePotentialMatrix"), [self.value_split_]) == 2
-        high_potential = grade(numeric_column(X, self.potential_column_, "ValuePotentialMatrix"), [self.potential_split_]) == 2
-        keys = np.array([_QUADRANT[(bool(v), bool(p))] for v, p in zip(high_value, high_potential)], dtype=object)
+        potential = numeric_column(X, self.potential_column_, "ValuePotentialMatrix")
+        high_potential = grade(potential, [self.potential_split_]) == 2
+        keys = np.array([_QUADRANT[(bool(v), bool(p))] for v, p in zip(high_value, high_potential, strict=True)],
+                        dtype=object)
         return pd.DataFrame({"value_potential": keys}, index=X.index)
 
     def standards(self) -> dict:

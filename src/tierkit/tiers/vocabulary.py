@@ -32,13 +32,54 @@ class Tier:
     strategy_zh: str = ""
 
     def label(self, lang: str) -> str:
+        """Name of the tier in a language.
+
+        Parameters
+        ----------
+        lang : {"en", "zh"}
+            The language; anything but ``"zh"`` gives English.
+
+        Returns
+        -------
+        str
+            The name.
+        """
         return self.zh if lang == "zh" else self.en
 
     def strategy(self, lang: str) -> str:
+        """Action the tier calls for, in a language.
+
+        Parameters
+        ----------
+        lang : {"en", "zh"}
+            The language; anything but ``"zh"`` gives English.
+
+        Returns
+        -------
+        str
+            The strategy (empty when the tier has none).
+        """
         return self.strategy_zh if lang == "zh" else self.strategy_en
 
 
 def check_lang(lang: str) -> str:
+    """Refuse a language other than those in :data:`LANGS`.
+
+    Parameters
+    ----------
+    lang : str
+        The language asked for.
+
+    Returns
+    -------
+    str
+        ``lang`` unchanged.
+
+    Raises
+    ------
+    TierkitError
+        When ``lang`` is not one of :data:`LANGS`.
+    """
     if lang not in LANGS:
         raise TierkitError(f"lang: {lang!r} is not supported; expected one of {', '.join(LANGS)}")
     return lang
@@ -92,25 +133,33 @@ RFM_CLASSES = (
 
 #: Tiers of :mod:`tierkit.tiers.rfm_segments`, best first.
 RFM_SEGMENTS = (
-    Tier("champions", "Champions", "冠军客户", "Reward them; early access, ask for reviews", "奖励, 新品优先体验, 邀请评价"),
+    Tier("champions", "Champions", "冠军客户",
+         "Reward them; early access, ask for reviews", "奖励, 新品优先体验, 邀请评价"),
     Tier("loyal", "Loyal", "忠诚客户", "Upsell higher-value products, loyalty programme", "推荐高价值产品, 会员计划"),
-    Tier("potential_loyalist", "Potential loyalist", "潜在忠诚客户", "Membership offers, recommend related products", "会员邀请, 推荐相关产品"),
+    Tier("potential_loyalist", "Potential loyalist", "潜在忠诚客户",
+         "Membership offers, recommend related products", "会员邀请, 推荐相关产品"),
     Tier("new", "New customers", "新客户", "Onboarding, build the relationship early", "新客引导, 尽早建立关系"),
     Tier("promising", "Promising", "有潜力客户", "Create brand awareness, free trials", "提升品牌认知, 免费试用"),
-    Tier("need_attention", "Need attention", "需要关注客户", "Limited-time offers based on past purchases", "基于历史购买的限时优惠"),
-    Tier("about_to_sleep", "About to sleep", "即将沉睡客户", "Share popular products, reconnect", "推荐热门产品, 重新建立联系"),
+    Tier("need_attention", "Need attention", "需要关注客户",
+         "Limited-time offers based on past purchases", "基于历史购买的限时优惠"),
+    Tier("about_to_sleep", "About to sleep", "即将沉睡客户",
+         "Share popular products, reconnect", "推荐热门产品, 重新建立联系"),
     Tier("at_risk", "At risk", "流失风险客户", "Personal emails, renewals, helpful resources", "个性化沟通, 续订提醒"),
-    Tier("cant_lose", "Can't lose them", "不能失去的客户", "Win them back with new products; talk to them", "推出新品挽回, 直接沟通"),
-    Tier("hibernating", "Hibernating", "沉睡客户", "Offer other relevant products and special discounts", "推荐相关产品和专属折扣"),
+    Tier("cant_lose", "Can't lose them", "不能失去的客户",
+         "Win them back with new products; talk to them", "推出新品挽回, 直接沟通"),
+    Tier("hibernating", "Hibernating", "沉睡客户",
+         "Offer other relevant products and special discounts", "推荐相关产品和专属折扣"),
     Tier("lost", "Lost", "已流失客户", "Revive interest with outreach, else ignore", "尝试唤回, 否则不再投入"),
 )
 
 #: Tiers of :mod:`tierkit.tiers.abc_tiers`, best first.
 ABC_TIERS = {
     "course": (
-        Tier("high_end", "High-end", "高端客户", "Dedicated account manager, first call on new offers", "专人服务, 新产品优先"),
+        Tier("high_end", "High-end", "高端客户",
+             "Dedicated account manager, first call on new offers", "专人服务, 新产品优先"),
         Tier("important", "Important", "重要客户", "Priority service, loyalty benefits", "优先服务, 忠诚度奖励"),
-        Tier("ordinary", "Ordinary", "普通客户", "Standard service, encourage larger baskets", "标准服务, 鼓励提升客单价"),
+        Tier("ordinary", "Ordinary", "普通客户",
+             "Standard service, encourage larger baskets", "标准服务, 鼓励提升客单价"),
         Tier("small", "Small", "小客户", "Low-cost, self-service channels", "低成本自助服务"),
     ),
     "abc": (
@@ -132,7 +181,8 @@ LIFECYCLE_STAGES = (
     Tier("new", "New", "新客户", "Convert: second-purchase incentive, onboarding", "转化: 复购激励, 新客引导"),
     Tier("repeat", "Repeat", "回头客", "Grow: cross-sell, membership", "培养: 交叉销售, 会员"),
     Tier("loyal", "Loyal", "忠诚客户", "Retain: rewards, recognition, referrals", "保持: 奖励, 认可, 推荐"),
-    Tier("at_risk", "At risk", "流失风险客户", "Re-activate now: personal contact, tailored offer", "及时唤醒: 个性化联系与优惠"),
+    Tier("at_risk", "At risk", "流失风险客户",
+         "Re-activate now: personal contact, tailored offer", "及时唤醒: 个性化联系与优惠"),
     Tier("churned", "Churned", "已流失客户", "Win back selectively, learn why they left", "有选择地挽回, 了解流失原因"),
 )
 

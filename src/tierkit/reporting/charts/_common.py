@@ -65,7 +65,7 @@ def cluster_tiers(table: pd.DataFrame) -> tuple[Tier, ...]:
     pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
     return tuple(Tier(name, f"{number}: {cluster_label(name, 'en')}", f"{number}: {cluster_label(name, 'zh')}",
                       cluster_strategy(name, "en"), cluster_strategy(name, "zh"))
-                 for number, name in zip(pairs["cluster"], pairs["cluster_name"]))
+                 for number, name in zip(pairs["cluster"], pairs["cluster_name"], strict=True))
 
 
 def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:

@@ -88,7 +88,8 @@ def plot_relative_importance(profiles: pd.DataFrame, ax=None, lang: str = "en"):
         image = ax.imshow(colour, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
         ax.set_xticks(range(len(columns)), [_w(c, lang) for c in columns])
         ax.set_yticks(range(len(profiles)),
-                      [_cluster_label(i, n, lang) for i, n in zip(profiles.index, profiles["cluster_name"])])
+                      [_cluster_label(i, n, lang)
+                       for i, n in zip(profiles.index, profiles["cluster_name"], strict=True)])
         for (i, j), value in np.ndenumerate(values):
             ax.text(j, i, f"{value:+.0%}", ha="center", va="center", fontsize="small")
         ax.figure.colorbar(image, ax=ax, ticks=[])

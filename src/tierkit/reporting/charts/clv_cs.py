@@ -41,7 +41,8 @@ def plot_clv_cs_grid(table: pd.DataFrame, ax=None, lang: str = "en", clv: str = 
         for i, level in enumerate(clv_levels):
             for j, cs in enumerate(cs_levels):
                 key = names.loc[level, cs]
-                name = labels[key].label(lang) if isinstance(key, str) and key in labels else (key if isinstance(key, str) else "")
+                name = (labels[key].label(lang) if isinstance(key, str) and key in labels
+                        else (key if isinstance(key, str) else ""))
                 mean = mean_clv.loc[level, cs]
                 text = f"{name}\n{word('n', lang)}={int(counts.loc[level, cs]):,}"
                 if not np.isnan(mean):

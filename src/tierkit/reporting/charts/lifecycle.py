@@ -36,7 +36,7 @@ def plot_lifecycle_funnel(table: pd.DataFrame, ax=None, lang: str = "en", column
         y = np.arange(len(stages))
         bars = ax.barh(y, widths, left=-widths / 2, color=colors, height=0.7)
         widest = widths.max()
-        for bar, s, w in zip(bars, stages, widths):
+        for bar, s, w in zip(bars, stages, widths, strict=True):
             text = f"{counts[s]:,} ({counts[s] / total:.1%})"
             y_mid = bar.get_y() + bar.get_height() / 2
             if w >= 0.3 * widest:

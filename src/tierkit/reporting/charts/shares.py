@@ -51,7 +51,7 @@ def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en"
         ax = new_axes(ax, figsize=(7.5, 0.45 * len(shown) + 1.6))
         y = np.arange(len(shown))
         height = 0.4
-        for i, (measure, color) in enumerate(zip(("customer_share", "revenue_share"), _COLORS)):
+        for i, (measure, color) in enumerate(zip(("customer_share", "revenue_share"), _COLORS, strict=True)):
             bars = ax.barh(y + (i - 0.5) * height, 100 * summary[measure].to_numpy(), height=height,
                            color=color, label=word(measure, lang))
             ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
