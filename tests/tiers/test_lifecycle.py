@@ -2,7 +2,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tierkit.errors import TierkitError
 from tierkit.tiers.lifecycle import LifecycleStager, add_potential_customers
 
 

@@ -16,8 +16,9 @@ gap is ``recency_btyd / frequency_btyd`` (time between first and last purchase o
 of repeat purchases). ``at_risk_after`` is the 90th percentile of those gaps (silent for
 longer than 90 % of customers wait between purchases), ``churned_after`` twice that, and
 ``loyal_min_purchases`` the 75th percentile of purchase occasions among repeat customers
-(at least 3). Without a repeat customer there is no gap: ``at_risk_after`` falls back to 90 days and ``churned_after`` to 180 days (converted to the features' time
-unit), with a warning. With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
+(at least 3). Without a repeat customer there is no gap: ``at_risk_after`` falls back to 90
+days and ``churned_after`` to 180 days (converted to the features' time unit), with a warning.
+With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
 the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
 ``at_risk`` below ``at_risk_p_alive`` (0.5).
 """
