@@ -50,10 +50,12 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WrapValidator,
+    create_model,
     field_validator,
     model_validator,
 )
 
+from tierkit.data.columns import ColumnMap
 from tierkit.errors import TierkitError
 from tierkit.features.definition import parse_date
 
@@ -161,22 +163,24 @@ def _check_readable(path: str, info: ValidationInfo, key: str, what: str) -> Non
 # ----------------------------------------------------------------------------------------- data
 
 
-class ColumnsSection(Section):
-    """``data.columns``: which source column holds each transaction field (see :func:`tierkit.read_transactions`).
+def _columns_section():
+    """``data.columns`` as a pydantic model with the fields of :class:`tierkit.ColumnMap`.
 
-    Examples
-    --------
-    >>> ColumnsSection(amount="dollar_value").as_dict()
-    {'amount': 'dollar_value'}
+    The canonical transaction fields and their default source columns are written once.
     """
+    from dataclasses import fields
 
-    customer_id: str = "customer_id"
-    date: str = "date"
-    amount: str | None = "amount"
-    order_id: str | None = None
-    quantity: str | None = None
-    profit: str | None = None
-    price: str | None = None
+    hints = typing.get_type_hints(ColumnMap)
+    return create_model(
+        "ColumnsSection", __base__=Section, __module__=__name__,
+        __doc__=("``data.columns``: which source column holds each transaction field (the fields of "
+                 ":class:`tierkit.ColumnMap`).\n\n    Examples\n    --------\n"
+                 "    >>> ColumnsSection(amount=\"dollar_value\").as_dict()\n    {'amount': 'dollar_value'}\n"),
+        **{f.name: (hints[f.name], f.default) for f in fields(ColumnMap)},
+    )
+
+
+ColumnsSection = _columns_section()
 
 
 class DataSection(Section):
