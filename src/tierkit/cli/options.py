@@ -277,4 +277,11 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
         with_satisfaction(features, survey) if survey is not None else features)
     if lang is not None:
         table = add_labels(table, lang)
+    import warnings
+
+    from tierkit.evaluation.alerts import grading_alerts
+
+    table.attrs["alerts"] = grading_alerts(segmentation, table)
+    for alert in table.attrs["alerts"]:
+        warnings.warn(alert, UserWarning, stacklevel=2)
     return table, segmentation, features, survey, survey_opts

@@ -31,6 +31,7 @@ from tierkit.datasets import (
     load_cdnow,
     synthetic_survey,
 )
+from tierkit.evaluation.alerts import grading_alerts
 from tierkit.evaluation.comparison import compare_schemes, scheme_agreement
 from tierkit.evaluation.summary import tier_summary
 from tierkit.features.definition import rfm_features
@@ -155,6 +156,10 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
+        alerts = grading_alerts(segmentation, table)
+        if alerts:
+            mlflow.set_tag("tierkit.alerts", " | ".join(alerts)[:5000])
+            notes = (*alerts, *notes)
         if segmentation.skipped_steps_:  # optional steps the data could not support
             skipped = "; ".join(f"{name}: {why}" for name, why in segmentation.skipped_steps_.items())
             mlflow.set_tag("tierkit.skipped_steps", skipped[:5000])

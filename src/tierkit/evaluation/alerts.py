@@ -1,0 +1,119 @@
+"""What a person must know before acting on the tiers.
+
+Degenerate fits, unstable clusters, tiers that say nothing, surveys that reach few customers.
+
+Each alert is one sentence in plain words with the figure behind it. The command line prints
+them as warnings, the report shows them at the top and ``tierkit run`` logs them as the MLflow
+tag ``tierkit.alerts``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tierkit.tiers.schemes import table_schemes
+
+#: A BG/NBD or Gamma-Gamma parameter outside this range sits on the boundary of the model.
+PARAMETER_RANGE = (1e-3, 1e3)
+#: P(alive) at or above this counts as "certainly alive".
+ALIVE = 0.99
+#: A share of customers at or above this is "nearly everyone".
+NEARLY_ALL = 0.90
+#: A survey matching fewer customers than this share grades few of them.
+FEW_ANSWERS = 0.20
+
+
+def grading_alerts(segmentation, table: pd.DataFrame) -> list[str]:
+    """Alerts about a fitted segmentation and the table it graded.
+
+    Parameters
+    ----------
+    segmentation : tierkit.Segmentation
+        Fitted.
+    table : pandas.DataFrame
+        Its ``transform`` output (one row per customer).
+
+    Returns
+    -------
+    list of str
+        One sentence per alert; empty when nothing needs saying.
+
+    Examples
+    --------
+    >>> import tierkit as tk
+    >>> f = pd.DataFrame({"recency": [1, 5, 30, 60], "frequency": [5, 2, 1, 1],
+    ...     "monetary": [300.0, 80.0, 20.0, 10.0], "frequency_btyd": [4, 1, 0, 0],
+    ...     "recency_btyd": [40, 10, 0, 0]}, index=pd.Index(list("abcd"), name="customer_id"))
+    >>> seg = tk.Segmentation().fit(f)
+    >>> grading_alerts(seg, seg.transform(f))
+    []
+    """
+    steps = dict(segmentation.steps_)
+    alerts = []
+    if "clv" in steps:
+        alerts += _clv_alerts(steps["clv"], table)
+    if "clusters" in steps:
+        alerts += _cluster_alerts(steps["clusters"])
+    alerts += _tier_alerts(table)
+    if "clv_cs" in steps and "cs_index" in table.columns:
+        rated = float(table["cs_index"].notna().mean()) if len(table) else 0.0
+        if rated < FEW_ANSWERS:
+            alerts.append(f"satisfaction: only {rated:.0%} of the customers have a survey answer; the others are "
+                          "'unrated' in the CLV-CS grid")
+    return alerts
+
+
+def _clv_alerts(model, table: pd.DataFrame) -> list[str]:
+    alerts = []
+    low, high = PARAMETER_RANGE
+    bg, gg = model.bgnbd_params_, model.gamma_gamma_params_
+    edge = {k: v for k, v in bg.items() if not low <= v <= high}
+    if edge:
+        shown = ", ".join(f"{k} = {v:.3g}" for k, v in edge.items())
+        alerts.append(f"CLV: the BG/NBD fit is at the edge of the model ({shown}, outside {low:g}..{high:g}); "
+                      f"the dropout chance after a purchase, a / (a + b) = {bg['a'] / (bg['a'] + bg['b']):.2g}, "
+                      "is not learned from these customers")
+    if gg["q"] > high and gg["v"] > high:
+        alerts.append(f"CLV: Gamma-Gamma q = {gg['q']:.3g}, v = {gg['v']:.3g}: the customers' average spends barely "
+                      "differ beyond chance, so everyone's expected spend is close to the overall mean")
+    elif gg["q"] < 1.5:
+        alerts.append(f"CLV: Gamma-Gamma q = {gg['q']:.3f} is near 1, where the mean spend is undefined; expected "
+                      "spend and CLV are unstable")
+    if "p_alive" in table.columns and len(table):
+        repeat = (table["frequency_btyd"].to_numpy() > 0 if "frequency_btyd" in table.columns
+                  else np.ones(len(table), dtype=bool))
+        alive = table["p_alive"].to_numpy()[repeat] >= ALIVE
+        if alive.size and alive.mean() >= NEARLY_ALL:
+            alerts.append(f"CLV: P(alive) >= {ALIVE} for {alive.mean():.0%} of the repeat customers; the model "
+                          "does not tell active from lapsed customers here")
+    return alerts
+
+
+def _cluster_alerts(clusters) -> list[str]:
+    alerts = []
+    profiles = clusters.profiles_
+    if "stability" in profiles.columns:
+        dissolved = profiles.index[profiles["stability"] == "dissolved"].tolist()
+        if dissolved:
+            named = "cluster_name" in profiles.columns
+            names = ", ".join(f"{c} ({profiles.loc[c, 'cluster_name']})" if named else str(c) for c in dissolved)
+            alerts.append(f"clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); "
+                          "do not act on them as segments")
+    if clusters.selection_ is not None and clusters.k is None:
+        high = max(clusters.selection_.index)
+        if clusters.k_ == high:
+            alerts.append(f"clusters: k = {clusters.k_} is the largest k searched; a wider k_range may fit better")
+    return alerts
+
+
+def _tier_alerts(table: pd.DataFrame) -> list[str]:
+    alerts = []
+    for column in table_schemes(table):
+        if column not in table.columns or not len(table):
+            continue
+        shares = table[column].value_counts(normalize=True)
+        if len(shares) and shares.iloc[0] >= NEARLY_ALL:
+            alerts.append(f"{column}: {shares.iloc[0]:.0%} of the customers are {shares.index[0]!r}; this scheme "
+                          "hardly separates them")
+    return alerts

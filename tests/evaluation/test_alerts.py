@@ -1,0 +1,97 @@
+"""Alerts a person must see before acting on the tiers, each from a real fit or a hand-made table."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tierkit as tk
+from tierkit.cli.main import main
+from tierkit.evaluation.alerts import grading_alerts
+
+
+def always_active_transactions() -> pd.DataFrame:
+    """60 customers buying at a steady pace right up to the observation date: nobody is seen leaving,
+    so BG/NBD's dropout parameters run to the edge (a -> 0, b -> inf) and P(alive) is 1 for all."""
+    rows = []
+    for c in range(60):
+        day = pd.Timestamp("2021-01-01") + pd.Timedelta(days=c % 30)
+        while day <= pd.Timestamp("2021-06-30"):
+            rows.append((f"c{c:02d}", day, 10.0 + (c * 7 + day.day) % 23))
+            day += pd.Timedelta(days=5 + c % 20)
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def uniform_features(n=300, seed=1) -> pd.DataFrame:
+    """No cluster structure at all: k-means cuts noise."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"recency": rng.uniform(0, 100, n), "frequency": rng.uniform(1, 2, n),
+                         "monetary": rng.uniform(10, 11, n)},
+                        index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"))
+
+
+@pytest.fixture(scope="module")
+def degenerate():
+    features = tk.rfm_features(always_active_transactions(), as_of="2021-06-30")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmentation = tk.Segmentation(clv=tk.CLVModel()).fit(features)
+    return segmentation, segmentation.transform(features)
+
+
+def test_a_degenerate_bgnbd_fit_is_named_with_its_figures(degenerate):
+    segmentation, table = degenerate
+    bg = segmentation.named_step("clv").bgnbd_params_
+    assert bg["a"] < 1e-3 and bg["b"] > 1e3  # the premise: the fit ran to the edge
+    alerts = grading_alerts(segmentation, table)
+    edge = [a for a in alerts if a.startswith("CLV: the BG/NBD fit is at the edge")]
+    assert len(edge) == 1 and f"a = {bg['a']:.3g}" in edge[0] and f"b = {bg['b']:.3g}" in edge[0]
+    assert f"a / (a + b) = {bg['a'] / (bg['a'] + bg['b']):.2g}" in edge[0]
+    assert "CLV: P(alive) >= 0.99 for 100% of the repeat customers" in " ".join(alerts)
+    assert (table.loc[table["frequency_btyd"] > 0, "p_alive"] >= 0.99).all()
+
+
+def test_cdnow_raises_no_clv_alert(cdnow_features):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmentation = tk.Segmentation(clv=tk.CLVModel()).fit(cdnow_features)
+    alerts = grading_alerts(segmentation, segmentation.transform(cdnow_features))
+    assert not [a for a in alerts if a.startswith("CLV")], alerts
+
+
+def test_clusters_that_dissolve_and_a_k_at_the_edge_of_the_range():
+    features = uniform_features()
+    twelve = tk.Segmentation(clusters=tk.KMeansSegmenter(k=12, n_boot=10), lifecycle=False).fit(features)
+    dissolved = twelve.named_step("clusters").profiles_.query("stability == 'dissolved'").index.tolist()
+    assert dissolved  # the premise: noise cut in 12 does not hold together
+    alerts = grading_alerts(twelve, twelve.transform(features))
+    assert any(a.startswith("clusters: cluster(s) ") and "dissolve when the customers are resampled" in a
+               and all(f"{c} (" in a for c in dissolved) for a in alerts)
+    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 4), n_boot=0), lifecycle=False).fit(features)
+    k = edge.named_step("clusters").k_
+    edge_alerts = [a for a in grading_alerts(edge, edge.transform(features)) if "largest k searched" in a]
+    assert edge_alerts == ([f"clusters: k = {k} is the largest k searched; a wider k_range may fit better"]
+                           if k == 4 else [])
+    assert k == 4  # noise keeps preferring more clusters: the alert is the point
+
+
+def test_a_tier_holding_nearly_everyone():
+    graded = pd.DataFrame({"lifecycle_stage": ["new"] * 19 + ["loyal"], "rfm_class": ["general_value"] * 10
+                           + ["important_value"] * 10})
+    segmentation = tk.Segmentation().fit(pd.DataFrame({
+        "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
+        "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
+    alerts = grading_alerts(segmentation, graded)
+    assert alerts == ["lifecycle_stage: 95% of the customers are 'new'; this scheme hardly separates them"]
+
+
+def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys):
+    tx = always_active_transactions()
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    assert main(["report", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "r.html"),
+                 "--no-clusters"]) == 0
+    err = capsys.readouterr().err
+    assert "tierkit: warning: CLV: the BG/NBD fit is at the edge of the model" in err
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "the BG/NBD fit is at the edge of the model" in page
