@@ -54,6 +54,11 @@ class KMeansSegmenter(TierTransformer):
         Customers sampled (seeded) for choosing k, silhouette and stability.
     n_boot : int, default=20
         Bootstrap resamples for stability; 0 skips it.
+    n_threads : int, default=1
+        OpenMP and BLAS threads while fitting (through ``threadpoolctl``). One thread by default:
+        k-means' threads spin while they wait, so on cores shared with other work (a second job,
+        a notebook, a CI run) more threads make the fit several times slower, not faster. Raise
+        it on a machine that does nothing else.
 
     Attributes
     ----------
@@ -81,7 +86,7 @@ class KMeansSegmenter(TierTransformer):
     """
 
     def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), skew_transform="log1p", random_state=0,
-                 n_init=4, sample_size=20_000, n_boot=20):
+                 n_init=4, sample_size=20_000, n_boot=20, n_threads=1):
         self.features = features
         self.k = k
         self.k_range = k_range
@@ -90,6 +95,7 @@ class KMeansSegmenter(TierTransformer):
         self.n_init = n_init
         self.sample_size = sample_size
         self.n_boot = n_boot
+        self.n_threads = n_threads
 
     def _check_params(self):
         features = list(self.features)
@@ -102,7 +108,7 @@ class KMeansSegmenter(TierTransformer):
                                "expected 'log1p' or 'yeo-johnson'")
         if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 2):
             raise TierkitError(f"KMeansSegmenter: k={self.k!r}; expected a whole number >= 2")
-        for name in ("n_init", "sample_size"):
+        for name in ("n_init", "sample_size", "n_threads"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise TierkitError(f"KMeansSegmenter: {name}={value!r}; expected a whole number >= 1")
@@ -122,6 +128,12 @@ class KMeansSegmenter(TierTransformer):
 
     def _fit(self, X):
         """Choose k (unless given), fit on every customer, order, name and measure stability."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=int(self.n_threads)):
+            self._fit_clusters(X)
+
+    def _fit_clusters(self, X):
         self.features_ = self._check_params()
         values = self._matrix(X)
         n = len(values)

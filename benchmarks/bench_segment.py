@@ -1,0 +1,92 @@
+"""``tierkit segment`` on CDNOW (23,570 customers) against lifetimes' own pipeline, in one run.
+
+Run: ``.venv/bin/python benchmarks/bench_segment.py [--busy]``
+
+Times the command a new user types (every scheme, CLV and clusters by default) and
+``--no-clusters``, each best of 3 in a fresh process, and lifetimes' pipeline on the same file
+(``summary_data_from_transaction_data``, ``BetaGeoFitter``, ``GammaGammaFitter``,
+``customer_lifetime_value``), then prints the ratios. ``--busy`` runs a CPU-bound process on
+every core meanwhile, as when a notebook or a second job shares the machine: the case where
+k-means' spinning OpenMP threads used to make ``segment`` several times slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def spin(stop) -> None:
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+def run_segment(cdnow: Path, extra: list[str]) -> float:
+    tierkit = Path(sys.executable).parent / "tierkit"
+    with tempfile.TemporaryDirectory() as tmp:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([str(tierkit), "segment", str(cdnow), "--amount-col", "dollar_value", "--as-of",
+                            "1998-06-30", "--out", str(Path(tmp) / "out.csv"), *extra],
+                           check=True, capture_output=True)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def lifetimes_pipeline(cdnow: Path) -> float:
+    code = f"""
+import time, warnings
+warnings.simplefilter("ignore")
+start = time.perf_counter()
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.utils import summary_data_from_transaction_data
+tx = pd.read_csv({str(cdnow)!r}, sep=r"\\s+", header=None, names=["customer_id", "date", "cds", "amount"],
+                 dtype={{"customer_id": str, "date": str}})
+tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
+s = summary_data_from_transaction_data(tx, "customer_id", "date", "amount", observation_period_end="1998-06-30")
+bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+rep = s[(s["frequency"] > 0) & (s["monetary_value"] > 0)]
+gg = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
+clv = gg.customer_lifetime_value(bg, s["frequency"], s["recency"], s["T"], s["monetary_value"], time=12,
+                                 freq="D", discount_rate=0.01)
+print(time.perf_counter() - start)
+"""
+    return min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                    text=True).stdout.strip().splitlines()[-1]) for _ in range(3))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--busy", action="store_true", help="keep every core busy meanwhile")
+    args = parser.parse_args()
+    from tierkit.datasets import cdnow_path
+
+    cdnow = cdnow_path()
+    stop = multiprocessing.Event()
+    workers = [multiprocessing.Process(target=spin, args=(stop,)) for _ in range(os.cpu_count() if args.busy else 0)]
+    for w in workers:
+        w.start()
+    try:
+        full = run_segment(cdnow, [])
+        no_clusters = run_segment(cdnow, ["--no-clusters"])
+        reference = lifetimes_pipeline(cdnow)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join()
+    print(f"machine: {os.cpu_count()} cores{', every core busy with another process' if args.busy else ''}")
+    print(f"tierkit segment (every scheme, CLV, clusters): {full:.1f} s ({full / reference:.2f}x lifetimes)")
+    print(f"tierkit segment --no-clusters:                 {no_clusters:.1f} s ({no_clusters / reference:.2f}x)")
+    print(f"lifetimes (summary + BG/NBD + Gamma-Gamma + CLV): {reference:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
