@@ -48,8 +48,8 @@ start = time.perf_counter()
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
-tx = pd.read_csv({str(cdnow)!r}, sep=r"\\s+", header=None, names=["customer_id", "date", "cds", "amount"],
-                 dtype={{"customer_id": str, "date": str}})
+tx = pd.read_csv({str(cdnow)!r}, sep=r"\\s+", dtype={{"customer_id": str, "date": str}})
+tx = tx.rename(columns={{"dollar_value": "amount"}})
 tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
 s = summary_data_from_transaction_data(tx, "customer_id", "date", "amount", observation_period_end="1998-06-30")
 bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
