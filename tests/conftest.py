@@ -11,6 +11,17 @@ import tierkit as tk
 
 _ENV_AT_START = dict(os.environ)
 
+#: The experiment config of the MLflow tests: the CDNOW sample, weekly, with a holdout.
+SAMPLE_CONFIG = """
+name: sample
+data: {dataset: cdnow_sample}
+dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}
+time_unit: W
+schemes:
+  abc: {scheme: abc}
+mlflow: {experiment: tierkit-test, registered_model: tierkit-test, alias: champion}
+"""
+
 
 @pytest.fixture(scope="session")
 def cdnow_tx():

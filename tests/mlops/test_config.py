@@ -6,21 +6,14 @@ from pathlib import Path
 import mlflow
 import pytest
 
+from conftest import SAMPLE_CONFIG
 from tierkit.errors import TierkitError
 from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.mlops.experiment import run_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CONFIG = """
-name: sample
-data: {dataset: cdnow_sample}
-dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}
-time_unit: W
-schemes:
-  abc: {scheme: abc}
-mlflow: {experiment: tierkit-test, registered_model: tierkit-test, alias: champion}
-"""
+CONFIG = SAMPLE_CONFIG
 
 
 def write(tmp_path, text, name="bad.yaml"):

@@ -9,20 +9,13 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
+from conftest import SAMPLE_CONFIG
 from mlflow_server import mlflow_server
 from tierkit.errors import ModelError
 from tierkit.mlops.experiment import run_experiment
 from tierkit.mlops.pyfunc import model_input
 
-CONFIG = """
-name: sample
-data: {dataset: cdnow_sample}
-dates: {calibration_end: 1997-09-30, holdout_end: 1998-06-30, as_of: 1998-06-30}
-time_unit: W
-schemes:
-  abc: {scheme: abc}
-mlflow: {experiment: tierkit-test, registered_model: tierkit-test, alias: champion}
-"""
+CONFIG = SAMPLE_CONFIG
 
 
 @pytest.fixture
