@@ -303,3 +303,42 @@ def test_clone_and_set_params_keep_the_estimator_contract(sample_features):
     assert not hasattr(copy, "bgnbd_params_")
     with pytest.raises(DataError, match="time_unit='D' but the features are in 'W'"):
         CLVModel(time_unit="D").fit(sample_features)
+
+
+def test_the_gamma_gamma_penalty_does_not_depend_on_the_currency_unit(sample_features):
+    """The same spends in dollars and in cents, penalizer 0.001: the same p and q, v 100 times larger,
+    and every expected spend 100 times larger (before, the penalty on raw v meant 12 % in dollars
+    and a failed fit in cents)."""
+    cents = sample_features.copy()
+    cents["monetary_btyd"] = cents["monetary_btyd"] * 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dollars_model = CLVModel(gg_penalizer=0.001).fit(sample_features)
+        cents_model = CLVModel(gg_penalizer=0.001).fit(cents)
+    d, c = dollars_model.gamma_gamma_params_, cents_model.gamma_gamma_params_
+    assert c["p"] == pytest.approx(d["p"], rel=1e-6) and c["q"] == pytest.approx(d["q"], rel=1e-6)
+    assert c["v"] == pytest.approx(100 * d["v"], rel=1e-6)
+    np.testing.assert_allclose(cents_model.predict(cents)["expected_spend"],
+                               100 * dollars_model.predict(sample_features)["expected_spend"], rtol=1e-6)
+
+
+def test_q_at_most_1_says_why_and_does_not_advise_a_penalizer_that_makes_it_worse(sample_features):
+    """Average spends with a lognormal tail (sigma 2): Gamma-Gamma's q falls below 1. The message
+    must not suggest gg_penalizer: a penalty pulls q further down (checked here)."""
+    from tierkit.clv.gamma_gamma import fit_gamma_gamma
+
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.integers(1, 6, n).astype(float)
+    m = np.exp(rng.normal(3, 2, n))
+    plain, _ = fit_gamma_gamma(x, m)
+    penalized, _ = fit_gamma_gamma(x, m, penalizer=0.01)
+    assert plain["q"] < 1 and penalized["q"] < plain["q"]
+    features = sample_features.copy()  # CDNOW's purchases, with such spends for its repeat customers
+    repeat = features["frequency_btyd"] > 0
+    features.loc[repeat, "monetary_btyd"] = np.exp(rng.normal(3, 2, int(repeat.sum())))
+    with pytest.raises(ModelError, match=r"q = 0\.\d+ <= 1 .*too heavy-tailed.*a penalizer would only lower q") as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            CLVModel().fit(features)
+    assert "try gg_penalizer" not in str(err.value)

@@ -71,6 +71,10 @@ def _objective(log_params, x, m, log_m, w, groups, penalizer):
 def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     """Maximum-likelihood Gamma-Gamma parameters from repeat customers; ``(params dict, log-likelihood)``.
 
+    The L2 ``penalizer`` acts on ``(p, q, v / c)`` with ``c`` the mean spend, so it does not
+    depend on the currency unit: spends in cents give ``v`` 100 times larger and the same
+    expected spend in cents.
+
     Examples
     --------
     Data drawn from the model with p = 6, q = 4, v = 15 give the parameters back (within 15 %):
@@ -93,8 +97,13 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     # the limit these fits run into on degenerate data, q and v -> infinity together (one spend
     # rate for every customer), keeps the expected spend a finite weighted mean; q <= 1, the other
     # side, is refused by CLVModel.
-    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer), model="Gamma-Gamma",
-                            penalizer="gg_penalizer")
+    # Fitted in units of the mean spend: v carries the money unit (p, q and v / c fit spends m / c
+    # exactly as p, q, v fit m), so a penalty on (p, q, v / c) means the same in dollars and cents.
+    scale = float(w @ m / w.sum())
+    scaled = m / scale
+    params = fit_log_params(_objective, np.full(3, 0.1), (x, scaled, np.log(scaled), w, groups, penalizer),
+                            model="Gamma-Gamma", penalizer="gg_penalizer")
+    params = params * np.array([1.0, 1.0, scale])
     fitted = dict(zip(PARAMS, (float(v) for v in params), strict=True))
     return fitted, float(w @ log_likelihood(params, x, m))
 

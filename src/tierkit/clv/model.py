@@ -247,8 +247,9 @@ class CLVModel(TierTransformer):
                                                          penalizer=self.gg_penalizer)
         if gamma_gamma["q"] <= 1:
             raise ModelError(
-                f"CLVModel: Gamma-Gamma q = {gamma_gamma['q']:.3f} <= 1 leaves the mean spend undefined; "
-                "try gg_penalizer=0.001"
+                f"CLVModel: Gamma-Gamma q = {gamma_gamma['q']:.3f} <= 1 leaves the mean spend undefined: the "
+                "customers' average spends are too heavy-tailed for the model (look for extreme order values); "
+                "a penalizer would only lower q further"
             )
         # learned state only once every step has succeeded: a failed fit leaves no half-fitted model
         self.bgnbd_params_, self.log_likelihood_ = bgnbd, log_likelihood
