@@ -43,8 +43,12 @@ def log_likelihood(params, x, m) -> np.ndarray:
             + px * np.log(x) - (px + q) * np.log(x * m + v))
 
 
-def _objective(log_params, x, m, log_m, w, groups, penalizer):
-    """Mean negative log-likelihood and gradient; ``groups`` = (distinct x, row -> group, weight per group)."""
+def _objective(log_params, x, m, log_m, w, groups, penalizer, unit=(1.0, 1.0, 1.0)):
+    """Mean negative log-likelihood and gradient; ``groups`` = (distinct x, row -> group, weight per group).
+
+    The penalty acts on ``params / unit``: ``unit`` = (1, 1, mean spend) makes it independent of
+    the currency.
+    """
     params = np.exp(log_params)
     p, q, v = params
     ux, inverse, wx = groups
@@ -63,8 +67,9 @@ def _objective(log_params, x, m, log_m, w, groups, penalizer):
     d_p = wx @ d_p_x + w @ (x * (log_m - log_xmv))
     d_q = wx @ d_q_x - w @ log_xmv
     d_v = q / v * total - w @ ((px + q) / xmv)
-    value = -ll / total + penalizer * np.sum(params**2)
-    grad = -np.array([d_p, d_q, d_v]) / total + 2 * penalizer * params
+    unit = np.asarray(unit)
+    value = -ll / total + penalizer * np.sum((params / unit) ** 2)
+    grad = -np.array([d_p, d_q, d_v]) / total + 2 * penalizer * params / unit**2
     return value, grad * params
 
 
@@ -97,13 +102,11 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     # the limit these fits run into on degenerate data, q and v -> infinity together (one spend
     # rate for every customer), keeps the expected spend a finite weighted mean; q <= 1, the other
     # side, is refused by CLVModel.
-    # Fitted in units of the mean spend: v carries the money unit (p, q and v / c fit spends m / c
-    # exactly as p, q, v fit m), so a penalty on (p, q, v / c) means the same in dollars and cents.
-    scale = float(w @ m / w.sum())
-    scaled = m / scale
-    params = fit_log_params(_objective, np.full(3, 0.1), (x, scaled, np.log(scaled), w, groups, penalizer),
+    # v carries the money unit (p, q and v / c fit spends m / c as p, q, v fit m): the penalty
+    # on v is taken in units of the mean spend, so it means the same in dollars and cents.
+    unit = (1.0, 1.0, float(w @ m / w.sum()))
+    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer, unit),
                             model="Gamma-Gamma", penalizer="gg_penalizer")
-    params = params * np.array([1.0, 1.0, scale])
     fitted = dict(zip(PARAMS, (float(v) for v in params), strict=True))
     return fitted, float(w @ log_likelihood(params, x, m))
 
