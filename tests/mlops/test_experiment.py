@@ -53,7 +53,7 @@ def test_incompatible_model_format_is_refused(config, tmp_path, monkeypatch):
     standards = json.loads(standards_path.read_text())
     standards.update(model_format=99, tierkit_version="9.0.0")
     standards_path.write_text(json.dumps(standards))
-    with pytest.raises(ModelError, match="saved by tierkit 9.0.0 in model format 99; this tierkit .* reads format 1"):
+    with pytest.raises(ModelError, match="saved by tierkit 9.0.0 in model format 99; this tierkit .* reads format 2"):
         mlflow.pyfunc.load_model(local)
 
 

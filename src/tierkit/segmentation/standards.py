@@ -14,7 +14,7 @@ import numpy as np
 from tierkit._version import __version__
 
 #: Bumped when a saved model's layout changes; models with another format are refused.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: modules moved to the tiers/ mlops/ ... layout (issue 11); format-1 pickles name old modules
 
 
 def _plain(value):
