@@ -239,9 +239,10 @@ def fit_segmentation(segmentation, features, survey=None):
 
 def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_threshold: float = 70.0):
     """The :class:`tierkit.Segmentation` the command-line options describe."""
+    from tierkit.features.definition import TIME_UNITS
     from tierkit.segmentation.chain import build_segmentation
 
-    days = 7.0 if time_unit == "W" else 1.0
+    days = float(TIME_UNITS[time_unit])
     schemes = {}
     lifecycle = {name: opts[name] / days for name in ("at_risk_after", "churned_after") if opts[name] is not None}
     if lifecycle:

@@ -137,8 +137,7 @@ class Segmentation(TierTransformer):
         return ()
 
     def _columns_out(self):
-        added = [c for c in self.columns_added_ if c not in self.feature_names_in_]
-        return tuple(self.feature_names_in_) + tuple(added)
+        return tuple(self.get_feature_names_out())
 
     def _fit(self, X):
         """Fit every step on the feature table ``X`` (one row per customer), in order."""

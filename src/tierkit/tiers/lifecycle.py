@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
+from tierkit.features.definition import TIME_UNITS
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
@@ -38,7 +39,6 @@ _FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
 #: Without a repeat customer the gaps cannot set the thresholds; these defaults apply.
 DEFAULT_AT_RISK_DAYS = 90
 DEFAULT_CHURNED_DAYS = 180
-DAYS_PER_UNIT = {"D": 1, "W": 7}
 
 
 class LifecycleStager(TierTransformer):
@@ -97,7 +97,7 @@ class LifecycleStager(TierTransformer):
                 / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
         at_risk, churned = self.at_risk_after, self.churned_after
         if at_risk is None and gaps.size == 0:
-            days = DAYS_PER_UNIT.get(X.attrs.get("time_unit", "D"), 1)
+            days = TIME_UNITS.get(X.attrs.get("time_unit", "D"), 1)
             at_risk = DEFAULT_AT_RISK_DAYS / days
             churned = DEFAULT_CHURNED_DAYS / days if churned is None else churned
             warnings.warn(
