@@ -174,3 +174,22 @@ def test_chinese_cluster_charts_have_every_glyph(fitted):
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would fail here
         for name, ax in fitted.charts(lang="zh"):
             assert figure_png(ax.figure, lang="zh")[:4] == b"\x89PNG", name
+
+
+def test_k_means_runs_on_the_threads_it_is_given(designed):
+    """Inside the fit every OpenMP/BLAS pool is capped at n_threads; the clusters do not depend on it."""
+    from threadpoolctl import threadpool_info
+
+    seen = {}
+
+    class Recording(KMeansSegmenter):
+        def _fit_clusters(self, X):
+            seen[self.n_threads] = {pool["num_threads"] for pool in threadpool_info()}
+            super()._fit_clusters(X)
+
+    one = Recording(k=3, n_boot=0, n_threads=1).fit(designed)
+    two = Recording(k=3, n_boot=0, n_threads=2).fit(designed)
+    assert seen[1] == {1} and max(seen[2]) <= 2
+    pd.testing.assert_frame_equal(one.transform(designed), two.transform(designed))
+    with pytest.raises(TierkitError, match="n_threads=0; expected a whole number >= 1"):
+        KMeansSegmenter(n_threads=0).fit(designed)
