@@ -48,3 +48,16 @@ def test_tier_tuples_live_only_in_the_vocabulary():
 def test_an_unknown_language_is_refused():
     with pytest.raises(Exception, match="lang: 'fr' is not supported"):
         vocabulary.term("customers", "fr")
+
+
+@pytest.mark.parametrize("feature", sorted(vocabulary.CLUSTER_BANDS))
+def test_cluster_band_words_in_both_languages_all_distinct(feature):
+    bands = vocabulary.CLUSTER_BANDS[feature]
+    comparatives = vocabulary.CLUSTER_COMPARATIVES[feature]
+    assert len(bands) == 5 and len(comparatives) == 2
+    for t in (*bands, *comparatives):
+        assert "-" not in t.key and t.en.strip() and CJK.search(t.zh) and not CJK.search(t.en + t.strategy_en)
+    for lang in ("en", "zh"):  # distinct words give distinct names and strategies
+        assert len({t.label(lang) for t in (*bands, *comparatives)}) == 7
+        if feature in ("recency", "frequency", "monetary"):
+            assert len({t.strategy(lang) for t in bands}) == 5 and all(t.strategy(lang) for t in bands)

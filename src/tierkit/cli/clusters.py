@@ -8,6 +8,7 @@ import re
 import click
 
 from tierkit.cli.options import features_from_options, pop_transaction_options, transaction_options
+from tierkit.clusters.selection import SELECTION_RULES
 
 
 def parse_k_range(text: str) -> tuple[int, int]:
@@ -32,27 +33,42 @@ def parse_k_range(text: str) -> tuple[int, int]:
 @click.option("--transform", type=click.Choice(["log1p", "yeo-johnson"]), default="log1p", show_default=True,
               help="Skew-reducing transform before scaling.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (sample, k-means++, bootstrap).")
-@click.option("--n-boot", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Bootstrap resamples for stability (0 skips it).")
+@click.option("--rule", "selection_rule", type=click.Choice(SELECTION_RULES), default="vote", show_default=True,
+              help="How k is chosen: vote = the k at least two of silhouette, Calinski-Harabasz and Davies-Bouldin "
+                   "prefer (else the best mean rank); or one index alone; or the knee of the inertia curve.")
+@click.option("--stability/--no-stability", default=True, show_default=True,
+              help="Measure bootstrap stability (adjusted Rand index, Jaccard per cluster).")
+@click.option("--n-boot", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Bootstrap resamples for stability.")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for the PNG plots (k selection, snake plot, relative importance).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 @transaction_options
-def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit, plots_dir, lang, as_json, **kwargs):
-    """Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."""
+def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, stability, n_boot, time_unit,
+             plots_dir, lang, as_json, **kwargs):
+    """Cluster the customers of TRANSACTIONS with k-means on scaled RFM features.
+
+    Prints the comparison of k (inertia, silhouette, Calinski-Harabasz, Davies-Bouldin and
+    which k each index prefers), the chosen k and the rule that chose it, the bootstrap
+    stability, and the clusters: 0 is the most valuable, each named by where its centre sits
+    on each feature, with its strategy.
+    """
     from pathlib import Path
 
     from tierkit.clusters import KMeansSegmenter, cluster_label
+    from tierkit.clusters.naming import cluster_strategy
     from tierkit.output import atomic_path
     from tierkit.reporting.charts import figure_png
 
     low_high = parse_k_range(k_range)
     features, _ = features_from_options(transactions, pop_transaction_options(kwargs), as_of=as_of,
                                         time_unit=time_unit)
-    model = KMeansSegmenter(k=k, k_range=low_high, skew_transform=transform, random_state=seed,
-                            n_boot=n_boot).fit(features)
+    model = KMeansSegmenter(k=k, k_range=low_high, selection_rule=selection_rule, skew_transform=transform,
+                            random_state=seed).fit(features)
+    if stability:
+        model.assess_stability(features, n_boot=n_boot)
     written = []
     if plots_dir:
         folder = Path(plots_dir)
@@ -79,6 +95,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, n_boot, time_unit
                      f"(std {s['ari_std']:.3f}); rule of thumb: {s['rule_of_thumb']}")
     profiles = model.profiles_.copy()
     profiles.insert(1, "label", [cluster_label(n, lang) for n in profiles["cluster_name"]])
+    profiles.insert(2, "strategy", [cluster_strategy(n, lang) for n in profiles["cluster_name"]])
     lines += ["clusters (0 = most valuable; R/F/M means in original units):",
               profiles.to_string(float_format=lambda v: f"{v:.3f}")]
     lines += [f"plot: {p}" for p in written]

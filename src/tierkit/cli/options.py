@@ -259,10 +259,12 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     return build_segmentation(schemes, seed=opts["seed"], optional_steps=optional)
 
 
-def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None):
+def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None,
+                       stability: bool = False):
     """The flow ``segment`` and ``report`` share: read, compute features, fit every scheme, grade.
 
-    ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
+    ``kwargs`` holds the transaction, survey and model options (they are taken out of it);
+    ``stability`` measures the clusters' bootstrap stability (a diagnostic, for ``report``).
     Returns ``(table, segmentation, features, survey, survey_opts)``.
     """
     tx_args = pop_transaction_options(kwargs)
@@ -278,6 +280,8 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
         with_satisfaction(features, survey) if survey is not None else features)
     if lang is not None:
         table = add_labels(table, lang)
+    if stability:
+        segmentation.assess_stability(with_satisfaction(features, survey) if survey is not None else features)
     import warnings
 
     from tierkit.evaluation.alerts import grading_alerts

@@ -28,7 +28,8 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
 
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     check_folder_writable(out)
-    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs)
+    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs,
+                                                                               stability=True)
     notes = (tuple(table.attrs.get("alerts", ())) + tuple(notes)
              + tuple(read_summary(features.attrs.get("read_report"))))
     for line in read_summary(features.attrs.get("read_report")):

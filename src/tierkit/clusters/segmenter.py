@@ -4,9 +4,12 @@ Pipeline: a skew-reducing transform (``log1p`` after clipping negatives to 0 -- 
 make monetary negative -- or Yeo-Johnson), then standard scaling, then k-means++ with a fixed
 ``random_state``. When ``k`` is not given it is chosen over ``k_range`` on a seeded sample
 (:mod:`tierkit.clusters.selection`); the final model is fitted on every customer. Clusters
-are then renumbered so that 0 is the most valuable and named after the RFM class of their
-profile (:mod:`tierkit.clusters.naming`); the stability of the chosen k is measured on the
-sample (:mod:`tierkit.clusters.stability`).
+are then renumbered so that 0 is the most valuable and named by where their centre sits
+against the population on each feature (:mod:`tierkit.clusters.naming`).
+
+The bootstrap stability of the clusters (:mod:`tierkit.clusters.stability`) is a diagnostic,
+not part of ``fit``: :meth:`KMeansSegmenter.assess_stability` measures it on the sample
+(``tierkit clusters``, ``report`` and ``run`` call it); ``n_boot > 0`` runs it inside ``fit``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sklearn.preprocessing import FunctionTransformer, PowerTransformer, Standar
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
-from tierkit.clusters.selection import MIN_CUSTOMERS_PER_CLUSTER, sample_rows, select_k
+from tierkit.clusters.selection import MIN_CUSTOMERS_PER_CLUSTER, SELECTION_RULES, sample_rows, select_k
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
@@ -44,6 +47,9 @@ class KMeansSegmenter(TierTransformer):
         Number of clusters; default chosen over ``k_range``.
     k_range : (int, int), default=(2, 10)
         Smallest and largest k tried when ``k`` is not given, both included.
+    selection_rule : {"vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"}, default="vote"
+        How k is chosen when not given: by default the k that at least two of silhouette,
+        Calinski-Harabasz and Davies-Bouldin prefer (see :mod:`tierkit.clusters.selection`).
     skew_transform : {"log1p", "yeo-johnson"}, default="log1p"
         Transform of the skewed features before standardising.
     random_state : int, default=0
@@ -52,8 +58,9 @@ class KMeansSegmenter(TierTransformer):
         k-means++ restarts.
     sample_size : int, default=20000
         Customers sampled (seeded) for choosing k, silhouette and stability.
-    n_boot : int, default=20
-        Bootstrap resamples for stability; 0 skips it.
+    n_boot : int, default=0
+        Bootstrap resamples for stability measured inside ``fit``; 0 leaves it to
+        :meth:`assess_stability`, a diagnostic that costs about one k-means fit per resample.
     n_threads : int, default=1
         OpenMP and BLAS threads while fitting (through ``threadpoolctl``). One thread by default:
         k-means' threads spin while they wait, so on cores shared with other work (a second job,
@@ -63,16 +70,20 @@ class KMeansSegmenter(TierTransformer):
     Attributes
     ----------
     k_, k_rule_ : int, str
-        Chosen k and the rule that chose it.
+        Chosen k and the rule that chose it, with each index's preference.
     selection_ : pandas.DataFrame or None
-        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, chosen.
+        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the indices
+        preferring it (``preferred_by``), chosen.
+    names_ : list of str
+        Cluster names by cluster number (see :mod:`tierkit.clusters.naming`).
     pipeline_ : sklearn.pipeline.Pipeline
         Transform, scaler and the final k-means.
     profiles_ : pandas.DataFrame
         Per cluster (0 = most valuable): name, size, share, mean R/F/M, revenue share,
         relative importance, Jaccard stability.
     stability_ : dict or None
-        Bootstrap ARI (mean, std), Jaccard per cluster, verdicts and the rule of thumb.
+        Bootstrap ARI (mean, std), Jaccard per cluster, verdicts and the rule of thumb; None
+        until :meth:`assess_stability` (or ``n_boot > 0``).
 
     Examples
     --------
@@ -80,16 +91,17 @@ class KMeansSegmenter(TierTransformer):
     >>> f = pd.DataFrame({"recency": np.r_[rng.uniform(1, 10, 50), rng.uniform(200, 300, 50)],
     ...                   "frequency": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
     ...                   "monetary": np.r_[rng.uniform(800, 1000, 50), rng.uniform(10, 20, 50)]})
-    >>> seg = KMeansSegmenter(k=2, n_boot=0).fit(f)
+    >>> seg = KMeansSegmenter(k=2).fit(f)
     >>> seg.profiles_["cluster_name"].tolist()
-    ['important_value', 'general_winback']
+    ['very_recent-very_frequent-very_high_spend', 'lapsed-rare-very_low_spend']
     """
 
-    def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), skew_transform="log1p", random_state=0,
-                 n_init=4, sample_size=20_000, n_boot=20, n_threads=1):
+    def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), selection_rule="vote",
+                 skew_transform="log1p", random_state=0, n_init=4, sample_size=20_000, n_boot=0, n_threads=1):
         self.features = features
         self.k = k
         self.k_range = k_range
+        self.selection_rule = selection_rule
         self.skew_transform = skew_transform
         self.random_state = random_state
         self.n_init = n_init
@@ -103,6 +115,9 @@ class KMeansSegmenter(TierTransformer):
         if not features or unknown:
             raise TierkitError(f"KMeansSegmenter: features {unknown or features!r} not supported; choose from "
                                f"{', '.join(DEFAULT_FEATURES + OPTIONAL_FEATURES)}")
+        if self.selection_rule not in SELECTION_RULES:
+            raise TierkitError(f"KMeansSegmenter: selection_rule={self.selection_rule!r}; expected one of "
+                               f"{', '.join(SELECTION_RULES)}")
         if self.skew_transform not in ("log1p", "yeo-johnson"):
             raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; "
                                "expected 'log1p' or 'yeo-johnson'")
@@ -148,8 +163,8 @@ class KMeansSegmenter(TierTransformer):
         Z = prep.transform(values)
         sample = sample_rows(n, self.sample_size, self.random_state)
         if self.k is None:
-            self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, random_state=self.random_state,
-                                                        n_init=self.n_init)
+            self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, rule=self.selection_rule,
+                                                        random_state=self.random_state, n_init=self.n_init)
         else:
             self.selection_, k, self.k_rule_ = None, int(self.k), f"given: k={self.k}"
         kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
@@ -161,8 +176,7 @@ class KMeansSegmenter(TierTransformer):
         self.relabel_ = np.empty(k, dtype="int64")
         self.relabel_[order] = np.arange(k)
         labels = self.relabel_[raw]
-        ordered_means = means.iloc[order].reset_index(drop=True)
-        names = cluster_names(ordered_means, frame.mean())
+        names = cluster_names(pd.DataFrame(kmeans.cluster_centers_[order], columns=self.features_))
         self.names_ = names
         self.k_ = k
         self.pipeline_ = Pipeline([("shape", prep.named_steps["shape"]), ("scale", prep.named_steps["scale"]),
@@ -174,10 +188,56 @@ class KMeansSegmenter(TierTransformer):
         self.profiles_ = cluster_profiles(table, labels, names, value=value)
         self.stability_ = None
         if self.n_boot:
-            self.stability_ = cluster_stability(Z[sample], labels[sample], k, n_boot=self.n_boot,
-                                                random_state=self.random_state, n_init=self.n_init)
-            self.profiles_["jaccard"] = self.stability_["jaccard"]
-            self.profiles_["stability"] = self.stability_["verdict"]
+            self._measure_stability(Z[sample], labels[sample], self.n_boot)
+
+    def _measure_stability(self, Z, labels, n_boot):
+        self.stability_ = cluster_stability(Z, labels, self.k_, n_boot=n_boot, random_state=self.random_state,
+                                            n_init=self.n_init)
+        self.profiles_["jaccard"] = self.stability_["jaccard"]
+        self.profiles_["stability"] = self.stability_["verdict"]
+
+    def assess_stability(self, X, n_boot: int = 20):
+        """Measure how far to trust the clusters: bootstrap ARI and Jaccard per cluster.
+
+        A diagnostic, run after ``fit`` on the customers it was fitted on: ``n_boot`` k-means
+        fits on bootstrap resamples of the seeded sample (:mod:`tierkit.clusters.stability`).
+        Sets ``stability_`` and adds ``jaccard`` and ``stability`` (Hennig's verdict) to
+        ``profiles_``; the clusters themselves do not change.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The feature table the segmenter was fitted on.
+        n_boot : int, default=20
+            Bootstrap resamples.
+
+        Returns
+        -------
+        KMeansSegmenter
+            self.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> f = pd.DataFrame({"recency": np.r_[rng.uniform(1, 10, 50), rng.uniform(200, 300, 50)],
+        ...                   "frequency": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
+        ...                   "monetary": np.r_[rng.uniform(800, 1000, 50), rng.uniform(10, 20, 50)]})
+        >>> seg = KMeansSegmenter(k=2).fit(f).assess_stability(f, n_boot=5)
+        >>> seg.profiles_["stability"].tolist()
+        ['highly stable', 'highly stable']
+        """
+        from threadpoolctl import threadpool_limits
+
+        check_is_fitted(self, "pipeline_")
+        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+            raise TierkitError(f"KMeansSegmenter.assess_stability: n_boot={n_boot!r}; expected a whole number >= 1")
+        values = self._matrix(X)
+        sample = sample_rows(len(values), self.sample_size, self.random_state)
+        with threadpool_limits(limits=int(self.n_threads)):
+            Z = self.pipeline_[:-1].transform(values[sample])
+            labels = self.relabel_[self.pipeline_[-1].predict(Z)]
+            self._measure_stability(Z, labels, int(n_boot))
+        return self
 
     def predict(self, X) -> np.ndarray:
         """Cluster number of each customer (0 = most valuable)."""

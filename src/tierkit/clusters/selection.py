@@ -1,14 +1,30 @@
-"""Choosing k: inertia with a knee detector, silhouette, Calinski-Harabasz and Davies-Bouldin.
+"""Choosing k: silhouette, Calinski-Harabasz and Davies-Bouldin vote; inertia shows the elbow.
 
-The search runs on a seeded sample (``sample_size`` customers, all of them when fewer; the
-silhouette on 5,000 of them), so it takes the same time for ten thousand customers as for ten
-million. The rule:
+Every candidate k is fitted with k-means++ on the scaled rows given (the segmenter passes a
+seeded sample of ``sample_size`` customers, so the search takes the same time for ten
+thousand customers as for ten million). The silhouette costs O(n^2): it is computed on one
+seeded sub-sample of ``SILHOUETTE_SAMPLE`` of those rows, the same rows for every k, from one
+matrix of their distances.
 
-1. the knee of the inertia curve found by ``kneed`` (Satopää et al. 2011, "Finding a
-   'Kneedle' in a haystack"), when there is one;
-2. else the k with the best silhouette.
+Rules (``rule``):
 
-The table keeps every criterion, so a data scientist can overrule the rule with evidence.
+``"vote"`` (default)
+    Each of three internal validity indices names the k it prefers: the largest mean
+    silhouette (Rousseeuw 1987), the largest Calinski-Harabasz index (Calinski & Harabasz
+    1974), the smallest Davies-Bouldin index (Davies & Bouldin 1979). The k named by at least
+    two of them is chosen. When all three disagree, the k with the best mean rank over the
+    three indices is chosen (ties: the smaller k), and the rule's text says that they
+    disagreed. Each index's preference is its own optimum over the range, so widening the
+    range changes the choice only when an index finds a better k in the new part.
+``"silhouette"``, ``"calinski_harabasz"``, ``"davies_bouldin"``
+    That index alone.
+``"knee"``
+    The knee of the inertia curve (the elbow method), found by ``kneed`` (Satopää et al. 2011,
+    "Finding a 'Kneedle' in a Haystack"); the best silhouette when the curve has no knee. The
+    knee is relative to the range searched: it moves when the range does.
+
+The table keeps every index and which k each prefers, so a data scientist can overrule the
+rule with evidence.
 """
 
 from __future__ import annotations
@@ -16,20 +32,40 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances, silhouette_score
 
 from tierkit.errors import DataError, TierkitError
 
-#: Customers (seeded sample) the silhouette is computed on: it costs O(n^2).
+#: Rows (seeded sub-sample) the silhouette is computed on: it costs O(n^2).
 SILHOUETTE_SAMPLE = 5_000
-
 
 #: A cluster of fewer customers is an anecdote, not a segment; ks needing smaller ones are not tried.
 MIN_CUSTOMERS_PER_CLUSTER = 5
 
+#: The rules ``select_k`` knows; ``vote`` is the default.
+SELECTION_RULES = ("vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee")
+
+#: The indices that vote, with the direction in which each is better.
+INDICES = {"silhouette": "max", "calinski_harabasz": "max", "davies_bouldin": "min"}
+
+_INDEX_NAMES = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
+                "davies_bouldin": "Davies-Bouldin"}
+
 
 def check_k_range(k_range, n_samples: int) -> list[int]:
     """The candidate ks, checked: at least two, each 2 <= k <= customers / 5.
+
+    Parameters
+    ----------
+    k_range : (int, int)
+        Smallest and largest k, both included.
+    n_samples : int
+        Customers to cluster.
+
+    Returns
+    -------
+    list of int
+        The ks to try.
 
     Examples
     --------
@@ -51,34 +87,58 @@ def check_k_range(k_range, n_samples: int) -> list[int]:
 
 
 def sample_rows(n: int, size: int | None, random_state: int) -> np.ndarray:
-    """Sorted indices of a seeded sample of ``size`` of ``n`` rows (all rows when ``size`` is None or >= n)."""
+    """Sorted indices of a seeded sample of ``size`` of ``n`` rows (all rows when ``size`` is None or >= n).
+
+    Parameters
+    ----------
+    n : int
+        Rows to sample from.
+    size : int or None
+        Rows wanted.
+    random_state : int
+        Seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted row indices.
+
+    Examples
+    --------
+    >>> len(sample_rows(10, 3, 0)), len(sample_rows(10, None, 0))
+    (3, 10)
+    """
     if size is None or size >= n:
         return np.arange(n)
     return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
 
 
-def select_k(Z: np.ndarray, k_range=(2, 10), *, random_state: int = 0, n_init: int = 4):
-    """Fit k-means for each k on the scaled rows ``Z``; return ``(table, k, rule)``.
+def select_k(Z: np.ndarray, k_range=(2, 10), *, rule: str = "vote", random_state: int = 0, n_init: int = 4):
+    """Fit k-means for each k on the scaled rows ``Z``; return ``(table, k, rule_text)``.
 
     Parameters
     ----------
     Z : ndarray of shape (n, d)
-        Scaled features (already sampled).
+        Scaled features (already sampled when the base is large).
     k_range : (int, int), default=(2, 10)
         Smallest and largest k, both included.
+    rule : {"vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"}, default="vote"
+        How k is chosen (see the module docs).
     random_state : int, default=0
-        Seed of k-means.
+        Seed of k-means++ and of the silhouette sub-sample.
     n_init : int, default=4
         k-means++ restarts per k.
 
     Returns
     -------
     table : pandas.DataFrame
-        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, chosen.
+        Indexed by ``k``: ``inertia``, ``silhouette``, ``calinski_harabasz``,
+        ``davies_bouldin``, ``preferred_by`` (the indices whose optimum is this k) and
+        ``chosen``.
     k : int
         The chosen k.
-    rule : str
-        How it was chosen (knee of the inertia curve, else best silhouette).
+    rule_text : str
+        Which rule chose it, with the evidence and any disagreement, for logs and reports.
 
     Examples
     --------
@@ -86,38 +146,112 @@ def select_k(Z: np.ndarray, k_range=(2, 10), *, random_state: int = 0, n_init: i
     >>> centres = np.array([[0, 0], [6, 0], [0, 6]])
     >>> Z = np.vstack([c + rng.normal(size=(200, 2)) for c in centres])
     >>> table, k, rule = select_k(Z, (2, 6))
-    >>> k
-    3
+    >>> k, rule.startswith("all three indices prefer k=3")
+    (3, True)
     """
+    if rule not in SELECTION_RULES:
+        raise TierkitError(f"selection_rule: {rule!r}; expected one of {', '.join(SELECTION_RULES)}")
     ks = check_k_range(k_range, len(Z))
-    rows = []
+    rows = sample_rows(len(Z), SILHOUETTE_SAMPLE, random_state)
+    distances = pairwise_distances(Z[rows])
+    records = []
     for k in ks:
         model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=random_state).fit(Z)
         labels = model.labels_
-        distinct = len(np.unique(labels))
-        rows.append({
+        several = len(np.unique(labels)) > 1
+        several_in_sample = len(np.unique(labels[rows])) > 1
+        records.append({
             "k": k,
             "inertia": float(model.inertia_),
-            "silhouette": float(silhouette_score(Z, labels, sample_size=min(SILHOUETTE_SAMPLE, len(Z)),
-                                                 random_state=random_state)) if distinct > 1 else np.nan,
-            "calinski_harabasz": float(calinski_harabasz_score(Z, labels)) if distinct > 1 else np.nan,
-            "davies_bouldin": float(davies_bouldin_score(Z, labels)) if distinct > 1 else np.nan,
+            "silhouette": float(silhouette_score(distances, labels[rows], metric="precomputed"))
+            if several_in_sample else np.nan,
+            "calinski_harabasz": float(calinski_harabasz_score(Z, labels)) if several else np.nan,
+            "davies_bouldin": float(davies_bouldin_score(Z, labels)) if several else np.nan,
         })
-    table = pd.DataFrame(rows).set_index("k")
-    knee = _knee(table.index.to_numpy(), table["inertia"].to_numpy())
-    best_silhouette = int(table["silhouette"].idxmax())
-    if knee is not None:
-        k = knee
-        rule = (f"knee of the inertia curve (kneed) at k={k}; silhouette {table.loc[k, 'silhouette']:.3f} "
-                f"(best {table['silhouette'].max():.3f} at k={best_silhouette})")
-    else:
-        k = best_silhouette
-        rule = f"no knee in the inertia curve; best silhouette {table.loc[k, 'silhouette']:.3f} at k={k}"
+    table = pd.DataFrame(records).set_index("k")
+    preferred = index_preferences(table)
+    table["preferred_by"] = [", ".join(i for i, p in preferred.items() if p == k) for k in table.index]
+    k, text = _apply_rule(table, preferred, rule)
     table["chosen"] = table.index == k
-    return table, k, rule
+    return table, k, text
 
 
-def _knee(ks: np.ndarray, inertia: np.ndarray) -> int | None:
+def index_preferences(table: pd.DataFrame) -> dict[str, int]:
+    """The k each validity index prefers (its optimum over the table's ks).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indexed by k, with the columns of :data:`INDICES`.
+
+    Returns
+    -------
+    dict
+        ``index name -> k``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"silhouette": [0.5, 0.4], "calinski_harabasz": [10.0, 12.0],
+    ...                   "davies_bouldin": [0.9, 1.0]}, index=pd.Index([2, 3], name="k"))
+    >>> index_preferences(t)
+    {'silhouette': 2, 'calinski_harabasz': 3, 'davies_bouldin': 2}
+    """
+    return {name: int(table[name].idxmax() if better == "max" else table[name].idxmin())
+            for name, better in INDICES.items()}
+
+
+def _mean_rank(table: pd.DataFrame) -> pd.Series:
+    ranks = [table[name].rank(ascending=better == "min", method="min") for name, better in INDICES.items()]
+    return pd.concat(ranks, axis=1).mean(axis=1)
+
+
+def _evidence(table: pd.DataFrame, preferred: dict[str, int]) -> str:
+    return "; ".join(f"{_INDEX_NAMES[name]} prefers k={k} ({table.loc[k, name]:.3f})" for name, k in preferred.items())
+
+
+def _apply_rule(table: pd.DataFrame, preferred: dict[str, int], rule: str) -> tuple[int, str]:
+    evidence = _evidence(table, preferred)
+    if rule in INDICES:
+        k = preferred[rule]
+        return k, f"{_INDEX_NAMES[rule]} alone: k={k} ({evidence})"
+    if rule == "knee":
+        knee = inertia_knee(table.index.to_numpy(), table["inertia"].to_numpy())
+        if knee is None:
+            k = preferred["silhouette"]
+            return k, f"no knee in the inertia curve; best silhouette at k={k} ({evidence})"
+        return knee, f"knee of the inertia curve (kneed) at k={knee} ({evidence})"
+    votes = pd.Series(list(preferred.values())).value_counts()
+    if votes.iloc[0] == 3:
+        k = int(votes.index[0])
+        return k, f"all three indices prefer k={k} ({evidence})"
+    if votes.iloc[0] == 2:
+        k = int(votes.index[0])
+        return k, f"two of three indices prefer k={k}; the indices disagree ({evidence})"
+    rank = _mean_rank(table)
+    k = int(rank[rank == rank.min()].index.min())
+    return k, f"the indices disagree, each prefers another k; best mean rank at k={k} ({evidence})"
+
+
+def inertia_knee(ks: np.ndarray, inertia: np.ndarray) -> int | None:
+    """The knee of a decreasing, convex inertia curve (``kneed``), or None.
+
+    Parameters
+    ----------
+    ks : numpy.ndarray
+        Candidate ks, increasing.
+    inertia : numpy.ndarray
+        Within-cluster sum of squares at each k.
+
+    Returns
+    -------
+    int or None
+        The k at the knee.
+
+    Examples
+    --------
+    >>> inertia_knee(np.arange(2, 8), np.array([100.0, 40, 20, 17, 15, 14]))
+    4
+    """
     if len(ks) < 3:
         return None
     from kneed import KneeLocator

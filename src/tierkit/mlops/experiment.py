@@ -151,6 +151,10 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     if survey is not None:
         features = with_satisfaction(features, survey)
     table = add_labels(segmentation.fit_transform(features), config.lang)
+    clusters = dict(segmentation.steps_).get("clusters")
+    if clusters is not None and clusters.stability_ is None:  # a diagnostic, not part of fit
+        step("measuring the clusters' bootstrap stability")
+        segmentation.assess_stability(features)
 
     with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp) if out_dir is None else Path(out_dir)

@@ -185,6 +185,43 @@ class Segmentation(TierTransformer):
             table = _join(table, step.transform(table))
         return table
 
+    def assess_stability(self, X, n_boot: int = 20):
+        """Measure the bootstrap stability of the clusters, when the clusters step ran.
+
+        A diagnostic after ``fit`` (:meth:`tierkit.KMeansSegmenter.assess_stability`): the
+        clusters do not change; their profiles gain the Jaccard stability and Hennig's verdict,
+        which the alerts, the report and MLflow show.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The feature table the segmentation was fitted on.
+        n_boot : int, default=20
+            Bootstrap resamples.
+
+        Returns
+        -------
+        Segmentation
+            self.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> f = pd.DataFrame({"recency": rng.uniform(1, 300, 60), "frequency": rng.integers(1, 9, 60),
+        ...                   "monetary": rng.uniform(10, 900, 60)})
+        >>> seg = Segmentation(lifecycle=False, clusters=True).fit(f).assess_stability(f, n_boot=3)
+        >>> sorted(dict(seg.steps_)["clusters"].stability_)[:2]
+        ['ari_mean', 'ari_std']
+        """
+        check_is_fitted(self, "steps_")
+        table = _with_cs_index(X, dict(self.steps_))
+        for name, step in self.steps_:  # the table the clusters step saw at fit (it may cluster on clv)
+            if name == "clusters":
+                step.assess_stability(table, n_boot=n_boot)
+                break
+            table = _join(table, step.transform(table))
+        return self
+
     def get_feature_names_out(self, input_features=None):
         """The feature columns (``input_features``, default those seen at fit) plus every tier column.
 

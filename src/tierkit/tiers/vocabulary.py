@@ -219,6 +219,69 @@ VALUE_POTENTIAL_TIERS = (
          "Serve at minimal cost through self-service channels", "以最低成本通过自助渠道服务"),
 )
 
+#: Bands of a cluster's centre on each clustered feature, from the lowest standardised value to the
+#: highest (cut at the quintiles of a standard normal, see :mod:`tierkit.clusters.naming`). The
+#: key is the word in the cluster's name; the strategy is the action the band calls for (recency,
+#: frequency and monetary; a cluster's strategy joins them).
+CLUSTER_BANDS = {
+    "recency": (
+        Tier("very_recent", "very recent", "最近刚购买",
+             "they are buying now: keep in touch", "正在购买: 保持联系"),
+        Tier("recent", "recent", "近期购买", "keep them engaged", "保持互动"),
+        Tier("mid_recency", "middling recency", "购买间隔中等",
+             "remind them before they lapse", "在流失前提醒"),
+        Tier("lapsing", "lapsing", "渐少购买", "win them back with a personal offer", "以个性化优惠挽回"),
+        Tier("lapsed", "long lapsed", "久未购买",
+             "one reactivation attempt, then stop", "尝试一次唤醒, 无效即停止"),
+    ),
+    "frequency": (
+        Tier("rare", "rare buyers", "极少购买", "turn the first purchase into a second",
+             "促成第二次购买"),
+        Tier("infrequent", "infrequent", "购买较少", "give reasons to come back", "给出再次购买的理由"),
+        Tier("mid_frequency", "middling frequency", "购买频率中等",
+             "nudge them to buy more often", "鼓励提高购买频率"),
+        Tier("frequent", "frequent", "经常购买", "membership and loyalty programme", "会员与忠诚计划"),
+        Tier("very_frequent", "very frequent", "非常频繁", "reward their loyalty", "奖励其忠诚"),
+    ),
+    "monetary": (
+        Tier("very_low_spend", "very low spend", "消费很低",
+             "Minimal cost: self-service only", "最低成本: 仅自助服务"),
+        Tier("low_spend", "low spend", "消费较低",
+             "Low cost: automated messages", "低成本: 自动化触达"),
+        Tier("mid_spend", "middling spend", "消费中等",
+             "Develop: offers that raise the basket", "培养: 提升客单价的优惠"),
+        Tier("high_spend", "high spend", "消费较高",
+             "Invest: priority offers and service", "重点投入: 优先优惠与服务"),
+        Tier("very_high_spend", "very high spend", "消费很高",
+             "Protect: personal account care, premium service", "重点保护: 专人维护, 高端服务"),
+    ),
+    "tenure": (
+        Tier("newest", "newest", "最新客户"),
+        Tier("new", "new", "较新客户"),
+        Tier("mid_tenure", "middling tenure", "客户时长中等"),
+        Tier("long_tenure", "long tenure", "老客户"),
+        Tier("longest_tenure", "longest tenure", "资深老客户"),
+    ),
+    "clv": (
+        Tier("very_low_clv", "very low CLV", "CLV很低"),
+        Tier("low_clv", "low CLV", "CLV较低"),
+        Tier("mid_clv", "middling CLV", "CLV中等"),
+        Tier("high_clv", "high CLV", "CLV较高"),
+        Tier("very_high_clv", "very high CLV", "CLV很高"),
+    ),
+}
+
+#: When two clusters fall in the same bands on every feature, the words that tell them apart on
+#: the feature where their centres differ most, ``feature -> (higher, lower)``.
+CLUSTER_COMPARATIVES = {
+    "recency": (Tier("less_recent", "less recent", "购买较早"), Tier("more_recent", "more recent", "购买较近")),
+    "frequency": (Tier("more_frequent", "more frequent", "更频繁"), Tier("less_frequent", "less frequent", "较不频繁")),
+    "monetary": (Tier("higher_spend", "higher spend", "消费更高"), Tier("lower_spend", "lower spend", "消费更低")),
+    "tenure": (Tier("longer_tenure", "longer tenure", "时长更长"),
+               Tier("shorter_tenure", "shorter tenure", "时长更短")),
+    "clv": (Tier("higher_clv", "higher CLV", "CLV更高"), Tier("lower_clv", "lower CLV", "CLV更低")),
+}
+
 TERMS = {
     # charts
 

@@ -52,13 +52,13 @@ def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
 
 
 def cluster_tiers(table: pd.DataFrame) -> tuple[Tier, ...]:
-    """Tiers of ``cluster_name`` in cluster order (0 = most valuable), labelled after their RFM class.
+    """Tiers of ``cluster_name`` in cluster order (0 = most valuable), labelled by their bands.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"cluster": [1, 0], "cluster_name": ["general_winback", "important_value_2"]})
-    >>> [(x.key, x.zh) for x in cluster_tiers(t)]
-    [('important_value_2', '0: 重要价值客户 2'), ('general_winback', '1: 一般挽留客户')]
+    >>> t = pd.DataFrame({"cluster": [1, 0], "cluster_name": ["lapsed-rare-low_spend", "recent-frequent-high_spend"]})
+    >>> [x.zh for x in cluster_tiers(t)]
+    ['0: 近期购买·经常购买·消费较高', '1: 久未购买·极少购买·消费较低']
     """
     from tierkit.clusters.naming import cluster_label, cluster_strategy
 
