@@ -158,3 +158,13 @@ def test_duckdb_reads_with_the_cores_the_process_may_use():
             "reader.close()")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "1"
+
+
+def test_json_on_stdout_stays_parseable_with_verbose(capsys):
+    import json
+
+    assert main(["-v", "validate", str(cdnow_path()), "--amount-col", "dollar_value", "--calibration-end",
+                 "1997-09-30", "--holdout-end", "1998-06-30", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["calibration_end"] == "1997-09-30"
+    assert "read CDNOW_master.txt" in steps(captured.err) and "tierkit: thread pools: " in captured.err
