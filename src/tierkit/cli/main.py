@@ -127,7 +127,7 @@ def cli(verbose: bool, quiet: bool) -> None:
     """tierkit: grade every customer, explainably, with a strategy per tier.
 
     Steps that take over a second are shown on stderr as they finish when stderr is a
-    terminal; -v shows every step, -q none. Standard output only ever carries the data.
+    terminal; -v shows every step, -q none. Standard output carries only results.
     """
     global _VERBOSE
     _VERBOSE = verbose
