@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
+from tierkit.progress import timed
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 #: A text cell starting with one of these is run as a formula by spreadsheet programs
@@ -364,7 +365,7 @@ def write_table(table: pd.DataFrame, path) -> Path:
     path = check_table_path(path)
     frame = table.reset_index() if table.index.name is not None else table
     suffix = path.suffix.lower()
-    with atomic_path(path) as tmp:
+    with timed(f"wrote {path.name}"), atomic_path(path) as tmp:
         if suffix == ".csv":
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 write_csv(frame, handle, date_format="%Y-%m-%d")

@@ -120,11 +120,21 @@ class CommandTable(click.Group):
 
 @click.group(cls=CommandTable, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tierkit")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
-def cli(verbose: bool) -> None:
-    """tierkit: grade every customer, explainably, with a strategy per tier."""
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log every step with its time, the thread pools used and progress details to stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr (warnings and errors still show).")
+def cli(verbose: bool, quiet: bool) -> None:
+    """tierkit: grade every customer, explainably, with a strategy per tier.
+
+    Steps that take over a second are shown on stderr as they finish when stderr is a
+    terminal; -v shows every step, -q none. Standard output carries only results.
+    """
     global _VERBOSE
     _VERBOSE = verbose
+    from tierkit.threads import limit_threads
+
+    limit_threads()
+    _PROGRESS.show = "all" if verbose else "none" if quiet else "slow"
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not verbose:
@@ -137,6 +147,72 @@ def cli(verbose: bool) -> None:
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _VERBOSE = False
+#: A step shown by default (on a terminal) takes at least this many seconds.
+SLOW_STEP_SECONDS = 1.0
+
+
+class ProgressLines(logging.Handler):
+    """Show the library's step records (:mod:`tierkit.progress`) on stderr as ``tierkit: ...`` lines.
+
+    ``show``: ``"all"`` (``-v``), ``"none"`` (``-q``) or ``"slow"``: steps of at least
+    :data:`SLOW_STEP_SECONDS`, and only when stderr is a terminal, so piped and captured
+    stderr carries warnings and errors only.
+
+    Examples
+    --------
+    >>> import logging
+    >>> record = logging.makeLogRecord({"msg": "read tx.csv in 0.10 s", "seconds": 0.1})
+    >>> handler = ProgressLines()
+    >>> handler.show = "slow"
+    >>> handler.filter(record)
+    False
+    >>> handler.show = "all"
+    >>> handler.filter(record)
+    True
+    """
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.show = "none"
+
+    def filter(self, record):
+        """Whether ``record`` is shown under the current ``show`` setting."""
+        if self.show == "all":
+            return True
+        if self.show == "none":
+            return False
+        return getattr(record, "seconds", 0.0) >= SLOW_STEP_SECONDS and _stderr_is_terminal()
+
+    def emit(self, record):
+        """Write the record as one line on stderr (the current one: tests and rich swap it)."""
+        click.echo(f"tierkit: {record.getMessage()}", err=True)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+_PROGRESS = ProgressLines()
+
+
+@contextlib.contextmanager
+def _progress_lines():
+    """While a command runs, the step records go to :data:`_PROGRESS` (and nowhere else)."""
+    logger = logging.getLogger("tierkit.progress")
+    before = logger.level, logger.propagate
+    _PROGRESS.show = "none"  # until the group's options are read
+    logger.addHandler(_PROGRESS)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(_PROGRESS)
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -171,7 +247,14 @@ def _run(argv: list[str] | None) -> int:
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
     warnings.showwarning = _show_warning
     try:
-        cli.main(args=argv, prog_name="tierkit", standalone_mode=False)
+        with _progress_lines():
+            cli.main(args=argv, prog_name="tierkit", standalone_mode=False)
+            if _PROGRESS.show == "all":
+                from tierkit.threads import available_cores, thread_pools
+
+                cores = available_cores()
+                logging.getLogger("tierkit.progress").info(
+                    "thread pools: %s (%d core%s available)", thread_pools(), cores, "" if cores == 1 else "s")
     except TierkitError as exc:
         from tierkit.cli.options import cli_spelling
 

@@ -39,5 +39,8 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),
                                  "how": survey_opts["survey_how"], "window_days": survey_opts["survey_window"],
                                  "respondents": len(survey)}
-    write_report(table, out, diagnostics, lang=lang, title=title, notes=notes)
+    from tierkit.progress import timed
+
+    with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
+        write_report(table, out, diagnostics, lang=lang, title=title, notes=notes)
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)

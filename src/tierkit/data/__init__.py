@@ -30,11 +30,14 @@ local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.data.report import ReadReport
+from tierkit.progress import timed
 
 __all__ = ["ColumnMap", "ReadOptions", "ReadReport", "read_transactions", "normalize_transactions",
            "file_features", "OPTIONAL_COLUMNS"]
@@ -125,7 +128,7 @@ def read_file(path, columns: ColumnMap | None = None, options: ReadOptions | Non
 
     ``attrs["read_report"]`` holds the counts of rows read, kept and left out.
     """
-    with DuckDBInput() as reader:
+    with DuckDBInput() as reader, timed(f"read {_file_name(path)}"):
         report = reader.load_file(path, columns, options)
         frame = reader.transactions()
     frame.attrs["read_report"] = report.as_dict()
@@ -216,9 +219,15 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
     from tierkit.features.definition import features_from_view
 
     with DuckDBInput(memory_limit=memory_limit) as reader:
-        report = reader.load_file(path, columns, options)
+        with timed(f"read {_file_name(path)}"):
+            report = reader.load_file(path, columns, options)
         features = features_from_view(reader.con, "tk_tx", as_of=as_of, time_unit=time_unit,
                                       holdout_end=holdout_end, has_order_id=reader.plan.columns.order_id is not None,
                                       has_profit=reader.plan.columns.profit is not None, stacklevel=3)
     features.attrs["read_report"] = report.as_dict()
     return features, report
+
+
+def _file_name(path) -> str:
+    """The last part of ``path`` (a file or a folder of Parquet files), for progress records."""
+    return os.path.basename(os.path.normpath(os.fspath(path))) or os.fspath(path)

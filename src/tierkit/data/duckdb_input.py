@@ -30,6 +30,7 @@ from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError
+from tierkit.threads import available_cores
 
 #: Scratch folders (spill files, re-encoded copies) are named after the process that made them.
 SCRATCH_PREFIX = "tierkit-read-"
@@ -216,7 +217,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
     memory_limit : str, optional
         DuckDB memory limit before spilling to the scratch folder.
     threads : int, optional
-        DuckDB threads (default: DuckDB's, the machine's cores).
+        DuckDB threads (default: the cores this process may use, :func:`tierkit.threads.available_cores`).
     """
 
     def __init__(self, *, memory_limit: str | None = None, threads: int | None = None, progress=None):
@@ -226,8 +227,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         config = {"temp_directory": str(self.scratch / "spill")}
         if memory_limit:
             config["memory_limit"] = memory_limit
-        if threads:
-            config["threads"] = threads
+        # DuckDB counts the machine's cores, not the ones this process may use
+        config["threads"] = threads or available_cores()
         self.con = duckdb.connect(config=config)
         self.con.execute("SET TimeZone = 'UTC'")
         self.source = None

@@ -33,6 +33,8 @@ import duckdb
 import pandas as pd
 
 from tierkit.errors import TierkitError
+from tierkit.progress import timed
+from tierkit.threads import available_cores
 
 TIME_UNITS = {"D": 1, "W": 7}
 
@@ -274,7 +276,7 @@ def rfm_features(
             "or normalize_transactions() to map your columns"
         )
     wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": available_cores()}) as con:
         con.register("tx", transactions[wanted])
         return features_from_view(con, "tx", as_of=as_of, time_unit=time_unit, holdout_end=end,
                                   has_order_id="order_id" in transactions.columns,
@@ -294,14 +296,20 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
     end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
     if end is not None and end <= as_of:
         raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
+    with timed("built features"):
+        features = _features_from_view(con, relation, as_of=as_of, days_per_unit=days_per_unit, end=end,
+                                       has_order_id=has_order_id, has_profit=has_profit, stacklevel=stacklevel + 1)
+        return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
+
+
+def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_id, has_profit, stacklevel):
     last = end or as_of
     later = con.execute(f"SELECT COUNT(*) FROM {relation} WHERE CAST(date AS DATE) > DATE '{last}'").fetchall()[0][0]
     if later:
         warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
     query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                         has_profit=has_profit, holdout_end=end)
-    features = con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
-    return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
+    return con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
 
 
 def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None) -> pd.DataFrame:

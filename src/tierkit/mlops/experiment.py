@@ -37,6 +37,7 @@ from tierkit.evaluation.summary import tier_summary
 from tierkit.features.definition import rfm_features
 from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.mlops.store import open_tracking_store
+from tierkit.progress import timed
 from tierkit.segmentation.chain import Segmentation, build_segmentation
 from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
 
@@ -105,8 +106,9 @@ def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
     orders = {column: tier_order(column, segmentation.abc_scheme) for column in tier_schemes(segmentation.abc_scheme)}
     if "cluster" in table.columns:
         orders["cluster"] = [str(c) for c in sorted(table["cluster"].unique())]  # 0 = most valuable
-    comparison = compare_schemes(table, orders, seed=config.seed)
-    agreement = scheme_agreement(table, list(comparison.index))
+    with timed("compared the schemes on the holdout"):
+        comparison = compare_schemes(table, orders, seed=config.seed)
+        agreement = scheme_agreement(table, list(comparison.index))
     return comparison, agreement, table
 
 
@@ -135,8 +137,9 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     # parameter or registry name is one TierkitError line, and no MLflow run is created.
     config = config.checked() if isinstance(config, ExperimentConfig) else load_config(config)
     step = progress or (lambda text: log.info(text))
-    open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
-    mlflow.set_experiment(config.experiment_name)
+    with timed("opened the MLflow tracking store"):
+        open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
+        mlflow.set_experiment(config.experiment_name)
 
     step("reading transactions")
     tx = load_experiment_transactions(config)
@@ -167,11 +170,12 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         if segmentation.skipped_steps_:  # optional steps the data could not support
             skipped = "; ".join(f"{name}: {why}" for name, why in segmentation.skipped_steps_.items())
             mlflow.set_tag("tierkit.skipped_steps", skipped[:5000])
-        mlflow.log_params({k: str(v)[:500] for k, v in config.to_params().items()})
-        mlflow.log_artifact(str(config.source), artifact_path="config")
-        source = config.data_path() or cdnow_path(sample=config.data["dataset"] == "cdnow_sample")
-        dataset = mlflow.data.from_pandas(tx, source=str(source.resolve()), name=source.name)
-        mlflow.log_input(dataset, context="training")
+        with timed("logged the config and the data set to MLflow"):
+            mlflow.log_params({k: str(v)[:500] for k, v in config.to_params().items()})
+            mlflow.log_artifact(str(config.source), artifact_path="config")
+            source = config.data_path() or cdnow_path(sample=config.data["dataset"] == "cdnow_sample")
+            dataset = mlflow.data.from_pandas(tx, source=str(source.resolve()), name=source.name)
+            mlflow.log_input(dataset, context="training")
         mlflow.log_metrics({"customers": float(len(table)), "transactions": float(len(tx))})
         read = tx.attrs.get("read_report")
         if read:
@@ -182,27 +186,31 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
                 mlflow.set_tag("tierkit.rows_left_out", ", ".join(f"{n} {r}" for r, n in read["rejected"].items()))
         if comparison is not None:
             step("logging the comparison")
-            for scheme, row in comparison.iterrows():
-                for metric in ("variance_share", "top_tier_lift", "order_agreement", "size_balance", "silhouette"):
-                    value = row[metric]
-                    if pd.notna(value):
-                        mlflow.log_metric(f"{scheme}.{metric}", float(value))
-            mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
-            mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
+            with timed("logged the comparison to MLflow"):
+                for scheme, row in comparison.iterrows():
+                    for metric in ("variance_share", "top_tier_lift", "order_agreement", "size_balance",
+                                   "silhouette"):
+                        value = row[metric]
+                        if pd.notna(value):
+                            mlflow.log_metric(f"{scheme}.{metric}", float(value))
+                mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
+                mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
         step("logging tier profiles")
-        for column in [*tier_schemes(segmentation.abc_scheme), "cluster"]:
-            if column in table.columns:
-                order = (sorted(table[column].unique()) if column == "cluster"
-                         else tier_order(column, segmentation.abc_scheme))
-                summary = tier_summary(table, column, order=order)
-                mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
-        for name, value in _diagnostic_metrics(segmentation).items():
-            mlflow.log_metric(name, value)
+        with timed("logged the tier profiles to MLflow"):
+            for column in [*tier_schemes(segmentation.abc_scheme), "cluster"]:
+                if column in table.columns:
+                    order = (sorted(table[column].unique()) if column == "cluster"
+                             else tier_order(column, segmentation.abc_scheme))
+                    summary = tier_summary(table, column, order=order)
+                    mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
+            for name, value in _diagnostic_metrics(segmentation).items():
+                mlflow.log_metric(name, value)
         step("drawing charts and the report")
         diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes)
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
-        info = log_segmentation_model(segmentation, features, horizon=horizon)
+        with timed("logged the model to MLflow"):
+            info = log_segmentation_model(segmentation, features, horizon=horizon)
         run_id, experiment_id = run.info.run_id, run.info.experiment_id
     version = None
     registered = config.mlflow.get("registered_model")
@@ -210,7 +218,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         step("registering the model")
         from tierkit.mlops.registry import register_run_model
 
-        version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
+        with timed(f"registered the model as {registered}"):
+            version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
                      diagnostics, tx.attrs.get("read_report"))
 
@@ -272,18 +281,23 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> di
 
     charts = tmp / "charts"
     charts.mkdir(exist_ok=True)
-    for column in report_sections(table):
-        for name, ax in scheme_charts(table, column, lang=config.lang):
-            (charts / f"{column}.{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
-    for name, ax in _model_charts(segmentation, config.lang):
-        (charts / f"{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
-    mlflow.log_artifacts(str(charts), artifact_path="charts")
+    with timed("drew the charts"):
+        for column in report_sections(table):
+            for name, ax in scheme_charts(table, column, lang=config.lang):
+                (charts / f"{column}.{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+        for name, ax in _model_charts(segmentation, config.lang):
+            (charts / f"{name}.png").write_bytes(figure_png(ax.figure, lang=config.lang))
+    with timed("logged the charts to MLflow"):
+        mlflow.log_artifacts(str(charts), artifact_path="charts")
     diagnostics = segmentation_diagnostics(segmentation)
     if comparison is not None:
         diagnostics["comparison (holdout)"] = comparison
     report = tmp / "report.html"
-    write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes)
-    mlflow.log_artifact(str(report))
+    with timed("wrote the report"):
+        write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers",
+                     notes=notes)
+    with timed("logged the report to MLflow"):
+        mlflow.log_artifact(str(report))
     return diagnostics
 
 

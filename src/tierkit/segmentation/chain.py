@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.progress import timed
 from tierkit.tiers._base import TierTransformer
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
@@ -28,6 +29,10 @@ from tierkit.tiers.value_potential import ValuePotentialMatrix
 #: Step names in the order they run.
 STEP_ORDER = ("clv", "rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "clusters", "clv_cs",
               "value_potential")
+#: What each step fits, for the progress records (:mod:`tierkit.progress`).
+STEP_LABELS = {"clv": "CLV (BG/NBD + Gamma-Gamma)", "rfm": "RFM scores", "rfm_classes": "RFM classes",
+               "rfm_segments": "RFM segments", "abc": "ABC tiers", "lifecycle": "lifecycle stages",
+               "clusters": "k-means clusters", "clv_cs": "CLV-CS grid", "value_potential": "value-potential matrix"}
 #: Steps that run unless switched off (``False``); the others run only when given.
 DEFAULT_STEPS = ("rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle")
 #: Steps that read the CLV step's output.
@@ -162,7 +167,8 @@ class Segmentation(TierTransformer):
                 warnings.warn("lifecycle: without predicted CLV, stages use the recency rules instead of p_alive",
                               UserWarning, stacklevel=4)
             try:
-                out = step.fit(table).transform(table)
+                with timed(f"fitted {STEP_LABELS[name]}"):
+                    out = step.fit(table).transform(table)
             except (DataError, ModelError) as exc:
                 if name not in optional:
                     raise
@@ -180,9 +186,10 @@ class Segmentation(TierTransformer):
 
     def _transform(self, X):
         """Features plus every tier column, by the standards learned at fit."""
-        table = _with_cs_index(X, dict(self.steps_))
-        for _, step in self.steps_:
-            table = _join(table, step.transform(table))
+        with timed(f"graded {len(X):,} customers"):
+            table = _with_cs_index(X, dict(self.steps_))
+            for _, step in self.steps_:
+                table = _join(table, step.transform(table))
         return table
 
     def assess_stability(self, X, n_boot: int = 20):
