@@ -259,10 +259,13 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     return build_segmentation(schemes, seed=opts["seed"], optional_steps=optional)
 
 
-def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None):
+def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None,
+                       alerts_lang: str | None = None):
     """The flow ``segment`` and ``report`` share: read, compute features, fit every scheme, grade.
 
     ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
+    ``lang`` adds the tier labels in that language; the alerts are warned (and kept in
+    ``table.attrs["alerts"]``) in ``alerts_lang``, default ``lang``, else English.
     Returns ``(table, segmentation, features, survey, survey_opts)``.
     """
     tx_args = pop_transaction_options(kwargs)
@@ -282,7 +285,7 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
 
     from tierkit.evaluation.alerts import grading_alerts
 
-    table.attrs["alerts"] = grading_alerts(segmentation, table)
+    table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     for alert in table.attrs["alerts"]:
         warnings.warn(alert, UserWarning, stacklevel=2)
     return table, segmentation, features, survey, survey_opts

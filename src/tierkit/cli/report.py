@@ -28,9 +28,9 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
 
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     check_folder_writable(out)
-    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs)
-    notes = (tuple(table.attrs.get("alerts", ())) + tuple(notes)
-             + tuple(read_summary(features.attrs.get("read_report"))))
+    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs,
+                                                                            alerts_lang=lang)
+    notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report")))
     for line in read_summary(features.attrs.get("read_report")):
         click.echo(line, err=True)
     diagnostics = segmentation_diagnostics(segmentation)
@@ -38,5 +38,5 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),
                                  "how": survey_opts["survey_how"], "window_days": survey_opts["survey_window"],
                                  "respondents": len(survey)}
-    write_report(table, out, diagnostics, lang=lang, title=title, notes=notes)
+    write_report(table, out, diagnostics, lang=lang, title=title, notes=notes, alerts=table.attrs.get("alerts", ()))
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)

@@ -39,6 +39,7 @@ from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.mlops.store import open_tracking_store
 from tierkit.segmentation.chain import Segmentation, build_segmentation
 from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
+from tierkit.tiers.vocabulary import LANGS
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class RunResult:
     notes: tuple = ()
     diagnostics: dict | None = None
     read_report: dict | None = None
+    #: Grading alerts by language (``"en"``, ``"zh"``): lists of sentences, empty when none.
+    alerts: dict | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -156,10 +159,11 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
-        alerts = grading_alerts(segmentation, table)
-        if alerts:
-            mlflow.set_tag("tierkit.alerts", " | ".join(alerts)[:5000])
-            notes = (*alerts, *notes)
+        # English tag, stable for searching; the Chinese one for reading; the report in config.lang
+        alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
+        if alerts["en"]:
+            mlflow.set_tags({"tierkit.alerts": " | ".join(alerts["en"])[:5000],
+                             "tierkit.alerts_zh": " | ".join(alerts["zh"])[:5000]})
         if segmentation.skipped_steps_:  # optional steps the data could not support
             skipped = "; ".join(f"{name}: {why}" for name, why in segmentation.skipped_steps_.items())
             mlflow.set_tag("tierkit.skipped_steps", skipped[:5000])
@@ -195,7 +199,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         for name, value in _diagnostic_metrics(segmentation).items():
             mlflow.log_metric(name, value)
         step("drawing charts and the report")
-        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes)
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes, alerts[config.lang])
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
         info = log_segmentation_model(segmentation, features, horizon=horizon)
@@ -208,7 +212,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
 
         version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
-                     diagnostics, tx.attrs.get("read_report"))
+                     diagnostics, tx.attrs.get("read_report"), alerts)
 
 
 def _schemes(config: ExperimentConfig) -> dict:
@@ -258,7 +262,7 @@ def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     return out
 
 
-def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> dict:
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alerts=()) -> dict:
     """Every chart (PNG) and the HTML report, as artifacts of the active run; returns the diagnostics."""
     import mlflow
 
@@ -278,7 +282,8 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> di
     if comparison is not None:
         diagnostics["comparison (holdout)"] = comparison
     report = tmp / "report.html"
-    write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes)
+    write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers", notes=notes,
+                 alerts=alerts)
     mlflow.log_artifact(str(report))
     return diagnostics
 
