@@ -1,6 +1,7 @@
 """What a person must know before acting on the tiers.
 
-Degenerate fits, unstable clusters, tiers that say nothing, surveys that reach few customers.
+Degenerate fits, penalties that moved a model they were not needed for, unstable clusters, tiers that say
+nothing, surveys that reach few customers.
 
 Each alert is one sentence in plain words with the figure behind it, in English or Chinese (the
 wording lives in :data:`tierkit.tiers.vocabulary.TERMS`, keys ``alert_*``). The command line
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tierkit.clv.model import penalty_moves
 from tierkit.tiers.schemes import table_schemes
 from tierkit.tiers.vocabulary import check_lang, term
 
@@ -82,6 +84,10 @@ def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
         alerts.append(term("alert_gg_flat", lang, q=f"{gg['q']:.3g}", v=f"{gg['v']:.3g}"))
     elif gg["q"] < 1.5:
         alerts.append(term("alert_gg_q_near_1", lang, q=f"{gg['q']:.3f}"))
+    for option, shift in getattr(model, "penalty_shift_", {}).items():
+        moves = penalty_moves(shift)
+        if moves:
+            alerts.append(term("alert_penalty_shift", lang, penalizer=option, value=shift["penalizer"], moves=moves))
     if "p_alive" in table.columns and len(table):
         repeat = (table["frequency_btyd"].to_numpy() > 0 if "frequency_btyd" in table.columns
                   else np.ones(len(table), dtype=bool))
