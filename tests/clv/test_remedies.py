@@ -172,3 +172,18 @@ def test_the_cli_suggests_its_own_option_and_that_option_works(tmp_path, capsys,
     assert main([*base, found.group(1)]) == 0, capsys.readouterr().err
     graded = pd.read_csv(tmp_path / "s.csv")
     assert graded["clv"].notna().all() and np.isfinite(graded["clv"]).all()
+
+
+def test_when_the_cli_leaves_clv_out_its_warning_gives_the_option_that_keeps_it(tmp_path, capsys):
+    never_leaving_transactions().to_csv(tmp_path / "tx.csv", index=False)
+    base = ["segment", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "s.csv"),
+            "--no-clusters"]
+    assert main(base) == 0  # CLV is optional by default: left out with a warning
+    err = capsys.readouterr().err
+    found = re.search(r"tierkit: warning: clv step left out: .*try a penalizer, e\.g\. (--bgnbd-penalizer=[0-9.]+)",
+                      err)
+    assert found, err
+    assert "clv" not in pd.read_csv(tmp_path / "s.csv").columns
+    assert main([*base, found.group(1)]) == 0
+    assert "step left out" not in capsys.readouterr().err
+    assert np.isfinite(pd.read_csv(tmp_path / "s.csv")["clv"]).all()
