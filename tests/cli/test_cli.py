@@ -43,7 +43,7 @@ def test_one_time_buyers_are_graded_with_the_lifecycle_defaults_or_the_given_day
     out = tmp_path / "o.csv"
     assert main(["segment", str(tmp_path / "shop.csv"), "--as-of", "2021-04-30", "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "no customer bought twice" in err and "at_risk_after=90 days and churned_after=180 days" in err
+    assert "no customer bought twice" in err and "--at-risk-after=90 days and --churned-after=180 days" in err
     table = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
     # recency in days as of 2021-04-30; > 90 days is at risk, nobody is past 180
     expected = ["at_risk" if r > 90 else "new" for r in table["recency"]]

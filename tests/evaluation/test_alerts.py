@@ -1,5 +1,6 @@
 """Alerts a person must see before acting on the tiers, each from a real fit or a hand-made table."""
 
+import re
 import warnings
 
 import numpy as np
@@ -9,6 +10,8 @@ import pytest
 import tierkit as tk
 from tierkit.cli.main import main
 from tierkit.evaluation.alerts import grading_alerts
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def always_active_transactions() -> pd.DataFrame:
@@ -86,12 +89,60 @@ def test_a_tier_holding_nearly_everyone():
     assert alerts == ["lifecycle_stage: 95% of the customers are 'new'; this scheme hardly separates them"]
 
 
-def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys):
+def panel(page: str) -> str:
+    """The text of the report's alert panel (empty without one)."""
+    if 'class="alerts"' not in page:
+        return ""
+    start = page.index('class="alerts"')
+    return page[start:page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("lang, warning, heading", [
+    ("en", "tierkit: warning: CLV: the BG/NBD fit is at the edge of the model", "Before acting on these tiers"),
+    ("zh", "tierkit: warning: CLV: BG/NBD 拟合落在模型边界上", "使用这些分级之前请注意"),
+])
+def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys, lang, warning, heading):
     tx = always_active_transactions()
     tx.to_csv(tmp_path / "tx.csv", index=False)
     assert main(["report", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "r.html"),
-                 "--no-clusters"]) == 0
+                 "--no-clusters", "--lang", lang]) == 0
     err = capsys.readouterr().err
-    assert "tierkit: warning: CLV: the BG/NBD fit is at the edge of the model" in err
-    page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "the BG/NBD fit is at the edge of the model" in page
+    assert warning in err
+    shown = panel((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert heading in shown and warning.removeprefix("tierkit: warning: ") in shown
+    # the alerts are in the panel, not repeated as notes
+    assert '<div class="note">CLV' not in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_segment_prints_the_alerts_in_its_language(tmp_path, capsys):
+    tx = always_active_transactions()
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    assert main(["segment", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "s.csv"),
+                 "--no-clusters", "--lang", "zh"]) == 0
+    err = capsys.readouterr().err
+    assert "tierkit: warning: CLV: BG/NBD 拟合落在模型边界上" in err
+    assert "的重复购买客户 P(alive) >= 0.99" in err and "the BG/NBD fit" not in err
+
+
+def numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?", text)
+
+
+def test_every_alert_is_said_in_chinese_with_the_same_figures(degenerate):
+    segmentation, table = degenerate
+    english, chinese = grading_alerts(segmentation, table), grading_alerts(segmentation, table, lang="zh")
+    assert len(english) == len(chinese) >= 2
+    for en, zh in zip(english, chinese, strict=True):
+        assert CJK.search(zh) and not CJK.search(en)
+        assert sorted(numbers(en)) == sorted(numbers(zh)), (en, zh)  # word order differs
+
+
+def test_a_tier_holding_nearly_everyone_in_chinese():
+    graded = pd.DataFrame({"lifecycle_stage": ["new"] * 19 + ["loyal"]})
+    segmentation = tk.Segmentation().fit(pd.DataFrame({
+        "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
+        "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
+    assert grading_alerts(segmentation, graded, lang="zh") == [
+        "lifecycle_stage: 95% 的客户都是 'new'; 这种分级几乎没有把客户区分开"]
+    with pytest.raises(tk.TierkitError, match="lang: 'fr'"):
+        grading_alerts(segmentation, graded, lang="fr")

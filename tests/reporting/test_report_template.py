@@ -99,7 +99,7 @@ def test_the_template_renders_from_the_context(context):
 
 
 @pytest.mark.parametrize("name", ["title", "text", "summary", "notes", "contents", "overview", "sections",
-                                  "satisfaction", "diagnostics", "footer", "html_lang"])
+                                  "satisfaction", "diagnostics", "footer", "html_lang", "alerts"])
 def test_a_missing_variable_is_an_error_not_an_empty_cell(context, name):
     assert name in context
     without = {k: v for k, v in context.items() if k != name}
@@ -167,3 +167,63 @@ def test_the_report_renders_in_a_headless_browser(tmp_path):
     assert "html" in parsed.tags and "table" in parsed.tags and "img" in parsed.tags
     assert "script" not in parsed.tags
     assert f"survey text {EVIL}" in "".join(parsed.text)
+
+
+#: The alert panel's fill and border colours (report.html.j2, ``.alerts``): #fde2e1 and #c0392b.
+PANEL_FILL, PANEL_BORDER = (253, 226, 225), (192, 57, 43)
+ALERTS = {"en": ["CLV: Gamma-Gamma q = 1.200 is near 1, where the mean spend is undefined",
+                 f"lifecycle_stage: 95% of the customers are 'new' {EVIL}"],
+          "zh": ["CLV: Gamma-Gamma q = 1.200 接近 1 (q = 1 时平均消费没有定义)",
+                 f"lifecycle_stage: 95% 的客户都是 'new' {EVIL}"]}
+HEADINGS = {"en": "Before acting on these tiers", "zh": "使用这些分级之前请注意"}
+
+
+def _rows_of(image, colour):
+    """Screen rows holding at least 200 pixels of exactly ``colour`` (a panel edge to edge, not a chart's dot)."""
+    return np.flatnonzero((image == colour).all(axis=2).sum(axis=1) >= 200)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_alerts_are_a_warning_panel_on_the_first_screen_before_any_chart(tmp_path, lang):
+    from PIL import Image
+
+    browser = _browser()
+    table = evil_table()
+    table["lifecycle_stage"] = ["new", "loyal", "new", "at_risk"]
+    # a long title and two notes above the fold as well: the panel must still fit on the first screen
+    path = write_report(table, tmp_path / "report.html", lang=lang, title="Quarterly customer tiers " * 3,
+                        notes=["note one", "note two"], alerts=ALERTS[lang], dpi=40)
+    shot = tmp_path / "shot.png"
+    done = _chromium(browser, tmp_path, "--window-size=1280,800", f"--screenshot={shot}", path.as_uri())
+    assert shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert image.shape[:2] == (800, 1280)
+    fill, border = _rows_of(image, PANEL_FILL), _rows_of(image, PANEL_BORDER)
+    # the panel is on screen, tall enough for a heading and two alerts, and closed by its bottom border
+    # inside the viewport: the whole panel is above the fold
+    assert len(fill) >= 60, len(fill)
+    assert border.size and border.min() < fill.min() and border.max() > fill.max() and border.max() < 800
+    # the browser's DOM: the panel (heading and alerts in the report's language, escaped) comes right
+    # after the title, before the first table and the first chart
+    dom = _chromium(browser, tmp_path, "--dump-dom", path.as_uri()).stdout
+    panel = dom.index('class="alerts"')
+    assert dom.index("</h1>") < panel < dom.index("<table") < dom.index("<img")
+    text = "".join(Page(dom[panel:dom.index("</section>", panel)]).text)
+    assert HEADINGS[lang] in text and all(alert in text for alert in ALERTS[lang])
+    assert "script" not in Page(dom).tags
+
+
+@pytest.mark.slow
+def test_no_alerts_no_panel(tmp_path):
+    from PIL import Image
+
+    browser = _browser()
+    path = write_report(evil_table(), tmp_path / "report.html", notes=["a note"], dpi=40)
+    shot = tmp_path / "shot.png"
+    _chromium(browser, tmp_path, "--window-size=1280,800", f"--screenshot={shot}", path.as_uri())
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert len(_rows_of(image, PANEL_FILL)) == 0 and len(_rows_of(image, PANEL_BORDER)) == 0
+    page = path.read_text(encoding="utf-8")
+    assert 'class="alerts"' not in page and HEADINGS["en"] not in page
+    assert report_context(evil_table(), dpi=20)["alerts"] is None

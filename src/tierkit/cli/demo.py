@@ -77,7 +77,7 @@ def demo(out_dir, config_path, tracking_uri, lang):
             notes = [SYNTHETIC_SURVEY_NOTE[other]] if result.notes else []
             write_report(result.table, out / f"report.{other}.html", result.diagnostics, lang=other,
                          title=f"{config.name}: {'客户分级管理报告' if other == 'zh' else 'customer tiers'}",
-                         notes=notes)
+                         notes=notes, alerts=(result.alerts or {}).get(other, ()))
     show_demo(result, config, out)
 
 
@@ -87,6 +87,8 @@ def show_demo(result, config, out: Path) -> None:
     table = result.table
     lang = config.lang
     screen.print(f"[bold]{config.name}[/bold]: {len(table):,} customers graded as of {table.attrs.get('as_of')}")
+    for alert in (result.alerts or {}).get(lang, ()):
+        screen.print(f"[red]alert:[/red] {alert}", soft_wrap=True)
     for note in result.notes:
         screen.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
     abc_scheme = "course"

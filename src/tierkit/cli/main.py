@@ -216,8 +216,13 @@ def _progress_lines():
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    # tierkit's own warnings speak to the user; other libraries' only with --verbose.
-    if _VERBOSE or os.path.abspath(filename).startswith(_PACKAGE_DIR):
+    # tierkit's own warnings speak to the user, naming options as the command line spells them (the advice
+    # "bgnbd_penalizer=0.001" is typed --bgnbd-penalizer=0.001); other libraries' only with --verbose.
+    if os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        from tierkit.cli.options import cli_spelling
+
+        click.echo(f"tierkit: warning: {cli_spelling(str(message))}", err=True)
+    elif _VERBOSE:
         click.echo(f"tierkit: warning: {message}", err=True)
 
 

@@ -260,10 +260,12 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
 
 
 def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None,
-                       stability: bool = False):
+                       alerts_lang: str | None = None, stability: bool = False):
     """The flow ``segment`` and ``report`` share: read, compute features, fit every scheme, grade.
 
-    ``kwargs`` holds the transaction, survey and model options (they are taken out of it);
+    ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
+    ``lang`` adds the tier labels in that language; the alerts are warned (and kept in
+    ``table.attrs["alerts"]``) in ``alerts_lang``, default ``lang``, else English.
     ``stability`` measures the clusters' bootstrap stability (a diagnostic, for ``report``).
     Returns ``(table, segmentation, features, survey, survey_opts)``.
     """
@@ -281,12 +283,15 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
     if lang is not None:
         table = add_labels(table, lang)
     if stability:
-        segmentation.assess_stability(with_satisfaction(features, survey) if survey is not None else features)
+        from tierkit.progress import timed
+
+        with timed("measured the clusters' bootstrap stability"):
+            segmentation.assess_stability(with_satisfaction(features, survey) if survey is not None else features)
     import warnings
 
     from tierkit.evaluation.alerts import grading_alerts
 
-    table.attrs["alerts"] = grading_alerts(segmentation, table)
+    table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     for alert in table.attrs["alerts"]:
         warnings.warn(alert, UserWarning, stacklevel=2)
     return table, segmentation, features, survey, survey_opts

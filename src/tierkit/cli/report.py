@@ -29,9 +29,8 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     check_folder_writable(out)
     table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs,
-                                                                               stability=True)
-    notes = (tuple(table.attrs.get("alerts", ())) + tuple(notes)
-             + tuple(read_summary(features.attrs.get("read_report"))))
+                                                                            alerts_lang=lang, stability=True)
+    notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report")))
     for line in read_summary(features.attrs.get("read_report")):
         click.echo(line, err=True)
     diagnostics = segmentation_diagnostics(segmentation)
@@ -42,5 +41,6 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
     from tierkit.progress import timed
 
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
-        write_report(table, out, diagnostics, lang=lang, title=title, notes=notes)
+        write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
+                     alerts=table.attrs.get("alerts", ()))
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)

@@ -1,10 +1,13 @@
 """What a person must know before acting on the tiers.
 
-Degenerate fits, unstable clusters, tiers that say nothing, surveys that reach few customers.
+Degenerate fits, penalties that moved a model they were not needed for, unstable clusters, tiers that say
+nothing, surveys that reach few customers.
 
-Each alert is one sentence in plain words with the figure behind it. The command line prints
-them as warnings, the report shows them at the top and ``tierkit run`` logs them as the MLflow
-tag ``tierkit.alerts``.
+Each alert is one sentence in plain words with the figure behind it, in English or Chinese (the
+wording lives in :data:`tierkit.tiers.vocabulary.TERMS`, keys ``alert_*``). The command line
+prints them as warnings in its ``--lang``, the report shows them in a warning panel on its first
+screen, in the report's language, and ``tierkit run`` logs them as the MLflow tag
+``tierkit.alerts`` (English, stable for searching) and ``tierkit.alerts_zh``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tierkit.clv.model import penalty_moves
 from tierkit.tiers.schemes import table_schemes
+from tierkit.tiers.vocabulary import check_lang, term
 
 #: A BG/NBD or Gamma-Gamma parameter outside this range sits on the boundary of the model.
 PARAMETER_RANGE = (1e-3, 1e3)
@@ -24,7 +29,7 @@ NEARLY_ALL = 0.90
 FEW_ANSWERS = 0.20
 
 
-def grading_alerts(segmentation, table: pd.DataFrame) -> list[str]:
+def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[str]:
     """Alerts about a fitted segmentation and the table it graded.
 
     Parameters
@@ -33,6 +38,8 @@ def grading_alerts(segmentation, table: pd.DataFrame) -> list[str]:
         Fitted.
     table : pandas.DataFrame
         Its ``transform`` output (one row per customer).
+    lang : {"en", "zh"}, default="en"
+        Language of the sentences; the figures in them are the same.
 
     Returns
     -------
@@ -49,48 +56,48 @@ def grading_alerts(segmentation, table: pd.DataFrame) -> list[str]:
     >>> grading_alerts(seg, seg.transform(f))
     []
     """
+    check_lang(lang)
     steps = dict(segmentation.steps_)
     alerts = []
     if "clv" in steps:
-        alerts += _clv_alerts(steps["clv"], table)
+        alerts += _clv_alerts(steps["clv"], table, lang)
     if "clusters" in steps:
-        alerts += _cluster_alerts(steps["clusters"])
-    alerts += _tier_alerts(table)
+        alerts += _cluster_alerts(steps["clusters"], lang)
+    alerts += _tier_alerts(table, lang)
     if "clv_cs" in steps and "cs_index" in table.columns:
         rated = float(table["cs_index"].notna().mean()) if len(table) else 0.0
         if rated < FEW_ANSWERS:
-            alerts.append(f"satisfaction: only {rated:.0%} of the customers have a survey answer; the others are "
-                          "'unrated' in the CLV-CS grid")
+            alerts.append(term("alert_few_answers", lang, share=f"{rated:.0%}"))
     return alerts
 
 
-def _clv_alerts(model, table: pd.DataFrame) -> list[str]:
+def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
     alerts = []
     low, high = PARAMETER_RANGE
     bg, gg = model.bgnbd_params_, model.gamma_gamma_params_
     edge = {k: v for k, v in bg.items() if not low <= v <= high}
     if edge:
         shown = ", ".join(f"{k} = {v:.3g}" for k, v in edge.items())
-        alerts.append(f"CLV: the BG/NBD fit is at the edge of the model ({shown}, outside {low:g}..{high:g}); "
-                      f"the dropout chance after a purchase, a / (a + b) = {bg['a'] / (bg['a'] + bg['b']):.2g}, "
-                      "is not learned from these customers")
+        alerts.append(term("alert_bgnbd_edge", lang, shown=shown, low=f"{low:g}", high=f"{high:g}",
+                           dropout=f"{bg['a'] / (bg['a'] + bg['b']):.2g}"))
     if gg["q"] > high and gg["v"] > high:
-        alerts.append(f"CLV: Gamma-Gamma q = {gg['q']:.3g}, v = {gg['v']:.3g}: the customers' average spends barely "
-                      "differ beyond chance, so everyone's expected spend is close to the overall mean")
+        alerts.append(term("alert_gg_flat", lang, q=f"{gg['q']:.3g}", v=f"{gg['v']:.3g}"))
     elif gg["q"] < 1.5:
-        alerts.append(f"CLV: Gamma-Gamma q = {gg['q']:.3f} is near 1, where the mean spend is undefined; expected "
-                      "spend and CLV are unstable")
+        alerts.append(term("alert_gg_q_near_1", lang, q=f"{gg['q']:.3f}"))
+    for option, shift in getattr(model, "penalty_shift_", {}).items():
+        moves = penalty_moves(shift)
+        if moves:
+            alerts.append(term("alert_penalty_shift", lang, penalizer=option, value=shift["penalizer"], moves=moves))
     if "p_alive" in table.columns and len(table):
         repeat = (table["frequency_btyd"].to_numpy() > 0 if "frequency_btyd" in table.columns
                   else np.ones(len(table), dtype=bool))
         alive = table["p_alive"].to_numpy()[repeat] >= ALIVE
         if alive.size and alive.mean() >= NEARLY_ALL:
-            alerts.append(f"CLV: P(alive) >= {ALIVE} for {alive.mean():.0%} of the repeat customers; the model "
-                          "does not tell active from lapsed customers here")
+            alerts.append(term("alert_p_alive", lang, alive=f"{ALIVE}", share=f"{alive.mean():.0%}"))
     return alerts
 
 
-def _cluster_alerts(clusters) -> list[str]:
+def _cluster_alerts(clusters, lang: str) -> list[str]:
     alerts = []
     profiles = clusters.profiles_
     if "stability" in profiles.columns:
@@ -98,22 +105,21 @@ def _cluster_alerts(clusters) -> list[str]:
         if dissolved:
             named = "cluster_name" in profiles.columns
             names = ", ".join(f"{c} ({profiles.loc[c, 'cluster_name']})" if named else str(c) for c in dissolved)
-            alerts.append(f"clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); "
-                          "do not act on them as segments")
+            alerts.append(term("alert_dissolved", lang, names=names))
     if clusters.selection_ is not None and clusters.k is None:
         high = max(clusters.selection_.index)
         if clusters.k_ == high:
-            alerts.append(f"clusters: k = {clusters.k_} is the largest k searched; a wider k_range may fit better")
+            alerts.append(term("alert_k_edge", lang, k=clusters.k_))
     return alerts
 
 
-def _tier_alerts(table: pd.DataFrame) -> list[str]:
+def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
     alerts = []
     for column in table_schemes(table):
         if column not in table.columns or not len(table):
             continue
         shares = table[column].value_counts(normalize=True)
         if len(shares) and shares.iloc[0] >= NEARLY_ALL:
-            alerts.append(f"{column}: {shares.iloc[0]:.0%} of the customers are {shares.index[0]!r}; this scheme "
-                          "hardly separates them")
+            alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
+                               tier=repr(shares.index[0])))
     return alerts

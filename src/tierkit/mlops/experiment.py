@@ -40,6 +40,7 @@ from tierkit.mlops.store import open_tracking_store
 from tierkit.progress import timed
 from tierkit.segmentation.chain import Segmentation, build_segmentation
 from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
+from tierkit.tiers.vocabulary import LANGS
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class RunResult:
     notes: tuple = ()
     diagnostics: dict | None = None
     read_report: dict | None = None
+    #: Grading alerts by language (``"en"``, ``"zh"``): lists of sentences, empty when none.
+    alerts: dict | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -157,16 +160,18 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     clusters = dict(segmentation.steps_).get("clusters")
     if clusters is not None and clusters.stability_ is None:  # a diagnostic, not part of fit
         step("measuring the clusters' bootstrap stability")
-        segmentation.assess_stability(features)
+        with timed("measured the clusters' bootstrap stability"):
+            segmentation.assess_stability(features)
 
     with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
-        alerts = grading_alerts(segmentation, table)
-        if alerts:
-            mlflow.set_tag("tierkit.alerts", " | ".join(alerts)[:5000])
-            notes = (*alerts, *notes)
+        # English tag, stable for searching; the Chinese one for reading; the report in config.lang
+        alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
+        if alerts["en"]:
+            mlflow.set_tags({"tierkit.alerts": " | ".join(alerts["en"])[:5000],
+                             "tierkit.alerts_zh": " | ".join(alerts["zh"])[:5000]})
         if segmentation.skipped_steps_:  # optional steps the data could not support
             skipped = "; ".join(f"{name}: {why}" for name, why in segmentation.skipped_steps_.items())
             mlflow.set_tag("tierkit.skipped_steps", skipped[:5000])
@@ -206,7 +211,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
             for name, value in _diagnostic_metrics(segmentation).items():
                 mlflow.log_metric(name, value)
         step("drawing charts and the report")
-        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes)
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes, alerts[config.lang])
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
         with timed("logged the model to MLflow"):
@@ -221,7 +226,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed(f"registered the model as {registered}"):
             version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
-                     diagnostics, tx.attrs.get("read_report"))
+                     diagnostics, tx.attrs.get("read_report"), alerts)
 
 
 def _schemes(config: ExperimentConfig) -> dict:
@@ -271,7 +276,7 @@ def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     return out
 
 
-def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> dict:
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alerts=()) -> dict:
     """Every chart (PNG) and the HTML report, as artifacts of the active run; returns the diagnostics."""
     import mlflow
 
@@ -295,7 +300,7 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes) -> di
     report = tmp / "report.html"
     with timed("wrote the report"):
         write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers",
-                     notes=notes)
+                     notes=notes, alerts=alerts)
     with timed("logged the report to MLflow"):
         mlflow.log_artifact(str(report))
     return diagnostics

@@ -330,6 +330,44 @@ TERMS = {
     "clv": ("CLV", "CLV"),
     # migration
     "next_tier_gap": ("spend {gap:,.2f} more to reach {tier}", "再消费 {gap:,.2f} 即可升级为{tier}"),
+    # grading alerts (tierkit.evaluation.alerts); numbers come preformatted
+    "alerts": ("Before acting on these tiers", "使用这些分级之前请注意"),
+    "alert_bgnbd_edge": (
+        "CLV: the BG/NBD fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
+        "after a purchase, a / (a + b) = {dropout}, is not learned from these customers",
+        "CLV: BG/NBD 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
+        "并不是从这些客户身上学到的"),
+    "alert_gg_flat": (
+        "CLV: Gamma-Gamma q = {q}, v = {v}: the customers' average spends barely differ beyond chance, so "
+        "everyone's expected spend is close to the overall mean",
+        "CLV: Gamma-Gamma q = {q}, v = {v}: 客户之间平均消费的差异几乎不超出随机波动, 因此每位客户的预期消费都"
+        "接近总体均值"),
+    "alert_gg_q_near_1": (
+        "CLV: Gamma-Gamma q = {q} is near 1, where the mean spend is undefined; expected spend and CLV are "
+        "unstable",
+        "CLV: Gamma-Gamma q = {q} 接近 1 (q = 1 时平均消费没有定义); 预期消费和 CLV 不稳定"),
+    "alert_p_alive": (
+        "CLV: P(alive) >= {alive} for {share} of the repeat customers; the model does not tell active from "
+        "lapsed customers here",
+        "CLV: {share} 的重复购买客户 P(alive) >= {alive}; 模型在这里分不清活跃客户和已流失客户"),
+    "alert_penalty_shift": (
+        "CLV: {penalizer}={value:g} moved {moves} from the unpenalised fit, which converges on these data; "
+        "the penalty is not needed to fit them",
+        "CLV: {penalizer}={value:g} 使参数偏离未加惩罚的拟合: {moves}; 这些数据不加惩罚也能收敛, 无需惩罚项"),
+    "alert_dissolved": (
+        "clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); do not act "
+        "on them as segments",
+        "聚类: 第 {names} 类在对客户重抽样后解体 (Jaccard < 0.6); 不要把它们当作细分群体来采取行动"),
+    "alert_k_edge": (
+        "clusters: k = {k} is the largest k searched; a wider k_range may fit better",
+        "聚类: k = {k} 是搜索范围内最大的 k; 更宽的 k_range 可能更合适"),
+    "alert_one_tier": (
+        "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
+        "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
+    "alert_few_answers": (
+        "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
+        "CLV-CS grid",
+        "满意度: 只有 {share} 的客户有问卷回答; 其余客户在 CLV-CS 矩阵中为“未评分”"),
 }
 
 

@@ -39,7 +39,7 @@ from tierkit.reporting.charts import (
 from tierkit.reporting.charts._common import tiers_for
 from tierkit.reporting.charts.fonts import require_cjk_font
 from tierkit.reporting.report._templates import PAGE, environment
-from tierkit.tiers.vocabulary import check_lang
+from tierkit.tiers.vocabulary import check_lang, term
 
 #: Tier columns in report order, with their section titles.
 SCHEMES = {
@@ -183,7 +183,7 @@ def report_sections(table: pd.DataFrame) -> list[str]:
 
 
 def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
-                  notes=(), value: str = "monetary", dpi: int = 90, schemes=None) -> str:
+                  notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=()) -> str:
     """The report as one HTML document (a string).
 
     The page is the Jinja2 template ``templates/report.html.j2``, rendered with
@@ -210,6 +210,11 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         Resolution of the charts.
     schemes : dict, optional
         Tier column -> tiers (:class:`tierkit.tiers.vocabulary.Tier`), overriding the built-in names.
+    alerts : sequence of str
+        What a reader must know before acting on the tiers
+        (:func:`tierkit.evaluation.alerts.grading_alerts` in ``lang``): shown in a warning panel
+        right under the title, on the page's first screen, before any table or chart. No
+        alerts, no panel.
 
     Returns
     -------
@@ -240,11 +245,12 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
     if lang == "zh":
         require_cjk_font()
     return environment().get_template(PAGE).render(
-        report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes))
+        report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes,
+                       alerts=alerts))
 
 
 def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
-                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None) -> dict:
+                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=()) -> dict:
     """What the report template shows: every variable of ``templates/report.html.j2``.
 
     The content of each section is decided here; how it looks is the template's. Values
@@ -253,15 +259,15 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
 
     Parameters
     ----------
-    table, diagnostics, lang, title, notes, value, dpi, schemes
+    table, diagnostics, lang, title, notes, value, dpi, schemes, alerts
         As in :func:`render_report` (which checks them first).
 
     Returns
     -------
     dict
-        ``html_lang``, ``title``, ``text`` (the headings in ``lang``), ``summary``,
-        ``notes``, ``contents``, ``overview``, ``sections``, ``satisfaction``,
-        ``diagnostics`` and ``footer``.
+        ``html_lang``, ``title``, ``text`` (the headings in ``lang``), ``alerts`` (None, or
+        the panel's ``heading`` and ``items``), ``summary``, ``notes``, ``contents``,
+        ``overview``, ``sections``, ``satisfaction``, ``diagnostics`` and ``footer``.
 
     Examples
     --------
@@ -283,6 +289,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "title": title or _t("title", lang),
         "text": {key: _t(key, lang) for key in TEXT if key not in ("nps_by", "generated")},
+        "alerts": {"heading": term("alerts", lang), "items": list(alerts)} if len(alerts) else None,
         "summary": [
             (_t("as_of", lang), [table.attrs.get("as_of", "")], None),
             (_t("customers", lang), [len(table)], None),
