@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from tierkit.cli.main import main
+from tierkit.errors import TierkitError
 
 TX = "customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-02-10,20\n003,2021-03-28,5\n" \
      "003,2021-03-30,-2\n004,2020-06-01,300\n"
@@ -58,13 +59,44 @@ def test_one_time_buyers_are_graded_with_the_lifecycle_defaults_or_the_given_day
 def test_model_options_reach_the_estimators():
     from tierkit.cli.options import segmentation_from_options
 
-    opts = {"use_clv": None, "bgnbd_penalizer": 0.01, "gg_penalizer": 0.002, "at_risk_after": 70.0,
-            "churned_after": 140.0, "horizon": 364.0, "discount_rate": 0.1, "use_clusters": False, "k": None,
+    opts = {"use_clv": None, "bgnbd_penalizer": 0.01, "gg_penalizer": 0.002, "at_risk_after": "10W",
+            "churned_after": "140D", "horizon": "364D", "discount_rate": 0.1, "use_clusters": False, "k": None,
             "seed": 0}
     weekly = segmentation_from_options(opts, time_unit="W")
     assert weekly.clv.get_params()["bgnbd_penalizer"] == 0.01 and weekly.clv.get_params()["gg_penalizer"] == 0.002
-    assert weekly.clv.horizon == 52.0 and weekly.optional_steps == ("clv",) and weekly.clusters is False
-    assert weekly.lifecycle.at_risk_after == 10.0 and weekly.lifecycle.churned_after == 20.0
+    assert weekly.clv.horizon == "364D" and weekly.optional_steps == ("clv",) and weekly.clusters is False
+    assert weekly.lifecycle.at_risk_after == "10W" and weekly.lifecycle.churned_after == "140D"
+    # a bare number is days with daily features, ambiguous with weekly ones; the message names the flag
+    daily = segmentation_from_options({**opts, "horizon": "365", "at_risk_after": "70"}, time_unit="D")
+    assert daily.clv.horizon == "365" and daily.lifecycle.at_risk_after == "70"
+    with pytest.raises(TierkitError, match=r'^--horizon=365 is ambiguous for features in weeks: write "365W" '
+                                           r'\(365 weeks\) or "365D" \(365 days\)$'):
+        segmentation_from_options({**opts, "horizon": "365"}, time_unit="W")
+    with pytest.raises(TierkitError, match=r'^--at-risk-after=70 is ambiguous for features in weeks'):
+        segmentation_from_options({**opts, "at_risk_after": "70"}, time_unit="W")
+    with pytest.raises(TierkitError, match=r"^--horizon='12M' is in months"):
+        segmentation_from_options({**opts, "horizon": "12M"}, time_unit="D")
+
+
+def test_cli_horizon_52w_equals_364d_on_weekly_features(tmp_path, capsys):
+    import tierkit as tk
+
+    path = tmp_path / "sample.csv"
+    tk.load_cdnow(sample=True).to_csv(path, index=False)
+    tables = []
+    for horizon in ("52W", "364D"):
+        out = tmp_path / f"{horizon}.csv"
+        assert main(["segment", str(path), "--as-of", "1997-09-30", "--time-unit", "W", "--no-clusters", "--clv",
+                     "--horizon", horizon, "--out", str(out)]) == 0
+        tables.append(pd.read_csv(out, dtype={"customer_id": str}))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert tables[0]["clv"].gt(0).all()
+    capsys.readouterr()
+    assert main(["segment", str(path), "--as-of", "1997-09-30", "--time-unit", "W", "--no-clusters",
+                 "--horizon", "52", "--out", str(tmp_path / "bare.csv")]) != 0
+    assert '--horizon=52 is ambiguous for features in weeks: write "52W" (52 weeks) or "52D"' in capsys.readouterr().err
+    assert main(["segment", "--help"]) == 0
+    assert "365D (days) or 52W (weeks)" in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def sample_features():
 
 @pytest.fixture(scope="module")
 def sample_model(sample_features):
-    return CLVModel(horizon=39).fit(sample_features)
+    return CLVModel(horizon="39W").fit(sample_features)
 
 
 def test_bgnbd_reproduces_fader_hardie_lee_2005(sample_model):
@@ -68,7 +68,7 @@ def test_agrees_with_lifetimes_predictions(sample_features, sample_model):
 
     f = sample_features
     bgf = BetaGeoFitter().fit(f["frequency_btyd"], f["recency_btyd"], f["T"])
-    ours = sample_model.predict(f, horizon=39)
+    ours = sample_model.predict(f, horizon="39W")
     theirs = bgf.conditional_expected_number_of_purchases_up_to_time(39, f["frequency_btyd"], f["recency_btyd"], f["T"])
     np.testing.assert_allclose(ours["expected_purchases"], theirs, rtol=1e-3)
     alive = bgf.conditional_probability_alive(f["frequency_btyd"], f["recency_btyd"], f["T"])
@@ -97,14 +97,14 @@ def test_expected_spend_shrinks_to_the_population_mean():
 
 def test_clv_units_and_discounting(sample_features, sample_model):
     f = sample_features.head(50)
-    flat = sample_model.predict(f, horizon=52, discount_rate=0.0)
+    flat = sample_model.predict(f, horizon="52W", discount_rate=0.0)
     np.testing.assert_allclose(flat["clv"], flat["expected_spend"] * flat["expected_purchases"])
     # one step: everything discounted from the horizon's end, 52 weeks = 364 days
-    one = CLVModel(horizon=52, discount_rate=0.10, discount_steps=1).fit(sample_features).predict(f)
+    one = CLVModel(horizon="52W", discount_rate=0.10, discount_steps=1).fit(sample_features).predict(f)
     np.testing.assert_allclose(one["clv"], flat["clv"] * 1.10 ** (-364 / 365.25))
-    monthly = sample_model.predict(f, horizon=52, discount_rate=0.10)
+    monthly = sample_model.predict(f, horizon="52W", discount_rate=0.10)
     assert (monthly["clv"] < flat["clv"]).all() and (monthly["clv"] > one["clv"]).all()
-    net = CLVModel(horizon=52, discount_rate=0.0, margin=0.3, acquisition_cost=5.0).fit(sample_features).predict(f)
+    net = CLVModel(horizon="52W", discount_rate=0.0, margin=0.3, acquisition_cost=5.0).fit(sample_features).predict(f)
     np.testing.assert_allclose(net["clv"], 0.3 * flat["clv"])
     np.testing.assert_allclose(net["net_clv"], 0.3 * flat["clv"] - 5.0)
 
@@ -211,9 +211,13 @@ def test_segmentation_lifecycle_may_use_p_alive(cdnow_features):
     assert {"expected_purchases", "p_alive", "expected_spend", "clv", "lifecycle_stage"} <= set(table.columns)
     from tierkit.segmentation.chain import at_horizon
 
-    shorter = at_horizon(seg, 30)
+    shorter = at_horizon(seg, 30)  # daily features: a bare number is days
     assert shorter.transform(cdnow_features.head(200))["clv"].sum() < table["clv"].sum()
-    assert seg.named_step("clv").horizon == 365.0  # the fitted segmentation is unchanged
+    assert_frame_equal = pd.testing.assert_frame_equal
+    assert_frame_equal(at_horizon(seg, "30D").transform(cdnow_features.head(200)),
+                       shorter.transform(cdnow_features.head(200)))
+    assert seg.named_step("clv").horizon == "365D"  # the fitted segmentation is unchanged
+    assert shorter.named_step("clv").settings_["horizon"] == 30.0
 
 
 @pytest.fixture(scope="module")
@@ -297,9 +301,9 @@ def test_customers_without_repeat_purchases_get_the_population_mean_spend(sample
 def test_clone_and_set_params_keep_the_estimator_contract(sample_features):
     from sklearn.base import clone
 
-    model = CLVModel(horizon=52, margin=0.3)
-    copy = clone(model).set_params(horizon=26)
-    assert copy.get_params()["horizon"] == 26 and model.horizon == 52
+    model = CLVModel(horizon="52W", margin=0.3)
+    copy = clone(model).set_params(horizon="26W")
+    assert copy.get_params()["horizon"] == "26W" and model.horizon == "52W"
     assert not hasattr(copy, "bgnbd_params_")
     with pytest.raises(DataError, match="time_unit='D' but the features are in 'W'"):
         CLVModel(time_unit="D").fit(sample_features)
@@ -342,3 +346,105 @@ def test_q_at_most_1_says_why_and_does_not_advise_a_penalizer_that_makes_it_wors
             warnings.simplefilter("ignore")
             CLVModel().fit(features)
     assert "try gg_penalizer" not in str(err.value)
+
+
+# ----------------------------------------------------------------------------- horizons and units
+
+
+def test_the_published_39_week_expectation_with_the_explicit_spelling(sample_features):
+    # FHL (2005): customer 00004 (x = 2, t_x = 30.43, T = 38.86 weeks) expects 1.226 purchases in 39 weeks;
+    # the same number whether the horizon is written in weeks, in days, or as a time delta
+    model = CLVModel(horizon="39W").fit(sample_features)
+    for horizon in ("39W", "273D", "273 days", pd.Timedelta(weeks=39), None):
+        out = model.predict(sample_features.loc[["00004"]], horizon=horizon)
+        assert round(float(out.loc["00004", "expected_purchases"]), 3) == 1.226
+    assert model.settings_["horizon"] == 39.0 and model.settings_["horizon_given"] == "39W"
+
+
+def test_52_weeks_and_364_days_give_identical_clv_on_weekly_features(sample_features):
+    weeks = CLVModel(horizon="52W").fit(sample_features)
+    days = CLVModel(horizon="364D").fit(sample_features)
+    np.testing.assert_array_equal(weeks.predict(sample_features)["clv"], days.predict(sample_features)["clv"])
+    assert weeks.settings_["horizon"] == days.settings_["horizon"] == 52.0
+    assert days.settings_["horizon_given"] == "364D" and days.standards()["horizon_given"] == "364D"
+
+
+def test_a_bare_number_is_days_on_daily_features_and_ambiguous_on_weekly_ones(sample_features, daily_features):
+    model = CLVModel(horizon=365).fit(daily_features)
+    pd.testing.assert_frame_equal(model.predict(daily_features.head(20)),
+                                  CLVModel(horizon="365D").fit(daily_features).predict(daily_features.head(20)))
+    message = r'^CLVModel: horizon=365 is ambiguous for features in weeks: write "365W" \(365 weeks\) or "365D"'
+    with pytest.raises(TierkitError, match=message):
+        CLVModel(horizon=365).fit(sample_features)
+    with pytest.raises(TierkitError, match='horizon=39 is ambiguous for features in weeks'):
+        CLVModel(horizon="39W").fit(sample_features).predict(sample_features, horizon=39)
+
+
+def test_the_default_horizon_is_a_year_of_days_in_either_unit(sample_features, daily_features):
+    weekly = CLVModel().fit(sample_features)
+    assert weekly.horizon == "365D" and weekly.settings_["horizon"] == pytest.approx(365 / 7)
+    daily = CLVModel().fit(daily_features)
+    np.testing.assert_allclose(weekly.predict(sample_features)["clv"].to_numpy(),
+                               daily.predict(daily_features)["clv"].to_numpy(), rtol=2e-3)
+
+
+@pytest.mark.parametrize("horizon, message", [
+    ("12M", r"horizon='12M' is in months, which have no exact number of days; write days or weeks"),
+    ("1Y", r"horizon='1Y' is in years"),
+    ("abc", r"horizon='abc' is not a duration; write days or weeks, e.g. '365D' or '52W'"),
+    ("-5D", r"horizon='-5D'; expected a duration > 0"),
+    ("0D", r"horizon='0D'; expected a duration > 0"),
+    ("3h", r"horizon='3h': unit 'h' is not days or weeks"),
+    (-1, r"horizon=-1; expected a duration > 0"),
+    (float("nan"), r"horizon=nan; expected a duration > 0"),
+    (True, r"horizon=True is not a duration"),
+])
+def test_bad_horizons_are_one_line_errors(horizon, message, sample_features):
+    with pytest.raises(TierkitError, match=message) as info:
+        CLVModel(horizon=horizon).fit(sample_features)
+    assert "\n" not in str(info.value)
+
+
+def _without_attrs(features, *, dates=True):
+    bare = features.copy()
+    bare.attrs = {}
+    return bare if dates else bare.drop(columns=["first_purchase", "last_purchase"])
+
+
+def test_daily_features_without_attrs_into_a_weekly_model_are_refused(sample_model, sample_features,
+                                                                     daily_features):
+    # the purchase dates prove the unit
+    with pytest.raises(DataError, match="purchase dates show time unit 'D' but the model was fitted in "
+                                        "time_unit='W'"):
+        sample_model.predict(_without_attrs(daily_features))
+    # numbers alone (a served model's input): whole days, about 7 times the weeks seen at fit
+    numbers = _without_attrs(daily_features, dates=False)
+    with pytest.raises(DataError, match=r"look like days .* fitted in time_unit='W'; compute them with "
+                                        r"rfm_features\(\.\.\., time_unit='W'\)"):
+        sample_model.predict(numbers)
+    seg = tk.Segmentation(clv=CLVModel(horizon="52W")).fit(sample_features.head(1000))
+    with pytest.raises(DataError, match="look like days"):
+        seg.transform(numbers)
+
+
+def test_weekly_features_without_attrs_into_a_daily_model_are_refused(sample_features, daily_features):
+    daily = CLVModel().fit(daily_features)
+    with pytest.raises(DataError, match="purchase dates show time unit 'W'"):
+        daily.predict(_without_attrs(sample_features))
+    with pytest.raises(DataError, match="not whole days in time_unit='D'"):
+        daily.predict(_without_attrs(sample_features, dates=False))
+    seg = tk.Segmentation(clv=CLVModel()).fit(daily_features)
+    with pytest.raises(DataError, match="not whole days in time_unit='D'"):
+        seg.transform(_without_attrs(sample_features, dates=False))
+
+
+def test_the_right_unit_without_attrs_is_accepted(sample_model, sample_features, daily_features):
+    expected = sample_model.predict(sample_features)
+    for bare in (_without_attrs(sample_features), _without_attrs(sample_features, dates=False)):
+        pd.testing.assert_frame_equal(sample_model.predict(bare), expected)
+    # a weekly fit without attrs: the dates prove weeks, so "52W" is 52 weeks
+    model = CLVModel(horizon="52W").fit(_without_attrs(sample_features))
+    assert model.time_unit_ == "W" and model.settings_["horizon"] == 52.0
+    # a weekly model scoring whole-week customers of its own scale is not mistaken for days
+    whole = _without_attrs(sample_features, dates=False).head(5).assign(T=38.0, recency_btyd=10.0)
+    assert np.isfinite(sample_model.predict(whole)["clv"]).all()

@@ -37,7 +37,7 @@ def test_the_example_config_loads_with_typed_sections_that_still_read_like_mappi
     assert config.mlflow.get("alias", "x") == "champion" and config.mlflow.get("tracking_uri") is None
     assert config.satisfaction.synthetic is True and config.satisfaction["seed"] == 7
     # what build_segmentation takes: only the keys the file gave, as plain dicts
-    assert config.scheme_params() == {"clv": {"horizon": 365, "discount_rate": 0.10}, "rfm": {"n_bins": 5},
+    assert config.scheme_params() == {"clv": {"horizon": "365D", "discount_rate": 0.10}, "rfm": {"n_bins": 5},
                                       "abc": {"scheme": "course", "basis": "rank"}, "clusters": {"k_range": [2, 10]},
                                       "clv_cs": {}, "value_potential": {}}
     params = config.to_params()
@@ -114,7 +114,18 @@ MISTAKES = {
     "parameter of the wrong type": ("abc: {scheme: abc}", "rfm: {n_bins: five}",
                                     "schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'"),
     "parameter out of range": ("abc: {scheme: abc}", "clv: {horizon: -1}",
-                               "schemes.clv.horizon: expected a number > 0, got -1"),
+                               "schemes.clv.horizon=-1; expected a duration > 0, e.g. '365D' or '52W'"),
+    "bare horizon with weekly features": ("abc: {scheme: abc}", "clv: {horizon: 365}",
+                                          'schemes.clv.horizon=365 is ambiguous for features in weeks: write "365W" '
+                                          '(365 weeks) or "365D" (365 days)'),
+    "horizon in months": ("abc: {scheme: abc}", "clv: {horizon: 12M}",
+                          "schemes.clv.horizon='12M' is in months, which have no exact number of days; write days "
+                          "or weeks, e.g. '365D' or '52W'"),
+    "horizon not a duration": ("abc: {scheme: abc}", "clv: {horizon: abc}",
+                               "schemes.clv.horizon='abc' is not a duration"),
+    "bare lifecycle threshold with weekly features": ("abc: {scheme: abc}", "lifecycle: {at_risk_after: 30}",
+                                                      "schemes.lifecycle.at_risk_after=30 is ambiguous for features "
+                                                      'in weeks: write "30W"'),
     "parameters the estimator refuses together": ("abc: {scheme: abc}", "abc: {scheme: abc, cutoffs: [0.5, 1.0]}",
                                                   "schemes.abc.cutoffs: [0.5, 1.0] must be 3 increasing shares"),
     "estimator's own value check": ("abc: {scheme: abc}", "abc: {scheme: xyz}",
@@ -125,8 +136,8 @@ MISTAKES = {
                                      "schemes.rfm: expected a mapping of parameters, true or false, got 5"),
     "scheme needing clv without it": ("abc: {scheme: abc}", "clv_cs: {}",
                                       "schemes.clv_cs: needs predicted CLV; add schemes.clv"),
-    "lifecycle thresholds crossed": ("abc: {scheme: abc}", "lifecycle: {at_risk_after: 100, churned_after: 50}",
-                                     "schemes.lifecycle.churned_after: 50.0 must not be below at_risk_after"),
+    "lifecycle thresholds crossed": ("abc: {scheme: abc}", "lifecycle: {at_risk_after: 8W, churned_after: 50D}",
+                                     "schemes.lifecycle.churned_after: '50D' must not be below at_risk_after '8W'"),
     "dates out of order": ("holdout_end: 1998-06-30", "holdout_end: 1997-06-30",
                            "dates.holdout_end: 1997-06-30 must come after dates.calibration_end 1997-09-30"),
     "as_of before the calibration end": ("as_of: 1998-06-30", "as_of: 1997-01-01",
@@ -262,3 +273,14 @@ def test_tierkit_run_shows_the_one_line_and_exits_2(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     assert err == f"tierkit: error: {path}: schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'\n"
     assert count_runs(uri) == 0
+
+
+def test_weekly_configs_give_the_same_clv_for_52w_and_364d(tmp_path):
+    from tierkit.segmentation.chain import build_segmentation
+
+    models = [build_segmentation(load_config(write(tmp_path, changed("abc: {scheme: abc}", f"clv: {{horizon: {h}}}"),
+                                                   f"{h}.yaml")).scheme_params()).clv for h in ("52W", "364D")]
+    assert [m.horizon for m in models] == ["52W", "364D"]
+    daily = load_config(write(tmp_path, changed("time_unit: W", "time_unit: D").replace(
+        "abc: {scheme: abc}", "clv: {horizon: 365}\n  lifecycle: {at_risk_after: 30, churned_after: 8W}"), "d.yaml"))
+    assert daily.schemes.clv.horizon == 365 and daily.schemes.lifecycle.churned_after == "8W"

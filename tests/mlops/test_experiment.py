@@ -129,3 +129,30 @@ def test_two_first_runs_at_once_on_a_new_sqlite_store_both_succeed(config, tmp_p
     assert [run.returncode for run in runs] == [0, 0], [err[-600:] for _, err in results]
     client = mlflow.MlflowClient(tracking_uri=uri)
     assert len(client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])) == 2
+
+
+def test_pyfunc_horizon_parameter_is_a_duration_and_the_unit_is_checked_on_numbers_alone(tmp_path):
+    import warnings
+
+    from tierkit.errors import DataError, TierkitError
+    from tierkit.mlops.export import save_segmentation_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weekly = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="W")
+        daily = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="D")
+    seg = tk.Segmentation(clv=tk.CLVModel(horizon="52W")).fit(weekly)
+    with pytest.raises(TierkitError, match='horizon=52 is ambiguous for features in weeks'):
+        save_segmentation_model(seg, weekly, tmp_path / "bare", horizon=52)
+    folder = save_segmentation_model(seg, weekly, tmp_path / "m", horizon=seg.named_step("clv").horizon)
+    model = mlflow.pyfunc.load_model(str(folder))
+    assert model.metadata.get_params_schema().to_dict()[0]["default"] == "52W"
+    rows = model_input(weekly).head(50)
+    weeks = model.predict(rows, params={"horizon": "26W"})
+    pd.testing.assert_frame_equal(weeks, model.predict(rows, params={"horizon": "182D"}))
+    assert (weeks["clv"] < model.predict(rows)["clv"]).all()
+    with pytest.raises(TierkitError, match=r'horizon=26 is ambiguous for features in weeks: write "26W"'):
+        model.predict(rows, params={"horizon": "26"})
+    # daily numbers (no attrs, no dates) into the weekly model: refused, naming the time unit
+    with pytest.raises(DataError, match=r"look like days .* time_unit='W'"):
+        model.predict(model_input(daily))

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tierkit.errors import TierkitError
 from tierkit.tiers.lifecycle import LifecycleStager, add_potential_customers
 
 
@@ -58,3 +59,19 @@ def test_no_repeat_buyer_with_explicit_thresholds():
     f = base().assign(frequency_btyd=0.0, frequency=1)
     out = LifecycleStager(at_risk_after=30, churned_after=70).fit_transform(f)
     assert out["lifecycle_stage"].tolist() == ["new", "new", "new", "at_risk", "at_risk", "churned"]
+
+
+def test_thresholds_are_durations_in_either_unit():
+    weekly = base()
+    weekly.attrs["time_unit"] = "W"
+    weeks = LifecycleStager(at_risk_after="4W", churned_after="8W").fit(weekly)
+    days = LifecycleStager(at_risk_after="28D", churned_after="56 days").fit(weekly)
+    assert weeks.thresholds_["at_risk_after"] == days.thresholds_["at_risk_after"] == 4.0
+    assert weeks.thresholds_["churned_after"] == days.thresholds_["churned_after"] == 8.0
+    with pytest.raises(TierkitError, match=r'^at_risk_after=30 is ambiguous for features in weeks: write "30W"'):
+        LifecycleStager(at_risk_after=30).fit(weekly)
+    daily = base()  # no attrs, no dates: days
+    assert LifecycleStager(at_risk_after=30).fit(daily).thresholds_["at_risk_after"] == 30.0
+    assert LifecycleStager(at_risk_after="2W").fit(daily).thresholds_["at_risk_after"] == 14.0
+    with pytest.raises(TierkitError, match=r"^churned_after='3M' is in months"):
+        LifecycleStager(churned_after="3M").fit(daily)

@@ -184,6 +184,11 @@ def survey_from_options(opts: dict, as_of):
     return customer_satisfaction(answers, how=opts["survey_how"], window=opts["survey_window"], as_of=as_of)
 
 
+#: How the duration options (``--horizon``, ``--at-risk-after``, ``--churned-after``) are written.
+DURATION_HELP = ("Durations are days (D) or weeks (W); a bare number is days with --time-unit D and "
+                 "refused with W; months and years are refused.")
+
+
 def model_options(command):
     """Add the CLV and k-means options (``--horizon``, ``--k`` ...) to a command."""
     options = [
@@ -194,14 +199,14 @@ def model_options(command):
                      help="L2 penalty of the BG/NBD fit (try 0.001 when it does not converge)."),
         click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
                      help="L2 penalty of the Gamma-Gamma fit."),
-        click.option("--at-risk-after", type=click.FloatRange(min=0), default=None,
-                     help="Lifecycle: days without a purchase after which a customer is at risk "
-                          "[default: from the purchase gaps; 90 without repeat customers]."),
-        click.option("--churned-after", type=click.FloatRange(min=0), default=None,
-                     help="Lifecycle: days without a purchase after which a customer has churned "
-                          "[default: twice --at-risk-after; 180 without repeat customers]."),
-        click.option("--horizon", type=click.FloatRange(min=0, min_open=True), default=365.0, show_default=True,
-                     help="CLV horizon in days (converted to the time unit)."),
+        click.option("--at-risk-after", default=None, metavar="DURATION",
+                     help="Lifecycle: time without a purchase after which a customer is at risk, e.g. 60D or 8W "
+                          f"[default: from the purchase gaps; 90D without repeat customers]. {DURATION_HELP}"),
+        click.option("--churned-after", default=None, metavar="DURATION",
+                     help="Lifecycle: time without a purchase after which a customer has churned, e.g. 180D or 26W "
+                          "[default: twice --at-risk-after; 180D without repeat customers]."),
+        click.option("--horizon", default="365D", show_default=True, metavar="DURATION",
+                     help=f"CLV horizon: 365D (days) or 52W (weeks). {DURATION_HELP}"),
         click.option("--discount-rate", type=click.FloatRange(min=0), default=0.10, show_default=True,
                      help="Annual discount rate of the CLV (0.10 = 10% a year)."),
         click.option("--clusters/--no-clusters", "use_clusters", default=None,
@@ -239,16 +244,20 @@ def fit_segmentation(segmentation, features, survey=None):
 
 def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_threshold: float = 70.0):
     """The :class:`tierkit.Segmentation` the command-line options describe."""
-    from tierkit.features.definition import TIME_UNITS
+    from tierkit.features.durations import to_time_units
     from tierkit.segmentation.chain import build_segmentation
 
-    days = float(TIME_UNITS[time_unit])
     schemes = {}
-    lifecycle = {name: opts[name] / days for name in ("at_risk_after", "churned_after") if opts[name] is not None}
+    lifecycle = {}
+    for name in ("at_risk_after", "churned_after"):
+        if opts[name] is not None:  # checked here, so the message names the flag; the estimator converts
+            to_time_units(opts[name], time_unit, OPTION_FLAGS[name], allow_zero=True)
+            lifecycle[name] = opts[name]
     if lifecycle:
         schemes["lifecycle"] = lifecycle
     if opts["use_clv"] is not False:  # None: when the data allow
-        schemes["clv"] = {"horizon": opts["horizon"] / days, "discount_rate": opts["discount_rate"],
+        to_time_units(opts["horizon"], time_unit, "--horizon")
+        schemes["clv"] = {"horizon": opts["horizon"], "discount_rate": opts["discount_rate"],
                           "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"]}
         schemes["value_potential"] = {}
         if survey is not None:

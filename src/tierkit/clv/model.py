@@ -3,7 +3,9 @@
 Units
 -----
 Time is in the feature table's unit (``features.attrs["time_unit"]``: ``"D"`` days or ``"W"``
-weeks of 7 days). ``horizon`` is in that unit. ``discount_rate`` is an *annual* rate ``d``;
+weeks of 7 days). ``horizon`` is a duration written with its unit, ``"365D"`` or ``"52W"``
+(:mod:`tierkit.features.durations`): a bare number is days with daily features and refused as
+ambiguous with weekly ones. ``discount_rate`` is an *annual* rate ``d``;
 money expected ``s`` days from the observation date is worth ``(1 + d) ** (-s / 365.25)``
 today (365.25 days a year, exactly).
 
@@ -50,12 +52,14 @@ from sklearn.utils.validation import check_is_fitted
 from tierkit.clv.bgnbd import distinct_rows, expected_purchases, fit_bgnbd, p_alive
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
+from tierkit.features.durations import as_given, parse_duration, to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 
 #: Feature columns the model reads.
 CLV_INPUTS = ("frequency_btyd", "recency_btyd", "T", "monetary_btyd")
 #: Days per time unit.
-DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
+DAYS_PER_UNIT = {unit: float(days) for unit, days in TIME_UNITS.items()}
 #: Days in a year and in a month, for discounting.
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -117,9 +121,10 @@ class CLVModel(TierTransformer):
 
     Parameters
     ----------
-    horizon : float, default=365
-        How far ahead, in the features' time unit: 365 means 365 days with daily features,
-        but 365 *weeks* with weekly ones (use 52 or 365 / 7 there).
+    horizon : str, pandas.Timedelta or float, default="365D"
+        How far ahead: ``"365D"`` (days), ``"52W"`` (weeks) or a time delta, whatever the
+        features' unit. A bare number is days with daily features; with weekly features it is
+        refused as ambiguous. Months and years are refused (no exact number of days).
     discount_rate : float, default=0.10
         Annual discount rate (0.10 = 10 % a year), whatever the time unit; see the module
         docs for how it is applied.
@@ -133,7 +138,8 @@ class CLVModel(TierTransformer):
         L2 penalty on the (time-scaled) parameters, as in lifetimes; try 0.001 when a fit
         does not converge.
     time_unit : {"D", "W"}, optional
-        Unit of the features; default ``features.attrs["time_unit"]``, else days.
+        Unit of the features; default ``features.attrs["time_unit"]``, else what their
+        ``first_purchase`` / ``last_purchase`` dates prove, else days.
 
     Attributes
     ----------
@@ -151,6 +157,11 @@ class CLVModel(TierTransformer):
         without the penalty (the unpenalised fit is run only then); empty otherwise.
     n_customers_, n_repeat_customers_ : int
     time_unit_ : str
+    settings_ : dict
+        ``horizon`` in ``time_unit_``, ``horizon_given`` as written, the discounting settings.
+    scale_ : dict
+        ``on_day_grid`` (whether the training ``T`` and ``recency_btyd`` were whole days) and
+        ``median_T``: what :meth:`predict` compares features without a declared unit with.
 
     Examples
     --------
@@ -160,7 +171,7 @@ class CLVModel(TierTransformer):
     >>> with warnings.catch_warnings():  # transactions after the calibration end are left out
     ...     warnings.simplefilter("ignore")
     ...     f = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W")
-    >>> model = CLVModel(horizon=52, discount_rate=0.10).fit(f)
+    >>> model = CLVModel(horizon="52W", discount_rate=0.10).fit(f)
     >>> {k: round(v, 3) for k, v in model.bgnbd_params_.items()}
     {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
 
@@ -169,7 +180,7 @@ class CLVModel(TierTransformer):
 
     >>> f.loc["00004", ["frequency_btyd", "recency_btyd", "T"]].round(2).tolist()
     [2.0, 30.43, 38.86]
-    >>> round(float(model.predict(f, horizon=39).loc["00004", "expected_purchases"]), 3)
+    >>> round(float(model.predict(f, horizon="39W").loc["00004", "expected_purchases"]), 3)
     1.226
     >>> model.predict(f).loc["00004"].round(3)
     expected_purchases     1.559
@@ -179,7 +190,7 @@ class CLVModel(TierTransformer):
     Name: 00004, dtype: float64
     """
 
-    def __init__(self, horizon=365.0, discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
+    def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
                  bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None):
         self.horizon = horizon
         self.discount_rate = discount_rate
@@ -198,7 +209,7 @@ class CLVModel(TierTransformer):
                 rel = ">" if low_open else ">="
                 raise TierkitError(f"CLVModel: {name}={value!r}; expected a number {rel} {low}")
 
-        number("horizon", 0, low_open=True)
+        parse_duration(self.horizon, "CLVModel: horizon")
         number("discount_rate", 0)
         number("margin", 0)
         number("bgnbd_penalizer", 0)
@@ -270,9 +281,15 @@ class CLVModel(TierTransformer):
         declared = X.attrs.get("time_unit")
         if self.time_unit is not None and declared is not None and declared != self.time_unit:
             raise DataError(f"CLVModel: time_unit={self.time_unit!r} but the features are in {declared!r}")
-        unit = self.time_unit or declared or "D"
+        proven = time_unit_from_dates(X)
+        if proven is not None and (self.time_unit or declared or proven) != proven:
+            raise DataError(f"CLVModel: time_unit={self.time_unit or declared!r} but the features' purchase dates "
+                            f"show they are in {proven!r}; compute them with rfm_features(..., time_unit=...) "
+                            "in the unit you mean")
+        unit = self.time_unit or declared or proven or "D"
         if unit not in DAYS_PER_UNIT:
             raise TierkitError(f"CLVModel: the features' time unit {unit!r} is not 'D' or 'W'")
+        horizon = to_time_units(self.horizon, unit, "CLVModel: horizon")
         repeat = x > 0
         n_repeat = int(repeat.sum())
         if n_repeat < MIN_REPEAT_CUSTOMERS:
@@ -320,9 +337,11 @@ class CLVModel(TierTransformer):
         self.time_unit_ = unit
         self.n_customers_ = int(len(x))
         self.n_repeat_customers_ = n_repeat
-        self.settings_ = {"horizon": float(self.horizon), "discount_rate": float(self.discount_rate),
+        self.settings_ = {"horizon": horizon, "horizon_given": as_given(self.horizon),
+                          "discount_rate": float(self.discount_rate),
                           "margin": float(self.margin), "acquisition_cost": float(self.acquisition_cost),
                           "discount_steps": self.discount_steps}
+        self.scale_ = {"on_day_grid": _on_day_grid(unit, T, t_x), "median_T": float(np.median(T))}
 
     def _steps(self, horizon: float) -> np.ndarray:
         """Ends of the discounting steps, in time units."""
@@ -338,8 +357,9 @@ class CLVModel(TierTransformer):
         X : pandas.DataFrame
             Feature table in the fitted time unit (``frequency_btyd``, ``recency_btyd``, ``T``,
             ``monetary_btyd``); any other columns are ignored.
-        horizon : float, optional
-            Overrides the model's ``horizon`` for this call (same time unit).
+        horizon : str, pandas.Timedelta or float, optional
+            Overrides the model's ``horizon`` for this call, written as ``horizon`` is
+            (``"39W"``, ``"273D"``; a bare number is days, refused for a weekly model).
         discount_rate : float, optional
             Overrides the model's annual ``discount_rate`` for this call.
 
@@ -351,19 +371,13 @@ class CLVModel(TierTransformer):
             ``net_clv``. Every value is finite.
         """
         check_is_fitted(self, "bgnbd_params_")
-        unit = X.attrs.get("time_unit") if isinstance(X, pd.DataFrame) else None
-        if unit is not None and unit != self.time_unit_:
-            raise DataError(
-                f"CLVModel: the features are in time unit {unit!r} but the model was fitted in {self.time_unit_!r}; "
-                f"compute them with rfm_features(..., time_unit={self.time_unit_!r})"
-            )
-        horizon = self.settings_["horizon"] if horizon is None else horizon
+        horizon = (self.settings_["horizon"] if horizon is None
+                   else to_time_units(horizon, self.time_unit_, "CLVModel: horizon"))
         rate = self.settings_["discount_rate"] if discount_rate is None else discount_rate
-        if not (isinstance(horizon, (int, float, np.number)) and horizon > 0 and math.isfinite(horizon)):
-            raise TierkitError(f"CLVModel: horizon={horizon!r}; expected a number > 0")
         if not (isinstance(rate, (int, float, np.number)) and rate >= 0 and math.isfinite(rate)):
             raise TierkitError(f"CLVModel: discount_rate={rate!r}; expected a number >= 0")
         x, t_x, T, m = self._inputs(X)
+        self._check_unit(X, t_x, T)
         bg = tuple(self.bgnbd_params_[k] for k in ("r", "alpha", "a", "b"))
         gg = tuple(self.gamma_gamma_params_[k] for k in ("p", "q", "v"))
         rows, _, inverse = distinct_rows(x, t_x, T)
@@ -387,6 +401,38 @@ class CLVModel(TierTransformer):
             raise ModelError(f"CLVModel: non-finite prediction for customer {X.index[pos]!r}; try a penalizer")
         return out
 
+    def _check_unit(self, X, t_x, T) -> None:
+        """Refuse features in another time unit than the fitted one, declared or not.
+
+        First ``attrs["time_unit"]``; then the purchase dates, which prove the unit when there;
+        then, for numbers alone, their grid and scale: a model fitted on whole days refuses
+        values that are not whole days (weeks), and a weekly model refuses whole numbers whose
+        median ``T`` is further from the training median than the square root of 7 towards
+        days (the geometric middle of the two readings).
+        """
+        fitted = self.time_unit_
+        hint = f"compute them with rfm_features(..., time_unit={fitted!r})"
+        declared = X.attrs.get("time_unit")
+        if declared is not None and declared != fitted:
+            raise DataError(f"CLVModel: the features are in time unit {declared!r} but the model was fitted in "
+                            f"{fitted!r}; {hint}")
+        proven = time_unit_from_dates(X)
+        if proven is not None and proven != fitted:
+            raise DataError(f"CLVModel: the features' purchase dates show time unit {proven!r} but the model was "
+                            f"fitted in time_unit={fitted!r}; {hint}")
+        scale = getattr(self, "scale_", None)  # models pickled before it was learned have none
+        if declared is not None or proven is not None or scale is None or len(T) == 0:
+            return
+        if scale["on_day_grid"] and not _on_day_grid(fitted, T, t_x):
+            raise DataError(f"CLVModel: features without attrs['time_unit'] whose T / recency_btyd are not whole "
+                            f"days in time_unit={fitted!r} (the unit the model was fitted in); {hint}")
+        if fitted == "W" and _on_day_grid("D", T, t_x) and scale["median_T"] > 0 \
+                and float(np.median(T)) > math.sqrt(DAYS_PER_UNIT["W"]) * scale["median_T"]:
+            raise DataError(
+                f"CLVModel: features without attrs['time_unit'] look like days (whole numbers, median T "
+                f"{float(np.median(T)):.4g} against {scale['median_T']:.4g} at fit) but the model was fitted in "
+                f"time_unit='W'; {hint}, or set features.attrs['time_unit'] = 'W' if they are weeks")
+
     def _transform(self, X):
         """Same as :meth:`predict` with the model's horizon and discount rate."""
         return self.predict(X)
@@ -406,6 +452,7 @@ class CLVModel(TierTransformer):
             "spend_frequency_corr": self.spend_frequency_corr_,
             "time_unit": self.time_unit_,
             "horizon": self.settings_["horizon"],
+            "horizon_given": self.settings_.get("horizon_given"),
             "discount_rate": self.settings_["discount_rate"],
             "margin": self.settings_["margin"],
             "acquisition_cost": self.settings_["acquisition_cost"],
@@ -413,3 +460,10 @@ class CLVModel(TierTransformer):
             "customers": self.n_customers_,
             "penalty_shift": dict(getattr(self, "penalty_shift_", {})),
         }
+
+
+def _on_day_grid(unit: str, *columns) -> bool:
+    """Whether every value of ``columns`` (in ``unit``) is a whole number of days."""
+    days = np.concatenate([np.asarray(c, dtype="float64") for c in columns]) * DAYS_PER_UNIT[unit]
+    return bool(np.all(np.abs(days - np.round(days)) <= 1e-6 * np.maximum(1.0, np.abs(days))))
+

@@ -323,3 +323,69 @@ def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=Non
         as_of=str(as_of), time_unit=time_unit, holdout_end=None if holdout_end is None else str(holdout_end)
     )
     return features
+
+
+def time_unit_from_dates(features: pd.DataFrame) -> str | None:
+    """The time unit the feature table itself proves: ``"D"``, ``"W"`` or ``None`` (no proof).
+
+    ``recency_btyd`` is ``(last_purchase - first_purchase) / unit``, so every customer who
+    bought on two different days gives the unit exactly. ``None`` when the table has no
+    ``first_purchase`` / ``last_purchase`` dates (e.g. a model's input of numbers only), no such
+    customer, or days per unit that are neither 1 nor 7 for every one of them.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A feature table (:func:`rfm_features`), with or without ``attrs``.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a"], "amount": [1.0, 2.0],
+    ...     "date": pd.to_datetime(["2021-03-01", "2021-03-11"])})
+    >>> f = rfm_features(tx, as_of="2021-04-01", time_unit="W")
+    >>> f.attrs.clear()
+    >>> time_unit_from_dates(f)
+    'W'
+    """
+    needed = ("first_purchase", "last_purchase", "recency_btyd")
+    if not isinstance(features, pd.DataFrame) or any(c not in features.columns for c in needed):
+        return None
+    try:
+        first = pd.to_datetime(features["first_purchase"])
+        last = pd.to_datetime(features["last_purchase"])
+        span = pd.to_numeric(features["recency_btyd"]).to_numpy(dtype="float64")
+    except (TypeError, ValueError):
+        return None
+    days = ((last - first) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
+    known = (span > 0) & (days > 0)
+    if not known.any():
+        return None
+    ratio = days[known] / span[known]
+    for unit, per in TIME_UNITS.items():
+        if abs(ratio - per).max() <= 1e-6 * per:
+            return unit
+    return None
+
+
+def features_time_unit(features: pd.DataFrame) -> str | None:
+    """The features' time unit: ``attrs["time_unit"]``, else what their dates prove, else ``None``.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A feature table.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> features_time_unit(pd.DataFrame({"T": [3.0]}))  # nothing says
+    """
+    declared = features.attrs.get("time_unit") if isinstance(features, pd.DataFrame) else None
+    return declared if declared is not None else time_unit_from_dates(features)

@@ -12,7 +12,7 @@ Example (``experiments/cdnow.yaml``)::
       rfm: {n_bins: 5}
       abc: {scheme: course, basis: rank}
       clusters: {k_range: [2, 10]}
-      clv: {horizon: 365, discount_rate: 0.10}
+      clv: {horizon: 365D, discount_rate: 0.10}   # 365 days (52W: 52 weeks)
     satisfaction: {synthetic: true, scale: nps, seed: 7}
     mlflow: {experiment: tierkit-cdnow, registered_model: tierkit-cdnow, alias: champion}
 
@@ -374,16 +374,22 @@ class LifecycleParams(_Params):
     """``schemes.lifecycle``: :class:`tierkit.LifecycleStager` parameters (``None`` = learned at fit)."""
 
     estimator_class: typing.ClassVar[str] = "tierkit.tiers.lifecycle.LifecycleStager"
-    at_risk_after: float | None = Field(None, ge=0)
-    churned_after: float | None = Field(None, ge=0)
+    at_risk_after: int | float | str | None = None
+    churned_after: int | float | str | None = None
     loyal_min_purchases: int | None = Field(None, ge=2)
     use_p_alive: bool = False
     at_risk_p_alive: float = Field(0.5, ge=0, le=1)
     churned_p_alive: float = Field(0.2, ge=0, le=1)
 
     def _more_checks(self) -> None:
+        from tierkit.features.durations import parse_duration
+
+        def days(name):  # for the order only: a bare number reads as days either way (weeks refuse it later)
+            amount, unit = parse_duration(getattr(self, name), name, allow_zero=True)
+            return amount * (7 if unit == "W" else 1)
+
         if self.at_risk_after is not None and self.churned_after is not None \
-                and self.at_risk_after > self.churned_after:
+                and days("at_risk_after") > days("churned_after"):
             raise TierkitError(f"churned_after: {self.churned_after!r} must not be below at_risk_after "
                                f"{self.at_risk_after!r}")
         if self.churned_p_alive > self.at_risk_p_alive:
@@ -413,10 +419,10 @@ class ClustersParams(_Params):
 
 
 class CLVParams(_Params):
-    """``schemes.clv``: :class:`tierkit.CLVModel` parameters."""
+    """``schemes.clv``: :class:`tierkit.CLVModel` parameters (``horizon``: ``365D`` days or ``52W`` weeks)."""
 
     estimator_class: typing.ClassVar[str] = "tierkit.clv.model.CLVModel"
-    horizon: float = Field(365.0, gt=0, allow_inf_nan=False)
+    horizon: int | float | str = "365D"
     discount_rate: float = Field(0.10, ge=0, allow_inf_nan=False)
     margin: float = Field(1.0, ge=0, allow_inf_nan=False)
     acquisition_cost: float = Field(0.0, ge=0, allow_inf_nan=False)
@@ -629,6 +635,26 @@ class ExperimentConfig(Section):
     @model_validator(mode="after")
     def _remember_source(self, info: ValidationInfo):
         self._source = Path((info.context or {}).get("source", "config.yaml"))
+        return self
+
+    @model_validator(mode="after")
+    def _durations_in_unit(self):
+        """Durations converted to the features' unit here: a bare number with weekly features is refused."""
+        from tierkit.features.durations import to_time_units
+
+        checks = []
+        if isinstance(self.schemes.clv, CLVParams):
+            checks.append(("clv", "horizon", self.schemes.clv.horizon, self.schemes.clv.time_unit, False))
+        if isinstance(self.schemes.lifecycle, LifecycleParams):
+            checks += [("lifecycle", name, getattr(self.schemes.lifecycle, name), None, True)
+                       for name in ("at_risk_after", "churned_after")]
+        for scheme, name, value, unit, zero in checks:
+            if value is None:
+                continue
+            try:
+                to_time_units(value, unit or self.time_unit, name, allow_zero=zero)
+            except TierkitError as exc:
+                raise ConfigError(f"schemes.{scheme}.{exc}", key=f"schemes.{scheme}.{name}") from None
         return self
 
     @property

@@ -16,7 +16,7 @@ from tierkit.errors import TierkitError
 from tierkit.mlops.pyfunc import model_parts
 
 
-def save_segmentation_model(segmentation, features: pd.DataFrame, path, *, horizon: float | None = None) -> Path:
+def save_segmentation_model(segmentation, features: pd.DataFrame, path, *, horizon=None) -> Path:
     """Save a fitted segmentation as an MLflow pyfunc model folder at ``path`` (must not exist).
 
     Examples

@@ -4,7 +4,8 @@ The model's input is the customer feature table (``customer_id`` and the numeric
 columns, cast to float), its output every score, tier and CLV column. tierkit's own code
 travels inside the model (``code/tierkit``), so ``mlflow.pyfunc.load_model(uri)`` works in a
 process that never imported tierkit; the fitted segmentation is a joblib artifact, and its
-standards a readable JSON artifact (``standards.json``). ``horizon`` is a signature parameter.
+standards a readable JSON artifact (``standards.json``). ``horizon`` is a text signature
+parameter written with its unit, ``"180D"`` or ``"26W"`` (:mod:`tierkit.features.durations`).
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         model_input : pandas.DataFrame
             One row per customer: ``customer_id`` and the model's input columns.
         params : dict, optional
-            ``{"horizon": days}`` to predict CLV over another horizon than the fitted one.
+            ``{"horizon": "180D"}`` (or ``"26W"``) to predict CLV over another horizon than the
+            fitted one; a bare number is days, refused for a model fitted on weekly features.
 
         Returns
         -------
@@ -119,11 +121,34 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         return out
 
 
-def build_signature(segmentation, example: pd.DataFrame, output: pd.DataFrame, horizon: float | None):
+def horizon_param(segmentation, horizon) -> str | None:
+    """The ``horizon`` parameter's default: ``horizon`` written with its unit (``365`` -> ``"365D"``).
+
+    Checked against the time unit of the segmentation's CLV step, so a bare number for a weekly
+    model is refused here, when the model is logged, not when it is served.
+
+    Examples
+    --------
+    >>> horizon_param(None, None) is None
+    True
+    """
+    if horizon is None:
+        return None
+    from tierkit.features.durations import duration_text, parse_duration, to_time_units
+
+    clv = dict(getattr(segmentation, "steps_", [])).get("clv")
+    unit = getattr(clv, "time_unit_", "D")
+    amount = to_time_units(horizon, unit, "horizon")
+    given, given_unit = parse_duration(horizon, "horizon")
+    return duration_text(given, given_unit) if given_unit is not None else duration_text(amount, unit)
+
+
+def build_signature(segmentation, example: pd.DataFrame, output: pd.DataFrame, horizon):
     """Input schema from the example, output schema from its prediction, ``horizon`` as a parameter."""
     from mlflow.models import infer_signature
 
-    params = {"horizon": float(horizon)} if horizon is not None else None
+    default = horizon_param(segmentation, horizon)
+    params = {"horizon": default} if default is not None else None
     with warnings.catch_warnings():
         # Scores are integers by design and never missing: MLflow's hint does not apply.
         warnings.filterwarnings("ignore", message=".*Integer columns in Python cannot represent missing values.*")
@@ -131,7 +156,7 @@ def build_signature(segmentation, example: pd.DataFrame, output: pd.DataFrame, h
 
 
 @contextlib.contextmanager
-def model_parts(segmentation, features: pd.DataFrame, horizon: float | None = None):
+def model_parts(segmentation, features: pd.DataFrame, horizon=None):
     """Everything an MLflow pyfunc model of ``segmentation`` is made of, built in one place.
 
     Yields the keyword arguments of ``mlflow.pyfunc.save_model`` / ``log_model`` (python model,
@@ -145,8 +170,9 @@ def model_parts(segmentation, features: pd.DataFrame, horizon: float | None = No
         Fitted.
     features : pandas.DataFrame
         The feature table it was fitted on (the first rows become the input example).
-    horizon : float, optional
-        Default CLV horizon, exposed as the model's ``horizon`` parameter.
+    horizon : str, pandas.Timedelta or float, optional
+        Default CLV horizon (``"365D"``, ``"52W"``), exposed as the model's text ``horizon``
+        parameter.
 
     Yields
     ------
@@ -176,7 +202,7 @@ def model_parts(segmentation, features: pd.DataFrame, horizon: float | None = No
 
 
 def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = "model",
-                           registered_model_name: str | None = None, horizon: float | None = None):
+                           registered_model_name: str | None = None, horizon=None):
     """Log a fitted segmentation as a pyfunc model in the active MLflow run; return its info.
 
     Parameters
@@ -189,8 +215,8 @@ def log_segmentation_model(segmentation, features: pd.DataFrame, *, name: str = 
         The model's name in the run.
     registered_model_name : str, optional
         Also register it under this name.
-    horizon : float, optional
-        Default CLV horizon of the ``horizon`` parameter.
+    horizon : str, pandas.Timedelta or float, optional
+        Default CLV horizon of the ``horizon`` parameter (``"365D"``, ``"52W"``).
 
     Returns
     -------

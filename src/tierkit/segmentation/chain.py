@@ -16,6 +16,8 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.features.definition import features_time_unit
+from tierkit.features.durations import as_given, to_time_units
 from tierkit.progress import timed
 from tierkit.tiers._base import TierTransformer
 from tierkit.tiers.abc_tiers import ABCClassifier
@@ -182,7 +184,7 @@ class Segmentation(TierTransformer):
         self.skipped_steps_ = skipped
         self.columns_added_ = tuple(added)
         self.feature_columns_ = [c for c in X.columns if c not in SURVEY_COLUMNS]
-        self.time_unit_ = X.attrs.get("time_unit")
+        self.time_unit_ = features_time_unit(X)
 
     def _transform(self, X):
         """Features plus every tier column, by the standards learned at fit."""
@@ -284,15 +286,16 @@ def _with_cs_index(X: pd.DataFrame, steps: dict) -> pd.DataFrame:
     return X
 
 
-def at_horizon(segmentation: Segmentation, horizon: float) -> Segmentation:
+def at_horizon(segmentation: Segmentation, horizon) -> Segmentation:
     """A copy of a fitted segmentation whose CLV step predicts over ``horizon`` instead.
 
     Parameters
     ----------
     segmentation : Segmentation
         Fitted, with a ``clv`` step.
-    horizon : float
-        In the features' time unit.
+    horizon : str, pandas.Timedelta or float
+        ``"30D"``, ``"4W"`` or a time delta; a bare number is days, refused when the
+        segmentation was fitted on weekly features (see :mod:`tierkit.features.durations`).
 
     Returns
     -------
@@ -301,7 +304,7 @@ def at_horizon(segmentation: Segmentation, horizon: float) -> Segmentation:
 
     Examples
     --------
-    >>> at_horizon(Segmentation(), 30.0)
+    >>> at_horizon(Segmentation(), "30D")
     Traceback (most recent call last):
     ...
     sklearn.exceptions.NotFittedError: This Segmentation instance is not fitted yet. ...
@@ -315,7 +318,8 @@ def at_horizon(segmentation: Segmentation, horizon: float) -> Segmentation:
         if name == "clv":
             step = copy.copy(step)
             step.horizon = horizon
-            step.settings_ = {**step.settings_, "horizon": float(horizon)}
+            step.settings_ = {**step.settings_, "horizon": to_time_units(horizon, step.time_unit_, "horizon"),
+                              "horizon_given": as_given(horizon)}
         steps.append((name, step))
     copied.steps_ = steps
     return copied

@@ -18,6 +18,8 @@ longer than 90 % of customers wait between purchases), ``churned_after`` twice t
 ``loyal_min_purchases`` the 75th percentile of purchase occasions among repeat customers
 (at least 3). Without a repeat customer there is no gap: ``at_risk_after`` falls back to 90
 days and ``churned_after`` to 180 days (converted to the features' time unit), with a warning.
+Thresholds given are durations (:mod:`tierkit.features.durations`): ``"30D"``, ``"4W"``; a bare
+number is days with daily features and refused as ambiguous with weekly ones.
 With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
 the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
 ``at_risk`` below ``at_risk_p_alive`` (0.5).
@@ -31,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
-from tierkit.features.definition import TIME_UNITS
+from tierkit.features.definition import TIME_UNITS, features_time_unit
+from tierkit.features.durations import parse_duration, to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
@@ -46,8 +49,9 @@ class LifecycleStager(TierTransformer):
 
     Parameters
     ----------
-    at_risk_after, churned_after : float, optional
-        Recency (in the features' time unit) beyond which a customer is at risk / churned.
+    at_risk_after, churned_after : str, pandas.Timedelta or float, optional
+        Time without a purchase beyond which a customer is at risk / churned: ``"60D"``,
+        ``"8W"``; a bare number is days, refused with weekly features (ambiguous).
     loyal_min_purchases : int, optional
         Purchase occasions from which a customer is loyal.
     use_p_alive : bool, default=False
@@ -58,7 +62,8 @@ class LifecycleStager(TierTransformer):
     Attributes
     ----------
     thresholds_ : dict
-        ``at_risk_after``, ``churned_after``, ``loyal_min_purchases`` in use.
+        ``at_risk_after``, ``churned_after`` (in the features' time unit),
+        ``loyal_min_purchases`` in use.
     p_alive_rule_ : dict or None
         The ``p_alive`` thresholds when ``use_p_alive``.
 
@@ -66,7 +71,7 @@ class LifecycleStager(TierTransformer):
     --------
     >>> f = pd.DataFrame({"recency": [5, 5, 5, 40, 90], "frequency": [1, 2, 6, 3, 2],
     ...     "frequency_btyd": [0, 1, 5, 2, 1], "recency_btyd": [0, 10, 50, 20, 10]})
-    >>> LifecycleStager(at_risk_after=30, churned_after=60, loyal_min_purchases=5
+    >>> LifecycleStager(at_risk_after="30D", churned_after="60D", loyal_min_purchases=5
     ...     ).fit_transform(f)["lifecycle_stage"].tolist()
     ['new', 'repeat', 'loyal', 'at_risk', 'churned']
     """
@@ -81,6 +86,9 @@ class LifecycleStager(TierTransformer):
         self.churned_p_alive = churned_p_alive
 
     def _check_params(self):
+        for name in ("at_risk_after", "churned_after"):
+            if getattr(self, name) is not None:
+                parse_duration(getattr(self, name), name, allow_zero=True)
         if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
             raise TierkitError("churned_p_alive and at_risk_p_alive: need 0 <= churned <= at_risk <= 1")
 
@@ -95,9 +103,12 @@ class LifecycleStager(TierTransformer):
         repeats = numeric_column(X, "frequency_btyd", "LifecycleStager") > 0
         gaps = (X["recency_btyd"].to_numpy(dtype="float64")[repeats]
                 / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
-        at_risk, churned = self.at_risk_after, self.churned_after
+        unit = features_time_unit(X) or "D"
+        at_risk, churned = (None if value is None else to_time_units(value, unit, name, allow_zero=True)
+                            for name, value in (("at_risk_after", self.at_risk_after),
+                                                ("churned_after", self.churned_after)))
         if at_risk is None and gaps.size == 0:
-            days = TIME_UNITS.get(X.attrs.get("time_unit", "D"), 1)
+            days = TIME_UNITS.get(unit, 1)
             at_risk = DEFAULT_AT_RISK_DAYS / days
             churned = DEFAULT_CHURNED_DAYS / days if churned is None else churned
             warnings.warn(
