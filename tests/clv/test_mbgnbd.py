@@ -121,3 +121,13 @@ def test_pmf_sums_to_one_and_has_the_expected_mean(horizon):
     assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
     mean = float(mbgnbd.expected_number_of_purchases_up_to_time(params, horizon))
     assert n @ pmf == pytest.approx(mean, rel=1e-6, abs=1e-12)
+
+
+def test_data_without_an_interior_optimum_raise_model_error_naming_the_penalizer():
+    from tierkit.errors import ModelError
+
+    # Poisson counts, everyone buying to the end: rates without spread, nobody seen to die
+    rng = np.random.default_rng(0)
+    x, t_x, T = rng.poisson(10, 500).astype(float), np.full(500, 49.9), np.full(500, 50.0)
+    with pytest.raises(ModelError, match="mbgnbd_penalizer"):
+        mbgnbd.fit_mbgnbd(x, t_x, T)

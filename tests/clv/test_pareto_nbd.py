@@ -171,3 +171,13 @@ def test_pmf_matches_direct_integration_over_the_death_time():
                        epsabs=0, epsrel=1e-12, limit=200)
         expected = nbd(t) * (beta / (beta + t)) ** s + died
         assert pareto_nbd.probability_of_n_purchases_up_to_time(BTYD, t, n) == pytest.approx(expected, rel=1e-9)
+
+
+def test_data_without_an_interior_optimum_raise_model_error_naming_the_penalizer():
+    from tierkit.errors import ModelError
+
+    # Poisson counts, everyone buying to the end: rates without spread, nobody seen to die
+    rng = np.random.default_rng(0)
+    x, t_x, T = rng.poisson(10, 500).astype(float), np.full(500, 49.9), np.full(500, 50.0)
+    with pytest.raises(ModelError, match="pareto_nbd_penalizer"):
+        pareto_nbd.fit_pareto_nbd(x, t_x, T)
