@@ -71,12 +71,43 @@ def test_clusters_that_dissolve_and_a_k_at_the_edge_of_the_range():
     alerts = grading_alerts(twelve, twelve.transform(features))
     assert any(a.startswith("clusters: cluster(s) ") and "dissolve when the customers are resampled" in a
                and all(f"{c} (" in a for c in dissolved) for a in alerts)
-    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 4), n_boot=0), lifecycle=False).fit(features)
-    k = edge.named_step("clusters").k_
-    edge_alerts = [a for a in grading_alerts(edge, edge.transform(features)) if "largest k searched" in a]
-    assert edge_alerts == ([f"clusters: k = {k} is the largest k searched; a wider k_range may fit better"]
-                           if k == 4 else [])
-    assert k == 4  # noise keeps preferring more clusters: the alert is the point
+
+
+def four_groups(seed=0):
+    """Four groups of customers, far apart in log R/F/M: the indices all prefer k=4 when they may."""
+    rng = np.random.default_rng(seed)
+    groups = [(100, 3, 30, 3000), (100, 300, 30, 3000), (100, 3, 1, 20), (100, 300, 1, 20)]
+    rows = [pd.DataFrame({"recency": r * rng.lognormal(0, 0.1, n), "frequency": np.round(f * rng.lognormal(0, 0.1, n)),
+                          "monetary": m * rng.lognormal(0, 0.1, n)}) for n, r, f, m in groups]
+    table = pd.concat(rows, ignore_index=True).clip(lower=1)
+    table.index = pd.Index([f"c{i:04d}" for i in range(len(table))], name="customer_id")
+    return table
+
+
+def test_a_k_at_the_edge_of_the_range_and_the_advice_that_removes_it():
+    features = four_groups()
+    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 3)), lifecycle=False).fit(features)
+    assert edge.named_step("clusters").k_ == 3
+    said = [a for a in grading_alerts(edge, edge.transform(features)) if "largest k searched" in a]
+    assert said == ["clusters: k = 3 is the largest k searched, so the indices may prefer a larger one; search a "
+                    "wider k_range (--k-range)"]
+    wider = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 8)), lifecycle=False).fit(features)
+    assert wider.named_step("clusters").k_ == 4  # the advice, followed, finds the four groups
+    assert not [a for a in grading_alerts(wider, wider.transform(features)) if a.startswith("clusters:")]
+
+
+def test_indices_that_disagree_on_k_are_named():
+    features = uniform_features()  # noise: no k is right, and the indices do not agree on one
+    seg = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 6)), lifecycle=False).fit(features)
+    clusters = seg.named_step("clusters")
+    preferred = {name: int(clusters.selection_[name].idxmax() if name != "davies_bouldin"
+                           else clusters.selection_[name].idxmin())
+                 for name in ("silhouette", "calinski_harabasz", "davies_bouldin")}
+    assert len(set(preferred.values())) > 1  # the premise
+    said = [a for a in grading_alerts(seg, seg.transform(features)) if "disagree on k" in a]
+    shown = ", ".join(f"{name} k={k}" for name, k in preferred.items())
+    assert said == [f"clusters: the validity indices disagree on k ({shown}); k = {clusters.k_} was chosen by the "
+                    "vote of the indices; compare them with `tierkit clusters`"]
 
 
 def test_a_tier_holding_nearly_everyone():

@@ -291,7 +291,7 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
         with_satisfaction(features, survey) if survey is not None else features)
     if lang is not None:
         table = add_labels(table, lang)
-    if stability:
+    if stability and "clusters" in dict(segmentation.steps_):
         from tierkit.progress import timed
 
         with timed("measured the clusters' bootstrap stability"):

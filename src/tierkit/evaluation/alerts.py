@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tierkit.clusters.selection import index_preferences
 from tierkit.clv.model import penalty_moves
 from tierkit.tiers.schemes import table_schemes
 from tierkit.tiers.vocabulary import check_lang, term
@@ -110,6 +111,12 @@ def _cluster_alerts(clusters, lang: str) -> list[str]:
         high = max(clusters.selection_.index)
         if clusters.k_ == high:
             alerts.append(term("alert_k_edge", lang, k=clusters.k_))
+        preferred = index_preferences(clusters.selection_)
+        if len(set(preferred.values())) > 1:
+            shown = ", ".join(f"{name} k={k}" for name, k in preferred.items())
+            rule = getattr(clusters, "selection_rule", "vote")
+            alerts.append(term("alert_k_disagree", lang, preferences=shown, k=clusters.k_,
+                               rule=term("vote", lang) if rule == "vote" else rule))
     return alerts
 
 

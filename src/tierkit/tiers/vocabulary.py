@@ -319,6 +319,7 @@ TERMS = {
     "inertia": ("inertia (within-cluster sum of squares)", "簇内平方和"),
     "silhouette": ("silhouette", "轮廓系数"),
     "chosen": ("chosen k = {k}", "选定 k = {k}"),
+    "vote": ("the vote of the indices", "各指标投票"),
     "selection": ("Choosing k", "选择聚类数"),
     "snake": ("Snake plot: standardised feature means per cluster", "蛇形图: 各聚类标准化特征均值"),
     "scaled": ("mean of the scaled feature", "标准化特征均值"),
@@ -359,8 +360,14 @@ TERMS = {
         "on them as segments",
         "聚类: 第 {names} 类在对客户重抽样后解体 (Jaccard < 0.6); 不要把它们当作细分群体来采取行动"),
     "alert_k_edge": (
-        "clusters: k = {k} is the largest k searched; a wider k_range may fit better",
-        "聚类: k = {k} 是搜索范围内最大的 k; 更宽的 k_range 可能更合适"),
+        "clusters: k = {k} is the largest k searched, so the indices may prefer a larger one; search a wider "
+        "k_range (--k-range)",
+        "聚类: k = {k} 是搜索范围内最大的 k, 各指标可能更偏好更大的 k; 请扩大 k_range (--k-range) 搜索"),
+    "alert_k_disagree": (
+        "clusters: the validity indices disagree on k ({preferences}); k = {k} was chosen by {rule}; compare "
+        "them with `tierkit clusters`",
+        "聚类: 各有效性指标对 k 的选择不一致 ({preferences}); 按 {rule} 选定 k = {k}; 可用 `tierkit clusters` "
+        "比较"),
     "alert_one_tier": (
         "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
         "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
