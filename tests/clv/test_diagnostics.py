@@ -170,7 +170,7 @@ def test_matrices_equal_lifetimes(name, diag):
 def test_comparison_side_by_side(diag):
     table = diag.comparison
     assert list(table.index) == ["BG/NBD", "MBG/NBD", "Pareto/NBD"]
-    for name, d in diag.models.items():
+    for d in diag.models.values():
         row = table.loc[d.label]
         assert row["bic"] == pytest.approx(-2 * d.log_likelihood + 4 * np.log(2357))
         assert row["tracking_error"] == d.tracking_error and row["pearson_corr"] == d.pearson_corr
@@ -198,3 +198,63 @@ def test_plots_are_pngs(diag, tmp_path):
 def test_unknown_model_is_refused(sample_tx):
     with pytest.raises(tk.TierkitError, match="expected some of bgnbd, mbgnbd, pareto_nbd"):
         dg.clv_diagnostics(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", models=["bgbb"])
+
+
+@pytest.fixture(scope="module")
+def sample_csv(sample_tx, tmp_path_factory):
+    """The CDNOW sample as a CSV with a header (the shipped file has none)."""
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow_sample.csv"
+    sample_tx.to_csv(path, index=False)
+    return path
+
+
+CLI = ["--calibration-end", "1997-09-30", "--holdout-end", "1998-06-30", "--time-unit", "W"]
+
+
+def test_cli_validate_prints_every_diagnostic_for_every_model(sample_csv, capsys):
+    from tierkit.cli.main import main
+
+    assert main(["validate", str(sample_csv), *CLI]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n== ")[1:]
+    assert [b.split(":")[0] for b in blocks] == ["BG/NBD", "MBG/NBD", "Pareto/NBD"]
+    for block in blocks:
+        for heading in ("log-likelihood", "BIC", "unconditional expectations E[X(t)] and P(X(t)=n)",
+                        "calibration histogram of repeat purchases", "chi-square", "dof 3",
+                        "tracking of repeat purchases by week", "tracking error at the end of the holdout",
+                        "conditional expectations", "Pearson correlation", "P(alive) matrix",
+                        "frequency-recency matrix"):
+            assert heading in block, heading
+        assert "1411" in block and "4,339 actual" in block  # histogram cell 0 and the cumulative actual count
+    assert "BG/NBD: r 0.2426, alpha 4.414, a 0.7929, b 2.426; log-likelihood -9582.4, BIC 19195.9" in out
+    comparison = out.split("model comparison on the same holdout:")[1]
+    assert all(label in comparison for label in ("BG/NBD", "MBG/NBD", "Pareto/NBD"))
+
+
+def test_cli_validate_json_has_tracking_error_and_pearson_per_model(sample_csv, diag, tmp_path, capsys):
+    import json
+
+    from tierkit.cli.main import main
+
+    assert main(["validate", str(sample_csv), *CLI, "--json", "--plots", str(tmp_path), "--lang", "zh"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    models = figures["diagnostics"]["models"]
+    assert set(models) == {"bgnbd", "mbgnbd", "pareto_nbd"}
+    for name, d in diag.models.items():
+        assert models[name]["tracking_error"] == pytest.approx(d.tracking_error)
+        assert models[name]["pearson_corr"] == pytest.approx(d.pearson_corr)
+    assert models["bgnbd"]["histogram"][0] == {"repeat_purchases": "0", "actual": 1411,
+                                               "expected": pytest.approx(diag.models["bgnbd"].histogram.iloc[0, 1])}
+    written = {p.name for p in tmp_path.glob("*.png")}
+    for name in ("bgnbd", "mbgnbd", "pareto_nbd"):
+        for chart in ("tracking", "tracking_cumulative", "histogram", "conditional", "p_alive", "frequency_recency"):
+            assert f"clv_{chart}_{name}.png" in written
+    assert "clv_model_comparison.png" in written and len(figures["plots"]) == len(written) == 21
+
+
+def test_cli_validate_one_model(sample_csv, capsys):
+    from tierkit.cli.main import main
+
+    assert main(["validate", str(sample_csv), *CLI, "--models", "pareto_nbd"]) == 0
+    out = capsys.readouterr().out
+    assert "== Pareto/NBD" in out and "== BG/NBD" not in out
