@@ -509,10 +509,14 @@ class CLVDiagnostics:
 
     Parameters
     ----------
-    calibration_end, holdout_end, time_unit : str
+    calibration_end, holdout_end : str
+        Ends of the calibration and holdout periods (ISO dates).
+    time_unit : str
+        Time unit of the fits (``"D"`` or ``"W"``).
     holdout_duration : float
         In time units.
     customers : int
+        Customers of the calibration period.
     models : dict
         Name -> :class:`ModelDiagnostics`.
     comparison : pandas.DataFrame
@@ -634,8 +638,11 @@ def clv_diagnostics(transactions: pd.DataFrame, *, calibration_end, holdout_end,
     transactions : pandas.DataFrame
         Canonical transactions (:func:`tierkit.read_transactions`).
     calibration_end, holdout_end : date-like
+        End of the fitting period and of the holdout period.
     time_unit : {"D", "W"}, default="D"
+        Time unit of the fits.
     models : sequence of str, default=all of :data:`MODELS`
+        Models to fit and diagnose, compared in this order.
     penalizers : dict, optional
         Model name -> L2 penalizer of its fit (default 0).
     max_frequency : int, default=7
