@@ -67,7 +67,7 @@ def test_cli_validate_json_on_cdnow(sample_csv, tmp_path, capsys):
     figures = json.loads(capsys.readouterr().out)
     assert figures["customers"] == 2357 and len(figures["by_frequency"]) == 8
     assert round(figures["log_likelihood"], 1) == -9582.4
-    assert len(figures["plots"]) == 2
+    assert len(figures["plots"]) == 2 + 1 + 6 * 3  # validation, model comparison, six diagnostics per model
 
 
 def test_cli_validate_on_the_full_cdnow_master_file(capsys):

@@ -3,10 +3,13 @@
 * :mod:`tierkit.clv.bgnbd`, :mod:`tierkit.clv.gamma_gamma`: the likelihoods, fits and
   conditional expectations (pure functions on arrays);
 * :class:`CLVModel`: the estimator on the feature table of :func:`tierkit.rfm_features`;
-* :func:`validate_clv`: calibration / holdout validation with figures and plots.
+* :func:`validate_clv`: calibration / holdout validation with figures and plots;
+* :func:`clv_diagnostics`: the diagnostics of Fader, Hardie & Lee (2005) for BG/NBD, MBG/NBD
+  and Pareto/NBD on one holdout, side by side (:mod:`tierkit.clv.diagnostics`).
 """
 
+from tierkit.clv.diagnostics import CLVDiagnostics, clv_diagnostics
 from tierkit.clv.model import CLVModel
 from tierkit.clv.validation import CLVValidation, validate_clv
 
-__all__ = ["CLVModel", "CLVValidation", "validate_clv"]
+__all__ = ["CLVDiagnostics", "CLVModel", "CLVValidation", "clv_diagnostics", "validate_clv"]
