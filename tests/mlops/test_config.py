@@ -284,3 +284,13 @@ def test_weekly_configs_give_the_same_clv_for_52w_and_364d(tmp_path):
     daily = load_config(write(tmp_path, changed("time_unit: W", "time_unit: D").replace(
         "abc: {scheme: abc}", "clv: {horizon: 365}\n  lifecycle: {at_risk_after: 30, churned_after: 8W}"), "d.yaml"))
     assert daily.schemes.clv.horizon == 365 and daily.schemes.lifecycle.churned_after == "8W"
+
+
+def test_the_clv_model_option_is_checked_and_reaches_the_estimator():
+    from tierkit.mlops.config import CLVParams
+
+    assert CLVParams(model="auto").model == "auto" and CLVParams().model == "bgnbd"
+    with pytest.raises(ValueError, match="model"):
+        CLVParams(model="bgbb")
+    demo = load_config(ROOT / "experiments" / "cdnow.yaml")
+    assert demo.schemes["clv"]["model"] == "auto"

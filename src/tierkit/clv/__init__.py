@@ -2,11 +2,14 @@
 
 * :mod:`tierkit.clv.bgnbd`, :mod:`tierkit.clv.gamma_gamma`: the likelihoods, fits and
   conditional expectations (pure functions on arrays);
-* :class:`CLVModel`: the estimator on the feature table of :func:`tierkit.rfm_features`;
+* :class:`CLVModel`: the estimator on the feature table of :func:`tierkit.rfm_features`, with
+  BG/NBD, MBG/NBD or Pareto/NBD purchases (:mod:`tierkit.clv.family`);
+* :class:`BGBBModel`: BG/BB for discrete-time data (transactions at fixed opportunities);
 * :func:`validate_clv`: calibration / holdout validation with figures and plots.
 """
 
+from tierkit.clv.discrete import BGBBModel
 from tierkit.clv.model import CLVModel
 from tierkit.clv.validation import CLVValidation, validate_clv
 
-__all__ = ["CLVModel", "CLVValidation", "validate_clv"]
+__all__ = ["BGBBModel", "CLVModel", "CLVValidation", "validate_clv"]
