@@ -37,8 +37,9 @@ def test_the_example_config_loads_with_typed_sections_that_still_read_like_mappi
     assert config.mlflow.get("alias", "x") == "champion" and config.mlflow.get("tracking_uri") is None
     assert config.satisfaction.synthetic is True and config.satisfaction["seed"] == 7
     # what build_segmentation takes: only the keys the file gave, as plain dicts
-    assert config.scheme_params() == {"clv": {"horizon": "365D", "discount_rate": 0.10}, "rfm": {"n_bins": 5},
-                                      "abc": {"scheme": "course", "basis": "rank"}, "clusters": {"k_range": [2, 10]},
+    assert config.scheme_params() == {"clv": {"horizon": "365D", "discount_rate": 0.10, "model": "auto"},
+                                      "rfm": {"n_bins": 5}, "abc": {"scheme": "course", "basis": "rank"},
+                                      "clusters": {"k_range": [2, 10]},
                                       "clv_cs": {}, "value_potential": {}}
     params = config.to_params()
     assert params["schemes.rfm.n_bins"] == 5 and params["dates.calibration_end"] == "1997-12-31"

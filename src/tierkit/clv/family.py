@@ -115,9 +115,11 @@ def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0):
 
     Examples
     --------
-    >>> params, ll = fit_customers("mbgnbd", [0, 1, 2] * 20, [0, 5, 9] * 20, [20, 20, 20] * 20)
-    >>> sorted(params)
-    ['a', 'alpha', 'b', 'r']
+    >>> from lifetimes.datasets import load_cdnow_summary
+    >>> d = load_cdnow_summary()
+    >>> params, ll = fit_customers("mbgnbd", d["frequency"], d["recency"], d["T"])
+    >>> {k: round(v, 3) for k, v in params.items()}  # BTYDplus' estimates
+    {'r': 0.525, 'alpha': 6.183, 'a': 0.891, 'b': 1.614}
     """
     rows, weights, _ = distinct_rows(*(np.asarray(c, dtype="float64") for c in (x, t_x, T)))
     return MODELS[name].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer)
