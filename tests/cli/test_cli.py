@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -61,8 +62,9 @@ def test_model_options_reach_the_estimators():
 
     opts = {"use_clv": None, "bgnbd_penalizer": 0.01, "gg_penalizer": 0.002, "at_risk_after": "10W",
             "churned_after": "140D", "horizon": "364D", "discount_rate": 0.1, "use_clusters": False, "k": None,
-            "seed": 0}
+            "seed": 0, "clv_model": "mbgnbd"}
     weekly = segmentation_from_options(opts, time_unit="W")
+    assert weekly.clv.model == "mbgnbd"
     assert weekly.clv.get_params()["bgnbd_penalizer"] == 0.01 and weekly.clv.get_params()["gg_penalizer"] == 0.002
     assert weekly.clv.horizon == "364D" and weekly.optional_steps == ("clv",) and weekly.clusters is False
     assert weekly.lifecycle.at_risk_after == "10W" and weekly.lifecycle.churned_after == "140D"
@@ -205,6 +207,10 @@ def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):
     for scheme in ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage"):
         assert scheme in run.stdout
     assert "registered: models:/tierkit-cdnow@champion" in run.stdout
+    # p_alive of repeat and one-time buyers apart, and the purchase model auto kept, with why
+    assert re.search(r"mean p_alive 0\.\d{3} of [\d,]+ repeat buyers, 0\.\d{3} of [\d,]+ one-time buyers",
+                     run.stdout)
+    assert "purchase model mbgnbd (MBG/NBD: lowest BIC" in run.stdout
     customers = pd.read_csv(tmp_path / "d" / "customers.csv", dtype={"customer_id": str})
     assert len(customers) == 23570
     page = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")

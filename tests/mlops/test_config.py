@@ -37,8 +37,9 @@ def test_the_example_config_loads_with_typed_sections_that_still_read_like_mappi
     assert config.mlflow.get("alias", "x") == "champion" and config.mlflow.get("tracking_uri") is None
     assert config.satisfaction.synthetic is True and config.satisfaction["seed"] == 7
     # what build_segmentation takes: only the keys the file gave, as plain dicts
-    assert config.scheme_params() == {"clv": {"horizon": "365D", "discount_rate": 0.10}, "rfm": {"n_bins": 5},
-                                      "abc": {"scheme": "course", "basis": "rank"}, "clusters": {"k_range": [2, 10]},
+    assert config.scheme_params() == {"clv": {"horizon": "365D", "discount_rate": 0.10, "model": "auto"},
+                                      "rfm": {"n_bins": 5}, "abc": {"scheme": "course", "basis": "rank"},
+                                      "clusters": {"k_range": [2, 10]},
                                       "clv_cs": {}, "value_potential": {}}
     params = config.to_params()
     assert params["schemes.rfm.n_bins"] == 5 and params["dates.calibration_end"] == "1997-12-31"
@@ -284,3 +285,13 @@ def test_weekly_configs_give_the_same_clv_for_52w_and_364d(tmp_path):
     daily = load_config(write(tmp_path, changed("time_unit: W", "time_unit: D").replace(
         "abc: {scheme: abc}", "clv: {horizon: 365}\n  lifecycle: {at_risk_after: 30, churned_after: 8W}"), "d.yaml"))
     assert daily.schemes.clv.horizon == 365 and daily.schemes.lifecycle.churned_after == "8W"
+
+
+def test_the_clv_model_option_is_checked_and_reaches_the_estimator():
+    from tierkit.mlops.config import CLVParams
+
+    assert CLVParams(model="auto").model == "auto" and CLVParams().model == "bgnbd"
+    with pytest.raises(ValueError, match="model"):
+        CLVParams(model="bgbb")
+    demo = load_config(ROOT / "experiments" / "cdnow.yaml")
+    assert demo.schemes["clv"]["model"] == "auto"

@@ -75,3 +75,63 @@ def test_thresholds_are_durations_in_either_unit():
     assert LifecycleStager(at_risk_after="2W").fit(daily).thresholds_["at_risk_after"] == 14.0
     with pytest.raises(TierkitError, match=r"^churned_after='3M' is in months"):
         LifecycleStager(churned_after="3M").fit(daily)
+
+
+def test_bgnbd_p_alive_of_one_time_buyers_is_not_used_the_recency_rules_stage_them():
+    # BG/NBD's p_alive is 1 for every one-time buyer (a and f): assumed, not learned; recency decides.
+    # A one-time buyer with p_alive < 1 (MBG/NBD, Pareto/NBD) is staged by p_alive like everyone else.
+    f = base().assign(p_alive=[1.0, 0.6, 0.4, 0.1, 0.9, 1.0])
+    f.loc["a", "recency"] = 80.0  # long gone, bought once
+    stager = LifecycleStager(use_p_alive=True).fit(f)
+    assert stager.transform(f)["lifecycle_stage"].tolist() == ["churned", "repeat", "at_risk", "churned",
+                                                               "repeat", "churned"]
+    recent = f.assign(recency=[5.0, 10, 20, 36, 60, 50])  # e: 37 < 50 <= 74 days silent
+    assert stager.transform(recent).loc[["a", "f"], "lifecycle_stage"].tolist() == ["new", "at_risk"]
+    learned = f.assign(p_alive=[0.15, 0.6, 0.4, 0.1, 0.9, 0.95])
+    assert stager.transform(learned).loc[["a", "f"], "lifecycle_stage"].tolist() == ["churned", "new"]
+
+
+@pytest.fixture(scope="module")
+def demo_graded():
+    """The demo's final grading: its config's CLV and lifecycle settings on CDNOW as of 1998-06-30."""
+    import warnings
+
+    from tierkit.cli.demo import demo_config
+    from tierkit.mlops.config import load_config
+    from tierkit.mlops.experiment import _features, load_experiment_transactions
+    from tierkit.segmentation.chain import build_segmentation
+
+    config = load_config(str(demo_config()))
+    tx = load_experiment_transactions(config)
+    features = _features(tx, as_of=config.dates["as_of"], time_unit=config.time_unit)
+    schemes = {"clv": dict(config.schemes["clv"]), "lifecycle": dict(config.schemes.get("lifecycle") or {})}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmentation = build_segmentation(schemes, seed=config.seed).fit(features)
+    return segmentation, segmentation.transform(features)
+
+
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated")
+def test_demo_few_churned_customers_look_alive(demo_graded):
+    # issue 13: with BG/NBD, 4,992 of the 5,301 customers the lifecycle calls churned had p_alive >= 0.99
+    segmentation, table = demo_graded
+    churned = table["lifecycle_stage"] == "churned"
+    assert churned.sum() == 5301
+    assert (table.loc[churned, "p_alive"] >= 0.9).mean() <= 0.05
+    clv = segmentation.named_step("clv")
+    assert clv.model_ == "mbgnbd" and clv.model_choice_.startswith("MBG/NBD: lowest BIC")
+    # what the issue saw with BG/NBD on the same customers
+    bgnbd = type(clv)(**{**clv.get_params(), "model": "bgnbd"}).fit(table)
+    assert int((bgnbd.predict(table)["p_alive"][churned] >= 0.99).sum()) == 4992
+
+
+def test_demo_summary_reports_p_alive_of_repeat_and_one_time_buyers_apart(demo_graded):
+    from tierkit.evaluation.summary import p_alive_summary, p_alive_text
+
+    _, table = demo_graded
+    groups = p_alive_summary(table)
+    repeat = table["frequency_btyd"] > 0
+    assert groups["repeat"][0] == repeat.sum() and groups["one_time"][0] == (~repeat).sum() == len(table) - repeat.sum()
+    assert groups["one_time"][1] == pytest.approx(table.loc[~repeat, "p_alive"].mean())
+    assert groups["one_time"][1] < 0.5  # no longer 1 each
+    assert p_alive_text(table).startswith(f"mean p_alive {groups['repeat'][1]:.3f} of {repeat.sum():,} repeat buyers")

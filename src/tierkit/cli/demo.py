@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tierkit.datasets import SYNTHETIC_SURVEY_NOTE
-from tierkit.evaluation.summary import tier_summary
+from tierkit.evaluation.summary import p_alive_text, tier_summary
 from tierkit.output import write_table
 from tierkit.reporting.report import write_report
 from tierkit.tiers.schemes import tier_schemes
@@ -104,8 +104,11 @@ def show_demo(result, config, out: Path) -> None:
         names = table.drop_duplicates("cluster").set_index("cluster")["cluster_name"].to_dict()
         _print_tiers(screen, table, "cluster", sorted(names), {k: f"{k}: {v}" for k, v in names.items()})
     if "clv" in table.columns:
-        screen.print(f"predicted CLV: total {table['clv'].sum():,.0f}, mean {table['clv'].mean():,.2f} per customer, "
-                     f"mean p_alive {table['p_alive'].mean():.3f}")
+        screen.print(f"predicted CLV: total {table['clv'].sum():,.0f}, mean {table['clv'].mean():,.2f} per customer; "
+                     f"{p_alive_text(table)}", soft_wrap=True)
+        clv = (result.diagnostics or {}).get("clv") or {}
+        if "model" in clv:
+            screen.print(f"purchase model {clv['model']} ({clv['model_choice']})", soft_wrap=True)
     if result.comparison is not None:
         shown = result.comparison[["variance_share", "top_tier_lift", "order_agreement", "size_balance", "tiers"]]
         screen.print("schemes ranked by held-out value separation (fit to "

@@ -22,6 +22,7 @@ OPTION_FLAGS = {
     "as_of": "--as-of",
     "memory_limit": "--memory-limit",
     "bgnbd_penalizer": "--bgnbd-penalizer",
+    "clv_model": "--clv-model",
     "gg_penalizer": "--gg-penalizer",
     "at_risk_after": "--at-risk-after",
     "churned_after": "--churned-after",
@@ -195,8 +196,12 @@ def model_options(command):
         click.option("--clv/--no-clv", "use_clv", default=None,
                      help="Predict CLV (BG/NBD + Gamma-Gamma) or not [default: when the data allow; "
                           "otherwise left out with a warning]. --clv makes a CLV the data cannot support an error."),
+        click.option("--clv-model", type=click.Choice(["bgnbd", "mbgnbd", "pareto_nbd", "auto"]), default="bgnbd",
+                     show_default=True,
+                     help="CLV purchase model: BG/NBD, MBG/NBD, Pareto/NBD, or auto (the highest likelihood of "
+                          "the three; Pareto/NBD makes it slower). BG/NBD counts every one-time buyer as alive."),
         click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
-                     help="L2 penalty of the BG/NBD fit (try 0.001 when it does not converge)."),
+                     help="L2 penalty of the purchase model's fit (try 0.001 when it does not converge)."),
         click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
                      help="L2 penalty of the Gamma-Gamma fit."),
         click.option("--at-risk-after", default=None, metavar="DURATION",
@@ -219,8 +224,8 @@ def model_options(command):
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
-MODEL_OPTION_NAMES = ("use_clv", "bgnbd_penalizer", "gg_penalizer", "at_risk_after", "churned_after", "horizon",
-                      "discount_rate", "use_clusters", "k", "seed")
+MODEL_OPTION_NAMES = ("use_clv", "clv_model", "bgnbd_penalizer", "gg_penalizer", "at_risk_after", "churned_after",
+                      "horizon", "discount_rate", "use_clusters", "k", "seed")
 
 
 def pop_model_options(kwargs: dict) -> dict:
@@ -258,7 +263,8 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     if opts["use_clv"] is not False:  # None: when the data allow
         to_time_units(opts["horizon"], time_unit, "--horizon")
         schemes["clv"] = {"horizon": opts["horizon"], "discount_rate": opts["discount_rate"],
-                          "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"]}
+                          "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"],
+                          "model": opts["clv_model"]}
         schemes["value_potential"] = {}
         if survey is not None:
             schemes["clv_cs"] = {"cs_threshold": cs_threshold}

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from tierkit.clv.bgnbd import expected_purchases
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
 from tierkit.errors import TierkitError
@@ -43,9 +42,10 @@ class CLVValidation:
     holdout_duration : float
         Length of the holdout period in time units.
     bgnbd_params, gamma_gamma_params : dict
-        Parameters of the two models fitted on the calibration period.
+        Parameters of the two models fitted on the calibration period: the purchase model
+        (``CLVModel.model_``, BG/NBD by default; the field keeps its name) and Gamma-Gamma.
     log_likelihood : float
-        BG/NBD log-likelihood on the calibration period.
+        Purchase-model log-likelihood on the calibration period.
     mae, rmse : float
         Per-customer errors of the predicted holdout purchases.
     aggregate_error_pct : float
@@ -184,12 +184,12 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
         features = rfm_features(transactions, as_of=start, time_unit=time_unit, holdout_end=end)
     model = (model if model is not None else CLVModel()).fit(features)
     duration = float(features["holdout_duration"].iloc[0])
-    bg = tuple(model.bgnbd_params_[k] for k in ("r", "alpha", "a", "b"))
+    purchases, params = model._purchase_model()
     gg = tuple(model.gamma_gamma_params_[k] for k in ("p", "q", "v"))
     x = features["frequency_btyd"].to_numpy(dtype="float64")
     m = features["monetary_btyd"].to_numpy(dtype="float64")
-    predicted = expected_purchases(bg, duration, x, features["recency_btyd"].to_numpy(dtype="float64"),
-                                   features["T"].to_numpy(dtype="float64"))
+    predicted = purchases.expected_purchases(params, duration, x, features["recency_btyd"].to_numpy(dtype="float64"),
+                                             features["T"].to_numpy(dtype="float64"))
     spend = expected_spend(gg, x, np.where(x > 0, np.maximum(m, 0.0), 0.0))
     customers = pd.DataFrame({
         "frequency_btyd": x,
@@ -216,7 +216,7 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
 
     return CLVValidation(
         calibration_end=str(start), holdout_end=str(end), time_unit=time_unit, holdout_duration=duration,
-        bgnbd_params=dict(model.bgnbd_params_), gamma_gamma_params=dict(model.gamma_gamma_params_),
+        bgnbd_params=dict(params), gamma_gamma_params=dict(model.gamma_gamma_params_),
         log_likelihood=float(model.log_likelihood_),
         mae=float(np.abs(error).mean()), rmse=float(np.sqrt((error**2).mean())),
         aggregate_error_pct=100.0 * (predicted_total - actual_total) / actual_total if actual_total else float("nan"),

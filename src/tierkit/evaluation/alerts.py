@@ -75,12 +75,13 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
 def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
     alerts = []
     low, high = PARAMETER_RANGE
-    bg, gg = model.bgnbd_params_, model.gamma_gamma_params_
+    purchases, bg = model._purchase_model()
+    gg = model.gamma_gamma_params_
     edge = {k: v for k, v in bg.items() if not low <= v <= high}
-    if edge:
+    if edge and "a" in bg:  # BG/NBD and MBG/NBD: the dropout chance a / (a + b)
         shown = ", ".join(f"{k} = {v:.3g}" for k, v in edge.items())
-        alerts.append(term("alert_bgnbd_edge", lang, shown=shown, low=f"{low:g}", high=f"{high:g}",
-                           dropout=f"{bg['a'] / (bg['a'] + bg['b']):.2g}"))
+        alerts.append(term("alert_bgnbd_edge", lang, model=purchases.label, shown=shown, low=f"{low:g}",
+                           high=f"{high:g}", dropout=f"{bg['a'] / (bg['a'] + bg['b']):.2g}"))
     if gg["q"] > high and gg["v"] > high:
         alerts.append(term("alert_gg_flat", lang, q=f"{gg['q']:.3g}", v=f"{gg['v']:.3g}"))
     elif gg["q"] < 1.5:

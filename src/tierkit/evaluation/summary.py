@@ -40,3 +40,45 @@ def tier_summary(table: pd.DataFrame, column: str, value: str = "monetary", orde
     out["revenue_share"] = out["revenue"] / total if total else 0.0
     out.index.name = column
     return out[["customers", "customer_share", "revenue", "revenue_share"]]
+
+
+def p_alive_summary(table: pd.DataFrame) -> dict:
+    """Mean ``p_alive`` of repeat and one-time buyers apart, with their counts.
+
+    One mean over everyone hides what BG/NBD does to one-time buyers (``p_alive`` 1 each,
+    however long ago they bought); the two groups are reported apart.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Graded customers with ``p_alive`` and ``frequency_btyd`` (repeat purchases).
+
+    Returns
+    -------
+    dict
+        ``{"repeat": (customers, mean p_alive), "one_time": (customers, mean p_alive)}``; the
+        mean is nan for a group without customers.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"p_alive": [0.9, 0.5, 0.2, 0.4], "frequency_btyd": [3, 1, 0, 0]})
+    >>> p_alive_summary(t)
+    {'repeat': (2, 0.7), 'one_time': (2, 0.30000000000000004)}
+    """
+    repeat = table["frequency_btyd"].to_numpy(dtype="float64") > 0
+    alive = table["p_alive"].to_numpy(dtype="float64")
+    return {group: (int(mask.sum()), float(alive[mask].mean()) if mask.any() else float("nan"))
+            for group, mask in (("repeat", repeat), ("one_time", ~repeat))}
+
+
+def p_alive_text(table: pd.DataFrame) -> str:
+    """``p_alive_summary`` as the demo prints it.
+
+    Examples
+    --------
+    >>> p_alive_text(pd.DataFrame({"p_alive": [0.9, 0.5, 0.2, 0.4], "frequency_btyd": [3, 1, 0, 0]}))
+    'mean p_alive 0.700 of 2 repeat buyers, 0.300 of 2 one-time buyers'
+    """
+    groups = p_alive_summary(table)
+    return (f"mean p_alive {groups['repeat'][1]:.3f} of {groups['repeat'][0]:,} repeat buyers, "
+            f"{groups['one_time'][1]:.3f} of {groups['one_time'][0]:,} one-time buyers")

@@ -167,6 +167,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
+        mlflow.set_tags(clv_model_tags(segmentation))
         # English tag, stable for searching; the Chinese one for reading; the report in config.lang
         alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
         if alerts["en"]:
@@ -262,13 +263,38 @@ def _satisfaction(config: ExperimentConfig, answers, as_of):
     return customer_satisfaction(answers, how=sat.get("aggregate", "latest"), window=sat.get("window"), as_of=as_of)
 
 
+def clv_model_tags(segmentation: Segmentation) -> dict:
+    """``tierkit.clv_model`` and ``tierkit.clv_model_choice`` (why that purchase model) of a fitted CLV step.
+
+    Parameters
+    ----------
+    segmentation : Segmentation
+        Fitted.
+
+    Returns
+    -------
+    dict
+        Empty without a CLV step.
+
+    Examples
+    --------
+    >>> clv_model_tags(Segmentation(clv=False).fit(pd.DataFrame({"recency": [1, 9], "frequency": [1, 2],
+    ...     "monetary": [5.0, 9.0], "frequency_btyd": [0, 1], "recency_btyd": [0, 4]})))
+    {}
+    """
+    clv = dict(segmentation.steps_).get("clv")
+    if clv is None or not hasattr(clv, "model_"):
+        return {}
+    return {"tierkit.clv_model": clv.model_, "tierkit.clv_model_choice": clv.model_choice_[:5000]}
+
+
 def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     """Model diagnostics worth a metric: CLV parameters, the chosen k ..."""
     out = {}
     steps = dict(segmentation.steps_)
     if "clv" in steps:
         clv = steps["clv"]
-        for group in ("bgnbd_params_", "gamma_gamma_params_"):
+        for group in ("params_", "gamma_gamma_params_"):
             for key, value in (getattr(clv, group, None) or {}).items():
                 out[f"clv.{key}"] = float(value)
         if getattr(clv, "log_likelihood_", None) is not None:

@@ -22,7 +22,10 @@ Thresholds given are durations (:mod:`tierkit.features.durations`): ``"30D"``, `
 number is days with daily features and refused as ambiguous with weekly ones.
 With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
 the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
-``at_risk`` below ``at_risk_p_alive`` (0.5).
+``at_risk`` below ``at_risk_p_alive`` (0.5) -- except for a customer without a repeat purchase
+whose ``p_alive`` is 1: that is BG/NBD's assumption (a customer can drop out only after a repeat
+purchase), not evidence, so the recency rules stage such customers (MBG/NBD and Pareto/NBD,
+``CLVModel(model="mbgnbd")`` ..., give one-time buyers a ``p_alive`` below 1).
 """
 
 from __future__ import annotations
@@ -145,8 +148,10 @@ class LifecycleStager(TierTransformer):
         occasions = numeric_column(X, "frequency", "LifecycleStager")
         if self.p_alive_rule_ is not None:
             p_alive = numeric_column(X, "p_alive", "LifecycleStager")
-            churned = p_alive < self.p_alive_rule_["churned_below"]
-            at_risk = p_alive < self.p_alive_rule_["at_risk_below"]
+            # BG/NBD's p_alive = 1 of a one-time buyer is assumed, not learned: recency decides
+            assumed = (numeric_column(X, "frequency_btyd", "LifecycleStager") == 0) & (p_alive >= 1.0)
+            churned = np.where(assumed, recency > t["churned_after"], p_alive < self.p_alive_rule_["churned_below"])
+            at_risk = np.where(assumed, recency > t["at_risk_after"], p_alive < self.p_alive_rule_["at_risk_below"])
         else:
             churned = recency > t["churned_after"]
             at_risk = recency > t["at_risk_after"]

@@ -334,9 +334,9 @@ TERMS = {
     # grading alerts (tierkit.evaluation.alerts); numbers come preformatted
     "alerts": ("Before acting on these tiers", "使用这些分级之前请注意"),
     "alert_bgnbd_edge": (
-        "CLV: the BG/NBD fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
+        "CLV: the {model} fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
         "after a purchase, a / (a + b) = {dropout}, is not learned from these customers",
-        "CLV: BG/NBD 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
+        "CLV: {model} 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
         "并不是从这些客户身上学到的"),
     "alert_gg_flat": (
         "CLV: Gamma-Gamma q = {q}, v = {v}: the customers' average spends barely differ beyond chance, so "
