@@ -77,8 +77,9 @@ def observed_information(log_likelihood, params, columns, weights=None, step: fl
     """Observed information of the total log-likelihood in the log-parameters, ``-d^2 ln L / d eta^2``.
 
     Central second differences of ``sum_i w_i log_likelihood(theta, *columns)_i`` in
-    ``eta = ln(theta)`` at ``params``: ``1 + 2k + 2k(k-1)`` evaluations for ``k`` parameters
-    (33 for four). Differences are taken row by row before the weighted sum. See
+    ``eta = ln(theta)`` at ``params``: ``f(+-e_i)`` for the diagonal and ``f(+-(e_i + e_j))``
+    for each pair, ``1 + 2k + k(k-1)`` evaluations for ``k`` parameters (21 for four), each
+    entry with error ``O(h^2)``. Differences are taken row by row before the weighted sum. See
     :data:`HESSIAN_STEP` for the step.
 
     Parameters
@@ -122,12 +123,15 @@ def observed_information(log_likelihood, params, columns, weights=None, step: fl
         return np.asarray(log_likelihood(np.exp(shifted), *columns), dtype="float64")
 
     centre = at()
+    up = [at((i, 1)) - centre for i in range(k)]
+    down = [at((i, -1)) - centre for i in range(k)]
     hessian = np.empty((k, k))
     for i in range(k):
-        hessian[i, i] = w @ ((at((i, 1)) - centre) + (at((i, -1)) - centre)) / step**2
+        hessian[i, i] = w @ (up[i] + down[i]) / step**2
         for j in range(i):
-            mixed = (at((i, 1), (j, 1)) - at((i, 1), (j, -1))) - (at((i, -1), (j, 1)) - at((i, -1), (j, -1)))
-            hessian[i, j] = hessian[j, i] = w @ mixed / (4 * step**2)
+            # f(+i+j) + f(-i-j) - f(+i) - f(-i) - f(+j) - f(-j) + 2 f = 2 h^2 H_ij + O(h^4)
+            both = (at((i, 1), (j, 1)) - centre) + (at((i, -1), (j, -1)) - centre)
+            hessian[i, j] = hessian[j, i] = w @ (both - up[i] - down[i] - up[j] - down[j]) / (2 * step**2)
     return -hessian
 
 
