@@ -4,6 +4,7 @@ import copy
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import poisson
 
@@ -217,3 +218,28 @@ def test_parameter_intervals_cover_the_truth():
     coverage = dict(zip(TRUE, hits / worlds, strict=True))
     assert all(0.85 <= c <= 0.95 for c in coverage.values()), coverage
     assert 0.85 <= hits_customer / worlds <= 0.95, hits_customer / worlds
+
+
+def test_transform_with_interval_and_cli_option(cdnow, model, tmp_path, capsys):
+    """``CLVModel(interval=0.9)`` adds the columns to ``transform``; ``tierkit segment --clv-interval 0.9`` too."""
+    from tierkit.cli.main import main
+
+    fitted = CLVModel(horizon="52W", interval=0.9).fit(cdnow)
+    out = fitted.transform(cdnow)
+    assert list(fitted.get_feature_names_out()) == list(out.columns)
+    pd.testing.assert_frame_equal(out, model.predict(cdnow, interval=0.9))
+    assert "clv_low" not in model.transform(cdnow).columns
+    with pytest.raises(TierkitError, match="interval=1.5"):
+        CLVModel(interval=1.5).fit(cdnow)
+
+    path = tmp_path / "sample.csv"
+    tk.load_cdnow(sample=True).to_csv(path, index=False)
+    table_path = tmp_path / "out.csv"
+    assert main(["segment", str(path), "--as-of", "1997-09-30", "--time-unit", "W", "--no-clusters", "--clv",
+                 "--horizon", "52W", "--clv-interval", "0.9", "--out", str(table_path)]) == 0
+    table = pd.read_csv(table_path, dtype={"customer_id": str}).set_index("customer_id")
+    np.testing.assert_allclose(table.loc["00004", ["clv_low", "clv", "clv_high"]].to_numpy(dtype=float),
+                               out.loc["00004", ["clv_low", "clv", "clv_high"]].to_numpy(), rtol=1e-6)
+    capsys.readouterr()
+    assert main(["segment", str(path), "--as-of", "1997-09-30", "--clv-interval", "1", "--out",
+                 str(tmp_path / "bad.csv")]) != 0

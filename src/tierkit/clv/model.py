@@ -143,6 +143,9 @@ class CLVModel(TierTransformer):
     time_unit : {"D", "W"}, optional
         Unit of the features; default ``features.attrs["time_unit"]``, else what their
         ``first_purchase`` / ``last_purchase`` dates prove, else days.
+    interval : float, optional
+        Coverage of the per-customer intervals ``transform`` adds (``predict(X,
+        interval=...)``), e.g. 0.9; default none.
 
     Attributes
     ----------
@@ -200,7 +203,7 @@ class CLVModel(TierTransformer):
     """
 
     def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
-                 bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None):
+                 bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None, interval=None):
         self.horizon = horizon
         self.discount_rate = discount_rate
         self.margin = margin
@@ -209,6 +212,7 @@ class CLVModel(TierTransformer):
         self.bgnbd_penalizer = bgnbd_penalizer
         self.gg_penalizer = gg_penalizer
         self.time_unit = time_unit
+        self.interval = interval
 
     def _check_params(self):
         def number(name, low, low_open=False):
@@ -227,6 +231,10 @@ class CLVModel(TierTransformer):
         if self.discount_steps is not None and (not isinstance(self.discount_steps, (int, np.integer))
                                                 or self.discount_steps < 1):
             raise TierkitError(f"CLVModel: discount_steps={self.discount_steps!r}; expected a whole number >= 1")
+        if self.interval is not None and (isinstance(self.interval, bool) or not isinstance(
+                self.interval, (int, float, np.number)) or not 0 < self.interval < 1):
+            raise TierkitError(f"CLVModel: interval={self.interval!r}; expected a coverage strictly between 0 and 1, "
+                               "e.g. 0.9")
         if self.time_unit is not None and self.time_unit not in DAYS_PER_UNIT:
             raise TierkitError(f"CLVModel: time_unit={self.time_unit!r}; expected 'D' or 'W'")
 
@@ -282,8 +290,11 @@ class CLVModel(TierTransformer):
         return CLV_INPUTS
 
     def _columns_out(self):
-        return ("expected_purchases", "p_alive", "expected_spend", "clv") + (
-            ("net_clv",) if self.settings_["acquisition_cost"] > 0 else ())
+        net = self.settings_["acquisition_cost"] > 0
+        ranges = ("expected_purchases_low", "expected_purchases_high", "clv_low", "clv_high") + (
+            ("net_clv_low", "net_clv_high") if net else ())
+        return ("expected_purchases", "p_alive", "expected_spend", "clv") + (("net_clv",) if net else ()) + (
+            ranges if getattr(self, "interval", None) is not None else ())
 
     def _fit(self, X):
         x, t_x, T, m = self._inputs(X)
@@ -553,8 +564,8 @@ class CLVModel(TierTransformer):
                 f"time_unit='W'; {hint}, or set features.attrs['time_unit'] = 'W' if they are weeks")
 
     def _transform(self, X):
-        """Same as :meth:`predict` with the model's horizon and discount rate."""
-        return self.predict(X)
+        """Same as :meth:`predict` with the model's horizon, discount rate and interval."""
+        return self.predict(X, interval=getattr(self, "interval", None))
 
     def standards(self) -> dict:
         """Parameters and settings, for reports and the model's JSON standards.
