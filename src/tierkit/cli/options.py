@@ -214,6 +214,11 @@ def model_options(command):
                      help=f"CLV horizon: 365D (days) or 52W (weeks). {DURATION_HELP}"),
         click.option("--discount-rate", type=click.FloatRange(min=0), default=0.10, show_default=True,
                      help="Annual discount rate of the CLV (0.10 = 10% a year)."),
+        click.option("--clv-interval", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+                     default=None, metavar="LEVEL",
+                     help="Add per-customer intervals of expected purchases and CLV at this coverage, e.g. 0.9 "
+                          "(expected_purchases_low/high, clv_low/clv_high), from the parameters' uncertainty: "
+                          "where the model's expectation would lie with the true parameters."),
         click.option("--clusters/--no-clusters", "use_clusters", default=None,
                      help="Add k-means clusters (cluster, cluster_name) [default: when the base is large enough "
                           "for the k range; otherwise left out with a warning]."),
@@ -225,7 +230,7 @@ def model_options(command):
 
 
 MODEL_OPTION_NAMES = ("use_clv", "clv_model", "bgnbd_penalizer", "gg_penalizer", "at_risk_after", "churned_after",
-                      "horizon", "discount_rate", "use_clusters", "k", "seed")
+                      "horizon", "discount_rate", "clv_interval", "use_clusters", "k", "seed")
 
 
 def pop_model_options(kwargs: dict) -> dict:
@@ -265,6 +270,8 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
         schemes["clv"] = {"horizon": opts["horizon"], "discount_rate": opts["discount_rate"],
                           "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"],
                           "model": opts["clv_model"]}
+        if opts.get("clv_interval") is not None:
+            schemes["clv"]["interval"] = opts["clv_interval"]
         schemes["value_potential"] = {}
         if survey is not None:
             schemes["clv_cs"] = {"cs_threshold": cs_threshold}
