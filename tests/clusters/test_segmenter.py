@@ -310,3 +310,18 @@ def test_every_cdnow_cluster_has_its_own_name_and_strategy(cdnow_features, k):
     for name, row in seg.profiles_.set_index("cluster_name").iterrows():
         if row["revenue_share"] > row["share"]:
             assert cluster_strategy(name, "en").startswith(("Protect", "Invest", "Develop")), name
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_silhouette_from_distances_equals_scikit_learns(k):
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    from tierkit.clusters.selection import silhouette_from_distances
+
+    rng = np.random.default_rng(k)
+    Z = rng.normal(size=(400, 3))
+    labels = rng.integers(0, k, size=400)
+    labels[:1] = k  # a cluster of one row: its silhouette is 0
+    D = pairwise_distances(Z)
+    assert silhouette_from_distances(D, labels) == pytest.approx(silhouette_score(D, labels, metric="precomputed"),
+                                                                 abs=1e-12)
