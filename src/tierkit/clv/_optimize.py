@@ -25,14 +25,16 @@ hands to BLAS. Vectors of a few hundred thousand entries gain nothing from BLAS 
 busy machine OpenBLAS's threads wait for cores: one such dot product took 7.5 ms instead of
 0.015 ms with two cores shared by several processes, and the BG/NBD fit 5x longer. The fit
 therefore runs with BLAS capped at one thread (``threadpoolctl``; the previous limits come back
-afterwards).
+afterwards; the libraries are looked up once per process, which takes 20 ms).
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from tierkit.errors import ModelError
 
@@ -45,6 +47,11 @@ RUNAWAY = 1e4
 #: Largest |d objective / d log(parameter)| of such a parameter with which the objective counts
 #: as flat in it: its limit is reached, the likelihood no longer improves along it.
 FLAT = 1e-8
+
+
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 def _runaway(log_params, gradient, names) -> str | None:
@@ -67,7 +74,8 @@ def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled
     still changes along it (see the module docs).
     """
     # the line search may overshoot into overflow; the result is checked below
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), threadpool_limits(limits=1, user_api="blas"):
+    single_blas = _thread_pools().limit(limits=1, user_api="blas")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), single_blas:
         result = minimize(objective, start, args=args, jac=True, method="L-BFGS-B",
                           options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
     params = np.exp(result.x)
