@@ -63,9 +63,14 @@ def _flag(ctx: click.Context, name: str) -> str:
     return name
 
 
+def given_flags(ctx: click.Context, names) -> list[str]:
+    """The flags, as spelled on the command line, of the parameters in ``names`` that were given."""
+    return [_flag(ctx, name) for name in names if name in ctx.params and _given(ctx, name)]
+
+
 def refuse_fitting_options(ctx: click.Context, names=FITTING_OPTION_NAMES) -> None:
     """One-line usage error naming every fitting option given together with ``--model``."""
-    given = [_flag(ctx, name) for name in names if name in ctx.params and _given(ctx, name)]
+    given = given_flags(ctx, names)
     if given:
         raise click.UsageError(f"{', '.join(given)}: only used when fitting new standards; --model grades with "
                                "the saved ones (leave them out, or leave out --model to refit)")
