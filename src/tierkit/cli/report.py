@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
+from tierkit.cli.saved import grade_from_model, grade_with_saved, saved_model_options
 from tierkit.mlops.experiment import segmentation_diagnostics
 from tierkit.reporting.report import write_report
 
@@ -17,23 +18,54 @@ from tierkit.reporting.report import write_report
 @click.option("--note", "notes", multiple=True, help="A note shown at the top of the report (repeatable).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--previous-as-of", default=None,
+              help="With --model: also grade the customers as of this earlier date (YYYY-MM-DD) by the same "
+                   "standards and add a tier migration section (previous -> --as-of).")
+@saved_model_options
 @model_options
 @survey_options
 @transaction_options
-def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
-    """Grade every customer in TRANSACTIONS and write the tier management report (HTML)."""
+@click.pass_context
+def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, **kwargs):
+    """Grade every customer in TRANSACTIONS and write the tier management report (HTML).
+
+    The standards are fitted on this base, unless --model gives saved ones (no refit); with
+    --model, --previous-as-of adds the migration from an earlier date graded by the same
+    standards.
+    """
     if not str(out).lower().endswith((".html", ".htm")):
         raise click.BadParameter(f"{out}: the report is HTML; give a file name ending in .html", param_hint="--out")
     from tierkit.output import check_folder_writable, check_output_not_input
 
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     check_folder_writable(out)
-    table, segmentation, features, survey, survey_opts = grade_from_options(transactions, as_of, time_unit, kwargs,
-                                                                            alerts_lang=lang, stability=True)
+    if previous_as_of is not None:
+        from tierkit.features.definition import parse_date
+
+        if parse_date(previous_as_of, "--previous-as-of") >= parse_date(as_of, "--as-of"):
+            raise click.UsageError(f"--previous-as-of {previous_as_of}: must be before --as-of {as_of}")
+    previous = saved = None
+    if kwargs["model"] is None:
+        if previous_as_of is not None:
+            raise click.UsageError("--previous-as-of: needs --model, so both periods are graded by the same "
+                                   "standards (refitted ones would move the cut-offs between periods)")
+        kwargs.pop("model"), kwargs.pop("tracking_uri")
+        table, segmentation, features, survey, survey_opts = grade_from_options(
+            transactions, as_of, time_unit, kwargs, alerts_lang=lang, stability=True)
+    else:
+        table, segmentation, features, survey, survey_opts, saved, tx_args = grade_from_model(
+            ctx, transactions, as_of, kwargs, alerts_lang=lang)
+        if previous_as_of is not None:
+            from tierkit.cli.options import survey_from_options
+
+            previous, _ = grade_with_saved(saved, segmentation, transactions, previous_as_of, tx_args,
+                                           survey_from_options(survey_opts, previous_as_of))
     notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report")))
     for line in read_summary(features.attrs.get("read_report")):
         click.echo(line, err=True)
     diagnostics = segmentation_diagnostics(segmentation)
+    if saved is not None:
+        diagnostics["saved standards"] = {"model": saved.uri, "time_unit": saved.time_unit}
     if survey is not None:
         diagnostics["survey"] = {"file": str(survey_opts["satisfaction"]), "scale": str(survey.attrs["scale"]),
                                  "how": survey_opts["survey_how"], "window_days": survey_opts["survey_window"],
@@ -42,5 +74,5 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
 
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
-                     alerts=table.attrs.get("alerts", ()))
+                     alerts=table.attrs.get("alerts", ()), previous=previous)
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)
