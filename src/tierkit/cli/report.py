@@ -21,12 +21,16 @@ from tierkit.reporting.report import write_report
 @click.option("--previous-as-of", default=None,
               help="With --model: also grade the customers as of this earlier date (YYYY-MM-DD) by the same "
                    "standards and add a tier migration section (previous -> --as-of).")
+@click.option("--validate-from", default=None,
+              help="Also fit the CLV models (BG/NBD, MBG/NBD, Pareto/NBD) on the transactions up to this date "
+                   "(YYYY-MM-DD) and add their diagnostics on the holdout up to --as-of (Fader, Hardie & Lee "
+                   "2005) to the report.")
 @saved_model_options
 @model_options
 @survey_options
 @transaction_options
 @click.pass_context
-def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, **kwargs):
+def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, validate_from, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML).
 
     The standards are fitted on this base, unless --model gives saved ones (no refit); with
@@ -44,6 +48,14 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
 
         if parse_date(previous_as_of, "--previous-as-of") >= parse_date(as_of, "--as-of"):
             raise click.UsageError(f"--previous-as-of {previous_as_of}: must be before --as-of {as_of}")
+    tx_args = None
+    if validate_from is not None:
+        from tierkit.cli.options import pop_transaction_options
+        from tierkit.features.definition import parse_date
+
+        if parse_date(validate_from, "--validate-from") >= parse_date(as_of, "--as-of"):
+            raise click.UsageError(f"--validate-from {validate_from}: must be before --as-of {as_of}")
+        tx_args = pop_transaction_options(dict(kwargs))  # a copy: grading takes its own
     previous = saved = None
     if kwargs["model"] is None:
         if previous_as_of is not None:
@@ -72,7 +84,15 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
                                  "respondents": len(survey)}
     from tierkit.progress import timed
 
+    validation = None
+    if tx_args is not None:
+        from tierkit.cli.options import read_from_options
+        from tierkit.clv.diagnostics import clv_diagnostics
+
+        with timed("diagnosed the CLV models on the holdout"):
+            validation = clv_diagnostics(read_from_options(transactions, tx_args), calibration_end=validate_from,
+                                         holdout_end=as_of, time_unit=time_unit)
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
-                     alerts=table.attrs.get("alerts", ()), previous=previous)
+                     alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation)
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)
