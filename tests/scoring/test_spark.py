@@ -76,3 +76,15 @@ def test_cli_engine_spark_uses_the_running_session(spark, data, tmp_path, capsys
     assert status == 0
     assert "(spark engine)" in capsys.readouterr().err
     assert filecmp.cmp(tmp_path / "local.csv", tmp_path / "cli.csv", shallow=False)
+
+
+def test_the_local_session_listens_on_the_loopback_interface_only(spark):
+    """Every port the Spark JVM listens on is bound to 127.0.0.1, not to the network."""
+    import psutil
+
+    jvm = [p for p in psutil.Process().children(recursive=True) if p.name() == "java"]  # this session's JVM
+    assert jvm, "no Spark JVM found"
+    listening = [c.laddr for p in jvm for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    driver_port = int(spark.sparkContext.getConf().get("spark.driver.port"))
+    assert driver_port in {addr.port for addr in listening}
+    assert {addr.ip for addr in listening} <= {"127.0.0.1", "::ffff:127.0.0.1"}, listening

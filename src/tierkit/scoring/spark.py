@@ -42,7 +42,9 @@ def _require_pyspark():
 def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app_name: str = "tierkit-score"):
     """A Spark session on this machine, set up for scoring (UTC, no UI, few shuffle partitions).
 
-    When a session already runs (``spark-submit``, a notebook), that one is returned.
+    The driver listens on 127.0.0.1 only (``spark.driver.host`` and ``spark.driver.bindAddress``):
+    a local session has no reason to accept unauthenticated connections from the network. When
+    a session already runs (``spark-submit``, a notebook), that one is returned.
     """
     _require_pyspark()
     from pyspark.sql import SparkSession
@@ -50,9 +52,14 @@ def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app
     # Local workers must run this interpreter (the one with tierkit's packages), not the first
     # python3 on PATH; pyspark reads only the environment variable for that.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # Every server socket of a local JVM (driver, block manager, the Python workers' sockets) on
+    # the loopback interface only, unless the caller chose otherwise.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     spark = (
         SparkSession.builder.master(master).appName(app_name)
         .config("spark.driver.memory", driver_memory)
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
