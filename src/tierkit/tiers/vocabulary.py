@@ -333,6 +333,40 @@ TERMS = {
     "clv": ("CLV", "CLV"),
     # migration
     "next_tier_gap": ("spend {gap:,.2f} more to reach {tier}", "再消费 {gap:,.2f} 即可升级为{tier}"),
+    # command-line summaries (numbers come preformatted)
+    "summary_graded": ("{n} customers graded as of {as_of} -> {out}", "已为 {n} 位客户分级 (截至 {as_of}) -> {out}"),
+    "summary_report": ("report on {n} customers as of {as_of} -> {out}", "{n} 位客户的报告 (截至 {as_of}) -> {out}"),
+    "summary_read": ("{source}: {read} rows read, {kept} kept", "{source}: 读取 {read} 行, 保留 {kept} 行"),
+    "summary_left_out": ("; left out: {reasons}", "; 排除: {reasons}"),
+    "summary_rejects": ("rows left out written to {path}", "排除的行已写入 {path}"),
+    "missing customer": ("missing customer", "缺少客户编号"),
+    "bad date": ("bad date", "日期无效"),
+    "bad amount": ("bad amount", "金额无效"),
+    "bad price": ("bad price", "单价无效"),
+    "bad quantity": ("bad quantity", "数量无效"),
+    "bad profit": ("bad profit", "利润无效"),
+    "score_read": ("rows read:         {n}", "读取行数:     {n}"),
+    "score_rejected": ("rows rejected:     {n}", "排除行数:     {n}"),
+    "score_after": ("rows after as-of:  {n} (left out)", "截止日后行数: {n} (已排除)"),
+    "score_scored": ("customers scored:  {n} -> {out}", "评分客户数:   {n} -> {out}"),
+    "score_time": ("time:              {seconds} s ({engine} engine)", "用时:         {seconds} 秒 ({engine} 引擎)"),
+    "score_rejects": ("rows left out:     written to {path}", "排除的行:     已写入 {path}"),
+    # tierkit migrate
+    "migration_title": ("{scheme}: old (rows) -> new (columns), customers and % of the old tier",
+                        "{scheme}: 原等级 (行) -> 新等级 (列), 客户数及占原等级的百分比"),
+    "old_new": ("old \\ new", "原 \\ 新"),
+    "up": ("up", "升级"),
+    "down": ("down", "降级"),
+    "same": ("same", "不变"),
+    "changed": ("changed", "变动"),
+    "entered": ("entered", "新进入"),
+    "left": ("left", "已离开"),
+    "(entered)": ("(entered)", "(新进入)"),
+    "(left)": ("(left)", "(已离开)"),
+    "moved_up": ("moved up", "升级"),
+    "moved_down": ("moved down", "降级"),
+    "movers": ("{label} ({n}), first {shown}:", "{label} ({n} 位), 前 {shown} 位:"),
+    "moves_written": ("{n} customers' moves -> {out}", "{n} 位客户的等级变动 -> {out}"),
     # grading alerts (tierkit.evaluation.alerts); numbers come preformatted
     "alerts": ("Before acting on these tiers", "使用这些分级之前请注意"),
     "alert_bgnbd_edge": (
@@ -709,7 +743,10 @@ FRAGMENTS = {
 }
 
 #: Placeholders whose values are translated too (they hold a fragment or a whole message).
-_NESTED = {"location", "expected", "shown", "first"}
+_NESTED = {"location", "expected", "shown", "first", "detail"}
+#: Placeholders that stand for a number (as the messages print it: ``1,234``).
+_NUMBERS = {"count", "n", "byte"}
+_NUMBER = r"[0-9][0-9,]*"
 _PATTERNS: dict = {}
 
 
@@ -719,7 +756,7 @@ def _pattern(text: str) -> re.Pattern:
         for literal, name, _, _ in string.Formatter().parse(text):
             parts.append(re.escape(literal))
             if name:
-                parts.append(f"(?P<{name}>.*?)")
+                parts.append(f"(?P<{name}>{_NUMBER if name in _NUMBERS else '.*?'})")
         _PATTERNS[text] = re.compile("".join(parts), re.DOTALL)
     return _PATTERNS[text]
 
