@@ -710,6 +710,7 @@ MESSAGES = {
     "click_missing_option": ("Missing option {option}.", "缺少选项 {option}。"),
     "click_missing_argument": ("Missing argument {argument}.", "缺少参数 {argument}。"),
     "click_no_option": ("No such option: {option}", "没有这个选项: {option}"),
+    "click_needs_value": ("Option {option} requires an argument.", "选项 {option} 需要一个值。"),
     "click_invalid": ("Invalid value for {option}: {detail}", "选项 {option} 的值无效: {detail}"),
     "click_file_missing": ("Path {path} does not exist.", "路径 {path} 不存在。"),
     # warnings
