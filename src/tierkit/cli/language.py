@@ -64,8 +64,8 @@ def say(message: str, lang: str) -> str:
 
     Examples
     --------
-    >>> say("rejects 'x.txt': expected a .csv file name", "zh")
-    "--rejects 'x.txt': 应为 .csv 文件名"
+    >>> say("encoding 'x': unknown; expected a name such as utf-8, gbk, latin-1, cp1252", "zh")
+    "--encoding 'x': 未知编码; 应为 utf-8、gbk、latin-1、cp1252 等"
     """
     from tierkit.cli.options import cli_spelling
 

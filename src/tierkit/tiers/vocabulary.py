@@ -592,7 +592,7 @@ MESSAGES = {
     "no_file": ("{path}: no such file", "{path}: 文件不存在"),
     "empty_file": ("{path}: file is empty, expected a header and transactions",
                    "{path}: 文件为空, 应包含表头和交易记录"),
-    "empty_table": ("{path}: file is empty, expected {what} with a header", "{path}: 文件为空, 应包含表头"),
+    "empty_table": ("{path}: file is empty, expected {what} with a header", "{path}: 文件为空, 应为带表头的{what}"),
     "no_parquet": ("{path}: folder holds no .parquet files; expected a CSV, Parquet or .xlsx file, or a folder of "
                    "Parquet files",
                    "{path}: 文件夹中没有 .parquet 文件; 应为 CSV、Parquet 或 .xlsx 文件, 或 Parquet 文件的文件夹"),
@@ -603,7 +603,7 @@ MESSAGES = {
     "table_type": ("{path}: unsupported file type {suffix}, expected .csv, .parquet or .xlsx",
                    "{path}: 不支持的文件类型 {suffix}, 应为 .csv、.parquet 或 .xlsx"),
     "table_folder": ("{path}: is a folder, expected {what} (.csv, .parquet or .xlsx)",
-                     "{path}: 是文件夹, 应为文件 (.csv、.parquet 或 .xlsx)"),
+                     "{path}: 是文件夹, 应为{what} (.csv、.parquet 或 .xlsx)"),
     "unknown_encoding": ("encoding {encoding}: unknown; expected a name such as utf-8, gbk, latin-1, cp1252",
                          "encoding {encoding}: 未知编码; 应为 utf-8、gbk、latin-1、cp1252 等"),
     "bad_encoding": ("{path}: byte {byte} is not {encoding} text; give encoding (e.g. gbk, latin-1)",
@@ -741,10 +741,12 @@ FRAGMENTS = {
     "numbers": ("numbers", "数字"),
     "a_customer_id": ("a customer id", "客户编号"),
     "text": ("text", "文本"),
+    "survey_file": ("a survey file", "问卷文件"),
+    "snapshot": ("a scored snapshot", "评分快照"),
 }
 
 #: Placeholders whose values are translated too (they hold a fragment or a whole message).
-_NESTED = {"location", "expected", "shown", "first", "detail"}
+_NESTED = {"location", "expected", "shown", "first", "detail", "what"}
 #: Placeholders that stand for a number (as the messages print it: ``1,234``).
 _NUMBERS = {"count", "n", "byte"}
 _NUMBER = r"[0-9][0-9,]*"
