@@ -190,3 +190,15 @@ def test_english_stays_english(tx_file, tmp_path, capsys):
     assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out), *SMALL]) == 0
     assert "4 customers graded as of 2021-04-01" in capsys.readouterr().err
     assert pd.read_csv(out).columns[0] == "customer_id"
+
+
+def test_scoring_and_reading_summaries_in_chinese():
+    from tierkit.data.report import ReadReport
+    from tierkit.scoring.summary import ScoringSummary
+
+    lines = ScoringSummary(rows_read=10, rejected={"bad date": 2}, rows_after_as_of=1, customers_scored=3,
+                           seconds=0.5, out="s.csv", rejects_path="r.csv").lines("zh")
+    assert lines == ["读取行数:     10", "排除行数:     2 (日期无效: 2)", "截止日后行数: 1 (已排除)",
+                     "评分客户数:   3 -> s.csv", "用时:         0.5 秒 (local 引擎)", "排除的行:     已写入 r.csv"]
+    report = ReadReport("tx.csv", rows_read=10, rejected={"bad date": 2}, rejects_path="r.csv")
+    assert report.lines("zh") == ["tx.csv: 读取 10 行, 保留 8 行; 排除: 2 日期无效", "排除的行已写入 r.csv"]
