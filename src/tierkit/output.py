@@ -348,13 +348,16 @@ def atomic_path(path):
         raise
 
 
-def write_table(table: pd.DataFrame, path) -> Path:
+def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys") -> Path:
     r"""Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
 
     CSV output is byte-for-byte deterministic: fixed column order, full precision floats,
     ISO dates, ``\n`` line ends (see :func:`write_csv`). In CSV and Excel output, text that a spreadsheet would run as
     a formula gets a leading ``'`` (:func:`neutralise_formulas`), and Excel cells are always
-    values, never formulas; Parquet keeps the text as it is.
+    values, never formulas; Parquet keeps the text as it is. An .xlsx file is laid out for
+    people (:func:`tierkit.output_excel.write_workbook`): sheet ``customers`` (``客户``) and a
+    summary-and-strategy sheet per tier scheme, frozen header, filters, fitted widths and
+    number formats; CSV and Parquet keep full precision.
 
     Parameters
     ----------
@@ -362,6 +365,13 @@ def write_table(table: pd.DataFrame, path) -> Path:
         The table; a named index is written as the first column(s).
     path : str or os.PathLike
         ``.csv``, ``.parquet`` or ``.xlsx`` file (see :func:`check_table_path`).
+    lang : {"en", "zh"}, default="en"
+        Language of the header labels (with ``headers="labels"``) and of the Excel sheet
+        names, tier labels and strategies.
+    headers : {"keys", "labels"}, default="keys"
+        ``keys``: the stable column names (``recency``, ``abc_tier`` ...), what programs and
+        ``tierkit migrate`` read back; ``labels``: the headers of
+        :data:`tierkit.tiers.vocabulary.HEADERS` in ``lang`` (``客户编号``, ``ABC等级`` ...).
 
     Returns
     -------
@@ -378,27 +388,23 @@ def write_table(table: pd.DataFrame, path) -> Path:
     id,amount
     '=1+2,-3.5
     """
+    from tierkit.tiers.vocabulary import HEADER_STYLES, check_lang, header_labels
+
+    check_lang(lang)
+    if headers not in HEADER_STYLES:
+        raise TierkitError(f"headers: {headers!r} is not supported; expected one of {', '.join(HEADER_STYLES)}")
     path = check_table_path(path)
     frame = table.reset_index() if table.index.name is not None else table
+    names = header_labels(frame.columns, lang) if headers == "labels" else {}
     suffix = path.suffix.lower()
     with timed(f"wrote {path.name}"), atomic_path(path) as tmp:
         if suffix == ".csv":
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                write_csv(frame, handle, date_format="%Y-%m-%d")
+                write_csv(frame.rename(columns=names), handle, date_format="%Y-%m-%d")
         elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
+            frame.rename(columns=names).to_parquet(tmp, index=False)
         else:
-            _write_xlsx(neutralise_formulas(frame), tmp)
+            from tierkit.output_excel import write_workbook
+
+            write_workbook(frame, tmp, lang=lang, headers=headers)
     return path
-
-
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    """One sheet in which every text cell is stored as text, never as a formula or error."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False)
-        for sheet in writer.sheets.values():
-            for row in sheet.iter_rows():
-                for cell in row:
-                    # openpyxl makes "=..." a formula and "#N/A" an error code; text stays text.
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"

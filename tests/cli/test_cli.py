@@ -131,7 +131,8 @@ def test_segment_other_output_formats(tx_file, tmp_path, suffix):
 def test_lang_changes_labels_not_keys(tx_file, tmp_path):
     en, zh = tmp_path / "en.csv", tmp_path / "zh.csv"
     main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(en), *SMALL])
-    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(zh), "--lang", "zh", *SMALL])
+    main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(zh), "--lang", "zh", "--headers", "keys",
+          *SMALL])
     a, b = pd.read_csv(en), pd.read_csv(zh)
     assert a["rfm_class"].equals(b["rfm_class"]) and a["abc_tier"].equals(b["abc_tier"])
     assert not a["rfm_class_label"].equals(b["rfm_class_label"])

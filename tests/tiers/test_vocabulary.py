@@ -61,3 +61,54 @@ def test_cluster_band_words_in_both_languages_all_distinct(feature):
         assert len({t.label(lang) for t in (*bands, *comparatives)}) == 7
         if feature in ("recency", "frequency", "monetary"):
             assert len({t.strategy(lang) for t in bands}) == 5 and all(t.strategy(lang) for t in bands)
+
+
+@pytest.mark.parametrize("key", sorted(vocabulary.HEADERS))
+def test_every_header_has_an_english_and_a_chinese_label(key):
+    en, zh = vocabulary.HEADERS[key]
+    assert en.strip() and CJK.search(zh) and not CJK.search(en), key
+
+
+def test_header_labels_read_back_to_exactly_one_key():
+    labels = [label for pair in vocabulary.HEADERS.values() for label in pair]
+    assert len(labels) == len(set(labels)) + sum(en == zh for en, zh in vocabulary.HEADERS.values())
+    assert not set(labels) & set(vocabulary.HEADERS), "a label is also a column key"
+    for lang in ("en", "zh"):
+        named = vocabulary.header_labels(vocabulary.HEADERS, lang)
+        assert vocabulary.header_keys(named.values()) == {v: k for k, v in named.items()}
+
+
+def test_every_output_column_of_the_estimators_has_a_header():
+    """The columns of Segmentation.get_feature_names_out (every step on) and of add_labels all have headers."""
+    from tierkit.evaluation.summary import SUMMARY_SCHEMES
+    from tierkit.features.definition import FEATURE_COLUMNS, HOLDOUT_COLUMNS
+    from tierkit.segmentation.chain import SURVEY_COLUMNS
+
+    columns = ["customer_id", *FEATURE_COLUMNS, *HOLDOUT_COLUMNS, "profit", *SURVEY_COLUMNS, "cs_imputed",
+               "expected_purchases", "p_alive", "expected_spend", "clv", "net_clv", "expected_purchases_low",
+               "expected_purchases_high", "clv_low", "clv_high", "net_clv_low", "net_clv_high",
+               "r_score", "f_score", "m_score", "rfm_cell", "rfm_score", "r_high", "f_high", "m_high", "fm_score",
+               "cs_level", "clv_level", "cluster", *SUMMARY_SCHEMES,
+               *(f"{c}_{w}" for c in SUMMARY_SCHEMES for w in ("label", "strategy"))]
+    assert set(columns) <= set(vocabulary.HEADERS), sorted(set(columns) - set(vocabulary.HEADERS))
+
+
+@pytest.mark.parametrize("key", sorted(vocabulary.MESSAGES) + sorted(vocabulary.FRAGMENTS))
+def test_every_message_is_translated_with_its_values(key):
+    en, zh = {**vocabulary.MESSAGES, **vocabulary.FRAGMENTS}[key]
+    assert not CJK.search(en) and placeholders(en) == placeholders(zh), key
+    if key in vocabulary.MESSAGES:
+        assert CJK.search(zh), key
+    values = {name: f"V{i}" if name not in ("count", "n", "byte") else str(i) for i, name in
+              enumerate(sorted(placeholders(en)))}
+    assert vocabulary.translate(en.format(**values), "zh") == zh.format(**values)
+    assert vocabulary.translate(en.format(**values), "en") == en.format(**values)
+
+
+def test_translated_messages_keep_option_names_apart_for_the_command_line():
+    from tierkit.cli.language import say
+
+    assert say("encoding 'x': unknown; expected a name such as utf-8, gbk, latin-1, cp1252", "zh").startswith(
+        "--encoding 'x': ")
+    assert "请用 --sep 指定分隔符" in say("t.csv: cannot tell the field separator (tried , ; tab | and blanks); "
+                                     "give sep", "zh")

@@ -215,15 +215,25 @@ def _progress_lines():
         logger.propagate = before[1]
 
 
+#: The --lang of the running command line (errors and warnings are shown in it).
+_LANG = "en"
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     # tierkit's own warnings speak to the user, naming options as the command line spells them (the advice
-    # "bgnbd_penalizer=0.001" is typed --bgnbd-penalizer=0.001); other libraries' only with --verbose.
+    # "bgnbd_penalizer=0.001" is typed --bgnbd-penalizer=0.001), in the --lang language; other libraries'
+    # only with --verbose.
     if os.path.abspath(filename).startswith(_PACKAGE_DIR):
-        from tierkit.cli.options import cli_spelling
+        from tierkit.cli.language import say
 
-        click.echo(f"tierkit: warning: {cli_spelling(str(message))}", err=True)
+        click.echo(f"tierkit: {_word('warning')}: {say(str(message), _LANG)}", err=True)
     elif _VERBOSE:
         click.echo(f"tierkit: warning: {message}", err=True)
+
+
+def _word(word: str) -> str:
+    """``error`` or ``warning``, in the command line's language."""
+    return {"error": "错误", "warning": "警告"}[word] if _LANG == "zh" else word
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,7 +256,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    global _LANG
     args = sys.argv[1:] if argv is None else argv
+    from tierkit.cli.language import argv_lang
+
+    _LANG = argv_lang(args)
     if not {"-v", "--verbose"} & set(args):
         # before the command modules import MLflow, which reads it once
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
@@ -261,9 +275,9 @@ def _run(argv: list[str] | None) -> int:
                 logging.getLogger("tierkit.progress").info(
                     "thread pools: %s (%d core%s available)", thread_pools(), cores, "" if cores == 1 else "s")
     except TierkitError as exc:
-        from tierkit.cli.options import cli_spelling
+        from tierkit.cli.language import say
 
-        click.echo(f"tierkit: error: {cli_spelling(str(exc))}", err=True)
+        click.echo(f"tierkit: {_word('error')}: {say(str(exc), _LANG)}", err=True)
         return EXIT_USER_ERROR
     except click.exceptions.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
@@ -273,8 +287,12 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_INTERRUPTED
     except click.UsageError as exc:
         # one line, like every other user mistake; the command's --help has the rest
+        from tierkit.cli.language import say
+
         command = exc.ctx.command_path if exc.ctx is not None else "tierkit"
-        click.echo(f"tierkit: error: {exc.format_message()} (see '{command} --help')", err=True)
+        see = "参见" if _LANG == "zh" else "see"
+        click.echo(f"tierkit: {_word('error')}: {say(exc.format_message(), _LANG)} ({see} '{command} --help')",
+                   err=True)
         return EXIT_USER_ERROR
     except click.ClickException as exc:
         exc.show()

@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from tierkit.cli.language import headers_option, resolve_headers
 from tierkit.cli.options import TRANSACTION_OPTION_NAMES, pop_transaction_options, transaction_options
 from tierkit.cli.saved import given_flags, grade_with_saved, open_saved_model, saved_model_options
 from tierkit.evaluation.migration import (
@@ -30,6 +31,7 @@ from tierkit.evaluation.migration import (
     transition_matrix,
 )
 from tierkit.output import check_table_path, write_table
+from tierkit.tiers.vocabulary import term
 
 GAP_SCHEMES = ("abc_tier", "rfm_class")
 
@@ -47,20 +49,23 @@ GAP_SCHEMES = ("abc_tier", "rfm_class")
               help="How many customers who moved up and down to list.")
 @click.option("--contribution", default=None,
               help="Column the ABC tiers rank by (default profit when present, else monetary).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the tables, tier names and messages.")
+@headers_option
 @click.option("--old-as-of", default=None, help="With --model: observation date (YYYY-MM-DD) of the old period.")
 @click.option("--new-as-of", default=None, help="With --model: observation date (YYYY-MM-DD) of the new period.")
 @saved_model_options
 @transaction_options
 @click.pass_context
-def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, old_as_of, new_as_of, model, tracking_uri,
-            **kwargs):
+def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, headers, old_as_of, new_as_of, model,
+            tracking_uri, **kwargs):
     """Compare the tiers of two periods: who moved up, who moved down.
 
-    OLD and NEW are scored snapshots (files written by `tierkit segment`). With --model they
-    are transaction files (NEW left out: OLD holds both periods), graded as of --old-as-of and
-    --new-as-of by the saved model's one set of standards; the transaction options
-    (--amount-col ...) say how to read them.
+    OLD and NEW are scored snapshots (files written by `tierkit segment`, with key or label
+    headers). With --model they are transaction files (NEW left out: OLD holds both periods),
+    graded as of --old-as-of and --new-as-of by the saved model's one set of standards; the
+    transaction options (--amount-col ...) say how to read them. With --lang zh the tables name
+    the tiers in Chinese; --json always gives the keys.
     """
     if out is not None:
         check_table_path(out)
@@ -92,7 +97,7 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, old_a
         gaps = next_tier_gaps(present, scheme, thresholds=thresholds, value=contribution, lang=lang)
         moves = moves.join(gaps[["next_tier", "gap", "message"]], how="left")
     if out is not None:
-        write_table(moves, out)
+        write_table(moves, out, lang=lang, headers=resolve_headers(headers, lang))
     up = moves.index[moves["direction"] == "up"]
     down = moves.index[moves["direction"] == "down"]
     periods = {} if model is None else {"model": model, "old_as_of": str(before.attrs["as_of"]),
@@ -113,26 +118,27 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, old_a
         }, ensure_ascii=False, indent=2))
         return
     console = Console()
-    title = f"{scheme}: old (rows) -> new (columns), customers and % of the old tier"
+    name = tier_names(after if len(after) else before, scheme, lang)
+    title = term("migration_title", lang, scheme=scheme_title(scheme, lang))
     if periods:
-        title += f"; {periods['old_as_of']} -> {periods['new_as_of']}, both graded by {model}"
+        title += f"; {periods['old_as_of']} -> {periods['new_as_of']}, {model}"
     grid = Table(title=title, title_justify="left")
-    grid.add_column("old \\ new")
+    grid.add_column(term("old_new", lang))
     for column in counts.columns:
-        grid.add_column(str(column), justify="right")
+        grid.add_column(name(column), justify="right")
     for row in counts.index:
-        grid.add_row(str(row), *[f"{counts.loc[row, c]:,} ({percent.loc[row, c]:.0f}%)" for c in counts.columns])
+        grid.add_row(name(row), *[f"{counts.loc[row, c]:,} ({percent.loc[row, c]:.0f}%)" for c in counts.columns])
     console.print(grid)
-    console.print(", ".join(f"{k}: {v:,}" for k, v in summary.items()))
-    for label, ids in (("moved up", up), ("moved down", down)):
+    console.print(", ".join(f"{term(k, lang)}: {v:,}" for k, v in summary.items()))
+    for label, ids in (("moved_up", up), ("moved_down", down)):
         if show and len(ids):
             listed = moves.loc[ids[:show]]
-            console.print(f"{label} ({len(ids):,}), first {len(listed)}:")
+            console.print(term("movers", lang, label=term(label, lang), n=f"{len(ids):,}", shown=len(listed)))
             for cid, row in listed.iterrows():
                 extra = f"; {row['message']}" if "message" in row and isinstance(row["message"], str) else ""
-                console.print(f"  {cid}: {row['old_tier']} -> {row['new_tier']}{extra}", markup=False)
+                console.print(f"  {cid}: {name(row['old_tier'])} -> {name(row['new_tier'])}{extra}", markup=False)
     if out is not None:
-        click.echo(f"{len(moves):,} customers' moves -> {out}", err=True)
+        click.echo(term("moves_written", lang, n=f"{len(moves):,}", out=out), err=True)
 
 
 def _check_snapshot_form(ctx: click.Context, new) -> None:
@@ -143,3 +149,50 @@ def _check_snapshot_form(ctx: click.Context, new) -> None:
     if given:
         raise click.UsageError(f"{', '.join(given)}: only used with --model, which grades transactions; OLD and NEW "
                                "here are scored snapshots")
+
+
+def scheme_title(scheme: str, lang: str) -> str:
+    """The scheme's column as a person reads it: its label header in Chinese, its key in English.
+
+    Examples
+    --------
+    >>> scheme_title("abc_tier", "zh"), scheme_title("abc_tier", "en"), scheme_title("cluster", "zh")
+    ('ABC等级', 'abc_tier', '聚类编号')
+    """
+    from tierkit.tiers.vocabulary import HEADERS
+
+    if lang != "zh":
+        return scheme
+    return HEADERS.get(f"{scheme}_label", HEADERS.get(scheme, (scheme, scheme)))[1]
+
+
+def tier_names(snapshot, scheme: str, lang: str):
+    """A function giving the name shown for a tier key of ``scheme`` (the key itself in English).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> name = tier_names(pd.DataFrame({"abc_tier": ["high_end"]}), "abc_tier", "zh")
+    >>> name("high_end"), name("(entered)"), name("unknown")
+    ('高端客户', '(新进入)', 'unknown')
+    """
+    from tierkit.tiers.schemes import table_schemes
+    from tierkit.tiers.vocabulary import TERMS
+
+    if lang != "zh":
+        return str
+    labels = {}
+    if scheme == "cluster_name":
+        from tierkit.clusters.naming import cluster_label
+
+        labels = {k: cluster_label(k, lang) for k in snapshot[scheme].dropna().unique()}
+    else:
+        tiers = table_schemes(snapshot).get(scheme, ())
+        labels = {t.key: t.label(lang) for t in tiers}
+
+    def name(key) -> str:
+        if key in labels:
+            return labels[key]
+        return term(key, lang) if key in ("(entered)", "(left)") and key in TERMS else str(key)
+
+    return name

@@ -133,14 +133,14 @@ def read_from_options(path, args: TransactionArgs):
     return read_file(path, args.columns(), args.read_options())
 
 
-def read_summary(report: dict | None) -> list[str]:
+def read_summary(report: dict | None, lang: str = "en") -> list[str]:
     """The reading summary lines (rows read, kept, left out by reason) of a read report's ``as_dict()``."""
     from tierkit.data import ReadReport
 
     if not report:
         return []
     return ReadReport(report["source"], report["rows_read"], report["rejected"],
-                      date_format=report["date_format"], rejects_path=report["rejects_path"]).lines()
+                      date_format=report["date_format"], rejects_path=report["rejects_path"]).lines(lang)
 
 
 def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str = "D", holdout_end=None):

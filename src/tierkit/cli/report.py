@@ -17,7 +17,8 @@ from tierkit.reporting.report import write_report
 @click.option("--title", default=None, help="Report title.")
 @click.option("--note", "notes", multiple=True, help="A note shown at the top of the report (repeatable).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the report and of the messages.")
 @click.option("--previous-as-of", default=None,
               help="With --model: also grade the customers as of this earlier date (YYYY-MM-DD) by the same "
                    "standards and add a tier migration section (previous -> --as-of).")
@@ -38,7 +39,10 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
     standards.
     """
     if not str(out).lower().endswith((".html", ".htm")):
-        raise click.BadParameter(f"{out}: the report is HTML; give a file name ending in .html", param_hint="--out")
+        from tierkit.cli.language import say
+
+        raise click.BadParameter(say(f"{out}: the report is HTML; give a file name ending in .html", lang),
+                                 param_hint="--out")
     from tierkit.output import check_folder_writable, check_output_not_input
 
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
@@ -72,8 +76,8 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
 
             previous, _ = grade_with_saved(saved, segmentation, transactions, previous_as_of, tx_args,
                                            survey_from_options(survey_opts, previous_as_of))
-    notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report")))
-    for line in read_summary(features.attrs.get("read_report")):
+    notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report"), lang))
+    for line in read_summary(features.attrs.get("read_report"), lang):
         click.echo(line, err=True)
     diagnostics = segmentation_diagnostics(segmentation)
     if saved is not None:
@@ -95,4 +99,6 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
                      alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation)
-    click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)
+    from tierkit.tiers.vocabulary import term
+
+    click.echo(term("summary_report", lang, n=f"{len(table):,}", as_of=features.attrs["as_of"], out=out), err=True)

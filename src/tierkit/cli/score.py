@@ -30,9 +30,11 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
               help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own "
                    "master).")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the summary and messages (the scores keep their column keys).")
 @transaction_options
 def score(transactions, model, transactions_option, as_of, out, engine, tracking_uri, chunk_size, memory_limit,
-          spark_master, no_progress, **kwargs):
+          spark_master, no_progress, lang, **kwargs):
     """Compute features from TRANSACTIONS and score every customer with MODEL.
 
     TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a
@@ -77,5 +79,5 @@ def score(transactions, model, transactions_option, as_of, out, engine, tracking
 
             spark = default_spark_session(master=spark_master)
             summary = score_transactions_spark(model, transactions, spark=spark, progress=progress, **common)
-    for line in summary.lines():
+    for line in summary.lines(lang):
         click.echo(line, err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tierkit.cli.language import headers_option, resolve_headers
 from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
 from tierkit.cli.saved import grade_from_model, saved_model_options
 from tierkit.output import check_output_not_input, check_table_path, write_table
@@ -16,7 +17,8 @@ from tierkit.output import check_output_not_input, check_table_path, write_table
               help="Output file: .csv, .parquet or .xlsx.")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of labels and strategies.")
+              help="Language of labels, strategies, headers, messages and the Excel sheets.")
+@headers_option
 @click.option("--save-model", default=None, type=click.Path(file_okay=False), metavar="FOLDER",
               help="Also save the fitted standards as a model folder (new), to grade later periods with --model.")
 @saved_model_options
@@ -24,7 +26,7 @@ from tierkit.output import check_output_not_input, check_table_path, write_table
 @survey_options
 @transaction_options
 @click.pass_context
-def segment(ctx, transactions, as_of, out, time_unit, lang, save_model, **kwargs):
+def segment(ctx, transactions, as_of, out, time_unit, lang, headers, save_model, **kwargs):
     """Grade every customer in TRANSACTIONS and write one row per customer.
 
     Columns: the RFM features, RFM scores and classes, named segments, ABC tier, lifecycle
@@ -34,6 +36,9 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, save_model, **kwargs
     Every standard (bin edges, means, cut-offs, centres) is fitted on this base, unless
     --model gives saved ones: then nothing is refitted, and this month's base is graded by the
     standards of the month the model was saved (see also --save-model).
+
+    With --lang zh the headers are Chinese (--headers keys keeps the stable column names). An
+    .xlsx output has the sheet customers (客户) and a summary-and-strategy sheet per scheme.
     """
     check_table_path(out)
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
@@ -47,10 +52,12 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, save_model, **kwargs
                                                                       lang=lang)
         if save_model is not None:
             save_standards(segmentation, features, survey, save_model)
-    write_table(table, out)
-    for line in read_summary(features.attrs.get("read_report")):
+    write_table(table, out, lang=lang, headers=resolve_headers(headers, lang))
+    for line in read_summary(features.attrs.get("read_report"), lang):
         click.echo(line, err=True)
-    click.echo(f"{len(table)} customers graded as of {features.attrs['as_of']} -> {out}", err=True)
+    from tierkit.tiers.vocabulary import term
+
+    click.echo(term("summary_graded", lang, n=len(table), as_of=features.attrs["as_of"], out=out), err=True)
     if save_model is not None:
         click.echo(f"standards saved -> {save_model} (grade another period with --model {save_model})", err=True)
 

@@ -47,15 +47,18 @@ class ReadReport:
         """Rows read minus the rows left out."""
         return self.rows_read - sum(self.rejected.values())
 
-    def lines(self) -> list[str]:
-        """Human-readable summary lines."""
-        left = ", ".join(f"{n:,} {reason}" for reason, n in self.rejected.items() if n)
-        line = f"{self.source}: {self.rows_read:,} rows read, {self.rows_kept:,} kept"
+    def lines(self, lang: str = "en") -> list[str]:
+        """Human-readable summary lines, in English or Chinese (``lang="zh"``)."""
+        from tierkit.tiers.vocabulary import TERMS, term
+
+        left = ", ".join(f"{n:,} {term(reason, lang) if reason in TERMS else reason}"
+                         for reason, n in self.rejected.items() if n)
+        line = term("summary_read", lang, source=self.source, read=f"{self.rows_read:,}", kept=f"{self.rows_kept:,}")
         if left:
-            line += f"; left out: {left}"
+            line += term("summary_left_out", lang, reasons=left)
         out = [line]
         if self.rejects_path:
-            out.append(f"rows left out written to {self.rejects_path}")
+            out.append(term("summary_rejects", lang, path=self.rejects_path))
         return out
 
     def as_dict(self) -> dict:

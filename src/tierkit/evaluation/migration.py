@@ -336,6 +336,9 @@ def migration_summary(moves: pd.DataFrame) -> dict:
 def read_snapshot(path) -> pd.DataFrame:
     r"""A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
 
+    Headers written as labels (``--headers labels``, in English or Chinese) are read back as
+    the column keys.
+
     Examples
     --------
     >>> import tempfile, os
@@ -346,8 +349,12 @@ def read_snapshot(path) -> pd.DataFrame:
     """
     from pathlib import Path
 
+    from tierkit.tiers.vocabulary import HEADERS, header_keys
+
     path = Path(path)
-    frame = read_table(path, "a scored snapshot", text_columns=["customer_id"])
+    frame = read_table(path, "a scored snapshot", text_columns=["customer_id", *HEADERS["customer_id"]])
+    # written with --headers labels: the labels (English or Chinese) read back as the keys
+    frame = frame.rename(columns=header_keys(frame.columns))
     if "customer_id" not in frame.columns:
         raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
     frame["customer_id"] = frame["customer_id"].astype("str")

@@ -82,3 +82,77 @@ def p_alive_text(table: pd.DataFrame) -> str:
     groups = p_alive_summary(table)
     return (f"mean p_alive {groups['repeat'][1]:.3f} of {groups['repeat'][0]:,} repeat buyers, "
             f"{groups['one_time'][1]:.3f} of {groups['one_time'][0]:,} one-time buyers")
+
+
+#: Tier columns a graded table is summarised by, in report order (``cluster_name`` for k-means).
+SUMMARY_SCHEMES = ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage", "clv_cs_class", "value_potential",
+                   "cluster_name")
+
+
+def tier_strategy_summary(table: pd.DataFrame, column: str, lang: str = "en") -> pd.DataFrame:
+    """One row per tier of ``column``: size, revenue, mean R/F/M, label and strategy.
+
+    The table a person acts on: each tier best first, with ``customers``, ``customer_share``,
+    ``revenue``, ``revenue_share`` (as :func:`tier_summary`), ``mean_recency``,
+    ``mean_frequency``, ``mean_monetary``, and the tier's ``tier_label`` and ``strategy`` in
+    ``lang``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A graded table with ``column`` (tier keys) and ``recency``, ``frequency``, ``monetary``.
+    column : str
+        A tier column of :data:`SUMMARY_SCHEMES`.
+    lang : {"en", "zh"}, default="en"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tier`` (the key), ``tier_label``, the numbers above and ``strategy``; tiers
+        without customers are left out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"abc_tier": ["high_end", "small", "small"], "recency": [1.0, 9.0, 7.0],
+    ...                   "frequency": [9, 1, 3], "monetary": [90.0, 4.0, 6.0]})
+    >>> s = tier_strategy_summary(t, "abc_tier", "zh")
+    >>> s[["tier", "tier_label", "customers", "mean_frequency"]].values.tolist()
+    [['high_end', '高端客户', 1, 9.0], ['small', '小客户', 2, 2.0]]
+    """
+    from tierkit.tiers.schemes import table_schemes, tier_order
+
+    order = tier_order(column, _abc_scheme(table)) if column != "cluster_name" else _cluster_order(table)
+    out = tier_summary(table, column, order=order)
+    out = out.loc[out["customers"] > 0]
+    means = table.groupby(column, observed=True, dropna=True)[["recency", "frequency", "monetary"]].mean()
+    for name in ("recency", "frequency", "monetary"):
+        out[f"mean_{name}"] = means[name].reindex(out.index).astype("float64")
+    keys = pd.Series(out.index, index=out.index)
+    if column == "cluster_name":
+        from tierkit.clusters.naming import cluster_label, cluster_strategy
+
+        out["tier_label"] = keys.map(lambda k: cluster_label(k, lang))
+        out["strategy"] = keys.map(lambda k: cluster_strategy(k, lang))
+    else:
+        from tierkit.tiers.vocabulary import labels_for
+
+        tiers = table_schemes(table)[column]
+        out["tier_label"] = labels_for(keys, tiers, lang)
+        out["strategy"] = labels_for(keys, tiers, lang, what="strategy")
+    out = out.rename_axis("tier").reset_index()
+    return out[["tier", "tier_label", "customers", "customer_share", "revenue", "revenue_share", "mean_recency",
+                "mean_frequency", "mean_monetary", "strategy"]]
+
+
+def _abc_scheme(table: pd.DataFrame) -> str:
+    from tierkit.tiers.schemes import abc_scheme_of
+
+    return abc_scheme_of(pd.unique(table["abc_tier"])) if "abc_tier" in table.columns else "course"
+
+
+def _cluster_order(table: pd.DataFrame) -> list | None:
+    """Cluster names in the order of their numbers (0 = most valuable), when ``cluster`` is there."""
+    if "cluster" not in table.columns:
+        return None
+    pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
+    return pairs["cluster_name"].tolist()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The reasons a row is left out (:data:`tierkit.data.contract.REASONS`), each a term of the vocabulary.
+REASON_WORDS = ("missing customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit")
+
 
 @dataclass
 class ScoringSummary:
@@ -54,13 +57,16 @@ class ScoringSummary:
         """Rows left out for a bad value (all reasons)."""
         return sum(self.rejected.values())
 
-    def lines(self) -> list[str]:
-        """The summary as aligned text lines."""
-        why = ", ".join(f"{reason}: {n:,}" for reason, n in self.rejected.items())
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary as aligned text lines, in English or Chinese (``lang="zh"``)."""
+        from tierkit.tiers.vocabulary import term
+
+        why = ", ".join(f"{term(reason, lang) if reason in REASON_WORDS else reason}: {n:,}"
+                        for reason, n in self.rejected.items())
         return [
-            f"rows read:         {self.rows_read:,}",
-            f"rows rejected:     {self.rows_rejected:,}" + (f" ({why})" if why else ""),
-            f"rows after as-of:  {self.rows_after_as_of:,} (left out)",
-            f"customers scored:  {self.customers_scored:,} -> {self.out}",
-            f"time:              {self.seconds:.1f} s ({self.engine} engine)",
-        ] + ([f"rows left out:     written to {self.rejects_path}"] if self.rejects_path else [])
+            term("score_read", lang, n=f"{self.rows_read:,}"),
+            term("score_rejected", lang, n=f"{self.rows_rejected:,}") + (f" ({why})" if why else ""),
+            term("score_after", lang, n=f"{self.rows_after_as_of:,}"),
+            term("score_scored", lang, n=f"{self.customers_scored:,}", out=self.out),
+            term("score_time", lang, seconds=f"{self.seconds:.1f}", engine=self.engine),
+        ] + ([term("score_rejects", lang, path=self.rejects_path)] if self.rejects_path else [])
