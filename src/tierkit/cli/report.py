@@ -52,14 +52,14 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
 
         if parse_date(previous_as_of, "--previous-as-of") >= parse_date(as_of, "--as-of"):
             raise click.UsageError(f"--previous-as-of {previous_as_of}: must be before --as-of {as_of}")
-    tx_args = None
+    validation_tx = None  # how to read the transactions again for the CLV diagnostics
     if validate_from is not None:
         from tierkit.cli.options import pop_transaction_options
         from tierkit.features.definition import parse_date
 
         if parse_date(validate_from, "--validate-from") >= parse_date(as_of, "--as-of"):
             raise click.UsageError(f"--validate-from {validate_from}: must be before --as-of {as_of}")
-        tx_args = pop_transaction_options(dict(kwargs))  # a copy: grading takes its own
+        validation_tx = pop_transaction_options(dict(kwargs))  # a copy: grading takes its own
     previous = saved = None
     if kwargs["model"] is None:
         if previous_as_of is not None:
@@ -89,12 +89,12 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
     from tierkit.progress import timed
 
     validation = None
-    if tx_args is not None:
+    if validation_tx is not None:
         from tierkit.cli.options import read_from_options
         from tierkit.clv.diagnostics import clv_diagnostics
 
         with timed("diagnosed the CLV models on the holdout"):
-            validation = clv_diagnostics(read_from_options(transactions, tx_args), calibration_end=validate_from,
+            validation = clv_diagnostics(read_from_options(transactions, validation_tx), calibration_end=validate_from,
                                          holdout_end=as_of, time_unit=time_unit)
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
