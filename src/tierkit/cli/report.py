@@ -6,7 +6,7 @@ import click
 
 from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
 from tierkit.mlops.experiment import segmentation_diagnostics
-from tierkit.reporting.report import write_report
+from tierkit.reporting.report import SCHEMES, write_report
 
 
 @click.command()
@@ -17,10 +17,14 @@ from tierkit.reporting.report import write_report
 @click.option("--note", "notes", multiple=True, help="A note shown at the top of the report (repeatable).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--headline", type=click.Choice(list(SCHEMES)), default=None,
+              help="Tier scheme the report opens with (KPI cards, tiers and strategies, the other schemes read "
+                   "against it) [default: rfm_segment, else the first present of rfm_class, value_potential, "
+                   "clv_cs_class, abc_tier, lifecycle_stage, cluster_name].")
 @model_options
 @survey_options
 @transaction_options
-def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
+def report(transactions, as_of, out, title, notes, time_unit, lang, headline, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML)."""
     if not str(out).lower().endswith((".html", ".htm")):
         raise click.BadParameter(f"{out}: the report is HTML; give a file name ending in .html", param_hint="--out")
@@ -42,5 +46,5 @@ def report(transactions, as_of, out, title, notes, time_unit, lang, **kwargs):
 
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
-                     alerts=table.attrs.get("alerts", ()))
+                     alerts=table.attrs.get("alerts", ()), headline=headline)
     click.echo(f"report on {len(table):,} customers as of {features.attrs['as_of']} -> {out}", err=True)
