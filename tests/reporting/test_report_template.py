@@ -244,10 +244,15 @@ window.addEventListener("error", function (e) {
   window.__errors.push(t && t.tagName ? "resource failed: " + t.tagName : "error: " + e.message);
 }, true);
 var __consoleError = console.error;
-console.error = function () { window.__errors.push("console: " + Array.from(arguments).join(" ")); __consoleError.apply(console, arguments); };
+console.error = function () {
+  window.__errors.push("console: " + Array.from(arguments).join(" "));
+  __consoleError.apply(console, arguments);
+};
 window.addEventListener("load", function () {
   var images = Array.from(document.images);
-  images.forEach(function (img, i) { if (!img.complete || img.naturalWidth === 0) window.__errors.push("image not decoded: " + i); });
+  images.forEach(function (img, i) {
+    if (!img.complete || img.naturalWidth === 0) window.__errors.push("image not decoded: " + i);
+  });
   var out = document.createElement("pre");
   out.id = "collected";
   out.textContent = JSON.stringify({errors: window.__errors, images: images.length,
