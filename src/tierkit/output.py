@@ -143,10 +143,26 @@ def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: 
     >>> buffer.getvalue()
     'id,n\n\'@x,-1\n"a\rb",2\n'
     """
+    safe = neutralise_formulas(frame)
+    if not _holds_carriage_return(safe):  # the csv module quotes "\n" itself: write straight through
+        safe.to_csv(handle, index=False, header=header, lineterminator="\n", date_format=date_format)
+        return
     # "\r\n" row ends make the csv module quote fields holding "\r" or "\n"; _RowEnds then
     # writes each row (one write call per row) with "\n" instead.
-    neutralise_formulas(frame).to_csv(_RowEnds(handle), index=False, header=header, lineterminator="\r\n",
-                                      date_format=date_format)
+    safe.to_csv(_RowEnds(handle), index=False, header=header, lineterminator="\r\n", date_format=date_format)
+
+
+def _holds_carriage_return(frame: pd.DataFrame) -> bool:
+    r"""Whether any text cell or column name holds a ``\r`` (the one character the fast path mishandles)."""
+    if any("\r" in str(c) for c in frame.columns):
+        return True
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype) or isinstance(
+                column.dtype, pd.CategoricalDtype):
+            if column.astype("string").str.contains("\r", regex=False).any():
+                return True
+    return False
 
 
 class _RowEnds:

@@ -181,3 +181,23 @@ def test_data_without_an_interior_optimum_raise_model_error_naming_the_penalizer
     x, t_x, T = rng.poisson(10, 500).astype(float), np.full(500, 49.9), np.full(500, 50.0)
     with pytest.raises(ModelError, match="pareto_nbd_penalizer"):
         pareto_nbd.fit_pareto_nbd(x, t_x, T)
+
+
+@pytest.mark.parametrize("params", [BTYD, (0.3, 40.0, 1.5, 5.0)])
+def test_objective_on_pairs_matches_the_likelihood_and_its_gradient(cdnow, params):
+    x, t_x, T = (np.concatenate([c, extra]) for c, extra in zip(cdnow, ([0., 40., 3.], [0., 38., 39.], [39., 39., 39.]),
+                                                             strict=True))
+    rows, weights, _ = distinct_rows(x, t_x, T)
+    data = pareto_nbd._Data(*(rows[:, i] / (39.0 if i else 1.0) for i in range(3)), weights * 1.5)
+    log_params = np.log(np.array(params) * [1.0, 1 / 39.0, 1.0, 1 / 39.0])
+    penalizer = 0.01
+
+    def direct(lp):  # the per-row likelihood, summed over every row
+        ll = 1.5 * weights @ pareto_nbd.log_likelihood(np.exp(lp), rows[:, 0], rows[:, 1] / 39.0, rows[:, 2] / 39.0)
+        return -ll / (1.5 * weights.sum()) + penalizer * np.sum(np.exp(lp) ** 2)
+
+    value, grad = pareto_nbd._objective(log_params, data, penalizer)
+    assert value == pytest.approx(direct(log_params), rel=1e-12)
+    h = 1e-5
+    numeric = [(direct(log_params + h * e) - direct(log_params - h * e)) / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)

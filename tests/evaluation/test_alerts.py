@@ -117,7 +117,21 @@ def test_a_tier_holding_nearly_everyone():
         "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
         "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
     alerts = grading_alerts(segmentation, graded)
-    assert alerts == ["lifecycle_stage: 95% of the customers are 'new'; this scheme hardly separates them"]
+    assert [a for a in alerts if "of the customers are" in a] == [
+        "lifecycle_stage: 95% of the customers are 'new'; this scheme hardly separates them"]
+
+
+def test_tiers_without_a_customer_are_named():
+    graded = pd.DataFrame({"lifecycle_stage": ["new", "loyal", "repeat", "at_risk", "churned"],
+                           "abc_tier": ["high_end", "important", "ordinary", "ordinary", "ordinary"]})
+    segmentation = tk.Segmentation().fit(pd.DataFrame({
+        "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
+        "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
+    # the lifecycle has six stages (loyal, repeat, potential, new, at_risk, churned): one is empty;
+    # the course's ABC scheme has four tiers (high_end, important, ordinary, small): small is empty
+    assert sorted(a for a in grading_alerts(segmentation, graded) if "tiers empty" in a) == [
+        "abc_tier: no customer is 'small' (1 of 4 tiers empty)",
+        "lifecycle_stage: no customer is 'potential' (1 of 6 tiers empty)"]
 
 
 def panel(page: str) -> str:
@@ -173,7 +187,7 @@ def test_a_tier_holding_nearly_everyone_in_chinese():
     segmentation = tk.Segmentation().fit(pd.DataFrame({
         "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
         "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
-    assert grading_alerts(segmentation, graded, lang="zh") == [
-        "lifecycle_stage: 95% 的客户都是 'new'; 这种分级几乎没有把客户区分开"]
+    assert grading_alerts(segmentation, graded, lang="zh")[0] == (
+        "lifecycle_stage: 95% 的客户都是 'new'; 这种分级几乎没有把客户区分开")
     with pytest.raises(tk.TierkitError, match="lang: 'fr'"):
         grading_alerts(segmentation, graded, lang="fr")

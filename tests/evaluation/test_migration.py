@@ -181,3 +181,31 @@ def test_read_snapshot_keeps_leading_zeros(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("customer_id,abc_tier\n007,A\n")
     assert read_snapshot(path).index.tolist() == ["007"]
+
+
+def test_two_periods_graded_by_one_fitted_segmentation_move_customers_not_cut_offs():
+    """Month over month: both periods are transformed by the standards fitted on the first;
+    a refit on the second would raise the cut-offs, and customers would fall without spending less."""
+    from tierkit import Segmentation
+    from tierkit.evaluation.migration import fitted_thresholds
+
+    march = abc_base().assign(recency=np.arange(20.0) % 7 + 1, frequency=np.arange(20) % 4 + 1)
+    june = march.copy()
+    june["monetary"] = march["monetary"] + np.where(np.arange(len(march)) % 2 == 0, 30.0, 0.0)  # total spend grows
+    june["recency"] = march["recency"] + 1
+    seg = Segmentation(rfm_segments=False, lifecycle=False).fit(march)
+    before, after = seg.transform(march), seg.transform(june)
+    counts = transition_matrix(before, after, "abc_tier")
+    assert counts.index.tolist()[:-1] == counts.columns.tolist()[:-1] == list(seg.named_step("abc").tier_keys_)
+    assert migration_summary(tier_moves(before, after, "abc_tier")).get("down", 0) == 0
+    refit = Segmentation(rfm_segments=False, lifecycle=False).fit(june)
+    assert refit.named_step("abc").thresholds_ != seg.named_step("abc").thresholds_
+    assert migration_summary(tier_moves(before, refit.transform(june), "abc_tier"))["down"] > 0
+
+    thresholds, value = fitted_thresholds(seg, "abc_tier")
+    assert (thresholds, value) == (seg.named_step("abc").thresholds_, "monetary")
+    gaps = next_tier_gaps(after, thresholds=thresholds, value=value)
+    small = after.index[after["abc_tier"] == "small"][0]
+    assert gaps.loc[small, "gap"] == thresholds["ordinary"] - after.loc[small, "monetary"]
+    assert fitted_thresholds(seg, "rfm_class")[0] == seg.named_step("rfm_classes").thresholds_
+    assert fitted_thresholds(seg, "lifecycle_stage") == (None, None)

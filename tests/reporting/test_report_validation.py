@@ -53,3 +53,22 @@ def test_no_validation_no_section(table):
 def test_chinese_section(table, validation):
     body = section(render_report(table, validation=validation, lang="zh", dpi=40))
     assert "CLV模型验证期检验" in body and "跟踪误差 (验证期末)" in body and "模型比较" in body
+
+
+def test_cli_report_adds_the_diagnostics_of_every_model(tmp_path, capsys):
+    """`tierkit report --validate-from` on the CDNOW sample in weeks: the FHL 2005 calibration/holdout split."""
+    from tierkit.cli.main import main
+
+    csv = tmp_path / "cdnow_sample.csv"
+    tk.load_cdnow(sample=True).to_csv(csv, index=False)
+    out = tmp_path / "r.html"
+    code = main(["report", str(csv), "--as-of", "1998-06-30", "--validate-from", "1997-09-30", "--time-unit", "W",
+                 "--out", str(out), "--no-clusters"])
+    assert code == 0, capsys.readouterr().err
+    body = section(out.read_text(encoding="utf-8"))
+    for label in ("BG/NBD", "MBG/NBD", "Pareto/NBD"):
+        assert f"<h3>{label}</h3>" in body
+    assert "1,411" in body  # 1,411 of the 2,357 made no repeat purchase in the 39 calibration weeks (FHL 2005)
+    assert main(["report", str(csv), "--as-of", "1998-06-30", "--validate-from", "1998-07-01", "--out",
+                 str(tmp_path / "x.html")]) == 2
+    assert "--validate-from 1998-07-01: must be before --as-of 1998-06-30" in capsys.readouterr().err

@@ -1,4 +1,15 @@
-"""``tierkit migrate``: who moved between tiers from one scored snapshot to the next."""
+"""``tierkit migrate``: who moved between tiers from one scored snapshot to the next.
+
+Two forms:
+
+* ``tierkit migrate OLD NEW``: OLD and NEW are tables written by ``tierkit segment``; each was
+  graded by the standards it was graded with (compare like with like: grade both with the
+  same ``segment --model``).
+* ``tierkit migrate OLD [NEW] --model URI --old-as-of D1 --new-as-of D2``: OLD and NEW are
+  transaction files (NEW left out: OLD holds both periods), read with the transaction
+  options, and both periods are graded here by the one set of standards of the saved model,
+  so every move is the customer's, not the cut-offs'.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +19,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from tierkit.cli.options import TRANSACTION_OPTION_NAMES, pop_transaction_options, transaction_options
+from tierkit.cli.saved import given_flags, grade_with_saved, open_saved_model, saved_model_options
 from tierkit.evaluation.migration import (
+    fitted_thresholds,
     migration_summary,
     next_tier_gaps,
     read_snapshot,
@@ -22,7 +36,7 @@ GAP_SCHEMES = ("abc_tier", "rfm_class")
 
 @click.command()
 @click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False), required=False)
 @click.option("--scheme", default="abc_tier", show_default=True,
               help="Tier column to compare: abc_tier, rfm_class, rfm_segment, lifecycle_stage, clv_cs_class, "
                    "value_potential, cluster_name ...")
@@ -34,30 +48,61 @@ GAP_SCHEMES = ("abc_tier", "rfm_class")
 @click.option("--contribution", default=None,
               help="Column the ABC tiers rank by (default profit when present, else monetary).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def migrate(old, new, scheme, out, as_json, show, contribution, lang):
-    """Compare the tiers of two scored snapshots OLD and NEW (files written by `tierkit segment`)."""
+@click.option("--old-as-of", default=None, help="With --model: observation date (YYYY-MM-DD) of the old period.")
+@click.option("--new-as-of", default=None, help="With --model: observation date (YYYY-MM-DD) of the new period.")
+@saved_model_options
+@transaction_options
+@click.pass_context
+def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, old_as_of, new_as_of, model, tracking_uri,
+            **kwargs):
+    """Compare the tiers of two periods: who moved up, who moved down.
+
+    OLD and NEW are scored snapshots (files written by `tierkit segment`). With --model they
+    are transaction files (NEW left out: OLD holds both periods), graded as of --old-as-of and
+    --new-as-of by the saved model's one set of standards; the transaction options
+    (--amount-col ...) say how to read them.
+    """
     if out is not None:
         check_table_path(out)
-    before = read_snapshot(old)
-    after = read_snapshot(new)
+    if model is None:
+        _check_snapshot_form(ctx, new)
+        before = read_snapshot(old)
+        after = read_snapshot(new)
+        thresholds = None
+    else:
+        if contribution is not None:
+            raise click.UsageError("--contribution: with --model the gaps are measured by the model's ABC "
+                                   "contribution column; leave it out")
+        for flag, value in (("--old-as-of", old_as_of), ("--new-as-of", new_as_of)):
+            if value is None:
+                raise click.UsageError(f"missing option {flag}: with --model both periods are graded from "
+                                       "transactions, each as of its own date")
+        tx_args = pop_transaction_options(kwargs)
+        spec, segmentation = open_saved_model(model, tracking_uri)
+        before, _ = grade_with_saved(spec, segmentation, old, old_as_of, tx_args)
+        after, _ = grade_with_saved(spec, segmentation, new if new is not None else old, new_as_of, tx_args)
+        thresholds, contribution = fitted_thresholds(segmentation, scheme)
     moves = tier_moves(before, after, scheme)
     counts = transition_matrix(before, after, scheme)
     percent = transition_matrix(before, after, scheme, normalize=True)
     summary = migration_summary(moves)
     if scheme in GAP_SCHEMES:
-        # The standards of the new snapshot, read back from it (it was graded on its own base).
+        # With --model the model's standards; else those of the new snapshot, read back from it.
         present = after.loc[after[scheme].notna()]
-        gaps = next_tier_gaps(present, scheme, value=contribution, lang=lang)
+        gaps = next_tier_gaps(present, scheme, thresholds=thresholds, value=contribution, lang=lang)
         moves = moves.join(gaps[["next_tier", "gap", "message"]], how="left")
     if out is not None:
         write_table(moves, out)
     up = moves.index[moves["direction"] == "up"]
     down = moves.index[moves["direction"] == "down"]
+    periods = {} if model is None else {"model": model, "old_as_of": str(before.attrs["as_of"]),
+                                        "new_as_of": str(after.attrs["as_of"])}
     if as_json:
         click.echo(json.dumps({
             "scheme": scheme,
             "old": str(old),
-            "new": str(new),
+            "new": str(new if new is not None else old),
+            **periods,
             "summary": summary,
             "rows": [str(r) for r in counts.index],
             "columns": [str(c) for c in counts.columns],
@@ -68,7 +113,10 @@ def migrate(old, new, scheme, out, as_json, show, contribution, lang):
         }, ensure_ascii=False, indent=2))
         return
     console = Console()
-    grid = Table(title=f"{scheme}: old (rows) -> new (columns), customers and % of the old tier", title_justify="left")
+    title = f"{scheme}: old (rows) -> new (columns), customers and % of the old tier"
+    if periods:
+        title += f"; {periods['old_as_of']} -> {periods['new_as_of']}, both graded by {model}"
+    grid = Table(title=title, title_justify="left")
     grid.add_column("old \\ new")
     for column in counts.columns:
         grid.add_column(str(column), justify="right")
@@ -85,3 +133,13 @@ def migrate(old, new, scheme, out, as_json, show, contribution, lang):
                 console.print(f"  {cid}: {row['old_tier']} -> {row['new_tier']}{extra}", markup=False)
     if out is not None:
         click.echo(f"{len(moves):,} customers' moves -> {out}", err=True)
+
+
+def _check_snapshot_form(ctx: click.Context, new) -> None:
+    """Without --model: two snapshots, and none of the options that read transactions."""
+    if new is None:
+        raise click.UsageError("missing argument NEW: give two scored snapshots, or transactions with --model")
+    given = given_flags(ctx, ("old_as_of", "new_as_of", "tracking_uri", *TRANSACTION_OPTION_NAMES))
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: only used with --model, which grades transactions; OLD and NEW "
+                               "here are scored snapshots")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
+from tierkit.cli.saved import grade_from_model, saved_model_options
 from tierkit.output import check_output_not_input, check_table_path, write_table
 
 
@@ -16,20 +17,62 @@ from tierkit.output import check_output_not_input, check_table_path, write_table
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of labels and strategies.")
+@click.option("--save-model", default=None, type=click.Path(file_okay=False), metavar="FOLDER",
+              help="Also save the fitted standards as a model folder (new), to grade later periods with --model.")
+@saved_model_options
 @model_options
 @survey_options
 @transaction_options
-def segment(transactions, as_of, out, time_unit, lang, **kwargs):
+@click.pass_context
+def segment(ctx, transactions, as_of, out, time_unit, lang, save_model, **kwargs):
     """Grade every customer in TRANSACTIONS and write one row per customer.
 
     Columns: the RFM features, RFM scores and classes, named segments, ABC tier, lifecycle
     stage, predicted CLV (expected purchases, p_alive, expected spend, clv), k-means cluster,
     value-potential quadrant and, with --satisfaction, the CS index and the CLV-CS class.
+
+    Every standard (bin edges, means, cut-offs, centres) is fitted on this base, unless
+    --model gives saved ones: then nothing is refitted, and this month's base is graded by the
+    standards of the month the model was saved (see also --save-model).
     """
     check_table_path(out)
     check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
-    table, _, features, _, _ = grade_from_options(transactions, as_of, time_unit, kwargs, lang=lang)
+    if kwargs["model"] is not None:
+        table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
+    else:
+        if save_model is not None:
+            check_new_folder(save_model)
+        kwargs.pop("model"), kwargs.pop("tracking_uri")
+        table, segmentation, features, survey, _ = grade_from_options(transactions, as_of, time_unit, kwargs,
+                                                                      lang=lang)
+        if save_model is not None:
+            save_standards(segmentation, features, survey, save_model)
     write_table(table, out)
     for line in read_summary(features.attrs.get("read_report")):
         click.echo(line, err=True)
     click.echo(f"{len(table)} customers graded as of {features.attrs['as_of']} -> {out}", err=True)
+    if save_model is not None:
+        click.echo(f"standards saved -> {save_model} (grade another period with --model {save_model})", err=True)
+
+
+def check_new_folder(path) -> None:
+    """Refuse, before any work, a ``--save-model`` folder that exists or cannot be created."""
+    from pathlib import Path
+
+    folder = Path(path)
+    if folder.exists():
+        raise click.BadParameter(f"{path}: already exists; a model is saved into a new folder",
+                                 param_hint="--save-model")
+    if not folder.absolute().parent.is_dir():
+        raise click.BadParameter(f"{path}: folder {str(folder.absolute().parent)!r} does not exist",
+                                 param_hint="--save-model")
+
+
+def save_standards(segmentation, features, survey, path) -> None:
+    """Save the fitted segmentation as an MLflow model folder, with its CLV horizon as the default."""
+    from tierkit.data.surveys import with_satisfaction
+    from tierkit.mlops.export import save_segmentation_model
+
+    horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
+    fitted_on = with_satisfaction(features, survey) if survey is not None else features
+    save_segmentation_model(segmentation, fitted_on, path, horizon=horizon)

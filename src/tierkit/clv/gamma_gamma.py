@@ -43,15 +43,19 @@ def log_likelihood(params, x, m) -> np.ndarray:
             + px * np.log(x) - (px + q) * np.log(x * m + v))
 
 
-def _objective(log_params, x, m, log_m, w, groups, penalizer, unit=(1.0, 1.0, 1.0)):
+def _objective(log_params, rows, w, groups, penalizer, unit=(1.0, 1.0, 1.0)):
     """Mean negative log-likelihood and gradient; ``groups`` = (distinct x, row -> group, weight per group).
+
+    ``rows`` = ``(x m, w x, (w @ ln m, (w x) @ ln m))``: a row's ``(px - 1) ln m - (px + q) ln(xm + v)``
+    is ``p x ln m - ln m - p x ln(xm + v) - q ln(xm + v)``, so only ``ln(xm + v)`` (and ``1 / (xm + v)``
+    for the gradient) are computed per row and evaluation.
 
     The penalty acts on ``params / unit``: ``unit`` = (1, 1, mean spend) makes it independent of
     the currency.
     """
     params = np.exp(log_params)
     p, q, v = params
-    ux, inverse, wx = groups
+    ux, _, wx = groups
     total = wx.sum()
     pux = p * ux
     # terms of x alone, once per distinct x
@@ -59,14 +63,16 @@ def _objective(log_params, x, m, log_m, w, groups, penalizer, unit=(1.0, 1.0, 1.
     dg = digamma(pux + q)
     d_p_x = ux * (dg - digamma(pux) + np.log(ux))
     d_q_x = dg - digamma(q) + np.log(v)
-    # per row
-    px = pux[inverse]
-    xmv = x * m + v
-    log_xmv = np.log(xmv)
-    ll = wx @ ll_x + w @ ((px - 1) * log_m - (px + q) * log_xmv)
-    d_p = wx @ d_p_x + w @ (x * (log_m - log_xmv))
-    d_q = wx @ d_q_x - w @ log_xmv
-    d_v = q / v * total - w @ ((px + q) / xmv)
+    # per row: ln(xm + v) and 1 / (xm + v); every other factor is fixed, so it sits in the weights
+    xm, wx_row, fixed = rows
+    log_xmv = np.log(xm + v)
+    inv_xmv = 1.0 / (xm + v)
+    w_log = w @ log_xmv
+    wx_log = wx_row @ log_xmv
+    ll = wx @ ll_x + p * fixed[1] - fixed[0] - p * wx_log - q * w_log
+    d_p = wx @ d_p_x + fixed[1] - wx_log
+    d_q = wx @ d_q_x - w_log
+    d_v = q / v * total - p * (wx_row @ inv_xmv) - q * (w @ inv_xmv)
     unit = np.asarray(unit)
     value = -ll / total + penalizer * np.sum((params / unit) ** 2)
     grad = -np.array([d_p, d_q, d_v]) / total + 2 * penalizer * params / unit**2
@@ -105,7 +111,9 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     # v carries the money unit (p, q and v / c fit spends m / c as p, q, v fit m): the penalty
     # on v is taken in units of the mean spend, so it means the same in dollars and cents.
     unit = (1.0, 1.0, float(w @ m / w.sum()))
-    params = fit_log_params(_objective, np.full(3, 0.1), (x, m, np.log(m), w, groups, penalizer, unit),
+    log_m = np.log(m)
+    rows = (x * m, w * x, (w @ log_m, (w * x) @ log_m))
+    params = fit_log_params(_objective, np.full(3, 0.1), (rows, w, groups, penalizer, unit),
                             model="Gamma-Gamma", penalizer="gg_penalizer")
     fitted = dict(zip(PARAMS, (float(v) for v in params), strict=True))
     return fitted, float(w @ log_likelihood(params, x, m))

@@ -54,8 +54,9 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
     ...     "monetary": [300.0, 80.0, 20.0, 10.0], "frequency_btyd": [4, 1, 0, 0],
     ...     "recency_btyd": [40, 10, 0, 0]}, index=pd.Index(list("abcd"), name="customer_id"))
     >>> seg = tk.Segmentation().fit(f)
-    >>> grading_alerts(seg, seg.transform(f))
-    []
+    >>> alerts = grading_alerts(seg, seg.transform(f))  # four customers leave most tiers empty
+    >>> [a for a in alerts if a.startswith("abc_tier")]
+    ["abc_tier: no customer is 'high_end', 'important' (2 of 4 tiers empty)"]
     """
     check_lang(lang)
     steps = dict(segmentation.steps_)
@@ -123,11 +124,18 @@ def _cluster_alerts(clusters, lang: str) -> list[str]:
 
 def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
     alerts = []
-    for column in table_schemes(table):
+    schemes = table_schemes(table)
+    for column in schemes:
         if column not in table.columns or not len(table):
             continue
         shares = table[column].value_counts(normalize=True)
         if len(shares) and shares.iloc[0] >= NEARLY_ALL:
             alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
                                tier=repr(shares.index[0])))
+        keys = [t.key for t in schemes[column]]
+        seen = set(table[column].dropna().astype(str))
+        empty = [k for k in keys if k not in seen]
+        if seen and empty:
+            alerts.append(term("alert_empty_tiers", lang, column=column, tiers=", ".join(map(repr, empty)),
+                               n=len(empty), total=len(keys)))
     return alerts

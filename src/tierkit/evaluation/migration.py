@@ -295,6 +295,31 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
     return out
 
 
+def fitted_thresholds(segmentation, scheme: str):
+    """The thresholds a fitted segmentation grades ``scheme`` by, for :func:`next_tier_gaps`.
+
+    ``(thresholds, value)``: for ``abc_tier`` the ABC step's ``thresholds_`` and the column it
+    ranks by, for ``rfm_class`` the RFM classes' ``thresholds_`` and ``monetary``; ``(None,
+    None)`` for another scheme or a segmentation without that step. With them, the gap to the
+    next tier is measured against the standards that graded the table, not read back from it.
+
+    Examples
+    --------
+    >>> import tierkit as tk
+    >>> f = pd.DataFrame({"recency": [1, 5, 30, 60], "frequency": [5, 2, 1, 1],
+    ...                   "monetary": [300.0, 80.0, 20.0, 10.0]})
+    >>> thresholds, value = fitted_thresholds(tk.Segmentation(lifecycle=False).fit(f), "rfm_class")
+    >>> value, thresholds["monetary"]
+    ('monetary', 102.5)
+    """
+    steps = dict(getattr(segmentation, "steps_", []))
+    if scheme == "abc_tier" and "abc" in steps:
+        return dict(steps["abc"].thresholds_), steps["abc"].contribution_
+    if scheme == "rfm_class" and "rfm_classes" in steps:
+        return dict(steps["rfm_classes"].thresholds_), "monetary"
+    return None, None
+
+
 def migration_summary(moves: pd.DataFrame) -> dict:
     """Counts of customers per direction (``up``, ``down``, ``same`` ...).
 

@@ -31,6 +31,7 @@ class ModelSpec:
     input_columns: tuple
     output_columns: tuple
     output_types: tuple  # MLflow type names, one per output column
+    segmentation_file: Path | None = None  # the fitted segmentation (joblib artifact)
 
     def output_dtypes(self) -> dict[str, str]:
         """Output column -> pandas dtype."""
@@ -84,7 +85,44 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
         input_columns=tuple(standards["input_columns"]),
         output_columns=tuple(o["name"] for o in outputs),
         output_types=tuple(o["type"] for o in outputs),
+        segmentation_file=local / artifacts["segmentation"]["path"] if "segmentation" in artifacts else None,
     )
+
+
+def load_segmentation(uri: str, dst: Path):
+    """The fitted :class:`tierkit.Segmentation` of the model at ``uri``: ``(spec, segmentation)``.
+
+    The model is found and checked by :func:`fetch_model`, the rule ``tierkit score`` follows
+    (a registry alias, a run, a local folder; the model format; the time unit), then its
+    ``segmentation`` artifact is loaded, so its standards grade a new feature table with
+    ``transform`` and no refit.
+
+    Parameters
+    ----------
+    uri : str
+        ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/RUN_ID/model`` or a local
+        model folder (:func:`tierkit.mlops.export.save_segmentation_model`).
+    dst : Path
+        Folder a remote model is downloaded into.
+
+    Returns
+    -------
+    spec : ModelSpec
+    segmentation : tierkit.Segmentation
+        Fitted; ``time_unit_`` is the unit of the features it was fitted on.
+
+    Raises
+    ------
+    tierkit.errors.ModelError
+        No such model, not a tierkit model, another model format, or no segmentation artifact.
+    """
+    import joblib
+
+    spec = fetch_model(uri, dst)
+    if spec.segmentation_file is None or not spec.segmentation_file.is_file():
+        raise ModelError(f"model {uri!r}: not a tierkit segmentation model (no segmentation artifact)")
+    segmentation = joblib.load(spec.segmentation_file)
+    return spec, segmentation
 
 
 def model_columns(spec: ModelSpec, available: list[str], source: str) -> list[str]:

@@ -371,6 +371,9 @@ TERMS = {
     "alert_one_tier": (
         "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
         "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
+    "alert_empty_tiers": (
+        "{column}: no customer is {tiers} ({n} of {total} tiers empty)",
+        "{column}: 没有客户属于 {tiers} ({total} 个等级中有 {n} 个为空)"),
     "alert_few_answers": (
         "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
         "CLV-CS grid",

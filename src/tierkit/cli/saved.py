@@ -1,0 +1,146 @@
+"""``--model``: grade with the standards of a saved model instead of fitting new ones.
+
+``segment``, ``report`` and ``migrate`` refit every cut-off on the base they are given unless
+they get ``--model URI``: then the transactions are read by the same reader, the features are
+computed by the same definition in the time unit the model was trained in, and the model's
+fitted :class:`tierkit.Segmentation` grades them with ``transform``. Two periods graded this
+way are cut by one set of standards, so a tier migration between them is a move of the
+customer, not of the cut-offs.
+
+The model is found and checked by the rule ``tierkit score`` follows
+(:func:`tierkit.scoring.model_spec.load_segmentation`). Options that only mean something when
+fitting (``--k``, ``--clv-model``, ``--at-risk-after`` ...) are refused with ``--model``.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import click
+
+from tierkit.cli.options import (
+    MODEL_OPTION_NAMES,
+    features_from_options,
+    pop_model_options,
+    pop_survey_options,
+    pop_transaction_options,
+    survey_from_options,
+)
+
+#: Parameters that set how standards are fitted: meaningless when the standards are loaded.
+FITTING_OPTION_NAMES = MODEL_OPTION_NAMES + ("cs_threshold", "save_model")
+
+
+def saved_model_options(command):
+    """Add ``--model`` and ``--tracking-uri`` to a command."""
+    options = [
+        click.option("--model", "model", default=None, metavar="URI",
+                     help="Grade with the standards of this saved model, no refit: models:/NAME@ALIAS, "
+                          "models:/NAME/VERSION, runs:/RUN_ID/model or a model folder (as for tierkit score). "
+                          "The features are computed in the model's time unit."),
+        click.option("--tracking-uri", default=None,
+                     help="MLflow tracking URI for a models:/ or runs:/ --model "
+                          "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ]
+    return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _flag(ctx: click.Context, name: str) -> str:
+    """The flag of parameter ``name`` as it was given (``--no-clv`` rather than ``--clv/--no-clv``)."""
+    for param in ctx.command.params:
+        if param.name == name:
+            value = ctx.params.get(name)
+            if getattr(param, "is_bool_flag", False) and param.secondary_opts and value is False:
+                return param.secondary_opts[0]
+            return max(param.opts, key=len)
+    return name
+
+
+def given_flags(ctx: click.Context, names) -> list[str]:
+    """The flags, as spelled on the command line, of the parameters in ``names`` that were given."""
+    return [_flag(ctx, name) for name in names if name in ctx.params and _given(ctx, name)]
+
+
+def refuse_fitting_options(ctx: click.Context, names=FITTING_OPTION_NAMES) -> None:
+    """One-line usage error naming every fitting option given together with ``--model``."""
+    given = given_flags(ctx, names)
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: only used when fitting new standards; --model grades with "
+                               "the saved ones (leave them out, or leave out --model to refit)")
+
+
+def model_time_unit(ctx: click.Context, spec, time_unit: str | None) -> str:
+    """The time unit of the features: the model's; a different ``--time-unit`` given is refused."""
+    if time_unit is not None and _given(ctx, "time_unit") and time_unit != spec.time_unit:
+        raise click.UsageError(f"--time-unit {time_unit}: the model {spec.uri} was trained on features in "
+                               f"time unit {spec.time_unit}; give --time-unit {spec.time_unit} or leave it out")
+    return spec.time_unit
+
+
+def open_saved_model(uri: str, tracking_uri: str | None = None):
+    """``(spec, segmentation)`` of the model at ``uri`` (:func:`tierkit.scoring.model_spec.load_segmentation`)."""
+    import tempfile
+    from pathlib import Path
+
+    import mlflow
+
+    from tierkit.mlops.experiment import tracking_uri as resolve
+    from tierkit.scoring.model_spec import load_segmentation
+
+    mlflow.set_tracking_uri(resolve(tracking_uri))
+    with tempfile.TemporaryDirectory(prefix="tierkit-model-") as tmp:
+        return load_segmentation(uri, Path(tmp))
+
+
+def grade_with_saved(spec, segmentation, transactions, as_of, tx_args, survey=None):
+    """Grade the customers of ``transactions`` as of ``as_of`` by the saved standards: ``(table, features)``.
+
+    The features come from :func:`tierkit.cli.options.features_from_options` (the reader and
+    feature definition of fitting) in the model's time unit; a model input the file cannot
+    give (``profit`` without ``--profit-col``) is refused in one line.
+    """
+    from tierkit.data.surveys import with_satisfaction
+    from tierkit.scoring.model_spec import model_columns
+
+    features, _ = features_from_options(transactions, tx_args, as_of=as_of, time_unit=spec.time_unit)
+    model_columns(spec, list(features.columns), str(transactions))
+    table = segmentation.transform(with_satisfaction(features, survey) if survey is not None else features)
+    table.attrs = dict(features.attrs)
+    return table, features
+
+
+def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, lang: str | None = None,
+                     alerts_lang: str | None = None):
+    """``grade_from_options`` with ``--model``: read, compute features, grade by the saved standards.
+
+    ``kwargs`` holds the transaction, survey, model and ``--model``/``--tracking-uri`` options
+    (they are taken out of it); fitting options given on the command line are refused.
+    Returns ``(table, segmentation, features, survey, survey_opts, spec, tx_args)``.
+    """
+    refuse_fitting_options(ctx)
+    uri = kwargs.pop("model")
+    tracking_uri = kwargs.pop("tracking_uri")
+    tx_args = pop_transaction_options(kwargs)
+    survey_opts = pop_survey_options(kwargs)
+    pop_model_options(kwargs)
+    spec, segmentation = open_saved_model(uri, tracking_uri)
+    model_time_unit(ctx, spec, ctx.params.get("time_unit"))
+    survey = survey_from_options(survey_opts, as_of)
+    table, features = grade_with_saved(spec, segmentation, transactions, as_of, tx_args, survey)
+    if lang is not None:
+        from tierkit.tiers.schemes import add_labels
+
+        table = add_labels(table, lang)
+    from tierkit.evaluation.alerts import grading_alerts
+
+    table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
+    for alert in table.attrs["alerts"]:
+        warnings.warn(alert, UserWarning, stacklevel=2)
+    return table, segmentation, features, survey, survey_opts, spec, tx_args
