@@ -195,3 +195,32 @@ def test_chart_fonts_is_scoped():
     with chart_fonts("zh"):
         assert matplotlib.rcParams["font.family"][0] == cjk_font_family()
     assert list(matplotlib.rcParams["font.family"]) == before
+
+
+def test_tier_colours_follow_the_scheme_order_best_to_worst():
+    from matplotlib.colors import to_hex
+
+    from tierkit.reporting.charts import plot_tier_pie, plot_tier_shares
+    from tierkit.reporting.charts.palette import NEUTRAL, ordered_colors, tier_colors
+
+    t = pd.DataFrame({"abc_tier": ["small", "high_end", "important", "ordinary"], "monetary": [1.0, 9, 5, 2]})
+    best_to_worst = ordered_colors(4)
+    assert best_to_worst[0] == "#1a7f4b" and best_to_worst[-1] == "#a3262a"
+    bars = plot_tier_shares(t, "abc_tier").patches
+    # high_end, important, ordinary, small: top to bottom, green to red, customers' bars then revenue's
+    assert [to_hex(b.get_facecolor()[:3]) for b in bars[4:]] == best_to_worst
+    wedges = plot_tier_pie(t, "abc_tier").patches
+    assert [to_hex(w.get_facecolor()[:3]) for w in wedges] == best_to_worst
+    assert tier_colors(["core", "unrated"])["unrated"] == NEUTRAL
+
+
+def test_a_pie_of_more_than_six_tiers_is_bars():
+    from tierkit.reporting.charts import plot_tier_pie
+
+    keys = ["champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "lost"]
+    t = pd.DataFrame({"rfm_segment": keys, "monetary": 1.0})
+    ax = plot_tier_pie(t, "rfm_segment", measure="revenue")
+    assert ax.get_xlabel() == "%" and len(ax.patches) == 7
+    assert [tick.get_text() for tick in ax.get_yticklabels()][0] == "Champions"
+    six = plot_tier_pie(t.iloc[:6], "rfm_segment")
+    assert len(six.patches) == 6 and six.get_xlabel() == ""

@@ -43,8 +43,10 @@ def test_every_section_and_chart_is_present(scored):
                                        "clv_cs_class", "value_potential"]
     for column in report_sections(scored) + ["satisfaction", "diagnostics"]:
         assert f'id="{column}"' in page
-    # bar + two pies per scheme, plus RFM heatmap, Pareto, funnel, CLV-CS grid, quadrants
-    assert len(images(page)) == 7 * 3 + 5
+    # shares bars per scheme, two pies for the schemes of at most 6 tiers (ABC, lifecycle, clusters,
+    # value-potential; not the 8 RFM classes, 9+ RFM segments, 7 CLV-CS classes), plus RFM heatmap,
+    # Pareto, funnel, CLV-CS grid, quadrants
+    assert len(images(page)) == 7 + 4 * 2 + 5
     assert "Keep and reward: co-create, priority service" in page  # strategy of core
     assert "1997-09-30" in page and f"{len(scored):,}" in page
 
@@ -161,3 +163,112 @@ def test_segmentation_adds_clv_cs_and_value_potential_after_the_clv_step():
                                                   "004": "star", "005": "low_priority"}
     assert {"rfm", "abc", "clv_cs", "value_potential"} <= set(diagnostics)
     assert table.attrs["as_of"] == "2021-04-01"
+
+
+# --- the report for managers: headline, per-tier numbers, conflicts, clusters, readable diagnostics
+
+def managers_table():
+    """Eight customers graded by hand: RFM segment, lifecycle stage, orders, recency, spend, CLV."""
+    table = pd.DataFrame({
+        "recency": [10.0, 20, 300, 400, 30, 500, 600, 700],
+        "frequency": [5, 3, 4, 2, 1, 1, 1, 2],
+        "monetary": [500.0, 300, 200, 100, 50, 20, 10, 40],
+        "clv": [90.0, 60, 10, 5, 20, 1, 0, 2],
+        "rfm_segment": ["champions", "champions", "loyal", "loyal", "new", "lost", "lost", "lost"],
+        "lifecycle_stage": ["loyal", "repeat", "at_risk", "at_risk", "new", "churned", "churned", "churned"],
+    }, index=pd.Index([f"c{i}" for i in range(8)], name="customer_id"))
+    table.attrs.update(as_of="2021-04-01", time_unit="D")
+    return table
+
+
+def text_of(page):
+    from html.parser import HTMLParser
+
+    parts = []
+    parser = HTMLParser()
+    parser.handle_data = parts.append
+    parser.feed(page)
+    return " ".join(" ".join(parts).split())
+
+
+def test_the_headline_comes_first_with_kpis_tiers_and_conflicts():
+    page = render_report(managers_table(), dpi=20)
+    text = text_of(page)
+    # default headline: rfm_segment; it comes before the contents and every scheme's section
+    assert page.index('id="headline"') < page.index("<nav>") < page.index('id="rfm_segment"')
+    assert "Act on: RFM segments" in text
+    # KPI cards: 8 customers, revenue 1,220.00 in 19 orders, champions 800 of 1,220 = 65.6% from 25% of customers,
+    # mean CLV 188 / 8 = 23.50, no alert
+    for shown in ("Customers 8", "Revenue 1,220.00 19 orders", "Revenue from Champions 65.6% 25.0% of the customers",
+                  "Mean CLV 23.50", "Alerts 0 none"):
+        assert shown in text, shown
+    # champions: 2 customers, 8 orders, 800.00 revenue, AOV 100.00, median recency 15.0 days, median orders 4.0,
+    # median revenue 400.00, mean CLV 75.00
+    assert "Champions champions 2 25.0% 8 800.00 65.6% 100.00 15.0 4.0 400.00 75.00" in text
+    # the other scheme read against the headline, and the conflict: both 'Loyal' customers are lifecycle 'At risk'
+    assert "Loyal loyal At risk · 100%" in text
+    assert "2 'Loyal' customers (100% of the tier) are 'At risk' in Lifecycle stages" in text
+    # the headline's tier table is not repeated in its own section
+    section = page[page.index('id="rfm_segment"'):page.index('id="lifecycle_stage"')]
+    assert "<table" not in section and 'href="#headline"' in section
+
+
+def test_the_headline_can_be_chosen_and_follows_the_holdout_comparison():
+    table = managers_table()
+    page = render_report(table, headline="lifecycle_stage", dpi=20)
+    assert "Act on: Lifecycle stages" in text_of(page)
+    comparison = pd.DataFrame({"variance_share": [0.4, 0.1]}, index=pd.Index(["lifecycle_stage", "rfm_segment"]))
+    page = render_report(table, {"comparison (holdout)": comparison}, dpi=20)
+    text = text_of(page)
+    assert "Act on: Lifecycle stages" in text and "(40% of the spend variance lies between its tiers)" in text
+    with pytest.raises(TierkitError, match="headline: 'abc_tier' is not a tier column"):
+        render_report(table, headline="abc_tier")
+
+
+def test_chinese_headline():
+    text = text_of(render_report(managers_table(), lang="zh", dpi=20))
+    assert "重点分级: RFM细分客户" in text
+    assert "2 名「忠诚客户」客户 (占该等级 100%) 在客户生命周期阶段中为「流失风险客户」" in text
+
+
+def test_diagnostics_are_labelled_rows_and_tables_not_dicts():
+    diagnostics = {
+        "clv": {"model": "bgnbd", "bgnbd": {"r": 0.2671277, "alpha": 41.905}, "model_comparison": {},
+                "standard_errors": {"bgnbd": {"r": 0.00366}}},
+        "rfm_segments": {"grid": {f"{r},{f}": f"s{r}{f}" for r in range(1, 3) for f in range(1, 3)}},
+        "clusters": {"selection": [{"k": 2, "silhouette": 0.57}, {"k": 3, "silhouette": 0.48}]},
+    }
+    page = render_report(managers_table(), diagnostics, dpi=20)
+    section = page[page.index('id="diagnostics"'):]
+    text = text_of(section)
+    assert "{" not in text and "'" not in text  # no dict or list repr anywhere
+    assert "<th>bgnbd · r</th><td>0.2671</td>" in section and "standard errors · bgnbd · r" in text
+    assert "model comparison" not in text  # an empty dict says nothing
+    assert "R \\ FM" in text and "s22" in text  # the segment grid as a table, R high first
+    assert "<th>silhouette</th>" in section  # records as a table
+
+
+@pytest.mark.slow
+def test_cluster_profiles_and_snake_plot_from_the_diagnostics():
+    tx = tk.load_cdnow(sample=True)
+    features = tk.rfm_features(tx, as_of="1998-06-30")
+    from tierkit.mlops.experiment import segmentation_diagnostics
+
+    segmentation = tk.Segmentation(clusters=tk.KMeansSegmenter(k=3, n_boot=0))
+    table = segmentation.fit_transform(features)
+    table.attrs = dict(features.attrs)
+    page = render_report(table, segmentation_diagnostics(segmentation), dpi=20)
+    section = page[page.index('id="cluster_name"'):page.index('id="diagnostics"')]
+    assert "<h3>Cluster profiles</h3>" in section and "Mean recency (days)" in section
+    assert 'alt="snake plot"' in section and 'alt="relative importance"' in section
+    # the profiles are in the cluster section, not repeated among the diagnostics
+    assert "centres scaled" not in page and "k rule" in page
+
+
+def test_cli_report_headline(tmp_path):
+    tx = tmp_path / "tx.csv"
+    tx.write_text(TX)
+    out = tmp_path / "report.html"
+    assert main(["report", str(tx), "--as-of", "2021-04-01", "--out", str(out), "--no-clv", "--no-clusters",
+                 "--headline", "abc_tier"]) == 0
+    assert "Act on: ABC tiers by contribution" in text_of(out.read_text(encoding="utf-8"))

@@ -227,3 +227,110 @@ def test_no_alerts_no_panel(tmp_path):
     page = path.read_text(encoding="utf-8")
     assert 'class="alerts"' not in page and HEADINGS["en"] not in page
     assert report_context(evil_table(), dpi=20)["alerts"] is None
+
+
+# --- the report for managers, in a real browser: built from the whole CDNOW file with CLV and clusters
+
+#: The KPI cards' fill (report.html.j2, ``.kpi``): #eef3f9; the headline's top rule: #1f4e79.
+KPI_FILL, HEADLINE_RULE = (238, 243, 249), (31, 78, 121)
+HEADLINE_TITLES = {"en": "Act on: RFM segments", "zh": "重点分级: RFM细分客户"}
+
+#: Injected into a copy of the page only (the report itself has no script): collects script errors,
+#: console errors and images that fail to decode, and writes them into the DOM once the page has loaded.
+COLLECTOR = """<script>
+window.__errors = [];
+window.addEventListener("error", function (e) {
+  var t = e.target;
+  window.__errors.push(t && t.tagName ? "resource failed: " + t.tagName : "error: " + e.message);
+}, true);
+var __consoleError = console.error;
+console.error = function () {
+  window.__errors.push("console: " + Array.from(arguments).join(" "));
+  __consoleError.apply(console, arguments);
+};
+window.addEventListener("load", function () {
+  var images = Array.from(document.images);
+  images.forEach(function (img, i) {
+    if (!img.complete || img.naturalWidth === 0) window.__errors.push("image not decoded: " + i);
+  });
+  var out = document.createElement("pre");
+  out.id = "collected";
+  out.textContent = JSON.stringify({errors: window.__errors, images: images.length,
+    decoded: images.filter(function (img) { return img.naturalWidth > 0; }).length});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def cdnow_graded():
+    """The whole CDNOW file graded by every default scheme, the CLV model and k-means (with stability)."""
+    import warnings
+
+    import tierkit as tk
+    from tierkit.mlops.experiment import segmentation_diagnostics
+
+    features = tk.rfm_features(tk.load_cdnow(), as_of="1998-06-30")
+    segmentation = tk.Segmentation(clv=True, clusters=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = segmentation.fit_transform(features)
+        segmentation.assess_stability(features)
+    table.attrs = dict(features.attrs)
+    return table, segmentation_diagnostics(segmentation)
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def cdnow_report(request, cdnow_graded, tmp_path_factory):
+    lang = request.param
+    table, diagnostics = cdnow_graded
+    folder = tmp_path_factory.mktemp(f"report_{lang}")
+    path = write_report(table, folder / "report.html", diagnostics, lang=lang, alerts=ALERTS[lang][:1], dpi=40)
+    return lang, path, table
+
+
+@pytest.mark.slow
+def test_the_managers_report_loads_without_errors(cdnow_report, tmp_path):
+    import json
+
+    lang, path, _ = cdnow_report
+    browser = _browser()
+    page = path.read_text(encoding="utf-8")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("<head>", "<head>" + COLLECTOR, 1), encoding="utf-8")
+    done = _chromium(browser, tmp_path, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+                     "--dump-dom", probe.as_uri())
+    collected = Page(done.stdout[done.stdout.index('<pre id="collected">'):]).text[0]
+    result = json.loads(collected)
+    assert result["errors"] == [], result
+    # every chart decoded: snake plot and relative importance included
+    assert result["images"] == page.count("<img ") and result["decoded"] == result["images"] >= 15, result
+    # and nothing the page did reached the browser's console log
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert console == [], console
+
+
+@pytest.mark.slow
+def test_the_headline_is_on_the_first_screen(cdnow_report, tmp_path):
+    from PIL import Image
+
+    lang, path, table = cdnow_report
+    browser = _browser()
+    shot = tmp_path / "shot.png"
+    done = _chromium(browser, tmp_path, "--window-size=1280,800", f"--screenshot={shot}", path.as_uri())
+    assert shot.exists(), done.stderr[-2000:]
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert image.shape[:2] == (800, 1280)
+    # the alerts panel first, then the headline's rule, then its KPI cards: all above the fold
+    panel, rule, cards = _rows_of(image, PANEL_FILL), _rows_of(image, HEADLINE_RULE), _rows_of(image, KPI_FILL)
+    assert len(panel) >= 30 and len(rule) >= 4, (len(panel), len(rule))
+    assert len(cards) >= 60, len(cards)  # the cards' fill, 5 cards side by side
+    assert panel.max() < rule.min() < cards.min() and cards.max() < 800
+    # the browser's DOM: the headline's title, KPI values and the conflict the issue names
+    dom = _chromium(browser, tmp_path, "--dump-dom", path.as_uri()).stdout
+    assert dom.index('class="alerts"') < dom.index('id="headline"') < dom.index("<img")
+    text = "".join(Page(dom).text)
+    assert HEADLINE_TITLES[lang] in text
+    assert f"{len(table):,}" in text and "2,589" in text
+    conflict = {"en": "2,589 'Loyal' customers", "zh": "2,589 名「"}[lang]
+    assert conflict in text

@@ -7,7 +7,7 @@ import click
 from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
 from tierkit.cli.saved import grade_from_model, grade_with_saved, saved_model_options
 from tierkit.mlops.experiment import segmentation_diagnostics
-from tierkit.reporting.report import write_report
+from tierkit.reporting.report import SCHEMES, write_report
 
 
 @click.command()
@@ -26,12 +26,17 @@ from tierkit.reporting.report import write_report
               help="Also fit the CLV models (BG/NBD, MBG/NBD, Pareto/NBD) on the transactions up to this date "
                    "(YYYY-MM-DD) and add their diagnostics on the holdout up to --as-of (Fader, Hardie & Lee "
                    "2005) to the report.")
+@click.option("--headline", type=click.Choice(list(SCHEMES)), default=None,
+              help="Tier scheme the report opens with (KPI cards, tiers and strategies, the other schemes read "
+                   "against it) [default: rfm_segment, else the first present of rfm_class, value_potential, "
+                   "clv_cs_class, abc_tier, lifecycle_stage, cluster_name].")
 @saved_model_options
 @model_options
 @survey_options
 @transaction_options
 @click.pass_context
-def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, validate_from, **kwargs):
+def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, validate_from, headline,
+           **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML).
 
     The standards are fitted on this base, unless --model gives saved ones (no refit); with
@@ -98,7 +103,8 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
                                          holdout_end=as_of, time_unit=time_unit)
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
-                     alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation)
+                     alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation,
+                     headline=headline)
     from tierkit.tiers.vocabulary import term
 
     click.echo(term("summary_report", lang, n=f"{len(table):,}", as_of=features.attrs["as_of"], out=out), err=True)

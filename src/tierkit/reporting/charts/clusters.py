@@ -49,15 +49,43 @@ def plot_k_selection(selection: pd.DataFrame, ax=None, lang: str = "en"):
 
 
 def plot_snake(segmenter, ax=None, lang: str = "en"):
-    """Mean scaled value of each feature per cluster (a fitted :class:`tierkit.KMeansSegmenter`)."""
+    """Mean scaled value of each feature per cluster (a fitted :class:`tierkit.KMeansSegmenter`).
+
+    See :func:`plot_snake_centres`, which draws it from the centres and names alone.
+    """
+    return plot_snake_centres(segmenter.centres(), segmenter.profiles_["cluster_name"], ax=ax, lang=lang)
+
+
+def plot_snake_centres(centres: pd.DataFrame, names, ax=None, lang: str = "en"):
+    """Snake plot: one line per cluster through its scaled feature means.
+
+    Lines are coloured by cluster rank (0 = most valuable, dark green; the last dark red).
+
+    Parameters
+    ----------
+    centres : pandas.DataFrame
+        Cluster centres in the scaled space, one row per cluster number (``centres()`` of the
+        segmenter, or its ``standards()["centres_scaled"]`` as a frame).
+    names : mapping or Series
+        Cluster number -> cluster name.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"recency": [-1.0, 0.5], "frequency": [1.2, -0.4]}, index=[0, 1])
+    >>> ax = plot_snake_centres(c, {0: "very_recent-frequent", 1: "lapsing-rare"})
+    >>> [line.get_color() for line in ax.get_lines()[:2]]
+    ['#1a7f4b', '#a3262a']
+    """
+    from tierkit.reporting.charts.palette import ordered_colors
+
     check(lang)
-    centres = segmenter.centres()
-    names = segmenter.profiles_["cluster_name"]
+    colors = ordered_colors(len(centres))
     with chart_fonts(lang):
         ax = new_axes(ax)
         positions = np.arange(len(centres.columns))
-        for cluster, row in centres.iterrows():
-            ax.plot(positions, row.to_numpy(), marker="o", label=_cluster_label(cluster, names[cluster], lang))
+        for color, (cluster, row) in zip(colors, centres.iterrows(), strict=True):
+            ax.plot(positions, row.to_numpy(dtype="float64"), marker="o", color=color, linewidth=2,
+                    label=_cluster_label(cluster, names[cluster], lang))
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.set_xticks(positions, [_w(c, lang) for c in centres.columns])
         ax.set_ylabel(_w("scaled", lang))

@@ -13,7 +13,7 @@ LAPSED = ("at_risk", "churned")
 
 
 def plot_lifecycle_funnel(table: pd.DataFrame, ax=None, lang: str = "en", column: str = "lifecycle_stage"):
-    """Centred bars, one per stage, width = customers; lapsing stages in red below.
+    """Centred bars, one per stage, width = customers; lapsing stages below, in the red end of the tier colours.
 
     Stages without customers (``potential`` without a master list) are left out.
 
@@ -32,15 +32,19 @@ def plot_lifecycle_funnel(table: pd.DataFrame, ax=None, lang: str = "en", column
     with chart_fonts(lang):
         ax = new_axes(ax, figsize=(7.0, 0.6 * len(stages) + 1.4))
         widths = np.array([counts[s] for s in stages], dtype="float64")
-        colors = ["#4C72B0" if s in FUNNEL else "#C44E52" for s in stages]
+        from tierkit.reporting.charts.palette import readable_on, tier_colors
+        from tierkit.tiers.schemes import tier_order
+
+        palette = tier_colors(tier_order("lifecycle_stage"))  # loyal dark green ... churned dark red
+        colors = [palette.get(s, "#9e9e9e") for s in stages]
         y = np.arange(len(stages))
         bars = ax.barh(y, widths, left=-widths / 2, color=colors, height=0.7)
         widest = widths.max()
-        for bar, s, w in zip(bars, stages, widths, strict=True):
+        for bar, s, w, color in zip(bars, stages, widths, colors, strict=True):
             text = f"{counts[s]:,} ({counts[s] / total:.1%})"
             y_mid = bar.get_y() + bar.get_height() / 2
             if w >= 0.3 * widest:
-                ax.text(0, y_mid, text, ha="center", va="center", fontsize=9, color="white")
+                ax.text(0, y_mid, text, ha="center", va="center", fontsize=9, color=readable_on(color))
             else:  # too narrow to hold its label: write it beside the bar
                 ax.text(w / 2 + 0.01 * widest, y_mid, text, ha="left", va="center", fontsize=9, color="black")
         ax.set_xlim(-0.55 * widest, 0.55 * widest)

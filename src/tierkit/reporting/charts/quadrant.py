@@ -7,8 +7,10 @@ import pandas as pd
 
 from tierkit.reporting.charts._common import check, new_axes, require, scheme_tiers, word
 from tierkit.reporting.charts.fonts import chart_fonts
+from tierkit.reporting.charts.palette import tier_colors
 
-_COLORS = {"star": "#C44E52", "harvest": "#DD8452", "develop": "#55A868", "low_priority": "#8C8C8C"}
+#: The quadrants in rank order, coloured like every tier (:mod:`tierkit.reporting.charts.palette`).
+_COLORS = tier_colors(["star", "harvest", "develop", "low_priority"])
 
 
 def plot_value_potential(table: pd.DataFrame, ax=None, lang: str = "en", value=None, potential: str = "clv",

@@ -1,4 +1,9 @@
-"""Tier shares: bar and pie charts of customers and revenue per tier, for any scheme."""
+"""Tier shares: bar and pie charts of customers and revenue per tier, for any scheme.
+
+Tiers are coloured by rank (:mod:`tierkit.reporting.charts.palette`: best dark green to
+worst dark red), the same colours in every chart and in the report's tables. A pie of more
+than :data:`MAX_PIE_SLICES` tiers is drawn as bars: nine thin wedges cannot be compared.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,17 @@ import pandas as pd
 from tierkit.evaluation.summary import tier_summary
 from tierkit.reporting.charts._common import check, new_axes, require, tiers_for, word
 from tierkit.reporting.charts.fonts import chart_fonts
+from tierkit.reporting.charts.palette import readable_on, tier_colors
 
-_COLORS = ("#4C72B0", "#DD8452")
+#: Beyond this many tiers a pie becomes a bar chart.
+MAX_PIE_SLICES = 6
 
 
 def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en", value: str = "monetary",
                      tiers=None, title=None):
-    """Horizontal bars: share of customers and share of revenue per tier.
+    """Horizontal bars: share of customers (light) and share of revenue (solid) per tier.
+
+    Each tier's pair of bars has the tier's colour (best dark green to worst dark red).
 
     Parameters
     ----------
@@ -51,9 +60,12 @@ def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en"
         ax = new_axes(ax, figsize=(7.5, 0.45 * len(shown) + 1.6))
         y = np.arange(len(shown))
         height = 0.4
-        for i, (measure, color) in enumerate(zip(("customer_share", "revenue_share"), _COLORS, strict=True)):
+        colors = list(tier_colors([t.key for t in shown]).values())
+        for i, measure in enumerate(("customer_share", "revenue_share")):
+            light = measure == "customer_share"
             bars = ax.barh(y + (i - 0.5) * height, 100 * summary[measure].to_numpy(), height=height,
-                           color=color, label=word(measure, lang))
+                           color=colors, alpha=0.4 if light else 1.0, edgecolor=colors, linewidth=1,
+                           hatch="//" if light else None, label=word(measure, lang))
             ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
         ax.set_yticks(y, [t.label(lang) for t in shown])
         ax.invert_yaxis()
@@ -69,14 +81,20 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
     """Pie chart of customers (``measure="customers"``) or revenue (``"revenue"``) per tier.
 
     Tier names are in the legend; slices of 3 % or more show their percentage. Negative
-    tier revenue (returns exceeding purchases) counts as zero in the pie. Other parameters
-    as in :func:`plot_tier_shares`.
+    tier revenue (returns exceeding purchases) counts as zero in the pie. Slices follow the
+    tier order, coloured by rank. Past :data:`MAX_PIE_SLICES` tiers the chart is horizontal
+    bars of the percentages instead, best tier on top. Other parameters as in
+    :func:`plot_tier_shares`.
 
     Examples
     --------
     >>> t = pd.DataFrame({"abc_tier": ["A", "B", "C", "C"], "monetary": [70.0, 20, 5, 5]})
     >>> len(plot_tier_pie(t, "abc_tier", measure="revenue").patches)
     3
+    >>> t = pd.DataFrame({"tier": list("abcdefg"), "monetary": 1.0})
+    >>> ax = plot_tier_pie(t, "tier")
+    >>> len(ax.patches), ax.get_xlabel()
+    (7, '%')
     """
     check(lang)
     if measure not in ("customers", "revenue"):
@@ -89,20 +107,31 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
     sizes = np.clip(summary[measure].to_numpy(dtype="float64"), 0, None)
     with chart_fonts(lang):
         ax = new_axes(ax, figsize=(7.5, 4.5))
-        colors = [_palette(i) for i in range(len(shown))]
-        wedges, _texts, _autotexts = ax.pie(
+        colors = list(tier_colors([t.key for t in shown]).values())
+        title_text = word("pie_customers" if measure == "customers" else "pie_revenue", lang, column=title or column)
+        if len(shown) > MAX_PIE_SLICES:
+            ax.figure.set_size_inches(7.5, 0.32 * len(shown) + 1.4)
+            percent = 100 * sizes / sizes.sum() if sizes.sum() > 0 else np.zeros_like(sizes)
+            y = np.arange(len(shown))
+            bars = ax.barh(y, percent, color=colors, height=0.7)
+            ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
+            ax.set_yticks(y, [t.label(lang) for t in shown])
+            ax.invert_yaxis()
+            ax.set_xlabel("%")
+            ax.set_xlim(0, max(float(percent.max()) * 1.18, 1))
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            ax.set_title(title_text)
+            return ax
+        wedges, _texts, autotexts = ax.pie(
             sizes, colors=colors, startangle=90, counterclock=False,
             autopct=lambda p: f"{p:.1f}%" if p >= 3 else "", pctdistance=0.75,
             wedgeprops={"linewidth": 1, "edgecolor": "white"}, textprops={"fontsize": 8},
         )
+        for text, color in zip(autotexts, colors, strict=True):
+            text.set_color(readable_on(color))
         ax.legend(wedges, [t.label(lang) for t in shown], loc="center left", bbox_to_anchor=(1.0, 0.5),
                   fontsize=8, frameon=False)
         ax.set_aspect("equal")
-        ax.set_title(word("pie_customers" if measure == "customers" else "pie_revenue", lang, column=title or column))
+        ax.set_title(title_text)
     return ax
-
-
-def _palette(i: int):
-    from matplotlib import colormaps
-
-    return colormaps["tab20"](i % 20) if i >= 10 else colormaps["tab10"](i)

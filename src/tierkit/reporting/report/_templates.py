@@ -70,6 +70,7 @@ FORMATS = {
     "money": lambda v: f"{float(v):,.2f}",
     "one": lambda v: f"{float(v):.1f}",
     "signed": lambda v: f"{float(v):+.1f}",
+    "signed_percent": lambda v: f"{100 * float(v):+.0f}%",
 }
 
 
@@ -80,6 +81,8 @@ def fmt(value, kind: str | None = None) -> str:
     --------
     >>> fmt(0.4567, "percent"), fmt(1234.5, "money"), fmt(33.333, "signed"), fmt(float("nan"), "money")
     ('45.7%', '1,234.50', '+33.3', '')
+    >>> fmt(-0.67, "signed_percent")
+    '-67%'
     """
     if kind is None or missing(value):
         return cell(value)

@@ -101,7 +101,65 @@ TEXT = {
     "entered": ("Entered", "新进入"),
     "left": ("Left", "离开"),
     "no_tiers": ("The table has no tier column.", "表中没有分级列。"),
+    "headline": ("Act on: {scheme}", "重点分级: {scheme}"),
+    "why_given": ("The headline scheme chosen for this report; the other schemes are read against it below.",
+                  "本报告指定的重点分级方法; 下文将其他分级方法与之对照。"),
+    "why_holdout": ("Chosen because its tiers best separate what customers spent in the holdout period "
+                    "({share:.0%} of the spend variance lies between its tiers); the other schemes are read "
+                    "against it below.",
+                    "选择依据: 其等级最能区分客户在验证期的消费 (消费方差的 {share:.0%} 来自等级之间); "
+                    "下文将其他分级方法与之对照。"),
+    "why_default": ("The default headline scheme (no holdout comparison was given); the other schemes are read "
+                    "against it below.",
+                    "默认的重点分级方法 (未提供验证期比较); 下文将其他分级方法与之对照。"),
+    "kpi_top": ("Revenue from {tier}", "{tier}贡献的收入"),
+    "kpi_top_sub": ("{share:.1%} of the customers", "占客户的 {share:.1%}"),
+    "kpi_revenue_sub": ("{orders:,} orders", "{orders:,} 笔订单"),
+    "kpi_repeat_sub": ("{share:.0%} bought more than once", "{share:.0%} 购买过不止一次"),
+    "kpi_clv_sub": ("expected, per customer", "每位客户的预期值"),
+    "alerts_count": ("Alerts", "预警"),
+    "alerts_none": ("none", "无"),
+    "alerts_see": ("read them first, above", "请先阅读上方内容"),
+    "tiers_strategies": ("Tiers and what to do", "各等级与策略"),
+    "relations": ("How the other schemes see these tiers", "其他分级方法如何看待这些客户"),
+    "relations_note": ("For each tier: where most of its customers fall in each other scheme, and what share of "
+                       "the tier that is.",
+                       "每个等级的客户在其他分级方法中最多落入哪一级, 以及占该等级的比例。"),
+    "contradictions": ("Conflicting labels", "相互矛盾的标签"),
+    "contradictions_note": ("One scheme counts these customers among the best and active, the other as lapsing "
+                            "or lost: check which is right before acting on them.",
+                            "一种方法将这些客户列为最佳的活跃客户, 另一种却认为他们正在流失或已流失: "
+                            "采取行动前请先核实。"),
+    "contradiction": ("{n:,} '{tier}' customers ({share:.0%} of the tier) are '{other}' in {scheme}",
+                      "{n:,} 名「{tier}」客户 (占该等级 {share:.0%}) 在{scheme}中为「{other}」"),
+    "no_contradictions": ("No customer is among the best in one scheme and lapsing in another.",
+                          "没有客户在一种方法中属于最佳、在另一种方法中却属于流失。"),
+    "crosstabs": ("Every tier against every tier (customers)", "各等级交叉表 (客户数)"),
+    "crosstab": ("{headline} by {scheme}", "{headline} x {scheme}"),
+    "orders": ("Orders", "订单数"),
+    "aov": ("Average order value", "平均订单金额"),
+    "median_r": ("Median recency ({unit})", "最近购买间隔中位数 ({unit})"),
+    "median_f": ("Median orders", "订单数中位数"),
+    "median_m": ("Median revenue", "收入中位数"),
+    "see_headline": ("Its tier table is in the headline above.", "其等级表见上方重点分级部分。"),
+    "profiles": ("Cluster profiles", "聚类画像"),
+    "cluster": ("Cluster", "聚类"),
+    "mean_r": ("Mean recency ({unit})", "平均最近购买间隔 ({unit})"),
+    "mean_f": ("Mean orders", "平均订单数"),
+    "mean_m": ("Mean revenue", "平均收入"),
+    "vs_r": ("Recency vs all", "间隔 vs 总体"),
+    "vs_f": ("Orders vs all", "订单 vs 总体"),
+    "vs_m": ("Revenue vs all", "收入 vs 总体"),
+    "stability": ("Stability (Jaccard)", "稳定性 (Jaccard)"),
 }
+
+#: Words for the time unit of recency.
+UNITS = {"D": ("days", "天"), "W": ("weeks", "周")}
+
+#: Texts with placeholders: formatted where used, not passed to the template as they are.
+_FORMATTED = ("nps_by", "generated", "clv_period", "headline", "why_holdout", "kpi_top", "kpi_top_sub",
+              "kpi_revenue_sub", "kpi_repeat_sub", "contradiction", "crosstab", "median_r", "mean_r",
+              "migration_period")
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -119,12 +177,15 @@ class Table:
 
     ``index`` is the heading of the key column, or None when rows have no key cell.
     Formats are names of :data:`tierkit.reporting.report._templates.FORMATS` or None.
+    ``marks``, when given, holds one ``(colour, key)`` per row: the tier's colour (a swatch
+    in the row's first cell, as in the charts) and its stable key (shown small beside it).
     """
 
     columns: list
     formats: list
     rows: list
     index: str | None = None
+    marks: list | None = None
 
 
 @dataclass(frozen=True)
@@ -146,12 +207,13 @@ class Chart:
 
 @dataclass(frozen=True)
 class Section:
-    """The section of one tier column: its tier table and charts."""
+    """The section of one tier column: its tier table (None when shown in the headline), charts, other tables."""
 
     column: str
     heading: str
-    table: Table
+    table: Table | None
     charts: list
+    tables: list = ()
 
 
 def _frame_table(frame: pd.DataFrame, formats: dict | None = None, index: bool = True) -> Table:
@@ -171,24 +233,99 @@ def _flat(value) -> list:
     return [value]
 
 
+def _label(key) -> str:
+    """A diagnostics key as a row label: ``thresholds_`` -> ``thresholds``, ``k_rule`` -> ``k rule``."""
+    return str(key).rstrip("_").replace("_", " ") if isinstance(key, str) else str(key)
+
+
+def _records(value) -> bool:
+    """Whether ``value`` is a list of dicts (records: one table)."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(isinstance(v, dict) for v in value)
+
+
+def _rows_of_dicts(value: dict) -> bool:
+    """Whether ``value`` maps row names to dicts of scalars with the same keys (one table)."""
+    inner = list(value.values())
+    return (len(inner) >= 2 and all(isinstance(v, dict) and v for v in inner)
+            and all(set(v) == set(inner[0]) for v in inner)
+            and not any(isinstance(x, (dict, list, tuple)) for v in inner for x in v.values()))
+
+
+def _grid(value: dict) -> pd.DataFrame | None:
+    """A dict keyed ``"row,column"`` (the RFM segment grid) as a table, else None."""
+    import re
+
+    if len(value) < 4 or not all(isinstance(k, str) and re.fullmatch(r"-?\d+,-?\d+", k) for k in value):
+        return None
+    cells = {tuple(int(x) for x in k.split(",")): v for k, v in value.items()}
+    frame = pd.Series(cells).unstack()
+    frame = frame.sort_index(ascending=False)
+    frame.index.name = "R \\ FM"
+    return frame
+
+
+def _diagnostic_blocks(content, depth: int) -> list[dict]:
+    """One diagnostics section as blocks: its scalars as labelled rows first, then its tables.
+
+    Nested dicts are flattened into rows labelled by their path (``bgnbd · a``); a dict of
+    equal-keyed dicts, a list of records, a DataFrame or a ``"r,fm"`` grid is a table under
+    its own heading; empty dicts are left out.
+    """
+    if isinstance(content, pd.Series):
+        content = content.to_frame()
+    if isinstance(content, pd.DataFrame):
+        return [{"kind": "table", "table": _frame_table(content)}]
+    if _records(content):
+        return [{"kind": "table", "table": _frame_table(pd.DataFrame(list(content)), index=False)}]
+    if not isinstance(content, dict):
+        return [{"kind": "facts", "rows": [("", _flat(content), None)]}]
+    rows, tables = [], []
+
+    def walk(data: dict, path: tuple) -> None:
+        for key, value in data.items():
+            label = path + (_label(key),)
+            if isinstance(value, (pd.DataFrame, pd.Series)) or _records(value):
+                tables.append((" · ".join(label), _diagnostic_blocks(value, depth + 1)))
+            elif isinstance(value, dict):
+                grid = _grid(value)
+                if grid is not None:
+                    tables.append((" · ".join(label), [{"kind": "table", "table": _frame_table(grid)}]))
+                elif _rows_of_dicts(value):
+                    frame = pd.DataFrame.from_dict(value, orient="index")
+                    frame.index.name = ""
+                    tables.append((" · ".join(label), [{"kind": "table", "table": _frame_table(frame)}]))
+                else:
+                    walk(value, label)
+            else:
+                rows.append((" · ".join(label), _flat(value), None))
+
+    walk(content, ())
+    blocks = [{"kind": "facts", "rows": rows}] if rows else []
+    for heading, inner in tables:
+        blocks.append({"kind": "heading", "level": min(depth, 6), "text": heading})
+        blocks.extend(inner)
+    return blocks
+
+
 def _blocks(data, depth: int = 3) -> list[dict]:
-    """Diagnostics of any shape as template blocks: tables for frames, key/value facts for dicts, text otherwise."""
-    if isinstance(data, pd.Series):
-        data = data.to_frame()
-    if isinstance(data, pd.DataFrame):
-        return [{"kind": "table", "table": _frame_table(data)}]
-    if isinstance(data, dict):
-        nested = (dict, pd.DataFrame, pd.Series)
-        blocks = []
-        scalars = [(k, _flat(v), None) for k, v in data.items() if not isinstance(v, nested)]
-        if scalars:
-            blocks.append({"kind": "facts", "rows": scalars})
-        for k, v in data.items():
-            if isinstance(v, nested):
-                blocks.append({"kind": "heading", "level": depth, "text": k})
-                blocks.extend(_blocks(v, min(depth + 1, 6)))
-        return blocks
-    return [{"kind": "text", "scalars": _flat(data)}]
+    """Diagnostics as template blocks: per section a heading, its values as labelled rows, its tables.
+
+    No dict is shown as a dict: nested dicts become rows labelled by their path, lists of
+    records and dicts of equal-keyed dicts become tables (see :func:`_diagnostic_blocks`).
+    """
+    if not isinstance(data, dict):
+        return _diagnostic_blocks(data, depth)
+    scalars = {k: v for k, v in data.items()
+               if not isinstance(v, (dict, pd.DataFrame, pd.Series)) and not _records(v)}
+    blocks = _diagnostic_blocks(scalars, depth) if scalars else []
+    for name, content in data.items():
+        if name in scalars:
+            continue
+        inner = _diagnostic_blocks(content, depth + 1)
+        if inner:
+            blocks.append({"kind": "heading", "level": depth, "text": _label(name)})
+            blocks.extend(inner)
+    return blocks
 
 
 def report_sections(table: pd.DataFrame) -> list[str]:
@@ -204,7 +341,7 @@ def report_sections(table: pd.DataFrame) -> list[str]:
 
 def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=(), validation=None,
-                  previous=None) -> str:
+                  previous=None, headline: str | None = None) -> str:
     """The report as one HTML document (a string).
 
     The page is the Jinja2 template ``templates/report.html.j2``, rendered with
@@ -247,6 +384,12 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         the transition matrix previous tier (rows) -> current tier (columns). Tiers cut by
         other standards would show moves of the cut-offs, not of the customers: the caller
         makes sure they are the same.
+    headline : str, optional
+        The tier column the report opens with (its KPI cards, tiers and strategies, and how
+        the other schemes relate to it); default the scheme that best separates held-out
+        spend when ``diagnostics`` holds a holdout comparison, else the first present of
+        :data:`tierkit.reporting.report.headline.DEFAULT_HEADLINES` (``rfm_segment``,
+        ``rfm_class``, ``value_potential``, ...). See :mod:`tierkit.reporting.report.headline`.
 
     Returns
     -------
@@ -256,8 +399,8 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
     Raises
     ------
     tierkit.errors.TierkitError
-        If ``table`` is not a DataFrame, has no customers or no ``value`` column, or
-        ``lang`` is unknown.
+        If ``table`` is not a DataFrame, has no customers or no ``value`` column, ``lang``
+        is unknown, or ``headline`` is not one of its tier columns.
 
     Examples
     --------
@@ -278,12 +421,12 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         require_cjk_font()
     return environment().get_template(PAGE).render(
         report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes,
-                       alerts=alerts, validation=validation, previous=previous))
+                       alerts=alerts, validation=validation, previous=previous, headline=headline))
 
 
 def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
                    notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=(), validation=None,
-                   previous=None) -> dict:
+                   previous=None, headline: str | None = None) -> dict:
     """What the report template shows: every variable of ``templates/report.html.j2``.
 
     The content of each section is decided here; how it looks is the template's. Values
@@ -292,29 +435,36 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
 
     Parameters
     ----------
-    table, diagnostics, lang, title, notes, value, dpi, schemes, alerts, validation, previous
+    table, diagnostics, lang, title, notes, value, dpi, schemes, alerts, validation, previous, headline
         As in :func:`render_report` (which checks them first).
 
     Returns
     -------
     dict
         ``html_lang``, ``title``, ``text`` (the headings in ``lang``), ``alerts`` (None, or
-        the panel's ``heading`` and ``items``), ``summary``, ``notes``, ``contents``,
-        ``overview``, ``sections``, ``satisfaction``, ``migration``, ``validation``, ``diagnostics``
-        and ``footer``.
+        the panel's ``heading`` and ``items``), ``summary``, ``kpis`` (the cards: ``label``,
+        ``value``, ``sub``, ``tone``), ``headline`` (None without tier columns, else its
+        ``column``, ``heading``, ``why``, ``table``, ``relations``, ``contradictions``,
+        ``crosstabs``), ``notes``, ``contents``, ``overview``, ``sections``, ``satisfaction``,
+        ``migration``, ``validation``, ``diagnostics`` and ``footer``.
 
     Examples
     --------
     >>> t = pd.DataFrame({"monetary": [50.0, 10.0], "abc_tier": ["high_end", "small"]})
     >>> context = report_context(t, dpi=20)
     >>> context["contents"], [s.column for s in context["sections"]], context["satisfaction"]
-    ([('abc_tier', 'ABC tiers by contribution')], ['abc_tier'], None)
+    ([('headline', 'Act on: ABC tiers by contribution'), ('abc_tier', 'ABC tiers by contribution')], ['abc_tier'], None)
+    >>> [card["label"] for card in context["kpis"]]
+    ['Customers', 'Revenue', 'Revenue from High-end', 'Alerts']
     """
     schemes = dict(schemes or {})
     from tierkit import __version__
+    from tierkit.reporting.report.headline import choose_headline
 
     columns = report_sections(table)
-    contents = [(c, _heading(c, lang)) for c in columns]
+    chosen, how, share = choose_headline(columns, diagnostics, headline)
+    contents = [("headline", _headline_title(chosen, lang))] if chosen else []
+    contents += [(c, _heading(c, lang)) for c in columns]
     if "cs_index" in table.columns:
         contents.append(("satisfaction", _t("satisfaction", lang)))
     migration = _migration_section(previous, table, columns, lang) if previous is not None else None
@@ -324,28 +474,161 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
         contents.append(("clv_validation", _t("clv_validation", lang)))
     if diagnostics:
         contents.append(("diagnostics", _t("diagnostics", lang)))
+    clusters = _cluster_standards(diagnostics) if "cluster_name" in columns else None
+    shown_diagnostics = diagnostics
+    if clusters is not None:  # profiles and centres are in the clusters' section
+        shown_diagnostics = {k: ({kk: vv for kk, vv in v.items() if kk not in ("profiles", "centres_scaled")}
+                                 if k == "clusters" else v) for k, v in diagnostics.items()}
     return {
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "title": title or _t("title", lang),
-        "text": {key: _t(key, lang) for key in TEXT
-                 if key not in ("nps_by", "generated", "clv_period", "migration_period")},
+        "text": {key: _t(key, lang) for key in TEXT if key not in _FORMATTED},
         "alerts": {"heading": term("alerts", lang), "items": list(alerts)} if len(alerts) else None,
-        "summary": [
-            (_t("as_of", lang), [table.attrs.get("as_of", "")], None),
-            (_t("customers", lang), [len(table)], None),
-            (_t("revenue", lang), [table[value].sum()], "money"),
-        ],
+        "summary": [(_t("as_of", lang), [table.attrs.get("as_of", "")], None)],
+        "kpis": _kpis(table, chosen, lang, value, schemes.get(chosen) if chosen else None, len(alerts)),
+        "headline": (_headline_section(table, chosen, how, share, columns, lang, value, schemes)
+                     if chosen else None),
         "notes": list(notes),
         "contents": contents,
         "overview": [Scheme(c, _heading(c, lang), len(tiers_for(table, c, schemes.get(c)))) for c in columns],
-        "sections": [_scheme_section(table, c, lang, value, dpi, schemes.get(c)) for c in columns],
+        "sections": [_scheme_section(table, c, lang, value, dpi, schemes.get(c), in_headline=c == chosen,
+                                     clusters=clusters if c == "cluster_name" else None) for c in columns],
         "satisfaction": _satisfaction_section(table, columns, lang, schemes) if "cs_index" in table.columns else None,
         "migration": migration,
         "validation": (_validation_section(validation, lang, dpi)
                        if validation is not None and validation.models else None),
-        "diagnostics": _blocks(diagnostics) if diagnostics else None,
+        "diagnostics": _blocks(shown_diagnostics) if diagnostics else None,
         "footer": _t("generated", lang, version=__version__),
     }
+
+
+def _short(column: str, lang: str) -> str:
+    """A scheme's heading without its parenthesis: ``RFM segments``."""
+    return _heading(column, lang).split(" (")[0]
+
+
+def _headline_title(column: str, lang: str) -> str:
+    return _t("headline", lang, scheme=_short(column, lang))
+
+
+def _kpis(table, column, lang, value, tiers, n_alerts: int) -> list[dict]:
+    """The KPI cards: customers, revenue, the top tier's share of revenue, mean CLV, alerts."""
+    from tierkit.reporting.report._templates import cell, fmt
+
+    revenue = float(table[value].sum())
+    repeat = _t("kpi_repeat_sub", lang, share=float((table["frequency"] > 1).mean())) if "frequency" in table else ""
+    cards = [{"label": _t("customers", lang), "value": cell(len(table)), "sub": repeat, "tone": None}]
+    orders_sub = ""
+    if "frequency" in table.columns:
+        orders_sub = _t("kpi_revenue_sub", lang, orders=int(table["frequency"].sum()))
+    cards.append({"label": _t("revenue", lang), "value": fmt(revenue, "money"), "sub": orders_sub, "tone": None})
+    if column is not None:
+        top = tiers_for(table, column, tiers)[0]
+        members = table[column] == top.key
+        share = float(table.loc[members, value].sum()) / revenue if revenue else float("nan")
+        cards.append({"label": _t("kpi_top", lang, tier=top.label(lang)), "value": fmt(share, "percent"),
+                      "sub": _t("kpi_top_sub", lang, share=float(members.mean())), "tone": "best"})
+    if "clv" in table.columns:
+        cards.append({"label": _t("mean_clv", lang), "value": fmt(table["clv"].mean(), "money"),
+                      "sub": _t("kpi_clv_sub", lang), "tone": None})
+    cards.append({"label": _t("alerts_count", lang), "value": cell(n_alerts),
+                  "sub": _t("alerts_see", lang) if n_alerts else _t("alerts_none", lang),
+                  "tone": "warn" if n_alerts else "ok"})
+    return cards
+
+
+def _marks(shown) -> list:
+    from tierkit.reporting.charts.palette import tier_colors
+
+    colors = tier_colors([t.key for t in shown])
+    return [(colors[t.key], t.key) for t in shown]
+
+
+def _headline_section(table, column, how, share, columns, lang, value, schemes) -> dict:
+    """The headline: why this scheme, its tier table, the other schemes read against it, the conflicts."""
+    from tierkit.reporting.report.headline import contradictions, dominant_tiers
+
+    why = {"given": _t("why_given", lang), "default": _t("why_default", lang),
+           "holdout": _t("why_holdout", lang, share=share if share is not None else float("nan"))}[how]
+    shown = tiers_for(table, column, schemes.get(column))
+    keys = [t.key for t in shown]
+    others = [c for c in columns if c != column]
+    names = {c: {t.key: t.label(lang) for t in tiers_for(table, c, schemes.get(c))} for c in [column, *others]}
+    relations = None
+    if others:
+        cells = {}
+        for other in others:
+            top = dominant_tiers(table, column, other).reindex(keys)
+            cells[_short(other, lang)] = [
+                f"{names[other].get(r.tier, r.tier)} · {r.share:.0%}" if isinstance(r.tier, str) else ""
+                for r in top.itertuples()]
+        frame = pd.DataFrame(cells, index=pd.Index([names[column][k] for k in keys], name=_t("tier", lang)))
+        relations = Table(columns=list(frame.columns), formats=[None] * len(frame.columns),
+                          rows=[(k, row.to_list()) for k, row in frame.iterrows()], index=frame.index.name,
+                          marks=_marks(shown))
+    conflicts = contradictions(table, column, others)
+    items = [_t("contradiction", lang, n=r.customers, tier=names[column].get(r.headline_tier, r.headline_tier),
+                share=r.share, other=names[r.scheme].get(r.tier, r.tier), scheme=_short(r.scheme, lang))
+             for r in conflicts.head(10).itertuples()]
+    crosstabs = []
+    for other in others:
+        other_shown = tiers_for(table, other, schemes.get(other))
+        counts = pd.crosstab(table[column], table[other]).reindex(index=keys, columns=[t.key for t in other_shown],
+                                                                  fill_value=0)
+        counts.columns = [t.label(lang) for t in other_shown]
+        crosstabs.append({"heading": _t("crosstab", lang, headline=_short(column, lang), scheme=_short(other, lang)),
+                          "table": Table(columns=list(counts.columns), formats=[None] * counts.shape[1],
+                                         rows=[(names[column][k], row.to_list()) for k, row in counts.iterrows()],
+                                         index=_t("tier", lang), marks=_marks(shown))})
+    return {"column": column, "heading": _headline_title(column, lang), "scheme": _heading(column, lang), "why": why,
+            "table": _tier_frame_table(table, column, lang, value, schemes.get(column)),
+            "relations": relations, "contradictions": items, "crosstabs": crosstabs}
+
+
+def _cluster_standards(diagnostics) -> dict | None:
+    """The k-means standards among the diagnostics (``KMeansSegmenter.standards()``), or None."""
+    step = (diagnostics or {}).get("clusters")
+    if isinstance(step, dict) and step.get("profiles") and step.get("centres_scaled"):
+        return step
+    return None
+
+
+def _cluster_extras(standards: dict, lang: str, unit: str, dpi: int) -> tuple[list, list]:
+    """The cluster profiles table and the snake plot and relative-importance heatmap."""
+    from tierkit.clusters.naming import cluster_label
+    from tierkit.reporting.charts.clusters import plot_relative_importance, plot_snake_centres
+    from tierkit.reporting.charts.palette import ordered_colors
+
+    profiles = pd.DataFrame(standards["profiles"])
+    profiles["cluster"] = profiles["cluster"].astype("int64")
+    profiles = profiles.set_index("cluster").sort_index()
+    columns = {
+        _t("customers", lang): (profiles["customers"].astype("int64"), None),
+        _t("customer_share", lang): (profiles["share"], "percent"),
+        _t("revenue_share", lang): (profiles["revenue_share"], "percent"),
+        _t("mean_r", lang, unit=unit): (profiles["recency"], "one"),
+        _t("mean_f", lang): (profiles["frequency"], "one"),
+        _t("mean_m", lang): (profiles["monetary"], "money"),
+        _t("vs_r", lang): (profiles["recency_vs_population"], "signed_percent"),
+        _t("vs_f", lang): (profiles["frequency_vs_population"], "signed_percent"),
+        _t("vs_m", lang): (profiles["monetary_vs_population"], "signed_percent"),
+    }
+    if "jaccard" in profiles.columns:
+        columns[_t("stability", lang)] = (profiles["jaccard"], None)
+    frame = pd.DataFrame({name: series.to_numpy() for name, (series, _) in columns.items()})
+    labels = [f"{i}: {cluster_label(n, lang)}" for i, n in zip(profiles.index, profiles["cluster_name"], strict=True)]
+    table = Table(columns=list(frame.columns), formats=[kind for _, kind in columns.values()],
+                  rows=[(label, row.to_list()) for label, (_, row) in zip(labels, frame.iterrows(), strict=True)],
+                  index=_t("cluster", lang),
+                  marks=list(zip(ordered_colors(len(profiles)), profiles["cluster_name"], strict=True)))
+    centres = pd.DataFrame.from_dict(standards["centres_scaled"], orient="index")
+    centres.index = centres.index.astype("int64")
+    centres = centres.sort_index()
+    charts = [Chart("snake plot", figure_png(plot_snake_centres(centres, profiles["cluster_name"], lang=lang).figure,
+                                             dpi=dpi, lang=lang)),
+              Chart("relative importance", figure_png(plot_relative_importance(profiles, lang=lang).figure,
+                                                      dpi=dpi, lang=lang))]
+    return [(_t("profiles", lang), table)], charts
 
 
 def _migration_section(previous: pd.DataFrame, table: pd.DataFrame, columns, lang: str) -> dict | None:
@@ -429,19 +712,31 @@ def write_report(table: pd.DataFrame, path, diagnostics=None, lang: str = "en", 
 
 
 def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
+    """Per tier: customers, orders, revenue, average order value, median R/F/M, mean CLV, NPS, strategy."""
     shown = tiers_for(table, column, tiers)
     keys = [t.key for t in shown]
     summary = tier_summary(table, column, value=value, order=keys).loc[keys]
+    unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
+    grouped = table.groupby(column, observed=True)
     out = pd.DataFrame({
         _t("tier", lang): [t.label(lang) for t in shown],
-        _t("key", lang): keys,
         _t("customers", lang): summary["customers"].to_numpy(),
         _t("customer_share", lang): summary["customer_share"].to_numpy(),
-        _t("revenue", lang): summary["revenue"].to_numpy(),
-        _t("revenue_share", lang): summary["revenue_share"].to_numpy(),
     })
+    if "frequency" in table.columns:
+        orders = grouped["frequency"].sum().reindex(keys)
+        out[_t("orders", lang)] = orders.fillna(0).astype("int64").to_numpy()
+    out[_t("revenue", lang)] = summary["revenue"].to_numpy()
+    out[_t("revenue_share", lang)] = summary["revenue_share"].to_numpy()
+    if "frequency" in table.columns:
+        aov = summary["revenue"].to_numpy(dtype="float64") / orders.to_numpy(dtype="float64")
+        out[_t("aov", lang)] = pd.Series(aov).where(orders.to_numpy() > 0).to_numpy()
+    for feature, key, fmt_key in (("recency", "median_r", {"unit": unit}), ("frequency", "median_f", {}),
+                                  (value, "median_m", {})):
+        if feature in table.columns:
+            out[_t(key, lang, **fmt_key)] = grouped[feature].median().reindex(keys).to_numpy(dtype="float64")
     if "clv" in table.columns:
-        out[_t("mean_clv", lang)] = table.groupby(column)["clv"].mean().reindex(keys).to_numpy()
+        out[_t("mean_clv", lang)] = grouped["clv"].mean().reindex(keys).to_numpy()
     if "nps_group" in table.columns:
         nps = _nps_table(table, column).reindex(keys)
         out[_t("respondents", lang)] = nps["respondents"].fillna(0).astype("int64").to_numpy()
@@ -450,8 +745,23 @@ def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
     return out
 
 
+def _tier_frame_table(table, column, lang, value, tiers) -> Table:
+    """:func:`_tier_table` as a :class:`Table`: the tier as the row header, with its colour and key."""
+    frame = _tier_table(table, column, lang, value, tiers)
+    unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
+    formats = {_t("customer_share", lang): "percent", _t("revenue_share", lang): "percent",
+               _t("revenue", lang): "money", _t("mean_clv", lang): "money", _t("nps", lang): "signed",
+               _t("aov", lang): "money", _t("median_r", lang, unit=unit): "one", _t("median_f", lang): "one",
+               _t("median_m", lang): "money"}
+    tier = _t("tier", lang)
+    body = frame.drop(columns=tier)
+    return Table(columns=list(body.columns), formats=[formats.get(c) for c in body.columns],
+                 rows=[(label, row.to_list()) for label, (_, row) in zip(frame[tier], body.iterrows(), strict=True)],
+                 index=tier, marks=_marks(tiers_for(table, column, tiers)))
+
+
 def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str = "monetary", tiers=None) -> list:
-    """(name, Axes) of every chart of one tier column: its own chart first, then shares and pies.
+    """(name, Axes) of every chart of one tier column: its own chart first, then shares and (up to 6 tiers) pies.
 
     Examples
     --------
@@ -459,15 +769,18 @@ def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str
     >>> [name for name, ax in scheme_charts(t, "abc_tier")]
     ['pareto', 'shares', 'pie_customers', 'pie_revenue']
     """
+    from tierkit.reporting.charts.shares import MAX_PIE_SLICES
+
     heading = _heading(column, lang)
     short = heading.split(" (")[0]
-    charts = [
-        ("shares", plot_tier_shares(table, column, lang=lang, value=value, tiers=tiers, title=short)),
-        ("pie_customers", plot_tier_pie(table, column, measure="customers", lang=lang, value=value, tiers=tiers,
-                                        title=short)),
-        ("pie_revenue", plot_tier_pie(table, column, measure="revenue", lang=lang, value=value, tiers=tiers,
-                                      title=short)),
-    ]
+    charts = [("shares", plot_tier_shares(table, column, lang=lang, value=value, tiers=tiers, title=short))]
+    if len(tiers_for(table, column, tiers)) <= MAX_PIE_SLICES:  # more slices: the shares' bars say it better
+        charts += [
+            ("pie_customers", plot_tier_pie(table, column, measure="customers", lang=lang, value=value, tiers=tiers,
+                                            title=short)),
+            ("pie_revenue", plot_tier_pie(table, column, measure="revenue", lang=lang, value=value, tiers=tiers,
+                                          title=short)),
+        ]
     special = _special_chart(table, column, lang)
     if special is not None:
         charts.insert(0, special)
@@ -479,14 +792,17 @@ _ALT = {"shares": "shares", "pie_customers": "customers", "pie_revenue": "revenu
         "value_potential": "Value-potential matrix"}
 
 
-def _scheme_section(table, column, lang, value, dpi, tiers) -> Section:
+def _scheme_section(table, column, lang, value, dpi, tiers, in_headline: bool = False, clusters=None) -> Section:
     heading = _heading(column, lang)
-    frame = _tier_table(table, column, lang, value, tiers)
-    formats = {_t("customer_share", lang): "percent", _t("revenue_share", lang): "percent",
-               _t("revenue", lang): "money", _t("mean_clv", lang): "money", _t("nps", lang): "signed"}
     charts = [Chart(f"{heading}: {_ALT.get(name, name)}", figure_png(ax.figure, dpi=dpi, lang=lang))
               for name, ax in scheme_charts(table, column, lang, value, tiers)]
-    return Section(column, heading, _frame_table(frame, formats, index=False), charts)
+    tables = []
+    if clusters is not None:
+        unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
+        tables, extra = _cluster_extras(clusters, lang, unit, dpi)
+        charts = extra + charts
+    return Section(column, heading, None if in_headline else _tier_frame_table(table, column, lang, value, tiers),
+                   charts, tables)
 
 
 def _special_chart(table, column, lang):
