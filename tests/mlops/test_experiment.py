@@ -31,8 +31,12 @@ def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(confi
     run = mlflow.get_run(result.run_id)
     assert run.data.params["time_unit"] == "W"
     assert run.data.metrics["customers"] == 2357.0
-    for scheme in ("rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"):
-        assert f"{scheme}.variance_share" in run.data.metrics
+    # the schemes' held-out metrics are in one child run per scheme (tests/mlops/test_mlflow_runs.py)
+    assert set(result.scheme_run_ids) >= {"rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"}
+    for scheme, child in result.scheme_run_ids.items():
+        child = mlflow.get_run(child)
+        assert child.info.run_name == scheme and "variance_share" in child.data.metrics
+        assert child.data.tags["mlflow.parentRunId"] == result.run_id
     assert run.inputs.dataset_inputs and run.inputs.dataset_inputs[0].dataset.name == "CDNOW_sample.txt"
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id, "profiles")}
     assert "profiles/rfm_class.json" in artifacts
@@ -65,7 +69,17 @@ def test_real_server_log_register_alias_and_load_in_a_fresh_process(config, tmp_
         result = run_experiment(config, tracking_uri_override=uri)
         assert result.registered_version == "1"
         client = mlflow.MlflowClient(tracking_uri=uri)
-        assert client.get_model_version_by_alias("tierkit-test", "champion").version == "1"
+        version = client.get_model_version_by_alias("tierkit-test", "champion")
+        assert version.version == "1"
+        # the version's description and tags, read back through the server
+        assert version.tags["as_of"] == "1998-06-30" and version.tags["customers"] == "2357"
+        assert version.tags["time_unit"] == "W" and version.tags["run_id"] == result.run_id
+        assert version.tags["best_scheme"] == result.best_scheme == result.comparison.index[0]
+        assert version.tags["config"] == "sample.yaml" and "as of 1998-06-30" in version.description
+        children = client.search_runs([result.experiment_id],
+                                      filter_string=f"tags.mlflow.parentRunId = '{result.run_id}'")
+        assert sorted(c.info.run_name for c in children) == sorted(result.comparison.index)
+        assert all(set(c.data.metrics) == set(children[0].data.metrics) for c in children)
         features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="W")
         model_input(features).to_parquet(tmp_path / "input.parquet")
         in_process = mlflow.pyfunc.load_model("models:/tierkit-test@champion").predict(model_input(features))
@@ -128,7 +142,8 @@ def test_two_first_runs_at_once_on_a_new_sqlite_store_both_succeed(config, tmp_p
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-600:] for _, err in results]
     client = mlflow.MlflowClient(tracking_uri=uri)
-    assert len(client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])) == 2
+    runs = client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])
+    assert len([r for r in runs if "mlflow.parentRunId" not in r.data.tags]) == 2  # the parents; children apart
 
 
 def test_pyfunc_horizon_parameter_is_a_duration_and_the_unit_is_checked_on_numbers_alone(tmp_path):
