@@ -128,6 +128,9 @@ def test_register_cli_finds_the_model_of_a_run_made_by_tierkit_run(config, tmp_p
     assert str(client.get_model_version_by_alias("tierkit-registered", "champion").version) == "1"
     assert main(["register", "x' OR '1'='1", "--name", "n", "--tracking-uri", uri]) == 2
     assert "not a run id" in capsys.readouterr().err
+    # a scheme's child run has no model: the message names the parent run to register
+    assert main(["register", result.scheme_run_ids["abc_tier"], "--name", "n", "--tracking-uri", uri]) == 2
+    assert f"register its parent run {result.run_id}" in capsys.readouterr().err.replace("\n", " ")
 
 
 @pytest.mark.slow

@@ -322,7 +322,9 @@ def chosen_k(segmentation: Segmentation) -> int | None:
 
     Examples
     --------
-    >>> chosen_k(Segmentation().fit(pd.DataFrame({"recency": [1, 9], "frequency": [1, 2], "monetary": [5.0, 9.0]})))
+    >>> chosen_k(Segmentation(lifecycle=False).fit(pd.DataFrame({"recency": [1, 9], "frequency": [1, 2],
+    ...     "monetary": [5.0, 9.0]}))) is None
+    True
     """
     clusters = dict(segmentation.steps_).get("clusters")
     return int(clusters.k_) if clusters is not None else None

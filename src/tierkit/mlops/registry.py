@@ -64,7 +64,10 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
                                                      filter_string=f"source_run_id = '{run_id}'", output_format="list")
               if m.name == artifact]
     if not models:
-        raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}")
+        parent = run.data.tags.get("mlflow.parentRunId")
+        hint = (f"; it is the child run of scheme {run.info.run_name!r}: register its parent run {parent}"
+                if parent else "")
+        raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}{hint}")
     chatter = io.StringIO()
     with contextlib.redirect_stderr(chatter):  # MLflow prints "Successfully registered ..." itself
         version = mlflow.register_model(models[0].model_uri, name)

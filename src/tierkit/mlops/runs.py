@@ -47,7 +47,7 @@ def scheme_steps(segmentation, scheme: str) -> list:
     --------
     >>> from tierkit.segmentation.chain import Segmentation
     >>> f = pd.DataFrame({"recency": [1, 9, 30], "frequency": [4, 2, 1], "monetary": [90.0, 20.0, 5.0]})
-    >>> scheme_steps(Segmentation().fit(f), "rfm_segment")
+    >>> scheme_steps(Segmentation(lifecycle=False).fit(f), "rfm_segment")
     ['rfm', 'rfm_segments']
     """
     fitted = dict(segmentation.steps_)
