@@ -312,7 +312,7 @@ def clv_model_tags(segmentation: Segmentation) -> dict:
     if clv is None or not hasattr(clv, "model_"):
         return {}
     standards = clv.standards()
-    params = {clv.model_: standards[clv.model_], "gamma_gamma": standards["gamma_gamma"]}
+    params = {standards["model"]: standards[standards["model"]], "gamma_gamma": standards["gamma_gamma"]}
     return {"tierkit.clv_model": clv.model_, "tierkit.clv_model_choice": clv.model_choice_[:5000],
             "tierkit.clv_params": json.dumps(_plain(params))}
 
