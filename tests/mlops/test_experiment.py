@@ -31,8 +31,12 @@ def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(confi
     run = mlflow.get_run(result.run_id)
     assert run.data.params["time_unit"] == "W"
     assert run.data.metrics["customers"] == 2357.0
-    for scheme in ("rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"):
-        assert f"{scheme}.variance_share" in run.data.metrics
+    # the schemes' held-out metrics are in one child run per scheme (tests/mlops/test_mlflow_runs.py)
+    assert set(result.scheme_run_ids) >= {"rfm_class", "abc_tier", "rfm_segment", "lifecycle_stage"}
+    for scheme, child in result.scheme_run_ids.items():
+        child = mlflow.get_run(child)
+        assert child.info.run_name == scheme and "variance_share" in child.data.metrics
+        assert child.data.tags["mlflow.parentRunId"] == result.run_id
     assert run.inputs.dataset_inputs and run.inputs.dataset_inputs[0].dataset.name == "CDNOW_sample.txt"
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id, "profiles")}
     assert "profiles/rfm_class.json" in artifacts
@@ -65,7 +69,17 @@ def test_real_server_log_register_alias_and_load_in_a_fresh_process(config, tmp_
         result = run_experiment(config, tracking_uri_override=uri)
         assert result.registered_version == "1"
         client = mlflow.MlflowClient(tracking_uri=uri)
-        assert client.get_model_version_by_alias("tierkit-test", "champion").version == "1"
+        version = client.get_model_version_by_alias("tierkit-test", "champion")
+        assert version.version == "1"
+        # the version's description and tags, read back through the server
+        assert version.tags["as_of"] == "1998-06-30" and version.tags["customers"] == "2357"
+        assert version.tags["time_unit"] == "W" and version.tags["run_id"] == result.run_id
+        assert version.tags["best_scheme"] == result.best_scheme == result.comparison.index[0]
+        assert version.tags["config"] == "sample.yaml" and "as of 1998-06-30" in version.description
+        children = client.search_runs([result.experiment_id],
+                                      filter_string=f"tags.mlflow.parentRunId = '{result.run_id}'")
+        assert sorted(c.info.run_name for c in children) == sorted(result.comparison.index)
+        assert all(set(c.data.metrics) == set(children[0].data.metrics) for c in children)
         features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30", time_unit="W")
         model_input(features).to_parquet(tmp_path / "input.parquet")
         in_process = mlflow.pyfunc.load_model("models:/tierkit-test@champion").predict(model_input(features))
@@ -114,6 +128,9 @@ def test_register_cli_finds_the_model_of_a_run_made_by_tierkit_run(config, tmp_p
     assert str(client.get_model_version_by_alias("tierkit-registered", "champion").version) == "1"
     assert main(["register", "x' OR '1'='1", "--name", "n", "--tracking-uri", uri]) == 2
     assert "not a run id" in capsys.readouterr().err
+    # a scheme's child run has no model: the message names the parent run to register
+    assert main(["register", result.scheme_run_ids["abc_tier"], "--name", "n", "--tracking-uri", uri]) == 2
+    assert f"register its parent run {result.run_id}" in capsys.readouterr().err.replace("\n", " ")
 
 
 @pytest.mark.slow
@@ -128,7 +145,8 @@ def test_two_first_runs_at_once_on_a_new_sqlite_store_both_succeed(config, tmp_p
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-600:] for _, err in results]
     client = mlflow.MlflowClient(tracking_uri=uri)
-    assert len(client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])) == 2
+    runs = client.search_runs([client.get_experiment_by_name("tierkit-test").experiment_id])
+    assert len([r for r in runs if "mlflow.parentRunId" not in r.data.tags]) == 2  # the parents; children apart
 
 
 def test_pyfunc_horizon_parameter_is_a_duration_and_the_unit_is_checked_on_numbers_alone(tmp_path):

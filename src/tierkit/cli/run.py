@@ -34,6 +34,9 @@ def show_run(result) -> None:
                                    "tiers"]]
         out.print("schemes ranked by held-out value separation:", soft_wrap=True)
         out.print(shown.to_string(float_format=lambda v: f"{v:.3f}"), soft_wrap=True)
+        if getattr(result, "best_scheme", None):
+            out.print(f"best scheme: {result.best_scheme} (tag best_scheme); one child run per scheme in MLflow",
+                      soft_wrap=True)
     out.print(f"model: {result.model_uri}")
     if result.registered_version:
         out.print(f"registered version {result.registered_version}")

@@ -15,6 +15,10 @@ customers' actual spend in the holdout period:
   standardised; a seeded sample of at most 5,000 customers);
 
 and :func:`scheme_agreement` gives the adjusted Rand index between every pair of schemes.
+
+**Ranking.** :func:`compare_schemes` ranks the schemes by ``variance_share``, highest first;
+schemes with equal shares keep the order they were given in, and a scheme without a share
+(``NaN``) comes last. :func:`best_scheme` is the first of that ranking.
 """
 
 from __future__ import annotations
@@ -27,6 +31,17 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tierkit.errors import TierkitError
 
 METRICS = ("variance_share", "top_tier_lift", "order_agreement", "size_balance", "silhouette")
+#: What each held-out metric (and ``tiers``) means, one line each, for run descriptions.
+METRIC_MEANINGS = {
+    "variance_share": "share of the holdout-spend variance that lies between tiers (0-1, higher is better; "
+                      "the ranking metric)",
+    "top_tier_lift": "holdout spend per customer of the top tier over that of the whole base",
+    "order_agreement": "Spearman correlation of the tier order (best first) with the tiers' mean holdout spend "
+                       "(+1: the tier order is the value order)",
+    "size_balance": "normalised entropy of the tier sizes (1 = equal sizes, 0 = one tier)",
+    "silhouette": "silhouette of the tiers on the scaled RFM features (-1 to 1)",
+    "tiers": "number of tiers holding customers",
+}
 
 
 def variance_share(tiers: pd.Series, value: pd.Series) -> float:
@@ -118,6 +133,32 @@ def compare_schemes(table: pd.DataFrame, schemes: dict, **kwargs) -> pd.DataFram
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "scheme"
     return frame.sort_values("variance_share", ascending=False, kind="stable")
+
+
+def best_scheme(comparison: pd.DataFrame) -> str | None:
+    """The top scheme of the ranking (see the module docs): highest ``variance_share``, first given on ties.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        One row per scheme with a ``variance_share`` column, in the order the schemes were
+        given or already ranked (:func:`compare_schemes`).
+
+    Returns
+    -------
+    str or None
+        None when no scheme has a share.
+
+    Examples
+    --------
+    >>> best_scheme(pd.DataFrame({"variance_share": [0.2, 0.5, 0.5]}, index=["a", "b", "c"]))
+    'b'
+    """
+    shares = pd.to_numeric(comparison["variance_share"], errors="coerce")
+    if shares.notna().sum() == 0:
+        return None
+    ranked = shares.sort_values(ascending=False, kind="stable", na_position="last")
+    return str(ranked.index[0])
 
 
 def scheme_agreement(table: pd.DataFrame, columns) -> pd.DataFrame:

@@ -8,12 +8,18 @@ One run does two fits:
 2. **final model** -- features as of ``as_of``; the fitted segmentation is logged as one pyfunc
    model (:mod:`tierkit.mlops.pyfunc`), with its standards, tier profiles, charts and the report.
 
+The experiment is one MLflow *parent* run (the final model, report, charts, the comparison table,
+the tags ``best_scheme`` and ``tierkit.k``, a description) with one nested *child* run per
+compared scheme, named after it, logging the same metrics and its scheme's standards
+(:mod:`tierkit.mlops.runs`), so MLflow's compare view ranks the schemes.
+
 With no tracking URI configured, MLflow's local default store is used (a SQLite file
 ``mlflow.db`` in the working directory), so a run needs no server.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -32,13 +38,15 @@ from tierkit.datasets import (
     synthetic_survey,
 )
 from tierkit.evaluation.alerts import grading_alerts
-from tierkit.evaluation.comparison import compare_schemes, scheme_agreement
+from tierkit.evaluation.comparison import best_scheme, compare_schemes, scheme_agreement
 from tierkit.evaluation.summary import tier_summary
 from tierkit.features.definition import rfm_features
 from tierkit.mlops.config import ExperimentConfig, load_config
+from tierkit.mlops.runs import log_scheme_runs, run_description
 from tierkit.mlops.store import open_tracking_store
 from tierkit.progress import timed
 from tierkit.segmentation.chain import Segmentation, build_segmentation
+from tierkit.segmentation.standards import _plain
 from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
 from tierkit.tiers.vocabulary import LANGS
 
@@ -63,6 +71,10 @@ class RunResult:
     read_report: dict | None = None
     #: Grading alerts by language (``"en"``, ``"zh"``): lists of sentences, empty when none.
     alerts: dict | None = None
+    #: The child run of each compared scheme (``{scheme: run id}``); empty without a holdout.
+    scheme_run_ids: dict | None = None
+    #: The top scheme of the comparison ranking (None without a holdout).
+    best_scheme: str | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -96,9 +108,14 @@ def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
 
     ``answers``: the survey answers; only those up to the calibration end count here.
     """
+    return _evaluate(config, tx, answers)[:3]
+
+
+def _evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
+    """:func:`evaluate` plus the segmentation fitted on the calibration period (whose tiers were scored)."""
     dates = config.dates
     if "calibration_end" not in dates:
-        return None, None, None
+        return None, None, None, None
     features = _features(tx, as_of=dates["calibration_end"], time_unit=config.time_unit,
                          holdout_end=dates["holdout_end"])
     survey = _satisfaction(config, answers, dates["calibration_end"])
@@ -112,7 +129,7 @@ def evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
     with timed("compared the schemes on the holdout"):
         comparison = compare_schemes(table, orders, seed=config.seed)
         agreement = scheme_agreement(table, list(comparison.index))
-    return comparison, agreement, table
+    return comparison, agreement, table, segmentation
 
 
 def run_experiment(config, *, tracking_uri_override: str | None = None, register: bool | None = None,
@@ -149,7 +166,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     as_of = config.dates.get("as_of", config.dates.get("holdout_end"))
     answers, notes = _survey_answers(config, tx, as_of)
     step("comparing schemes on the holdout period")
-    comparison, agreement, _ = evaluate(config, tx, answers)
+    comparison, agreement, calibration_table, calibrated = _evaluate(config, tx, answers)
     step("fitting the final segmentation")
     features = _features(tx, as_of=as_of, time_unit=config.time_unit)
     survey = _satisfaction(config, answers, as_of)
@@ -163,13 +180,24 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed("measured the clusters' bootstrap stability"):
             segmentation.assess_stability(features)
 
-    with mlflow.start_run(run_name=config.name) as run, tempfile.TemporaryDirectory() as tmp:
+    alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
+    best = best_scheme(comparison) if comparison is not None else None
+    k = chosen_k(segmentation)
+    description = run_description(config, as_of=as_of, customers=len(table), segmentation=segmentation,
+                                  comparison=comparison, best=best, alerts=len(alerts["en"]), k=k)
+    scheme_run_ids = {}
+    with (mlflow.start_run(run_name=config.name, description=description) as run,
+          tempfile.TemporaryDirectory() as tmp):
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
         mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
         mlflow.set_tags(clv_model_tags(segmentation))
+        if best is not None:
+            mlflow.set_tag("best_scheme", best)
+        if k is not None:
+            mlflow.set_tag("tierkit.k", str(k))
+        mlflow.log_metric("alerts", float(len(alerts["en"])))
         # English tag, stable for searching; the Chinese one for reading; the report in config.lang
-        alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
         if alerts["en"]:
             mlflow.set_tags({"tierkit.alerts": " | ".join(alerts["en"])[:5000],
                              "tierkit.alerts_zh": " | ".join(alerts["zh"])[:5000]})
@@ -193,12 +221,10 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         if comparison is not None:
             step("logging the comparison")
             with timed("logged the comparison to MLflow"):
-                for scheme, row in comparison.iterrows():
-                    for metric in ("variance_share", "top_tier_lift", "order_agreement", "size_balance",
-                                   "silhouette"):
-                        value = row[metric]
-                        if pd.notna(value):
-                            mlflow.log_metric(f"{scheme}.{metric}", float(value))
+                scheme_run_ids = log_scheme_runs(
+                    comparison, calibrated, calibration_end=config.dates["calibration_end"],
+                    holdout_end=config.dates["holdout_end"], customers=len(calibration_table),
+                    tags={"tierkit.config": config.source.name})
                 mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
                 mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
         step("logging tier profiles")
@@ -227,7 +253,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed(f"registered the model as {registered}"):
             version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
-                     diagnostics, tx.attrs.get("read_report"), alerts)
+                     diagnostics, tx.attrs.get("read_report"), alerts, scheme_run_ids, best)
 
 
 def _schemes(config: ExperimentConfig) -> dict:
@@ -285,13 +311,31 @@ def clv_model_tags(segmentation: Segmentation) -> dict:
     clv = dict(segmentation.steps_).get("clv")
     if clv is None or not hasattr(clv, "model_"):
         return {}
-    return {"tierkit.clv_model": clv.model_, "tierkit.clv_model_choice": clv.model_choice_[:5000]}
+    standards = clv.standards()
+    params = {standards["model"]: standards[standards["model"]], "gamma_gamma": standards["gamma_gamma"]}
+    return {"tierkit.clv_model": clv.model_, "tierkit.clv_model_choice": clv.model_choice_[:5000],
+            "tierkit.clv_params": json.dumps(_plain(params))}
+
+
+def chosen_k(segmentation: Segmentation) -> int | None:
+    """The number of clusters of a fitted segmentation's clusters step (None without one).
+
+    Examples
+    --------
+    >>> chosen_k(Segmentation(lifecycle=False).fit(pd.DataFrame({"recency": [1, 9], "frequency": [1, 2],
+    ...     "monetary": [5.0, 9.0]}))) is None
+    True
+    """
+    clusters = dict(segmentation.steps_).get("clusters")
+    return int(clusters.k_) if clusters is not None else None
 
 
 def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     """Model diagnostics worth a metric: CLV parameters, the chosen k ..."""
     out = {}
     steps = dict(segmentation.steps_)
+    if chosen_k(segmentation) is not None:
+        out["k"] = float(chosen_k(segmentation))
     if "clv" in steps:
         clv = steps["clv"]
         for group in ("params_", "gamma_gamma_params_"):

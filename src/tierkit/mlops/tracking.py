@@ -11,8 +11,24 @@ from tierkit.evaluation.comparison import METRICS
 def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) -> pd.DataFrame:
     """One row per (run, scheme) with the held-out comparison metrics, best separation first.
 
-    Metrics are those logged by :func:`tierkit.mlops.experiment.run_experiment` as
-    ``<scheme>.<metric>``.
+    A run of :func:`tierkit.mlops.experiment.run_experiment` is a parent run with one child run
+    per scheme (tag ``tierkit.scheme``) holding the metrics; ``run_id``, ``run_name`` and
+    ``start_time`` are the parent's, ``scheme_run_id`` the child's. Runs logged before the child
+    runs, with ``<scheme>.<metric>`` metrics on the run itself, are read too (``scheme_run_id``
+    empty).
+
+    Parameters
+    ----------
+    experiment : str
+        MLflow experiment name.
+    tracking_uri : str, optional
+        Tracking URI; default the current one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run_id``, ``run_name``, ``start_time``, ``scheme``, ``scheme_run_id`` and
+        :data:`tierkit.evaluation.comparison.METRICS`.
     """
     import mlflow
 
@@ -26,15 +42,8 @@ def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) 
         )
     runs = mlflow.search_runs([found.experiment_id], output_format="pandas")
     rows = []
-    for _, run in runs.iterrows():
-        schemes = {c[len("metrics."):].rsplit(".", 1)[0] for c in runs.columns
-                   if c.startswith("metrics.") and c.endswith(".variance_share") and pd.notna(run[c])}
-        for scheme in sorted(schemes):
-            row = {"run_id": run["run_id"], "run_name": run.get("tags.mlflow.runName"), "start_time": run["start_time"],
-                   "scheme": scheme}
-            for metric in METRICS:
-                row[metric] = run.get(f"metrics.{scheme}.{metric}")
-            rows.append(row)
+    if len(runs):
+        rows = _scheme_run_rows(runs) + _old_style_rows(runs)
     if not rows:
         raise TierkitError(f"experiment {experiment!r}: no run has comparison metrics "
                            "(configs need calibration_end and holdout_end)")
@@ -42,3 +51,39 @@ def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) 
     table["start_time"] = table["start_time"].astype("str")
     table = table.sort_values(["variance_share", "run_id"], ascending=[False, True], kind="stable")
     return table.reset_index(drop=True)
+
+
+def _column(runs: pd.DataFrame, name: str) -> pd.Series:
+    return runs[name] if name in runs.columns else pd.Series(None, index=runs.index, dtype="object")
+
+
+def _scheme_run_rows(runs: pd.DataFrame) -> list:
+    """Rows from the child runs (one per scheme) under their parent run."""
+    parents = runs.set_index("run_id")
+    names = _column(runs, "tags.mlflow.runName").set_axis(runs["run_id"])
+    children = runs[_column(runs, "tags.tierkit.scheme").notna() & _column(runs, "tags.mlflow.parentRunId").notna()]
+    rows = []
+    for _, child in children.iterrows():
+        parent = child["tags.mlflow.parentRunId"]
+        row = {"run_id": parent, "run_name": names.get(parent),
+               "start_time": parents["start_time"].get(parent, child["start_time"]),
+               "scheme": child["tags.tierkit.scheme"], "scheme_run_id": child["run_id"]}
+        for metric in METRICS:
+            row[metric] = child.get(f"metrics.{metric}")
+        rows.append(row)
+    return rows
+
+
+def _old_style_rows(runs: pd.DataFrame) -> list:
+    """Rows from runs logged before the child runs: ``<scheme>.<metric>`` metrics on the run."""
+    rows = []
+    columns = [c for c in runs.columns if c.startswith("metrics.") and c[len("metrics."):].endswith(".variance_share")]
+    for _, run in runs.iterrows():
+        schemes = {c[len("metrics."):].rsplit(".", 1)[0] for c in columns if pd.notna(run[c])}
+        for scheme in sorted(schemes):
+            row = {"run_id": run["run_id"], "run_name": run.get("tags.mlflow.runName"), "start_time": run["start_time"],
+                   "scheme": scheme, "scheme_run_id": None}
+            for metric in METRICS:
+                row[metric] = run.get(f"metrics.{scheme}.{metric}")
+            rows.append(row)
+    return rows
