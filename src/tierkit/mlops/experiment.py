@@ -180,6 +180,14 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed("measured the clusters' bootstrap stability"):
             segmentation.assess_stability(features)
 
+    validation = None
+    if comparison is not None and "clv" in dict(segmentation.steps_):
+        step("diagnosing the CLV models on the holdout")
+        from tierkit.clv.diagnostics import clv_diagnostics
+
+        with timed("diagnosed the CLV models on the holdout"):
+            validation = clv_diagnostics(tx, calibration_end=config.dates["calibration_end"],
+                                         holdout_end=config.dates["holdout_end"], time_unit=config.time_unit)
     alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
     best = best_scheme(comparison) if comparison is not None else None
     k = chosen_k(segmentation)
@@ -237,8 +245,14 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
                     mlflow.log_table(summary.reset_index(), f"profiles/{column}.json")
             for name, value in _diagnostic_metrics(segmentation).items():
                 mlflow.log_metric(name, value)
+        if validation is not None:  # the FHL 2005 diagnostics of every purchase model on the holdout
+            for name, model in validation.models.items():
+                mlflow.log_metrics({f"clv_holdout.{name}.{metric}": float(getattr(model, metric))
+                                    for metric in ("tracking_error", "pearson_corr", "mae", "log_likelihood", "bic")})
+            mlflow.log_table(validation.comparison.reset_index(), "comparison/clv_models.json")
         step("drawing charts and the report")
-        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes, alerts[config.lang])
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes, alerts[config.lang],
+                                  validation)
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
         with timed("logged the model to MLflow"):
@@ -346,7 +360,7 @@ def _diagnostic_metrics(segmentation: Segmentation) -> dict:
     return out
 
 
-def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alerts=()) -> dict:
+def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alerts=(), validation=None) -> dict:
     """Every chart (PNG) and the HTML report, as artifacts of the active run; returns the diagnostics."""
     import mlflow
 
@@ -370,7 +384,7 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alert
     report = tmp / "report.html"
     with timed("wrote the report"):
         write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers",
-                     notes=notes, alerts=alerts)
+                     notes=notes, alerts=alerts, validation=validation)
     with timed("logged the report to MLflow"):
         mlflow.log_artifact(str(report))
     return diagnostics
