@@ -343,7 +343,7 @@ def build_signature(segmentation, input_columns, output: pd.DataFrame, horizon):
               ParamSpec("missing_customers", "string", "error"), ParamSpec("date_format", "string", "")]
     default = horizon_param(segmentation, horizon)
     if default is not None:
-        params.append(ParamSpec("horizon", "string", default))
+        params.insert(0, ParamSpec("horizon", "string", default))  # first, as in models of earlier versions
     with warnings.catch_warnings():
         # Scores are integers by design and never missing: MLflow's hint does not apply.
         warnings.filterwarnings("ignore", message=".*Integer columns in Python cannot represent missing values.*")
