@@ -150,3 +150,14 @@ def test_input_example_is_made_up(fitted):
     assert frame["frequency"].tolist() == [3.0, 1.0, 2.0]
     assert np.allclose(frame["tenure"] - frame["recency"], frame["recency_btyd"])
     assert len(model.predict(frame)) == 3
+
+
+def test_input_example_of_a_weekly_model_is_in_weeks(tmp_path):
+    weekly = tk.rfm_features(tk.load_cdnow(sample=True), as_of=AS_OF, time_unit="W")
+    segmentation = tk.Segmentation().fit(weekly)
+    folder = save_segmentation_model(segmentation, weekly, tmp_path / "model")
+    example = json.loads((folder / "input_example.json").read_text())
+    frame = pd.DataFrame(example["data"], columns=example["columns"])
+    assert frame["tenure"].tolist() == pytest.approx([300 / 7, 200 / 7, 400 / 7])
+    got = mlflow.pyfunc.load_model(str(folder)).predict(frame)  # read as weeks, not refused as days
+    assert got["customer_id"].tolist() == ["example-1", "example-2", "example-3"]

@@ -122,10 +122,11 @@ def example_transactions(as_of, profit: bool = False) -> pd.DataFrame:
     return tx
 
 
-def example_features(features: pd.DataFrame) -> pd.DataFrame:
+def example_features(features: pd.DataFrame, time_unit: str | None = None) -> pd.DataFrame:
     """The model's input example: the feature table of :func:`example_transactions`, as model input.
 
-    Same columns and time unit as ``features`` (the training table), no row of it.
+    Same columns and time unit (``time_unit``, else the one ``features`` shows) as ``features``
+    (the training table), no row of it.
 
     Examples
     --------
@@ -138,7 +139,7 @@ def example_features(features: pd.DataFrame) -> pd.DataFrame:
     from tierkit.features.definition import features_time_unit, rfm_features
 
     as_of = features.attrs.get("as_of") or "2024-01-31"
-    time_unit = features_time_unit(features) or "D"
+    time_unit = time_unit or features_time_unit(features) or "D"
     made_up = rfm_features(example_transactions(as_of, profit="profit" in features.columns), as_of=as_of,
                            time_unit=time_unit)
     if "cs_index" in features.columns:
@@ -378,7 +379,7 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
     """
     import tierkit
 
-    example = example_features(features)
+    example = example_features(features, getattr(segmentation, "time_unit_", None))
     input_columns = [c for c in example.columns if c != "customer_id"]
     table = segmentation.transform(features.head(50))
     output_columns = [c for c in table.columns if c not in features.columns and c != "customer_id"]
