@@ -1,11 +1,15 @@
-"""`mlflow models serve -m models:/NAME@champion --env-manager local` answers /invocations."""
+"""`mlflow models serve -m models:/NAME@champion --env-manager local` answers /invocations.
 
+A real server on 127.0.0.1 (free port) serves the registered model; its answers are parsed by
+a strict JSON parser (``NaN`` or ``Infinity`` fail the test) and compared with
+``Segmentation.transform`` run here, and with ``load_model`` in a fresh process.
+"""
+
+import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,75 +17,145 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+from test_pyfunc import full_segmentation, same_tiers
 
 import tierkit as tk
+from mlflow_server import free_port, running
 from tierkit.mlops.pyfunc import log_segmentation_model, model_input
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+AS_OF = "1998-06-30"
+URI = "models:/tiers@champion"
 
 
-def wait_until_up(url: str, proc, log: Path, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            raise AssertionError(f"mlflow models serve exited with {proc.returncode}: " + " | ".join(tail))
-        try:
-            with urllib.request.urlopen(url + "/ping", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise AssertionError(f"mlflow models serve did not answer {url}/ping within {timeout:.0f} s")
+def strict_json(text: str):
+    """``json.loads`` that refuses the ``NaN``, ``Infinity`` and ``-Infinity`` of Python's encoder."""
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant} in the response")
+
+    return json.loads(text, parse_constant=refuse)
 
 
-def test_served_champion_answers_invocations_like_the_model(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns
-    tracking = "sqlite:///" + str(tmp_path / "mlflow.db")
-    features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30")
-    mlflow.set_tracking_uri(tracking)
+@contextlib.contextmanager
+def chdir(path: Path):
+    before = os.getcwd()
+    os.chdir(path)
     try:
-        with mlflow.start_run():
-            log_segmentation_model(tk.Segmentation().fit(features), features, registered_model_name="tiers")
-        mlflow.MlflowClient().set_registered_model_alias("tiers", "champion", "1")
-        expected = mlflow.pyfunc.load_model("models:/tiers@champion").predict(model_input(features).head(25))
+        yield
     finally:
-        mlflow.set_tracking_uri(None)
+        os.chdir(before)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The full segmentation logged, registered as ``tiers@champion`` and served; yields what the tests need."""
+    root = tmp_path_factory.mktemp("serving")
+    tracking = "sqlite:///" + str(root / "mlflow.db")
+    tx = tk.load_cdnow(sample=True)
+    features = tk.rfm_features(tx, as_of=AS_OF)
+    segmentation = full_segmentation().fit(features)
+    with chdir(root):  # a SQLite store puts artifacts in ./mlruns
+        mlflow.set_tracking_uri(tracking)
+        try:
+            with mlflow.start_run():
+                log_segmentation_model(segmentation, features, registered_model_name="tiers",
+                                       horizon=segmentation.named_step("clv").horizon)
+            mlflow.MlflowClient().set_registered_model_alias("tiers", "champion", "1")
+        finally:
+            mlflow.set_tracking_uri(None)
+    table = segmentation.transform(features)
+    expected = table[[c for c in table.columns if c not in features.columns]].reset_index()
 
     port = free_port()
-    mlflow_cli = Path(sys.executable).with_name("mlflow")
+    bin_dir = Path(sys.executable).parent
     # mlflow starts `uvicorn` by name: the environment's bin folder must be on PATH (as when activated).
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking,
-           "PATH": str(mlflow_cli.parent) + os.pathsep + os.environ.get("PATH", "")}
-    log = tmp_path / "serve.log"
-    log_file = open(log, "w")
-    proc = subprocess.Popen(
-        [str(mlflow_cli), "models", "serve", "-m", "models:/tiers@champion", "--env-manager", "local",
-         "-h", "127.0.0.1", "-p", str(port), "-w", "1"],
-        cwd=tmp_path, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-    )
+           "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}
+    argv = [str(bin_dir / "mlflow"), "models", "serve", "-m", URI, "--env-manager", "local",
+            "-h", "127.0.0.1", "-p", str(port), "-w", "1"]
+    with chdir(root), running(argv, f"http://127.0.0.1:{port}/ping", root / "serve.log", env=env, timeout=120):
+        yield {"url": f"http://127.0.0.1:{port}/invocations", "tx": tx, "features": features, "expected": expected,
+               "tracking": tracking, "root": root}
+
+
+def invoke(url: str, payload: dict) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"})
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(url, proc, log)
-        body = json.dumps({"dataframe_split": model_input(features).head(25).to_dict(orient="split")}).encode()
-        request = urllib.request.Request(url + "/invocations", data=body,
-                                         headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.loads(response.read())
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log_file.close()
-    got = pd.DataFrame(answer["predictions"])
-    assert len(got) == 25
-    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def predictions(url: str, payload: dict) -> pd.DataFrame:
+    status, text = invoke(url, payload)
+    assert status == 200, text[:500]
+    return pd.DataFrame(strict_json(text)["predictions"])
+
+
+def test_rest_answer_is_strict_json_and_equals_transform(served):
+    features, expected = served["features"], served["expected"]
+    head = features.head(60)
+    # JSON numbers as the caller has them: frequency an integer, the rest floats.
+    records = head.reset_index()[["customer_id", *model_input(head).columns[1:]]].to_dict(orient="records")
+    assert isinstance(records[0]["frequency"], int)
+    got = predictions(served["url"], {"dataframe_records": records})
+    assert got["cs_index"].isna().all()  # null in the JSON: no survey, every customer unrated
+    same_tiers(got, expected.head(60))
+
+
+def test_rest_takes_integer_ids_and_integer_numbers(served):
+    features, expected = served["features"], served["expected"]
+    frame = model_input(features.head(30))
+    frame["customer_id"] = frame["customer_id"].astype("int64")
+    for column in ("recency", "frequency", "tenure", "frequency_btyd", "recency_btyd", "T"):
+        frame[column] = frame[column].astype("int64")
+    body = json.loads(frame.to_json(orient="split", index=False))
+    assert body["data"][0][:3] == [4, 200, 4]
+    got = predictions(served["url"], {"dataframe_split": body})
+    renamed = expected.head(30).assign(customer_id=lambda t: t["customer_id"].astype("int64").astype("str"))
+    same_tiers(got, renamed)
+
+
+def test_rest_transactions_with_as_of_and_labels(served):
+    tx, expected = served["tx"], served["expected"]
+    customers = tx["customer_id"].unique()[:25]
+    raw = tx.loc[tx["customer_id"].isin(customers), ["customer_id", "date", "amount"]]
+    body = {"dataframe_split": json.loads(raw.to_json(orient="split", index=False, date_format="iso")),
+            "params": {"input": "transactions", "as_of": AS_OF, "lang": "zh"}}
+    got = predictions(served["url"], body)
+    same_tiers(got, tk.add_labels(expected[expected["customer_id"].isin(customers)], "zh"))
+    assert got["abc_tier_label"].iloc[0] == "普通客户"
+
+
+def test_rest_refuses_bad_input_with_the_reason(served):
+    status, text = invoke(served["url"], {"dataframe_records": [{"customer_id": "1", "date": "1997-13-45",
+                                                                 "amount": 3}],
+                                          "params": {"input": "transactions", "as_of": AS_OF}})
+    assert status == 400 and "1997-13-45" in text
+    status, text = invoke(served["url"], {"dataframe_records": [{"customer_id": "1", "date": "1997-01-05",
+                                                                 "amount": 3}],
+                                          "params": {"input": "transactions"}})
+    assert status == 400 and "as_of is required" in text
+
+
+FRESH = """
+import sys, pandas as pd, mlflow
+model = mlflow.pyfunc.load_model(sys.argv[1])
+import tierkit
+assert "/code/tierkit" in tierkit.__file__.replace("\\\\", "/"), tierkit.__file__  # the model's own copy
+model.predict(pd.read_parquet(sys.argv[2])).to_parquet(sys.argv[3])
+"""
+
+
+def test_fresh_process_load_model_equals_transform(served, tmp_path):
+    features, expected = served["features"], served["expected"]
+    features.reset_index().drop(columns=["first_purchase", "last_purchase"]).to_parquet(tmp_path / "in.parquet")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # tierkit only from the model
+    env["MLFLOW_TRACKING_URI"] = served["tracking"]
+    argv = [sys.executable, "-c", FRESH, URI, str(tmp_path / "in.parquet"), str(tmp_path / "out.parquet")]
+    done = subprocess.run(argv, cwd=served["root"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    same_tiers(pd.read_parquet(tmp_path / "out.parquet"), expected)

@@ -88,3 +88,30 @@ def test_the_local_session_listens_on_the_loopback_interface_only(spark):
     driver_port = int(spark.sparkContext.getConf().get("spark.driver.port"))
     assert driver_port in {addr.port for addr in listening}
     assert {addr.ip for addr in listening} <= {"127.0.0.1", "::ffff:127.0.0.1"}, listening
+
+
+def test_spark_udf_takes_bigint_columns_and_integer_ids(spark, tmp_path):
+    """A Spark table as a caller has it (bigint ids and counts) scored by ``mlflow.pyfunc.spark_udf``."""
+    import mlflow.pyfunc
+    from pyspark.sql import functions as F
+
+    from tierkit.mlops.pyfunc import model_input
+    from tierkit.scoring.model_spec import fetch_model
+
+    features = tk.rfm_features(tk.load_cdnow(sample=True), as_of=AS_OF)
+    segmentation = tk.Segmentation(clv=True).fit(features)
+    folder = save_segmentation_model(segmentation, features, tmp_path / "model",
+                                     horizon=segmentation.named_step("clv").horizon)
+    frame = model_input(features.head(200))
+    frame["customer_id"] = frame["customer_id"].astype("int64")
+    for column in ("recency", "frequency", "tenure", "frequency_btyd", "recency_btyd", "T"):
+        frame[column] = frame[column].astype("int64")  # whole days
+    table = spark.createDataFrame(frame)
+    assert dict(table.dtypes)["frequency"] == "bigint" and dict(table.dtypes)["customer_id"] == "bigint"
+    spec = fetch_model(str(folder), tmp_path / "unused")
+    udf = mlflow.pyfunc.spark_udf(spark, str(folder), result_type=spec.spark_schema(), env_manager="local")
+    got = (table.select(udf(F.struct(*table.columns)).alias("s")).select("s.*").toPandas()
+           .sort_values("customer_id", key=lambda ids: ids.astype("int64"), ignore_index=True))
+    expected = segmentation.transform(features.head(200))[list(spec.output_columns[1:])].reset_index()
+    expected["customer_id"] = expected["customer_id"].astype("int64").astype("str")
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -147,7 +147,8 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
             n_customers = features.count()
             progress("aggregating", 100, 100)
             udf = mlflow.pyfunc.spark_udf(spark, str(spec.path), result_type=spec.spark_schema(), env_manager="local")
-            scored = (features.select(udf(*[F.col(c) for c in ["customer_id", *inputs]]).alias("score"))
+            # One struct column: the model sees its columns by name, not by position in the signature.
+            scored = (features.select(udf(F.struct(*[F.col(c) for c in ["customer_id", *inputs]])).alias("score"))
                       .select("score.*").orderBy("customer_id"))
             progress("scoring", 0, n_customers)
             if to_file:
