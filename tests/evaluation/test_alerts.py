@@ -144,7 +144,7 @@ def panel(page: str) -> str:
 
 @pytest.mark.parametrize("lang, warning, heading", [
     ("en", "tierkit: warning: CLV: the BG/NBD fit is at the edge of the model", "Before acting on these tiers"),
-    ("zh", "tierkit: warning: CLV: BG/NBD 拟合落在模型边界上", "使用这些分级之前请注意"),
+    ("zh", "tierkit: 警告: CLV: BG/NBD 拟合落在模型边界上", "使用这些分级之前请注意"),
 ])
 def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys, lang, warning, heading):
     tx = always_active_transactions()
@@ -165,7 +165,7 @@ def test_segment_prints_the_alerts_in_its_language(tmp_path, capsys):
     assert main(["segment", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "s.csv"),
                  "--no-clusters", "--lang", "zh"]) == 0
     err = capsys.readouterr().err
-    assert "tierkit: warning: CLV: BG/NBD 拟合落在模型边界上" in err
+    assert "tierkit: 警告: CLV: BG/NBD 拟合落在模型边界上" in err
     assert "的重复购买客户 P(alive) >= 0.99" in err and "the BG/NBD fit" not in err
 
 
