@@ -154,7 +154,7 @@ def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, c
     err = capsys.readouterr().err
     assert warning in err
     shown = panel((tmp_path / "r.html").read_text(encoding="utf-8"))
-    assert heading in shown and warning.removeprefix("tierkit: warning: ") in shown
+    assert heading in shown and warning.removeprefix("tierkit: warning: ").removeprefix("tierkit: 警告: ") in shown
     # the alerts are in the panel, not repeated as notes
     assert '<div class="note">CLV' not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
