@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_clusters.py [--customers 1000000] [--tr
 
 The customers' features come from the synthetic transactions of ``synthetic.py`` through
 ``tierkit.rfm_features``. Prints the time of each phase of ``KMeansSegmenter.fit`` (the k search
-runs on a 20,000-customer sample, the final k-means on every customer, stability on the sample)
+runs on a 10,000-customer sample, the final k-means on every customer, stability on the sample)
 and of assigning every customer afterwards, against the goal of "a few minutes on 2 cores".
 """
 
@@ -35,7 +35,7 @@ def main() -> None:
     start = time.perf_counter()
     model = KMeansSegmenter(n_boot=0).fit(features)
     search_and_fit = time.perf_counter() - start
-    print(f"k search over 2..10 (sample of 20,000) + full fit: {search_and_fit:.1f} s; {model.k_rule_}")
+    print(f"k search over 2..10 (sample of 10,000) + full fit: {search_and_fit:.1f} s; {model.k_rule_}")
 
     start = time.perf_counter()
     stable = KMeansSegmenter(k=model.k_, n_boot=20).fit(features)

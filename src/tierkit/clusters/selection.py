@@ -38,7 +38,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairw
 from tierkit.errors import DataError, TierkitError
 
 #: Rows (seeded sub-sample) the silhouette is computed on: it costs O(n^2).
-SILHOUETTE_SAMPLE = 5_000
+SILHOUETTE_SAMPLE = 4_000
 
 #: A cluster of fewer customers is an anecdote, not a segment; ks needing smaller ones are not tried.
 MIN_CUSTOMERS_PER_CLUSTER = 5

@@ -409,7 +409,7 @@ class ClustersParams(_Params):
     skew_transform: Literal["log1p", "yeo-johnson"] = "log1p"
     random_state: int | None = None
     n_init: int = Field(4, ge=1)
-    sample_size: int = Field(20_000, ge=1)
+    sample_size: int = Field(10_000, ge=1)
     n_boot: int = Field(0, ge=0)
 
     def _more_checks(self) -> None:
