@@ -133,7 +133,7 @@ def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
             alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
                                tier=repr(shares.index[0])))
         keys = [t.key for t in schemes[column]]
-        seen = set(table[column].dropna().astype(str))
+        seen = set(pd.unique(table[column].dropna().astype(str).to_numpy(dtype=object)))
         empty = [k for k in keys if k not in seen]
         if seen and empty:
             alerts.append(term("alert_empty_tiers", lang, column=column, tiers=", ".join(map(repr, empty)),
