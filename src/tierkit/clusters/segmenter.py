@@ -55,7 +55,9 @@ class KMeansSegmenter(TierTransformer):
     random_state : int, default=0
         Seed of the sample and of k-means.
     n_init : int, default=4
-        k-means++ restarts.
+        k-means++ restarts of the final fit; the search over k, which compares the indices of
+        each k on the sample, uses half as many (at least one): on CDNOW its silhouettes,
+        Calinski-Harabasz and Davies-Bouldin indices agree with four restarts' to 3 decimals.
     sample_size : int, default=10000
         Customers sampled (seeded) for choosing k, silhouette and stability. On CDNOW, seeds 0-3
         give the same k on 10,000 as on 20,000 customers, with silhouettes within 0.005, in 60 %
@@ -166,7 +168,8 @@ class KMeansSegmenter(TierTransformer):
         sample = sample_rows(n, self.sample_size, self.random_state)
         if self.k is None:
             self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, rule=self.selection_rule,
-                                                        random_state=self.random_state, n_init=self.n_init)
+                                                        random_state=self.random_state,
+                                                        n_init=max(1, self.n_init // 2))
         else:
             self.selection_, k, self.k_rule_ = None, int(self.k), f"given: k={self.k}"
         kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
