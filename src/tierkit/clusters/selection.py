@@ -155,7 +155,7 @@ def select_k(Z: np.ndarray, k_range=(2, 10), *, rule: str = "vote", random_state
         raise TierkitError(f"selection_rule: {rule!r}; expected one of {', '.join(SELECTION_RULES)}")
     ks = check_k_range(k_range, len(Z))
     rows = sample_rows(len(Z), SILHOUETTE_SAMPLE, random_state)
-    distances = pairwise_distances(Z[rows]).astype(np.float32)  # half the memory traffic of the products
+    distances = pairwise_distances(Z[rows].astype(np.float32))  # float32: half the memory traffic
     records = []
     for k in ks:
         model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=random_state).fit(Z)
