@@ -220,3 +220,40 @@ def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):
     chinese = (tmp_path / "d" / "report.zh.html").read_text(encoding="utf-8")
     assert "客户分级" in chinese and "合成数据" in chinese and chinese.count("data:image/png;base64,") >= 12
     assert (tmp_path / "mlflow.db").exists()
+
+
+EIGHT = """customer_id,date,amount
+c1,2021-03-30,100
+c1,2021-03-20,100
+c1,2021-03-10,100
+c2,2021-03-25,50
+c2,2021-02-25,50
+c3,2021-03-01,500
+c4,2021-01-01,20
+c5,2020-10-01,10
+c5,2020-11-01,10
+c6,2021-03-31,40
+c7,2020-06-01,1000
+c8,2021-02-15,60
+c8,2021-03-15,60
+c8,2021-03-29,60
+"""
+
+
+def test_the_default_command_grades_a_hand_computed_base_of_eight(tmp_path, capsys):
+    """Issue 12: eight customers, every default scheme, figures worked out by hand as of 2021-04-01."""
+    (tmp_path / "eight.csv").write_text(EIGHT)
+    out = tmp_path / "o.csv"
+    assert main(["segment", str(tmp_path / "eight.csv"), "--as-of", "2021-04-01", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "clv step left out" in err and "clusters step left out" in err  # 4 repeat buyers, 8 customers
+    table = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
+    # recency in days to 2021-04-01 (c5: 2020-11-01 -> 151, c7: 2020-06-01 -> 304), purchase days, spend
+    assert table["recency"].tolist() == [2, 7, 31, 90, 151, 1, 304, 3]
+    assert table["frequency"].tolist() == [3, 2, 1, 1, 2, 1, 1, 3]
+    assert table["monetary"].tolist() == [300, 100, 500, 20, 20, 40, 1000, 180]
+    # against the means (recency 73.625, frequency 1.75, monetary 270): the course's eight classes
+    assert table["rfm_class"].tolist() == ["important_value", "general_value", "important_develop", "general_winback",
+                                           "general_retain", "general_develop", "important_winback", "general_value"]
+    for column in ("rfm_score", "rfm_segment", "abc_tier", "lifecycle_stage"):
+        assert table[column].notna().all(), column
