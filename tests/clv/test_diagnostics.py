@@ -149,7 +149,8 @@ def test_pearson_correlation_and_mae_from_lifetimes_predictions(diag, sample_tx,
 
 
 def test_conditional_expectations_match_validate_clv(diag, sample_tx):
-    v = tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W")
+    v = tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W",
+                        model=tk.CLVModel(model="bgnbd"))
     pd.testing.assert_frame_equal(diag.models["bgnbd"].conditional, v.by_frequency, rtol=1e-6)
 
 

@@ -119,7 +119,7 @@ def test_a_refit_with_another_model_leaves_no_stale_parameters(sample_features):
 
 
 def test_a_model_pickled_before_the_choice_predicts_as_bgnbd(sample_features):
-    model = CLVModel().fit(sample_features)
+    model = CLVModel(model="bgnbd").fit(sample_features)
     expected = model.predict(sample_features)
     for name in ("model_", "model_choice_", "model_comparison_", "params_"):
         delattr(model, name)

@@ -26,7 +26,7 @@ def sample_features():
 
 @pytest.fixture(scope="module")
 def sample_model(sample_features):
-    return CLVModel(horizon="39W").fit(sample_features)
+    return CLVModel(model="bgnbd", horizon="39W").fit(sample_features)
 
 
 def test_bgnbd_reproduces_fader_hardie_lee_2005(sample_model):
@@ -100,18 +100,19 @@ def test_clv_units_and_discounting(sample_features, sample_model):
     flat = sample_model.predict(f, horizon="52W", discount_rate=0.0)
     np.testing.assert_allclose(flat["clv"], flat["expected_spend"] * flat["expected_purchases"])
     # one step: everything discounted from the horizon's end, 52 weeks = 364 days
-    one = CLVModel(horizon="52W", discount_rate=0.10, discount_steps=1).fit(sample_features).predict(f)
+    one = CLVModel(model="bgnbd", horizon="52W", discount_rate=0.10, discount_steps=1).fit(sample_features).predict(f)
     np.testing.assert_allclose(one["clv"], flat["clv"] * 1.10 ** (-364 / 365.25))
     monthly = sample_model.predict(f, horizon="52W", discount_rate=0.10)
     assert (monthly["clv"] < flat["clv"]).all() and (monthly["clv"] > one["clv"]).all()
-    net = CLVModel(horizon="52W", discount_rate=0.0, margin=0.3, acquisition_cost=5.0).fit(sample_features).predict(f)
+    net = CLVModel(model="bgnbd", horizon="52W", discount_rate=0.0, margin=0.3,
+                   acquisition_cost=5.0).fit(sample_features).predict(f)
     np.testing.assert_allclose(net["clv"], 0.3 * flat["clv"])
     np.testing.assert_allclose(net["net_clv"], 0.3 * flat["clv"] - 5.0)
 
 
 def test_outputs_are_finite_and_deterministic(sample_features):
-    a = CLVModel().fit(sample_features).predict(sample_features)
-    b = CLVModel().fit(sample_features).predict(sample_features)
+    a = CLVModel(model="bgnbd").fit(sample_features).predict(sample_features)
+    b = CLVModel(model="bgnbd").fit(sample_features).predict(sample_features)
     assert np.isfinite(a.to_numpy()).all()
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
@@ -121,20 +122,20 @@ def test_too_few_repeat_customers_is_a_clear_error():
                       "T": [30.0] * 23, "monetary_btyd": [0.0] * 20 + [10.0] * 3},
                      index=pd.Index([f"c{i}" for i in range(23)], name="customer_id"))
     with pytest.raises(DataError, match="only 3 of 23 customers bought more than once"):
-        CLVModel().fit(f)
+        CLVModel(model="bgnbd").fit(f)
 
 
 def test_bad_inputs_and_parameters():
     f = pd.DataFrame({"frequency_btyd": [1.0], "recency_btyd": [9.0], "T": [5.0], "monetary_btyd": [1.0]},
                      index=pd.Index(["x"], name="customer_id"))
     with pytest.raises(DataError, match="customer 'x'.*recency_btyd <= T"):
-        CLVModel().fit(f)
+        CLVModel(model="bgnbd").fit(f)
     with pytest.raises(DataError, match="missing feature column"):
-        CLVModel().fit(f.drop(columns="T"))
+        CLVModel(model="bgnbd").fit(f.drop(columns="T"))
     with pytest.raises(TierkitError, match="horizon=-1"):
-        CLVModel(horizon=-1).fit(f)
+        CLVModel(model="bgnbd", horizon=-1).fit(f)
     with pytest.raises(TierkitError, match="discount_rate='x'"):
-        CLVModel(discount_rate="x").fit(f)
+        CLVModel(model="bgnbd", discount_rate="x").fit(f)
 
 
 def test_correlated_spend_warns(sample_features):
@@ -142,7 +143,7 @@ def test_correlated_spend_warns(sample_features):
     # frequent buyers made to spend more per purchase: the real spend times (1 + repeat purchases)
     f["monetary_btyd"] = f["monetary_btyd"] * (1 + f["frequency_btyd"])
     with pytest.warns(UserWarning, match="correlate"):
-        CLVModel().fit(f)
+        CLVModel(model="bgnbd").fit(f)
 
 
 def test_non_convergence_suggests_the_penalizer_which_then_converges():
@@ -153,8 +154,8 @@ def test_non_convergence_suggests_the_penalizer_which_then_converges():
                       "monetary_btyd": np.linspace(5, 50, 50)},
                      index=pd.Index([f"c{i}" for i in range(50)], name="customer_id"))
     with pytest.raises(ModelError, match=r"BG/NBD: the fit did not converge.*bgnbd_penalizer=0.001"):
-        CLVModel().fit(f)
-    model = CLVModel(bgnbd_penalizer=0.001).fit(f)
+        CLVModel(model="bgnbd").fit(f)
+    model = CLVModel(model="bgnbd", bgnbd_penalizer=0.001).fit(f)
     assert np.isfinite(model.predict(f).to_numpy()).all()
 
 
@@ -188,8 +189,8 @@ def test_a_parameter_whose_limit_is_reached_is_kept():
 
 
 def test_penalizer_shrinks_the_parameters(sample_features):
-    plain = CLVModel().fit(sample_features).bgnbd_params_
-    shrunk = CLVModel(bgnbd_penalizer=0.1).fit(sample_features).bgnbd_params_
+    plain = CLVModel(model="bgnbd").fit(sample_features).bgnbd_params_
+    shrunk = CLVModel(model="bgnbd", bgnbd_penalizer=0.1).fit(sample_features).bgnbd_params_
     assert shrunk["a"] < plain["a"] and shrunk["b"] < plain["b"]
 
 
@@ -206,7 +207,8 @@ def test_saved_model_loads_in_a_fresh_process_without_training_data(tmp_path, sa
 
 
 def test_segmentation_lifecycle_may_use_p_alive(cdnow_features):
-    seg = tk.Segmentation(clv=CLVModel(), lifecycle=tk.LifecycleStager(use_p_alive=True)).fit(cdnow_features)
+    seg = tk.Segmentation(clv=CLVModel(model="bgnbd"),
+                          lifecycle=tk.LifecycleStager(use_p_alive=True)).fit(cdnow_features)
     table = seg.transform(cdnow_features.head(200))
     assert {"expected_purchases", "p_alive", "expected_spend", "clv", "lifecycle_stage"} <= set(table.columns)
     from tierkit.segmentation.chain import at_horizon
@@ -234,7 +236,7 @@ def test_clv_equals_lifetimes_customer_lifetime_value_with_the_same_steps(daily_
     f = daily_features
     monthly = 0.01
     # lifetimes: 12 steps of 30 days at 1 % a month; the same as an annual rate of 1.01 ** (365.25 / 30) - 1
-    model = CLVModel(horizon=360, discount_steps=12, discount_rate=1.01 ** (365.25 / 30) - 1).fit(f)
+    model = CLVModel(model="bgnbd", horizon=360, discount_steps=12, discount_rate=1.01 ** (365.25 / 30) - 1).fit(f)
     bgf = BetaGeoFitter().fit(f["frequency_btyd"], f["recency_btyd"], f["T"])
     repeat = f[f["frequency_btyd"] > 0]
     ggf = GammaGammaFitter().fit(repeat["frequency_btyd"], repeat["monetary_btyd"])
@@ -280,14 +282,14 @@ def test_predict_before_fit_says_so(sample_features):
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError, match="not fitted"):
-        CLVModel().predict(sample_features)
+        CLVModel(model="bgnbd").predict(sample_features)
 
 
 def test_net_clv_only_with_an_acquisition_cost(sample_features, sample_model):
     assert list(sample_model.predict(sample_features.head(3)).columns) == [
         "expected_purchases", "p_alive", "expected_spend", "clv"]
     with pytest.raises(TierkitError, match="acquisition_cost=-1"):
-        CLVModel(acquisition_cost=-1).fit(sample_features)
+        CLVModel(model="bgnbd", acquisition_cost=-1).fit(sample_features)
 
 
 def test_customers_without_repeat_purchases_get_the_population_mean_spend(sample_features, sample_model):
@@ -301,12 +303,12 @@ def test_customers_without_repeat_purchases_get_the_population_mean_spend(sample
 def test_clone_and_set_params_keep_the_estimator_contract(sample_features):
     from sklearn.base import clone
 
-    model = CLVModel(horizon="52W", margin=0.3)
+    model = CLVModel(model="bgnbd", horizon="52W", margin=0.3)
     copy = clone(model).set_params(horizon="26W")
     assert copy.get_params()["horizon"] == "26W" and model.horizon == "52W"
     assert not hasattr(copy, "bgnbd_params_")
     with pytest.raises(DataError, match="time_unit='D' but the features are in 'W'"):
-        CLVModel(time_unit="D").fit(sample_features)
+        CLVModel(model="bgnbd", time_unit="D").fit(sample_features)
 
 
 def test_the_gamma_gamma_penalty_does_not_depend_on_the_currency_unit(sample_features):
@@ -317,8 +319,8 @@ def test_the_gamma_gamma_penalty_does_not_depend_on_the_currency_unit(sample_fea
     cents["monetary_btyd"] = cents["monetary_btyd"] * 100
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dollars_model = CLVModel(gg_penalizer=0.001).fit(sample_features)
-        cents_model = CLVModel(gg_penalizer=0.001).fit(cents)
+        dollars_model = CLVModel(model="bgnbd", gg_penalizer=0.001).fit(sample_features)
+        cents_model = CLVModel(model="bgnbd", gg_penalizer=0.001).fit(cents)
     d, c = dollars_model.gamma_gamma_params_, cents_model.gamma_gamma_params_
     assert c["p"] == pytest.approx(d["p"], rel=1e-6) and c["q"] == pytest.approx(d["q"], rel=1e-6)
     assert c["v"] == pytest.approx(100 * d["v"], rel=1e-6)
@@ -344,7 +346,7 @@ def test_q_at_most_1_says_why_and_does_not_advise_a_penalizer_that_makes_it_wors
     with pytest.raises(ModelError, match=r"q = 0\.\d+ <= 1 .*too heavy-tailed.*a penalizer would only lower q") as err:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            CLVModel().fit(features)
+            CLVModel(model="bgnbd").fit(features)
     assert "try gg_penalizer" not in str(err.value)
 
 
@@ -354,7 +356,7 @@ def test_q_at_most_1_says_why_and_does_not_advise_a_penalizer_that_makes_it_wors
 def test_the_published_39_week_expectation_with_the_explicit_spelling(sample_features):
     # FHL (2005): customer 00004 (x = 2, t_x = 30.43, T = 38.86 weeks) expects 1.226 purchases in 39 weeks;
     # the same number whether the horizon is written in weeks, in days, or as a time delta
-    model = CLVModel(horizon="39W").fit(sample_features)
+    model = CLVModel(model="bgnbd", horizon="39W").fit(sample_features)
     for horizon in ("39W", "273D", "273 days", pd.Timedelta(weeks=39), None):
         out = model.predict(sample_features.loc[["00004"]], horizon=horizon)
         assert round(float(out.loc["00004", "expected_purchases"]), 3) == 1.226
@@ -362,28 +364,29 @@ def test_the_published_39_week_expectation_with_the_explicit_spelling(sample_fea
 
 
 def test_52_weeks_and_364_days_give_identical_clv_on_weekly_features(sample_features):
-    weeks = CLVModel(horizon="52W").fit(sample_features)
-    days = CLVModel(horizon="364D").fit(sample_features)
+    weeks = CLVModel(model="bgnbd", horizon="52W").fit(sample_features)
+    days = CLVModel(model="bgnbd", horizon="364D").fit(sample_features)
     np.testing.assert_array_equal(weeks.predict(sample_features)["clv"], days.predict(sample_features)["clv"])
     assert weeks.settings_["horizon"] == days.settings_["horizon"] == 52.0
     assert days.settings_["horizon_given"] == "364D" and days.standards()["horizon_given"] == "364D"
 
 
 def test_a_bare_number_is_days_on_daily_features_and_ambiguous_on_weekly_ones(sample_features, daily_features):
-    model = CLVModel(horizon=365).fit(daily_features)
+    model = CLVModel(model="bgnbd", horizon=365).fit(daily_features)
     pd.testing.assert_frame_equal(model.predict(daily_features.head(20)),
-                                  CLVModel(horizon="365D").fit(daily_features).predict(daily_features.head(20)))
+                                  CLVModel(model="bgnbd", horizon="365D").fit(daily_features)
+                                  .predict(daily_features.head(20)))
     message = r'^CLVModel: horizon=365 is ambiguous for features in weeks: write "365W" \(365 weeks\) or "365D"'
     with pytest.raises(TierkitError, match=message):
-        CLVModel(horizon=365).fit(sample_features)
+        CLVModel(model="bgnbd", horizon=365).fit(sample_features)
     with pytest.raises(TierkitError, match='horizon=39 is ambiguous for features in weeks'):
-        CLVModel(horizon="39W").fit(sample_features).predict(sample_features, horizon=39)
+        CLVModel(model="bgnbd", horizon="39W").fit(sample_features).predict(sample_features, horizon=39)
 
 
 def test_the_default_horizon_is_a_year_of_days_in_either_unit(sample_features, daily_features):
-    weekly = CLVModel().fit(sample_features)
+    weekly = CLVModel(model="bgnbd").fit(sample_features)
     assert weekly.horizon == "365D" and weekly.settings_["horizon"] == pytest.approx(365 / 7)
-    daily = CLVModel().fit(daily_features)
+    daily = CLVModel(model="bgnbd").fit(daily_features)
     np.testing.assert_allclose(weekly.predict(sample_features)["clv"].to_numpy(),
                                daily.predict(daily_features)["clv"].to_numpy(), rtol=2e-3)
 
@@ -401,7 +404,7 @@ def test_the_default_horizon_is_a_year_of_days_in_either_unit(sample_features, d
 ])
 def test_bad_horizons_are_one_line_errors(horizon, message, sample_features):
     with pytest.raises(TierkitError, match=message) as info:
-        CLVModel(horizon=horizon).fit(sample_features)
+        CLVModel(model="bgnbd", horizon=horizon).fit(sample_features)
     assert "\n" not in str(info.value)
 
 
@@ -422,18 +425,18 @@ def test_daily_features_without_attrs_into_a_weekly_model_are_refused(sample_mod
     with pytest.raises(DataError, match=r"look like days .* fitted in time_unit='W'; compute them with "
                                         r"rfm_features\(\.\.\., time_unit='W'\)"):
         sample_model.predict(numbers)
-    seg = tk.Segmentation(clv=CLVModel(horizon="52W")).fit(sample_features.head(1000))
+    seg = tk.Segmentation(clv=CLVModel(model="bgnbd", horizon="52W")).fit(sample_features.head(1000))
     with pytest.raises(DataError, match="look like days"):
         seg.transform(numbers)
 
 
 def test_weekly_features_without_attrs_into_a_daily_model_are_refused(sample_features, daily_features):
-    daily = CLVModel().fit(daily_features)
+    daily = CLVModel(model="bgnbd").fit(daily_features)
     with pytest.raises(DataError, match="purchase dates show time unit 'W'"):
         daily.predict(_without_attrs(sample_features))
     with pytest.raises(DataError, match="not whole days in time_unit='D'"):
         daily.predict(_without_attrs(sample_features, dates=False))
-    seg = tk.Segmentation(clv=CLVModel()).fit(daily_features)
+    seg = tk.Segmentation(clv=CLVModel(model="bgnbd")).fit(daily_features)
     with pytest.raises(DataError, match="not whole days in time_unit='D'"):
         seg.transform(_without_attrs(sample_features, dates=False))
 
@@ -443,7 +446,7 @@ def test_the_right_unit_without_attrs_is_accepted(sample_model, sample_features,
     for bare in (_without_attrs(sample_features), _without_attrs(sample_features, dates=False)):
         pd.testing.assert_frame_equal(sample_model.predict(bare), expected)
     # a weekly fit without attrs: the dates prove weeks, so "52W" is 52 weeks
-    model = CLVModel(horizon="52W").fit(_without_attrs(sample_features))
+    model = CLVModel(model="bgnbd", horizon="52W").fit(_without_attrs(sample_features))
     assert model.time_unit_ == "W" and model.settings_["horizon"] == 52.0
     # a weekly model scoring whole-week customers of its own scale is not mistaken for days
     whole = _without_attrs(sample_features, dates=False).head(5).assign(T=38.0, recency_btyd=10.0)

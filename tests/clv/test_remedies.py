@@ -43,11 +43,11 @@ def suggested(message: str) -> dict:
 def test_the_bgnbd_remedy_brings_the_runaway_parameter_back_inside(sample_features):
     f = never_leaving()
     with pytest.raises(ModelError, match=r"BG/NBD: the fit did not converge \((\w+) ran off towards infinity") as err:
-        CLVModel().fit(f)
+        CLVModel(model="bgnbd").fit(f)
     runaway = re.search(r"\((\w+) ran off", str(err.value)).group(1)
     remedy = suggested(str(err.value))
     assert remedy == {"bgnbd_penalizer": 0.001}
-    model = CLVModel(**remedy).fit(f)  # exactly the advice: the fit now converges ...
+    model = CLVModel(model="bgnbd", **remedy).fit(f)  # exactly the advice: the fit now converges ...
     # ... and the parameter that ran off is back inside the parameter space, far from the boundary
     assert 1 / RUNAWAY < model.bgnbd_params_[runaway] < RUNAWAY
     assert np.isfinite(model.predict(f).to_numpy()).all()
@@ -62,10 +62,10 @@ def test_the_gamma_gamma_remedy_makes_the_fit_converge(sample_features):
     repeat = f["frequency_btyd"] > 0
     f.loc[repeat, "monetary_btyd"] = 20.0
     with pytest.raises(ModelError, match=r"Gamma-Gamma: the fit did not converge") as err:
-        CLVModel().fit(f)
+        CLVModel(model="bgnbd").fit(f)
     remedy = suggested(str(err.value))
     assert remedy == {"gg_penalizer": 0.001}
-    model = CLVModel(**remedy).fit(f)
+    model = CLVModel(model="bgnbd", **remedy).fit(f)
     assert all(np.isfinite(v) and 0 < v for v in model.gamma_gamma_params_.values())
     spend = model.predict(f)["expected_spend"]
     # a sensible model too: repeat customers who always spent 20 are expected to spend about 20
@@ -85,7 +85,7 @@ def test_an_unneeded_bgnbd_penalty_says_how_far_it_moved_the_parameters(sample_f
     real_fit = bgnbd.fit_bgnbd  # CLVModel reaches it through the model table (tierkit.clv.family)
     monkeypatch.setattr(bgnbd, "fit_bgnbd", lambda *a, **k: fits.append(k.get("penalizer", 0)) or real_fit(*a, **k))
     with pytest.warns(UserWarning, match=r"bgnbd_penalizer=0\.001 moved .*the penalty is not needed") as caught:
-        model = CLVModel(bgnbd_penalizer=0.001).fit(f)
+        model = CLVModel(model="bgnbd", bgnbd_penalizer=0.001).fit(f)
     assert fits == [0.001, 0]  # the unpenalised fit is run once, for the comparison
     notice = next(str(w.message) for w in caught if "moved" in str(w.message))
     change = 100 * (shrunk["a"] / plain["a"] - 1)
@@ -103,7 +103,8 @@ def test_an_unneeded_bgnbd_penalty_says_how_far_it_moved_the_parameters(sample_f
 def test_the_alerts_name_the_shift_in_both_languages(sample_features):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        segmentation = tk.Segmentation(clv=CLVModel(bgnbd_penalizer=0.001), lifecycle=False).fit(sample_features)
+        segmentation = tk.Segmentation(clv=CLVModel(model="bgnbd", bgnbd_penalizer=0.001),
+                                       lifecycle=False).fit(sample_features)
     table = segmentation.transform(sample_features)
     english = [a for a in grading_alerts(segmentation, table) if "moved" in a]
     assert english == ["CLV: bgnbd_penalizer=0.001 moved a 0.793 -> 0.498 (-37 %), b 2.43 -> 1.32 (-45 %) from "
@@ -119,7 +120,7 @@ def test_no_penalizer_no_second_fit_and_no_notice(sample_features, monkeypatch):
     monkeypatch.setattr(bgnbd, "fit_bgnbd", lambda *a, **k: fits.append(k.get("penalizer", 0)) or real_fit(*a, **k))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model = CLVModel().fit(sample_features)
+        model = CLVModel(model="bgnbd").fit(sample_features)
     assert fits == [0.0] and model.penalty_shift_ == {} and model.standards()["penalty_shift"] == {}
 
 
@@ -129,7 +130,7 @@ def test_an_unneeded_gamma_gamma_penalty_is_named_too(sample_features):
     repeat = sample_features[sample_features["frequency_btyd"] > 0]
     plain = GammaGammaFitter().fit(repeat["frequency_btyd"], repeat["monetary_btyd"]).params_
     with pytest.warns(UserWarning, match=r"gg_penalizer=0\.001 moved p ") as caught:
-        model = CLVModel(gg_penalizer=0.001).fit(sample_features)
+        model = CLVModel(model="bgnbd", gg_penalizer=0.001).fit(sample_features)
     shift = model.penalty_shift_["gg_penalizer"]
     for name in ("p", "q", "v"):
         assert shift["unpenalized"][name] == pytest.approx(plain[name], rel=1e-3)

@@ -34,7 +34,7 @@ def cdnow():
 
 @pytest.fixture(scope="module")
 def model(cdnow):
-    return CLVModel(horizon="52W").fit(cdnow)
+    return CLVModel(model="bgnbd", horizon="52W").fit(cdnow)
 
 
 def _columns(features):
@@ -129,7 +129,7 @@ def test_predict_interval_agrees_with_drawn_parameters(cdnow):
     method linearises ``ln f`` in the log-parameters: within 0.5 % of the drawn percentiles for
     customers 00004 and 00071, 1.8 % for the most frequent buyer (x = 24), where ``ln f`` bends more.
     """
-    model = CLVModel(horizon="52W", discount_rate=0.0).fit(cdnow)
+    model = CLVModel(model="bgnbd", horizon="52W", discount_rate=0.0).fit(cdnow)
     sub = cdnow.iloc[[0, 5, int(np.argmax(cdnow["frequency_btyd"].to_numpy()))]]
     delta = model.predict(sub, interval=0.9)
     rng = np.random.default_rng(0)
@@ -162,7 +162,7 @@ def test_predict_interval_refusals(cdnow, model):
 
 
 def test_net_clv_interval(cdnow):
-    out = CLVModel(horizon="52W", acquisition_cost=5.0).fit(cdnow).predict(cdnow, interval=0.9)
+    out = CLVModel(model="bgnbd", horizon="52W", acquisition_cost=5.0).fit(cdnow).predict(cdnow, interval=0.9)
     np.testing.assert_allclose(out["net_clv_low"], out["clv_low"] - 5.0)
     np.testing.assert_allclose(out["net_clv_high"], out["clv_high"] - 5.0)
 
@@ -224,19 +224,19 @@ def test_transform_with_interval_and_cli_option(cdnow, model, tmp_path, capsys):
     """``CLVModel(interval=0.9)`` adds the columns to ``transform``; ``tierkit segment --clv-interval 0.9`` too."""
     from tierkit.cli.main import main
 
-    fitted = CLVModel(horizon="52W", interval=0.9).fit(cdnow)
+    fitted = CLVModel(model="bgnbd", horizon="52W", interval=0.9).fit(cdnow)
     out = fitted.transform(cdnow)
     assert list(fitted.get_feature_names_out()) == list(out.columns)
     pd.testing.assert_frame_equal(out, model.predict(cdnow, interval=0.9))
     assert "clv_low" not in model.transform(cdnow).columns
     with pytest.raises(TierkitError, match="interval=1.5"):
-        CLVModel(interval=1.5).fit(cdnow)
+        CLVModel(model="bgnbd", interval=1.5).fit(cdnow)
 
     path = tmp_path / "sample.csv"
     tk.load_cdnow(sample=True).to_csv(path, index=False)
     table_path = tmp_path / "out.csv"
     assert main(["segment", str(path), "--as-of", "1997-09-30", "--time-unit", "W", "--no-clusters", "--clv",
-                 "--horizon", "52W", "--clv-interval", "0.9", "--out", str(table_path)]) == 0
+                 "--clv-model", "bgnbd", "--horizon", "52W", "--clv-interval", "0.9", "--out", str(table_path)]) == 0
     table = pd.read_csv(table_path, dtype={"customer_id": str}).set_index("customer_id")
     np.testing.assert_allclose(table.loc["00004", ["clv_low", "clv", "clv_high"]].to_numpy(dtype=float),
                                out.loc["00004", ["clv_low", "clv", "clv_high"]].to_numpy(), rtol=1e-6)

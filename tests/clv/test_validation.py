@@ -17,7 +17,8 @@ def sample_tx():
 
 @pytest.fixture(scope="module")
 def validation(sample_tx):
-    return tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W")
+    return tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W",
+                           model=tk.CLVModel(model="bgnbd"))  # FHL 2005's model
 
 
 def test_actual_holdout_purchases_are_counted_from_the_raw_transactions(sample_tx, validation):
@@ -60,7 +61,7 @@ def sample_csv(sample_tx, tmp_path_factory):
 
 
 def test_cli_validate_json_on_cdnow(sample_csv, tmp_path, capsys):
-    code = main(["validate", str(sample_csv), "--calibration-end",
+    code = main(["validate", str(sample_csv), "--clv-model", "bgnbd", "--calibration-end",
                  "1997-09-30", "--holdout-end", "1998-06-30", "--time-unit", "W", "--json", "--plots",
                  str(tmp_path)])
     assert code == 0
@@ -71,7 +72,8 @@ def test_cli_validate_json_on_cdnow(sample_csv, tmp_path, capsys):
 
 
 def test_cli_validate_on_the_full_cdnow_master_file(capsys):
-    code = main(["validate", str(cdnow_path()), "--amount-col", "dollar_value", "--calibration-end", "1997-09-30",
+    code = main(["validate", str(cdnow_path()), "--clv-model", "bgnbd", "--amount-col", "dollar_value",
+                 "--calibration-end", "1997-09-30",
                  "--holdout-end", "1998-06-30"])
     out = capsys.readouterr().out
     assert code == 0
@@ -80,7 +82,7 @@ def test_cli_validate_on_the_full_cdnow_master_file(capsys):
 
 
 def test_cli_validate_bad_dates_is_one_line(sample_csv, capsys):
-    code = main(["validate", str(sample_csv), "--calibration-end",
+    code = main(["validate", str(sample_csv), "--clv-model", "bgnbd", "--calibration-end",
                  "1998-06-30", "--holdout-end", "1997-09-30"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "holdout_end" in err[0]
@@ -110,7 +112,8 @@ def test_holdout_must_follow_calibration(sample_tx):
 
 
 def test_validation_is_deterministic(sample_tx, validation):
-    again = tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W")
+    again = tk.validate_clv(sample_tx, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W",
+                            model=tk.CLVModel(model="bgnbd"))
     assert again.to_dict() == validation.to_dict()
 
 
@@ -124,7 +127,8 @@ def test_cli_validate_too_few_repeat_customers_is_one_line(tmp_path, capsys):
 
 
 def test_cli_validate_text_output_on_the_sample(sample_csv, capsys):
-    code = main(["validate", str(sample_csv), "--calibration-end", "1997-09-30", "--holdout-end", "1998-06-30",
+    code = main(["validate", str(sample_csv), "--clv-model", "bgnbd", "--calibration-end", "1997-09-30",
+                 "--holdout-end", "1998-06-30",
                  "--time-unit", "W"])
     out = capsys.readouterr().out
     assert code == 0

@@ -39,7 +39,7 @@ def degenerate():
     features = tk.rfm_features(always_active_transactions(), as_of="2021-06-30")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        segmentation = tk.Segmentation(clv=tk.CLVModel()).fit(features)
+        segmentation = tk.Segmentation(clv=tk.CLVModel(model="bgnbd")).fit(features)
     return segmentation, segmentation.transform(features)
 
 
@@ -58,7 +58,7 @@ def test_a_degenerate_bgnbd_fit_is_named_with_its_figures(degenerate):
 def test_cdnow_raises_no_clv_alert(cdnow_features):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        segmentation = tk.Segmentation(clv=tk.CLVModel()).fit(cdnow_features)
+        segmentation = tk.Segmentation(clv=tk.CLVModel(model="bgnbd")).fit(cdnow_features)
     alerts = grading_alerts(segmentation, segmentation.transform(cdnow_features))
     assert not [a for a in alerts if a.startswith("CLV")], alerts
 
@@ -150,6 +150,7 @@ def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, c
     tx = always_active_transactions()
     tx.to_csv(tmp_path / "tx.csv", index=False)
     assert main(["report", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "r.html"),
+                 "--clv-model", "bgnbd",
                  "--no-clusters", "--lang", lang]) == 0
     err = capsys.readouterr().err
     assert warning in err
@@ -163,6 +164,7 @@ def test_segment_prints_the_alerts_in_its_language(tmp_path, capsys):
     tx = always_active_transactions()
     tx.to_csv(tmp_path / "tx.csv", index=False)
     assert main(["segment", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "s.csv"),
+                 "--clv-model", "bgnbd",
                  "--no-clusters", "--lang", "zh"]) == 0
     err = capsys.readouterr().err
     assert "tierkit: 警告: CLV: BG/NBD 拟合落在模型边界上" in err

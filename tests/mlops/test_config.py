@@ -290,7 +290,7 @@ def test_weekly_configs_give_the_same_clv_for_52w_and_364d(tmp_path):
 def test_the_clv_model_option_is_checked_and_reaches_the_estimator():
     from tierkit.mlops.config import CLVParams
 
-    assert CLVParams(model="auto").model == "auto" and CLVParams().model == "bgnbd"
+    assert CLVParams(model="auto").model == "auto" and CLVParams().model == "mbgnbd"
     with pytest.raises(ValueError, match="model"):
         CLVParams(model="bgbb")
     demo = load_config(ROOT / "experiments" / "cdnow.yaml")

@@ -196,7 +196,7 @@ def model_options(command):
         click.option("--clv/--no-clv", "use_clv", default=None,
                      help="Predict CLV (BG/NBD + Gamma-Gamma) or not [default: when the data allow; "
                           "otherwise left out with a warning]. --clv makes a CLV the data cannot support an error."),
-        click.option("--clv-model", type=click.Choice(["bgnbd", "mbgnbd", "pareto_nbd", "auto"]), default="bgnbd",
+        click.option("--clv-model", type=click.Choice(["mbgnbd", "bgnbd", "pareto_nbd", "auto"]), default="mbgnbd",
                      show_default=True,
                      help="CLV purchase model: BG/NBD, MBG/NBD, Pareto/NBD, or auto (the highest likelihood of "
                           "the three; Pareto/NBD makes it slower). BG/NBD counts every one-time buyer as alive."),

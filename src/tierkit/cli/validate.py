@@ -16,8 +16,11 @@ from tierkit.clv.diagnostics import MODELS
 @click.option("--calibration-end", required=True, help="Last day of the fitting period (YYYY-MM-DD).")
 @click.option("--holdout-end", required=True, help="Last day of the holdout period (YYYY-MM-DD).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
+@click.option("--clv-model", type=click.Choice(["mbgnbd", "bgnbd", "pareto_nbd", "auto"]), default="mbgnbd",
+              show_default=True, help="Purchase model of the CLV validated (as `segment --clv-model`); the "
+                                      "diagnostics compare every model in --models.")
 @click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="L2 penalty of the BG/NBD fit; try 0.001 if it does not converge.")
+              help="L2 penalty of the purchase model's fit; try 0.001 if it does not converge.")
 @click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="L2 penalty of the Gamma-Gamma fit; try 0.001 if it does not converge.")
 @click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
@@ -29,9 +32,9 @@ from tierkit.clv.diagnostics import MODELS
               help="Language of the plots' labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @transaction_options
-def validate(transactions, calibration_end, holdout_end, time_unit, bgnbd_penalizer, gg_penalizer, plots_dir,
-             models, lang, as_json, **kwargs):
-    """Fit BG/NBD + Gamma-Gamma up to --calibration-end and compare with the holdout period.
+def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, bgnbd_penalizer, gg_penalizer,
+             plots_dir, models, lang, as_json, **kwargs):
+    """Fit the CLV model (--clv-model) up to --calibration-end and compare with the holdout period.
 
     Then the diagnostics of Fader, Hardie & Lee (2005) for each model (BG/NBD, MBG/NBD,
     Pareto/NBD): unconditional expectations, the calibration histogram with its chi-square test,
@@ -43,7 +46,7 @@ def validate(transactions, calibration_end, holdout_end, time_unit, bgnbd_penali
 
     tx = read_from_options(transactions, pop_transaction_options(kwargs))
     result = validate_clv(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,
-                          model=CLVModel(bgnbd_penalizer=bgnbd_penalizer, gg_penalizer=gg_penalizer))
+                          model=CLVModel(model=clv_model, bgnbd_penalizer=bgnbd_penalizer, gg_penalizer=gg_penalizer))
     diagnostics = clv_diagnostics(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,
                                   models=models or tuple(MODELS), penalizers={"bgnbd": bgnbd_penalizer})
     written = result.write_plots(plots_dir) if plots_dir else []

@@ -170,7 +170,7 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
 
     >>> import tierkit as tk
     >>> v = validate_clv(tk.load_cdnow(sample=True), calibration_end="1997-09-30",
-    ...                  holdout_end="1998-06-30", time_unit="W")
+    ...                  holdout_end="1998-06-30", time_unit="W", model=CLVModel(model="bgnbd"))
     >>> round(v.predicted_total), round(v.actual_total), round(v.aggregate_error_pct, 1)
     (1653, 1882, -12.1)
     >>> v.by_frequency.loc["7+"].round(2).tolist()

@@ -430,7 +430,7 @@ class CLVParams(_Params):
     bgnbd_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
     gg_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
     time_unit: Literal["D", "W"] | None = None
-    model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "auto"] = "bgnbd"
+    model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "auto"] = "mbgnbd"
 
 
 class CLVCSParams(_Params):
