@@ -80,7 +80,7 @@ def main() -> None:
           f"{len(rows):,} distinct (x, t_x, T) rows")
 
     start = time.perf_counter()
-    model = CLVModel(horizon=365, discount_rate=0.10).fit(features)
+    model = CLVModel(horizon="365D", discount_rate=0.10, model="bgnbd").fit(features)
     ours_fit = time.perf_counter() - start
     print(f"tierkit fit:                     {ours_fit:8.2f} s  BG/NBD {fmt(model.bgnbd_params_)}  "
           f"GG {fmt(model.gamma_gamma_params_)}")
