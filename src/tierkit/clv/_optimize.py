@@ -94,3 +94,68 @@ def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled
             f"{model}: the fit did not converge ({reason}); try a penalizer, e.g. {penalizer}=0.001"
         )
     return params
+
+
+def fit_time_scaled(objective, make_data, x, t_x, T, weights, penalizer, initial, *, names, rates, model: str,
+                    penalizer_name: str, log_likelihood):
+    """Fit a purchase model with time scaled by ``1 / max(T)``, as lifetimes does; ``(params dict, ln L)``.
+
+    Ages are divided by ``max(T)`` so every parameter is of order one for the optimiser (and a
+    penalizer means what it means in lifetimes); the rate parameters (``rates``, their
+    positions in ``names``: BG/NBD's alpha, Pareto/NBD's alpha and beta) are scaled back after
+    the fit. Shared by :mod:`~tierkit.clv.bgnbd`, :mod:`~tierkit.clv.mbgnbd` and
+    :mod:`~tierkit.clv.pareto_nbd`.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(log_params, data, penalizer) -> (value, gradient)`` on scaled data.
+    make_data : callable
+        ``make_data(x, t_x_scaled, T_scaled, weights)``: the data ``objective`` takes.
+    x, t_x, T, weights : array-like or None
+        Distinct rows and their counts (None: one each).
+    penalizer : float
+        L2 penalty on the scaled log-parameters.
+    initial : sequence of float or None
+        Starting parameters in the data's time unit (default 0.1 each, scaled).
+    names : tuple of str
+        Parameter names, in order.
+    rates : sequence of int
+        Positions of the rate parameters, in units of time.
+    model, penalizer_name : str
+        For the error raised when the fit does not converge.
+    log_likelihood : callable
+        Per-row log-likelihood in the data's unit, for the total returned.
+
+    Returns
+    -------
+    params : dict
+        Parameter name -> estimate.
+    log_likelihood : float
+        Weighted total at the estimate.
+
+    Examples
+    --------
+    >>> from tierkit.clv import bgnbd
+    >>> x, t_x, T = np.array([0.0, 2, 5]), np.array([0.0, 20, 35]), np.array([40.0, 40, 40])
+    >>> params, ll = fit_time_scaled(bgnbd._objective, bgnbd._Data, x, t_x, T, np.array([50.0, 30, 20]), 0.0,
+    ...                              None, names=bgnbd.PARAMS, rates=[1], model="BG/NBD",
+    ...                              penalizer_name="bgnbd_penalizer", log_likelihood=bgnbd.log_likelihood)
+    >>> params == bgnbd.fit_bgnbd(x, t_x, T, np.array([50.0, 30, 20]))[0]
+    True
+    """
+    x = np.asarray(x, dtype="float64")
+    t_x = np.asarray(t_x, dtype="float64")
+    T = np.asarray(T, dtype="float64")
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
+    rates = list(rates)
+    scale = 1.0 / T.max()
+    start = np.log(np.asarray(initial, dtype="float64")) if initial is not None else np.full(len(names), 0.1)
+    if initial is not None:
+        start[rates] = np.log(np.asarray(initial, dtype="float64")[rates] * scale)
+    # time scaled, every parameter is of order one: one that ends far from 1 ran off to the boundary
+    params = fit_log_params(objective, start, (make_data(x, t_x * scale, T * scale, w), penalizer), model=model,
+                            penalizer=penalizer_name, scaled=names)
+    params[rates] /= scale
+    fitted = dict(zip(names, (float(p) for p in params), strict=True))
+    return fitted, float(w @ log_likelihood(params, x, t_x, T))

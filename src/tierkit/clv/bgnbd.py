@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betainc, betaln, digamma, gammaln, hyp2f1, xlogy
 
-from tierkit.clv._optimize import fit_log_params
+from tierkit.clv._optimize import fit_time_scaled
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -163,21 +163,8 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     >>> {k: round(v, 3) for k, v in params.items()}, round(ll, 1)
     ({'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}, -9582.4)
     """
-    x = np.asarray(x, dtype="float64")
-    t_x = np.asarray(t_x, dtype="float64")
-    T = np.asarray(T, dtype="float64")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
-    scale = 1.0 / T.max()
-    start = np.log(initial) if initial is not None else np.full(4, 0.1)
-    if initial is not None:
-        start[1] = np.log(initial[1] * scale)
-    # time scaled, all four parameters are of order one: one that ends far from 1 ran off to the boundary
-    params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="BG/NBD",
-                            penalizer="bgnbd_penalizer", scaled=PARAMS)
-    params[1] /= scale
-    fitted = dict(zip(PARAMS, (float(p) for p in params), strict=True))
-    ll = float(w @ log_likelihood(params, x, t_x, T))
-    return fitted, ll
+    return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1],
+                           model="BG/NBD", penalizer_name="bgnbd_penalizer", log_likelihood=log_likelihood)
 
 
 def _alive_odds(params, x, t_x, T):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from tierkit.clv._optimize import fit_log_params
+from tierkit.clv._optimize import fit_time_scaled
 from tierkit.clv.bgnbd import _nbd_at_least, _nbd_log_pmf
 
 PARAMS = ("r", "alpha", "a", "b")
@@ -141,20 +141,8 @@ def fit_mbgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     >>> {k: round(v, 3) for k, v in params.items()}
     {'r': 0.525, 'alpha': 6.183, 'a': 0.891, 'b': 1.614}
     """
-    x = np.asarray(x, dtype="float64")
-    t_x = np.asarray(t_x, dtype="float64")
-    T = np.asarray(T, dtype="float64")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
-    scale = 1.0 / T.max()
-    start = np.log(initial) if initial is not None else np.full(4, 0.1)
-    if initial is not None:
-        start[1] = np.log(initial[1] * scale)
-    params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="MBG/NBD",
-                            penalizer="mbgnbd_penalizer", scaled=PARAMS)
-    params[1] /= scale
-    fitted = dict(zip(PARAMS, (float(p) for p in params), strict=True))
-    ll = float(w @ log_likelihood(params, x, t_x, T))
-    return fitted, ll
+    return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1],
+                           model="MBG/NBD", penalizer_name="mbgnbd_penalizer", log_likelihood=log_likelihood)
 
 
 def p_alive(params, x, t_x, T) -> np.ndarray:

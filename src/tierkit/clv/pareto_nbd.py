@@ -40,7 +40,7 @@ import numpy as np
 from scipy.integrate import quad
 from scipy.special import digamma, gammaln
 
-from tierkit.clv._optimize import fit_log_params
+from tierkit.clv._optimize import fit_time_scaled
 from tierkit.clv.bgnbd import _nbd_log_pmf, distinct_rows
 
 PARAMS = ("r", "alpha", "s", "beta")
@@ -245,19 +245,8 @@ def fit_pareto_nbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None
     >>> {k: round(v, 3) for k, v in params.items()}, round(ll, 1)
     ({'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.668}, -9595.0)
     """
-    x = np.asarray(x, dtype="float64")
-    t_x = np.asarray(t_x, dtype="float64")
-    T = np.asarray(T, dtype="float64")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
-    scale = 1.0 / T.max()
-    start = np.log(initial) if initial is not None else np.full(4, 0.1)
-    if initial is not None:
-        start[[1, 3]] = np.log(np.asarray(initial, dtype="float64")[[1, 3]] * scale)
-    params = fit_log_params(_objective, start, (_Data(x, t_x * scale, T * scale, w), penalizer), model="Pareto/NBD",
-                            penalizer="pareto_nbd_penalizer", scaled=PARAMS)
-    params[[1, 3]] /= scale
-    fitted = dict(zip(PARAMS, (float(p) for p in params), strict=True))
-    return fitted, float(w @ log_likelihood(params, x, t_x, T))
+    return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1, 3],
+                           model="Pareto/NBD", penalizer_name="pareto_nbd_penalizer", log_likelihood=log_likelihood)
 
 
 def p_alive(params, x, t_x, T) -> np.ndarray:
