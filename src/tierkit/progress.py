@@ -48,3 +48,33 @@ def timed(step: str):
     yield
     seconds = time.perf_counter() - start
     log.info("%s in %.2f s", step, seconds, extra={"step": step, "seconds": seconds})
+
+
+@contextlib.contextmanager
+def quiet():
+    """No step records inside the block: for work that is part of a larger step.
+
+    Saving a model builds a made-up input example and MLflow grades it; with ``-v`` those would
+    read as the pipeline reading and grading twice. The enclosing step is still timed.
+
+    Examples
+    --------
+    >>> import logging
+    >>> records = []
+    >>> class Keep(logging.Handler):
+    ...     def emit(self, record):
+    ...         records.append(record.step)
+    >>> log.addHandler(keep := Keep()); log.setLevel(logging.INFO)
+    >>> with timed("saved the model"), quiet():
+    ...     with timed("built features"):
+    ...         pass
+    >>> records
+    ['saved the model']
+    >>> log.removeHandler(keep); log.setLevel(logging.NOTSET)
+    """
+    was = log.disabled
+    log.disabled = True
+    try:
+        yield
+    finally:
+        log.disabled = was

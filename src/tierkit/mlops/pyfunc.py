@@ -378,14 +378,16 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
     dict
     """
     import tierkit
+    from tierkit.progress import quiet
 
-    example = example_features(features, getattr(segmentation, "time_unit_", None))
+    with quiet():  # the example's features and MLflow's grading of it are part of saving the model
+        example = example_features(features, getattr(segmentation, "time_unit_", None))
+        table = segmentation.transform(features.head(50))
     input_columns = [c for c in example.columns if c != "customer_id"]
-    table = segmentation.transform(features.head(50))
     output_columns = [c for c in table.columns if c not in features.columns and c != "customer_id"]
     standards = segmentation_standards(segmentation)
     standards.update(input_columns=input_columns, output_columns=output_columns)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, quiet():
         joblib.dump(segmentation, Path(tmp) / "segmentation.joblib")
         (Path(tmp) / "standards.json").write_text(dumps(standards), encoding="utf-8")
         yield {
