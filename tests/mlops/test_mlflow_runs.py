@@ -83,7 +83,7 @@ def test_a_parent_run_with_one_child_per_scheme_k_descriptions_and_a_described_v
     assert [p for p in cluster if p.startswith("clusters.cluster_")] == [f"clusters.cluster_{i}" for i in range(k)]
     assert "customers" in cluster["clusters.cluster_0"]
     value = by_name["value_potential"].data.params  # a CLV-based scheme: the CLV model and its parameters
-    assert value["clv.model"] == "bgnbd" and set(json.loads(value["clv.bgnbd"])) == {"r", "alpha", "a", "b"}
+    assert value["clv.model"] == "mbgnbd" and set(json.loads(value["clv.mbgnbd"])) == {"r", "alpha", "a", "b"}
     assert by_name["value_potential"].data.tags["tierkit.steps"] == "clv,value_potential"
 
     # the parent's description: what, as of when, how many customers, the best scheme, alerts
@@ -99,12 +99,12 @@ def test_a_parent_run_with_one_child_per_scheme_k_descriptions_and_a_described_v
     assert version.tags["customers"] == "2357"
     assert version.tags["time_unit"] == "W"
     assert version.tags["k"] == str(k)
-    assert version.tags["clv_model"] == "bgnbd"
-    assert set(json.loads(version.tags["clv_params"])) == {"bgnbd", "gamma_gamma"}
+    assert version.tags["clv_model"] == "mbgnbd"
+    assert set(json.loads(version.tags["clv_params"])) == {"mbgnbd", "gamma_gamma"}
     assert version.tags["config"] == "sample.yaml" and version.tags["config_name"] == "sample"
     assert version.tags["run_id"] == result.run_id and version.tags["best_scheme"] == best
     assert "as of 1998-06-30" in version.description and "2,357 customers" in version.description
-    assert f"k = {k} clusters" in version.description and "bgnbd" in version.description
+    assert f"k = {k} clusters" in version.description and "mbgnbd" in version.description
 
     # `tierkit compare` reads the children back: one row per scheme, under the parent run
     table = comparison_across_runs("tierkit-test", tracking_uri=uri)
