@@ -39,9 +39,9 @@ def test_segment_verbose_names_every_step_with_its_time_in_pipeline_order_and_ke
     args = ["segment", str(cdnow_path()), "--amount-col", "dollar_value", "--as-of", "1998-06-30", "--k", "4"]
     assert main(["-v", *args, "--out", str(tmp_path / "v.csv")]) == 0
     verbose = capsys.readouterr()
-    assert steps(verbose.err) == ["read CDNOW_master.txt", "built features", "fitted CLV (BG/NBD + Gamma-Gamma)",
-                                  *RULE_STEPS, "fitted k-means clusters", "fitted value-potential matrix",
-                                  "graded 23,570 customers", "wrote v.csv"]
+    assert steps(verbose.err) == ["read CDNOW_master.txt", "built features",
+                                  "fitted CLV (purchase model + Gamma-Gamma)", *RULE_STEPS, "fitted k-means clusters",
+                                  "fitted value-potential matrix", "graded 23,570 customers", "wrote v.csv"]
     assert verbose.out == ""
     assert main([*args, "--out", str(tmp_path / "plain.csv")]) == 0
     plain = capsys.readouterr()
@@ -108,7 +108,7 @@ def test_progress_records_stay_out_of_a_failed_commands_single_line(tx_file, tmp
                  "--no-clusters"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert [line for line in err if line.startswith("tierkit: error: ")] == [err[-1]]
-    assert "fitted CLV (BG/NBD + Gamma-Gamma)" not in steps("\n".join(err))  # a failed step logs no time
+    assert "fitted CLV (purchase model + Gamma-Gamma)" not in steps("\n".join(err))  # a failed step logs no time
 
 
 def test_the_step_logger_is_left_as_it_was_after_a_command(tx_file, tmp_path):

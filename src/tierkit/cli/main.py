@@ -82,7 +82,7 @@ def interrupted_status(exc: KeyboardInterrupt) -> int:
 COMMANDS = {
     "segment": ("tierkit.cli.segment", "Grade every customer in TRANSACTIONS and write one row per customer."),
     "report": ("tierkit.cli.report", "Grade every customer in TRANSACTIONS and write the tier management report."),
-    "validate": ("tierkit.cli.validate", "Fit BG/NBD + Gamma-Gamma up to --calibration-end and check the holdout."),
+    "validate": ("tierkit.cli.validate", "Fit the CLV models up to --calibration-end and check them on the holdout"),
     "clusters": ("tierkit.cli.clusters", "Cluster the customers of TRANSACTIONS with k-means on scaled RFM features."),
     "migrate": ("tierkit.cli.migrate", "Compare two gradings of the same customers: who moved between tiers."),
     "run": ("tierkit.cli.run", "Run an experiment config: fit, compare on held-out value, log to MLflow."),

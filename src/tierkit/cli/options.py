@@ -194,7 +194,7 @@ def model_options(command):
     """Add the CLV and k-means options (``--horizon``, ``--k`` ...) to a command."""
     options = [
         click.option("--clv/--no-clv", "use_clv", default=None,
-                     help="Predict CLV (BG/NBD + Gamma-Gamma) or not [default: when the data allow; "
+                     help="Predict CLV (purchase model + Gamma-Gamma) or not [default: when the data allow; "
                           "otherwise left out with a warning]. --clv makes a CLV the data cannot support an error."),
         click.option("--clv-model", type=click.Choice(["mbgnbd", "bgnbd", "pareto_nbd", "auto"]), default="mbgnbd",
                      show_default=True,

@@ -32,7 +32,7 @@ from tierkit.tiers.value_potential import ValuePotentialMatrix
 STEP_ORDER = ("clv", "rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle", "clusters", "clv_cs",
               "value_potential")
 #: What each step fits, for the progress records (:mod:`tierkit.progress`).
-STEP_LABELS = {"clv": "CLV (BG/NBD + Gamma-Gamma)", "rfm": "RFM scores", "rfm_classes": "RFM classes",
+STEP_LABELS = {"clv": "CLV (purchase model + Gamma-Gamma)", "rfm": "RFM scores", "rfm_classes": "RFM classes",
                "rfm_segments": "RFM segments", "abc": "ABC tiers", "lifecycle": "lifecycle stages",
                "clusters": "k-means clusters", "clv_cs": "CLV-CS grid", "value_potential": "value-potential matrix"}
 #: Steps that run unless switched off (``False``); the others run only when given.
