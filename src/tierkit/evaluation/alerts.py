@@ -128,14 +128,16 @@ def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
     for column in schemes:
         if column not in table.columns or not len(table):
             continue
+        # a tier by its key in English (the word in the tables), by its label in Chinese
+        labels = {t.key: (t.key if lang == "en" else t.label(lang)) for t in schemes[column]}
         shares = table[column].value_counts(normalize=True)
         if len(shares) and shares.iloc[0] >= NEARLY_ALL:
+            top = str(shares.index[0])
             alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
-                               tier=repr(shares.index[0])))
-        keys = [t.key for t in schemes[column]]
+                               tier=repr(labels.get(top, top))))
         seen = set(pd.unique(table[column].dropna().astype(str).to_numpy(dtype=object)))
-        empty = [k for k in keys if k not in seen]
+        empty = [k for k in labels if k not in seen]
         if seen and empty:
-            alerts.append(term("alert_empty_tiers", lang, column=column, tiers=", ".join(map(repr, empty)),
-                               n=len(empty), total=len(keys)))
+            alerts.append(term("alert_empty_tiers", lang, column=column,
+                               tiers=", ".join(repr(labels[k]) for k in empty), n=len(empty), total=len(labels)))
     return alerts
