@@ -40,8 +40,10 @@ import joblib
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
-from tierkit.errors import ModelError, TierkitError
+from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.segmentation.chain import at_horizon
 from tierkit.segmentation.standards import MODEL_FORMAT, dumps, segmentation_standards
 
@@ -204,6 +206,27 @@ def _numbers(values: pd.Series, column: str) -> pd.Series:
     return numbers.astype("float64")
 
 
+class InvalidModelInput(TierkitError, MlflowException):
+    """Input or parameters the served model cannot use, answered with HTTP 400.
+
+    A :class:`~tierkit.errors.TierkitError` and an MLflow ``INVALID_PARAMETER_VALUE``: MLflow's
+    scoring server puts its one-line reason in the response's ``message``.
+    """
+
+    def __init__(self, message: str):
+        MlflowException.__init__(self, message, error_code=INVALID_PARAMETER_VALUE)
+
+
+class InvalidModelData(DataError, MlflowException):
+    """Data the served model cannot use (a bad date, a missing column), answered with HTTP 400.
+
+    A :class:`~tierkit.errors.DataError` and an MLflow ``INVALID_PARAMETER_VALUE``.
+    """
+
+    def __init__(self, message: str):
+        MlflowException.__init__(self, message, error_code=INVALID_PARAMETER_VALUE)
+
+
 class SegmentationModel(mlflow.pyfunc.PythonModel):
     """pyfunc wrapper around a fitted :class:`tierkit.Segmentation` (see module docs)."""
 
@@ -224,6 +247,11 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame, params=None):
         """Grade the customers of a feature table, or of raw transactions.
+
+        Input the model cannot use raises :class:`InvalidModelInput` (or
+        :class:`InvalidModelData`): tierkit's one-line reason, which is also an MLflow
+        ``INVALID_PARAMETER_VALUE``, so ``mlflow models serve`` answers 400 with that reason as
+        its ``message``.
 
         Parameters
         ----------
@@ -248,6 +276,16 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
             ``customer_id`` and the model's output columns, one row per customer; missing
             values are ``None``.
         """
+        try:
+            return self._predict(model_input, params)
+        except DataError as exc:
+            raise InvalidModelData(str(exc)) from None
+        except ModelError:
+            raise
+        except TierkitError as exc:
+            raise InvalidModelInput(str(exc)) from None
+
+    def _predict(self, model_input, params):
         # The DataFrame hint also tells MLflow that the signature comes from the logged example.
         if not isinstance(model_input, pd.DataFrame):
             model_input = pd.DataFrame(model_input)
