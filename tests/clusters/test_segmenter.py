@@ -327,3 +327,16 @@ def test_silhouette_from_distances_equals_scikit_learns(k):
     assert silhouette_from_distances(D, labels) == pytest.approx(reference, abs=1e-12)
     # select_k keeps the distances in float32 (half the memory traffic): still equal to 1e-6
     assert silhouette_from_distances(D.astype(np.float32), labels) == pytest.approx(reference, abs=1e-6)
+
+
+def test_cli_clusters_speaks_chinese(capsys):
+    code = main(["clusters", str(cdnow_path()), "--amount-col", "dollar_value", "--as-of", "1998-06-30",
+                 "--k-range", "2-4", "--n-boot", "3", "--lang", "zh"])
+    out = capsys.readouterr().out
+    assert code == 0
+    for chinese in ("23,570 位客户 (截至 1998-06-30)", "选择 k:", "轮廓系数", "k = 2: 三个指标都偏好 k=2",
+                    "次自助重抽样的稳定性", "经验规则: Jaccard < 0.6 解体", "聚类 (0 = 最有价值",
+                    "最近刚购买·非常频繁·消费很高", "高度稳定"):
+        assert chinese in out, chinese
+    for english in ("customers as of", "choosing k", "all three indices", "rule of thumb", "highly stable", "prefers"):
+        assert english not in out, english

@@ -84,19 +84,30 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
         out["plots"] = written
         click.echo(json.dumps(out, indent=2, default=float))
         return
-    lines = [f"{len(features):,} customers as of {features.attrs['as_of']}; features "
-             f"{', '.join(model.features_)} ({transform}, standardised)"]
+    from tierkit.clusters.selection import describe_choice
+    from tierkit.tiers.vocabulary import header_labels, term
+
+    def shown(table):  # column headers a person reads in --lang
+        return table.rename(columns=header_labels(table.columns, lang)).to_string(float_format=lambda v: f"{v:.3f}")
+
+    lines = [term("clusters_head", lang, n=f"{len(features):,}", as_of=features.attrs["as_of"],
+                  features=", ".join(model.features_), transform=transform)]
+    rule = model.k_rule_
     if model.selection_ is not None:
-        lines += ["choosing k:", model.selection_.to_string(float_format=lambda v: f"{v:.3f}")]
-    lines.append(f"k = {model.k_}: {model.k_rule_}")
+        selection = model.selection_.assign(preferred_by=[", ".join(term(i, lang) for i in p.split(", ") if i)
+                                                          for p in model.selection_["preferred_by"]])
+        lines += [term("choosing_k", lang), shown(selection)]
+        rule = describe_choice(model.selection_, model.selection_rule, lang)
+    lines.append(term("k_line", lang, k=model.k_, rule=rule))
     if model.stability_ is not None:
         s = model.stability_
-        lines.append(f"stability over {s['n_boot']} bootstrap resamples: adjusted Rand index {s['ari_mean']:.3f} "
-                     f"(std {s['ari_std']:.3f}); rule of thumb: {s['rule_of_thumb']}")
+        lines.append(term("stability_line", lang, n=s["n_boot"], ari=f"{s['ari_mean']:.3f}", std=f"{s['ari_std']:.3f}",
+                          thumb=term("rule_of_thumb", lang)))
     profiles = model.profiles_.copy()
     profiles.insert(1, "label", [cluster_label(n, lang) for n in profiles["cluster_name"]])
     profiles.insert(2, "strategy", [cluster_strategy(n, lang) for n in profiles["cluster_name"]])
-    lines += ["clusters (0 = most valuable; R/F/M means in original units):",
-              profiles.to_string(float_format=lambda v: f"{v:.3f}")]
-    lines += [f"plot: {p}" for p in written]
+    if "stability" in profiles.columns:
+        profiles["stability"] = [term(v, lang) for v in profiles["stability"]]
+    lines += [term("clusters_table", lang), shown(profiles)]
+    lines += [term("plot_written", lang, path=p) for p in written]
     click.echo("\n".join(lines))

@@ -37,6 +37,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 
 from tierkit.errors import DataError, TierkitError
+from tierkit.tiers.vocabulary import term
 
 #: Rows (seeded sub-sample) the silhouette is computed on: it costs O(n^2).
 SILHOUETTE_SAMPLE = 4_000
@@ -49,9 +50,6 @@ SELECTION_RULES = ("vote", "silhouette", "calinski_harabasz", "davies_bouldin", 
 
 #: The indices that vote, with the direction in which each is better.
 INDICES = {"silhouette": "max", "calinski_harabasz": "max", "davies_bouldin": "min"}
-
-_INDEX_NAMES = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
-                "davies_bouldin": "Davies-Bouldin"}
 
 
 def check_k_range(k_range, n_samples: int) -> list[int]:
@@ -253,31 +251,59 @@ def _mean_rank(table: pd.DataFrame) -> pd.Series:
     return pd.concat(ranks, axis=1).mean(axis=1)
 
 
-def _evidence(table: pd.DataFrame, preferred: dict[str, int]) -> str:
-    return "; ".join(f"{_INDEX_NAMES[name]} prefers k={k} ({table.loc[k, name]:.3f})" for name, k in preferred.items())
+def _evidence(table: pd.DataFrame, preferred: dict[str, int], lang: str) -> str:
+    return "; ".join(term("k_prefers", lang, index=term(name, lang), k=k, value=f"{table.loc[k, name]:.3f}")
+                     for name, k in preferred.items())
 
 
-def _apply_rule(table: pd.DataFrame, preferred: dict[str, int], rule: str) -> tuple[int, str]:
-    evidence = _evidence(table, preferred)
+def _apply_rule(table: pd.DataFrame, preferred: dict[str, int], rule: str, lang: str = "en") -> tuple[int, str]:
+    evidence = _evidence(table, preferred, lang)
     if rule in INDICES:
         k = preferred[rule]
-        return k, f"{_INDEX_NAMES[rule]} alone: k={k} ({evidence})"
+        return k, term("k_rule_alone", lang, index=term(rule, lang), k=k, evidence=evidence)
     if rule == "knee":
         knee = inertia_knee(table.index.to_numpy(), table["inertia"].to_numpy())
         if knee is None:
             k = preferred["silhouette"]
-            return k, f"no knee in the inertia curve; best silhouette at k={k} ({evidence})"
-        return knee, f"knee of the inertia curve (kneed) at k={knee} ({evidence})"
+            return k, term("k_rule_no_knee", lang, k=k, evidence=evidence)
+        return knee, term("k_rule_knee", lang, k=knee, evidence=evidence)
     votes = pd.Series(list(preferred.values())).value_counts()
     if votes.iloc[0] == 3:
         k = int(votes.index[0])
-        return k, f"all three indices prefer k={k} ({evidence})"
+        return k, term("k_rule_all", lang, k=k, evidence=evidence)
     if votes.iloc[0] == 2:
         k = int(votes.index[0])
-        return k, f"two of three indices prefer k={k}; the indices disagree ({evidence})"
+        return k, term("k_rule_two", lang, k=k, evidence=evidence)
     rank = _mean_rank(table)
     k = int(rank[rank == rank.min()].index.min())
-    return k, f"the indices disagree, each prefers another k; best mean rank at k={k} ({evidence})"
+    return k, term("k_rule_rank", lang, k=k, evidence=evidence)
+
+
+def describe_choice(table: pd.DataFrame, rule: str, lang: str) -> str:
+    """How ``rule`` chose k from a selection table, in ``lang`` (``k_rule_`` is the English one).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``selection_`` of a fitted segmenter.
+    rule : str
+        Its ``selection_rule``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"inertia": [90.0, 50.0], "silhouette": [0.5, 0.4], "calinski_harabasz": [10.0, 12.0],
+    ...                   "davies_bouldin": [0.9, 1.0]}, index=pd.Index([2, 3], name="k"))
+    >>> describe_choice(t, "vote", "zh").split(" (")[0]
+    '三个指标中有两个偏好 k=2; 各指标不一致'
+    >>> describe_choice(t, "vote", "en").split(" (")[0]
+    'two of three indices prefer k=2; the indices disagree'
+    """
+    return _apply_rule(table, index_preferences(table), rule, lang)[1]
 
 
 def inertia_knee(ks: np.ndarray, inertia: np.ndarray) -> int | None:

@@ -20,8 +20,10 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
+from tierkit.tiers.vocabulary import term
+
 #: Hennig's rule of thumb for the mean Jaccard of a cluster.
-RULE_OF_THUMB = "Jaccard < 0.6 dissolved (not trustworthy); 0.6-0.75 doubtful; > 0.75 stable; > 0.85 highly stable"
+RULE_OF_THUMB = term("rule_of_thumb", "en")
 
 
 def jaccard_verdict(value: float) -> str:
