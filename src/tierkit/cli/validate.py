@@ -9,6 +9,7 @@ import numpy as np
 
 from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
 from tierkit.clv.diagnostics import MODELS
+from tierkit.clv.family import MODELS as PURCHASE_MODELS
 
 
 @click.command()
@@ -64,7 +65,7 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
     lines = [
         f"{len(result.customers):,} customers; fitted to {result.calibration_end}, holdout to {result.holdout_end} "
         f"({result.holdout_duration:g} {unit})",
-        f"BG/NBD: {bg}; log-likelihood {result.log_likelihood:.1f}",
+        f"{PURCHASE_MODELS[result.purchase_model].label}: {bg}; log-likelihood {result.log_likelihood:.1f}",
         f"Gamma-Gamma: {gg}",
         f"holdout purchases: predicted {result.predicted_total:,.1f}, actual {result.actual_total:,.0f} "
         f"({result.aggregate_error_pct:+.1f}%); per customer MAE {result.mae:.3f}, RMSE {result.rmse:.3f}",

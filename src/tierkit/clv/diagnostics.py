@@ -31,7 +31,6 @@ line of non-negative amount.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import types
@@ -43,14 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from tierkit.clv.family import MODELS as PURCHASE_MODELS
 from tierkit.errors import ModelError, TierkitError
 
-#: Models the diagnostics know: name -> (module, fitting function, label).
-MODELS = {
-    "bgnbd": ("tierkit.clv.bgnbd", "fit_bgnbd", "BG/NBD"),
-    "mbgnbd": ("tierkit.clv.mbgnbd", "fit_mbgnbd", "MBG/NBD"),
-    "pareto_nbd": ("tierkit.clv.pareto_nbd", "fit_pareto_nbd", "Pareto/NBD"),
-}
+#: Models the diagnostics know: the purchase models of :data:`tierkit.clv.family.MODELS`.
+MODELS = PURCHASE_MODELS
 #: Days per time unit of the features.
 _DAYS = {"D": 1.0, "W": 7.0}
 #: Smallest expected count of a chi-square cell before it is pooled.
@@ -69,7 +65,7 @@ def model_module(model) -> types.ModuleType:
         return model
     if model not in MODELS:
         raise TierkitError(f"model {model!r}: expected one of {', '.join(MODELS)}")
-    return importlib.import_module(MODELS[model][0])
+    return MODELS[model].module
 
 
 def model_label(model) -> str:
@@ -81,7 +77,7 @@ def model_label(model) -> str:
     'Pareto/NBD'
     """
     name = model if isinstance(model, str) else model.__name__.rsplit(".", 1)[-1]
-    return MODELS[name][2] if name in MODELS else name
+    return MODELS[name].label if name in MODELS else name
 
 
 def _params(module, params) -> tuple:
@@ -565,10 +561,9 @@ class CLVDiagnostics:
 def _fit(name, x, t_x, T, penalizer):
     from tierkit.clv.bgnbd import distinct_rows
 
-    module = importlib.import_module(MODELS[name][0])
-    fit = getattr(module, MODELS[name][1])
+    module = MODELS[name].module
     rows, weights, _ = distinct_rows(x, t_x, T)
-    params, _ = fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer)
+    params, _ = MODELS[name].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer)
     ll = float(np.sum(module.log_likelihood(_params(module, params), x, t_x, T)))
     return params, ll
 

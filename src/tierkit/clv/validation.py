@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from tierkit.clv.family import MODELS
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
 from tierkit.errors import TierkitError
@@ -43,7 +44,7 @@ class CLVValidation:
         Length of the holdout period in time units.
     bgnbd_params, gamma_gamma_params : dict
         Parameters of the two models fitted on the calibration period: the purchase model
-        (``CLVModel.model_``, BG/NBD by default; the field keeps its name) and Gamma-Gamma.
+        (``CLVModel.model_``, MBG/NBD by default; the field keeps its name) and Gamma-Gamma.
     log_likelihood : float
         Purchase-model log-likelihood on the calibration period.
     mae, rmse : float
@@ -57,6 +58,9 @@ class CLVValidation:
     top_decile_capture, top_decile_ideal : float
         Share of all holdout spend made by the top decile by predicted value, and by actual
         spend (the best any ranking can do).
+    purchase_model : str
+        The purchase model fitted (``"mbgnbd"``, ``"bgnbd"`` ...), whose parameters
+        ``bgnbd_params`` holds.
     by_frequency : pandas.DataFrame
         Mean actual and predicted holdout purchases by repeat purchases in calibration.
     customers : pandas.DataFrame
@@ -80,13 +84,14 @@ class CLVValidation:
     top_decile_ideal: float
     by_frequency: pd.DataFrame
     customers: pd.DataFrame = field(repr=False)
+    purchase_model: str = "bgnbd"
 
     def to_dict(self) -> dict:
         """Every figure as plain JSON types (the per-customer table left out)."""
         out = {k: getattr(self, k) for k in (
             "calibration_end", "holdout_end", "time_unit", "holdout_duration", "bgnbd_params", "gamma_gamma_params",
             "log_likelihood", "mae", "rmse", "aggregate_error_pct", "predicted_total", "actual_total", "spearman",
-            "top_decile_capture", "top_decile_ideal")}
+            "top_decile_capture", "top_decile_ideal", "purchase_model")}
         out["customers"] = int(len(self.customers))
         out["by_frequency"] = self.by_frequency.reset_index().to_dict("records")
         return json.loads(json.dumps(out, default=float))
@@ -99,7 +104,7 @@ class CLVValidation:
         table = self.by_frequency
         positions = np.arange(len(table))
         ax.plot(positions, table["actual"], marker="o", label="actual")
-        ax.plot(positions, table["predicted"], marker="s", linestyle="--", label="BG/NBD")
+        ax.plot(positions, table["predicted"], marker="s", linestyle="--", label=MODELS[self.purchase_model].label)
         ax.set_xticks(positions, [str(i) for i in table.index])
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("mean purchases in the holdout period")
@@ -223,5 +228,5 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
         predicted_total=predicted_total, actual_total=actual_total,
         spearman=float(spearmanr(customers["predicted_value"], customers["actual_spend"]).statistic),
         top_decile_capture=top_share("predicted_value"), top_decile_ideal=top_share("actual_spend"),
-        by_frequency=by_frequency, customers=customers,
+        by_frequency=by_frequency, customers=customers, purchase_model=model.model_name_(),
     )
