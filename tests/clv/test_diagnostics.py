@@ -232,6 +232,24 @@ def test_cli_validate_prints_every_diagnostic_for_every_model(sample_csv, capsys
     assert all(label in comparison for label in ("BG/NBD", "MBG/NBD", "Pareto/NBD"))
 
 
+def test_cli_validate_prints_every_diagnostic_in_chinese(sample_csv, capsys):
+    from tierkit.cli.main import main
+
+    assert main(["validate", str(sample_csv), *CLI, "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n== ")[1:]
+    assert [b.split(":")[0] for b in blocks] == ["BG/NBD", "MBG/NBD", "Pareto/NBD"]
+    for block in blocks:
+        for heading in ("对数似然", "无条件期望 E[X(t)] 与 P(X(t)=n)", "校准期重复购买次数分布", "卡方", "自由度 3",
+                        "按周跟踪重复购买", "验证期末的跟踪误差", "条件期望", "Pearson 相关系数", "P(alive) 矩阵",
+                        "频率-最近购买矩阵"):
+            assert heading in block, heading
+        assert "实际 4,339" in block
+    assert "2,357 位客户; 拟合至 1997-09-30, 验证期至 1998-06-30 (39 周)" in out and "同一验证期上的模型比较:" in out
+    for english in ("log-likelihood", "customers;", "tracking error", "chi-square", "model comparison"):
+        assert english not in out, english
+
+
 def test_cli_validate_json_has_tracking_error_and_pearson_per_model(sample_csv, diag, tmp_path, capsys):
     import json
 

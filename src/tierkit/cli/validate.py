@@ -10,6 +10,7 @@ import numpy as np
 from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
 from tierkit.clv.diagnostics import MODELS
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
+from tierkit.tiers.vocabulary import term
 
 
 @click.command()
@@ -30,7 +31,7 @@ from tierkit.clv.family import MODELS as PURCHASE_MODELS
 @click.option("--models", "models", multiple=True, type=click.Choice(list(MODELS)),
               help="Models to diagnose and compare (repeatable); default all.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the plots' labels.")
+              help="Language of the printed diagnostics and of the plots' labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @transaction_options
 def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, bgnbd_penalizer, gg_penalizer,
@@ -59,23 +60,24 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
         figures["plots"] = [str(p) for p in written]
         click.echo(json.dumps(figures, indent=2))
         return
-    unit = {"D": "days", "W": "weeks"}[time_unit]
+    unit = term({"D": "days", "W": "weeks"}[time_unit], lang)
     bg = ", ".join(f"{k} {v:.4g}" for k, v in result.bgnbd_params.items())
     gg = ", ".join(f"{k} {v:.4g}" for k, v in result.gamma_gamma_params.items())
     lines = [
-        f"{len(result.customers):,} customers; fitted to {result.calibration_end}, holdout to {result.holdout_end} "
-        f"({result.holdout_duration:g} {unit})",
-        f"{PURCHASE_MODELS[result.purchase_model].label}: {bg}; log-likelihood {result.log_likelihood:.1f}",
+        term("v_head", lang, n=f"{len(result.customers):,}", start=result.calibration_end, end=result.holdout_end,
+             duration=f"{result.holdout_duration:g}", unit=unit),
+        term("v_params", lang, model=PURCHASE_MODELS[result.purchase_model].label, params=bg,
+             ll=f"{result.log_likelihood:.1f}"),
         f"Gamma-Gamma: {gg}",
-        f"holdout purchases: predicted {result.predicted_total:,.1f}, actual {result.actual_total:,.0f} "
-        f"({result.aggregate_error_pct:+.1f}%); per customer MAE {result.mae:.3f}, RMSE {result.rmse:.3f}",
-        f"value ranking: Spearman {result.spearman:.3f}; top decile by predicted value makes "
-        f"{result.top_decile_capture:.1%} of holdout spend (best possible {result.top_decile_ideal:.1%})",
-        "conditional expectations (mean holdout purchases by calibration repeat purchases):",
+        term("v_totals", lang, predicted=f"{result.predicted_total:,.1f}", actual=f"{result.actual_total:,.0f}",
+             error=f"{result.aggregate_error_pct:+.1f}%", mae=f"{result.mae:.3f}", rmse=f"{result.rmse:.3f}"),
+        term("v_ranking", lang, rho=f"{result.spearman:.3f}", capture=f"{result.top_decile_capture:.1%}",
+             ideal=f"{result.top_decile_ideal:.1%}"),
+        term("v_conditional", lang),
         result.by_frequency.to_string(float_format=lambda v: f"{v:.3f}"),
     ]
-    lines += diagnostic_lines(diagnostics)
-    lines += [f"plot: {p}" for p in written]
+    lines += diagnostic_lines(diagnostics, lang)
+    lines += [term("plot_written", lang, path=p) for p in written]
     click.echo("\n".join(lines))
 
 
@@ -93,46 +95,44 @@ def _grid(matrix, rows: int = 8, columns: int = 8):
     return matrix.iloc[r, c]
 
 
-def diagnostic_lines(diagnostics) -> list[str]:
-    """The text of every diagnostic of every model (:class:`tierkit.clv.diagnostics.CLVDiagnostics`)."""
+def diagnostic_lines(diagnostics, lang: str = "en") -> list[str]:
+    """The text of every diagnostic of every model (:class:`tierkit.clv.diagnostics.CLVDiagnostics`), in ``lang``."""
     def table(frame, digits=3):
         return frame.to_string(float_format=lambda v: f"{v:.{digits}f}", na_rep="-")
 
-    unit = {"D": "days", "W": "weeks"}[diagnostics.time_unit]
-    lines = [f"FHL 2005 diagnostics ({', '.join(d.label for d in diagnostics.models.values())}), "
-             f"time in {unit}, tracking by week:"]
+    units = {"D": ("days", "day"), "W": ("weeks", "week")}[diagnostics.time_unit]
+    unit, one_unit = term(units[0], lang), term(units[1], lang)
+    lines = [term("v_fhl", lang, models=", ".join(d.label for d in diagnostics.models.values()), unit=unit)]
     for name, message in diagnostics.failed.items():
-        lines.append(f"{name}: not fitted: {message}")
+        lines.append(term("v_not_fitted", lang, name=name, message=message))
     for d in diagnostics.models.values():
         params = ", ".join(f"{k} {v:.4g}" for k, v in d.params.items())
         chi = d.chi_square
         tracking = d.tracking
         calibration_end = tracking.index[tracking["phase"] == "calibration"]
         lines += [
-            f"== {d.label}: {params}; log-likelihood {d.log_likelihood:.1f}, BIC {d.bic:.1f}",
-            f"unconditional expectations E[X(t)] and P(X(t)=n), t in {unit} from the first purchase "
-            "(every 13th week):",
+            term("v_model", lang, label=d.label, params=params, ll=f"{d.log_likelihood:.1f}", bic=f"{d.bic:.1f}"),
+            term("v_unconditional", lang, unit=unit),
             table(_every(d.unconditional.set_index(tracking.index.rename("week")), 13), 4),
-            "calibration histogram of repeat purchases (customers, actual vs expected):",
+            term("v_histogram", lang),
             table(d.histogram, 1),
-            f"chi-square {chi['statistic']:.2f}, dof {chi['dof']}, p {chi['p_value']:.4g} "
-            f"(cells {' | '.join(chi['cells'])})",
-            "tracking of repeat purchases by week, actual vs model (every 4th week; --json has all):",
+            term("v_chi", lang, stat=f"{chi['statistic']:.2f}", dof=chi["dof"], p=f"{chi['p_value']:.4g}",
+                 cells=" | ".join(chi["cells"])),
+            term("v_tracking", lang),
             table(_every(tracking, 4, keep=calibration_end[-1:]), 1),
-            f"tracking error at the end of the holdout: {d.tracking_error:+.2%} "
-            f"(cumulative {tracking['cumulative_predicted'].iloc[-1]:,.1f} predicted, "
-            f"{tracking['cumulative_actual'].iloc[-1]:,} actual)",
-            "conditional expectations (mean holdout purchases by calibration repeat purchases):",
+            term("v_tracking_error", lang, error=f"{d.tracking_error:+.2%}",
+                 predicted=f"{tracking['cumulative_predicted'].iloc[-1]:,.1f}",
+                 actual=f"{tracking['cumulative_actual'].iloc[-1]:,}"),
+            term("v_conditional", lang),
             table(d.conditional),
-            f"Pearson correlation of predicted and actual holdout purchases: {d.pearson_corr:.3f}; MAE {d.mae:.3f}",
-            f"P(alive) matrix at age {max(d.p_alive_matrix.columns)} (frequency x recency, a grid of cells; "
-            "--json has all):",
+            term("v_pearson", lang, r=f"{d.pearson_corr:.3f}", mae=f"{d.mae:.3f}"),
+            term("v_p_alive", lang, age=max(d.p_alive_matrix.columns)),
             table(_grid(d.p_alive_matrix)),
-            f"frequency-recency matrix: expected purchases in the next {unit[:-1]} (a grid of cells):",
+            term("v_fr_matrix", lang, unit=one_unit),
             table(_grid(d.frequency_recency_matrix)),
         ]
     comparison = diagnostics.comparison
-    lines += ["model comparison on the same holdout:",
+    lines += [term("v_comparison", lang),
               comparison.to_string(formatters={
                   "log_likelihood": "{:.1f}".format, "bic": "{:.1f}".format, "tracking_error": "{:+.2%}".format,
                   "pearson_corr": "{:.3f}".format, "mae": "{:.3f}".format, "chi_square": "{:.2f}".format,
