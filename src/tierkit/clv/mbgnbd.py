@@ -20,7 +20,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from tierkit.clv._optimize import fit_time_scaled
-from tierkit.clv.bgnbd import _nbd_at_least, _nbd_log_pmf
+from tierkit.clv.bgnbd import _Data, _nbd_at_least, _nbd_log_pmf  # the rows prepared alike
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -61,17 +61,6 @@ def log_likelihood(params, x, t_x, T) -> np.ndarray:
     T = np.asarray(T, dtype="float64")
     return (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + 1) - betaln(a, b)
             - (r + x) * np.log(alpha + T) + np.logaddexp(0.0, _log_odds(params, x, t_x, T)))
-
-
-class _Data:
-    """Rows prepared for the likelihood: terms that depend on ``x`` alone are computed once per distinct x."""
-
-    def __init__(self, x, t_x, T, w):
-        self.x, self.t_x, self.T, self.w = x, t_x, T, w
-        self.ux, inverse = np.unique(x, return_inverse=True)
-        self.inverse = inverse.reshape(-1)
-        self.wx = np.bincount(self.inverse, weights=w, minlength=len(self.ux))
-        self.total = w.sum()
 
 
 def _objective(log_params, data: _Data, penalizer):
