@@ -115,6 +115,38 @@ def _neutral_labels(index: pd.Index) -> pd.Index:
     return pd.Index(values, name=index.name, dtype=index.dtype if _is_text_dtype(index.dtype) else object)
 
 
+def json_ready(value):
+    """``value`` as plain JSON types: numpy scalars as Python numbers, NaN and infinities as None.
+
+    ``json.dumps`` writes a missing float as the bare ``NaN`` that strict JSON parsers refuse;
+    ``--json`` output goes through this first.
+
+    Parameters
+    ----------
+    value : object
+        Nested dicts, lists and tuples of numbers, strings, None and numpy scalars.
+
+    Returns
+    -------
+    object
+        The same structure with only JSON types.
+
+    Examples
+    --------
+    >>> json_ready({"error": float("nan"), "n": np.int64(3), "xs": (1.5, float("inf")), "name": "NaN"})
+    {'error': None, 'n': 3, 'xs': [1.5, None], 'name': 'NaN'}
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
 def write_csv(frame: pd.DataFrame, handle, *, header: bool = True, date_format: str | None = None) -> None:
     r"""Write the rows of ``frame`` (not its index) to an open text file as tierkit CSV.
 

@@ -256,7 +256,11 @@ def test_cli_validate_json_has_tracking_error_and_pearson_per_model(sample_csv, 
     from tierkit.cli.main import main
 
     assert main(["validate", str(sample_csv), *CLI, "--json", "--plots", str(tmp_path), "--lang", "zh"]) == 0
-    figures = json.loads(capsys.readouterr().out)
+
+    def strict(constant):  # a bare NaN or Infinity is not JSON: strict parsers refuse it
+        raise AssertionError(f"{constant} in the --json output")
+
+    figures = json.loads(capsys.readouterr().out, parse_constant=strict)
     models = figures["diagnostics"]["models"]
     assert set(models) == {"bgnbd", "mbgnbd", "pareto_nbd"}
     for name, d in diag.models.items():

@@ -44,6 +44,7 @@ from scipy import stats
 
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
 from tierkit.errors import ModelError, TierkitError
+from tierkit.output import json_ready
 
 #: Models the diagnostics know: the purchase models of :data:`tierkit.clv.family.MODELS`.
 MODELS = PURCHASE_MODELS
@@ -496,7 +497,7 @@ class ModelDiagnostics:
             "p_alive_matrix": json.loads(self.p_alive_matrix.to_json(orient="split")),
             "frequency_recency_matrix": json.loads(self.frequency_recency_matrix.to_json(orient="split")),
         }
-        return json.loads(json.dumps(out, default=float).replace("NaN", "null"))
+        return json_ready(out)
 
 
 @dataclass

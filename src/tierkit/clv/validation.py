@@ -14,7 +14,6 @@ purchases x expected spend, undiscounted) against actual holdout spend. Figures:
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
 from tierkit.errors import TierkitError
 from tierkit.features.definition import parse_date, rfm_features
+from tierkit.output import json_ready
 
 
 @dataclass
@@ -94,7 +94,7 @@ class CLVValidation:
             "top_decile_capture", "top_decile_ideal", "purchase_model")}
         out["customers"] = int(len(self.customers))
         out["by_frequency"] = self.by_frequency.reset_index().to_dict("records")
-        return json.loads(json.dumps(out, default=float))
+        return json_ready(out)
 
     def plot_conditional_expectation(self, ax=None):
         """Mean holdout purchases, actual and predicted, by calibration repeat purchases."""
