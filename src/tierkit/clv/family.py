@@ -97,7 +97,7 @@ MODELS = {
 MODEL_CHOICES = (*MODELS, "auto")
 
 
-def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0):
+def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None):
     """Fit model ``name`` on one row per customer (through their distinct rows); ``(params, log-likelihood)``.
 
     Parameters
@@ -108,6 +108,9 @@ def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0):
         Repeat purchases, age at the last purchase, age at the end of observation.
     penalizer : float
         L2 penalty of the fit.
+    distinct : tuple of (ndarray, ndarray), optional
+        The customers' distinct rows and their counts (:func:`~tierkit.clv.bgnbd.distinct_rows`),
+        when the caller has them already.
 
     Returns
     -------
@@ -121,7 +124,9 @@ def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0):
     >>> {k: round(v, 3) for k, v in params.items()}  # BTYDplus' estimates
     {'r': 0.525, 'alpha': 6.183, 'a': 0.891, 'b': 1.614}
     """
-    rows, weights, _ = distinct_rows(*(np.asarray(c, dtype="float64") for c in (x, t_x, T)))
+    if distinct is None:
+        distinct = distinct_rows(*(np.asarray(c, dtype="float64") for c in (x, t_x, T)))[:2]
+    rows, weights = distinct
     return MODELS[name].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer)
 
 
@@ -162,7 +167,7 @@ def bic(log_likelihood: float, n_params: int, n_customers: float) -> float:
     return n_params * math.log(n_customers) - 2.0 * log_likelihood
 
 
-def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None) -> ModelChoice:
+def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None, *, distinct=None) -> ModelChoice:
     """Fit every model of :data:`MODELS` and choose one (see the module docs).
 
     Parameters
@@ -175,6 +180,8 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None)
         Each customer's purchases in the holdout period; chooses by their RMSE.
     duration : float, optional
         Length of the holdout period in the time unit of ``T``; needed with ``holdout``.
+    distinct : tuple of (ndarray, ndarray), optional
+        The customers' distinct rows and their counts, when the caller has them already.
 
     Returns
     -------
@@ -193,6 +200,8 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None)
     ('mbgnbd', {'bgnbd': -9582.4, 'mbgnbd': -9582.1, 'pareto_nbd': -9595.0})
     """
     x, t_x, T = (np.asarray(c, dtype="float64") for c in (x, t_x, T))
+    if distinct is None:  # found once, fitted by every model
+        distinct = distinct_rows(x, t_x, T)[:2]
     if holdout is not None:
         holdout = np.asarray(holdout, dtype="float64")
         if holdout.shape != x.shape or not np.all(np.isfinite(holdout)) or np.any(holdout < 0):
@@ -202,7 +211,7 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None)
     fits, candidates, first_error = {}, {}, None
     for name, model in MODELS.items():
         try:
-            params, ll = fit_customers(name, x, t_x, T, penalizer)
+            params, ll = fit_customers(name, x, t_x, T, penalizer, distinct=distinct)
         except ModelError as exc:
             first_error = first_error or exc
             candidates[name] = {"error": str(exc)}

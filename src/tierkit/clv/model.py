@@ -369,18 +369,20 @@ class CLVModel(TierTransformer):
                 f"CLVModel: only {int(spenders.sum())} repeat customers with positive spend; Gamma-Gamma needs at "
                 f"least {MIN_REPEAT_CUSTOMERS}"
             )
+        rows, weights, _ = distinct_rows(x, t_x, T)  # found once: the fit(s), the information, the penalty check
         if self.model == "auto":
             holdout = getattr(self, "_holdout", None)
             duration = None
             if holdout is not None:
                 require_columns(X, ("holdout_duration",), "CLVModel")
                 duration = float(numeric_column(X, "holdout_duration", "CLVModel")[0])
-            choice = choose_model(x, t_x, T, self.bgnbd_penalizer, holdout=holdout, duration=duration)
+            choice = choose_model(x, t_x, T, self.bgnbd_penalizer, holdout=holdout, duration=duration,
+                                  distinct=(rows, weights))
             name, why, comparison = choice.model, choice.reason, choice.candidates
             purchase, log_likelihood = choice.fits[name]
         else:
             name, why, comparison = self.model, "given", {}
-            purchase, log_likelihood = fit_customers(name, x, t_x, T, self.bgnbd_penalizer)
+            purchase, log_likelihood = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights))
         correlation = spend_frequency_correlation(x[spenders], m[spenders])
         if abs(correlation) > CORRELATION_WARNING:
             warnings.warn(
@@ -392,7 +394,6 @@ class CLVModel(TierTransformer):
         gamma_gamma, gg_log_likelihood = fit_gamma_gamma(spend_rows[:, 0], spend_rows[:, 1], spend_weights,
                                                          penalizer=self.gg_penalizer)
         # covariance of the log-parameters from the observed information (NaN where there is none)
-        rows, weights, _ = distinct_rows(x, t_x, T)
         covariance = {name: uncertainty.estimate_covariance(MODELS[name].module.log_likelihood, purchase, rows.T,
                                                             weights),
                       "gamma_gamma": uncertainty.estimate_covariance(gamma_gamma_model.log_likelihood, gamma_gamma,
@@ -400,7 +401,7 @@ class CLVModel(TierTransformer):
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
-                                        lambda: fit_customers(name, x, t_x, T)[0]))
+                                        lambda: fit_customers(name, x, t_x, T, distinct=(rows, weights))[0]))
         if self.gg_penalizer > 0:
             shift.update(_penalty_shift("gg_penalizer", self.gg_penalizer, gamma_gamma, lambda: fit_gamma_gamma(
                 spend_rows[:, 0], spend_rows[:, 1], spend_weights)[0]))
