@@ -35,6 +35,7 @@ BAND_EDGES = (-0.8416, -0.2533, 0.2533, 0.8416)
 
 _WORDS = {t.key: (feature, t) for feature, bands in CLUSTER_BANDS.items() for t in bands}
 _WORDS.update({t.key: (feature, t) for feature, pair in CLUSTER_COMPARATIVES.items() for t in pair})
+_COMPARATIVE_KEYS = {t.key for pair in CLUSTER_COMPARATIVES.values() for t in pair}
 _STRATEGY_ORDER = ("monetary", "recency", "frequency")
 
 
@@ -205,14 +206,12 @@ def cluster_strategy(name: str, lang: str) -> str:
         return ""
     by_feature = {feature: t for feature, t in found if t.strategy_en}
     actions = [by_feature[f].strategy(lang) for f in _STRATEGY_ORDER if f in by_feature]
-    comparatives = [t.label(lang) for feature, t in found if not t.strategy_en and t.key in _COMPARATIVE_KEYS]
+    comparatives = [t.label(lang) for _, t in found if t.key in _COMPARATIVE_KEYS]
     text = "; ".join(actions)
     if comparatives:
         text += f" ({', '.join(comparatives)})" if lang == "en" else f" ({'、'.join(comparatives)})"
     return text
 
-
-_COMPARATIVE_KEYS = {t.key for pair in CLUSTER_COMPARATIVES.values() for t in pair}
 
 
 def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str],
