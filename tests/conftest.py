@@ -33,6 +33,31 @@ def cdnow_features(cdnow_tx):
     return tk.rfm_features(cdnow_tx, as_of="1998-06-30")
 
 
+#: The UCI Online Retail file: one year, guest checkouts, cancellations, price x quantity.
+ONLINE_RETAIL = os.path.join(os.path.dirname(__file__), "data", "online_retail.parquet")
+
+
+@pytest.fixture(scope="session")
+def retail_tx():
+    """Online Retail's transactions, guests left out, read from the raw columns."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the guests left out are warned about
+        return tk.read_transactions(ONLINE_RETAIL, customer_id="CustomerID", date="InvoiceDate", order_id="InvoiceNo",
+                                    quantity="Quantity", price="UnitPrice", missing_customers="drop")
+
+
+@pytest.fixture(scope="session")
+def retail_calibration(retail_tx):
+    """Online Retail features in days as of 2011-08-31, with the holdout to 2011-12-09."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tk.rfm_features(retail_tx, as_of="2011-08-31", time_unit="D", holdout_end="2011-12-09")
+
+
 def make_tx(rows, **extra):
     """Canonical transactions from (customer, 'YYYY-MM-DD', amount) tuples."""
     frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])

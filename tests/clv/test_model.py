@@ -151,12 +151,28 @@ def test_non_convergence_suggests_the_penalizer_which_then_converges():
     # unpenalised likelihood runs off to a = 0 without an interior maximum
     T = np.linspace(20, 40, 50)
     f = pd.DataFrame({"frequency_btyd": np.tile([1.0, 2, 3, 4, 5], 10), "recency_btyd": T, "T": T,
-                      "monetary_btyd": np.linspace(5, 50, 50)},
+                      "monetary_btyd": np.random.default_rng(0).gamma(2.0, 10.0, 50)},
                      index=pd.Index([f"c{i}" for i in range(50)], name="customer_id"))
     with pytest.raises(ModelError, match=r"BG/NBD: the fit did not converge.*bgnbd_penalizer=0.001"):
-        CLVModel(model="bgnbd").fit(f)
-    model = CLVModel(model="bgnbd", bgnbd_penalizer=0.001).fit(f)
+        CLVModel(model="bgnbd", prior="none").fit(f)
+    model = CLVModel(model="bgnbd", bgnbd_penalizer=0.001, prior="none").fit(f)
     assert np.isfinite(model.predict(f).to_numpy()).all()
+
+
+def test_without_an_interior_optimum_the_default_fits_under_the_weak_prior_and_says_so():
+    # the data above: maximum likelihood has no answer; the default answers with the posterior
+    # maximum, finite parameters, standard errors and CLV, and a warning naming why
+    T = np.linspace(20, 40, 50)
+    f = pd.DataFrame({"frequency_btyd": np.tile([1.0, 2, 3, 4, 5], 10), "recency_btyd": T, "T": T,
+                      "monetary_btyd": np.random.default_rng(0).gamma(2.0, 10.0, 50)},
+                     index=pd.Index([f"c{i}" for i in range(50)], name="customer_id"))
+    for name in ("bgnbd", "mbgnbd", "pareto_nbd"):
+        with pytest.warns(UserWarning, match=r"no interior optimum|boundary of the model.*weak prior"):
+            model = CLVModel(model=name).fit(f)
+        assert model.fit_method_[name]["method"] == "map"
+        assert np.isfinite(list(model.params_.values())).all()
+        assert np.isfinite(list(model.params_se_[name].values())).all()
+        assert np.isfinite(model.predict(f, interval=0.9).to_numpy()).all()
 
 
 def test_a_run_off_is_not_converged_whatever_the_optimiser_reports():
@@ -346,8 +362,13 @@ def test_q_at_most_1_says_why_and_does_not_advise_a_penalizer_that_makes_it_wors
     with pytest.raises(ModelError, match=r"q = 0\.\d+ <= 1 .*too heavy-tailed.*a penalizer would only lower q") as err:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            CLVModel(model="bgnbd").fit(features)
+            CLVModel(model="bgnbd", prior="none").fit(features)
     assert "try gg_penalizer" not in str(err.value)
+    # the default keeps q > 1 by the weak prior on ln(q - 1): the mean spend is defined, and said why
+    with pytest.warns(UserWarning, match=r"Gamma-Gamma: maximum likelihood puts q = 0\.\d+ <= 1"):
+        model = CLVModel(model="bgnbd").fit(features)
+    assert model.gamma_gamma_params_["q"] > 1 and model.fit_method_["gamma_gamma"]["method"] == "map"
+    assert np.isfinite(model.predict(features)["expected_spend"]).all()
 
 
 # ----------------------------------------------------------------------------- horizons and units

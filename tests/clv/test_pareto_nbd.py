@@ -1,5 +1,6 @@
 """Pareto/NBD: the FHL (2005) CDNOW estimates, lifetimes' ParetoNBDFitter, weights, stability for heavy buyers."""
 
+import json
 from collections import OrderedDict
 
 import numpy as np
@@ -82,7 +83,10 @@ def test_weighted_distinct_rows_fit_equals_the_fit_on_all_rows(fitted, cdnow):
     assert ll == pytest.approx(fitted[1], rel=1e-9)
 
 
-@pytest.mark.parametrize("params", [BTYD, OVERFLOW, (0.5, 50.0, 0.8, 0.01), (0.3, 0.002, 0.7, 30.0)])
+@pytest.mark.parametrize("params", [BTYD, OVERFLOW, (0.5, 50.0, 0.8, 0.01), (0.3, 0.002, 0.7, 30.0),
+                                    # one rate far above the other and the period: the far-rate expansion
+                                    (0.72, 65.9, 1e-4, 5e6), (0.72, 65.9, 0.02, 3e4), (5.0, 4e5, 0.6, 11.7),
+                                    (0.3, 2e3, 0.7, 1.5)])
 def test_integral_matches_numerical_quadrature(params):
     # ln of int_{t_x}^T (alpha+u)^-(r+x) (beta+u)^-(s+1) du against QUADPACK, the integrand scaled by its value at t_x
     r, alpha, s, beta = params
@@ -201,3 +205,47 @@ def test_objective_on_pairs_matches_the_likelihood_and_its_gradient(cdnow, param
     h = 1e-5
     numeric = [(direct(log_params + h * e) - direct(log_params - h * e)) / (2 * h) for e in np.eye(4)]
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_both_ways_of_the_integral_agree_where_both_hold():
+    # the far-rate expansion and the 2F1 series are two computations of one integral
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        params = tuple(10 ** rng.uniform([-1, -1, -3, 2], [0.5, 1, 0, 3]))
+        x = float(rng.choice([0, 1, 3, 20]))
+        T = float(rng.uniform(1, 40))
+        t_x = T * float(rng.uniform(0, 0.99)) if x else 0.0
+        assert pareto_nbd._far_ratio(params, np.float64(x), np.float64(T)) <= 0.5
+        far = pareto_nbd._log_integral_far(params, np.array([x]), np.array([t_x]), np.array([T]))[0]
+        series = pareto_nbd._log_difference(pareto_nbd._log_tail(params, np.array([x]), np.array([t_x])),
+                                            pareto_nbd._log_tail(params, np.array([x]), np.array([T])))[0]
+        assert far == pytest.approx(series, rel=1e-11, abs=1e-11)
+
+
+@pytest.mark.slow
+def test_a_fit_that_learns_no_dropout_ends_and_agrees_with_lifetimes(retail_calibration):
+    """Online Retail, calibration to 2011-08-31: nobody is seen to drop out, s -> 0 and beta -> infinity.
+
+    The 2F1 series needed ever more terms on the way (a fit still running after 37 minutes); the
+    far-rate expansion keeps each evaluation cheap. The fit runs in a child process so a hang fails
+    the test instead of blocking the suite. lifetimes' ParetoNBDFitter (an independent
+    implementation) finds the same r and alpha.
+    """
+    import subprocess
+    import sys
+
+    from lifetimes import ParetoNBDFitter
+
+    f = retail_calibration
+    cols = [f[c].to_numpy(dtype="float64") for c in ("frequency_btyd", "recency_btyd", "T")]
+    code = ("import sys, json, numpy as np; from tierkit.clv.pareto_nbd import fit_pareto_nbd; "
+            "x, t, T = (np.array(c) for c in json.load(sys.stdin)); "
+            "print(json.dumps(fit_pareto_nbd(x, t, T)[0]))")
+    done = subprocess.run([sys.executable, "-c", code], input=json.dumps([c.tolist() for c in cols]),
+                          capture_output=True, text=True, timeout=600, check=True)
+    ours = json.loads(done.stdout)
+    theirs = ParetoNBDFitter().fit(*cols).params_
+    assert ours["r"] == pytest.approx(theirs["r"], rel=2e-3)
+    assert ours["alpha"] == pytest.approx(theirs["alpha"], rel=2e-3)
+    assert ours["s"] < 1e-3 and theirs["s"] < 1e-3  # the mean lifetime beta / s beyond any horizon
+    assert ours["beta"] / ours["s"] > 1e5

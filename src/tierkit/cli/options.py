@@ -24,6 +24,7 @@ OPTION_FLAGS = {
     "bgnbd_penalizer": "--bgnbd-penalizer",
     "clv_model": "--clv-model",
     "gg_penalizer": "--gg-penalizer",
+    "prior": "--prior",
     "at_risk_after": "--at-risk-after",
     "churned_after": "--churned-after",
 }
@@ -190,6 +191,14 @@ DURATION_HELP = ("Durations are days (D) or weeks (W); a bare number is days wit
                  "refused with W; months and years are refused.")
 
 
+#: ``--prior``, shared by every command that fits CLV.
+PRIOR_OPTION = click.option(
+    "--prior", type=click.Choice(["auto", "weak", "none"]), default="auto", show_default=True,
+    help="CLV parameter estimation: auto = maximum likelihood, and a weak prior where the likelihood has no "
+         "interior optimum (no dropout seen, every spend the same); weak = always the prior; none = maximum "
+         "likelihood only, refusing such a fit (as lifetimes).")
+
+
 def model_options(command):
     """Add the CLV and k-means options (``--horizon``, ``--k`` ...) to a command."""
     options = [
@@ -204,6 +213,7 @@ def model_options(command):
                      help="L2 penalty of the purchase model's fit (try 0.001 when it does not converge)."),
         click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
                      help="L2 penalty of the Gamma-Gamma fit."),
+        PRIOR_OPTION,
         click.option("--at-risk-after", default=None, metavar="DURATION",
                      help="Lifecycle: time without a purchase after which a customer is at risk, e.g. 60D or 8W "
                           f"[default: from the purchase gaps; 90D without repeat customers]. {DURATION_HELP}"),
@@ -229,8 +239,8 @@ def model_options(command):
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
-MODEL_OPTION_NAMES = ("use_clv", "clv_model", "bgnbd_penalizer", "gg_penalizer", "at_risk_after", "churned_after",
-                      "horizon", "discount_rate", "clv_interval", "use_clusters", "k", "seed")
+MODEL_OPTION_NAMES = ("use_clv", "clv_model", "bgnbd_penalizer", "gg_penalizer", "prior", "at_risk_after",
+                      "churned_after", "horizon", "discount_rate", "clv_interval", "use_clusters", "k", "seed")
 
 
 def pop_model_options(kwargs: dict) -> dict:
@@ -269,7 +279,7 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
         to_time_units(opts["horizon"], time_unit, "--horizon")
         schemes["clv"] = {"horizon": opts["horizon"], "discount_rate": opts["discount_rate"],
                           "bgnbd_penalizer": opts["bgnbd_penalizer"], "gg_penalizer": opts["gg_penalizer"],
-                          "model": opts["clv_model"]}
+                          "model": opts["clv_model"], "prior": opts["prior"]}
         if opts.get("clv_interval") is not None:
             schemes["clv"]["interval"] = opts["clv_interval"]
         schemes["value_potential"] = {}

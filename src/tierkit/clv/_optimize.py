@@ -18,6 +18,21 @@ boundary, and the fit counts only if the objective is flat in it (``|df/d ln the
 that is its limit has been reached -- as when a penalised fit sends ``a`` to 0 and nothing
 depends on ``a`` any more -- rather than stopped on the way.
 
+When there is no interior optimum: the weak prior
+--------------------------------------------------
+Short or one-year histories often hold no interior maximum of the likelihood: nobody is seen to
+drop out (BG/NBD's ``a`` -> 0, Pareto/NBD's ``s`` -> 0 with ``beta`` -> infinity), purchase counts
+vary less than Poisson counts would (``r``, ``alpha`` -> infinity), or every spend is the same
+(Gamma-Gamma's ``q``, ``v`` -> infinity). Maximum likelihood then has no answer, only a direction.
+:func:`fit_with_prior` answers with the maximum a posteriori estimate under a weak prior: each
+time-scaled log-parameter (money in units of the mean spend) Normal(0, :data:`PRIOR_SD`),
+i.e. a parameter between ``exp(-6)`` and ``exp(6)`` times its natural scale with 95 % prior
+probability. It is one prior for the whole base, not per customer, so its weight relative to the
+data falls as ``1 / n``: it decides only what the data leave open (along a flat ridge it stops
+the parameter where the likelihood starts to care), and it leaves a well-determined fit where
+the likelihood puts it. :func:`fit_log_params` keeps every log-parameter within
+:data:`LOG_BOUND` of its scale so no fit can end at overflowing values.
+
 Threads
 -------
 The objectives reduce their per-row terms with dot products (``weights @ terms``), which numpy
@@ -48,6 +63,10 @@ RUNAWAY = 1e4
 #: Largest |d objective / d log(parameter)| of such a parameter with which the objective counts
 #: as flat in it: its limit is reached, the likelihood no longer improves along it.
 FLAT = 1e-8
+#: Standard deviation of the weak prior on each scaled log-parameter (see the module docs).
+PRIOR_SD = 3.0
+#: No scaled log-parameter leaves ``center +- LOG_BOUND`` (a factor of 1e10 either way).
+LOG_BOUND = float(np.log(1e10))
 
 
 @functools.cache
@@ -65,30 +84,70 @@ def _runaway(log_params, gradient, names) -> str | None:
     return None
 
 
-def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled=()) -> np.ndarray:
+def at_boundary(log_params, center=None) -> list:
+    """Positions of the scaled log-parameters beyond ``RUNAWAY`` (or below ``1 / RUNAWAY``) of their scale.
+
+    Examples
+    --------
+    >>> at_boundary(np.log([0.5, 2.0, 1e-9, 3e5]))
+    [2, 3]
+    """
+    log_params = np.asarray(log_params, dtype="float64")
+    center = np.zeros_like(log_params) if center is None else np.asarray(center, dtype="float64")
+    return [int(i) for i in np.flatnonzero(np.abs(log_params - center) > np.log(RUNAWAY))]
+
+
+def with_prior(objective, total: float, center=None, sd: float = PRIOR_SD):
+    """``objective`` (a mean over ``total`` customers) plus the weak prior's share of ``-ln p(eta)``.
+
+    The prior's ``sum((eta - center)**2) / (2 sd**2)`` is divided by ``total`` as the
+    objective is, so its weight relative to the data falls as ``1 / n``.
+
+    Examples
+    --------
+    >>> f = with_prior(lambda eta: (0.0, np.zeros(2)), total=10.0)
+    >>> value, gradient = f(np.array([3.0, 0.0]))
+    >>> round(value, 3), gradient.round(3).tolist()
+    (0.05, [0.033, 0.0])
+    """
+    def penalised(log_params, *args):
+        value, gradient = objective(log_params, *args)
+        shifted = log_params - (0.0 if center is None else np.asarray(center, dtype="float64"))
+        return value + shifted @ shifted / (2 * sd**2 * total), gradient + shifted / (sd**2 * total)
+
+    return penalised
+
+
+def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled=(), center=None) -> np.ndarray:
     """Minimise ``objective`` (value and gradient in log-parameters); return the parameters.
 
     A result that is not finite, or stopped without a near-zero gradient, raises
     :class:`~tierkit.errors.ModelError` naming the ``CLVModel`` penalizer to try. So does one in
     which a parameter named in ``scaled`` -- the names of all parameters, in order, when the
     model scales them to be of order one -- ran off towards 0 or infinity while the objective
-    still changes along it (see the module docs).
+    still changes along it (see the module docs). Every log-parameter stays within
+    :data:`LOG_BOUND` of ``center`` (default 0: the scale of a time-scaled model).
     """
+    start = np.asarray(start, dtype="float64")
+    middle = np.zeros_like(start) if center is None else np.asarray(center, dtype="float64")
+    bounds = list(zip(middle - LOG_BOUND, middle + LOG_BOUND, strict=True))
     # the line search may overshoot into overflow; the result is checked below
     single_blas = _thread_pools().limit(limits=1, user_api="blas")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), single_blas:
-        result = minimize(objective, start, args=args, jac=True, method="L-BFGS-B",
-                          options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+        result = minimize(objective, np.clip(start, middle - LOG_BOUND, middle + LOG_BOUND), args=args, jac=True,
+                          method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
     params = np.exp(result.x)
     jac = np.full(len(result.x), np.inf) if result.jac is None else np.asarray(result.jac, dtype="float64")
-    gradient = np.abs(jac).max()
+    # at a bound the gradient may point outwards: only the part that could still move counts
+    free = np.abs(np.abs(result.x - middle) - LOG_BOUND) > 1e-9
+    gradient = np.abs(np.where(free, jac, 0.0)).max()
     reason = None
     if not np.all(np.isfinite(params)) or not np.isfinite(result.fun):
         reason = f"non-finite parameters or likelihood; {result.message}"
     elif not result.success and not gradient <= GRADIENT_TOLERANCE:
         reason = result.message
     elif scaled:
-        reason = _runaway(result.x, jac, scaled)
+        reason = _runaway(result.x - middle, np.where(free, jac, 0.0), scaled)
     if reason is not None:
         raise ModelError(
             f"{model}: the fit did not converge ({reason}); try a penalizer, e.g. {penalizer}=0.001"
@@ -97,7 +156,7 @@ def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled
 
 
 def fit_time_scaled(objective, make_data, x, t_x, T, weights, penalizer, initial, *, names, rates, model: str,
-                    penalizer_name: str, log_likelihood):
+                    penalizer_name: str, log_likelihood, prior: bool = False):
     """Fit a purchase model with time scaled by ``1 / max(T)``, as lifetimes does; ``(params dict, ln L)``.
 
     Ages are divided by ``max(T)`` so every parameter is of order one for the optimiser (and a
@@ -126,6 +185,9 @@ def fit_time_scaled(objective, make_data, x, t_x, T, weights, penalizer, initial
         For the error raised when the fit does not converge.
     log_likelihood : callable
         Per-row log-likelihood in the data's unit, for the total returned.
+    prior : bool
+        Maximise the posterior under the weak prior (:func:`with_prior`) instead of the
+        likelihood alone.
 
     Returns
     -------
@@ -154,6 +216,8 @@ def fit_time_scaled(objective, make_data, x, t_x, T, weights, penalizer, initial
     if initial is not None:
         start[rates] = np.log(np.asarray(initial, dtype="float64")[rates] * scale)
     # time scaled, every parameter is of order one: one that ends far from 1 ran off to the boundary
+    if prior:
+        objective = with_prior(objective, float(w.sum()))
     params = fit_log_params(objective, start, (make_data(x, t_x * scale, T * scale, w), penalizer), model=model,
                             penalizer=penalizer_name, scaled=names)
     params[rates] /= scale

@@ -138,7 +138,7 @@ def _objective(log_params, data: _Data, penalizer):
     return value, grad * params  # chain rule: d/d log(theta) = theta * d/d theta
 
 
-def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
+def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None, prior: bool = False):
     """Maximum-likelihood BG/NBD parameters; returns ``(params dict, total log-likelihood)``.
 
     ``weights`` counts how many customers each row stands for. The log-likelihood is the
@@ -149,7 +149,8 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     ``bgnbd_penalizer``; so does one whose (time-scaled) parameters run off towards 0 or
     infinity while the likelihood still improves along them -- no interior maximum -- even when
     the optimiser reports success. A parameter whose limit is reached, the likelihood flat in it
-    (``a`` -> 0 when nobody is seen to drop out), is kept.
+    (``a`` -> 0 when nobody is seen to drop out), is kept. ``prior=True`` maximises the posterior
+    under the weak prior of :mod:`tierkit.clv._optimize` instead.
 
     Examples
     --------
@@ -164,7 +165,8 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     ({'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}, -9582.4)
     """
     return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1],
-                           model="BG/NBD", penalizer_name="bgnbd_penalizer", log_likelihood=log_likelihood)
+                           model="BG/NBD", penalizer_name="bgnbd_penalizer", log_likelihood=log_likelihood,
+                           prior=prior)
 
 
 def _alive_odds(params, x, t_x, T):

@@ -35,12 +35,100 @@ from types import ModuleType
 import numpy as np
 
 from tierkit.clv import bgnbd, mbgnbd, pareto_nbd
+from tierkit.clv._optimize import at_boundary
 from tierkit.clv.bgnbd import distinct_rows
 from tierkit.errors import DataError, ModelError
 
 #: The CLVModel option that penalises the purchase model, whatever the model (the name is kept
 #: from when BG/NBD was the only one).
 PENALIZER_OPTION = "bgnbd_penalizer"
+#: What ``CLVModel(prior=...)`` accepts: ``"auto"`` maximum likelihood, and the weak prior's
+#: posterior maximum where the likelihood has no interior optimum; ``"weak"`` always the
+#: posterior maximum; ``"none"`` maximum likelihood only (a fit without an interior optimum is
+#: refused, as lifetimes does).
+PRIOR_CHOICES = ("auto", "weak", "none")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One fitted model: parameters, log-likelihood, and how they were estimated.
+
+    Unpacks as ``params, log_likelihood``.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name -> estimate.
+    log_likelihood : float
+        Total (unpenalised) log-likelihood at the estimate.
+    method : {"mle", "map"}
+        Maximum likelihood, or the posterior maximum under the weak prior
+        (:func:`tierkit.clv._optimize.with_prior`).
+    reason : str
+        Why the weak prior was used ("" for maximum likelihood).
+
+    Examples
+    --------
+    >>> params, ll = Fit({"r": 1.0}, -3.5)
+    >>> params, ll
+    ({'r': 1.0}, -3.5)
+    """
+
+    params: dict
+    log_likelihood: float
+    method: str = "mle"
+    reason: str = ""
+
+    def __iter__(self):
+        return iter((self.params, self.log_likelihood))
+
+    def __getitem__(self, index):
+        return (self.params, self.log_likelihood)[index]
+
+
+def fit_with_prior(fit, names, *, prior: str = "auto", scaled_at=None, **kwargs) -> Fit:
+    """Run ``fit(**kwargs)`` as maximum likelihood, the weak prior's posterior maximum, or the first then the second.
+
+    With ``prior="auto"`` the maximum-likelihood fit stands when it converged inside the
+    parameter space; when it failed, or ended with a (scaled) parameter at the boundary
+    (:func:`tierkit.clv._optimize.at_boundary`), the model is fitted again under the weak prior,
+    and the returned :class:`Fit` says why.
+
+    Parameters
+    ----------
+    fit : callable
+        ``fit(..., prior=bool) -> (params dict, log-likelihood)``.
+    names : tuple of str
+        Parameter names, in order.
+    prior : {"auto", "weak", "none"}
+    scaled_at : callable, optional
+        ``scaled_at(params dict) -> log-parameters on the scale the prior is centred on``;
+        default the logs of the parameters.
+    **kwargs
+        Passed to ``fit``.
+
+    Returns
+    -------
+    Fit
+    """
+    if prior == "weak":
+        params, ll = fit(**kwargs, prior=True)
+        return Fit(params, ll, "map", "asked for (prior='weak')")
+    try:
+        params, ll = fit(**kwargs, prior=False)
+    except ModelError as exc:
+        if prior == "none":
+            raise
+        reason = f"maximum likelihood has no interior optimum ({str(exc).split(' (', 1)[-1].rsplit(')', 1)[0]})"
+    else:
+        scaled = scaled_at(params) if scaled_at is not None else np.log([params[k] for k in names])
+        edge = at_boundary(scaled)
+        if prior == "none" or not edge:
+            return Fit(params, ll)
+        shown = ", ".join(f"{names[i]} = {params[names[i]]:.3g}" for i in edge)
+        reason = f"maximum likelihood ends at the boundary of the model ({shown})"
+    params, ll = fit(**kwargs, prior=True)
+    return Fit(params, ll, "map", reason)
 
 
 @dataclass(frozen=True)
@@ -70,11 +158,20 @@ class PurchaseModel:
         """The parameters as the tuple the module's functions take."""
         return tuple(params[k] for k in self.params)
 
-    def fit(self, x, t_x, T, weights=None, penalizer: float = 0.0):
-        """``(params dict, log-likelihood)``; a failed fit names :data:`PENALIZER_OPTION`."""
+    def fit(self, x, t_x, T, weights=None, penalizer: float = 0.0, prior: str = "auto") -> Fit:
+        """Fit on ``(x, t_x, T)`` rows (:func:`fit_with_prior`); a refusal names :data:`PENALIZER_OPTION`."""
         fit = getattr(self.module, f"fit_{self.name}")
+        scale = 1.0 / float(np.max(T)) if len(T) else 1.0
+        rates = [i for i, k in enumerate(self.params) if k in ("alpha", "beta")]
+
+        def scaled_at(params):  # the prior and the boundary are judged in time scaled by 1 / max(T)
+            logs = np.log([params[k] for k in self.params])
+            logs[rates] += np.log(scale)
+            return logs
+
         try:
-            return fit(x, t_x, T, weights, penalizer=penalizer)
+            return fit_with_prior(fit, self.params, prior=prior, scaled_at=scaled_at, x=x, t_x=t_x, T=T,
+                                  weights=weights, penalizer=penalizer)
         except ModelError as exc:
             raise ModelError(str(exc).replace(f"{self.name}_penalizer", PENALIZER_OPTION)) from None
 
@@ -97,7 +194,7 @@ MODELS = {
 MODEL_CHOICES = (*MODELS, "auto")
 
 
-def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None):
+def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None, prior: str = "auto") -> Fit:
     """Fit model ``name`` on one row per customer (through their distinct rows); ``(params, log-likelihood)``.
 
     Parameters
@@ -111,10 +208,13 @@ def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None
     distinct : tuple of (ndarray, ndarray), optional
         The customers' distinct rows and their counts (:func:`~tierkit.clv.bgnbd.distinct_rows`),
         when the caller has them already.
+    prior : {"auto", "weak", "none"}
+        See :func:`fit_with_prior`.
 
     Returns
     -------
-    tuple of (dict, float)
+    Fit
+        Unpacks as ``(params, log-likelihood)``.
 
     Examples
     --------
@@ -127,7 +227,7 @@ def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None
     if distinct is None:
         distinct = distinct_rows(*(np.asarray(c, dtype="float64") for c in (x, t_x, T)))[:2]
     rows, weights = distinct
-    return MODELS[name].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer)
+    return MODELS[name].fit(rows[:, 0], rows[:, 1], rows[:, 2], weights, penalizer=penalizer, prior=prior)
 
 
 @dataclass
@@ -146,7 +246,7 @@ class ModelChoice:
         Per model: ``log_likelihood``, ``bic`` (and ``holdout_rmse``), or ``error`` when its
         fit did not converge.
     fits : dict
-        Per converged model: ``(params, log_likelihood)``.
+        Per converged model: its :class:`Fit` (unpacks as ``(params, log_likelihood)``).
     """
 
     model: str
@@ -167,7 +267,8 @@ def bic(log_likelihood: float, n_params: int, n_customers: float) -> float:
     return n_params * math.log(n_customers) - 2.0 * log_likelihood
 
 
-def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None, *, distinct=None) -> ModelChoice:
+def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None, *, distinct=None,
+                 prior: str = "auto") -> ModelChoice:
     """Fit every model of :data:`MODELS` and choose one (see the module docs).
 
     Parameters
@@ -182,6 +283,8 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
         Length of the holdout period in the time unit of ``T``; needed with ``holdout``.
     distinct : tuple of (ndarray, ndarray), optional
         The customers' distinct rows and their counts, when the caller has them already.
+    prior : {"auto", "weak", "none"}
+        See :func:`fit_with_prior`.
 
     Returns
     -------
@@ -211,12 +314,13 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
     fits, candidates, first_error = {}, {}, None
     for name, model in MODELS.items():
         try:
-            params, ll = fit_customers(name, x, t_x, T, penalizer, distinct=distinct)
+            fit = fit_customers(name, x, t_x, T, penalizer, distinct=distinct, prior=prior)
         except ModelError as exc:
             first_error = first_error or exc
             candidates[name] = {"error": str(exc)}
             continue
-        fits[name] = (params, ll)
+        params, ll = fit
+        fits[name] = fit
         candidates[name] = {"log_likelihood": ll, "bic": bic(ll, len(model.params), len(x))}
         if holdout is not None:
             error = model.expected_purchases(params, duration, x, t_x, T) - holdout

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from tierkit.clv._optimize import fit_log_params
+from tierkit.clv._optimize import PRIOR_SD, fit_log_params, with_prior
 
 PARAMS = ("p", "q", "v")
 
@@ -79,12 +79,37 @@ def _objective(log_params, rows, w, groups, penalizer, unit=(1.0, 1.0, 1.0)):
     return value, grad * params
 
 
-def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
+def _objective_q_minus_one(eta, *args):
+    """:func:`_objective` on ``(ln p, ln(q - 1), ln v)``."""
+    log_q = np.logaddexp(0.0, eta[1])
+    value, gradient = _objective(np.array([eta[0], log_q, eta[2]]), *args)
+    return value, gradient * np.array([1.0, -np.expm1(-log_q), 1.0])  # d ln q / d eta = (q - 1) / q
+
+
+def log_prior(log_params, mean_spend: float) -> float:
+    """The weak prior's log-density (up to a constant) at ``(ln p, ln q, ln v)``; see :func:`fit_gamma_gamma`.
+
+    Examples
+    --------
+    >>> round(log_prior(np.log([1.0, 2.0, 10.0]), 10.0), 12)
+    0.0
+    """
+    eta = np.array([log_params[0], np.log(np.expm1(log_params[1])), log_params[2] - np.log(mean_spend)])
+    return float(-(eta @ eta) / (2 * PRIOR_SD**2))
+
+
+def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0, prior: bool = False):
     """Maximum-likelihood Gamma-Gamma parameters from repeat customers; ``(params dict, log-likelihood)``.
 
     The L2 ``penalizer`` acts on ``(p, q, v / c)`` with ``c`` the mean spend, so it does not
     depend on the currency unit: spends in cents give ``v`` 100 times larger and the same
     expected spend in cents.
+
+    ``prior=True`` maximises the posterior under a weak prior instead, on ``(ln p, ln(q - 1),
+    ln(v / c))`` each Normal(0, :data:`~tierkit.clv._optimize.PRIOR_SD`): centred on a population
+    mean spend ``p v / (q - 1)`` equal to the mean spend, and with ``q > 1`` by construction, so
+    the mean spend is always defined -- for constant spends (where maximum likelihood sends ``q``
+    and ``v`` to infinity) and for heavy-tailed ones (where it puts ``q`` at or below 1) alike.
 
     Examples
     --------
@@ -104,17 +129,24 @@ def fit_gamma_gamma(x, m, weights=None, penalizer: float = 0.0):
     ux, inverse = np.unique(x, return_inverse=True)
     inverse = inverse.reshape(-1)
     groups = (ux, inverse, np.bincount(inverse, weights=w, minlength=len(ux)))
-    # No run-off test (``scaled``): v carries the money unit, so being far from 1 means nothing, and
-    # the limit these fits run into on degenerate data, q and v -> infinity together (one spend
-    # rate for every customer), keeps the expected spend a finite weighted mean; q <= 1, the other
-    # side, is refused by CLVModel.
-    # v carries the money unit (p, q and v / c fit spends m / c as p, q, v fit m): the penalty
-    # on v is taken in units of the mean spend, so it means the same in dollars and cents.
+    # v carries the money unit (p, q and v / c fit spends m / c as p, q, v fit m): the penalty on v,
+    # the run-off test and the prior take v in units of the mean spend c, so they mean the same in
+    # dollars and cents. On degenerate data (one spend rate for every customer) q and v run off to
+    # infinity together: maximum likelihood has no answer there, and CLVModel turns to the prior.
     unit = (1.0, 1.0, float(w @ m / w.sum()))
     log_m = np.log(m)
     rows = (x * m, w * x, (w @ log_m, (w * x) @ log_m))
-    params = fit_log_params(_objective, np.full(3, 0.1), (rows, w, groups, penalizer, unit),
-                            model="Gamma-Gamma", penalizer="gg_penalizer")
+    args = (rows, w, groups, penalizer, unit)
+    if prior:
+        center = np.array([0.0, 0.0, np.log(unit[2])])
+        posterior = with_prior(_objective_q_minus_one, float(w.sum()), center=center)
+        p, q_minus_one, v = fit_log_params(posterior, center, args, model="Gamma-Gamma", penalizer="gg_penalizer",
+                                           center=center)
+        params = np.array([p, 1.0 + q_minus_one, v])
+    else:
+        # scaled to the mean spend, p, q and v / c are of order one: one that runs off counts as not converged
+        params = fit_log_params(_objective, np.full(3, 0.1), args, model="Gamma-Gamma", penalizer="gg_penalizer",
+                                scaled=PARAMS, center=np.array([0.0, 0.0, np.log(unit[2])]))
     fitted = dict(zip(PARAMS, (float(v) for v in params), strict=True))
     return fitted, float(w @ log_likelihood(params, x, m))
 

@@ -96,7 +96,7 @@ def _objective(log_params, data: _Data, penalizer):
     return value, grad * params  # chain rule: d/d log(theta) = theta * d/d theta
 
 
-def fit_mbgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
+def fit_mbgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None, prior: bool = False):
     """Maximum-likelihood MBG/NBD parameters; returns ``(params dict, total log-likelihood)``.
 
     Same conventions as :func:`tierkit.clv.bgnbd.fit_bgnbd`: ``weights`` counts the customers
@@ -114,6 +114,8 @@ def fit_mbgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
         L2 penalty on the (time-scaled) parameters, as in lifetimes.
     initial : sequence of float, optional
         Starting ``(r, alpha, a, b)``, alpha in the data's time unit.
+    prior : bool
+        Maximise the posterior under the weak prior of :mod:`tierkit.clv._optimize` instead.
 
     Returns
     -------
@@ -131,7 +133,8 @@ def fit_mbgnbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
     {'r': 0.525, 'alpha': 6.183, 'a': 0.891, 'b': 1.614}
     """
     return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1],
-                           model="MBG/NBD", penalizer_name="mbgnbd_penalizer", log_likelihood=log_likelihood)
+                           model="MBG/NBD", penalizer_name="mbgnbd_penalizer", log_likelihood=log_likelihood,
+                           prior=prior)
 
 
 def p_alive(params, x, t_x, T) -> np.ndarray:

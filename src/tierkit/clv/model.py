@@ -67,8 +67,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clv import gamma_gamma as gamma_gamma_model
 from tierkit.clv import uncertainty
+from tierkit.clv._optimize import PRIOR_SD
 from tierkit.clv.bgnbd import distinct_rows
-from tierkit.clv.family import MODEL_CHOICES, MODELS, choose_model, fit_customers
+from tierkit.clv.family import MODEL_CHOICES, MODELS, PRIOR_CHOICES, Fit, choose_model, fit_customers, fit_with_prior
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
@@ -164,6 +165,14 @@ class CLVModel(TierTransformer):
     interval : float, optional
         Coverage of the per-customer intervals ``transform`` adds (``predict(X,
         interval=...)``), e.g. 0.9; default none.
+    prior : {"auto", "weak", "none"}, default="auto"
+        How parameters are estimated. ``"auto"``: maximum likelihood, which reproduces the
+        published fits (Fader, Hardie & Lee 2005; lifetimes), and where it has no interior optimum
+        -- it fails, or ends at the boundary of the model (no dropout seen, every spend the same,
+        counts less variable than Poisson) -- the posterior maximum under a weak prior, with a
+        warning naming the parameter (:mod:`tierkit.clv._optimize`); ``fit_method_`` records
+        which. ``"weak"``: always the posterior maximum. ``"none"``: maximum likelihood only,
+        refusing a fit without an interior optimum as lifetimes does.
 
     Attributes
     ----------
@@ -186,6 +195,9 @@ class CLVModel(TierTransformer):
         Purchase-model log-likelihood of the training customers.
     spend_frequency_corr_ : float
         Correlation of repeat purchases and mean spend (Gamma-Gamma assumes none).
+    fit_method_ : dict
+        Per model (the purchase model's name and ``"gamma_gamma"``): ``method`` (``"mle"`` or
+        ``"map"``) and ``reason`` (why the weak prior was used, "" otherwise).
     params_cov_ : dict
         ``{model_: ..., "gamma_gamma": ...}``: covariance matrix of each model's
         log-parameters, the inverse of the observed information at the estimate (all NaN when
@@ -238,7 +250,7 @@ class CLVModel(TierTransformer):
     """
 
     def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
-                 bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None, model="mbgnbd", interval=None):
+                 bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None, model="mbgnbd", interval=None, prior="auto"):
         self.horizon = horizon
         self.discount_rate = discount_rate
         self.margin = margin
@@ -249,6 +261,7 @@ class CLVModel(TierTransformer):
         self.time_unit = time_unit
         self.model = model
         self.interval = interval
+        self.prior = prior
 
     def _check_params(self):
         def number(name, low, low_open=False):
@@ -273,6 +286,9 @@ class CLVModel(TierTransformer):
                                "e.g. 0.9")
         if self.time_unit is not None and self.time_unit not in DAYS_PER_UNIT:
             raise TierkitError(f"CLVModel: time_unit={self.time_unit!r}; expected 'D' or 'W'")
+        if not isinstance(self.prior, str) or self.prior not in PRIOR_CHOICES:
+            raise TierkitError(f"CLVModel: prior={self.prior!r}; expected one of "
+                               + ", ".join(repr(m) for m in PRIOR_CHOICES))
         if not isinstance(self.model, str) or self.model not in MODEL_CHOICES:
             raise TierkitError(f"CLVModel: model={self.model!r}; expected one of "
                                + ", ".join(repr(m) for m in MODEL_CHOICES))
@@ -377,12 +393,14 @@ class CLVModel(TierTransformer):
                 require_columns(X, ("holdout_duration",), "CLVModel")
                 duration = float(numeric_column(X, "holdout_duration", "CLVModel")[0])
             choice = choose_model(x, t_x, T, self.bgnbd_penalizer, holdout=holdout, duration=duration,
-                                  distinct=(rows, weights))
+                                  distinct=(rows, weights), prior=self.prior)
             name, why, comparison = choice.model, choice.reason, choice.candidates
-            purchase, log_likelihood = choice.fits[name]
+            purchase_fit = choice.fits[name]
         else:
             name, why, comparison = self.model, "given", {}
-            purchase, log_likelihood = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights))
+            purchase_fit = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights),
+                                         prior=self.prior)
+        purchase, log_likelihood = purchase_fit
         correlation = spend_frequency_correlation(x[spenders], m[spenders])
         if abs(correlation) > CORRELATION_WARNING:
             warnings.warn(
@@ -391,20 +409,29 @@ class CLVModel(TierTransformer):
                 UserWarning, stacklevel=4,  # the caller of fit
             )
         spend_rows, spend_weights, _ = distinct_rows(x[spenders], m[spenders])
-        gamma_gamma, gg_log_likelihood = fit_gamma_gamma(spend_rows[:, 0], spend_rows[:, 1], spend_weights,
-                                                         penalizer=self.gg_penalizer)
-        # covariance of the log-parameters from the observed information (NaN where there is none)
-        covariance = {name: uncertainty.estimate_covariance(MODELS[name].module.log_likelihood, purchase, rows.T,
-                                                            weights),
-                      "gamma_gamma": uncertainty.estimate_covariance(gamma_gamma_model.log_likelihood, gamma_gamma,
-                                                                     spend_rows.T, spend_weights)}
+        spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
+        gamma_gamma, gg_log_likelihood = spend_fit
+        for label, fit in ((MODELS[name].label, purchase_fit), ("Gamma-Gamma", spend_fit)):
+            if fit.method == "map" and self.prior == "auto":
+                warnings.warn(f"CLVModel: {label}: {fit.reason}; fitted under the weak prior instead (prior='weak' "
+                              "always, prior='none' refuses such a fit)", UserWarning, stacklevel=4)
+        # covariance of the log-parameters from the observed (posterior) information
+        mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
+        covariance = {name: uncertainty.estimate_covariance(
+                          MODELS[name].module.log_likelihood, purchase, rows.T, weights,
+                          log_prior=_purchase_log_prior if purchase_fit.method == "map" else None),
+                      "gamma_gamma": uncertainty.estimate_covariance(
+                          gamma_gamma_model.log_likelihood, gamma_gamma, spend_rows.T, spend_weights,
+                          log_prior=(lambda eta: gamma_gamma_model.log_prior(eta, mean_spend))
+                          if spend_fit.method == "map" else None)}
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
-                                        lambda: fit_customers(name, x, t_x, T, distinct=(rows, weights))[0]))
+                                        lambda: fit_customers(name, x, t_x, T, distinct=(rows, weights),
+                                                              prior=self.prior)[0]))
         if self.gg_penalizer > 0:
-            shift.update(_penalty_shift("gg_penalizer", self.gg_penalizer, gamma_gamma, lambda: fit_gamma_gamma(
-                spend_rows[:, 0], spend_rows[:, 1], spend_weights)[0]))
+            shift.update(_penalty_shift("gg_penalizer", self.gg_penalizer, gamma_gamma, lambda: _fit_spend(
+                spend_rows[:, 0], spend_rows[:, 1], spend_weights, 0.0, self.prior)[0]))
         if gamma_gamma["q"] <= 1:
             raise ModelError(
                 f"CLVModel: Gamma-Gamma q = {gamma_gamma['q']:.3f} <= 1 leaves the mean spend undefined: the "
@@ -414,6 +441,8 @@ class CLVModel(TierTransformer):
         # learned state only once every step has succeeded: a failed fit leaves no half-fitted model
         self.model_, self.model_choice_, self.model_comparison_ = name, why, comparison
         self.params_, self.log_likelihood_ = purchase, log_likelihood
+        self.fit_method_ = {name: {"method": purchase_fit.method, "reason": purchase_fit.reason},
+                            "gamma_gamma": {"method": spend_fit.method, "reason": spend_fit.reason}}
         if name == "bgnbd":
             self.bgnbd_params_ = purchase
         elif hasattr(self, "bgnbd_params_"):  # a refit with another model
@@ -672,6 +701,28 @@ class CLVModel(TierTransformer):
             "standard_errors": {name: {k: (float(v) if math.isfinite(v) else None) for k, v in se.items()}
                                 for name, se in getattr(self, "params_se_", {}).items()},
         }
+
+
+def _purchase_log_prior(log_params) -> float:
+    """The weak prior's log-density of a purchase model up to a constant (its Hessian is all that is used)."""
+    return float(-(log_params @ log_params) / (2 * PRIOR_SD**2))
+
+
+def _fit_spend(x, m, weights, penalizer: float, prior: str) -> Fit:
+    """Gamma-Gamma by maximum likelihood, or the weak prior's posterior maximum (``prior``, as for purchases).
+
+    With ``prior="auto"`` maximum likelihood stands unless it fails, ends at the boundary
+    (``p``, ``q`` or ``v`` / mean spend beyond 1e4 or below 1e-4: constant spends) or leaves the
+    mean spend undefined (``q <= 1``: heavy-tailed spends).
+    """
+    fit = fit_with_prior(fit_gamma_gamma, gamma_gamma_model.PARAMS, prior=prior,
+                         scaled_at=lambda p: np.log([p["p"], p["q"], p["v"] / float(weights @ m / weights.sum())]),
+                         x=x, m=m, weights=weights, penalizer=penalizer)
+    if fit.method == "mle" and fit.params["q"] <= 1 and prior == "auto":
+        params, ll = fit_gamma_gamma(x, m, weights, penalizer, prior=True)
+        return Fit(params, ll, "map", f"maximum likelihood puts q = {fit.params['q']:.3g} <= 1, which leaves the "
+                                      "mean spend undefined (heavy-tailed spends)")
+    return fit
 
 
 def _on_day_grid(unit: str, *columns) -> bool:

@@ -49,7 +49,7 @@ PARAMS = ("r", "alpha", "s", "beta")
 #: the most summed for any one value.
 _BLOCK = 16
 _MAX_BLOCK = 4096
-_MAX_TERMS = 2**24
+_MAX_TERMS = 2**20
 
 
 def _log_series(c_minus_b, c, z):
@@ -67,8 +67,13 @@ def _log_series(c_minus_b, c, z):
         terms = last[active, None] * np.cumprod(ratios, axis=1)
         total[active] += terms.sum(axis=1)
         last[active] = terms[:, -1]
-        # the rest is below last * z / (1 - z) (each ratio < z): stop when that no longer counts
-        done = last[active] * z[active] / (1.0 - z[active]) <= 1e-17 * total[active]
+        # the rest is below last * z / (1 - z) (each ratio < z), and, the ratios being below
+        # 1 - b / (c + j), below last * (c + j) / (b - 1) when b > 1: stop when that no longer counts
+        b = c[active] - c_minus_b[active]
+        with np.errstate(divide="ignore"):
+            polynomial = np.where(b > 1, (c[active] + start + block) / (b - 1), np.inf)
+        bound = np.minimum(z[active] / (1.0 - z[active]), polynomial)
+        done = last[active] * bound <= 1e-17 * total[active]
         active = active[~done]
         start += block
         block = min(2 * block, _MAX_BLOCK)
@@ -86,10 +91,88 @@ def _log_tail(params, x, tau):
             + _log_series(a + 1.0 - b, a + 1.0, z))
 
 
+def _log_h(e, L):
+    """``ln((exp(e L) - 1) / e)``, i.e. ``ln int_0^L exp(e v) dv``, for ``L > 0`` (``ln L`` at ``e = 0``)."""
+    e, L = np.broadcast_arrays(np.asarray(e, dtype="float64"), np.asarray(L, dtype="float64"))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        eL = e * L
+        positive = e * L + np.log(-np.expm1(-np.abs(eL))) - np.log(np.abs(e))  # e > 0
+        negative = np.log(-np.expm1(-np.abs(eL))) - np.log(np.abs(e))  # e < 0
+        return np.where(e == 0, np.log(L), np.where(e > 0, positive, negative))
+
+
+def _split(params, x):
+    """The near and far rates: ``(near, far, k_near, k_far)`` with ``near <= far``.
+
+    The integrand is ``(near+u)^-k_near (far+u)^-k_far``: ``near`` is ``alpha`` (power ``r+x``)
+    when ``alpha <= beta``, else ``beta`` (power ``s+1``).
+    """
+    r, alpha, s, beta = params
+    if alpha <= beta:
+        return alpha, beta, r + x, np.full_like(x, s + 1.0)
+    return beta, alpha, np.full_like(x, s + 1.0), r + x
+
+
+def _far_ratio(params, x, T):
+    """Ratio bound of the far-rate expansion (:func:`_log_integral_far`); below 1/2 it is used."""
+    near, far, _, k_far = _split(params, x)
+    with np.errstate(divide="ignore"):
+        return np.maximum(1.0, k_far) * (near + T) / (far - near)
+
+
+def _log_integral_far(params, x, t_x, T):
+    """``ln I`` by expanding the slowly varying factor ``(far+u)^-k_far`` in powers of ``(near+u)/(far-near)``.
+
+    With ``w = near + u`` and ``D = far - near``, ``(far+u)^-k = D^-k (1 + w/D)^-k =
+    D^-k sum_n (-1)^n (k)_n / n! (w/D)^n``, and each power of ``w`` integrates in closed form:
+    ``int_{w_a}^{w_b} w^(n-k_near) dw = w_a^e (exp(e L) - 1) / e``, ``e = n + 1 - k_near``,
+    ``L = ln(w_b / w_a)``. The terms fall at least as fast as ``max(1, k) w_b / D`` each
+    (:func:`_far_ratio`), so where that is below 1/2 some 60 terms at most give full precision
+    -- exactly where the 2F1 series of :func:`_log_tail` is slow (``z`` near 1, one rate far
+    above the other and the period, as when a fit heads for ``s -> 0, beta -> infinity``: no
+    dropout).
+    """
+    near, far, k_near, k_far = _split(params, x)
+    D = far - near
+    w_a, w_b = near + t_x, near + T
+    L = np.log(w_b) - np.log(w_a)
+    e0 = 1.0 - k_near
+    log_h0 = _log_h(e0, L)
+    total = np.ones(np.shape(L))
+    coefficient = np.ones(np.shape(L))  # (-1)^n (k)_n / n! (w_a / D)^n, in sign and size
+    log_y = np.log(w_a) - np.log(D)
+    active = np.flatnonzero(L > 0)
+    n = 0
+    while active.size and n < 200:
+        n += 1
+        coefficient[active] *= -(k_far[active] + n - 1) / n
+        term = coefficient[active] * np.exp(n * log_y[active] + _log_h(e0[active] + n, L[active]) - log_h0[active])
+        total[active] += term
+        done = np.abs(term) <= 1e-17 * np.abs(total[active])
+        active = active[~done]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(L > 0, -k_far * np.log(D) + e0 * np.log(w_a) + log_h0 + np.log(total), -np.inf)
+
+
 def _log_integral(params, x, t_x, T):
-    """``ln I``, ``I = int_{t_x}^T (alpha+u)^-(r+x) (beta+u)^-(s+1) du`` (``-inf`` where ``t_x = T``)."""
-    log_f_tx = _log_tail(params, x, t_x)
-    log_f_T = _log_tail(params, x, T)
+    """``ln I``, ``I = int_{t_x}^T (alpha+u)^-(r+x) (beta+u)^-(s+1) du`` (``-inf`` where ``t_x = T``).
+
+    By the far-rate expansion where it converges fast (:func:`_log_integral_far`), else as
+    ``F(t_x) - F(T)`` from the 2F1 series of :func:`_log_tail`; either way at a bounded cost.
+    """
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, t_x, T))
+    out = np.empty(x.shape)
+    far = _far_ratio(params, x, T) <= 0.5
+    if far.any():
+        out[far] = _log_integral_far(params, x[far], t_x[far], T[far])
+    rest = ~far
+    if rest.any():
+        out[rest] = _log_difference(_log_tail(params, x[rest], t_x[rest]), _log_tail(params, x[rest], T[rest]))
+    return out
+
+
+def _log_difference(log_f_tx, log_f_T):
+    """``ln(F(t_x) - F(T))`` from the logs of both (``-inf`` where they are equal)."""
     with np.errstate(divide="ignore"):
         return log_f_tx + np.log(-np.expm1(np.minimum(log_f_T - log_f_tx, 0.0)))
 
@@ -133,14 +216,15 @@ def log_likelihood(params, x, t_x, T) -> np.ndarray:
 class _Data:
     """Distinct rows prepared for the fit: the series, the costly part, once per distinct pair.
 
-    ``F(tau)`` depends on a row through ``x`` and ``tau`` only, so ``F(t_x)`` is computed once
-    per distinct ``(x, t_x)`` and ``F(T)`` and the "alive" branch once per distinct ``(x, T)``,
-    the terms of ``x`` alone once per distinct ``x``: a million daily customers have 343,711
-    distinct ``(x, t_x, T)`` rows but only about 17,000 distinct pairs of each kind.
+    ``F(tau)`` depends on a row through ``x`` and ``tau`` only, so where ``I`` is taken as
+    ``F(t_x) - F(T)`` (:func:`_log_integral`), ``F(t_x)`` is computed once per distinct
+    ``(x, t_x)`` and ``F(T)`` and the "alive" branch once per distinct ``(x, T)``, the terms of
+    ``x`` alone once per distinct ``x``: a million daily customers have 343,711 distinct
+    ``(x, t_x, T)`` rows but only about 17,000 distinct pairs of each kind.
     """
 
     def __init__(self, x, t_x, T, w):
-        self.w = w
+        self.x, self.t_x, self.T, self.w = x, t_x, T, w
         self.total = w.sum()
         self.ux, inverse = np.unique(x, return_inverse=True)
         self.wx = np.bincount(inverse.reshape(-1), weights=w, minlength=len(self.ux))
@@ -153,50 +237,65 @@ class _Data:
         return (rows[:, 0], rows[:, 1]), inverse
 
 
-def _tails(params, data: _Data):
-    """``ln F(t_x)`` per distinct ``(x, t_x)`` and ``ln F(T)`` per distinct ``(x, T)``."""
-    return _log_tail(params, data.x_tx, data.tx), _log_tail(params, data.x_T, data.T_pairs)
+class _Plan:
+    """Which rows take the far-rate expansion and which the series, fixed for one objective call.
+
+    The choice is made once, at the point where the objective is evaluated, and kept for the
+    finite-difference steps around it, so a derivative never mixes the two methods.
+    """
+
+    def __init__(self, params, data: _Data):
+        self.data = data
+        self.far = _far_ratio(params, data.x, data.T) <= 0.5
+        rest = ~self.far
+        self.rest = rest
+        self.need_tx, self.from_tx = np.unique(data.at_tx[rest], return_inverse=True)
+        self.need_T, self.from_T = np.unique(data.at_T[rest], return_inverse=True)
+
+    def log_integral(self, params) -> np.ndarray:
+        """``ln I`` per distinct row."""
+        d, far, rest = self.data, self.far, self.rest
+        out = np.empty(len(d.w))
+        if far.any():
+            out[far] = _log_integral_far(params, d.x[far], d.t_x[far], d.T[far])
+        if rest.any():
+            log_f_tx = _log_tail(params, d.x_tx[self.need_tx], d.tx[self.need_tx])
+            log_f_T = _log_tail(params, d.x_T[self.need_T], d.T_pairs[self.need_T])
+            out[rest] = _log_difference(log_f_tx[self.from_tx.reshape(-1)], log_f_T[self.from_T.reshape(-1)])
+        return out
 
 
 def _objective(log_params, data: _Data, penalizer, step=1e-6):
     """Mean negative log-likelihood (+ penalizer * sum(params**2)) and its gradient in log-params.
 
     Each row's ``ln L`` is ``ln G(r+x) - ln G(r) + r ln(alpha) + s ln(beta) + logaddexp(A, D)``
-    with ``A = -(r+x) ln(alpha+T) - s ln(beta+T)`` and ``D = ln(s) + ln(F(t_x) - F(T))``. Its
-    gradient is analytic but for the derivatives of ``ln F`` in the four log-parameters, taken
-    by central differences of ``ln F`` on the distinct pairs (no closed form in ``r`` and ``s``):
-    ``dD = d ln(s) + (d ln F(t_x) - q d ln F(T)) / (1 - q)``, ``q = F(T) / F(t_x)``.
+    with ``A = -(r+x) ln(alpha+T) - s ln(beta+T)`` and ``D = ln(s) + ln I``. Its gradient is
+    analytic but for the derivatives of ``ln I`` in the four log-parameters, taken by central
+    differences on the distinct rows (no closed form in ``r`` and ``s``), each step by the
+    method :class:`_Plan` chose at the point itself.
     """
     params = np.exp(log_params)
     r, alpha, s, beta = params
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        log_f_tx, log_f_T = _tails(params, data)
-        d_tx = np.empty((4, len(log_f_tx)))
-        d_T = np.empty((4, len(log_f_T)))
+        plan = _Plan(params, data)
+        log_I = plan.log_integral(params)
+        d_I = np.empty((4, len(log_I)))
         for i, e in enumerate(np.eye(4)):
-            up_tx, up_T = _tails(np.exp(log_params + step * e), data)
-            down_tx, down_T = _tails(np.exp(log_params - step * e), data)
-            d_tx[i] = (up_tx - down_tx) / (2 * step)
-            d_T[i] = (up_T - down_T) / (2 * step)
+            d_I[i] = (plan.log_integral(np.exp(log_params + step * e))
+                      - plan.log_integral(np.exp(log_params - step * e))) / (2 * step)
         # the "alive" branch and its gradient, per distinct (x, T)
         x_T, T_p = data.x_T, data.T_pairs
         log_at, log_bt = np.log(alpha + T_p), np.log(beta + T_p)
         log_alive = (-(r + x_T) * log_at - s * log_bt)[data.at_T]
         d_alive = np.array([-r * log_at, -(r + x_T) * alpha / (alpha + T_p), -s * log_bt, -s * beta / (beta + T_p)])
         # per row
-        ft, fT = log_f_tx[data.at_tx], log_f_T[data.at_T]
-        log_q = np.minimum(fT - ft, 0.0)
-        log_died = np.log(s) + ft + np.log(-np.expm1(log_q))  # -inf where t_x = T
+        log_died = np.log(s) + log_I  # -inf where t_x = T
         log_mix = np.logaddexp(log_alive, log_died)
         share_died = np.exp(log_died - log_mix)
         w = data.w
         w_died = w * share_died
-        q = np.exp(log_q)
-        # (d ln F(t_x) - q d ln F(T)) / (1 - q), weighted by the died branch's share (0 where t_x = T)
-        lever = np.where(share_died > 0, w_died / -np.expm1(log_q), 0.0)
-        g_died = (np.bincount(data.at_tx, weights=lever, minlength=len(log_f_tx)) @ d_tx.T
-                  - np.bincount(data.at_T, weights=lever * q, minlength=len(log_f_T)) @ d_T.T)
-        g_alive = np.bincount(data.at_T, weights=w - w_died, minlength=len(log_f_T)) @ d_alive.T
+        g_died = np.where(share_died > 0, d_I, 0.0) @ w_died
+        g_alive = np.bincount(data.at_T, weights=w - w_died, minlength=len(T_p)) @ d_alive.T
         total = data.total
         ll = (data.wx @ (gammaln(r + data.ux) - gammaln(r)) + total * (r * np.log(alpha) + s * np.log(beta))
               + w @ log_mix)
@@ -209,7 +308,7 @@ def _objective(log_params, data: _Data, penalizer, step=1e-6):
     return value, -grad / total + 2 * penalizer * params**2
 
 
-def fit_pareto_nbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None):
+def fit_pareto_nbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None, prior: bool = False):
     """Maximum-likelihood Pareto/NBD parameters; returns ``(params dict, total log-likelihood)``.
 
     Same conventions as :func:`tierkit.clv.bgnbd.fit_bgnbd`: ``weights`` counts the customers
@@ -227,6 +326,8 @@ def fit_pareto_nbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None
         L2 penalty on the (time-scaled) parameters, as in lifetimes.
     initial : sequence of float, optional
         Starting ``(r, alpha, s, beta)``, alpha and beta in the data's time unit.
+    prior : bool
+        Maximise the posterior under the weak prior of :mod:`tierkit.clv._optimize` instead.
 
     Returns
     -------
@@ -246,7 +347,8 @@ def fit_pareto_nbd(x, t_x, T, weights=None, penalizer: float = 0.0, initial=None
     ({'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.668}, -9595.0)
     """
     return fit_time_scaled(_objective, _Data, x, t_x, T, weights, penalizer, initial, names=PARAMS, rates=[1, 3],
-                           model="Pareto/NBD", penalizer_name="pareto_nbd_penalizer", log_likelihood=log_likelihood)
+                           model="Pareto/NBD", penalizer_name="pareto_nbd_penalizer", log_likelihood=log_likelihood,
+                           prior=prior)
 
 
 def p_alive(params, x, t_x, T) -> np.ndarray:

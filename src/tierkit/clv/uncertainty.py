@@ -236,8 +236,12 @@ def log_scale_sd(predict, params, covariance, step: float = JACOBIAN_STEP) -> np
     return np.sqrt(np.maximum(variance, 0.0))
 
 
-def estimate_covariance(log_likelihood, params: dict, columns, weights=None) -> np.ndarray:
+def estimate_covariance(log_likelihood, params: dict, columns, weights=None, log_prior=None) -> np.ndarray:
     """Covariance of the log-parameters at ``params``: :func:`log_covariance` of :func:`observed_information`.
+
+    At a posterior maximum (``log_prior``, a function of the log-parameters) the prior's
+    information, ``-d^2 ln p / d eta^2`` by central differences, is added to the data's: the
+    inverse is then the curvature of the posterior (a Laplace approximation).
 
     Examples
     --------
@@ -255,4 +259,7 @@ def estimate_covariance(log_likelihood, params: dict, columns, weights=None) -> 
     {'r': 0.0126, 'alpha': 0.3782, 'a': 0.1857, 'b': 0.7054}
     """
     information = observed_information(log_likelihood, list(params.values()), list(columns), weights)
+    if log_prior is not None:
+        information = information + observed_information(
+            lambda theta: np.array([log_prior(np.log(theta))]), list(params.values()), [], np.ones(1))
     return log_covariance(information)

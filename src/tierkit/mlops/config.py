@@ -431,6 +431,7 @@ class CLVParams(_Params):
     gg_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
     time_unit: Literal["D", "W"] | None = None
     model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "auto"] = "mbgnbd"
+    prior: Literal["auto", "weak", "none"] = "auto"
 
 
 class CLVCSParams(_Params):
