@@ -62,9 +62,9 @@ def test_model_options_reach_the_estimators():
 
     opts = {"use_clv": None, "bgnbd_penalizer": 0.01, "gg_penalizer": 0.002, "at_risk_after": "10W",
             "churned_after": "140D", "horizon": "364D", "discount_rate": 0.1, "use_clusters": False, "k": None,
-            "seed": 0, "clv_model": "mbgnbd"}
+            "seed": 0, "clv_model": "mbgnbd", "prior": "weak"}
     weekly = segmentation_from_options(opts, time_unit="W")
-    assert weekly.clv.model == "mbgnbd"
+    assert weekly.clv.model == "mbgnbd" and weekly.clv.prior == "weak"
     assert weekly.clv.get_params()["bgnbd_penalizer"] == 0.01 and weekly.clv.get_params()["gg_penalizer"] == 0.002
     assert weekly.clv.horizon == "364D" and weekly.optional_steps == ("clv",) and weekly.clusters is False
     assert weekly.lifecycle.at_risk_after == "10W" and weekly.lifecycle.churned_after == "140D"

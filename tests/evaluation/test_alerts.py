@@ -45,14 +45,49 @@ def degenerate():
 
 def test_a_degenerate_bgnbd_fit_is_named_with_its_figures(degenerate):
     segmentation, table = degenerate
-    bg = segmentation.named_step("clv").bgnbd_params_
-    assert bg["a"] < 1e-3 and bg["b"] > 1e3  # the premise: the fit ran to the edge
+    clv = segmentation.named_step("clv")
+    # the premise: maximum likelihood ran to the edge (a -> 0), so the weak prior answered, and said why
+    assert clv.fit_method_["bgnbd"]["method"] == "map"
+    assert "maximum likelihood ends at the boundary of the model (a = " in clv.fit_method_["bgnbd"]["reason"]
     alerts = grading_alerts(segmentation, table)
-    edge = [a for a in alerts if a.startswith("CLV: the BG/NBD fit is at the edge")]
-    assert len(edge) == 1 and f"a = {bg['a']:.3g}" in edge[0] and f"b = {bg['b']:.3g}" in edge[0]
-    assert f"a / (a + b) = {bg['a'] / (bg['a'] + bg['b']):.2g}" in edge[0]
-    assert "CLV: P(alive) >= 0.99 for 100% of the repeat customers" in " ".join(alerts)
+    assert "P(alive) >= 0.99 for 100% of the customers who could have left" in " ".join(alerts)
+    assert "CLV: the BG/NBD model cannot tell active from lapsed customers" in " ".join(alerts)
     assert (table.loc[table["frequency_btyd"] > 0, "p_alive"] >= 0.99).all()
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_a_model_that_learned_no_dropout_drives_no_tier_and_says_why(model):
+    features = tk.rfm_features(always_active_transactions(), as_of="2021-06-30")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmentation = tk.Segmentation(clv=tk.CLVModel(model=model), value_potential=True,
+                                       lifecycle=tk.LifecycleStager(use_p_alive=True)).fit(features)
+    table = segmentation.transform(features)
+    clv = segmentation.named_step("clv")
+    assert not clv.trust_["discriminates"] and clv.trust_["dropout_in_period"] < 0.01
+    # the ranking step is left out with the reason and the remedy; the lifecycle uses recency rules
+    assert "value_potential" not in table.columns
+    assert "cannot tell active from lapsed" in segmentation.skipped_steps_["value_potential"]
+    assert "longer history" in segmentation.skipped_steps_["value_potential"]
+    assert segmentation.named_step("lifecycle").use_p_alive is False
+    # every row carries the caveat beside its p_alive and clv
+    assert table["clv_caveat"].astype(str).str.startswith("no dropout learned").all()
+    alerts = grading_alerts(segmentation, table)
+    assert any("cannot tell active from lapsed customers" in a for a in alerts), alerts
+
+
+def test_the_same_data_in_days_and_in_weeks_raise_the_same_alerts():
+    tx = always_active_transactions()
+    kinds = {}
+    for unit in ("D", "W"):
+        features = tk.rfm_features(tx, as_of="2021-06-30", time_unit=unit)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = tk.CLVModel(model="mbgnbd", horizon="52W").fit(features)
+        from tierkit.evaluation.alerts import clv_model_alerts
+
+        kinds[unit] = [a.split("(")[0].split("=")[0] for a in clv_model_alerts(model)]
+    assert kinds["D"] == kinds["W"] and kinds["D"], kinds
 
 
 def test_cdnow_raises_no_clv_alert(cdnow_features):
@@ -143,8 +178,8 @@ def panel(page: str) -> str:
 
 
 @pytest.mark.parametrize("lang, warning, heading", [
-    ("en", "tierkit: warning: CLV: the BG/NBD fit is at the edge of the model", "Before acting on these tiers"),
-    ("zh", "tierkit: 警告: CLV: BG/NBD 拟合落在模型边界上", "使用这些分级之前请注意"),
+    ("en", "tierkit: warning: CLV: the BG/NBD model cannot tell active from lapsed customers", "Before acting on these tiers"),
+    ("zh", "tierkit: 警告: CLV: BG/NBD 模型分不清活跃客户和已流失客户", "使用这些分级之前请注意"),
 ])
 def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys, lang, warning, heading):
     tx = always_active_transactions()
@@ -167,8 +202,8 @@ def test_segment_prints_the_alerts_in_its_language(tmp_path, capsys):
                  "--clv-model", "bgnbd",
                  "--no-clusters", "--lang", "zh"]) == 0
     err = capsys.readouterr().err
-    assert "tierkit: 警告: CLV: BG/NBD 拟合落在模型边界上" in err
-    assert "的重复购买客户 P(alive) >= 0.99" in err and "the BG/NBD fit" not in err
+    assert "tierkit: 警告: CLV: BG/NBD 模型分不清活跃客户和已流失客户" in err
+    assert "CLV: BG/NBD 模型分不清活跃客户和已流失客户" in err
 
 
 def numbers(text: str) -> list[str]:

@@ -66,7 +66,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clv import gamma_gamma as gamma_gamma_model
-from tierkit.clv import uncertainty
+from tierkit.clv import trust, uncertainty
 from tierkit.clv._optimize import PRIOR_SD
 from tierkit.clv.bgnbd import distinct_rows
 from tierkit.clv.family import MODEL_CHOICES, MODELS, PRIOR_CHOICES, Fit, choose_model, fit_customers, fit_with_prior
@@ -195,6 +195,11 @@ class CLVModel(TierTransformer):
         Purchase-model log-likelihood of the training customers.
     spend_frequency_corr_ : float
         Correlation of repeat purchases and mean spend (Gamma-Gamma assumes none).
+    trust_ : dict
+        Whether the model tells active from lapsed customers (:func:`tierkit.clv.trust.assess`):
+        ``discriminates``, ``dropout_in_period``, ``alive_share``, ``reason``, ``remedy``. When it
+        does not, every prediction carries ``clv_caveat`` (the reason) and
+        :class:`tierkit.Segmentation` ranks nobody by it.
     fit_method_ : dict
         Per model (the purchase model's name and ``"gamma_gamma"``): ``method`` (``"mle"`` or
         ``"map"``) and ``reason`` (why the weak prior was used, "" otherwise).
@@ -356,7 +361,12 @@ class CLVModel(TierTransformer):
         ranges = ("expected_purchases_low", "expected_purchases_high", "clv_low", "clv_high") + (
             ("net_clv_low", "net_clv_high") if net else ())
         return ("expected_purchases", "p_alive", "expected_spend", "clv") + (("net_clv",) if net else ()) + (
-            ranges if getattr(self, "interval", None) is not None else ())
+            ranges if getattr(self, "interval", None) is not None else ()) + (
+            () if self.discriminates_() else ("clv_caveat",))
+
+    def discriminates_(self) -> bool:
+        """Whether the fitted model tells active from lapsed customers (:mod:`tierkit.clv.trust`)."""
+        return bool(getattr(self, "trust_", {"discriminates": True})["discriminates"])
 
     def _fit(self, X):
         x, t_x, T, m = self._inputs(X)
@@ -453,6 +463,8 @@ class CLVModel(TierTransformer):
         self.params_cov_ = covariance
         self.params_se_ = {name: uncertainty.parameter_table(params, covariance[name])["se"].to_dict()
                            for name, params in ((name, purchase), ("gamma_gamma", gamma_gamma))}
+        self.trust_ = trust.assess(name, purchase, MODELS[name].p_alive(purchase, rows[:, 0], rows[:, 1], rows[:, 2]),
+                                   rows[:, 0], rows[:, 2], weights, age=float(np.median(T)))
         self.time_unit_ = unit
         self.n_customers_ = int(len(x))
         self.n_repeat_customers_ = n_repeat
@@ -460,7 +472,8 @@ class CLVModel(TierTransformer):
                           "discount_rate": float(self.discount_rate),
                           "margin": float(self.margin), "acquisition_cost": float(self.acquisition_cost),
                           "discount_steps": self.discount_steps}
-        self.scale_ = {"on_day_grid": _on_day_grid(unit, T, t_x), "median_T": float(np.median(T))}
+        self.scale_ = {"on_day_grid": _on_day_grid(unit, T, t_x), "median_T": float(np.median(T)),
+                       "max_T": float(np.max(T))}
 
     def _steps(self, horizon: float) -> np.ndarray:
         """Ends of the discounting steps, in time units."""
@@ -537,8 +550,12 @@ class CLVModel(TierTransformer):
             cumulative = np.stack([model.module.expected_purchases(params, t, rx, rtx, rT) for t in ends])
             return np.stack([cumulative[-1], discount @ np.diff(cumulative, axis=0, prepend=0.0)])
 
+        # a customer whose purchases were all returned (net spend <= 0) is expected to spend nothing
+        returned = (numeric_column(X, "monetary", "CLVModel") <= 0 if "monetary" in X.columns
+                    else np.zeros(len(x), dtype=bool))
+
         def spends(params):
-            return expected_spend(params, x, np.where(x > 0, np.maximum(m, 0.0), 0.0))
+            return np.where(returned, 0.0, expected_spend(params, x, np.where(x > 0, np.maximum(m, 0.0), 0.0)))
 
         within, discounted = purchases(bg)
         spend = spends(gg)
@@ -567,6 +584,9 @@ class CLVModel(TierTransformer):
         if not np.isfinite(values).all():
             pos = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
             raise ModelError(f"CLVModel: non-finite prediction for customer {X.index[pos]!r}; try a penalizer")
+        if not self.discriminates_():  # every row says the ranking is not to be trusted, and why
+            out["clv_caveat"] = pd.Categorical.from_codes(np.zeros(len(out), dtype="int8"),
+                                                          [self.trust_["reason"]])
         return out
 
     def model_name_(self) -> str:
@@ -697,6 +717,8 @@ class CLVModel(TierTransformer):
             "repeat_customers": self.n_repeat_customers_,
             "customers": self.n_customers_,
             "penalty_shift": dict(getattr(self, "penalty_shift_", {})),
+            "trust": dict(getattr(self, "trust_", {})),
+            "fit_method": dict(getattr(self, "fit_method_", {})),
             # standard errors from the observed information; None where there is none
             "standard_errors": {name: {k: (float(v) if math.isfinite(v) else None) for k, v in se.items()}
                                 for name, se in getattr(self, "params_se_", {}).items()},

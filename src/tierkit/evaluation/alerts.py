@@ -12,20 +12,19 @@ screen, in the report's language, and ``tierkit run`` logs them as the MLflow ta
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from tierkit.clusters.selection import index_preferences
 from tierkit.clv.model import penalty_moves
+from tierkit.clv.trust import NEARLY_ALL
 from tierkit.tiers.schemes import table_schemes
 from tierkit.tiers.vocabulary import check_lang, term
 
-#: A BG/NBD or Gamma-Gamma parameter outside this range sits on the boundary of the model.
+#: A purchase-model parameter outside this range (rates relative to the longest customer age) sits on
+#: the boundary of the model; so does Gamma-Gamma's q above its top.
 PARAMETER_RANGE = (1e-3, 1e3)
-#: P(alive) at or above this counts as "certainly alive".
-ALIVE = 0.99
-#: A share of customers at or above this is "nearly everyone".
-NEARLY_ALL = 0.90
+#: A share of customers at or above this is "nearly everyone" (as in :mod:`tierkit.clv.trust`).
+NEARLY_ALL = NEARLY_ALL
 #: A survey matching fewer customers than this share grades few of them.
 FEW_ANSWERS = 0.20
 
@@ -74,16 +73,40 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
 
 
 def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
+    return clv_model_alerts(model, lang)
+
+
+def clv_model_alerts(model, lang: str = "en") -> list[str]:
+    """Alerts about a fitted :class:`tierkit.CLVModel`: the same for ``segment``, ``report`` and ``validate``.
+
+    Every figure judged is free of units: the rate parameters (``alpha``, ``beta``) are taken
+    relative to the longest customer age ``max(T)``, as the fit scales them, so the same data in
+    days and in weeks raise the same alerts; Gamma-Gamma's ``v`` relative to the mean spend is not
+    judged at all (``q`` carries the shape).
+
+    Parameters
+    ----------
+    model : tierkit.CLVModel
+        Fitted.
+    lang : {"en", "zh"}, default="en"
+
+    Returns
+    -------
+    list of str
+    """
+    check_lang(lang)
     alerts = []
     low, high = PARAMETER_RANGE
     purchases, bg = model._purchase_model()
     gg = model.gamma_gamma_params_
-    edge = {k: v for k, v in bg.items() if not low <= v <= high}
+    span = getattr(model, "scale_", {}).get("max_T") or 1.0
+    scaled = {k: (v / span if k in ("alpha", "beta") else v) for k, v in bg.items()}
+    edge = {k: bg[k] for k, v in scaled.items() if not low <= v <= high}
     if edge and "a" in bg:  # BG/NBD and MBG/NBD: the dropout chance a / (a + b)
         shown = ", ".join(f"{k} = {v:.3g}" for k, v in edge.items())
         alerts.append(term("alert_bgnbd_edge", lang, model=purchases.label, shown=shown, low=f"{low:g}",
                            high=f"{high:g}", dropout=f"{bg['a'] / (bg['a'] + bg['b']):.2g}"))
-    if gg["q"] > high and gg["v"] > high:
+    if gg["q"] > high:
         alerts.append(term("alert_gg_flat", lang, q=f"{gg['q']:.3g}", v=f"{gg['v']:.3g}"))
     elif gg["q"] < 1.5:
         alerts.append(term("alert_gg_q_near_1", lang, q=f"{gg['q']:.3f}"))
@@ -91,12 +114,10 @@ def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
         moves = penalty_moves(shift)
         if moves:
             alerts.append(term("alert_penalty_shift", lang, penalizer=option, value=shift["penalizer"], moves=moves))
-    if "p_alive" in table.columns and len(table):
-        repeat = (table["frequency_btyd"].to_numpy() > 0 if "frequency_btyd" in table.columns
-                  else np.ones(len(table), dtype=bool))
-        alive = table["p_alive"].to_numpy()[repeat] >= ALIVE
-        if alive.size and alive.mean() >= NEARLY_ALL:
-            alerts.append(term("alert_p_alive", lang, alive=f"{ALIVE}", share=f"{alive.mean():.0%}"))
+    verdict = getattr(model, "trust_", None)
+    if verdict is not None and not verdict["discriminates"]:
+        alerts.append(term("alert_clv_untrusted", lang, model=purchases.label, reason=verdict["reason"],
+                           remedy=verdict["remedy"]))
     return alerts
 
 

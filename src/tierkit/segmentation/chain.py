@@ -88,14 +88,17 @@ class Segmentation(TierTransformer):
         :class:`tierkit.DataError` or :class:`tierkit.ModelError` at fit): e.g. ``("clv",
         "clusters")`` grades a base of one-time buyers or of five customers instead of refusing
         it. Steps that need a left-out CLV (``clv_cs``, ``value_potential``) are left out with
-        it, and ``LifecycleStager(use_p_alive=True)`` falls back to its recency rules.
+        it, and ``LifecycleStager(use_p_alive=True)`` falls back to its recency rules. So
+        are they, and with a warning naming the reason and the remedy, when the fitted CLV
+        model cannot tell active from lapsed customers (``CLVModel.trust_``, no dropout learned):
+        its ranking would be a purchase rate alone.
 
     Attributes
     ----------
     steps_ : list of (str, estimator)
         The fitted steps in run order.
     skipped_steps_ : dict of str to str
-        Optional steps left out at fit, with the reason.
+        Steps left out at fit, with the reason.
     feature_columns_ : list of str
         The feature columns seen at fit.
 
@@ -158,16 +161,22 @@ class Segmentation(TierTransformer):
                                f"{', '.join(STEP_ORDER)}")
         table = _with_cs_index(X, dict(steps))
         fitted, added, skipped = [], [], {}
+        untrusted = {}  # the CLV step's verdict when it cannot tell active from lapsed customers
         for name, step in steps:
             step = clone(step)
             if name in NEEDS_CLV and "clv" in skipped:
                 skipped[name] = "needs the predicted CLV that was left out"
                 _warn_left_out(name, skipped[name])
                 continue
-            if name == "lifecycle" and "clv" in skipped and getattr(step, "use_p_alive", False):
+            if name in NEEDS_CLV and untrusted:
+                skipped[name] = (f"the CLV model cannot tell active from lapsed customers ({untrusted['reason']}); "
+                                 f"it would rank them by purchase rate alone. What would fix it: {untrusted['remedy']}")
+                _warn_left_out(name, skipped[name])
+                continue
+            if name == "lifecycle" and ("clv" in skipped or untrusted) and getattr(step, "use_p_alive", False):
                 step.set_params(use_p_alive=False)
-                warnings.warn("lifecycle: without predicted CLV, stages use the recency rules instead of p_alive",
-                              UserWarning, stacklevel=4)
+                warnings.warn("lifecycle: without a predicted CLV that tells active from lapsed customers, stages "
+                              "use the recency rules instead of p_alive", UserWarning, stacklevel=4)
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
                     out = step.fit(table).transform(table)
@@ -179,6 +188,8 @@ class Segmentation(TierTransformer):
                 continue
             table = _join(table, out)
             fitted.append((name, step))
+            if name == "clv" and not step.discriminates_():
+                untrusted = step.trust_
             added += [c for c in out.columns if c not in added]
         self.steps_ = fitted
         self.skipped_steps_ = skipped

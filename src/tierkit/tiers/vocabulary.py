@@ -359,6 +359,17 @@ TERMS = {
     "v_ranking": ("value ranking: Spearman {rho}; top decile by predicted value makes {capture} of holdout spend "
                   "(best possible {ideal})",
                   "价值排序: Spearman {rho}; 预测价值前 10% 的客户贡献验证期消费的 {capture} (最优可达 {ideal})"),
+    "v_baseline": ("the model against a naive baseline on the same customers (baseline: each customer's past "
+                   "repeat rate x the holdout length; value at the customer's own mean repeat spend):",
+                   "模型与朴素基线在同一批客户上的对比 (基线: 每位客户过去的重复购买率 x 验证期长度; "
+                   "价值按该客户自己的重复购买平均消费计算):"),
+    "v_naive_baseline": ("naive baseline", "朴素基线"),
+    "v_figure": ("figure", "指标"),
+    "v_mae": ("MAE (purchases per customer)", "MAE (每位客户购买次数)"),
+    "v_rmse": ("RMSE (purchases per customer)", "RMSE (每位客户购买次数)"),
+    "v_aggregate_error": ("aggregate error (total purchases)", "总量误差 (总购买次数)"),
+    "v_spearman": ("Spearman (predicted value, actual spend)", "Spearman (预测价值与实际消费)"),
+    "v_top_decile": ("top-decile capture of holdout spend", "前 10% 客户的验证期消费占比"),
     "v_conditional": ("conditional expectations (mean holdout purchases by calibration repeat purchases):",
                       "条件期望 (按校准期重复购买次数分组的验证期平均购买次数):"),
     "v_fhl": ("FHL 2005 diagnostics ({models}), time in {unit}, tracking by week:",
@@ -455,6 +466,12 @@ TERMS = {
         "CLV: P(alive) >= {alive} for {share} of the repeat customers; the model does not tell active from "
         "lapsed customers here",
         "CLV: {share} 的重复购买客户 P(alive) >= {alive}; 模型在这里分不清活跃客户和已流失客户"),
+    "alert_clv_untrusted": (
+        "CLV: the {model} model cannot tell active from lapsed customers ({reason}); its P(alive) and CLV rank "
+        "customers by purchase rate alone, so no tier is drawn from them (each row carries clv_caveat). What "
+        "would fix it: {remedy}",
+        "CLV: {model} 模型分不清活跃客户和已流失客户 ({reason}); 它的 P(alive) 和 CLV 只按购买频率给客户排序, "
+        "因此不据此划分任何等级 (每行带有 clv_caveat)。改进办法: {remedy}"),
     "alert_penalty_shift": (
         "CLV: {penalizer}={value:g} moved {moves} from the unpenalised fit, which converges on these data; "
         "the penalty is not needed to fit them",
