@@ -168,3 +168,22 @@ def test_json_on_stdout_stays_parseable_with_verbose(capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["calibration_end"] == "1997-09-30"
     assert "read CDNOW_master.txt" in steps(captured.err) and "tierkit: thread pools: " in captured.err
+
+
+def test_a_long_step_says_it_is_still_running_when_stderr_is_no_terminal(tmp_path, capsys, monkeypatch):
+    # a heartbeat far shorter than the fit, so every step that takes a while says so on the way
+    import tierkit.progress
+
+    monkeypatch.setattr(tierkit.progress, "HEARTBEAT_SECONDS", 0.02)
+    args = ["segment", str(cdnow_path()), "--amount-col", "dollar_value", "--as-of", "1998-06-30", "--k", "4",
+            "--out", str(tmp_path / "v.csv")]
+    assert main(["-v", *args]) == 0
+    err = capsys.readouterr().err
+    beats = re.findall(r"^tierkit: fitted CLV \(purchase model \+ Gamma-Gamma\): still running after \d+ s$", err,
+                       flags=re.MULTILINE)
+    assert beats, err
+    # the finished step's line still comes, after its heartbeats
+    lines = err.splitlines()
+    finished = lines.index(next(line for line in lines if STEP_LINE.match(line) and "fitted CLV" in line))
+    assert all(lines.index(b) < finished for b in beats)
+    assert main(["-q", *args]) == 0 and "still running" not in capsys.readouterr().err

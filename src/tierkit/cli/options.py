@@ -24,7 +24,7 @@ OPTION_FLAGS = {
     "bgnbd_penalizer": "--bgnbd-penalizer",
     "clv_model": "--clv-model",
     "gg_penalizer": "--gg-penalizer",
-    "prior": "--prior",
+    "prior=": "--prior=",
     "at_risk_after": "--at-risk-after",
     "churned_after": "--churned-after",
 }
