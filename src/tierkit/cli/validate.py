@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import click
 import numpy as np
+import pandas as pd
 
-from tierkit.cli.options import pop_transaction_options, read_from_options, transaction_options
+from tierkit.cli.options import PRIOR_OPTION, pop_transaction_options, read_from_options, transaction_options
 from tierkit.clv.diagnostics import MODELS
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
 from tierkit.tiers.vocabulary import term
@@ -25,6 +27,7 @@ from tierkit.tiers.vocabulary import term
               help="L2 penalty of the purchase model's fit; try 0.001 if it does not converge.")
 @click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="L2 penalty of the Gamma-Gamma fit; try 0.001 if it does not converge.")
+@PRIOR_OPTION
 @click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for the PNG plots (conditional expectations, value capture, and per model: tracking, "
                    "histogram, P(alive) and frequency-recency matrices; the model comparison).")
@@ -34,7 +37,7 @@ from tierkit.tiers.vocabulary import term
               help="Language of the printed diagnostics and of the plots' labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @transaction_options
-def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, bgnbd_penalizer, gg_penalizer,
+def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, bgnbd_penalizer, gg_penalizer, prior,
              plots_dir, models, lang, as_json, **kwargs):
     """Fit the CLV model (--clv-model) up to --calibration-end and compare with the holdout period.
 
@@ -48,7 +51,8 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
 
     tx = read_from_options(transactions, pop_transaction_options(kwargs))
     result = validate_clv(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,
-                          model=CLVModel(model=clv_model, bgnbd_penalizer=bgnbd_penalizer, gg_penalizer=gg_penalizer))
+                          model=CLVModel(model=clv_model, bgnbd_penalizer=bgnbd_penalizer, gg_penalizer=gg_penalizer,
+                                                         prior=prior))
     diagnostics = clv_diagnostics(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,
                                   models=models or tuple(MODELS), penalizers={"bgnbd": bgnbd_penalizer})
     written = result.write_plots(plots_dir) if plots_dir else []
@@ -73,12 +77,51 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
              error=f"{result.aggregate_error_pct:+.1f}%", mae=f"{result.mae:.3f}", rmse=f"{result.rmse:.3f}"),
         term("v_ranking", lang, rho=f"{result.spearman:.3f}", capture=f"{result.top_decile_capture:.1%}",
              ideal=f"{result.top_decile_ideal:.1%}"),
+        term("v_baseline", lang),
+        _aligned(baseline_table(result, lang)),
         term("v_conditional", lang),
         result.by_frequency.to_string(float_format=lambda v: f"{v:.3f}"),
     ]
     lines += diagnostic_lines(diagnostics, lang)
     lines += [term("plot_written", lang, path=p) for p in written]
     click.echo("\n".join(lines))
+
+
+#: The figures of the model-against-baseline table: key of the figure, its word, its format.
+BASELINE_ROWS = (("mae", "v_mae", "{:.3f}"), ("rmse", "v_rmse", "{:.3f}"),
+                 ("aggregate_error_pct", "v_aggregate_error", "{:+.1f}%"), ("spearman", "v_spearman", "{:.3f}"),
+                 ("top_decile_capture", "v_top_decile", "{:.1%}"))
+
+
+def baseline_table(result, lang: str = "en") -> pd.DataFrame:
+    """The model's figures beside the naive baseline's (:class:`tierkit.clv.CLVValidation`), as text in ``lang``."""
+    model = result.to_dict()
+    columns = {PURCHASE_MODELS[result.purchase_model].label: model, term("v_naive_baseline", lang): model["baseline"]}
+    table = pd.DataFrame({label: [_figure(figures[key], style) for key, _, style in BASELINE_ROWS]
+                          for label, figures in columns.items()},
+                         index=[term(word, lang) for _, word, _ in BASELINE_ROWS])
+    table.index.name = term("v_figure", lang)
+    return table
+
+
+def _figure(value, style: str) -> str:
+    return "-" if value is None else style.format(value)  # None: NaN in the JSON figures
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _aligned(table: pd.DataFrame) -> str:
+    """A table of text as lines: the labels left-aligned, the cells right-aligned, Chinese counted double."""
+    rows = [[table.index.name or "", *table.columns]] + [[label, *cells] for label, cells in zip(
+        table.index, table.itertuples(index=False), strict=True)]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join([row[0] + " " * (widths[0] - _width(row[0]))]
+                  + [" " * (w - _width(cell)) + cell for cell, w in zip(row[1:], widths[1:], strict=True)])
+        for row in rows)
 
 
 def _every(table, step: int, keep=()):

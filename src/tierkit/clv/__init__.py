@@ -6,7 +6,8 @@
 * :class:`CLVModel`: the estimator on the feature table of :func:`tierkit.rfm_features`, with
   BG/NBD, MBG/NBD or Pareto/NBD purchases (:mod:`tierkit.clv.family`);
 * :class:`BGBBModel`: BG/BB for discrete-time data (transactions at fixed opportunities);
-* :func:`validate_clv`: calibration / holdout validation with figures and plots;
+* :func:`validate_clv`: calibration / holdout validation with figures and plots, beside a naive
+  baseline (:func:`naive_forecast`);
 * :func:`clv_diagnostics`: the diagnostics of Fader, Hardie & Lee (2005) for BG/NBD, MBG/NBD
   and Pareto/NBD on one holdout, side by side (:mod:`tierkit.clv.diagnostics`).
 """
@@ -14,6 +15,7 @@
 from tierkit.clv.diagnostics import CLVDiagnostics, clv_diagnostics
 from tierkit.clv.discrete import BGBBModel
 from tierkit.clv.model import CLVModel
-from tierkit.clv.validation import CLVValidation, validate_clv
+from tierkit.clv.validation import CLVValidation, naive_forecast, validate_clv
 
-__all__ = ["BGBBModel", "CLVDiagnostics", "CLVModel", "CLVValidation", "clv_diagnostics", "validate_clv"]
+__all__ = ["BGBBModel", "CLVDiagnostics", "CLVModel", "CLVValidation", "clv_diagnostics", "naive_forecast",
+           "validate_clv"]

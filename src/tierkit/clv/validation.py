@@ -9,7 +9,14 @@ purchases x expected spend, undiscounted) against actual holdout spend. Figures:
   predicted holdout purchases by the number of repeat purchases in calibration (0 .. 7+);
 * value ranking: Spearman correlation of predicted value and actual spend, and the share of
   all holdout spend made by the top decile by predicted value (against the top decile by
-  actual spend, the best any ranking can do).
+  actual spend, the best any ranking can do);
+* the same figures for a **naive baseline** on the same customers (:func:`naive_forecast`): each
+  customer's past repeat-purchase rate carried on over the holdout, and for value, those
+  purchases at the customer's own mean repeat spend. A model that does not beat it has not
+  earned its parameters.
+
+One function, :func:`forecast_figures`, computes the figures of any forecast, the model's and
+the baseline's alike.
 """
 
 from __future__ import annotations
@@ -61,10 +68,15 @@ class CLVValidation:
     purchase_model : str
         The purchase model fitted (``"mbgnbd"``, ``"bgnbd"`` ...), whose parameters
         ``bgnbd_params`` holds.
+    baseline : dict
+        The same figures (``mae``, ``rmse``, ``aggregate_error_pct``, ``predicted_total``,
+        ``spearman``, ``top_decile_capture``) of the naive baseline (:func:`naive_forecast`) on
+        the same customers.
     by_frequency : pandas.DataFrame
         Mean actual and predicted holdout purchases by repeat purchases in calibration.
     customers : pandas.DataFrame
-        One row per customer: predicted and actual purchases, value and spend.
+        One row per customer: predicted and actual purchases, value and spend, and the naive
+        baseline's purchases and value (``baseline_purchases``, ``baseline_value``).
     """
 
     calibration_end: str
@@ -85,13 +97,14 @@ class CLVValidation:
     by_frequency: pd.DataFrame
     customers: pd.DataFrame = field(repr=False)
     purchase_model: str = "bgnbd"
+    baseline: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Every figure as plain JSON types (the per-customer table left out)."""
         out = {k: getattr(self, k) for k in (
             "calibration_end", "holdout_end", "time_unit", "holdout_duration", "bgnbd_params", "gamma_gamma_params",
             "log_likelihood", "mae", "rmse", "aggregate_error_pct", "predicted_total", "actual_total", "spearman",
-            "top_decile_capture", "top_decile_ideal", "purchase_model")}
+            "top_decile_capture", "top_decile_ideal", "purchase_model", "baseline")}
         out["customers"] = int(len(self.customers))
         out["by_frequency"] = self.by_frequency.reset_index().to_dict("records")
         return json_ready(out)
@@ -148,6 +161,103 @@ class CLVValidation:
         return paths
 
 
+#: The figures :func:`forecast_figures` gives for a forecast, in the order they are printed.
+FIGURES = ("mae", "rmse", "aggregate_error_pct", "predicted_total", "spearman", "top_decile_capture")
+
+
+def naive_forecast(x, T, duration: float) -> np.ndarray:
+    """Naive baseline forecast of holdout purchases: each customer's past repeat rate, carried on.
+
+    ``x / T * duration``: the customer's repeat purchases per time unit since the first purchase,
+    times the holdout length; 0 where ``T == 0`` (first purchase on the last calibration day, so
+    no rate is known; such a customer has ``x == 0`` anyway). No dropout, no pooling across
+    customers: what a model has to beat.
+
+    The baseline's value forecast (:func:`validate_clv`) is these purchases times the customer's
+    own mean repeat spend (``monetary_btyd``, negative means from net returns taken as 0). A
+    customer without repeat purchases (``x == 0``) has no repeat spend and gets 0, the same as
+    their forecast purchases: one-time buyers tie at the bottom of the baseline's value ranking
+    (no first-purchase spend is borrowed for them, so the baseline stays a pure "more of the
+    same" forecast).
+
+    Parameters
+    ----------
+    x : array-like
+        Repeat purchases in the calibration period (``frequency_btyd``).
+    T : array-like
+        Age of the customer at the end of calibration, in time units (``T``).
+    duration : float
+        Length of the holdout period in the same time units.
+
+    Returns
+    -------
+    numpy.ndarray
+        Forecast holdout purchases per customer.
+
+    Examples
+    --------
+    >>> naive_forecast([2, 0, 3], [20.0, 0.0, 30.0], 10.0)
+    array([1., 0., 1.])
+    """
+    x = np.asarray(x, dtype="float64")
+    T = np.asarray(T, dtype="float64")
+    rate = np.divide(x, T, out=np.zeros(np.broadcast(x, T).shape), where=T > 0)
+    return rate * float(duration)
+
+
+def _top_decile_share(score: np.ndarray, spend: np.ndarray) -> float:
+    """Share of the total ``spend`` made by the tenth of customers with the highest ``score``."""
+    total = spend.sum()
+    n_top = max(1, int(round(len(spend) / 10)))
+    order = np.argsort(-score, kind="stable")[:n_top]  # ties: the earlier customer first
+    return float(spend[order].sum() / total) if total else 0.0
+
+
+def forecast_figures(predicted_purchases, predicted_value, actual_purchases, actual_spend) -> dict:
+    """The figures of one forecast of the holdout (the model's or the baseline's), by one code path.
+
+    Parameters
+    ----------
+    predicted_purchases, predicted_value : array-like
+        Forecast holdout purchases and value per customer.
+    actual_purchases, actual_spend : array-like
+        What the same customers did in the holdout.
+
+    Returns
+    -------
+    dict
+        ``mae`` and ``rmse`` of the purchases per customer; ``aggregate_error_pct``, the predicted
+        minus actual total in % of the actual total (NaN when nobody bought); ``predicted_total``;
+        ``spearman`` of predicted value and actual spend (NaN when either is constant); and
+        ``top_decile_capture``, the share of all holdout spend made by the top tenth by
+        predicted value (:data:`FIGURES`, in this order).
+
+    Examples
+    --------
+    >>> f = forecast_figures([1.0, 0.0], [10.0, 0.0], [2.0, 0.0], [30.0, 10.0])
+    >>> f["mae"], f["aggregate_error_pct"], f["top_decile_capture"]
+    (0.5, -50.0, 0.75)
+    """
+    predicted = np.asarray(predicted_purchases, dtype="float64")
+    actual = np.asarray(actual_purchases, dtype="float64")
+    value = np.asarray(predicted_value, dtype="float64")
+    spend = np.asarray(actual_spend, dtype="float64")
+    error = predicted - actual
+    predicted_total, actual_total = float(predicted.sum()), float(actual.sum())
+    aggregate = 100.0 * (predicted_total - actual_total) / actual_total if actual_total else float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a constant input: NaN, said in the docs
+        rho = float(spearmanr(value, spend).statistic)
+    return {
+        "mae": float(np.abs(error).mean()),
+        "rmse": float(np.sqrt((error**2).mean())),
+        "aggregate_error_pct": aggregate,
+        "predicted_total": predicted_total,
+        "spearman": rho,
+        "top_decile_capture": _top_decile_share(value, spend),
+    }
+
+
 def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, time_unit: str = "D",
                  max_frequency: int = 7, model: CLVModel | None = None) -> CLVValidation:
     """Fit the CLV model up to ``calibration_end`` and compare its forecast with ``holdout_end``.
@@ -192,41 +302,34 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     purchases, params = model._purchase_model()
     gg = tuple(model.gamma_gamma_params_[k] for k in ("p", "q", "v"))
     x = features["frequency_btyd"].to_numpy(dtype="float64")
-    m = features["monetary_btyd"].to_numpy(dtype="float64")
+    T = features["T"].to_numpy(dtype="float64")
+    own_spend = np.where(x > 0, np.maximum(features["monetary_btyd"].to_numpy(dtype="float64"), 0.0), 0.0)
     predicted = purchases.expected_purchases(params, duration, x, features["recency_btyd"].to_numpy(dtype="float64"),
-                                             features["T"].to_numpy(dtype="float64"))
-    spend = expected_spend(gg, x, np.where(x > 0, np.maximum(m, 0.0), 0.0))
+                                             T)
+    naive = naive_forecast(x, T, duration)
     customers = pd.DataFrame({
         "frequency_btyd": x,
         "predicted_purchases": predicted,
         "actual_purchases": features["holdout_purchases"].to_numpy(dtype="float64"),
-        "predicted_value": predicted * spend,
+        "predicted_value": predicted * expected_spend(gg, x, own_spend),
         "actual_spend": features["holdout_spend"].to_numpy(dtype="float64"),
+        "baseline_purchases": naive,
+        "baseline_value": naive * own_spend,
     }, index=features.index)
-    error = customers["predicted_purchases"] - customers["actual_purchases"]
-    predicted_total = float(customers["predicted_purchases"].sum())
-    actual_total = float(customers["actual_purchases"].sum())
+    actual = (customers["actual_purchases"], customers["actual_spend"])
+    figures = forecast_figures(customers["predicted_purchases"], customers["predicted_value"], *actual)
+    baseline = forecast_figures(customers["baseline_purchases"], customers["baseline_value"], *actual)
     group = np.minimum(x, max_frequency).astype(int)
     by_frequency = customers.groupby(group).agg(
         customers=("actual_purchases", "size"), actual=("actual_purchases", "mean"),
         predicted=("predicted_purchases", "mean"))
     by_frequency.index = [f"{i}+" if i == max_frequency else str(i) for i in by_frequency.index]
     by_frequency.index.name = "calibration_repeat_purchases"
-    n_top = max(1, int(round(len(customers) / 10)))
-    total_spend = customers["actual_spend"].sum()
-
-    def top_share(column):
-        order = np.argsort(-customers[column].to_numpy(), kind="stable")[:n_top]
-        return float(customers["actual_spend"].to_numpy()[order].sum() / total_spend) if total_spend else 0.0
-
+    spend = customers["actual_spend"].to_numpy()
     return CLVValidation(
         calibration_end=str(start), holdout_end=str(end), time_unit=time_unit, holdout_duration=duration,
         bgnbd_params=dict(params), gamma_gamma_params=dict(model.gamma_gamma_params_),
-        log_likelihood=float(model.log_likelihood_),
-        mae=float(np.abs(error).mean()), rmse=float(np.sqrt((error**2).mean())),
-        aggregate_error_pct=100.0 * (predicted_total - actual_total) / actual_total if actual_total else float("nan"),
-        predicted_total=predicted_total, actual_total=actual_total,
-        spearman=float(spearmanr(customers["predicted_value"], customers["actual_spend"]).statistic),
-        top_decile_capture=top_share("predicted_value"), top_decile_ideal=top_share("actual_spend"),
-        by_frequency=by_frequency, customers=customers, purchase_model=model.model_name_(),
+        log_likelihood=float(model.log_likelihood_), **figures,
+        actual_total=float(customers["actual_purchases"].sum()), top_decile_ideal=_top_decile_share(spend, spend),
+        by_frequency=by_frequency, customers=customers, purchase_model=model.model_name_(), baseline=baseline,
     )
