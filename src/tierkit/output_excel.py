@@ -35,7 +35,8 @@ import pandas as pd
 #: Columns holding money: shown with two decimals and thousands separators.
 MONEY_COLUMNS = frozenset({
     "monetary", "monetary_btyd", "profit", "holdout_spend", "expected_spend", "clv", "net_clv", "clv_low",
-    "clv_high", "net_clv_low", "net_clv_high", "revenue", "mean_monetary", "gap", "amount",
+    "clv_high", "net_clv_low", "net_clv_high", "clv_predictive_low", "clv_predictive_high", "net_clv_predictive_low",
+    "net_clv_predictive_high", "revenue", "mean_monetary", "gap", "amount",
 })
 #: Columns holding a share of a whole: shown as a percentage with one decimal.
 SHARE_COLUMNS = frozenset({"customer_share", "revenue_share"})

@@ -114,10 +114,13 @@ def test_predict_interval_columns(cdnow, model):
     wide = model.predict(cdnow, interval=0.9)
     assert list(wide.columns[: len(plain.columns)]) == list(plain.columns)
     np.testing.assert_array_equal(wide[plain.columns].to_numpy(), plain.to_numpy())
+    paid = cdnow["monetary"] > 0  # customers who never paid anything (net) are worth exactly 0
+    assert (wide.loc[~paid, ["clv_low", "clv", "clv_high"]] == 0).all().all()
     for col in ("expected_purchases", "clv"):
-        assert (wide[f"{col}_low"] < wide[col]).all() and (wide[col] < wide[f"{col}_high"]).all()
+        rows = wide[paid] if col == "clv" else wide
+        assert (rows[f"{col}_low"] < rows[col]).all() and (rows[col] < rows[f"{col}_high"]).all()
     narrow = model.predict(cdnow, interval=0.5)
-    assert (narrow["clv_high"] < wide["clv_high"]).all()
+    assert (narrow.loc[paid, "clv_high"] < wide.loc[paid, "clv_high"]).all()
     np.testing.assert_array_equal(model.predict(cdnow, interval=0.9).to_numpy(), wide.to_numpy())  # deterministic
 
 

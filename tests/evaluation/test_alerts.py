@@ -178,7 +178,8 @@ def panel(page: str) -> str:
 
 
 @pytest.mark.parametrize("lang, warning, heading", [
-    ("en", "tierkit: warning: CLV: the BG/NBD model cannot tell active from lapsed customers", "Before acting on these tiers"),
+    ("en", "tierkit: warning: CLV: the BG/NBD model cannot tell active from lapsed customers",
+     "Before acting on these tiers"),
     ("zh", "tierkit: 警告: CLV: BG/NBD 模型分不清活跃客户和已流失客户", "使用这些分级之前请注意"),
 ])
 def test_the_cli_prints_alerts_as_warnings_and_the_report_shows_them(tmp_path, capsys, lang, warning, heading):

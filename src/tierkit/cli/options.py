@@ -229,6 +229,11 @@ def model_options(command):
                      help="Add per-customer intervals of expected purchases and CLV at this coverage, e.g. 0.9 "
                           "(expected_purchases_low/high, clv_low/clv_high), from the parameters' uncertainty: "
                           "where the model's expectation would lie with the true parameters."),
+        click.option("--clv-predictive", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+                     default=None, metavar="LEVEL",
+                     help="Add per-customer predictive intervals at this coverage, e.g. 0.9 "
+                          "(purchases_predictive_low/high, clv_predictive_low/high): the range of what the customer "
+                          "will actually buy and be worth over the horizon, their own randomness included."),
         click.option("--clusters/--no-clusters", "use_clusters", default=None,
                      help="Add k-means clusters (cluster, cluster_name) [default: when the base is large enough "
                           "for the k range; otherwise left out with a warning]."),
@@ -240,7 +245,8 @@ def model_options(command):
 
 
 MODEL_OPTION_NAMES = ("use_clv", "clv_model", "bgnbd_penalizer", "gg_penalizer", "prior", "at_risk_after",
-                      "churned_after", "horizon", "discount_rate", "clv_interval", "use_clusters", "k", "seed")
+                      "churned_after", "horizon", "discount_rate", "clv_interval", "clv_predictive", "use_clusters",
+                      "k", "seed")
 
 
 def pop_model_options(kwargs: dict) -> dict:
@@ -282,6 +288,8 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
                           "model": opts["clv_model"], "prior": opts["prior"]}
         if opts.get("clv_interval") is not None:
             schemes["clv"]["interval"] = opts["clv_interval"]
+        if opts.get("clv_predictive") is not None:
+            schemes["clv"]["predictive"] = opts["clv_predictive"]
         schemes["value_potential"] = {}
         if survey is not None:
             schemes["clv_cs"] = {"cs_threshold": cs_threshold}

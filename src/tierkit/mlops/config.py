@@ -432,6 +432,8 @@ class CLVParams(_Params):
     time_unit: Literal["D", "W"] | None = None
     model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "auto"] = "mbgnbd"
     prior: Literal["auto", "weak", "none"] = "auto"
+    interval: float | None = Field(None, gt=0, lt=1)
+    predictive: float | None = Field(None, gt=0, lt=1)
 
 
 class CLVCSParams(_Params):
