@@ -230,3 +230,15 @@ def test_a_tier_holding_nearly_everyone_in_chinese():
         "lifecycle_stage: 没有客户属于 '潜在客户', '回头客', '流失风险客户', '已流失客户' (6 个等级中有 4 个为空)"]
     with pytest.raises(tk.TierkitError, match="lang: 'fr'"):
         grading_alerts(segmentation, graded, lang="fr")
+
+
+def test_validate_raises_the_alerts_segment_raises_for_the_same_fit(tmp_path, capsys):
+    always_active_transactions().to_csv(tmp_path / "tx.csv", index=False)
+    assert main(["segment", str(tmp_path / "tx.csv"), "--as-of", "2021-06-30", "--out", str(tmp_path / "s.csv"),
+                 "--no-clusters"]) == 0
+    segment_err = capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "tx.csv"), "--calibration-end", "2021-06-30", "--holdout-end",
+                 "2021-07-31", "--models", "mbgnbd"]) == 0
+    validate_err = capsys.readouterr().err
+    untrusted = "CLV: the MBG/NBD model cannot tell active from lapsed customers"
+    assert untrusted in segment_err and untrusted in validate_err

@@ -77,6 +77,11 @@ class CLVValidation:
     customers : pandas.DataFrame
         One row per customer: predicted and actual purchases, value and spend, and the naive
         baseline's purchases and value (``baseline_purchases``, ``baseline_value``).
+    alerts : list of str
+        What a reader must know about the fitted model, in English: the alerts ``segment``
+        raises for the same fit (:func:`tierkit.evaluation.alerts.clv_model_alerts`).
+    model : CLVModel
+        The model fitted on the calibration period.
     """
 
     calibration_end: str
@@ -98,13 +103,15 @@ class CLVValidation:
     customers: pd.DataFrame = field(repr=False)
     purchase_model: str = "bgnbd"
     baseline: dict = field(default_factory=dict)
+    alerts: list = field(default_factory=list)
+    model: CLVModel | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         """Every figure as plain JSON types (the per-customer table left out)."""
         out = {k: getattr(self, k) for k in (
             "calibration_end", "holdout_end", "time_unit", "holdout_duration", "bgnbd_params", "gamma_gamma_params",
             "log_likelihood", "mae", "rmse", "aggregate_error_pct", "predicted_total", "actual_total", "spearman",
-            "top_decile_capture", "top_decile_ideal", "purchase_model", "baseline")}
+            "top_decile_capture", "top_decile_ideal", "purchase_model", "alerts", "baseline")}
         out["customers"] = int(len(self.customers))
         out["by_frequency"] = self.by_frequency.reset_index().to_dict("records")
         return json_ready(out)
@@ -291,6 +298,8 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     >>> v.by_frequency.loc["7+"].round(2).tolist()
     [64.0, 6.36, 6.16]
     """
+    from tierkit.evaluation.alerts import clv_model_alerts  # the alerts segment raises, for the same fit
+
     start, end = parse_date(calibration_end, "calibration_end"), parse_date(holdout_end, "holdout_end")
     if end <= start:
         raise TierkitError(f"holdout_end: {end} must be after calibration_end {start}")
@@ -332,4 +341,5 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
         log_likelihood=float(model.log_likelihood_), **figures,
         actual_total=float(customers["actual_purchases"].sum()), top_decile_ideal=_top_decile_share(spend, spend),
         by_frequency=by_frequency, customers=customers, purchase_model=model.model_name_(), baseline=baseline,
+        alerts=clv_model_alerts(model), model=model,
     )
