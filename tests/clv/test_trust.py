@@ -75,3 +75,15 @@ def test_all_returned_customers_get_zero_spend_by_hand():
         predicted = tk.CLVModel(horizon="30D").fit(f).predict(f)
     assert (predicted.loc[f["monetary"] <= 0, "expected_spend"] == 0).all()
     assert (predicted.loc[f["monetary"] > 0, "expected_spend"] > 0).all()
+
+
+@pytest.mark.slow
+def test_online_retail_diagnoses_every_model_without_a_refusal(retail_tx):
+    from tierkit.clv.diagnostics import clv_diagnostics
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        diagnostics = clv_diagnostics(retail_tx, calibration_end="2011-08-31", holdout_end="2011-12-09", time_unit="D")
+    assert diagnostics.failed == {}
+    for name in ("bgnbd", "mbgnbd", "pareto_nbd"):
+        assert np.isfinite(list(diagnostics.models[name].params.values())).all()
