@@ -87,3 +87,16 @@ def test_online_retail_diagnoses_every_model_without_a_refusal(retail_tx):
     assert diagnostics.failed == {}
     for name in ("bgnbd", "mbgnbd", "pareto_nbd"):
         assert np.isfinite(list(diagnostics.models[name].params.values())).all()
+
+
+@pytest.mark.parametrize("lang, words", [("en", "learned no dropout"), ("zh", "未学到客户流失")])
+def test_the_report_marks_the_clv_card_of_a_model_that_learned_no_dropout(lang, words):
+    from tierkit.reporting.report.render import report_context
+
+    table = pd.DataFrame({"monetary": [50.0, 10.0], "abc_tier": ["high_end", "small"], "clv": [30.0, 20.0]})
+    plain = {c["label"]: c for c in report_context(table, dpi=20, lang=lang)["kpis"]}
+    caveat = pd.Categorical.from_codes([0, 0], ["no dropout learned: ..."])
+    marked = {c["label"]: c for c in report_context(table.assign(clv_caveat=caveat), dpi=20, lang=lang)["kpis"]}
+    label = "Mean CLV" if lang == "en" else "平均CLV"
+    assert words not in plain[label]["sub"] and plain[label]["tone"] is None
+    assert words in marked[label]["sub"] and marked[label]["tone"] == "warn"

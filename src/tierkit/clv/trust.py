@@ -42,6 +42,13 @@ REMEDY = ("a longer history (two years or more), a holdout to check the model ag
           "another purchase model (--clv-model)")
 
 
+def _percent(share: float) -> str:
+    """``0.37 -> "37%"``, ``0.0007 -> "0.07%"``, below 0.01 % ``"<0.01%"``: small shares keep a digit."""
+    if share >= 0.01 or share == 0:
+        return f"{share:.0%}"
+    return f"{100 * share:.1g}%" if share >= 1e-4 else "<0.01%"
+
+
 def dropout_in_period(name: str, params: dict, T) -> float:
     """Chance that a customer of the population has left within the median age ``T`` (see the module docs).
 
@@ -114,6 +121,6 @@ def assess(name: str, params: dict, p_alive, x, T, weights=None, age=None) -> di
     discriminates = dropout >= NO_DROPOUT and share < NEARLY_ALL
     reason = "" if discriminates else (
         f"no dropout learned: a customer leaves within the median age ({age:.4g}) with chance "
-        f"{dropout:.0%}, P(alive) >= {ALIVE} for {share:.0%} of the customers who could have left")
+        f"{_percent(dropout)}, P(alive) >= {ALIVE} for {_percent(share)} of the customers who could have left")
     return {"discriminates": bool(discriminates), "dropout_in_period": dropout, "alive_share": share,
             "reason": reason, "remedy": REMEDY}

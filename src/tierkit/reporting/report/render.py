@@ -117,6 +117,8 @@ TEXT = {
     "kpi_revenue_sub": ("{orders:,} orders", "{orders:,} 笔订单"),
     "kpi_repeat_sub": ("{share:.0%} bought more than once", "{share:.0%} 购买过不止一次"),
     "kpi_clv_sub": ("expected, per customer", "每位客户的预期值"),
+    "kpi_clv_caveat": ("the model learned no dropout: a purchase rate, not a ranking (see the alerts)",
+                       "模型未学到客户流失: 只是购买频率, 不能用于排序 (见提示)"),
     "alerts_count": ("Alerts", "预警"),
     "alerts_none": ("none", "无"),
     "alerts_see": ("read them first, above", "请先阅读上方内容"),
@@ -529,8 +531,10 @@ def _kpis(table, column, lang, value, tiers, n_alerts: int) -> list[dict]:
         cards.append({"label": _t("kpi_top", lang, tier=top.label(lang)), "value": fmt(share, "percent"),
                       "sub": _t("kpi_top_sub", lang, share=float(members.mean())), "tone": "best"})
     if "clv" in table.columns:
+        untrusted = "clv_caveat" in table.columns and table["clv_caveat"].notna().any()
         cards.append({"label": _t("mean_clv", lang), "value": fmt(table["clv"].mean(), "money"),
-                      "sub": _t("kpi_clv_sub", lang), "tone": None})
+                      "sub": _t("kpi_clv_caveat" if untrusted else "kpi_clv_sub", lang),
+                      "tone": "warn" if untrusted else None})
     cards.append({"label": _t("alerts_count", lang), "value": cell(n_alerts),
                   "sub": _t("alerts_see", lang) if n_alerts else _t("alerts_none", lang),
                   "tone": "warn" if n_alerts else "ok"})
