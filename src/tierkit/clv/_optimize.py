@@ -107,7 +107,7 @@ def with_prior(objective, total: float, center=None, sd: float = PRIOR_SD):
     --------
     >>> f = with_prior(lambda eta: (0.0, np.zeros(2)), total=10.0)
     >>> value, gradient = f(np.array([3.0, 0.0]))
-    >>> round(value, 3), gradient.round(3).tolist()
+    >>> round(float(value), 3), gradient.round(3).tolist()
     (0.05, [0.033, 0.0])
     """
     def penalised(log_params, *args):
