@@ -188,8 +188,9 @@ class Segmentation(TierTransformer):
                 continue
             table = _join(table, out)
             fitted.append((name, step))
-            if name == "clv" and not step.discriminates_():
-                untrusted = step.trust_
+            verdict = getattr(step, "trust_", None)  # a CLV step of one's own may have none
+            if name == "clv" and verdict is not None and not verdict["discriminates"]:
+                untrusted = verdict
             added += [c for c in out.columns if c not in added]
         self.steps_ = fitted
         self.skipped_steps_ = skipped
