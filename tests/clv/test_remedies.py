@@ -62,10 +62,10 @@ def test_the_gamma_gamma_remedy_makes_the_fit_converge(sample_features):
     repeat = f["frequency_btyd"] > 0
     f.loc[repeat, "monetary_btyd"] = 20.0
     with pytest.raises(ModelError, match=r"Gamma-Gamma: the fit did not converge") as err:
-        CLVModel(model="bgnbd").fit(f)
+        CLVModel(model="bgnbd", prior="none").fit(f)  # maximum likelihood alone, as lifetimes
     remedy = suggested(str(err.value))
     assert remedy == {"gg_penalizer": 0.001}
-    model = CLVModel(model="bgnbd", **remedy).fit(f)
+    model = CLVModel(model="bgnbd", prior="none", **remedy).fit(f)
     assert all(np.isfinite(v) and 0 < v for v in model.gamma_gamma_params_.values())
     spend = model.predict(f)["expected_spend"]
     # a sensible model too: repeat customers who always spent 20 are expected to spend about 20
@@ -187,3 +187,16 @@ def test_when_the_cli_leaves_clv_out_its_warning_gives_the_option_that_keeps_it(
     assert main([*base, found.group(1)]) == 0
     assert "clv step left out" not in capsys.readouterr().err
     assert np.isfinite(pd.read_csv(tmp_path / "s.csv")["clv"]).all()
+
+
+def test_by_default_one_spend_for_everyone_is_everyone_s_expected_spend(sample_features):
+    f = sample_features.copy()
+    repeat = f["frequency_btyd"] > 0
+    f.loc[repeat, "monetary_btyd"] = 20.0
+    with pytest.warns(UserWarning, match=r"Gamma-Gamma: every repeat customer's mean spend is 20: spend is one"):
+        model = CLVModel(model="bgnbd").fit(f)
+    assert model.fit_method_["gamma_gamma"]["method"] == "constant"
+    spend = model.predict(f, interval=0.9)
+    paid = f["monetary"] > 0
+    np.testing.assert_allclose(spend.loc[paid, "expected_spend"], 20.0, rtol=1e-9)
+    assert np.isfinite(list(model.params_se_["gamma_gamma"].values())).all()

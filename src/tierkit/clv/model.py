@@ -88,6 +88,9 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 MIN_REPEAT_CUSTOMERS = 10
 #: |correlation| of frequency and spend above which Gamma-Gamma's independence is doubted.
 CORRELATION_WARNING = 0.3
+#: Gamma-Gamma's p when every repeat customer spends the same: purchases vary around their mean by
+#: 1 / sqrt(p) = 0.1 %, and the expected spend is that mean for every customer.
+SPEND_CONSTANT_P = 1e6
 #: A penalizer that moves a parameter by at least this share of its unpenalised value says so.
 PENALTY_NOTICE = 0.01
 
@@ -206,8 +209,9 @@ class CLVModel(TierTransformer):
         does not, every prediction carries ``clv_caveat`` (the reason) and
         :class:`tierkit.Segmentation` ranks nobody by it.
     fit_method_ : dict
-        Per model (the purchase model's name and ``"gamma_gamma"``): ``method`` (``"mle"`` or
-        ``"map"``) and ``reason`` (why the weak prior was used, "" otherwise).
+        Per model (the purchase model's name and ``"gamma_gamma"``): ``method`` (``"mle"``,
+        ``"map"``, or ``"constant"`` when every repeat customer's mean spend is the same and that
+        is everyone's expected spend) and ``reason`` (why, "" for maximum likelihood).
     params_cov_ : dict
         ``{model_: ..., "gamma_gamma": ...}``: covariance matrix of each model's
         log-parameters, the inverse of the observed information at the estimate (all NaN when
@@ -440,12 +444,15 @@ class CLVModel(TierTransformer):
             if fit.method == "map" and self.prior == "auto":
                 warnings.warn(f"CLVModel: {label}: {fit.reason}; fitted under the weak prior instead (prior='weak' "
                               "always, prior='none' refuses such a fit)", UserWarning, stacklevel=4)
+            elif fit.method == "constant":
+                warnings.warn(f"CLVModel: {label}: {fit.reason}", UserWarning, stacklevel=4)
         # covariance of the log-parameters from the observed (posterior) information
         mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
         covariance = {name: uncertainty.estimate_covariance(
                           MODELS[name].module.log_likelihood, purchase, rows.T, weights,
                           log_prior=_purchase_log_prior if purchase_fit.method == "map" else None),
-                      "gamma_gamma": uncertainty.estimate_covariance(
+                      "gamma_gamma": np.zeros((3, 3)) if spend_fit.method == "constant"  # nothing left to estimate
+                      else uncertainty.estimate_covariance(
                           gamma_gamma_model.log_likelihood, gamma_gamma, spend_rows.T, spend_weights,
                           log_prior=(lambda eta: gamma_gamma_model.log_prior(eta, mean_spend))
                           if spend_fit.method == "map" else None)}
@@ -783,6 +790,14 @@ def _fit_spend(x, m, weights, penalizer: float, prior: str) -> Fit:
     (``p``, ``q`` or ``v`` / mean spend beyond 1e4 or below 1e-4: constant spends) or leaves the
     mean spend undefined (``q <= 1``: heavy-tailed spends).
     """
+    mean = float(weights @ m / weights.sum())
+    if prior != "none" and float(np.ptp(m)) <= 1e-9 * mean:
+        # every repeat customer spends the same: the likelihood has no maximum (a point mass), and the
+        # answer is that constant for everyone -- p v / (q - 1) = mean with m = mean gives it for any x
+        p = SPEND_CONSTANT_P
+        params = {"p": p, "q": 2.0, "v": mean / p}
+        return Fit(params, float(weights @ gamma_gamma_model.log_likelihood(tuple(params.values()), x, m)), "constant",
+                   f"every repeat customer's mean spend is {mean:.6g}: spend is one constant, expected for everyone")
     fit = fit_with_prior(fit_gamma_gamma, gamma_gamma_model.PARAMS, prior=prior,
                          scaled_at=lambda p: np.log([p["p"], p["q"], p["v"] / float(weights @ m / weights.sum())]),
                          x=x, m=m, weights=weights, penalizer=penalizer)

@@ -154,21 +154,100 @@ def _log_integral_far(params, x, t_x, T):
         return np.where(L > 0, -k_far * np.log(D) + e0 * np.log(w_a) + log_h0 + np.log(total), -np.inf)
 
 
+#: Gauss-Legendre nodes and weights of one quadrature panel.
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(32)
+#: A quadrature panel spans at most this change of the integrand's log and half this width in ``v``.
+_PANEL_VARIATION = 20.0
+_PANEL_WIDTH = 2.0
+#: Rows that would need more panels take the 2F1 series instead (heavy buyers, where it is fast).
+_MAX_PANELS = 32
+
+
+def _log_variation(params, x, t_x, T):
+    """A bound of how much ``ln`` of the integrand changes over ``[t_x, T]``, in ``v = ln(near + u)``.
+
+    In ``v`` the integrand is ``exp(g(v))``, ``g(v) = (1 - k_near) v - k_far ln(D + e^v)``, whose
+    slope falls with ``v``: the change is at most the width times the larger end slope.
+    """
+    near, far, k_near, k_far = _split(params, x)
+    with np.errstate(divide="ignore"):
+        log_d = np.log(far - near)
+    va, vb = np.log(near + t_x), np.log(near + T)
+
+    def slope(v):
+        return (1.0 - k_near) - k_far * np.exp(v - np.logaddexp(log_d, v))
+
+    return (vb - va) * np.maximum(np.abs(slope(va)), np.abs(slope(vb))), vb - va
+
+
+def _methods(params, x, t_x, T) -> np.ndarray:
+    """How each row's integral is taken: 0 the far-rate expansion, P > 0 quadrature on P panels, -1 the series."""
+    method = np.full(np.shape(x), -1, dtype="int64")
+    far = _far_ratio(params, x, T) <= 0.5
+    with np.errstate(invalid="ignore"):
+        variation, width = _log_variation(params, x, t_x, T)
+        panels = np.maximum(np.ceil(variation / _PANEL_VARIATION), np.ceil(width / _PANEL_WIDTH))
+    quadrature = ~far & np.isfinite(panels) & (panels <= _MAX_PANELS)
+    method[far] = 0
+    method[quadrature] = np.maximum(panels[quadrature], 1).astype("int64")
+    return method
+
+
+def _log_integral_quadrature(params, x, t_x, T, panels: int):
+    """``ln I`` by Gauss-Legendre quadrature in ``v = ln(near + u)`` on ``panels`` equal panels.
+
+    The integrand ``exp(g(v))`` is smooth and, the change of ``g`` within a panel bounded by
+    :data:`_PANEL_VARIATION` and its width by :data:`_PANEL_WIDTH` (the nearest singularity of
+    ``ln(D + e^v)`` lies ``pi`` off the real axis), 32 nodes give full precision. The bounded-cost
+    answer where neither the far-rate expansion nor the 2F1 series is fast: both rates far above
+    the period with ``s`` large (dropout at one common rate, ``s, beta -> infinity``), say.
+    """
+    near, far, k_near, k_far = _split(params, x)
+    with np.errstate(divide="ignore"):
+        log_d = np.log(far - near)
+    va, vb = np.log(near + t_x), np.log(near + T)
+    half = (vb - va) / (2 * panels)
+    mids = va[:, None] + (2 * np.arange(panels) + 1) * half[:, None]
+    v = mids[:, :, None] + half[:, None, None] * _GL_NODES
+    g = (1.0 - k_near)[:, None, None] * v - k_far[:, None, None] * np.logaddexp(log_d, v)
+    with np.errstate(divide="ignore"):
+        terms = g + np.log(_GL_WEIGHTS) + np.log(half)[:, None, None]
+        top = terms.max(axis=(1, 2))
+        top = np.where(np.isfinite(top), top, 0.0)
+        total = np.log(np.exp(terms - top[:, None, None]).sum(axis=(1, 2))) + top
+    return np.where(vb > va, total, -np.inf)
+
+
+def _log_integral_by(params, x, t_x, T, method, series):
+    """``ln I`` per row by the given ``method`` codes (:func:`_methods`); ``series(mask)`` for the series rows."""
+    out = np.empty(np.shape(x))
+    far = method == 0
+    if far.any():
+        out[far] = _log_integral_far(params, x[far], t_x[far], T[far])
+    for panels in np.unique(method[method > 0]):
+        rows = method == panels
+        out[rows] = _log_integral_quadrature(params, x[rows], t_x[rows], T[rows], int(panels))
+    rest = method < 0
+    if rest.any():
+        out[rest] = series(rest)
+    return out
+
+
 def _log_integral(params, x, t_x, T):
     """``ln I``, ``I = int_{t_x}^T (alpha+u)^-(r+x) (beta+u)^-(s+1) du`` (``-inf`` where ``t_x = T``).
 
-    By the far-rate expansion where it converges fast (:func:`_log_integral_far`), else as
-    ``F(t_x) - F(T)`` from the 2F1 series of :func:`_log_tail`; either way at a bounded cost.
+    By the far-rate expansion where it converges fast (:func:`_log_integral_far`), else by
+    quadrature where the integrand is smooth enough (:func:`_log_integral_quadrature`), else as
+    ``F(t_x) - F(T)`` from the 2F1 series of :func:`_log_tail` (frequent buyers, where the series
+    converges fast); each at a bounded cost.
     """
-    x, t_x, T = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, t_x, T))
-    out = np.empty(x.shape)
-    far = _far_ratio(params, x, T) <= 0.5
-    if far.any():
-        out[far] = _log_integral_far(params, x[far], t_x[far], T[far])
-    rest = ~far
-    if rest.any():
-        out[rest] = _log_difference(_log_tail(params, x[rest], t_x[rest]), _log_tail(params, x[rest], T[rest]))
-    return out
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (x, t_x, T)))
+    x, t_x, T = (np.asarray(v, dtype="float64").reshape(-1) for v in np.broadcast_arrays(x, t_x, T))
+
+    def series(rows):
+        return _log_difference(_log_tail(params, x[rows], t_x[rows]), _log_tail(params, x[rows], T[rows]))
+
+    return _log_integral_by(params, x, t_x, T, _methods(params, x, t_x, T), series).reshape(shape)
 
 
 def _log_difference(log_f_tx, log_f_T):
@@ -238,31 +317,29 @@ class _Data:
 
 
 class _Plan:
-    """Which rows take the far-rate expansion and which the series, fixed for one objective call.
+    """How each row's integral is taken, fixed for one objective call (:func:`_methods`).
 
     The choice is made once, at the point where the objective is evaluated, and kept for the
-    finite-difference steps around it, so a derivative never mixes the two methods.
+    finite-difference steps around it, so a derivative never mixes two methods.
     """
 
     def __init__(self, params, data: _Data):
         self.data = data
-        self.far = _far_ratio(params, data.x, data.T) <= 0.5
-        rest = ~self.far
-        self.rest = rest
+        self.method = _methods(params, data.x, data.t_x, data.T)
+        rest = self.method < 0
         self.need_tx, self.from_tx = np.unique(data.at_tx[rest], return_inverse=True)
         self.need_T, self.from_T = np.unique(data.at_T[rest], return_inverse=True)
 
     def log_integral(self, params) -> np.ndarray:
         """``ln I`` per distinct row."""
-        d, far, rest = self.data, self.far, self.rest
-        out = np.empty(len(d.w))
-        if far.any():
-            out[far] = _log_integral_far(params, d.x[far], d.t_x[far], d.T[far])
-        if rest.any():
+        d = self.data
+
+        def series(rows):  # F once per distinct pair the series rows need
             log_f_tx = _log_tail(params, d.x_tx[self.need_tx], d.tx[self.need_tx])
             log_f_T = _log_tail(params, d.x_T[self.need_T], d.T_pairs[self.need_T])
-            out[rest] = _log_difference(log_f_tx[self.from_tx.reshape(-1)], log_f_T[self.from_T.reshape(-1)])
-        return out
+            return _log_difference(log_f_tx[self.from_tx.reshape(-1)], log_f_T[self.from_T.reshape(-1)])
+
+        return _log_integral_by(params, d.x, d.t_x, d.T, self.method, series)
 
 
 def _objective(log_params, data: _Data, penalizer, step=1e-6):
