@@ -249,3 +249,25 @@ def test_a_fit_that_learns_no_dropout_ends_and_agrees_with_lifetimes(retail_cali
     assert ours["alpha"] == pytest.approx(theirs["alpha"], rel=2e-3)
     assert ours["s"] < 1e-3 and theirs["s"] < 1e-3  # the mean lifetime beta / s beyond any horizon
     assert ours["beta"] / ours["s"] > 1e5
+
+
+def test_the_quadrature_agrees_with_the_series_where_both_hold():
+    # the third way of the integral, for rows neither the expansion nor the series takes fast
+    rng = np.random.default_rng(5)
+    compared = 0
+    for _ in range(600):
+        params = tuple(10 ** rng.uniform([-2, -3, -3, -3], [1.5, 3, 3, 3]))
+        x = float(rng.choice([0, 1, 2, 5, 30, 300]))
+        T = float(rng.uniform(0.05, 1))
+        t_x = T * float(rng.uniform(0, 0.999)) if x else 0.0
+        rows = (np.array([x]), np.array([t_x]), np.array([T]))
+        panels = pareto_nbd._methods(params, *rows)[0]
+        near, far = sorted(params[1::2])
+        if panels <= 0 or (far - near) / (far + t_x) > 0.999:  # only where the series is cheap enough to compare
+            continue
+        quadrature = pareto_nbd._log_integral_quadrature(params, *rows, int(panels))[0]
+        series = pareto_nbd._log_difference(pareto_nbd._log_tail(params, rows[0], rows[1]),
+                                            pareto_nbd._log_tail(params, rows[0], rows[2]))[0]
+        assert quadrature == pytest.approx(series, rel=1e-11, abs=1e-11), (params, x, t_x, T)
+        compared += 1
+    assert compared > 200
