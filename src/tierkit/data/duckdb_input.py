@@ -163,14 +163,20 @@ def frame_kinds(frame: pd.DataFrame) -> tuple[dict, dict]:
 
 
 def _as_text_frame(frame: pd.DataFrame, kinds: dict) -> pd.DataFrame:
-    """Object columns as text (each cell as written; None stays missing) so DuckDB reads one type."""
+    """Object columns as text (each cell as written; None stays missing) so DuckDB reads one type.
+
+    The cells are taken by position: row ``i`` of the result is row ``i`` of ``frame`` whatever
+    its index (gaps left by a filter, repeated or text labels, several levels, any order). The
+    index labels nothing here; aligning the columns on it would move, lose or refuse rows.
+    """
+    index = pd.RangeIndex(len(frame))
     out = {}
     for name in frame.columns:
-        col = frame[name]
+        col = pd.Series(frame[name].array, index=index, copy=False)
         if kinds[name] == "text" and not pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
             col = col.map(_cell_text, na_action="ignore").astype("str")
         out[str(name)] = col
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(out, index=index)
 
 
 def _cell_text(value) -> str:
@@ -331,7 +337,12 @@ class DuckDBInput(contextlib.AbstractContextManager):
 
     def load_frame(self, frame: pd.DataFrame, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                    source: str = "transactions") -> ReadReport:
-        """Read a pandas frame under the contract; the good rows are then the view ``tk_tx``."""
+        """Read a pandas frame under the contract; the good rows are then the view ``tk_tx``.
+
+        The frame is read by position and column, never through its index (:func:`_as_text_frame`):
+        the good rows come out in frame order, and a message names a row by its 1-based position
+        (``row 1`` is the first row), as for a Parquet file.
+        """
         options = (options or ReadOptions()).checked()
         kinds, zones = frame_kinds(frame)
         self._frame = _as_text_frame(frame, kinds)
