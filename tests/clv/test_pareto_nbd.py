@@ -261,13 +261,15 @@ def test_the_quadrature_agrees_with_the_series_where_both_hold():
         T = float(rng.uniform(0.05, 1))
         t_x = T * float(rng.uniform(0, 0.999)) if x else 0.0
         rows = (np.array([x]), np.array([t_x]), np.array([T]))
-        panels = pareto_nbd._methods(params, *rows)[0]
+        variation, width = pareto_nbd._log_variation(params, *rows)
+        panels = max(1, np.ceil(variation[0] / pareto_nbd._PANEL_VARIATION),
+                     np.ceil(width[0] / pareto_nbd._PANEL_WIDTH))
         near, far = sorted(params[1::2])
-        if panels <= 0 or (far - near) / (far + t_x) > 0.999:  # only where the series is cheap enough to compare
+        if panels > pareto_nbd._MAX_PANELS or (far - near) / (far + t_x) > 0.999:  # where the series is cheap enough
             continue
         quadrature = pareto_nbd._log_integral_quadrature(params, *rows, int(panels))[0]
         series = pareto_nbd._log_difference(pareto_nbd._log_tail(params, rows[0], rows[1]),
                                             pareto_nbd._log_tail(params, rows[0], rows[2]))[0]
         assert quadrature == pytest.approx(series, rel=1e-11, abs=1e-11), (params, x, t_x, T)
         compared += 1
-    assert compared > 200
+    assert compared > 300

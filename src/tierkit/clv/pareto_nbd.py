@@ -161,6 +161,8 @@ _PANEL_VARIATION = 20.0
 _PANEL_WIDTH = 2.0
 #: Rows that would need more panels take the 2F1 series instead (heavy buyers, where it is fast).
 _MAX_PANELS = 32
+#: Rows whose 2F1 series ratio z (at t_x) is at most this take the series: under 1,000 terms a value.
+_CHEAP_SERIES = 0.95
 
 
 def _log_variation(params, x, t_x, T):
@@ -181,13 +183,21 @@ def _log_variation(params, x, t_x, T):
 
 
 def _methods(params, x, t_x, T) -> np.ndarray:
-    """How each row's integral is taken: 0 the far-rate expansion, P > 0 quadrature on P panels, -1 the series."""
+    """How each row's integral is taken: -1 the series, 0 the far-rate expansion, P > 0 quadrature on P panels.
+
+    The series where it is cheap (:data:`_CHEAP_SERIES`; it is summed once per distinct pair),
+    else the far-rate expansion where it converges fast, else quadrature where the integrand is
+    smooth enough, else the series (frequent buyers, whose terms fall fast whatever ``z``).
+    """
     method = np.full(np.shape(x), -1, dtype="int64")
-    far = _far_ratio(params, x, T) <= 0.5
+    near, far_rate = sorted(params[1::2])
+    # the series, summed once per distinct pair, is the cheapest where its ratio z stays clear of 1
+    cheap = (far_rate - near) / (far_rate + t_x) <= _CHEAP_SERIES
+    far = ~cheap & (_far_ratio(params, x, T) <= 0.5)
     with np.errstate(invalid="ignore"):
         variation, width = _log_variation(params, x, t_x, T)
         panels = np.maximum(np.ceil(variation / _PANEL_VARIATION), np.ceil(width / _PANEL_WIDTH))
-    quadrature = ~far & np.isfinite(panels) & (panels <= _MAX_PANELS)
+    quadrature = ~cheap & ~far & np.isfinite(panels) & (panels <= _MAX_PANELS)
     method[far] = 0
     method[quadrature] = np.maximum(panels[quadrature], 1).astype("int64")
     return method
