@@ -91,6 +91,9 @@ CORRELATION_WARNING = 0.3
 #: Gamma-Gamma's p when every repeat customer spends the same: purchases vary around their mean by
 #: 1 / sqrt(p) = 0.1 %, and the expected spend is that mean for every customer.
 SPEND_CONSTANT_P = 1e6
+#: Why a maximum-likelihood fit without standard errors is refitted under the weak prior.
+FLAT_RIDGE = ("maximum likelihood sits on a ridge, flat along some direction (the observed information is not "
+              "positive definite: no standard errors)")
 #: A penalizer that moves a parameter by at least this share of its unpenalised value says so.
 PENALTY_NOTICE = 0.01
 
@@ -429,7 +432,6 @@ class CLVModel(TierTransformer):
             name, why, comparison = self.model, "given", {}
             purchase_fit = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights),
                                          prior=self.prior)
-        purchase, log_likelihood = purchase_fit
         correlation = spend_frequency_correlation(x[spenders], m[spenders])
         if abs(correlation) > CORRELATION_WARNING:
             warnings.warn(
@@ -439,23 +441,39 @@ class CLVModel(TierTransformer):
             )
         spend_rows, spend_weights, _ = distinct_rows(x[spenders], m[spenders])
         spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
+        mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
+
+        # covariance of the log-parameters from the observed (posterior) information
+        def purchase_covariance(fit):
+            return uncertainty.estimate_covariance(MODELS[name].module.log_likelihood, fit.params, rows.T, weights,
+                                                   log_prior=_purchase_log_prior if fit.method == "map" else None)
+
+        def spend_covariance(fit):
+            if fit.method == "constant":  # nothing left to estimate
+                return np.zeros((3, 3))
+            return uncertainty.estimate_covariance(
+                gamma_gamma_model.log_likelihood, fit.params, spend_rows.T, spend_weights,
+                log_prior=(lambda eta: gamma_gamma_model.log_prior(eta, mean_spend)) if fit.method == "map" else None)
+
+        purchase_cov, spend_cov = purchase_covariance(purchase_fit), spend_covariance(spend_fit)
+        # a maximum on a flat ridge (no positive-definite information) is answered by the prior too
+        if self.prior == "auto" and purchase_fit.method == "mle" and not np.all(np.isfinite(purchase_cov)):
+            params, ll = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights), prior="weak")
+            purchase_fit = Fit(params, ll, "map", FLAT_RIDGE)
+            purchase_cov = purchase_covariance(purchase_fit)
+        if self.prior == "auto" and spend_fit.method == "mle" and not np.all(np.isfinite(spend_cov)):
+            params, ll = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, "weak")
+            spend_fit = Fit(params, ll, "map", FLAT_RIDGE)
+            spend_cov = spend_covariance(spend_fit)
+        purchase, log_likelihood = purchase_fit
         gamma_gamma, gg_log_likelihood = spend_fit
+        covariance = {name: purchase_cov, "gamma_gamma": spend_cov}
         for label, fit in ((MODELS[name].label, purchase_fit), ("Gamma-Gamma", spend_fit)):
             if fit.method == "map" and self.prior == "auto":
                 warnings.warn(f"CLVModel: {label}: {fit.reason}; fitted under the weak prior instead (prior='weak' "
                               "always, prior='none' refuses such a fit)", UserWarning, stacklevel=4)
             elif fit.method == "constant":
                 warnings.warn(f"CLVModel: {label}: {fit.reason}", UserWarning, stacklevel=4)
-        # covariance of the log-parameters from the observed (posterior) information
-        mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
-        covariance = {name: uncertainty.estimate_covariance(
-                          MODELS[name].module.log_likelihood, purchase, rows.T, weights,
-                          log_prior=_purchase_log_prior if purchase_fit.method == "map" else None),
-                      "gamma_gamma": np.zeros((3, 3)) if spend_fit.method == "constant"  # nothing left to estimate
-                      else uncertainty.estimate_covariance(
-                          gamma_gamma_model.log_likelihood, gamma_gamma, spend_rows.T, spend_weights,
-                          log_prior=(lambda eta: gamma_gamma_model.log_prior(eta, mean_spend))
-                          if spend_fit.method == "map" else None)}
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
