@@ -246,3 +246,46 @@ def test_transform_with_interval_and_cli_option(cdnow, model, tmp_path, capsys):
     capsys.readouterr()
     assert main(["segment", str(path), "--as-of", "1997-09-30", "--clv-interval", "1", "--out",
                  str(tmp_path / "bad.csv")]) != 0
+
+
+def test_profile_bounds_are_where_the_profile_likelihood_drops_by_wilks_threshold(cdnow):
+    """At each reported bound, the profile log-likelihood -- maximised here over the other parameters by
+    Nelder-Mead, independently of the profile code's L-BFGS -- lies chi2_1(0.9) / 2 below the maximum."""
+    from scipy.optimize import minimize
+    from scipy.stats import chi2
+
+    from tierkit.clv.profile import profile_intervals
+
+    x, t_x, T, _ = _columns(cdnow)
+    rows, weights, _ = distinct_rows(x, t_x, T)
+    params, ll = mbgnbd.fit_mbgnbd(rows[:, 0], rows[:, 1], rows[:, 2], weights)
+    table = profile_intervals(mbgnbd, params, rows[:, 0], rows[:, 1], rows[:, 2], weights, level=0.9)
+    names = list(mbgnbd.PARAMS)
+    for j in (0, 3):  # r and b, where the delta method under-covers
+        for bound in ("lower", "upper"):
+            fixed = table.loc[names[j], bound]
+
+            def negative(log_rest, j=j, fixed=fixed):
+                full = np.insert(np.exp(log_rest), j, fixed)
+                return -float(weights @ mbgnbd.log_likelihood(full, *rows.T))
+
+            start = np.log([params[k] for i, k in enumerate(names) if i != j])
+            best = minimize(negative, start, method="Nelder-Mead",
+                            options={"xatol": 1e-9, "fatol": 1e-9, "maxiter": 20000, "maxfev": 20000})
+            assert ll - (-best.fun) == pytest.approx(chi2.ppf(0.9, 1) / 2, abs=2e-3)
+    # asymmetric on the log scale, unlike the delta method's
+    r = table.loc["r"]
+    assert not np.isclose(np.log(r["upper"] / r["estimate"]), np.log(r["estimate"] / r["lower"]), rtol=0.02)
+
+
+def test_the_model_profiles_its_own_fit(cdnow):
+    from tierkit.clv.profile import profile_intervals
+
+    model = CLVModel(model="mbgnbd", horizon="52W").fit(cdnow)
+    rows, weights, _ = distinct_rows(*_columns(cdnow)[:3])
+    expected = profile_intervals(mbgnbd, model.params_, *rows.T, weights, level=0.9)
+    pd.testing.assert_frame_equal(model.profile_table(cdnow, level=0.9), expected)
+    delta = model.parameter_table(level=0.9).loc["mbgnbd"]
+    # the same estimates; bounds of the same size, not the same
+    np.testing.assert_allclose(expected["estimate"], delta["estimate"])
+    assert ((expected["upper"] / delta["upper"]).between(0.7, 1.4)).all()

@@ -684,6 +684,34 @@ class CLVModel(TierTransformer):
                              "flat along it)")
         return uncertainty.normal_quantile(interval)
 
+    def profile_table(self, X, level: float = 0.95) -> pd.DataFrame:
+        """Profile-likelihood intervals of the purchase model's parameters (:mod:`tierkit.clv.profile`).
+
+        Where the delta method of :meth:`parameter_table` under-covers (MBG/NBD's ``r`` and ``b``:
+        nominal 90 % intervals held the truth in 81-83 % of 300 simulated CDNOW-sized worlds), the
+        profile intervals held it in 87-90 % (``benchmarks/bench_clv_param_coverage.py``).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The features the model was fitted on (the likelihood is profiled on them).
+        level : float, default=0.95
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by parameter: ``estimate``, ``lower``, ``upper``.
+        """
+        from tierkit.clv.profile import profile_intervals
+
+        check_is_fitted(self, "params_")
+        x, t_x, T, _ = self._inputs(X)
+        self._check_unit(X, t_x, T)
+        rows, weights, _ = distinct_rows(x, t_x, T)
+        prior = getattr(self, "fit_method_", {}).get(self.model_name_(), {}).get("method") == "map"
+        return profile_intervals(MODELS[self.model_name_()].module, self.params_, rows[:, 0], rows[:, 1], rows[:, 2],
+                                 weights, level=level, prior=prior)
+
     def parameter_table(self, level: float = 0.95) -> pd.DataFrame:
         """Estimate, standard error and interval of every parameter, from the observed information.
 
