@@ -33,6 +33,16 @@ def cdnow_features(cdnow_tx):
     return tk.rfm_features(cdnow_tx, as_of="1998-06-30")
 
 
+@pytest.fixture(scope="session")
+def cdnow_sample_holdout():
+    """The CDNOW sample as of 1997-09-30 in weeks (FHL 2005), with the 39-week holdout to 1998-06-30."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the later transactions are left out, as intended
+        return tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W", holdout_end="1998-06-30")
+
+
 #: The UCI Online Retail file: one year, guest checkouts, cancellations, price x quantity.
 ONLINE_RETAIL = os.path.join(os.path.dirname(__file__), "data", "online_retail.parquet")
 

@@ -6,8 +6,6 @@ randomised PIT (:func:`tierkit.clv.predictive.randomized_pit`), which is uniform
 model, counts or not -- the definition :mod:`tierkit.clv.predictive` documents.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -246,11 +244,8 @@ def test_refuses_bad_arguments():
 
 
 @pytest.fixture(scope="module")
-def cdnow_holdout():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W",
-                               holdout_end="1998-06-30")
+def cdnow_holdout(cdnow_sample_holdout):
+    return cdnow_sample_holdout
 
 
 @pytest.mark.slow
@@ -276,14 +271,8 @@ def test_cdnow_holdout_coverage(cdnow_holdout):
     assert np.mean(holdout < out["purchases_low"]) < 0.01
 
 
-def test_clv_model_adds_predictive_intervals_beside_the_parameter_ones_and_repeats_them_exactly():
-    import warnings
-
-    import tierkit as tk
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        f = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1997-09-30", time_unit="W", holdout_end="1998-06-30")
+def test_clv_model_adds_predictive_intervals_beside_the_parameter_ones_and_repeats_them_exactly(cdnow_sample_holdout):
+    f = cdnow_sample_holdout
     model = tk.CLVModel(horizon="39W", discount_rate=0.0, predictive=0.9, interval=0.9).fit(f)
     out = model.transform(f)
     assert list(out.columns) == ["expected_purchases", "p_alive", "expected_spend", "clv", "purchases_predictive_low",
