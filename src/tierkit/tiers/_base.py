@@ -161,6 +161,7 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         if len(X) == 0:
             raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
         self._fit(X)
+        self.features_time_unit_ = X.attrs.get("time_unit")  # "D", "W", or None when nothing says
         self.columns_in_ = columns
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -182,6 +183,10 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "columns_in_")
         X = require_frame(X, self._who)
         require_columns(X, self.columns_in_, self._who)
+        fitted, given = getattr(self, "features_time_unit_", None), X.attrs.get("time_unit")
+        if fitted is not None and given is not None and given != fitted:
+            raise DataError(f"{self._who}: the features are in time unit {given!r} but the standards were learned "
+                            f"on features in {fitted!r}; compute them with rfm_features(..., time_unit={fitted!r})")
         out = self._transform(X)
         if len(out) != len(X) or not out.index.equals(X.index):
             raise AssertionError(f"{self._who}.transform must return one row per input row")  # a bug, not user input
