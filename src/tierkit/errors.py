@@ -17,3 +17,30 @@ class DataError(TierkitError):
 
 class ModelError(TierkitError):
     """A model that cannot be fitted or used as asked (too little data, incompatible version)."""
+
+
+def no_purchase_error(source, as_of) -> DataError:
+    """The refusal of a file in which no customer bought anything up to ``as_of`` (returns only).
+
+    ``segment``, ``score`` and every command that grades use this one line, so a file of returns
+    alone never becomes an empty result with exit status 0.
+
+    Parameters
+    ----------
+    source : str
+        The file (or frame) read.
+    as_of : date-like
+        The observation date.
+
+    Returns
+    -------
+    DataError
+
+    Examples
+    --------
+    >>> str(no_purchase_error("tx.csv", "2021-04-01"))
+    'tx.csv: no customer has a purchase on or before as_of 2021-04-01 (returns alone are not purchases); \
+nothing to grade'
+    """
+    return DataError(f"{source}: no customer has a purchase on or before as_of {as_of} "
+                     "(returns alone are not purchases); nothing to grade")

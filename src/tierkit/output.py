@@ -298,6 +298,7 @@ def check_output_not_input(out, inputs) -> Path:
 
     Writing the result over an input destroys the data it came from. The paths are compared
     as the files they name: through symbolic links, ``..`` and (when both exist) hard links.
+    (:func:`refuse_overwriting_inputs` with one unnamed output and unnamed inputs.)
 
     Parameters
     ----------
@@ -325,10 +326,64 @@ def check_output_not_input(out, inputs) -> Path:
     ...
     tierkit.errors.TierkitError: data/../tx.csv: is also an input file (tx.csv); choose another output path
     """
-    for source in inputs:
-        if source is not None and _same_file(Path(out), Path(source)):
-            raise TierkitError(f"{out}: is also an input file ({source}); choose another output path")
+    refuse_overwriting_inputs([("", out)], [("", source) for source in inputs])
     return Path(out)
+
+
+def refuse_overwriting_inputs(outputs, inputs) -> None:
+    """Refuse, in one line and before anything is read or written, an output that is an input.
+
+    Every path a command writes (``--out``, ``--rejects``, ``--save-model``, ``--plots``, a
+    config's ``data.rejects`` ...) is compared with every path it reads (the transactions, the
+    survey, the ``--model`` folder, the config file ...) as the files they name: through
+    symbolic links and ``..`` (:func:`os.path.realpath`) and, when both exist, hard links
+    (:func:`os.path.samefile`). An output is refused when it *is* an input, or lies inside an
+    input that is a folder (a file written into a ``--model`` folder replaces part of the
+    model). An output folder that merely holds an input file is fine. URIs (``hdfs://``,
+    ``models:/`` ...) are not local files and are skipped, as are ``None`` entries.
+
+    Parameters
+    ----------
+    outputs : mapping or iterable of (name, path)
+        What the command writes, each with the option or key that names it (``"--rejects"``).
+    inputs : mapping or iterable of (name, path)
+        What the command reads, each with its argument, option or key (``"TRANSACTIONS"``).
+
+    Raises
+    ------
+    TierkitError
+        ``<name> <output>: is also an input file (<name> <input>); choose another output path``.
+
+    Examples
+    --------
+    >>> refuse_overwriting_inputs({"--out": "scores.csv", "--rejects": None}, {"TRANSACTIONS": "tx.csv"})
+    >>> refuse_overwriting_inputs({"--rejects": "data/../tx.csv"}, {"TRANSACTIONS": "tx.csv"})
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: --rejects data/../tx.csv: is also an input file (TRANSACTIONS tx.csv); choose \
+another output path
+    """
+    sources = [(name, source) for name, source in _named_paths(inputs)]
+    for option, out in _named_paths(outputs):
+        for name, source in sources:
+            if _same_file(Path(out), Path(source)) or _inside_folder(Path(out), Path(source)):
+                raise TierkitError(f"{_labelled(option, out)}: is also an input file ({_labelled(name, source)}); "
+                                   "choose another output path")
+
+
+def _named_paths(paths):
+    """(name, path) pairs of a mapping or of pairs, without ``None`` paths and URIs."""
+    pairs = paths.items() if hasattr(paths, "items") else paths
+    return [(name, os.fspath(path)) for name, path in pairs
+            if path is not None and not _is_uri(os.fspath(path))]
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path or path.startswith(("models:/", "runs:/"))
+
+
+def _labelled(name: str, path) -> str:
+    return f"{name} {path}" if name else str(path)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -336,6 +391,14 @@ def _same_file(a: Path, b: Path) -> bool:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _inside_folder(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies inside ``folder``, an existing folder (links and ``..`` resolved)."""
+    with contextlib.suppress(OSError):
+        if folder.is_dir():
+            return Path(os.path.realpath(folder)) in Path(os.path.realpath(path)).parents
+    return False
 
 
 @contextlib.contextmanager

@@ -209,3 +209,15 @@ def test_two_periods_graded_by_one_fitted_segmentation_move_customers_not_cut_of
     assert gaps.loc[small, "gap"] == thresholds["ordinary"] - after.loc[small, "monetary"]
     assert fitted_thresholds(seg, "rfm_class")[0] == seg.named_step("rfm_classes").thresholds_
     assert fitted_thresholds(seg, "lifecycle_stage") == (None, None)
+
+
+def test_a_blank_tier_is_refused_not_counted_as_entered_or_left():
+    from tierkit.errors import DataError
+
+    old = pd.DataFrame({"abc_tier": ["A", None, "C"]}, index=["x", "y", "z"])
+    new = pd.DataFrame({"abc_tier": ["A", "B", "C"]}, index=["x", "y", "z"])
+    for a, b, which in ((old, new, "old"), (new, old, "new")):
+        with pytest.raises(DataError, match=rf"^{which} snapshot: column 'abc_tier' is blank \(customer 'y'\)"):
+            transition_matrix(a, b, "abc_tier")
+        with pytest.raises(DataError, match="neither an entrant nor a leaver"):
+            tier_moves(a, b, "abc_tier")

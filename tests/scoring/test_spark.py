@@ -115,3 +115,18 @@ def test_spark_udf_takes_bigint_columns_and_integer_ids(spark, tmp_path):
     expected = segmentation.transform(features.head(200))[list(spec.output_columns[1:])].reset_index()
     expected["customer_id"] = expected["customer_id"].astype("int64").astype("str")
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_returns_only_is_refused_by_both_engines_alike(spark, data, tmp_path):
+    from tierkit.errors import DataError
+    from tierkit.scoring.spark import score_transactions_spark
+
+    _, model, _, _ = data
+    returns = tmp_path / "returns.csv"
+    returns.write_text("customer_id,date,amount\n00001,1997-02-01,-4\n00002,1997-03-03,-2.5\n")
+    expected = f"{returns}: no customer has a purchase on or before as_of {AS_OF}"
+    for engine, out in ((score_transactions, tmp_path / "local.csv"),
+                        (lambda *a, **k: score_transactions_spark(*a, spark=spark, **k), tmp_path / "spark.csv")):
+        with pytest.raises(DataError, match="^" + expected.replace(".", r"\.")):
+            engine(model, returns, as_of=AS_OF, out=out)
+        assert not out.exists()

@@ -7,7 +7,7 @@ import re
 
 import click
 
-from tierkit.cli.options import features_from_options, pop_transaction_options, transaction_options
+from tierkit.cli.options import AS_OF_OPTION, features_from_options, pop_transaction_options, transaction_options
 from tierkit.clusters.selection import SELECTION_RULES
 
 
@@ -27,7 +27,7 @@ def parse_k_range(text: str) -> tuple[int, int]:
 
 @click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
-@click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
+@AS_OF_OPTION
 @click.option("--k-range", default="2-10", show_default=True, help="Candidate numbers of clusters, LOW-HIGH.")
 @click.option("--k", type=click.IntRange(min=2), default=None, help="Use this k instead of choosing one.")
 @click.option("--transform", type=click.Choice(["log1p", "yeo-johnson"]), default="log1p", show_default=True,
@@ -59,9 +59,11 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
 
     from tierkit.clusters import KMeansSegmenter, cluster_label
     from tierkit.clusters.naming import cluster_strategy
-    from tierkit.output import atomic_path
+    from tierkit.output import atomic_path, refuse_overwriting_inputs
     from tierkit.reporting.charts import figure_png
 
+    refuse_overwriting_inputs({"--plots": plots_dir, "--rejects": kwargs.get("rejects")},
+                              {"TRANSACTIONS": transactions})
     low_high = parse_k_range(k_range)
     features, _ = features_from_options(transactions, pop_transaction_options(kwargs), as_of=as_of,
                                         time_unit=time_unit)

@@ -58,13 +58,18 @@ def demo_config() -> Traversable:
 def demo(out_dir, config_path, tracking_uri, lang):
     """Grade the CDNOW customers (bundled with lifetimes), compare the schemes, register the model."""
     from tierkit.mlops.config import load_config
-    from tierkit.mlops.experiment import run_experiment
+    from tierkit.mlops.experiment import config_inputs, run_experiment
+    from tierkit.output import refuse_overwriting_inputs
 
     out = Path(out_dir)
     # as_file gives a path on disk even if tierkit were installed zipped (a user's --config
     # path passes through unchanged); it stays valid while the run logs the config to MLflow.
     with resources.as_file(Path(config_path) if config_path else demo_config()) as path:
         config = load_config(path)
+        # the folder and every file written into it, before the run reads anything
+        other = "zh" if (lang or config.lang) == "en" else "en"
+        written = [out, out / "customers.csv", out / "report.html", out / f"report.{other}.html", out / "charts"]
+        refuse_overwriting_inputs([("--out", target) for target in written], config_inputs(config))
         if lang is not None:
             config.lang = lang
         console = Console(stderr=True)

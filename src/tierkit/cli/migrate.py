@@ -30,7 +30,7 @@ from tierkit.evaluation.migration import (
     tier_moves,
     transition_matrix,
 )
-from tierkit.output import check_table_path, write_table
+from tierkit.output import check_table_path, refuse_overwriting_inputs, write_table
 from tierkit.tiers.vocabulary import term
 
 GAP_SCHEMES = ("abc_tier", "rfm_class")
@@ -67,12 +67,14 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, heade
     transaction options (--amount-col ...) say how to read them. With --lang zh the tables name
     the tiers in Chinese; --json always gives the keys.
     """
+    refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects")},
+                              {"OLD": old, "NEW": new, "--model": model})
     if out is not None:
         check_table_path(out)
     if model is None:
         _check_snapshot_form(ctx, new)
-        before = read_snapshot(old)
-        after = read_snapshot(new)
+        before = read_snapshot(old, scheme)
+        after = read_snapshot(new, scheme)
         thresholds = None
     else:
         if contribution is not None:

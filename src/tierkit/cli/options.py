@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import click
 
 from tierkit.data import ColumnMap, ReadOptions
+from tierkit.errors import DataError
 
 #: Library parameter names as the command line spells them, for messages that name an option.
 OPTION_FLAGS = {
@@ -75,11 +76,36 @@ class TransactionArgs:
     def read_options(self) -> ReadOptions:
         """The reading options these options describe."""
         sep = {"tab": "\t", "\\t": "\t"}.get(self.sep, self.sep) if self.sep is not None else None
-        sheet = int(self.sheet) - 1 if self.sheet is not None and self.sheet.isdigit() else (self.sheet or 0)
+        sheet = _sheet_index(self.sheet)
         return ReadOptions(sep=sep, encoding=self.encoding, sheet=sheet, header=not self.no_header,
                            date_format=self.date_format, timezone=self.timezone,
                            missing_customers=self.missing_customers, on_bad_rows=self.on_bad_rows,
                            rejects=self.rejects, drop_duplicates=self.drop_duplicates).checked()
+
+
+def _sheet_index(sheet: str | None) -> str | int:
+    """``--sheet`` as the reader takes it: a name, or a 1-based number made 0-based.
+
+    Examples
+    --------
+    >>> _sheet_index(None), _sheet_index("2"), _sheet_index("Sales")
+    (0, 1, 'Sales')
+    >>> _sheet_index("0")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: --sheet '0': expected a worksheet name or a number from 1 (the first worksheet)
+    """
+    import re
+
+    if sheet is None:
+        return 0
+    if re.fullmatch(r"-?\d+", sheet):
+        number = int(sheet)
+        if number < 1:
+            # "0" would be position -1, the last sheet; a number is 1-based, as the help says
+            raise DataError(f"--sheet {sheet!r}: expected a worksheet name or a number from 1 (the first worksheet)")
+        return number - 1
+    return sheet
 
 
 TRANSACTION_OPTION_NAMES = tuple(TransactionArgs.__dataclass_fields__)
@@ -145,11 +171,20 @@ def read_summary(report: dict | None, lang: str = "en") -> list[str]:
 
 
 def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str = "D", holdout_end=None):
-    """Features straight from the file (:func:`tierkit.data.file_features`): ``(features, report)``."""
-    from tierkit.data import file_features
+    """Features straight from the file (:func:`tierkit.data.file_features`): ``(features, report)``.
 
-    return file_features(path, as_of, columns=args.columns(), options=args.read_options(), time_unit=time_unit,
-                         holdout_end=holdout_end)
+    A file in which no customer bought anything up to ``as_of`` (returns only) is refused, as
+    ``score`` refuses it, rather than graded into an empty table.
+    """
+    from tierkit.data import file_features
+    from tierkit.errors import no_purchase_error
+    from tierkit.features.definition import parse_date
+
+    features, report = file_features(path, as_of, columns=args.columns(), options=args.read_options(),
+                                     time_unit=time_unit, holdout_end=holdout_end)
+    if len(features) == 0:
+        raise no_purchase_error(report.source, parse_date(as_of, "as_of"))
+    return features, report
 
 
 def survey_options(command):
@@ -189,6 +224,20 @@ def survey_from_options(opts: dict, as_of):
 #: How the duration options (``--horizon``, ``--at-risk-after``, ``--churned-after``) are written.
 DURATION_HELP = ("Durations are days (D) or weeks (W); a bare number is days with --time-unit D and "
                  "refused with W; months and years are refused.")
+
+
+def _checked_date(ctx, param, value):
+    """Refuse a badly written date option before anything is read (the value is kept as given)."""
+    from tierkit.features.definition import parse_date
+
+    if value is not None:
+        parse_date(value, f"--{param.name.replace('_', '-')}")
+    return value
+
+
+#: ``--as-of``, shared by every command that grades as of a date; checked before the file is read.
+AS_OF_OPTION = click.option("--as-of", required=True, callback=_checked_date,
+                            help="Observation date (YYYY-MM-DD); later transactions are left out.")
 
 
 #: ``--prior``, shared by every command that fits CLV.

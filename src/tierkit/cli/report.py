@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
+from tierkit.cli.options import (
+    AS_OF_OPTION,
+    grade_from_options,
+    model_options,
+    read_summary,
+    survey_options,
+    transaction_options,
+)
 from tierkit.cli.saved import grade_from_model, grade_with_saved, saved_model_options
 from tierkit.mlops.experiment import segmentation_diagnostics
 from tierkit.reporting.report import SCHEMES, write_report
@@ -12,7 +19,7 @@ from tierkit.reporting.report import SCHEMES, write_report
 
 @click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
-@click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
+@AS_OF_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Report file (.html).")
 @click.option("--title", default=None, help="Report title.")
 @click.option("--note", "notes", multiple=True, help="A note shown at the top of the report (repeatable).")
@@ -43,14 +50,16 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
     --model, --previous-as-of adds the migration from an earlier date graded by the same
     standards.
     """
+    from tierkit.output import check_folder_writable, refuse_overwriting_inputs
+
+    refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects")},
+                              {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
+                               "--model": kwargs.get("model")})
     if not str(out).lower().endswith((".html", ".htm")):
         from tierkit.cli.language import say
 
         raise click.BadParameter(say(f"{out}: the report is HTML; give a file name ending in .html", lang),
                                  param_hint="--out")
-    from tierkit.output import check_folder_writable, check_output_not_input
-
-    check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     check_folder_writable(out)
     if previous_as_of is not None:
         from tierkit.features.definition import parse_date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tierkit.cli.options import pop_transaction_options, transaction_options
+from tierkit.cli.options import AS_OF_OPTION, pop_transaction_options, transaction_options
 
 _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "scoring": "scoring customers"}
 
@@ -15,7 +15,7 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
               help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local model folder.")
 @click.option("--transactions", "transactions_option", default=None,
               help="Older spelling of the TRANSACTIONS argument.")
-@click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
+@AS_OF_OPTION
 @click.option("--out", "out", required=True,
               help="Output .csv or .parquet (written atomically); with --engine spark also a folder/URI.")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
@@ -40,6 +40,12 @@ def score(transactions, model, transactions_option, as_of, out, engine, tracking
     TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a
     URI with --engine spark), read by the same rules and options as training.
     """
+    from tierkit.output import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects")},
+                              {"TRANSACTIONS" if transactions_option is None else "--transactions":
+                               transactions if transactions_option is None else transactions_option,
+                               "--model": model})
     if transactions is None or transactions_option is not None:
         if transactions is not None:
             raise click.UsageError("give the transactions once: as TRANSACTIONS or with --transactions")
@@ -53,10 +59,6 @@ def score(transactions, model, transactions_option, as_of, out, engine, tracking
     from tierkit.mlops.experiment import tracking_uri as resolve
 
     args = pop_transaction_options(kwargs)
-    if "://" not in str(transactions) and "://" not in str(out):
-        from tierkit.output import check_output_not_input
-
-        check_output_not_input(out, [transactions, args.rejects])
     mlflow.set_tracking_uri(resolve(tracking_uri))
     common = dict(as_of=as_of, out=out, columns=args.columns(), options=args.read_options(), chunk_size=chunk_size)
     console = Console(stderr=True)

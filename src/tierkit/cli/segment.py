@@ -5,14 +5,21 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.language import headers_option, resolve_headers
-from tierkit.cli.options import grade_from_options, model_options, read_summary, survey_options, transaction_options
+from tierkit.cli.options import (
+    AS_OF_OPTION,
+    grade_from_options,
+    model_options,
+    read_summary,
+    survey_options,
+    transaction_options,
+)
 from tierkit.cli.saved import grade_from_model, saved_model_options
-from tierkit.output import check_output_not_input, check_table_path, write_table
+from tierkit.output import check_table_path, refuse_overwriting_inputs, write_table
 
 
 @click.command()
 @click.argument("transactions", type=click.Path(dir_okay=False))
-@click.option("--as-of", required=True, help="Observation date (YYYY-MM-DD); later transactions are left out.")
+@AS_OF_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="Output file: .csv, .parquet or .xlsx.")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
@@ -40,8 +47,10 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, save_model,
     With --lang zh the headers are Chinese (--headers keys keeps the stable column names). An
     .xlsx output has the sheet customers (客户) and a summary-and-strategy sheet per scheme.
     """
+    refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects"), "--save-model": save_model},
+                              {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
+                               "--model": kwargs.get("model")})
     check_table_path(out)
-    check_output_not_input(out, [transactions, kwargs.get("satisfaction"), kwargs.get("rejects")])
     if kwargs["model"] is not None:
         table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
     else:

@@ -48,6 +48,10 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
     """
     from tierkit.clv import CLVModel, validate_clv
     from tierkit.clv.diagnostics import clv_diagnostics
+    from tierkit.output import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs({"--plots": plots_dir, "--rejects": kwargs.get("rejects")},
+                              {"TRANSACTIONS": transactions})
 
     tx = read_from_options(transactions, pop_transaction_options(kwargs))
     result = validate_clv(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,

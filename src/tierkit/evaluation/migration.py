@@ -75,7 +75,37 @@ def _tiers(snapshot: pd.DataFrame, scheme: str, name: str) -> pd.Series:
     if tiers.index.has_duplicates:
         dup = tiers.index[tiers.index.duplicated()][0]
         raise DataError(f"{name}: customer {dup!r} appears more than once; a snapshot has one row per customer")
-    return tiers.astype(object).where(tiers.notna(), None)
+    blank_tiers(tiers, scheme, name)
+    return tiers.astype(object)
+
+
+def blank_tiers(tiers: pd.Series, scheme: str, name: str, first_row: int | None = None) -> None:
+    """Refuse a snapshot where a customer's tier is blank: it would count as entered or left.
+
+    ``first_row`` is the file row of the first customer (2 under a header line): the message
+    then names the rows as well as the customers.
+
+    Examples
+    --------
+    >>> blank_tiers(pd.Series(["A", None, " "], index=["x", "y", "z"]), "abc_tier", "old.csv", first_row=2)
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: old.csv: column 'abc_tier' is blank on rows 3, 4 (customers 'y', 'z'); every \
+customer of a snapshot needs a tier (a blank is neither an entrant nor a leaver)
+    """
+    blank = tiers.isna().to_numpy() | tiers.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    if not blank.any():
+        return
+    positions = np.flatnonzero(blank)
+    ids = ", ".join(repr(str(c)) for c in tiers.index[positions[:5]])
+    more = f" ... ({len(positions):,} in all)" if len(positions) > 5 else ""
+    plural = "s" if len(positions) > 1 else ""
+    where = ""
+    if first_row is not None:
+        where = f" on row{plural} {', '.join(str(p + first_row) for p in positions[:5])}{more}"
+        more = ""
+    raise DataError(f"{name}: column {scheme!r} is blank{where} (customer{plural} {ids}{more}); every customer of "
+                    "a snapshot needs a tier (a blank is neither an entrant nor a leaver)")
 
 
 def _check_order(order, keys, scheme):
@@ -333,11 +363,12 @@ def migration_summary(moves: pd.DataFrame) -> dict:
     return {k: int(counts[k]) for k in wanted if k in counts.index}
 
 
-def read_snapshot(path) -> pd.DataFrame:
+def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     r"""A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
 
     Headers written as labels (``--headers labels``, in English or Chinese) are read back as
-    the column keys.
+    the column keys. With ``scheme``, a blank tier in that column is refused, naming the file,
+    the column and the rows (:func:`blank_tiers`).
 
     Examples
     --------
@@ -361,4 +392,8 @@ def read_snapshot(path) -> pd.DataFrame:
     if frame["customer_id"].duplicated().any():
         dup = frame.loc[frame["customer_id"].duplicated(), "customer_id"].iloc[0]
         raise DataError(f"{path}: customer {dup!r} appears more than once; a snapshot has one row per customer")
-    return frame.set_index("customer_id")
+    frame = frame.set_index("customer_id")
+    if scheme is not None and scheme in frame.columns:
+        # the header is row 1 of a CSV or a sheet, the first customer row 2
+        blank_tiers(frame[scheme], scheme, str(path), first_row=2)
+    return frame

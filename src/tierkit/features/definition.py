@@ -283,6 +283,10 @@ def rfm_features(
                                   has_profit="profit" in transactions.columns, stacklevel=3)
 
 
+#: An observation date this many days or more after the last transaction is warned about.
+STALE_AS_OF_DAYS = 365
+
+
 def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdout_end=None,
                        has_order_id: bool = False, has_profit: bool = False, stacklevel: int = 2) -> pd.DataFrame:
     """The feature table of the canonical transactions in the DuckDB relation ``relation``.
@@ -304,9 +308,18 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
 
 def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_id, has_profit, stacklevel):
     last = end or as_of
-    later = con.execute(f"SELECT COUNT(*) FROM {relation} WHERE CAST(date AS DATE) > DATE '{last}'").fetchall()[0][0]
+    later, first_day, last_day = con.execute(
+        f"SELECT COUNT(*) FILTER (WHERE CAST(date AS DATE) > DATE '{last}'), MIN(CAST(date AS DATE)), "
+        f"MAX(CAST(date AS DATE)) FROM {relation}").fetchall()[0]
     if later:
         warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
+    if first_day is not None:
+        span = f"the transactions run from {first_day} to {last_day}"
+        if as_of < first_day:
+            warnings.warn(f"as_of {as_of} is before the first transaction: {span}", UserWarning, stacklevel=stacklevel)
+        elif (as_of - last_day).days > STALE_AS_OF_DAYS:
+            warnings.warn(f"as_of {as_of} is {(as_of - last_day).days:,} days after the last transaction ({span}): "
+                          "every customer will look lapsed", UserWarning, stacklevel=stacklevel)
     query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                         has_profit=has_profit, holdout_end=end)
     return con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text

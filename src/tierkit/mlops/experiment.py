@@ -132,6 +132,22 @@ def _evaluate(config: ExperimentConfig, tx: pd.DataFrame, answers=None):
     return comparison, agreement, table, segmentation
 
 
+def config_inputs(config: ExperimentConfig) -> dict:
+    """The files a config reads: the config itself, ``data.path`` and ``satisfaction.path``."""
+    return {"config": config.source, "data.path": config.data_path(), "satisfaction.path": config.survey_path()}
+
+
+def refuse_overwriting_config_inputs(config: ExperimentConfig) -> None:
+    """Refuse a config whose output paths (``data.rejects``) name one of the files it reads.
+
+    ``data.rejects`` is written where :func:`tierkit.read_transactions` writes it: as given,
+    relative to the working folder.
+    """
+    from tierkit.output import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs({"data.rejects": config.data.get("rejects")}, config_inputs(config))
+
+
 def run_experiment(config, *, tracking_uri_override: str | None = None, register: bool | None = None,
                    progress=None, out_dir=None) -> RunResult:
     """Run a config end to end and log it to MLflow (see module docs).
@@ -156,6 +172,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     # The whole config is checked before anything is logged: a wrong key, date, file, scheme
     # parameter or registry name is one TierkitError line, and no MLflow run is created.
     config = config.checked() if isinstance(config, ExperimentConfig) else load_config(config)
+    refuse_overwriting_config_inputs(config)
     step = progress or (lambda text: log.info(text))
     with timed("opened the MLflow tracking store"):
         open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))

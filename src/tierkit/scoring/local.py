@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
-from tierkit.errors import DataError
+from tierkit.errors import DataError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.scoring.model_spec import fetch_model, model_columns
@@ -163,6 +163,9 @@ def _score(model, transactions, *, as_of, out, columns, options, chunk_size, mem
                    "aggregating")
         features = pq.ParquetFile(features_file)
         n_customers = features.metadata.num_rows
+        if n_customers == 0:
+            # returns only: refused as segment refuses it, and the previous output kept
+            raise no_purchase_error(report.source, as_of)
         loaded = mlflow.pyfunc.load_model(str(spec.path))
         progress("scoring", 0, n_customers)
         done = 0

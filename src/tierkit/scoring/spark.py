@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from tierkit.data import ColumnMap, ReadOptions
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, TierkitError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.scoring.model_spec import fetch_model, model_columns
@@ -145,6 +145,10 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
             inputs = model_columns(spec, features.columns, report.source)
             features = features.select("customer_id", *[F.col(c).cast("double").alias(c) for c in inputs]).persist()
             n_customers = features.count()
+            if n_customers == 0:
+                # returns only: refused as segment refuses it, and the previous output kept
+                features.unpersist()
+                raise no_purchase_error(report.source, as_of)
             progress("aggregating", 100, 100)
             udf = mlflow.pyfunc.spark_udf(spark, str(spec.path), result_type=spec.spark_schema(), env_manager="local")
             # One struct column: the model sees its columns by name, not by position in the signature.
