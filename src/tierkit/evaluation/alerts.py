@@ -61,7 +61,7 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
     steps = dict(segmentation.steps_)
     alerts = []
     if "clv" in steps:
-        alerts += _clv_alerts(steps["clv"], table, lang)
+        alerts += clv_model_alerts(steps["clv"], lang)
     if "clusters" in steps:
         alerts += _cluster_alerts(steps["clusters"], lang)
     alerts += _tier_alerts(table, lang)
@@ -70,10 +70,6 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
         if rated < FEW_ANSWERS:
             alerts.append(term("alert_few_answers", lang, share=f"{rated:.0%}"))
     return alerts
-
-
-def _clv_alerts(model, table: pd.DataFrame, lang: str) -> list[str]:
-    return clv_model_alerts(model, lang)
 
 
 def clv_model_alerts(model, lang: str = "en") -> list[str]:

@@ -462,10 +462,6 @@ TERMS = {
         "CLV: Gamma-Gamma q = {q} is near 1, where the mean spend is undefined; expected spend and CLV are "
         "unstable",
         "CLV: Gamma-Gamma q = {q} 接近 1 (q = 1 时平均消费没有定义); 预期消费和 CLV 不稳定"),
-    "alert_p_alive": (
-        "CLV: P(alive) >= {alive} for {share} of the repeat customers; the model does not tell active from "
-        "lapsed customers here",
-        "CLV: {share} 的重复购买客户 P(alive) >= {alive}; 模型在这里分不清活跃客户和已流失客户"),
     "alert_clv_untrusted": (
         "CLV: the {model} model cannot tell active from lapsed customers ({reason}); its P(alive) and CLV rank "
         "customers by purchase rate alone, so no tier is drawn from them (each row carries clv_caveat). What "
