@@ -10,6 +10,11 @@ history with a ``weights`` count, as the donations data come):
 * ``x``: transactions after the first opportunity (repeat transactions);
 * ``t_x``: the opportunity of the last one (0 without any);
 * ``n``: opportunities observed after the first.
+
+Beside :meth:`BGBBModel.predict` it answers lifetimes' ``BetaGeoBetaBinomFitter`` questions by
+their names and argument order (``conditional_probability_alive(m_periods_in_future, frequency,
+recency, n_periods)`` ...), through :meth:`tierkit.clv.family.PurchaseModel.quantity` as
+:class:`~tierkit.clv.CLVModel` does.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clv import bgbb
+from tierkit.clv.family import BGBB, shaped_like
 from tierkit.errors import DataError, TierkitError
 
 
@@ -125,3 +131,139 @@ class BGBBModel(BaseEstimator):
         params = tuple(self.params_[k] for k in bgbb.PARAMS)
         return pd.DataFrame({"expected_transactions": bgbb.expected_purchases(params, n_ahead, x, t_x, n),
                              "p_alive": bgbb.p_alive(params, x, t_x, n, m=1)})
+
+    # -- lifetimes' BetaGeoBetaBinomFitter, by its names (tierkit.clv.family.QUANTITIES) --
+
+    def _quantity(self, name: str, *args):
+        check_is_fitted(self, "params_")
+        return BGBB.quantity(name, self.params_, *args)
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """Expected transactions in the first ``t`` opportunities after the first, of a new customer (FHS 2010, eq. 8).
+
+        Parameters
+        ----------
+        t : int or array-like of int
+            Opportunities, whole and >= 0.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``E[X(t)]``, shaped like ``t``.
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_donations
+        >>> d = load_donations()
+        >>> model = BGBBModel().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
+        >>> model.expected_number_of_purchases_up_to_time([1, 6]).round(3)
+        array([0.499, 2.22 ])
+        """
+        return shaped_like(self._quantity("expected_number_of_purchases_up_to_time", _whole(t, "t")), (t,),
+                           "expected_transactions")
+
+    def probability_of_n_purchases_up_to_time(self, t, n):
+        """Probability that a new customer makes exactly ``n`` transactions in the first ``t`` opportunities.
+
+        FHS 2010, eq. 7.
+
+        ``t * P`` over the frequencies seen is lifetimes'
+        ``expected_number_of_transactions_in_first_n_periods(t)`` divided by the customers.
+
+        Parameters
+        ----------
+        t : int or array-like of int
+            Opportunities, whole and >= 0.
+        n : int or array-like of int
+            Transactions, whole and >= 0 (broadcast against ``t``; 0 beyond ``t``).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``P(X(t) = n)``.
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_donations
+        >>> d = load_donations()
+        >>> model = BGBBModel().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
+        >>> round(model.probability_of_n_purchases_up_to_time(6, 0) * 11104)  # FHS 2010: 3,454.9
+        3455
+        """
+        values = self._quantity("probability_of_n_purchases_up_to_time", _whole(t, "t"), _whole(n, "n"))
+        return shaped_like(values, (n, t), "probability")
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency, n_periods):
+        """Expected transactions in the next ``m_periods_in_future`` opportunities, given each history.
+
+        FHS 2010, eq. 13: lifetimes' ``BetaGeoBetaBinomFitter`` method of that name, with its arguments in its order.
+
+        Parameters
+        ----------
+        m_periods_in_future : int or array-like of int
+            Opportunities ahead, whole and >= 0.
+        frequency, recency, n_periods : array-like of int
+            Histories as at fit (``x``, ``t_x``, ``n``).
+
+        Returns
+        -------
+        numpy.ndarray or pandas.Series
+            Expected transactions; a Series indexed like the histories when they come as one.
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_donations
+        >>> d = load_donations()
+        >>> model = BGBBModel().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
+        >>> model.conditional_expected_number_of_purchases_up_to_time(5, [0, 6], [0, 6], [6, 6]).round(2)
+        array([0.07, 3.75])
+        """
+        ahead = _whole(m_periods_in_future, "m_periods_in_future")
+        x, t_x, n, _ = _counts(frequency, recency, n_periods)
+        values = self._quantity("conditional_expected_number_of_purchases_up_to_time", ahead, x, t_x, n)
+        return shaped_like(values, (frequency, recency, n_periods), "expected_transactions")
+
+    def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
+        """Probability that each customer is alive at opportunity ``n_periods + m_periods_in_future``.
+
+        FHS 2010, eq. 11: lifetimes' ``BetaGeoBetaBinomFitter`` method of that name, with its arguments in its order;
+        ``m_periods_in_future=1`` is FHS's "P(alive in 2002)", :meth:`predict`'s ``p_alive``.
+
+        Parameters
+        ----------
+        m_periods_in_future : int or array-like of int
+            Opportunities after the last one observed, whole and >= 0.
+        frequency, recency, n_periods : array-like of int
+            Histories as at fit (``x``, ``t_x``, ``n``).
+
+        Returns
+        -------
+        numpy.ndarray or pandas.Series
+            ``P(alive)``; a Series indexed like the histories when they come as one.
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_donations
+        >>> d = load_donations()
+        >>> model = BGBBModel().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
+        >>> model.conditional_probability_alive(1, [0, 2, 6], [0, 4, 6], [6, 6, 6]).round(2)
+        array([0.11, 0.59, 0.93])
+        """
+        ahead = _whole(m_periods_in_future, "m_periods_in_future")
+        x, t_x, n, _ = _counts(frequency, recency, n_periods)
+        values = self._quantity("conditional_probability_alive", x, t_x, n, ahead)
+        return shaped_like(values, (frequency, recency, n_periods), "p_alive")
+
+
+def _whole(value, name: str) -> np.ndarray:
+    """``value`` as whole numbers >= 0 (opportunities, transactions), or a one-line refusal naming ``name``."""
+    try:
+        numbers = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise TierkitError(f"BGBBModel: {name}={value!r}; expected whole numbers >= 0") from None
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.round(numbers)))
+    if bad.any():
+        raise TierkitError(f"BGBBModel: {name}={float(numbers.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]])!r}; "
+                           "expected whole numbers >= 0")
+    return numbers

@@ -3,8 +3,16 @@
 One table, :data:`MODELS`, maps each name to its module (:mod:`~tierkit.clv.bgnbd`,
 :mod:`~tierkit.clv.mbgnbd`, :mod:`~tierkit.clv.pareto_nbd`); every module has the same
 functions (``fit_<name>``, ``p_alive``, ``expected_purchases`` ...) on ``(x, t_x, T)`` in
-continuous time. The discrete-time BG/BB model has its own estimator,
+continuous time. The discrete-time BG/BB model (:data:`BGBB`) has its own estimator,
 :class:`tierkit.clv.discrete.BGBBModel`: its data are opportunities, not ages.
+
+Quantities by lifetimes' names
+------------------------------
+:meth:`PurchaseModel.quantity` is the one place a quantity is asked of whichever model is in use,
+by the name lifetimes' fitters (and PyMC-Marketing's) give it (:data:`QUANTITIES`); the
+estimators' methods of those names (:class:`~tierkit.clv.CLVModel`,
+:class:`~tierkit.clv.BGBBModel`) go through it. A model whose module has no function for a
+quantity refuses it in one line naming both.
 
 The three differ in what happens to a customer who never bought again:
 
@@ -33,8 +41,9 @@ from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
+import pandas as pd
 
-from tierkit.clv import bgnbd, mbgnbd, pareto_nbd
+from tierkit.clv import bgbb, bgnbd, mbgnbd, pareto_nbd
 from tierkit.clv._optimize import at_boundary
 from tierkit.clv.bgnbd import distinct_rows
 from tierkit.errors import DataError, ModelError
@@ -131,9 +140,22 @@ def fit_with_prior(fit, names, *, prior: str = "auto", scaled_at=None, **kwargs)
     return Fit(params, ll, "map", reason)
 
 
+#: The quantities a purchase model answers, by lifetimes' method name (``BetaGeoFitter``,
+#: ``ParetoNBDFitter`` ...): the function of the model's module that computes each. Its
+#: arguments after the parameters are those of the lifetimes method, in the model's time unit:
+#: ``(t)``, ``(t, n)``, ``(t, x, t_x, T)``, ``(x, t_x, T)`` (BG/BB: ``n`` opportunities for ``T``,
+#: and P(alive) takes the opportunities ahead last, ``(x, t_x, n, m)``).
+QUANTITIES = {
+    "expected_number_of_purchases_up_to_time": "expected_number_of_purchases_up_to_time",
+    "probability_of_n_purchases_up_to_time": "probability_of_n_purchases_up_to_time",
+    "conditional_expected_number_of_purchases_up_to_time": "expected_purchases",
+    "conditional_probability_alive": "p_alive",
+}
+
+
 @dataclass(frozen=True)
 class PurchaseModel:
-    """One continuous-time purchase model: its label and the module with its functions.
+    """One purchase model: its label and the module with its functions (continuous time, but for :data:`BGBB`).
 
     Examples
     --------
@@ -175,13 +197,47 @@ class PurchaseModel:
         except ModelError as exc:
             raise ModelError(str(exc).replace(f"{self.name}_penalizer", PENALIZER_OPTION)) from None
 
+    def quantity(self, name: str, params: dict, *args) -> np.ndarray:
+        """The quantity lifetimes calls ``name`` (a key of :data:`QUANTITIES`), from this model.
+
+        Parameters
+        ----------
+        name : str
+            A key of :data:`QUANTITIES`, e.g. ``"conditional_probability_alive"``.
+        params : dict
+            The model's parameters by name.
+        *args
+            The arguments after the parameters, in the model's time unit (see :data:`QUANTITIES`).
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Raises
+        ------
+        ModelError
+            The model has no function for the quantity (one line naming both).
+
+        Examples
+        --------
+        >>> bg = MODELS["bgnbd"]
+        >>> params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+        >>> round(float(bg.quantity("conditional_expected_number_of_purchases_up_to_time", params, 39, 2, 30.43,
+        ...                         38.86)), 3)
+        1.226
+        """
+        function = getattr(self.module, QUANTITIES[name], None)
+        if function is None:
+            raise ModelError(f"{self.label} has no {name} in tierkit")
+        return function(self.values(params), *args)
+
     def p_alive(self, params: dict, x, t_x, T) -> np.ndarray:
         """P(alive at ``T``) per customer."""
-        return self.module.p_alive(self.values(params), x, t_x, T)
+        return self.quantity("conditional_probability_alive", params, x, t_x, T)
 
     def expected_purchases(self, params: dict, t, x, t_x, T) -> np.ndarray:
         """Expected purchases in ``(T, T + t]`` per customer."""
-        return self.module.expected_purchases(self.values(params), t, x, t_x, T)
+        return self.quantity("conditional_expected_number_of_purchases_up_to_time", params, t, x, t_x, T)
 
 
 #: Every continuous-time purchase model by the name ``CLVModel(model=...)`` takes.
@@ -192,6 +248,46 @@ MODELS = {
 }
 #: What ``CLVModel(model=...)`` accepts.
 MODEL_CHOICES = (*MODELS, "auto")
+
+
+def shaped_like(values, inputs, name: str):
+    """A quantity's ``values`` shaped as its caller gave ``inputs``, as lifetimes' arithmetic would.
+
+    Parameters
+    ----------
+    values : array-like
+        The quantity.
+    inputs : sequence
+        The caller's arguments; the first :class:`pandas.Series` among them, when it has as many
+        values, lends its index.
+    name : str
+        The Series' name.
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas.Series
+        A float for a single value (never ``-0.0``), a Series indexed like the input Series, or
+        else an array.
+
+    Examples
+    --------
+    >>> shaped_like([0.5, 0.25], (pd.Series([1, 2], index=["a", "b"]),), "p_alive")
+    a    0.50
+    b    0.25
+    Name: p_alive, dtype: float64
+    >>> shaped_like(-0.0, (0,), "expected_purchases")
+    0.0
+    """
+    values = np.asarray(values, dtype="float64") + 0.0  # no -0.0 (E[X(0)])
+    like = next((v for v in inputs if isinstance(v, pd.Series)), None)
+    if like is not None and values.shape == (len(like),):
+        return pd.Series(values, index=like.index, name=name)
+    return float(values) if values.ndim == 0 else values
+
+
+#: The discrete-time BG/BB model of :class:`~tierkit.clv.BGBBModel`, for :meth:`PurchaseModel.quantity`
+#: (not a choice of ``CLVModel``, and not fitted through :meth:`PurchaseModel.fit`: time in opportunities).
+BGBB = PurchaseModel("bgbb", "BG/BB", bgbb, one_time_buyers_alive=False)
 
 
 def fit_customers(name: str, x, t_x, T, penalizer: float = 0.0, *, distinct=None, prior: str = "auto") -> Fit:

@@ -42,10 +42,38 @@ slightly conservative (by at most one step of discounting). With ``discount_rate
 exactly ``margin * E[spend] * E(horizon)``.
 
 Equivalently, the annual rate is turned into the rate per step ``(1 + d) ** (days_per_step /
-365.25) - 1``, compounded once per step; with ``discount_steps`` set to months of 30 days and
-that monthly rate, the result is lifetimes' ``GammaGammaFitter.customer_lifetime_value``.
+365.25) - 1``, compounded once per step.
+
+lifetimes' ``GammaGammaFitter.customer_lifetime_value(model, frequency, recency, T,
+monetary_value, time=12, discount_rate=0.01, freq="D")`` is the same sum in other terms: ``time``
+is a number of months, each one step, of 30 days (``freq="D"``) or 4.345 weeks (``freq="W"``);
+``discount_rate`` is a *monthly* rate ``d_m``, the purchases of month ``k`` discounted by ``(1 +
+d_m) ** -k``; there is no margin (``monetary_value`` is taken as profit). So lifetimes' CLV is
+tierkit's with ``horizon`` = ``time`` such months (``"360D"``; ``"52.14W"``), ``discount_steps =
+time``, the annual rate ``d = (1 + d_m) ** (365.25 / days_per_month) - 1`` (0.01 a month is
+12.88 % a year with 30-day months, 12.69 % with 4.345-week ones) and ``margin=1``:
+:func:`lifetimes_clv_settings` computes those settings. tierkit's defaults differ on purpose: a
+horizon written with its unit, a rate per year whatever the unit, and steps of an average month
+(365.25 / 12 days) rather than 30 days.
 
 ``net_clv = clv - acquisition_cost`` is added when ``acquisition_cost > 0``.
+
+lifetimes' names
+----------------
+A fitted model answers the questions of lifetimes' fitters (``BetaGeoFitter``,
+``ModifiedBetaGeoFitter``, ``ParetoNBDFitter``, ``GammaGammaFitter``) and PyMC-Marketing's
+under the same names, from whichever purchase model it uses (the dispatch is
+:meth:`tierkit.clv.family.PurchaseModel.quantity`):
+:meth:`~CLVModel.expected_number_of_purchases_up_to_time`,
+:meth:`~CLVModel.probability_of_n_purchases_up_to_time`,
+:meth:`~CLVModel.conditional_expected_number_of_purchases_up_to_time`,
+:meth:`~CLVModel.conditional_probability_alive`,
+:meth:`~CLVModel.conditional_expected_average_profit` and
+:meth:`~CLVModel.customer_lifetime_value` (tierkit's horizon and annual rate, above). Histories
+(``frequency``, ``recency``, ``T``) are numbers in the model's time unit, as lifetimes takes
+them; a time ``t`` is a duration as ``horizon`` is (``"39W"``, ``"273D"``; a bare number is days
+for a daily model and refused for a weekly one). Customers given as a Series come back as a
+Series with their index.
 
 Spend
 -----
@@ -70,11 +98,20 @@ from tierkit.clv import predictive as predictive_draws
 from tierkit.clv import trust, uncertainty
 from tierkit.clv._optimize import PRIOR_SD
 from tierkit.clv.bgnbd import distinct_rows
-from tierkit.clv.family import MODEL_CHOICES, MODELS, PRIOR_CHOICES, Fit, choose_model, fit_customers, fit_with_prior
+from tierkit.clv.family import (
+    MODEL_CHOICES,
+    MODELS,
+    PRIOR_CHOICES,
+    Fit,
+    choose_model,
+    fit_customers,
+    fit_with_prior,
+    shaped_like,
+)
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
-from tierkit.features.durations import as_given, parse_duration, to_time_units
+from tierkit.features.durations import as_given, duration_text, parse_duration, to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 
 #: Feature columns the model reads.
@@ -84,6 +121,8 @@ DAYS_PER_UNIT = {unit: float(days) for unit, days in TIME_UNITS.items()}
 #: Days in a year and in a month, for discounting.
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: lifetimes' month in each of its ``freq`` units that tierkit has (``lifetimes.utils._customer_lifetime_value``).
+LIFETIMES_MONTH = {"D": 30.0, "W": 4.345}
 #: Fewest customers with a repeat purchase the models are fitted on.
 MIN_REPEAT_CUSTOMERS = 10
 #: |correlation| of frequency and spend above which Gamma-Gamma's independence is doubted.
@@ -232,6 +271,16 @@ class CLVModel(TierTransformer):
     scale_ : dict
         ``on_day_grid`` (whether the training ``T`` and ``recency_btyd`` were whole days) and
         ``median_T``: what :meth:`predict` compares features without a declared unit with.
+
+    Notes
+    -----
+    Besides :meth:`predict`, a fitted model answers lifetimes' questions under lifetimes' names,
+    from whichever purchase model it uses: :meth:`expected_number_of_purchases_up_to_time`,
+    :meth:`probability_of_n_purchases_up_to_time`,
+    :meth:`conditional_expected_number_of_purchases_up_to_time`,
+    :meth:`conditional_probability_alive`, :meth:`conditional_expected_average_profit` and
+    :meth:`customer_lifetime_value` (tierkit's horizon and annual rate; :func:`lifetimes_clv_settings`
+    converts lifetimes' months and monthly rate).
 
     Examples
     --------
@@ -515,14 +564,15 @@ class CLVModel(TierTransformer):
         self.scale_ = {"on_day_grid": _on_day_grid(unit, T, t_x), "median_T": float(np.median(T)),
                        "max_T": float(np.max(T))}
 
-    def _steps(self, horizon: float) -> np.ndarray:
-        """Ends of the discounting steps, in time units."""
+    def _steps(self, horizon: float, steps: int | None = None) -> np.ndarray:
+        """Ends of the discounting steps, in time units (``steps`` of them, default the model's setting)."""
         days = horizon * DAYS_PER_UNIT[self.time_unit_]
-        steps = self.settings_["discount_steps"] or max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
+        steps = steps or self.settings_["discount_steps"] or max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
         return horizon * np.arange(1, steps + 1) / steps
 
     def predict(self, X, horizon: float | None = None, discount_rate: float | None = None,
-                interval: float | None = None, predictive: float | None = None) -> pd.DataFrame:
+                interval: float | None = None, predictive: float | None = None,
+                discount_steps: int | None = None) -> pd.DataFrame:
         """Expected purchases, probability alive, expected spend and CLV of each customer.
 
         Parameters
@@ -551,6 +601,8 @@ class CLVModel(TierTransformer):
             (alive or not, their purchase process, their spend; :mod:`tierkit.clv.predictive`,
             2,000 draws with a fixed seed: the same output every run). A realised value falls
             inside for about ``predictive`` of the customers (measured in simulation and on CDNOW).
+        discount_steps : int, optional
+            Overrides the model's ``discount_steps`` for this call.
 
         Returns
         -------
@@ -584,6 +636,9 @@ class CLVModel(TierTransformer):
         rate = self.settings_["discount_rate"] if discount_rate is None else discount_rate
         if not (isinstance(rate, (int, float, np.number)) and rate >= 0 and math.isfinite(rate)):
             raise TierkitError(f"CLVModel: discount_rate={rate!r}; expected a number >= 0")
+        if discount_steps is not None and (isinstance(discount_steps, (bool, np.bool_))
+                                           or not isinstance(discount_steps, (int, np.integer)) or discount_steps < 1):
+            raise TierkitError(f"CLVModel: discount_steps={discount_steps!r}; expected a whole number >= 1")
         x, t_x, T, m = self._inputs(X)
         self._check_unit(X, t_x, T)
         model, params = self._purchase_model()
@@ -592,7 +647,7 @@ class CLVModel(TierTransformer):
         z = None if interval is None else self._interval_z(interval)
         rows, _, inverse = distinct_rows(x, t_x, T)
         rx, rtx, rT = rows[:, 0], rows[:, 1], rows[:, 2]
-        ends = self._steps(float(horizon))
+        ends = self._steps(float(horizon), discount_steps)
         discount = (1.0 + rate) ** (-ends * DAYS_PER_UNIT[self.time_unit_] / DAYS_PER_YEAR)
 
         def purchases(params):  # per distinct row: expected purchases within the horizon, and discounted
@@ -659,6 +714,381 @@ class CLVModel(TierTransformer):
         if cost > 0:
             out["net_clv_predictive_low"] = out["clv_predictive_low"] - cost
             out["net_clv_predictive_high"] = out["clv_predictive_high"] - cost
+
+    # -- the quantities of lifetimes' fitters, by their names (tierkit.clv.family.QUANTITIES) --
+
+    def _durations(self, t, name: str = "t"):
+        """``t`` in the model's time unit: one duration or an array of them, each read as ``horizon`` is.
+
+        Numbers are days for a daily model and refused as ambiguous for a weekly one
+        (:func:`~tierkit.features.durations.to_time_units`); 0 is allowed.
+        """
+        who = f"CLVModel: {name}"
+        unit = self.time_unit_
+        if isinstance(t, np.ndarray) and t.ndim == 0:
+            t = t[()]
+        if isinstance(t, (str, bytes)) or np.ndim(t) == 0:
+            return to_time_units(t, unit, who, allow_zero=True)
+        values = np.asarray(t)
+        if values.dtype.kind in "iuf":  # numbers: days in a daily model, checked at once
+            flat = values.astype("float64").reshape(-1)
+            bad = ~np.isfinite(flat) | (flat < 0)
+            if (unit != "D" and flat.size) or bad.any():  # the first offending value says why, as one would
+                to_time_units(float(flat[np.flatnonzero(bad)[0]] if bad.any() else flat[0]), unit, who,
+                              allow_zero=True)
+            return values.astype("float64")  # days, the model's unit
+        return np.array([to_time_units(v, unit, who, allow_zero=True) for v in values.reshape(-1)],
+                        dtype="float64").reshape(values.shape)
+
+    @staticmethod
+    def _history(frequency, recency, T):
+        """``(x, t_x, T)`` as float arrays broadcast together, refusing impossible histories in one line."""
+        try:
+            x, t_x, age = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (frequency, recency, T)))
+        except (TypeError, ValueError):
+            raise DataError("CLVModel: frequency, recency, T: expected numbers (repeat purchases, age at the last, "
+                            "age now, in the model's time unit), equally long or single") from None
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.isfinite(x) & np.isfinite(t_x) & np.isfinite(age) & (x >= 0) & (x == np.round(x))
+                    & (t_x >= 0) & (t_x <= age))
+        if bad.any():
+            pos = int(np.flatnonzero(bad.reshape(-1))[0])
+            like = next((v for v in (frequency, recency, T) if isinstance(v, pd.Series)), None)
+            who = (f"customer {like.index[pos]!r}" if like is not None and len(like) == bad.size
+                   else f"position {pos}")
+            shown = ", ".join(f"{k}={float(v.reshape(-1)[pos])!r}"
+                              for k, v in (("frequency", x), ("recency", t_x), ("T", age)))
+            raise DataError(f"CLVModel: {who}: {shown}; expected a whole number of repeat purchases >= 0 and "
+                            "0 <= recency <= T")
+        return x, t_x, age
+
+    def _quantity(self, name: str, *args) -> np.ndarray:
+        """The purchase model's ``name`` (:meth:`tierkit.clv.family.PurchaseModel.quantity`)."""
+        model, params = self._purchase_model()
+        return model.quantity(name, params, *args)
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """Expected repeat purchases in ``(0, t]`` of a new customer, drawn from the population.
+
+        lifetimes' and PyMC-Marketing's quantity of that name (FHL 2005, eq. 9, for BG/NBD), from
+        whichever purchase model was fitted (``model_``); ``t`` counts from the first purchase.
+
+        Parameters
+        ----------
+        t : str, pandas.Timedelta, float or array-like of them
+            How long, written as ``horizon`` is (``"39W"``, ``"273D"``): a bare number is days for a
+            daily model and refused as ambiguous for a weekly one. 0 is allowed.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``E[X(t)]``: a float for one ``t``, else shaped like ``t`` (a Series keeps its index).
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd").fit(f)
+        >>> round(model.expected_number_of_purchases_up_to_time("39W"), 3)
+        1.195
+        >>> model.expected_number_of_purchases_up_to_time(["0W", "1W", "273D"]).round(3)
+        array([0.   , 0.053, 1.195])
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        t_units = self._durations(t)
+        values = self._quantity("expected_number_of_purchases_up_to_time", t_units)
+        return shaped_like(values, (t,), "expected_purchases")
+
+    def probability_of_n_purchases_up_to_time(self, t, n):
+        """Probability that a new customer, from the population, makes exactly ``n`` repeat purchases in ``(0, t]``.
+
+        lifetimes' quantity of that name (FHL 2005, eq. 8, for BG/NBD), from whichever purchase
+        model was fitted; Pareto/NBD's has no closed form and is integrated numerically
+        (:func:`tierkit.clv.pareto_nbd.probability_of_n_purchases_up_to_time`: for reports, not
+        for millions of values).
+
+        Parameters
+        ----------
+        t : str, pandas.Timedelta, float or array-like of them
+            How long, written as ``horizon`` is (``"39W"``, ``"273D"``; a bare number is days for a
+            daily model, refused for a weekly one).
+        n : int or array-like of int
+            Number of repeat purchases, whole and >= 0 (broadcast against ``t``).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``P(X(t) = n)``.
+
+        Raises
+        ------
+        ModelError
+            When the purchase model has no such probability (one line naming both).
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd").fit(f)
+        >>> model.probability_of_n_purchases_up_to_time("39W", [0, 1, 2]).round(3)
+        array([0.574, 0.199, 0.085])
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        t_units = self._durations(t)
+        try:
+            counts = np.asarray(n, dtype="float64")
+        except (TypeError, ValueError):
+            raise TierkitError(f"CLVModel: n={n!r}; expected whole numbers >= 0 of repeat purchases") from None
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.isfinite(counts) & (counts >= 0) & (counts == np.round(counts)))
+        if bad.any():
+            first = float(counts.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]])
+            raise TierkitError(f"CLVModel: n={first!r}; expected whole numbers >= 0 of repeat purchases")
+        values = self._quantity("probability_of_n_purchases_up_to_time", t_units, counts)
+        return shaped_like(values, (n, t), "probability")
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        """Expected purchases in the ``t`` after the end of observation, given each customer's history.
+
+        lifetimes' quantity of that name (FHL 2005, eq. 10, for BG/NBD), from whichever purchase
+        model was fitted: what :meth:`predict` reports as ``expected_purchases`` for a horizon of
+        ``t``.
+
+        Parameters
+        ----------
+        t : str, pandas.Timedelta, float or array-like of them
+            How far ahead, written as ``horizon`` is (``"39W"``, ``"273D"``; a bare number is days
+            for a daily model, refused for a weekly one). Broadcast against the customers.
+        frequency, recency, T : float or array-like
+            Repeat purchases, age at the last one, age at the end of observation, per customer:
+            the feature table's ``frequency_btyd``, ``recency_btyd``, ``T``, ages in the model's
+            time unit (``time_unit_``), as lifetimes takes them.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected purchases in ``(T, T + t]``; a Series indexed like the customers when they
+            come as one.
+
+        Raises
+        ------
+        DataError
+            An impossible history (``recency > T``, a fractional or negative frequency).
+
+        Examples
+        --------
+        Customer 1 of the CDNOW sample (Fader, Hardie & Lee 2005: x = 2, t_x = 30.43, T = 38.86
+        weeks) is expected to buy 1.226 times in the next 39 weeks:
+
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd").fit(f)
+        >>> round(model.conditional_expected_number_of_purchases_up_to_time("39W", 2, 30.43, 38.86), 3)
+        1.226
+        >>> model.conditional_expected_number_of_purchases_up_to_time(
+        ...     "39W", f["frequency_btyd"], f["recency_btyd"], f["T"]).head(3).round(3)
+        customer_id
+        1    1.226
+        2    0.203
+        3    0.195
+        Name: expected_purchases, dtype: float64
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        t_units = self._durations(t)
+        x, t_x, age = self._history(frequency, recency, T)
+        try:
+            np.broadcast_shapes(np.shape(t_units), x.shape)
+        except ValueError:
+            raise DataError(f"CLVModel: t has {np.size(t_units)} values and the histories {x.size}; give one t, "
+                            "one customer, or as many of each") from None
+        values = self._quantity("conditional_expected_number_of_purchases_up_to_time", t_units, x, t_x, age)
+        return shaped_like(values, (frequency, recency, T, t), "expected_purchases")
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        """Probability that each customer is still alive at the end of observation, given their history.
+
+        lifetimes' quantity of that name, from whichever purchase model was fitted: what
+        :meth:`predict` reports as ``p_alive``. Under BG/NBD a customer without a repeat purchase
+        is alive with probability 1 (they can drop out only after a purchase); not so under
+        MBG/NBD and Pareto/NBD.
+
+        Parameters
+        ----------
+        frequency, recency, T : float or array-like
+            Repeat purchases, age at the last one, age at the end of observation, per customer,
+            in the model's time unit (``time_unit_``).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``P(alive at T)``; a Series indexed like the customers when they come as one.
+
+        Raises
+        ------
+        DataError
+            An impossible history (``recency > T``, a fractional or negative frequency).
+
+        Examples
+        --------
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd").fit(f)
+        >>> model.conditional_probability_alive([0, 2], [0, 30.43], [38.86, 38.86]).round(3)
+        array([1.   , 0.727])
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        x, t_x, age = self._history(frequency, recency, T)
+        values = self._quantity("conditional_probability_alive", x, t_x, age)
+        return shaped_like(values, (frequency, recency, T), "p_alive")
+
+    def conditional_expected_average_profit(self, frequency, monetary_value):
+        """Expected spend per purchase of each customer, given their repeat purchases and their mean spend.
+
+        lifetimes' ``GammaGammaFitter.conditional_expected_average_profit`` (Fader, Hardie & Lee
+        2005, "RFM and CLV", eq. 5): the weighted mean ``((q - 1) p v / (q - 1) + p x m) / (p x +
+        q - 1)`` of the population mean ``p v / (q - 1)`` and the customer's own mean ``m``. A
+        customer without a repeat purchase gets the population mean whatever ``monetary_value``
+        says; a repeat customer's mean spend below 0 (returns) counts as 0, where lifetimes would
+        expect a negative spend. This is :meth:`predict`'s ``expected_spend``, except that
+        :meth:`predict` also reads the feature table's ``monetary`` (net spend of every purchase)
+        and expects nothing (0) from a customer whose purchases were all returned.
+
+        Parameters
+        ----------
+        frequency : float or array-like
+            Repeat purchases per customer (the feature table's ``frequency_btyd``).
+        monetary_value : float or array-like
+            Mean spend of those repeat purchases (``monetary_btyd``); read only where
+            ``frequency > 0``.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected spend per purchase; a Series indexed like the customers when they come as one.
+
+        Raises
+        ------
+        DataError
+            A fractional or negative frequency, or a repeat customer's spend that is not a number.
+
+        Examples
+        --------
+        On the CDNOW sample (Fader, Hardie & Lee's p = 6.25, q = 3.74, v = 15.44): the population
+        mean for a customer without repeat purchases, and 24.66 for two of mean 22.35:
+
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd").fit(f)
+        >>> model.conditional_expected_average_profit([0, 2], [0.0, 22.35]).round(2)
+        array([35.17, 24.66])
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        try:
+            x, m = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (frequency, monetary_value)))
+        except (TypeError, ValueError):
+            raise DataError("CLVModel: frequency, monetary_value: expected numbers, equally long or single") from None
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.isfinite(x) & (x >= 0) & (x == np.round(x)) & (np.isfinite(m) | (x == 0)))
+        if bad.any():
+            pos = int(np.flatnonzero(bad.reshape(-1))[0])
+            raise DataError(f"CLVModel: position {pos}: frequency={float(x.reshape(-1)[pos])!r}, "
+                            f"monetary_value={float(m.reshape(-1)[pos])!r}; expected a whole number of repeat "
+                            "purchases >= 0 and, with one or more, their mean spend")
+        gg = tuple(self.gamma_gamma_params_[k] for k in gamma_gamma_model.PARAMS)
+        values = expected_spend(gg, x, np.where(x > 0, np.maximum(np.nan_to_num(m), 0.0), 0.0))
+        return shaped_like(values, (frequency, monetary_value), "expected_spend")
+
+    def customer_lifetime_value(self, frequency, recency, T, monetary_value, horizon=None, discount_rate=None,
+                                discount_steps=None):
+        """Discounted value of each customer's purchases over the horizon, given their history (``clv``).
+
+        tierkit's semantics, not lifetimes' (see the module docs, "CLV"): ``horizon`` is a
+        duration, ``discount_rate`` an *annual* rate, and the horizon is cut into
+        ``discount_steps`` equal steps (default about one a month of 365.25 / 12 days)::
+
+            clv = margin * E[spend] * sum_k (E(t_k) - E(t_{k-1})) * (1 + d) ** (-days(t_k) / 365.25)
+
+        lifetimes' ``GammaGammaFitter.customer_lifetime_value(model, frequency, recency, T,
+        monetary_value, time, discount_rate, freq)`` counts ``time`` months of 30 days (``freq="D"``)
+        or of 4.345 weeks (``freq="W"``), one step a month, at a *monthly* rate ``d_m``, and no
+        margin. It is this sum with ``horizon`` = ``time`` such months, ``discount_steps=time``,
+        the annual rate ``(1 + d_m) ** (365.25 / days_per_month) - 1`` and ``margin=1``:
+        :func:`lifetimes_clv_settings` gives those settings, and with them the two agree to
+        rounding (``tests/clv/test_lifetimes_api.py``). Read the other way, lifetimes'
+        ``discount_rate=0.01`` is 12.88 % a year here (``freq="D"``), not 1 %.
+
+        With the model's own settings this is :meth:`predict`'s ``clv`` (the spend as in
+        :meth:`conditional_expected_average_profit`: :meth:`predict` also values at 0 a customer
+        whose purchases were all returned, which it reads from the feature table's ``monetary``).
+
+        Parameters
+        ----------
+        frequency, recency, T : float or array-like
+            Repeat purchases, age at the last one, age at the end of observation, per customer,
+            in the model's time unit (``time_unit_``).
+        monetary_value : float or array-like
+            Mean spend of the repeat purchases (read where ``frequency > 0``), as for
+            :meth:`conditional_expected_average_profit`.
+        horizon : str, pandas.Timedelta or float, optional
+            Overrides the model's ``horizon`` (``"52W"``, ``"365D"``; a bare number is days for a
+            daily model, refused for a weekly one).
+        discount_rate : float, optional
+            Overrides the model's annual ``discount_rate``.
+        discount_steps : int, optional
+            Overrides the model's ``discount_steps``.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            CLV per customer (times the model's ``margin``); a Series indexed like the customers
+            when they come as one.
+
+        Raises
+        ------
+        DataError
+            An impossible history, or a repeat customer's spend that is not a number.
+
+        Examples
+        --------
+        Customer 1 of the CDNOW sample over 52 weeks at 10 % a year, then lifetimes' default of 12
+        months at 1 % a month with weekly data:
+
+        >>> from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+        >>> f = load_cdnow_summary_data_with_monetary_value().set_axis(
+        ...     ["frequency_btyd", "recency_btyd", "T", "monetary_btyd"], axis=1)
+        >>> f.attrs["time_unit"] = "W"
+        >>> model = CLVModel(model="bgnbd", horizon="52W", discount_rate=0.10).fit(f)
+        >>> round(model.customer_lifetime_value(2, 30.43, 38.86, 22.35), 2)
+        36.64
+        >>> settings = lifetimes_clv_settings(time=12, discount_rate=0.01, freq="W")
+        >>> round(model.customer_lifetime_value(2, 30.43, 38.86, 22.35, **settings), 2)
+        36.28
+        """
+        check_is_fitted(self, "gamma_gamma_params_")
+        x, t_x, age = self._history(frequency, recency, T)
+        try:
+            x, t_x, age, m = np.broadcast_arrays(x, t_x, age, np.asarray(monetary_value, dtype="float64"))
+        except (TypeError, ValueError):
+            raise DataError("CLVModel: monetary_value: expected numbers, as many as the customers or one") from None
+        self.conditional_expected_average_profit(x, m)  # refuses a spend that is not a number, in one line
+        inputs = (frequency, recency, T, monetary_value)
+        like = next((v for v in inputs if isinstance(v, pd.Series)), None)
+        X = pd.DataFrame({"frequency_btyd": x.reshape(-1), "recency_btyd": t_x.reshape(-1), "T": age.reshape(-1),
+                          "monetary_btyd": np.where(x > 0, m, 0.0).reshape(-1)},
+                         index=like.index if like is not None and len(like) == x.size else None)
+        X.attrs["time_unit"] = self.time_unit_  # the arrays are in the model's unit
+        clv = self.predict(X, horizon=horizon, discount_rate=discount_rate, discount_steps=discount_steps)["clv"]
+        return shaped_like(clv.to_numpy().reshape(x.shape), inputs, "clv")
 
     def model_name_(self) -> str:
         """The purchase model in use (a model pickled before the choice existed is BG/NBD)."""
@@ -822,6 +1252,59 @@ class CLVModel(TierTransformer):
             "standard_errors": {name: {k: (float(v) if math.isfinite(v) else None) for k, v in se.items()}
                                 for name, se in getattr(self, "params_se_", {}).items()},
         }
+
+
+def lifetimes_clv_settings(time: int = 12, discount_rate: float = 0.01, freq: str = "D") -> dict:
+    """The ``horizon``, ``discount_steps`` and ``discount_rate`` that make tierkit's CLV lifetimes'.
+
+    lifetimes' ``GammaGammaFitter.customer_lifetime_value(..., time, discount_rate, freq)``
+    discounts ``time`` months, one step each, at the *monthly* ``discount_rate``; its month is 30
+    days (``freq="D"``) or 4.345 weeks (``freq="W"``). tierkit's CLV (:class:`CLVModel`, module
+    docs) discounts ``discount_steps`` equal steps of ``horizon`` at an *annual* rate, by days /
+    365.25. The two are the same sum when ``horizon`` is ``time`` such months, ``discount_steps``
+    is ``time`` and the annual rate is ``(1 + discount_rate) ** (365.25 / days_per_month) - 1``;
+    the horizon carries its unit, so the settings hold for a daily or a weekly model alike.
+
+    Parameters
+    ----------
+    time : int, default=12
+        lifetimes' ``time``: months.
+    discount_rate : float, default=0.01
+        lifetimes' monthly ``discount_rate``.
+    freq : {"D", "W"}, default="D"
+        lifetimes' ``freq``, which sets its month: 30 days, or 4.345 weeks.
+
+    Returns
+    -------
+    dict
+        ``horizon``, ``discount_steps``, ``discount_rate`` (annual), for
+        :meth:`CLVModel.customer_lifetime_value` or :meth:`CLVModel.predict` (with
+        ``margin=1`` the model's ``clv`` is then lifetimes').
+
+    Raises
+    ------
+    TierkitError
+        ``freq`` other than ``"D"`` or ``"W"`` (tierkit has no months or hours), ``time`` not a
+        whole number >= 1, or a rate below 0.
+
+    Examples
+    --------
+    >>> settings = lifetimes_clv_settings(time=12, discount_rate=0.01, freq="D")
+    >>> settings["horizon"], settings["discount_steps"], round(settings["discount_rate"], 4)
+    ('360D', 12, 0.1288)
+    >>> lifetimes_clv_settings(time=6, freq="W")["horizon"]
+    '26.07W'
+    """
+    if freq not in LIFETIMES_MONTH:
+        raise TierkitError(f"lifetimes_clv_settings: freq={freq!r}; expected 'D' or 'W' (tierkit's time units)")
+    if isinstance(time, (bool, np.bool_)) or not isinstance(time, (int, np.integer)) or time < 1:
+        raise TierkitError(f"lifetimes_clv_settings: time={time!r}; expected a whole number of months >= 1")
+    if isinstance(discount_rate, (bool, np.bool_)) or not isinstance(discount_rate, (int, float, np.number)) \
+            or not math.isfinite(discount_rate) or discount_rate < 0:
+        raise TierkitError(f"lifetimes_clv_settings: discount_rate={discount_rate!r}; expected a monthly rate >= 0")
+    amount, days = LIFETIMES_MONTH[freq], LIFETIMES_MONTH[freq] * DAYS_PER_UNIT[freq]
+    return {"horizon": duration_text(round(time * amount, 12), freq), "discount_steps": int(time),
+            "discount_rate": float((1.0 + discount_rate) ** (DAYS_PER_YEAR / days) - 1.0)}
 
 
 def _purchase_log_prior(log_params) -> float:
