@@ -113,7 +113,11 @@ def test_an_experiment_on_online_retail_reports_the_guests_left_out(tmp_path):
     config.write_text(f"""name: retail
 data:
   path: {RETAIL}
-  columns: {{customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo, quantity: Quantity, price: UnitPrice}}
+  customer_id: CustomerID
+  date: InvoiceDate
+  order_id: InvoiceNo
+  quantity: Quantity
+  price: UnitPrice
   missing_customers: drop
 dates: {{as_of: {RETAIL_AS_OF}}}
 schemes: {{rfm: {{n_bins: 5}}, abc: {{scheme: course, basis: rank}}}}

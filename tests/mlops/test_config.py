@@ -94,7 +94,8 @@ def test_config_errors_name_the_key_and_the_file(tmp_path):
     with pytest.raises(TierkitError, match=r"bad\.yaml: horizn: unknown key; expected one of: name, description"):
         load_config(bad)
     bad.write_text(CONFIG.replace("abc: {scheme: abc}", "abcd: {scheme: abc}"))
-    with pytest.raises(TierkitError, match=r"bad\.yaml: schemes\.abcd: unknown key; expected one of: clv, rfm"):
+    with pytest.raises(TierkitError,
+                       match=r"bad\.yaml: schemes\.abcd: unknown key; expected one of: schemes\.clv, schemes\.rfm, "):
         load_config(bad)
     bad.write_text(CONFIG.replace("1997-09-30", "1997-09-31"))
     with pytest.raises(TierkitError, match=r"bad\.yaml: dates\.calibration_end: '1997-09-31' is not a date"):
@@ -111,7 +112,8 @@ def test_config_errors_name_the_key_and_the_file(tmp_path):
 #: (old text, new text, how the error goes on after "bad.yaml: ", {dir} the config's folder) -- one per kind of mistake.
 MISTAKES = {
     "unknown scheme parameter": ("abc: {scheme: abc}", "rfm: {n_binz: 5}",
-                                 "schemes.rfm.n_binz: unknown key; expected one of: n_bins, edges, weights"),
+                                 "schemes.rfm.n_binz: unknown key; expected one of: schemes.rfm.n_bins, "
+                                 "schemes.rfm.edges, schemes.rfm.weights"),
     "parameter of the wrong type": ("abc: {scheme: abc}", "rfm: {n_bins: five}",
                                     "schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'"),
     "parameter out of range": ("abc: {scheme: abc}", "clv: {horizon: -1}",
@@ -160,10 +162,22 @@ MISTAKES = {
                        "data.on_bad_rows: expected one of 'error', 'skip', got 'ignore'"),
     "time zone": ("dataset: cdnow_sample", "dataset: cdnow_sample, timezone: Mars/Base",
                   "data.timezone 'Mars/Base': not a time zone"),
-    "unknown column field": ("dataset: cdnow_sample", "dataset: cdnow_sample, columns: {amout: x}",
-                             "data.columns.amout: unknown key; expected one of: customer_id, date, amount"),
-    "column map rule": ("dataset: cdnow_sample", "dataset: cdnow_sample, columns: {price: p}",
-                        "data.columns: price column 'p' needs a quantity column"),
+    "unknown data key": ("dataset: cdnow_sample", "dataset: cdnow_sample, amout: x",
+                         "data.amout: unknown key; expected one of: data.dataset, data.path, data.customer_id, "
+                         "data.date, data.amount, data.order_id"),
+    "column map rule": ("dataset: cdnow_sample", "path: bad.yaml, price: p",
+                        "data: price column 'p' needs a quantity column (amount = price x quantity)"),
+    "reading key with a bundled dataset": ("dataset: cdnow_sample", "dataset: cdnow_sample, sep: ';'",
+                                           "data.sep: a bundled dataset is read as it is; data.sep goes with "
+                                           "data.path"),
+    "columns as a mapping (earlier versions)": ("dataset: cdnow_sample", "path: bad.yaml, columns: {amount: Revenue}",
+                                                "data.columns: unknown key; the source columns are keys of data "
+                                                "itself (data.amount: Revenue)"),
+    "sheet_name (earlier versions)": ("dataset: cdnow_sample", "path: bad.yaml, sheet_name: 1",
+                                      "data.sheet_name: unknown key; the worksheet is data.sheet (a name, or a "
+                                      "position counted from 0)"),
+    "negative sheet": ("dataset: cdnow_sample", "path: bad.yaml, sheet: -1",
+                       "data.sheet: expected a worksheet name or a position counted from 0 (the first), got -1"),
     "survey file missing": ("time_unit: W", "time_unit: W\nsatisfaction: {path: survey.csv}",
                             "satisfaction.path: survey file '{dir}/survey.csv' does not exist"),
     "survey scale": ("time_unit: W", "time_unit: W\nsatisfaction: {synthetic: true, scale: ten}",
@@ -172,7 +186,8 @@ MISTAKES = {
                               "mlflow.registered_model 'shop/tiers': a registered model name cannot"),
     "alias": ("alias: champion", "alias: v1", "mlflow.alias 'v1': an alias is"),
     "unknown mlflow key": ("mlflow: {", "mlflow: {trackin_uri: x, ",
-                           "mlflow.trackin_uri: unknown key; expected one of: experiment, registered_model"),
+                           "mlflow.trackin_uri: unknown key; expected one of: mlflow.experiment, "
+                           "mlflow.registered_model"),
 }
 
 
@@ -295,3 +310,170 @@ def test_the_clv_model_option_is_checked_and_reaches_the_estimator():
         CLVParams(model="bgbb")
     demo = load_config(ROOT / "experiments" / "cdnow.yaml")
     assert demo.schemes["clv"]["model"] == "auto"
+
+
+# ------------------------------------------------------------------------ your own data (issue 21)
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_config_validates(example):
+    config = load_config(example)
+    assert config.data.get("path") is None or config.data_path().exists()
+
+
+#: A valid value of each keyword parameter of tierkit.read_transactions, as a config's ``data`` gives it.
+READER_VALUES = {
+    "customer_id": {"customer_id": "CustomerID"}, "date": {"date": "InvoiceDate"}, "amount": {"amount": "Revenue"},
+    "order_id": {"order_id": "InvoiceNo"}, "quantity": {"quantity": "Quantity"}, "profit": {"profit": "Margin"},
+    "price": {"price": "UnitPrice", "quantity": "Quantity"}, "sep": {"sep": ";"}, "encoding": {"encoding": "latin-1"},
+    "sheet": {"sheet": "Sales"}, "header": {"header": False}, "date_format": {"date_format": "%d/%m/%Y %H:%M"},
+    "timezone": {"timezone": "Europe/London"}, "missing_customers": {"missing_customers": "drop"},
+    "on_bad_rows": {"on_bad_rows": "skip"}, "rejects": {"rejects": "rejects.csv"},
+    "drop_duplicates": {"drop_duplicates": True},
+}
+
+
+def reader_parameters():
+    """The keyword parameters of tierkit.read_transactions (``sheet_name``: its older name of ``sheet``)."""
+    import inspect
+
+    import tierkit
+
+    parameters = inspect.signature(tierkit.read_transactions).parameters
+    return {name: p for name, p in parameters.items() if name not in ("path", "sheet_name")}
+
+
+def test_the_data_keys_are_the_reader_parameters_with_their_defaults():
+    from tierkit.mlops.config import DataSection
+
+    parameters = reader_parameters()
+    assert set(DataSection.model_fields) == {"dataset", "path", *parameters}
+    assert set(READER_VALUES) == set(parameters)  # a new reader parameter needs a value here too
+    for name, parameter in parameters.items():
+        assert DataSection.model_fields[name].default == parameter.default, name
+
+
+@pytest.mark.parametrize("name", READER_VALUES)
+def test_each_reader_parameter_is_accepted_under_data_and_passed_on_as_given(tmp_path, name):
+    (tmp_path / "tx.csv").write_text("customer_id,date,amount\na,2021-01-01,1\n")
+    given = READER_VALUES[name]
+    data = "".join(f"\n  {key}: {value!r}" if isinstance(value, str) else f"\n  {key}: {str(value).lower()}"
+                   for key, value in given.items())
+    config = load_config(write(tmp_path, changed("data: {dataset: cdnow_sample}", f"data:\n  path: tx.csv{data}")))
+    assert config.data.read_arguments() == given
+    assert config.data[name] == getattr(config.data, name) == given[name]
+
+
+def test_an_unknown_data_key_lists_config_keys_only_also_on_the_command_line(tmp_path, monkeypatch, capsys, store):
+    from tierkit.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, changed("data: {dataset: cdnow_sample}", "data: {dataset: cdnow_sample, sheet_nam: 1}"))
+    keys = ", ".join(f"data.{key}" for key in ["dataset", "path", *reader_parameters()])  # in the reader's order
+    expected = f"{path}: data.sheet_nam: unknown key; expected one of: {keys}"
+    with pytest.raises(TierkitError) as info:
+        load_config(path)
+    assert str(info.value) == expected
+    assert main(["run", str(path), "--tracking-uri", store]) == 2
+    err = capsys.readouterr().err
+    assert err == f"tierkit: error: {expected}\n"
+    assert "--" not in err and "sheet_name" not in err and "data.date_format" in err and "data.sheet," in err
+    # the keys the command line also has as flags stay config keys in every section
+    path = write(tmp_path, changed("abc: {scheme: abc}", "clv: {bgnbd_penalty: 0.1}"))
+    assert main(["run", str(path), "--tracking-uri", store]) == 2
+    err = capsys.readouterr().err
+    assert "schemes.clv.bgnbd_penalizer, schemes.clv.gg_penalizer" in err and "--" not in err
+    assert count_runs(store) == 0
+
+
+def online_retail_lines():
+    """Every 541st line of the Online Retail file (guests and cancellations included), raw columns."""
+    import pandas as pd
+
+    raw = pd.read_parquet(ROOT / "tests" / "data" / "online_retail.parquet")
+    sample = raw.iloc[::541].reset_index(drop=True)
+    assert sample["CustomerID"].isna().any() and sample["InvoiceNo"].str.startswith("C").any()
+    assert (sample.loc[sample["InvoiceNo"].str.startswith("C"), "Quantity"] < 0).all()
+    return sample
+
+
+def example_config(tmp_path, path, uncomment=False):
+    """``experiments/online_retail.yaml`` reading ``path``; ``uncomment``: with its commented CSV keys given."""
+    import re
+
+    text = (ROOT / "experiments" / "online_retail.yaml").read_text()
+    assert "  path: ../tests/data/online_retail.parquet\n" in text
+    text = text.replace("  path: ../tests/data/online_retail.parquet\n", f"  path: {path}\n")
+    if uncomment:
+        text, n = re.subn(r"(?m)^  #   (\w+: )", r"  \1", text)
+        assert n == 5, text
+    config = tmp_path / "retail.yaml"
+    config.write_text(text)
+    return config
+
+
+def data_keywords(config_path):
+    """The ``data`` section of a config file as keyword arguments, read with plain YAML (not the config loader)."""
+    import yaml
+
+    data = yaml.safe_load(config_path.read_text())["data"]
+    return {key: value for key, value in data.items() if key != "path"}
+
+
+def assert_same_transactions(got, want):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs == want.attrs
+
+
+@pytest.mark.filterwarnings("ignore:.*without a customer id left out")
+def test_the_raw_column_example_reads_what_read_transactions_reads(tmp_path):
+    from tierkit import read_transactions
+    from tierkit.mlops.experiment import load_experiment_transactions
+
+    small = tmp_path / "retail.parquet"
+    lines = online_retail_lines()
+    lines.to_parquet(small)
+    config = example_config(tmp_path, small)
+    keywords = data_keywords(config)
+    assert keywords == {"customer_id": "CustomerID", "date": "InvoiceDate", "order_id": "InvoiceNo",
+                        "price": "UnitPrice", "quantity": "Quantity", "missing_customers": "drop"}
+    got = load_experiment_transactions(load_config(config))
+    want = read_transactions(small, **keywords)
+    assert_same_transactions(got, want)
+    # what the example's comments promise: guests left out and counted, cancellations as returns
+    guests = int(lines["CustomerID"].isna().sum())
+    assert len(got) == len(lines) - guests and got.attrs["read_report"]["rejected"] == {"missing customer": guests}
+    cancelled = got["order_id"].str.startswith("C")
+    assert (got.loc[cancelled, "amount"] < 0).all() and (got.loc[~cancelled, "amount"] >= 0).all()
+    assert got["amount"].sum() == pytest.approx((lines["Quantity"] * lines["UnitPrice"])[lines["CustomerID"].notna()]
+                                                .sum())
+
+
+@pytest.mark.filterwarnings("ignore:.*without a customer id left out", "ignore:.*bad row")
+def test_the_examples_csv_keys_read_a_csv_export_as_read_transactions_does(tmp_path, monkeypatch):
+    from tierkit import read_transactions
+    from tierkit.mlops.experiment import load_experiment_transactions
+
+    monkeypatch.chdir(tmp_path)  # rejects: retail_rejects.csv is written to the working folder
+    lines = online_retail_lines()
+    written = [f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}" for t in lines["InvoiceDate"]]  # 12/1/2010 8:26
+    csv = lines.assign(InvoiceDate=written)
+    csv.loc[len(csv)] = csv.loc[0].to_dict() | {"InvoiceDate": "31/31/2011 9:00"}  # a bad date: left out, rejected
+    assert "12/1/2010 8:26" in set(csv["InvoiceDate"])
+    small = tmp_path / "retail.csv"
+    csv.to_csv(small, index=False, encoding="latin-1")
+    config = example_config(tmp_path, small, uncomment=True)
+    keywords = data_keywords(config)
+    assert {"encoding": "latin-1", "date_format": "%m/%d/%Y %H:%M", "sep": ",", "on_bad_rows": "skip",
+            "rejects": "retail_rejects.csv"}.items() <= keywords.items()
+    got = load_experiment_transactions(load_config(config))
+    rejected = (tmp_path / "retail_rejects.csv").read_text(encoding="utf-8")
+    (tmp_path / "retail_rejects.csv").unlink()
+    want = read_transactions(small, **keywords)
+    assert_same_transactions(got, want)
+    assert (tmp_path / "retail_rejects.csv").read_text(encoding="utf-8") == rejected
+    guests = int(lines["CustomerID"].isna().sum())
+    assert got.attrs["read_report"]["rejected"] == {"missing customer": guests, "bad date": 1}
+    assert len(got) == len(lines) - guests

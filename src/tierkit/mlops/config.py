@@ -1,11 +1,9 @@
 """Experiment configs: one YAML (or TOML) file says what to fit, on which data, how.
 
-Example (``experiments/cdnow.yaml``)::
+Example (``experiments/cdnow.yaml``, the bundled CDNOW data)::
 
     name: cdnow
-    data:
-      dataset: cdnow            # or  path: data/transactions.parquet
-      columns: {amount: dollar_value, quantity: number_of_cds}
+    data: {dataset: cdnow}      # or cdnow_sample; your own file: data.path (below)
     dates: {calibration_end: 1997-12-31, holdout_end: 1998-06-30, as_of: 1998-06-30}
     time_unit: D
     schemes:
@@ -16,14 +14,53 @@ Example (``experiments/cdnow.yaml``)::
     satisfaction: {synthetic: true, scale: nps, seed: 7}
     mlflow: {experiment: tierkit-cdnow, registered_model: tierkit-cdnow, alias: champion}
 
+**Your own file.** ``data.path`` names it; every other key of ``data`` is a keyword parameter
+of :func:`tierkit.read_transactions`, with the same name and meaning (the experiment calls
+``read_transactions(path, **data)``):
+
+=================== ==================================================================
+source columns      ``customer_id``, ``date``, ``amount``, ``order_id``, ``quantity``,
+                    ``profit``, ``price`` (no ``amount``: give ``price`` and ``quantity``)
+reading options     ``date_format``, ``timezone``, ``sep``, ``encoding``, ``sheet`` (a name,
+                    or a position counted from 0 as in pandas), ``header``,
+                    ``missing_customers``, ``on_bad_rows``, ``rejects``, ``drop_duplicates``
+=================== ==================================================================
+
+A complete config for a file with raw columns, the UCI Online Retail data
+(``experiments/online_retail.yaml``)::
+
+    name: online_retail
+    data:
+      path: ../tests/data/online_retail.parquet   # relative to the config's folder
+      customer_id: CustomerID
+      date: InvoiceDate
+      order_id: InvoiceNo      # a purchase occasion is one invoice
+      price: UnitPrice         # no amount column: amount = price x quantity; a cancellation
+      quantity: Quantity       # (invoice C...) has a negative quantity: a return
+      missing_customers: drop  # guest checkouts (no CustomerID) left out and counted
+      # a CSV export of it also needs its layout, e.g.
+      # encoding: latin-1
+      # date_format: "%m/%d/%Y %H:%M"   # 12/1/2010 8:26
+    dates: {calibration_end: 2011-08-31, holdout_end: 2011-12-09, as_of: 2011-12-10}
+    schemes:
+      clv: {horizon: 365D}
+      clusters: {k_range: [2, 10]}
+      value_potential: {}
+    mlflow: {experiment: tierkit-online-retail}
+
+Each key has one spelling: ``data.columns`` (a mapping of earlier versions) and
+``data.sheet_name`` are refused with the key that replaced them.
+
 Every section is a pydantic model (:class:`ExperimentConfig` and the ``*Section`` and
 ``*Params`` classes below) that refuses unknown keys. :func:`load_config` checks everything
 that can be checked without fitting -- types, ranges, the order of the dates, the data and
 survey files, the scheme parameters (through the estimators' own checks), the registry
 names -- so a wrong config fails before any MLflow run exists. A mistake is one
-:class:`~tierkit.errors.TierkitError` line naming the file and the key::
+:class:`~tierkit.errors.TierkitError` line naming the file and the key; an unknown key lists
+the keys of its section, written in full as config keys::
 
     experiments/x.yaml: schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'
+    experiments/x.yaml: data.sheet_nam: unknown key; expected one of: data.dataset, data.path, ...
 
 The sections also read like the plain mappings of earlier versions: ``config.dates["as_of"]``,
 ``"path" in config.data`` and ``config.mlflow.get("alias")`` see the keys the file gave.
@@ -31,6 +68,7 @@ The sections also read like the plain mappings of earlier versions: ``config.dat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -50,12 +88,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WrapValidator,
-    create_model,
     field_validator,
     model_validator,
 )
 
-from tierkit.data.columns import ColumnMap
+from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.errors import TierkitError
 from tierkit.features.definition import parse_date
 
@@ -65,7 +102,7 @@ DATASETS = ("cdnow", "cdnow_sample")
 _METRICS = Literal["recency", "frequency", "monetary"]
 
 __all__ = [
-    "ExperimentConfig", "load_config", "DataSection", "ColumnsSection", "DatesSection", "SchemesSection",
+    "ExperimentConfig", "load_config", "DataSection", "DatesSection", "SchemesSection",
     "SatisfactionSection", "SurveyColumnsSection", "MlflowSection", "RFMParams", "RFMClassesParams",
     "RFMSegmentsParams", "ABCParams", "LifecycleParams", "ClustersParams", "CLVParams", "CLVCSParams",
     "ValuePotentialParams",
@@ -162,53 +199,85 @@ def _check_readable(path: str, info: ValidationInfo, key: str, what: str) -> Non
 
 # ----------------------------------------------------------------------------------------- data
 
-
-def _columns_section():
-    """``data.columns`` as a pydantic model with the fields of :class:`tierkit.ColumnMap`.
-
-    The canonical transaction fields and their default source columns are written once.
-    """
-    from dataclasses import fields
-
-    hints = typing.get_type_hints(ColumnMap)
-    return create_model(
-        "ColumnsSection", __base__=Section, __module__=__name__,
-        __doc__=("``data.columns``: which source column holds each transaction field (the fields of "
-                 ":class:`tierkit.ColumnMap`).\n\n    Examples\n    --------\n"
-                 "    >>> ColumnsSection(amount=\"dollar_value\").as_dict()\n    {'amount': 'dollar_value'}\n"),
-        **{f.name: (hints[f.name], f.default) for f in fields(ColumnMap)},
-    )
+#: Keys of ``data`` that name source columns: the fields of :class:`tierkit.ColumnMap`.
+COLUMN_KEYS = tuple(f.name for f in dataclasses.fields(ColumnMap))
+#: Keys of ``data`` that say how to read the file: the fields of :class:`tierkit.ReadOptions`.
+READ_OPTION_KEYS = tuple(f.name for f in dataclasses.fields(ReadOptions))
 
 
-ColumnsSection = _columns_section()
+def _yaml_value(value) -> str:
+    return "null" if value is None else str(value)
 
 
 class DataSection(Section):
-    """``data``: a bundled ``dataset`` or a transactions ``path`` with its reading options.
+    r"""``data``: a bundled ``dataset``, or a file ``path`` and how to read it.
 
-    A relative ``path`` is resolved against the config's folder and must exist and be readable.
-    The reading options are those of :func:`tierkit.read_transactions`.
+    With ``path``, every other key is a keyword parameter of :func:`tierkit.read_transactions`,
+    spelled as in Python and meaning the same: the source columns ``customer_id``, ``date``,
+    ``amount``, ``order_id``, ``quantity``, ``profit``, ``price`` and the reading options
+    ``date_format``, ``timezone``, ``sep``, ``encoding``, ``sheet`` (a name, or a position
+    counted from 0 as in pandas), ``header``, ``missing_customers``, ``on_bad_rows``,
+    ``rejects``, ``drop_duplicates``. A relative ``path`` is resolved against the config's
+    folder and must exist and be readable; ``rejects`` is written where
+    :func:`~tierkit.read_transactions` writes it (relative to the working folder). A bundled
+    dataset is read as it is, so it takes none of these keys.
 
     Examples
     --------
     >>> DataSection(dataset="cdnow_sample")["dataset"]
     'cdnow_sample'
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "retail.csv")
+    >>> _ = open(p, "w").write("CustomerID,InvoiceDate,UnitPrice,Quantity\n")
+    >>> DataSection(path=p, customer_id="CustomerID", price="UnitPrice", quantity="Quantity",
+    ...             missing_customers="drop").read_arguments()
+    {'customer_id': 'CustomerID', 'quantity': 'Quantity', 'price': 'UnitPrice', 'missing_customers': 'drop'}
     """
 
     dataset: Literal["cdnow", "cdnow_sample"] | None = None
     path: str | None = None
-    columns: ColumnsSection | None = None
+    # the source columns (tierkit.ColumnMap), in the order of read_transactions' parameters
+    customer_id: str = "customer_id"
+    date: str = "date"
+    amount: str | None = "amount"
+    order_id: str | None = None
+    quantity: str | None = None
+    profit: str | None = None
+    price: str | None = None
+    # the reading options (tierkit.ReadOptions), in the reader's order
     date_format: str | None = None
     timezone: str | None = None
     sep: str | None = None
     encoding: str | None = None
-    sheet: str | int | None = None
-    sheet_name: str | int | None = None
+    sheet: str | int = 0
     header: bool = True
     missing_customers: Literal["error", "drop"] = "error"
     on_bad_rows: Literal["error", "skip"] = "error"
     rejects: str | None = None
     drop_duplicates: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, raw):
+        """Spellings of earlier versions, refused with the key that replaces them."""
+        if not isinstance(raw, dict):
+            return raw
+        if "columns" in raw:
+            given = raw["columns"]
+            example = (", ".join(f"data.{k}: {_yaml_value(v)}" for k, v in given.items())
+                       if isinstance(given, dict) and given else "data.customer_id: CustomerID, data.date: InvoiceDate")
+            raise ConfigError(f"unknown key; the source columns are keys of data itself ({example})", key="columns")
+        if "sheet_name" in raw:
+            raise ConfigError("unknown key; the worksheet is data.sheet (a name, or a position counted from 0)",
+                              key="sheet_name")
+        return raw
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet(cls, value):
+        if isinstance(value, int) and value < 0:
+            raise ConfigError(f"expected a worksheet name or a position counted from 0 (the first), got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo):
@@ -217,24 +286,32 @@ class DataSection(Section):
             raise ConfigError(f"needs exactly one of data.dataset ({', '.join(DATASETS)}) or data.path")
         if self.path is not None:
             _check_readable(self.path, info, "path", "file")
-        from tierkit.data.columns import ColumnMap, ReadOptions
         from tierkit.errors import DataError
 
-        options = {k: v for k, v in self.as_dict().items() if k in READ_OPTION_KEYS}
-        if "sheet_name" in options:
-            options["sheet"] = options.pop("sheet_name")
+        reading = self.read_arguments()
         try:
-            ReadOptions(**options).checked()
-            ColumnMap(**(self.columns.as_dict() if self.columns else {})).checked()
+            ReadOptions(**{k: v for k, v in reading.items() if k in READ_OPTION_KEYS}).checked()
         except DataError as exc:
             key = str(exc).split(" ", 1)[0].rstrip(":")
-            raise ConfigError(str(exc), key=key if key in type(self).model_fields else None) from None
+            raise ConfigError(str(exc), key=key if key in READ_OPTION_KEYS else None) from None
+        try:
+            ColumnMap(**{k: v for k, v in reading.items() if k in COLUMN_KEYS}).checked()
+        except DataError as exc:  # "columns: ..." -- in a config the columns are keys of data itself
+            raise ConfigError(str(exc).removeprefix("columns: ")) from None
+        if self.dataset is not None and reading:
+            first = next(iter(reading))
+            raise ConfigError(f"a bundled dataset is read as it is; data.{first} goes with data.path", key=first)
         return self
 
+    def read_arguments(self) -> dict:
+        """The keyword arguments of :func:`tierkit.read_transactions` the file gave (all but ``path``).
 
-#: Keys of ``data`` that are reading options of :class:`tierkit.data.columns.ReadOptions`.
-READ_OPTION_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header",
-                    "missing_customers", "on_bad_rows", "rejects", "drop_duplicates")
+        Returns
+        -------
+        dict
+            ``{parameter: value}`` in the order of the reader's parameters.
+        """
+        return {k: v for k, v in self.as_dict().items() if k not in ("dataset", "path")}
 
 
 # ---------------------------------------------------------------------------------------- dates
@@ -853,14 +930,29 @@ def _walk(loc) -> tuple[list[str], Any, type | None, bool]:
     return parts, field, parent, exact
 
 
+def _keys(section: type | None, where: list[str]) -> list[str]:
+    """The config keys of ``section``, written as full key paths (``data.sheet``) when it is nested.
+
+    Spelled in full, they read as the keys of the file they are (never as command-line flags,
+    which share some names: ``tierkit run`` shows the message as it is).
+
+    Examples
+    --------
+    >>> _keys(MlflowSection, ["mlflow"])
+    ['mlflow.experiment', 'mlflow.registered_model', 'mlflow.alias', 'mlflow.tracking_uri']
+    """
+    names = list(section.model_fields) if section is not None else []
+    prefix = ".".join(where)
+    return [f"{prefix}.{name}" for name in names] if prefix else names
+
+
 def _message(error: dict) -> tuple[str, str]:
     """(key path, one-line text) of one pydantic error."""
     kind, loc = error["type"], error["loc"]
     parts, field, parent, exact = _walk(loc)
     path = ".".join(parts)
     if kind == "extra_forbidden":
-        allowed = ", ".join(parent.model_fields) if parent is not None else ""
-        return path, f"{path}: unknown key; expected one of: {allowed}"
+        return path, f"{path}: unknown key; expected one of: {', '.join(_keys(parent, parts[:-1]))}"
     if kind == "missing":
         what = _describe(field) if field is not None else "a value"
         return path, f"{path}: missing key; expected {what}"

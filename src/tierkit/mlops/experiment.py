@@ -83,18 +83,13 @@ def tracking_uri(explicit: str | None = None) -> str:
 
 
 def load_experiment_transactions(config: ExperimentConfig) -> pd.DataFrame:
-    """The transactions a config names (a bundled dataset or a file with its column map)."""
+    """The transactions a config names: a bundled dataset, or ``data.path`` read by :func:`tierkit.read_transactions`.
+
+    The other keys of ``data`` are the reader's keyword arguments, as given.
+    """
     if "dataset" in config.data:
         return load_cdnow(sample=config.data["dataset"] == "cdnow_sample")
-    path = config.data_path()
-    columns = config.data.get("columns", {}) or {}
-    reading = {key: config.data[key] for key in READ_KEYS if key in config.data}
-    return read_transactions(path, **reading, **columns)
-
-
-#: Keys of a config's ``data`` section passed to :func:`tierkit.read_transactions`.
-READ_KEYS = ("date_format", "timezone", "sep", "encoding", "sheet", "sheet_name", "header", "missing_customers",
-             "on_bad_rows", "rejects", "drop_duplicates")
+    return read_transactions(config.data_path(), **config.data.read_arguments())
 
 
 def _features(tx, **kwargs):
