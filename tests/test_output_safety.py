@@ -354,3 +354,52 @@ def test_main_puts_the_previous_sigterm_handler_back(tmp_path, capsys):
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# --- 6. SIGKILL: the temporary file a killed writer leaves is removed by the next write ----------
+
+BIG_WRITE = """
+import sys
+import numpy as np
+import pandas as pd
+from tierkit.output import write_table
+
+n = 3_000_000
+write_table(pd.DataFrame({"a": np.arange(n), "b": np.linspace(0, 1, n), "c": np.arange(n) * 0.5}), sys.argv[1])
+"""
+
+
+def _temporaries(folder, name):
+    return sorted(p.name for p in folder.glob(f".{name}.*.tmp"))
+
+
+@pytest.mark.slow
+def test_a_sigkilled_write_leaves_a_temporary_file_that_the_next_write_of_that_output_removes(tmp_path):
+    import time
+
+    target = tmp_path / "big.csv"
+    target.write_text("old\n")
+    proc = subprocess.Popen([sys.executable, "-c", BIG_WRITE, str(target)], cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        written = []
+        while not written and proc.poll() is None and time.monotonic() < deadline:
+            written = [p for p in tmp_path.glob(".big.csv.*.tmp") if p.exists() and p.stat().st_size > 0]
+            time.sleep(0.005)
+        assert written and proc.poll() is None, "the writer ended before it could be killed mid-write"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    left = _temporaries(tmp_path, "big.csv")
+    assert left == [written[0].name]  # what a SIGKILL leaves: nothing can clean up
+    assert target.read_text() == "old\n"
+    other = tmp_path / "other.csv"  # another output's next write leaves it alone
+    write_table(pd.DataFrame({"a": [2]}), other)
+    assert _temporaries(tmp_path, "big.csv") == left
+    write_table(pd.DataFrame({"a": [1]}), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "other.csv"]
+    assert target.read_text() == "a\n1\n"

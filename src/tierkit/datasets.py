@@ -95,8 +95,13 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
     path = cdnow_path(sample)
     if sample:
         # The sample has no header: customer id, id in sample, date, CDs, dollars.
-        return read_transactions(path, header=False, customer_id="1", date="3", quantity="4", amount="5")
-    return read_transactions(path, amount="dollar_value", quantity="number_of_cds")
+        tx = read_transactions(path, header=False, customer_id="1", date="3", quantity="4", amount="5")
+    else:
+        tx = read_transactions(path, amount="dollar_value", quantity="number_of_cds")
+    # A data set is handed over as canonical transactions: the layout of the file it ships in is
+    # not how a user's next file will be read, so a model trained on it records no reading.
+    tx.attrs.pop("reading", None)
+    return tx
 
 
 def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", response_rate: float = 0.6,

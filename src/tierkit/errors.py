@@ -19,6 +19,31 @@ class ModelError(TierkitError):
     """A model that cannot be fitted or used as asked (too little data, incompatible version)."""
 
 
+class MissingColumnsError(DataError):
+    """A source that lacks columns the column map names; the message lists those it has.
+
+    Parameters
+    ----------
+    source : str
+        The file or frame read.
+    missing, present : list of str
+        The mapped columns it lacks, and the columns it has.
+    hint : str, default=""
+        Appended to the message (``"; ..."``).
+
+    Examples
+    --------
+    >>> err = MissingColumnsError("tx.csv", ["CustomerID"], ["customer_id", "date"])
+    >>> str(err), err.missing
+    ("tx.csv: missing column 'CustomerID'; columns present: customer_id, date", ['CustomerID'])
+    """
+
+    def __init__(self, source: str, missing: list, present: list, hint: str = ""):
+        self.source, self.missing, self.present = source, list(missing), list(present)
+        super().__init__(f"{source}: missing column {', '.join(repr(m) for m in self.missing)}; columns present: "
+                         f"{', '.join(map(str, self.present)) or 'none'}{hint}")
+
+
 def no_purchase_error(source, as_of) -> DataError:
     """The refusal of a file in which no customer bought anything up to ``as_of`` (returns only).
 

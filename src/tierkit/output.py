@@ -1,14 +1,21 @@
 """Writing result tables safely: atomically, to a folder that can take them, without formulas.
 
 A table is written to a temporary file beside the target, then renamed onto it, so a failed or
-interrupted write never leaves a partial file at the target path. Text cells that a spreadsheet
-would run as a formula are neutralised first (see :func:`neutralise_formulas`).
+interrupted write never leaves a partial file at the target path (:func:`atomic_path`; a model
+folder likewise, :func:`atomic_folder`). A full disk, a missing permission or a read-only file
+system ends the write with a one-line :class:`WriteError` naming the file and the cause, the
+temporary file removed. A temporary file is named after the process that writes it, so the next
+write of the same output removes those left by killed processes
+(:func:`remove_stale_temporaries`). Text cells that a spreadsheet would run as a formula are
+neutralised first (see :func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -401,12 +408,227 @@ def _inside_folder(path: Path, folder: Path) -> bool:
     return False
 
 
+class WriteError(TierkitError):
+    """An output that could not be written (full disk, no permission, read-only file system ...).
+
+    The message is one line naming the cause and the file: ``no space left on device writing
+    out.csv``. Nothing is left at the path, and a file already there is kept as it was.
+    """
+
+
+def os_error_cause(exc: BaseException) -> str:
+    """What went wrong in an :class:`OSError`, in a few lower-case words (``no space left on device``).
+
+    The cause is taken from the error number; PyArrow's errors carry it only in their text
+    (``... Detail: [errno 28] No space left on device``), where it is looked for too.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error, usually an :class:`OSError`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import errno
+    >>> os_error_cause(OSError(errno.ENOSPC, "No space left on device"))
+    'no space left on device'
+    >>> os_error_cause(OSError("Error writing bytes to file. Detail: [errno 28] No space left on device"))
+    'no space left on device'
+    >>> os_error_cause(OSError("Disk quota exceeded"))
+    'disk quota exceeded'
+    """
+    number = getattr(exc, "errno", None)
+    if not isinstance(number, int):
+        found = re.search(r"\[errno (\d+)\]", str(exc), flags=re.IGNORECASE)
+        number = int(found.group(1)) if found else None
+    if isinstance(number, int) and number > 0:
+        text = os.strerror(number)
+    else:
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text[:1].lower() + text[1:]
+
+
+def write_error(exc: BaseException, path) -> WriteError:
+    """The one-line :class:`WriteError` for ``exc`` raised while writing ``path``.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error met while writing (see :func:`os_error_cause`).
+    path : str or os.PathLike
+        The output being written, as the user named it.
+
+    Returns
+    -------
+    WriteError
+        ``<cause> writing <path>``.
+
+    Examples
+    --------
+    >>> import errno
+    >>> str(write_error(OSError(errno.ENOSPC, "No space left on device"), "out.csv"))
+    'no space left on device writing out.csv'
+    """
+    return WriteError(f"{os_error_cause(exc)} writing {path}")
+
+
+def os_error_behind(exc: BaseException) -> OSError | None:
+    """The :class:`OSError` that is ``exc`` or, through ``raise ... from``, caused it; else ``None``.
+
+    Libraries wrap a full disk in their own errors (MLflow's ``MlflowException`` raised from
+    a ``shutil.Error``); a tierkit error already says what went wrong and is not looked into.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error that ended a write.
+
+    Returns
+    -------
+    OSError or None
+        ``None`` also for a ``KeyboardInterrupt`` or a :class:`~tierkit.errors.TierkitError`.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         raise OSError(28, "No space left on device")
+    ...     except OSError as exc:
+    ...         raise RuntimeError("could not copy") from exc
+    ... except RuntimeError as exc:
+    ...     os_error_behind(exc).errno
+    28
+    >>> os_error_behind(KeyError("x")) is None
+    True
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen and isinstance(exc, Exception):
+        if isinstance(exc, TierkitError):
+            return None
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__
+    return None
+
+
+#: Temporary outputs are named ``.<name>.<pid>@<host>.<random><suffix>.tmp``: the process
+#: (and machine) writing them, so the next write of the same output can tell a file being
+#: written from one left by a killed process (:func:`remove_stale_temporaries`).
+TEMP_SUFFIX = ".tmp"
+
+
+def _host_tag() -> str:
+    """The machine's name as it goes into a temporary file's name: at most 32 letters, digits and ``-``."""
+    import hashlib
+    import socket
+
+    name = socket.gethostname()
+    tag = re.sub(r"[^A-Za-z0-9-]", "-", name)
+    if len(tag) > 32:  # long names (containers, pods) differ at the end: keep a digest of all of it
+        tag = f"{tag[:23]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    return tag
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}@{_host_tag()}."
+
+
+def _temp_pattern(path: Path, suffix: str) -> re.Pattern:
+    return re.compile(rf"\.{re.escape(path.name)}\.(\d+)@([A-Za-z0-9-]*)\.[A-Za-z0-9_]+{re.escape(suffix)}\Z")
+
+
+def _process_is_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine (``False`` when unsure)."""
+    if os.name != "posix" or pid == os.getpid() or pid <= 0:
+        return False  # on Windows os.kill(pid, 0) would end the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
+
+
+def remove_stale_temporaries(path, suffix: str | None = None) -> list[Path]:
+    """Remove the temporary files (or folders) of output ``path`` whose writer no longer runs.
+
+    A write killed outright (``SIGKILL``, a power cut) cannot remove its temporary file;
+    :func:`atomic_path` and :func:`atomic_folder` call this before they write the same output
+    again. Only entries named like the temporaries of ``path`` that were made on this machine
+    by a process that has ended are removed; those of running writers, of other machines
+    sharing the folder, and every other file are left alone. Failures to remove are ignored.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output (file or folder) about to be written.
+    suffix : str, optional
+        How its temporaries end; default the output's extension and ``.tmp``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> out = os.path.join(folder, "out.csv")
+    >>> gone = 2 ** 22 + 1  # above Linux's largest process id: no such process
+    >>> stale = os.path.join(folder, f".out.csv.{gone}@{_host_tag()}.abcd1234.csv.tmp")
+    >>> _ = open(stale, "w").write("half")
+    >>> [p.name for p in remove_stale_temporaries(out)] == [os.path.basename(stale)]
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix + TEMP_SUFFIX if suffix is None else suffix
+    pattern = _temp_pattern(path, suffix)
+    host = _host_tag()
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = pattern.match(entry.name)
+        if not found or found.group(2) != host or not _process_is_gone(int(found.group(1))):
+            continue
+        stale = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+        except OSError:
+            continue
+        removed.append(stale)
+    return removed
+
+
+def _file_mode() -> int:
+    """The mode a plain ``open()`` gives a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path in the target's folder; rename it onto ``path`` on success.
 
     Leaving the block by any exception, ``KeyboardInterrupt`` included, removes the temporary
-    file and leaves a file already at ``path`` as it was.
+    file and leaves a file already at ``path`` as it was. An :class:`OSError` (a full disk, no
+    permission ...) while the temporary file is made, written or renamed, or an error a library
+    raised from one (:func:`os_error_behind`), becomes a one-line :class:`WriteError` naming
+    ``path``. Temporary files of this output left by killed
+    processes are removed first (:func:`remove_stale_temporaries`).
 
     Parameters
     ----------
@@ -416,7 +638,12 @@ def atomic_path(path):
     Yields
     ------
     Path
-        The temporary file to write instead.
+        The temporary file to write instead (``.<name>.<pid>@<host>.<random><suffix>.tmp``).
+
+    Raises
+    ------
+    WriteError
+        ``<cause> writing <path>``, e.g. ``no space left on device writing out.csv``.
 
     Examples
     --------
@@ -428,19 +655,85 @@ def atomic_path(path):
     'done'
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix + ".tmp", dir=path.parent)
-    os.close(fd)
+    remove_stale_temporaries(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix + TEMP_SUFFIX, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise write_error(exc, path) from exc
     try:
         yield Path(tmp)
         # mkstemp creates the file 0600; give the output the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        cause = os_error_behind(exc)
+        if cause is not None:
+            raise write_error(cause, path) from exc
         raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path):
+    """Yield a path to build a folder at; move the finished folder to ``path`` on success.
+
+    The folder is built inside a temporary folder beside ``path``
+    (``.<name>.<pid>@<host>.<random>.tmp``) and renamed onto ``path`` at the end, so ``path``
+    appears complete or not at all. Leaving the block by any exception removes the temporary
+    folder; an :class:`OSError`, or an error raised from one, becomes a one-line
+    :class:`WriteError`. Temporary folders of
+    this output left by killed processes are removed first.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder to create; it must not exist.
+
+    Yields
+    ------
+    Path
+        Where to create the folder (it does not exist yet; its name is ``path``'s).
+
+    Raises
+    ------
+    TierkitError
+        ``path`` already exists.
+    WriteError
+        ``<cause> writing <path>``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "model")
+    >>> with atomic_folder(target) as build:
+    ...     os.mkdir(build)
+    ...     _ = open(os.path.join(build, "MLmodel"), "w").write("ok")
+    >>> os.listdir(target)
+    ['MLmodel']
+    """
+    path = Path(path)
+    if path.exists():
+        raise TierkitError(f"{path}: already exists")
+    remove_stale_temporaries(path, TEMP_SUFFIX)
+    try:
+        holder = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent))
+    except OSError as exc:
+        raise write_error(exc, path) from exc
+    try:
+        yield holder / path.name
+        if path.exists() or path.is_symlink():
+            raise TierkitError(f"{path}: already exists (made while this one was being written)")
+        os.rename(holder / path.name, path)
+    except BaseException as exc:
+        shutil.rmtree(holder, ignore_errors=True)
+        cause = os_error_behind(exc)
+        if cause is not None:
+            raise write_error(cause, path) from exc
+        raise
+    with contextlib.suppress(OSError):
+        holder.rmdir()
 
 
 def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys") -> Path:

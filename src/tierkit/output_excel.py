@@ -26,6 +26,7 @@ precision and no formatting; they are written by :func:`tierkit.output.write_tab
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from pathlib import Path
 
@@ -202,7 +203,10 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
 
     sheets = {SHEET_NAMES["customers"][1 if lang == "zh" else 0]: frame, **summary_sheets(frame, lang)}
     path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    # Built in memory, then written in one go: openpyxl leaves its zip file open when writing to
+    # disk fails (a full disk), and its clean-up then prints a second traceback.
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet_name, table in sheets.items():
             keys = [str(c) for c in table.columns]
             names = header_labels(keys, lang) if headers == "labels" else {}
@@ -227,4 +231,6 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
                 sheet.column_dimensions[letter].width = column_width(str(shown.columns[i - 1]), values, fmt)
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
+    with open(path, "wb") as handle:
+        handle.write(buffer.getbuffer())
     return path

@@ -224,3 +224,21 @@ def test_a_pie_of_more_than_six_tiers_is_bars():
     assert [tick.get_text() for tick in ax.get_yticklabels()][0] == "Champions"
     six = plot_tier_pie(t.iloc[:6], "rfm_segment")
     assert len(six.patches) == 6 and six.get_xlabel() == ""
+
+
+@pytest.mark.parametrize("amounts, says", [([0.0, 0.0, 0.0, 0.0], "Nothing to show: all amounts are zero"),
+                                           ([-5.0, 0.0, -1.0, 0.0], "Nothing to show: no revenue above zero")])
+def test_money_charts_without_revenue_say_there_is_nothing_to_show(amounts, says):
+    t = pd.DataFrame({"abc_tier": ["A", "B", "C", "C"], "monetary": amounts})
+    for ax in (plot_tier_pie(t, "abc_tier", measure="revenue"), plot_pareto(t)):
+        assert [text.get_text() for text in ax.texts] == [says]
+        assert len(ax.patches) == len(ax.get_lines()) == 0 and ax.get_title()
+        assert figure_png(ax.figure, dpi=20)  # draws
+    many = pd.DataFrame({"rfm_segment": ["champions", "loyal", "potential_loyalist", "new", "promising",
+                                         "need_attention", "lost"], "monetary": 0.0})
+    assert [x.get_text() for x in plot_tier_pie(many, "rfm_segment", measure="revenue").texts] == [
+        "Nothing to show: all amounts are zero"]
+    # the customers' pie still has its slices
+    assert len(plot_tier_pie(t, "abc_tier", measure="customers").patches) == 3
+    zh = plot_tier_pie(t, "abc_tier", measure="revenue", lang="zh")
+    assert zh.texts[0].get_text().startswith("无可显示")

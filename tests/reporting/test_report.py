@@ -272,3 +272,18 @@ def test_cli_report_headline(tmp_path):
     assert main(["report", str(tx), "--as-of", "2021-04-01", "--out", str(out), "--no-clv", "--no-clusters",
                  "--headline", "abc_tier"]) == 0
     assert "Act on: ABC tiers by contribution" in text_of(out.read_text(encoding="utf-8"))
+
+
+def test_cli_report_of_all_zero_amounts_renders_and_says_there_is_no_revenue(tmp_path, capsys):
+    tx = tmp_path / "tx.csv"
+    tx.write_text(re.sub(r",-?\d+\n", ",0\n", TX))
+    out = tmp_path / "report.html"
+    assert main(["report", str(tx), "--as-of", "2021-04-01", "--out", str(out), "--no-clv", "--no-clusters"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert '<div class="note">All amounts are zero: the customers are graded' in page
+    # every scheme is graded and shown, with its pies (the revenue one saying there is nothing to show)
+    for column in ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage"):
+        assert f'id="{column}"' in page
+    assert 'alt="ABC tiers by contribution: revenue"' in page
+    assert 'alt="ABC tiers by contribution: Pareto curve"' in page

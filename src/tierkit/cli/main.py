@@ -239,7 +239,8 @@ def _word(word: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    0 ok, 2 user error (one line on stderr), 130 after Ctrl-C and 143 after SIGTERM (the
+    0 ok, 2 user error or an output that could not be written (a full disk, no permission: one
+    line on stderr, nothing half-written left behind), 130 after Ctrl-C and 143 after SIGTERM (the
     line ``tierkit: interrupted``; files being written are removed, earlier outputs kept).
 
     Examples
@@ -299,4 +300,19 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_USER_ERROR if exc.exit_code == 2 else exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except Exception as exc:
+        # A full disk, a read-only or unwritable folder met where no tierkit code names the file
+        # (MLflow's own files, scratch space): still one line, never a traceback.
+        from tierkit.output import os_error_behind, os_error_cause
+
+        cause = os_error_behind(exc)
+        if cause is None:
+            raise
+        if _VERBOSE:
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        where = f"{cause.filename}: " if getattr(cause, "filename", None) else ""
+        click.echo(f"tierkit: {_word('error')}: {where}{os_error_cause(cause)}", err=True)
+        return EXIT_USER_ERROR
     return 0

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from tierkit.cli.language import headers_option, resolve_headers
 from tierkit.cli.options import TRANSACTION_OPTION_NAMES, pop_transaction_options, transaction_options
-from tierkit.cli.saved import given_flags, grade_with_saved, open_saved_model, saved_model_options
+from tierkit.cli.saved import given_flags, grade_with_saved, open_saved_model, saved_model_options, saved_reading
 from tierkit.evaluation.migration import (
     fitted_thresholds,
     migration_summary,
@@ -86,8 +86,9 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, heade
                                        "transactions, each as of its own date")
         tx_args = pop_transaction_options(kwargs)
         spec, segmentation = open_saved_model(model, tracking_uri)
-        before, _ = grade_with_saved(spec, segmentation, old, old_as_of, tx_args)
-        after, _ = grade_with_saved(spec, segmentation, new if new is not None else old, new_as_of, tx_args)
+        reading = saved_reading(ctx, spec, tx_args)
+        before, _ = grade_with_saved(spec, segmentation, old, old_as_of, reading)
+        after, _ = grade_with_saved(spec, segmentation, new if new is not None else old, new_as_of, reading)
         thresholds, contribution = fitted_thresholds(segmentation, scheme)
     moves = tier_moves(before, after, scheme)
     counts = transition_matrix(before, after, scheme)

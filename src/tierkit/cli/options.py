@@ -176,11 +176,17 @@ def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str 
     A file in which no customer bought anything up to ``as_of`` (returns only) is refused, as
     ``score`` refuses it, rather than graded into an empty table.
     """
+    return features_from_reading(path, args.columns(), args.read_options(), as_of=as_of, time_unit=time_unit,
+                                 holdout_end=holdout_end)
+
+
+def features_from_reading(path, columns, options, *, as_of, time_unit: str = "D", holdout_end=None):
+    """:func:`features_from_options` with the column map and reading options as objects."""
     from tierkit.data import file_features
     from tierkit.errors import no_purchase_error
     from tierkit.features.definition import parse_date
 
-    features, report = file_features(path, as_of, columns=args.columns(), options=args.read_options(),
+    features, report = file_features(path, as_of, columns=columns, options=options,
                                      time_unit=time_unit, holdout_end=holdout_end)
     if len(features) == 0:
         raise no_purchase_error(report.source, parse_date(as_of, "as_of"))

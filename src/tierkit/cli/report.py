@@ -83,12 +83,12 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
         table, segmentation, features, survey, survey_opts = grade_from_options(
             transactions, as_of, time_unit, kwargs, alerts_lang=lang, stability=True)
     else:
-        table, segmentation, features, survey, survey_opts, saved, tx_args = grade_from_model(
+        table, segmentation, features, survey, survey_opts, saved, reading = grade_from_model(
             ctx, transactions, as_of, kwargs, alerts_lang=lang)
         if previous_as_of is not None:
             from tierkit.cli.options import survey_from_options
 
-            previous, _ = grade_with_saved(saved, segmentation, transactions, previous_as_of, tx_args,
+            previous, _ = grade_with_saved(saved, segmentation, transactions, previous_as_of, reading,
                                            survey_from_options(survey_opts, previous_as_of))
     notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report"), lang))
     for line in read_summary(features.attrs.get("read_report"), lang):

@@ -21,7 +21,7 @@ import click
 
 from tierkit.cli.options import (
     MODEL_OPTION_NAMES,
-    features_from_options,
+    features_from_reading,
     pop_model_options,
     pop_survey_options,
     pop_transaction_options,
@@ -99,17 +99,57 @@ def open_saved_model(uri: str, tracking_uri: str | None = None):
         return load_segmentation(uri, Path(tmp))
 
 
-def grade_with_saved(spec, segmentation, transactions, as_of, tx_args, survey=None):
+#: Transaction option -> the :class:`tierkit.data.ColumnMap` field it names.
+COLUMN_FLAGS = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount", "order_col": "order_id",
+                "quantity_col": "quantity", "profit_col": "profit", "price_col": "price"}
+#: Transaction option -> the :class:`tierkit.data.ReadOptions` field it sets.
+READING_FLAGS = {"sep": "sep", "encoding": "encoding", "sheet": "sheet", "no_header": "header",
+                 "date_format": "date_format", "timezone": "timezone", "missing_customers": "missing_customers",
+                 "on_bad_rows": "on_bad_rows", "drop_duplicates": "drop_duplicates"}
+
+
+def saved_reading(ctx: click.Context, spec, tx_args):
+    """``(columns, options)`` to read a file for a saved model: the model's, changed by the options given.
+
+    The model's training reading (:func:`tierkit.scoring.model_spec.model_reading`) is the
+    default, so next month's file of the same shape needs no option repeated; each transaction
+    option given on the command line replaces the model's value (a renamed column, another
+    separator); ``--rejects`` is always this run's. An order column against a model trained on
+    purchase days is refused in one line.
+    """
+    from tierkit.scoring.model_spec import model_reading
+
+    return model_reading(spec, *reading_changes(ctx, tx_args))
+
+
+def reading_changes(ctx: click.Context, tx_args) -> tuple[dict, dict]:
+    """The column-map fields and reading options given on the command line, as dicts of changes.
+
+    What :func:`tierkit.scoring.model_spec.model_reading` applies over a model's recorded
+    reading; ``rejects`` is always included (this run's file, or None).
+    """
+    given = {name for name in (*COLUMN_FLAGS, *READING_FLAGS) if _given(ctx, name)}
+    read_options = tx_args.read_options()
+    columns = {field: getattr(tx_args, flag) for flag, field in COLUMN_FLAGS.items() if flag in given}
+    options = {field: getattr(read_options, field) for flag, field in READING_FLAGS.items() if flag in given}
+    options["rejects"] = read_options.rejects
+    return columns, options
+
+
+def grade_with_saved(spec, segmentation, transactions, as_of, reading, survey=None):
     """Grade the customers of ``transactions`` as of ``as_of`` by the saved standards: ``(table, features)``.
 
-    The features come from :func:`tierkit.cli.options.features_from_options` (the reader and
-    feature definition of fitting) in the model's time unit; a model input the file cannot
-    give (``profit`` without ``--profit-col``) is refused in one line.
+    ``reading`` is ``(columns, options)`` (:func:`saved_reading`). The features come from
+    :func:`tierkit.cli.options.features_from_reading` (the reader and feature definition of
+    fitting) in the model's time unit; a model input the file cannot give (``profit``
+    without ``--profit-col``) is refused in one line, and a file missing the training file's
+    columns names them.
     """
     from tierkit.data.surveys import with_satisfaction
-    from tierkit.scoring.model_spec import model_columns
+    from tierkit.scoring.model_spec import model_columns, shaped_as_trained
 
-    features, _ = features_from_options(transactions, tx_args, as_of=as_of, time_unit=spec.time_unit)
+    with shaped_as_trained(spec):
+        features, _ = features_from_reading(transactions, *reading, as_of=as_of, time_unit=spec.time_unit)
     model_columns(spec, list(features.columns), str(transactions))
     table = segmentation.transform(with_satisfaction(features, survey) if survey is not None else features)
     table.attrs = dict(features.attrs)
@@ -122,7 +162,8 @@ def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, l
 
     ``kwargs`` holds the transaction, survey, model and ``--model``/``--tracking-uri`` options
     (they are taken out of it); fitting options given on the command line are refused.
-    Returns ``(table, segmentation, features, survey, survey_opts, spec, tx_args)``.
+    Returns ``(table, segmentation, features, survey, survey_opts, spec, reading)``, ``reading``
+    as :func:`saved_reading` gives it.
     """
     refuse_fitting_options(ctx)
     uri = kwargs.pop("model")
@@ -133,7 +174,8 @@ def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, l
     spec, segmentation = open_saved_model(uri, tracking_uri)
     model_time_unit(ctx, spec, ctx.params.get("time_unit"))
     survey = survey_from_options(survey_opts, as_of)
-    table, features = grade_with_saved(spec, segmentation, transactions, as_of, tx_args, survey)
+    reading = saved_reading(ctx, spec, tx_args)
+    table, features = grade_with_saved(spec, segmentation, transactions, as_of, reading, survey)
     if lang is not None:
         from tierkit.tiers.schemes import add_labels
 
@@ -143,4 +185,4 @@ def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, l
     table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     for alert in table.attrs["alerts"]:
         warnings.warn(alert, UserWarning, stacklevel=2)
-    return table, segmentation, features, survey, survey_opts, spec, tx_args
+    return table, segmentation, features, survey, survey_opts, spec, reading

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from tierkit.cli.memory import checked_memory_limit
 from tierkit.cli.options import AS_OF_OPTION, pop_transaction_options, transaction_options
 
 _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "scoring": "scoring customers"}
 
 
 @click.command()
+@click.pass_context
 @click.argument("transactions", required=False)
 @click.option("--model", "model", required=True,
               help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local model folder.")
@@ -24,7 +26,7 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
               help="MLflow tracking URI for models:/ and runs:/ "
                    "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).")
 @click.option("--chunk-size", type=int, default=100_000, show_default=True, help="Customers per model call.")
-@click.option("--memory-limit", default="1GB", show_default=True,
+@click.option("--memory-limit", default="1GB", show_default=True, callback=checked_memory_limit,
               help="Local engine: DuckDB memory limit before spilling to disk.")
 @click.option("--spark-master", default=None,
               help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own "
@@ -33,12 +35,14 @@ _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "sco
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of the summary and messages (the scores keep their column keys).")
 @transaction_options
-def score(transactions, model, transactions_option, as_of, out, engine, tracking_uri, chunk_size, memory_limit,
+def score(ctx, transactions, model, transactions_option, as_of, out, engine, tracking_uri, chunk_size, memory_limit,
           spark_master, no_progress, lang, **kwargs):
     """Compute features from TRANSACTIONS and score every customer with MODEL.
 
     TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a
-    URI with --engine spark), read by the same rules and options as training.
+    URI with --engine spark), read by the same rules as training and, by default, with the
+    options training read its file with (columns, price x quantity, order column, date format,
+    separator, policies): give only what differs in this file.
     """
     from tierkit.output import refuse_overwriting_inputs
 
@@ -56,11 +60,13 @@ def score(transactions, model, transactions_option, as_of, out, engine, tracking
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tierkit.cli.saved import reading_changes
     from tierkit.mlops.experiment import tracking_uri as resolve
 
-    args = pop_transaction_options(kwargs)
+    # the model's training reading, changed only by the options given here (model_reading)
+    columns, options = reading_changes(ctx, pop_transaction_options(kwargs))
     mlflow.set_tracking_uri(resolve(tracking_uri))
-    common = dict(as_of=as_of, out=out, columns=args.columns(), options=args.read_options(), chunk_size=chunk_size)
+    common = dict(as_of=as_of, out=out, columns=columns, options=options, chunk_size=chunk_size)
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, disable=no_progress, transient=False)

@@ -82,6 +82,9 @@ def check_new_folder(path) -> None:
     if not folder.absolute().parent.is_dir():
         raise click.BadParameter(f"{path}: folder {str(folder.absolute().parent)!r} does not exist",
                                  param_hint="--save-model")
+    from tierkit.output import check_folder_writable
+
+    check_folder_writable(folder, "--save-model ")  # an unwritable folder is refused before the grading
 
 
 def save_standards(segmentation, features, survey, path) -> None:

@@ -34,7 +34,7 @@ import os
 
 import pandas as pd
 
-from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions
+from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions, reading_record
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.data.report import ReadReport
 from tierkit.progress import timed
@@ -132,6 +132,7 @@ def read_file(path, columns: ColumnMap | None = None, options: ReadOptions | Non
         report = reader.load_file(path, columns, options)
         frame = reader.transactions()
     frame.attrs["read_report"] = report.as_dict()
+    frame.attrs["reading"] = reading_record(columns, options)
     return frame
 
 
@@ -176,6 +177,7 @@ def normalize_transactions(
         report = reader.load_frame(frame, columns, options, source=source)
         out = reader.transactions()
     out.attrs["read_report"] = report.as_dict()
+    out.attrs["reading"] = reading_record(columns, options)
     return out
 
 
@@ -225,6 +227,7 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
                                       holdout_end=holdout_end, has_order_id=reader.plan.columns.order_id is not None,
                                       has_profit=reader.plan.columns.profit is not None, stacklevel=3)
     features.attrs["read_report"] = report.as_dict()
+    features.attrs["reading"] = reading_record(columns, options)
     return features, report
 
 

@@ -147,3 +147,61 @@ class ReadOptions:
         if self.rejects is not None and Path(str(self.rejects)).suffix.lower() != ".csv":
             raise DataError(f"rejects {str(self.rejects)!r}: expected a .csv file name")
         return self
+
+
+#: The reading options a saved model records and applies to the next file of the same shape. The
+#: rejects file is a per-run output, not a way of reading, and is never recorded.
+RECORDED_OPTIONS = ("sep", "encoding", "sheet", "header", "date_format", "timezone", "missing_customers",
+                    "on_bad_rows", "drop_duplicates")
+
+
+def reading_record(columns: ColumnMap | None, options: ReadOptions | None) -> dict:
+    """How transactions were read, as plain JSON: the column map and the reading options.
+
+    A fitted :class:`tierkit.Segmentation` keeps this record (``reading_``) and a saved model
+    carries it in ``standards.json``, so ``tierkit score`` reads next month's file of the same
+    shape the way training read this one, with no option repeated.
+
+    Parameters
+    ----------
+    columns : ColumnMap, optional
+        The column map (default the canonical names).
+    options : ReadOptions, optional
+        The reading options (default :class:`ReadOptions`); ``rejects`` is left out.
+
+    Returns
+    -------
+    dict
+        ``{"columns": {field: source column or None}, "options": {name: value}}``.
+
+    Examples
+    --------
+    >>> r = reading_record(ColumnMap(customer_id="CustomerID", amount=None, price="UnitPrice",
+    ...                              quantity="Quantity"), ReadOptions(missing_customers="drop"))
+    >>> r["columns"]["price"], r["options"]["missing_customers"]
+    ('UnitPrice', 'drop')
+    >>> reading_from_record(r)[0] == ColumnMap(customer_id="CustomerID", amount=None, price="UnitPrice",
+    ...                                        quantity="Quantity")
+    True
+    """
+    columns = (columns or ColumnMap()).checked()
+    options = options or ReadOptions()
+    return {"columns": {f.name: getattr(columns, f.name) for f in fields(columns)},
+            "options": {name: getattr(options, name) for name in RECORDED_OPTIONS}}
+
+
+def reading_from_record(record: dict) -> tuple[ColumnMap, ReadOptions]:
+    """The column map and reading options of a :func:`reading_record` (``rejects`` unset).
+
+    Raises
+    ------
+    DataError
+        The record names a field or option this version does not know.
+    """
+    known = {f.name for f in fields(ColumnMap)}
+    unknown = sorted(set(record.get("columns", {})) - known) + sorted(set(record.get("options", {}))
+                                                                       - set(RECORDED_OPTIONS))
+    if unknown:
+        raise DataError(f"reading record: unknown field(s) {', '.join(map(repr, unknown))}; "
+                        "the model was saved by another tierkit version")
+    return ColumnMap(**record.get("columns", {})), ReadOptions(**record.get("options", {}))

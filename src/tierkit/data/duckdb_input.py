@@ -29,7 +29,7 @@ from tierkit.data.dates import (
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
-from tierkit.errors import DataError
+from tierkit.errors import DataError, MissingColumnsError
 from tierkit.threads import available_cores
 
 #: Scratch folders (spill files, re-encoded copies) are named after the process that made them.
@@ -134,8 +134,7 @@ def check_columns(source: str, present: list, columns: ColumnMap, header: bool =
     if header and present and all(_looks_like_data(p) for p in present[:3]):
         hint = ("; the first line looks like data: read the file with header=False and name columns by position "
                 "(1, 2, ...)")
-    raise DataError(f"{source}: missing column {', '.join(repr(m) for m in missing)}; columns present: "
-                    f"{', '.join(map(str, present)) or 'none'}{hint}")
+    raise MissingColumnsError(source, missing, present, hint)
 
 
 def _looks_like_data(name: str) -> bool:

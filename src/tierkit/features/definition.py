@@ -246,7 +246,9 @@ def rfm_features(
     -------
     pandas.DataFrame
         Indexed by ``customer_id`` (sorted), columns as in the module docs. ``attrs`` holds
-        ``as_of``, ``time_unit`` and ``holdout_end``.
+        ``as_of``, ``time_unit``, ``holdout_end``, ``frequency_of`` (``"orders"`` or
+        ``"purchase_days"``) and, for transactions read by :func:`tierkit.read_transactions`,
+        ``reading`` (how they were read).
 
     Examples
     --------
@@ -278,10 +280,21 @@ def rfm_features(
     wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
     with duckdb.connect(config={"threads": available_cores()}) as con:
         con.register("tx", transactions[wanted])
-        return features_from_view(con, "tx", as_of=as_of, time_unit=time_unit, holdout_end=end,
-                                  has_order_id="order_id" in transactions.columns,
-                                  has_profit="profit" in transactions.columns, stacklevel=3)
+        features = features_from_view(con, "tx", as_of=as_of, time_unit=time_unit, holdout_end=end,
+                                      has_order_id="order_id" in transactions.columns,
+                                      has_profit="profit" in transactions.columns, stacklevel=3)
+    if "reading" in transactions.attrs:  # how the transactions were read travels to a saved model
+        features.attrs["reading"] = transactions.attrs["reading"]
+    return features
 
+
+#: What ``frequency`` counts (``attrs["frequency_of"]``), as messages say it.
+FREQUENCY_OF = {"orders": "distinct orders (an order column)", "purchase_days": "purchase days (no order column)"}
+#: How to compute features that count frequency as the standards did.
+FREQUENCY_REMEDY = {
+    "orders": "read the transactions with their order column (order_id; --order-col)",
+    "purchase_days": "read the transactions without an order column (leave out order_id; --order-col)",
+}
 
 #: An observation date this many days or more after the last transaction is warned about.
 STALE_AS_OF_DAYS = 365
@@ -303,7 +316,8 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
     with timed("built features"):
         features = _features_from_view(con, relation, as_of=as_of, days_per_unit=days_per_unit, end=end,
                                        has_order_id=has_order_id, has_profit=has_profit, stacklevel=stacklevel + 1)
-        return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end)
+        return finish_features(features, as_of=as_of, time_unit=time_unit, holdout_end=end,
+                               frequency_of="orders" if has_order_id else "purchase_days")
 
 
 def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_id, has_profit, stacklevel):
@@ -325,8 +339,13 @@ def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_i
     return con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
 
 
-def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None) -> pd.DataFrame:
-    """Index, dtypes and ``attrs`` of a feature table fresh from SQL."""
+def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None,
+                    frequency_of: str | None = None) -> pd.DataFrame:
+    """Index, dtypes and ``attrs`` of a feature table fresh from SQL.
+
+    ``frequency_of`` says what ``frequency`` counts: ``"orders"`` (distinct orders, with an
+    order column) or ``"purchase_days"``; the standards learned on one are refused on the other.
+    """
     features["customer_id"] = features["customer_id"].astype("str")
     features = features.set_index("customer_id")
     for col in ("first_purchase", "last_purchase"):
@@ -335,6 +354,8 @@ def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=Non
     features.attrs.update(
         as_of=str(as_of), time_unit=time_unit, holdout_end=None if holdout_end is None else str(holdout_end)
     )
+    if frequency_of is not None:
+        features.attrs["frequency_of"] = frequency_of
     return features
 
 

@@ -18,10 +18,11 @@ import pyarrow.parquet as pq
 
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
+from tierkit.data.memory import check_memory_limit
 from tierkit.errors import DataError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
-from tierkit.scoring.model_spec import fetch_model, model_columns
+from tierkit.scoring.model_spec import fetch_model, model_columns, model_reading, shaped_as_trained
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import ScoreWriter, check_score_path
 
@@ -89,15 +90,19 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     out : str or Path
         Output ``.csv`` or ``.parquet``: one row per customer, sorted by ``customer_id``, the
         model's output columns. Written atomically.
-    columns : ColumnMap, optional
-        Where each field is in the file (default: canonical names).
-    options : ReadOptions, optional
-        How to read the file (separator, encoding, dates, bad-row policy ...), the same
-        options as training's :func:`tierkit.read_transactions`.
+    columns : ColumnMap or dict, optional
+        Where each field is in the file. Default: as the model's training file was read
+        (:func:`tierkit.scoring.model_spec.model_reading`; the canonical names for a model
+        that did not record it); a dict changes only the fields it names. An order column
+        for a model trained on purchase days (or none for one trained on orders) is refused.
+    options : ReadOptions or dict, optional
+        How to read the file (separator, encoding, dates, bad-row policy ...). Default: the
+        options training read with; a dict changes only those it names.
     chunk_size : int, default=100_000
         Customers scored per model call (the output does not depend on it).
     memory_limit : str, default="1GB"
-        DuckDB's memory limit; past it, aggregation spills to a temporary folder.
+        DuckDB's memory limit; past it, aggregation spills to a temporary folder. A number and
+        a unit: ``"500MB"``, ``"2GB"``, ``"1GiB"`` (:func:`tierkit.data.memory.check_memory_limit`).
     threads : int, optional
         DuckDB threads (default: all cores).
     progress : callable, optional
@@ -113,6 +118,8 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     DataError
         Missing file or column, an empty input, a bad row (unless ``on_bad_rows="skip"``), no
         usable row; each in one line. The previous output is then left as it was.
+    TierkitError
+        ``memory_limit`` is not a memory size (checked before anything is read).
 
     Examples
     --------
@@ -132,6 +139,7 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     progress = progress or _no_progress
     as_of = parse_date(as_of, "as_of")
     out = check_score_path(out)
+    memory_limit = check_memory_limit(memory_limit, "memory_limit")
     if chunk_size < 1:
         raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
     try:
@@ -151,7 +159,9 @@ def _score(model, transactions, *, as_of, out, columns, options, chunk_size, mem
         spec = fetch_model(model, reader.scratch / "model")
         days_per_unit = check_time_unit(spec.time_unit)
         con = reader.con
-        report = reader.load_file(transactions, columns, options, as_of=as_of)
+        columns, options = model_reading(spec, columns, options)
+        with shaped_as_trained(spec):
+            report = reader.load_file(transactions, columns, options, as_of=as_of)
         if report.rows_kept == report.after_as_of:
             raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
         fields = reader.plan.columns.fields()

@@ -9,11 +9,13 @@ that moves during a job cannot mix two versions in one output.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tierkit.errors import ModelError
+from tierkit.data.columns import ColumnMap, ReadOptions
+from tierkit.errors import DataError, MissingColumnsError, ModelError
 from tierkit.features.definition import check_time_unit
 
 #: numpy/pandas dtype of each MLflow signature type in the output table.
@@ -32,6 +34,8 @@ class ModelSpec:
     output_columns: tuple
     output_types: tuple  # MLflow type names, one per output column
     segmentation_file: Path | None = None  # the fitted segmentation (joblib artifact)
+    frequency_of: str | None = None  # "orders" or "purchase_days"; None for models saved before it was recorded
+    reading: dict | None = None  # how training read its transactions (tierkit.data.columns.reading_record)
 
     def output_dtypes(self) -> dict[str, str]:
         """Output column -> pandas dtype."""
@@ -86,6 +90,8 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
         output_columns=tuple(o["name"] for o in outputs),
         output_types=tuple(o["type"] for o in outputs),
         segmentation_file=local / artifacts["segmentation"]["path"] if "segmentation" in artifacts else None,
+        frequency_of=standards.get("frequency_of"),
+        reading=standards.get("reading"),
     )
 
 
@@ -133,3 +139,109 @@ def model_columns(spec: ModelSpec, available: list[str], source: str) -> list[st
         raise ModelError(f"model {spec.uri!r}: needs input {', '.join(map(repr, missing))} "
                          f"that {source} cannot give{hint}")
     return [c for c in spec.input_columns if c in available]
+
+
+def model_reading(spec: ModelSpec, columns=None, options=None) -> tuple[ColumnMap, ReadOptions]:
+    """How to read a file for the model: its training's reading, with what the caller gives instead.
+
+    A model records how training read its transactions (the column map, price x quantity, the
+    order column, the date format, separator, encoding, sheet and the bad-row policies), so the
+    next file of the same shape is read the same way with nothing repeated.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model (:func:`fetch_model`).
+    columns : ColumnMap or dict, optional
+        A whole column map to use instead of the model's, or a dict of the fields to change
+        (``{"amount": "Revenue"}`` replaces price x quantity; ``{"price": ...}`` replaces the
+        amount column). None: the model's.
+    options : ReadOptions or dict, optional
+        Whole reading options, or a dict of those to change. None: the model's. ``rejects``
+        is never recorded: it comes from here.
+
+    Returns
+    -------
+    columns : ColumnMap
+    options : ReadOptions
+
+    Raises
+    ------
+    DataError
+        The columns contradict the model: an order column for a model trained on purchase
+        days, or none for a model trained on distinct orders.
+
+    Examples
+    --------
+    >>> from tierkit.data.columns import reading_record
+    >>> spec = ModelSpec("m", Path("m"), "D", (), (), (), frequency_of="purchase_days",
+    ...                  reading=reading_record(ColumnMap(customer_id="CustomerID", amount=None,
+    ...                                         price="UnitPrice", quantity="Quantity"), None))
+    >>> cols, opts = model_reading(spec)
+    >>> cols.customer_id, cols.price
+    ('CustomerID', 'UnitPrice')
+    >>> model_reading(spec, {"amount": "Revenue"})[0].price is None
+    True
+    >>> model_reading(spec, {"order_id": "InvoiceNo"})
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: order column 'InvoiceNo': the model 'm' counts frequency as purchase days (no \
+order column); leave the order column out (--order-col; order_id)
+    """
+    from dataclasses import replace
+
+    from tierkit.data.columns import reading_from_record
+
+    recorded_columns, recorded_options = (reading_from_record(spec.reading) if spec.reading
+                                          else (ColumnMap(), ReadOptions()))
+    if isinstance(columns, dict):
+        changes = dict(columns)
+        if "amount" in changes and "price" not in changes:
+            changes.setdefault("quantity", None)
+            changes["price"] = None
+        elif "price" in changes and "amount" not in changes:
+            changes["amount"] = None
+        columns = replace(recorded_columns, **changes)
+    columns = (columns if columns is not None else recorded_columns).checked()
+    if isinstance(options, dict):
+        options = replace(recorded_options, **options)
+    options = (options if options is not None else recorded_options).checked()
+    check_frequency_of(spec, columns)
+    return columns, options
+
+
+def check_frequency_of(spec: ModelSpec, columns: ColumnMap) -> None:
+    """One-line error when ``columns`` would count ``frequency`` another way than the model was trained on."""
+    if spec.frequency_of == "purchase_days" and columns.order_id is not None:
+        raise DataError(f"order column {columns.order_id!r}: the model {spec.uri!r} counts frequency as purchase "
+                        "days (no order column); leave the order column out (--order-col; order_id)")
+    if spec.frequency_of == "orders" and columns.order_id is None:
+        raise DataError(f"the model {spec.uri!r} counts frequency as distinct orders: give the file's order column "
+                        "(--order-col; order_id)")
+
+
+@contextlib.contextmanager
+def shaped_as_trained(spec: ModelSpec):
+    """Add to a missing-column error the columns the model's training file had.
+
+    Examples
+    --------
+    >>> from tierkit.errors import MissingColumnsError
+    >>> spec = ModelSpec("m", Path("m"), "D", (), (), (), reading={"columns": {"customer_id": "CustomerID"}})
+    >>> with shaped_as_trained(spec):
+    ...     raise MissingColumnsError("may.csv", ["CustomerID"], ["id", "day"])
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: may.csv: missing column 'CustomerID'; columns present: id, day; the model 'm' reads \
+files shaped as its training file (columns CustomerID); for a file of another shape give its column options \
+(--customer-col ...)
+    """
+    try:
+        yield
+    except MissingColumnsError as exc:
+        if not spec.reading:
+            raise
+        trained = [name for name in spec.reading.get("columns", {}).values() if name is not None]
+        raise DataError(f"{exc}; the model {spec.uri!r} reads files shaped as its training file (columns "
+                        f"{', '.join(trained)}); for a file of another shape give its column options "
+                        "(--customer-col ...)") from None

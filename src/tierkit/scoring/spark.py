@@ -25,7 +25,7 @@ from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError, TierkitError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
-from tierkit.scoring.model_spec import fetch_model, model_columns
+from tierkit.scoring.model_spec import fetch_model, model_columns, model_reading, shaped_as_trained
 from tierkit.scoring.summary import ScoringSummary
 from tierkit.scoring.writer import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
 
@@ -132,7 +132,9 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
             days_per_unit = check_time_unit(spec.time_unit)
             reader = SparkInput(spark, Path(tmp))
             progress("checking", 0, 100)
-            report = reader.load_file(transactions, columns, options, as_of=as_of)
+            columns, options = model_reading(spec, columns, options)
+            with shaped_as_trained(spec):
+                report = reader.load_file(transactions, columns, options, as_of=as_of)
             progress("checking", 100, 100)
             if report.rows_kept == report.after_as_of:
                 raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")

@@ -101,6 +101,14 @@ class Segmentation(TierTransformer):
         Steps left out at fit, with the reason.
     feature_columns_ : list of str
         The feature columns seen at fit.
+    time_unit_ : str or None
+        Time unit of those features (``"D"`` or ``"W"``).
+    frequency_of_ : str or None
+        What their ``frequency`` counted: ``"orders"`` or ``"purchase_days"``.
+    reading_ : dict or None
+        How their transactions were read (:func:`tierkit.data.columns.reading_record`), when
+        they came from a file or :func:`tierkit.read_transactions`; a saved model applies it
+        to the next file.
 
     Examples
     --------
@@ -197,6 +205,9 @@ class Segmentation(TierTransformer):
         self.columns_added_ = tuple(added)
         self.feature_columns_ = [c for c in X.columns if c not in SURVEY_COLUMNS]
         self.time_unit_ = features_time_unit(X)
+        self.frequency_of_ = X.attrs.get("frequency_of")
+        # how the transactions were read (tierkit.data.reading_record): score reads the next file the same way
+        self.reading_ = X.attrs.get("reading")
 
     def _transform(self, X):
         """Features plus every tier column, by the standards learned at fit."""

@@ -56,6 +56,8 @@ def segmentation_standards(segmentation) -> dict:
         "tierkit_version": __version__,
         "model_format": MODEL_FORMAT,
         "time_unit": getattr(segmentation, "time_unit_", None),
+        "frequency_of": getattr(segmentation, "frequency_of_", None),
+        "reading": _plain(getattr(segmentation, "reading_", None)),
         "feature_columns": list(getattr(segmentation, "feature_columns_", [])),
         "skipped_steps": dict(getattr(segmentation, "skipped_steps_", {})),
         "steps": steps,

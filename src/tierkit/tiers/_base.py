@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, TierkitError
+from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY
 
 
 def shown(value):
@@ -162,6 +163,7 @@ class TierTransformer(TransformerMixin, BaseEstimator):
             raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
         self._fit(X)
         self.features_time_unit_ = X.attrs.get("time_unit")  # "D", "W", or None when nothing says
+        self.features_frequency_of_ = X.attrs.get("frequency_of")  # "orders", "purchase_days" or None
         self.columns_in_ = columns
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -187,6 +189,10 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         if fitted is not None and given is not None and given != fitted:
             raise DataError(f"{self._who}: the features are in time unit {given!r} but the standards were learned "
                             f"on features in {fitted!r}; compute them with rfm_features(..., time_unit={fitted!r})")
+        fitted, given = getattr(self, "features_frequency_of_", None), X.attrs.get("frequency_of")
+        if fitted is not None and given is not None and given != fitted:
+            raise DataError(f"{self._who}: the features count frequency as {FREQUENCY_OF[given]} but the standards "
+                            f"were learned on {FREQUENCY_OF[fitted]}; {FREQUENCY_REMEDY[fitted]}")
         out = self._transform(X)
         if len(out) != len(X) or not out.index.equals(X.index):
             raise AssertionError(f"{self._who}.transform must return one row per input row")  # a bug, not user input

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -88,3 +89,37 @@ def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:
 
 def check(lang: str) -> str:
     return check_lang(lang)
+
+
+#: What a money chart says instead of a drawing when there is no revenue to share out.
+NOTHING_TO_SHOW = {
+    "all_zero": ("Nothing to show: all amounts are zero", "无可显示: 所有金额均为零"),
+    "none_positive": ("Nothing to show: no revenue above zero", "无可显示: 没有大于零的收入"),
+}
+
+
+def no_revenue(values) -> str | None:
+    """Why a chart of the shares of ``values`` (clipped at zero) has nothing to draw, else ``None``.
+
+    ``"all_zero"`` when every amount is zero, ``"none_positive"`` when none is above zero
+    (returns outweigh purchases), a key of :data:`NOTHING_TO_SHOW`.
+
+    Examples
+    --------
+    >>> no_revenue([0.0, 0.0]), no_revenue([-5.0, 0.0]), no_revenue([0.0, 3.0]) is None
+    ('all_zero', 'none_positive', True)
+    """
+    v = np.asarray(values, dtype="float64")
+    v = v[~np.isnan(v)]
+    if (v > 0).any():
+        return None
+    return "all_zero" if (v == 0).all() else "none_positive"
+
+
+def show_nothing(ax, why: str, lang: str, title: str):
+    """Write on ``ax``, in place of a chart, that there is nothing to show and why (:data:`NOTHING_TO_SHOW`)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, NOTHING_TO_SHOW[why][1 if lang == "zh" else 0], transform=ax.transAxes, ha="center",
+            va="center", fontsize=11, color="#555555")
+    ax.set_title(title)
+    return ax

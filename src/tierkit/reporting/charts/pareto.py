@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, new_axes, require, tiers_for, word
+from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, tiers_for, word
 from tierkit.reporting.charts.fonts import chart_fonts
 
 
@@ -36,6 +36,8 @@ def plot_pareto(table: pd.DataFrame, ax=None, lang: str = "en", value=None, tier
     tier_column : str, default="abc_tier"
         Tiers to mark (their customer share and value share); skipped when absent.
 
+    When no customer's value is above zero there is no curve: the chart says so instead.
+
     Examples
     --------
     >>> t = pd.DataFrame({"monetary": [60.0, 30, 10], "abc_tier": ["A", "B", "C"]})
@@ -49,6 +51,9 @@ def plot_pareto(table: pd.DataFrame, ax=None, lang: str = "en", value=None, tier
     x, y = pareto_curve(table[value].to_numpy(dtype="float64"))
     with chart_fonts(lang):
         ax = new_axes(ax, figsize=(7.0, 4.8))
+        empty = no_revenue(table[value])
+        if empty is not None:
+            return show_nothing(ax, empty, lang, word("pareto", lang))
         ax.plot(100 * x, 100 * y, color="#4C72B0", linewidth=2, label=word("cum_value", lang))
         ax.plot([0, 100], [0, 100], color="grey", linestyle=":", linewidth=1, label=word("equality", lang))
         if tier_column in table.columns:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.evaluation.summary import tier_summary
-from tierkit.reporting.charts._common import check, new_axes, require, tiers_for, word
+from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, tiers_for, word
 from tierkit.reporting.charts.fonts import chart_fonts
 from tierkit.reporting.charts.palette import readable_on, tier_colors
 
@@ -83,8 +83,9 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
     Tier names are in the legend; slices of 3 % or more show their percentage. Negative
     tier revenue (returns exceeding purchases) counts as zero in the pie. Slices follow the
     tier order, coloured by rank. Past :data:`MAX_PIE_SLICES` tiers the chart is horizontal
-    bars of the percentages instead, best tier on top. Other parameters as in
-    :func:`plot_tier_shares`.
+    bars of the percentages instead, best tier on top. When no tier has revenue above zero
+    (all amounts zero, or returns outweighing purchases) the revenue chart says so instead of
+    drawing. Other parameters as in :func:`plot_tier_shares`.
 
     Examples
     --------
@@ -95,6 +96,9 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
     >>> ax = plot_tier_pie(t, "tier")
     >>> len(ax.patches), ax.get_xlabel()
     (7, '%')
+    >>> ax = plot_tier_pie(t.assign(monetary=0.0), "tier", measure="revenue")
+    >>> len(ax.patches), ax.texts[0].get_text()
+    (0, 'Nothing to show: all amounts are zero')
     """
     check(lang)
     if measure not in ("customers", "revenue"):
@@ -109,9 +113,11 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
         ax = new_axes(ax, figsize=(7.5, 4.5))
         colors = list(tier_colors([t.key for t in shown]).values())
         title_text = word("pie_customers" if measure == "customers" else "pie_revenue", lang, column=title or column)
+        if sizes.sum() <= 0:  # no customers cannot happen: tiers_for keeps tiers that have some
+            return show_nothing(ax, no_revenue(table[value]) or "none_positive", lang, title_text)
         if len(shown) > MAX_PIE_SLICES:
             ax.figure.set_size_inches(7.5, 0.32 * len(shown) + 1.4)
-            percent = 100 * sizes / sizes.sum() if sizes.sum() > 0 else np.zeros_like(sizes)
+            percent = 100 * sizes / sizes.sum()
             y = np.arange(len(shown))
             bars = ax.barh(y, percent, color=colors, height=0.7)
             ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)

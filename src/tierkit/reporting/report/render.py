@@ -153,6 +153,12 @@ TEXT = {
     "vs_f": ("Orders vs all", "订单 vs 总体"),
     "vs_m": ("Revenue vs all", "收入 vs 总体"),
     "stability": ("Stability (Jaccard)", "稳定性 (Jaccard)"),
+    "note_all_zero": ("All amounts are zero: the customers are graded, but there is no revenue to share out, so "
+                      "the revenue pies and the Pareto curve say there is nothing to show.",
+                      "所有金额均为零: 客户已分级, 但没有可分配的收入, 收入饼图和帕累托曲线无可显示。"),
+    "note_none_positive": ("No revenue above zero (returns outweigh purchases): the revenue pies and the Pareto "
+                           "curve say there is nothing to show.",
+                           "没有大于零的收入 (退货多于购买): 收入饼图和帕累托曲线无可显示。"),
 }
 
 #: Words for the time unit of recency.
@@ -490,7 +496,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
         "kpis": _kpis(table, chosen, lang, value, schemes.get(chosen) if chosen else None, len(alerts)),
         "headline": (_headline_section(table, chosen, how, share, columns, lang, value, schemes)
                      if chosen else None),
-        "notes": list(notes),
+        "notes": _revenue_notes(table, value, lang) + list(notes),
         "contents": contents,
         "overview": [Scheme(c, _heading(c, lang), len(tiers_for(table, c, schemes.get(c)))) for c in columns],
         "sections": [_scheme_section(table, c, lang, value, dpi, schemes.get(c), in_headline=c == chosen,
@@ -502,6 +508,22 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
         "diagnostics": _blocks(shown_diagnostics) if diagnostics else None,
         "footer": _t("generated", lang, version=__version__),
     }
+
+
+def _revenue_notes(table: pd.DataFrame, value: str, lang: str) -> list[str]:
+    """The note that opens a report with no revenue to share out (all amounts zero), else none.
+
+    Examples
+    --------
+    >>> _revenue_notes(pd.DataFrame({"monetary": [0.0, 0.0]}), "monetary", "en")[0][:22]
+    'All amounts are zero: '
+    >>> _revenue_notes(pd.DataFrame({"monetary": [0.0, 5.0]}), "monetary", "en")
+    []
+    """
+    from tierkit.reporting.charts._common import no_revenue
+
+    why = no_revenue(table[value])
+    return [] if why is None else [_t(f"note_{why}", lang)]
 
 
 def _short(column: str, lang: str) -> str:

@@ -1,0 +1,63 @@
+"""A memory size such as ``1GB`` or ``500MB`` (DuckDB's ``memory_limit``), checked in one line.
+
+:func:`check_memory_limit` is the one check: the Python API (e.g.
+:func:`tierkit.scoring.local.score_transactions`) calls it, and the command line's
+``--memory-limit`` callback (:func:`tierkit.cli.memory.checked_memory_limit`) wraps it.
+This module imports nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tierkit.errors import TierkitError
+
+#: Units DuckDB understands: powers of 1000 (KB ... TB) and of 1024 (KiB ... TiB).
+MEMORY_UNITS = {"B": "B", "KB": "KB", "MB": "MB", "GB": "GB", "TB": "TB",
+                "KIB": "KiB", "MIB": "MiB", "GIB": "GiB", "TIB": "TiB"}
+EXPECTED = "a size such as '1GB', '500MB' or '2GiB' (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]+)\s*\Z")
+
+
+def check_memory_limit(value, name: str = "memory_limit") -> str:
+    """``value`` as a DuckDB memory limit (``"1GB"``), else a one-line error naming ``name``.
+
+    A positive number followed by a unit: ``KB``, ``MB``, ``GB``, ``TB`` (powers of 1000),
+    ``KiB`` ... ``TiB`` (powers of 1024) or ``B``, in any case, with or without a space.
+
+    Parameters
+    ----------
+    value : str
+        The limit as the user gave it.
+    name : str, default="memory_limit"
+        How the user spelled the setting (``"--memory-limit"`` on the command line).
+
+    Returns
+    -------
+    str
+        The limit written the way DuckDB reads it: number and unit, no space (``"1.5GB"``).
+
+    Raises
+    ------
+    TierkitError
+        ``<name> <value>: not a memory size; expected a size such as '1GB', '500MB' ...``,
+        or ``... must be more than 0``.
+
+    Examples
+    --------
+    >>> check_memory_limit("1GB"), check_memory_limit(" 500 mb"), check_memory_limit("2gib")
+    ('1GB', '500MB', '2GiB')
+    >>> check_memory_limit("lots", "--memory-limit")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: --memory-limit 'lots': not a memory size; expected a size such as '1GB', \
+'500MB' or '2GiB' (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)
+    """
+    found = _SIZE.match(value) if isinstance(value, str) else None
+    unit = MEMORY_UNITS.get(found.group(2).upper()) if found else None
+    if unit is None:
+        raise TierkitError(f"{name} {value!r}: not a memory size; expected {EXPECTED}")
+    number = found.group(1)
+    if float(number) <= 0:
+        raise TierkitError(f"{name} {value!r}: must be more than 0; expected {EXPECTED}")
+    return f"{number}{unit}"
