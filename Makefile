@@ -15,16 +15,15 @@ $(BIN)/tierkit: pyproject.toml constraints.txt
 
 setup: $(BIN)/tierkit
 
-# System packages the tests use: Java 17 for the local Spark session, a CJK font for Chinese
-# chart labels, headless Chromium for the report tests. Installed only when missing (needs
+# System packages the tests use: Java 17 for the local Spark session, a CJK font for the Chinese
+# HTML the browser tests render, headless Chromium for the report tests. Installed only when missing (needs
 # root, as on CI).
 system-deps:
 	@bash .ci/system-deps.sh
 
-# The demo needs no Java, no root and no browser; a CJK font only for the Chinese chart labels
-# of its second report, installed when missing and possible, else named (the demo still runs).
+# The demo needs no Java, no root, no browser and no system font (the Chinese charts' font ships
+# inside tierkit).
 demo: setup
-	@bash .ci/system-deps.sh --demo
 	$(BIN)/tierkit demo
 
 # ruff (rules and exceptions in pyproject.toml's [tool.ruff]); `make test` runs it first.

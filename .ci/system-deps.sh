@@ -1,25 +1,16 @@
 #!/usr/bin/env bash
 # System packages tierkit's tests use, installed only when missing:
 #  - a Java 17 runtime for the local Spark session (pyspark);
-#  - a CJK font so Chinese chart labels render (no missing-glyph boxes);
+#  - a CJK font for the Chinese HTML text headless Chromium renders in the report tests (the
+#    charts use the font that ships inside tierkit);
 #  - headless Chromium, which renders the HTML report in the tests as a person sees it.
-# With --demo: only the font, and a user without root gets a notice instead of a failure.
 set -euo pipefail
-demo=0
-[ "${1:-}" = "--demo" ] && demo=1
 need=()
-if [ $demo = 0 ]; then
-  command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fi
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qiE "WenQuanYi|Noto Sans CJK" || need+=(fonts-wqy-microhei fontconfig)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    if [ $demo = 1 ]; then
-      echo "tierkit: no CJK font: the Chinese chart labels of the demo's second report may show boxes" \
-           "(sudo apt-get install -y ${need[*]})" >&2
-      exit 0
-    fi
     echo "tierkit: please install: ${need[*]} (apt-get install -y ${need[*]})" >&2
     exit 1
   fi

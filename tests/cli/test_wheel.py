@@ -6,7 +6,10 @@ nothing into the checkout), makes a new venv in ``tmp_path``, installs only the 
 That line adds the running venv's site-packages *after* the new venv's own, and the ``.pth``
 files inside it (among them the editable install's pointer to ``src/``) are not processed, so
 ``import tierkit`` can only find the wheel's copy; the test asserts it. Then the venv's own
-``tierkit demo`` runs in an empty folder, without ``PYTHONPATH``, as a user would type it.
+``tierkit demo`` runs in an empty folder, without ``PYTHONPATH``, as a user would type it, and
+with the system fonts hidden (an own mount namespace with empty font folders, see
+``tests/reporting/test_fonts.py``): the Chinese report's charts draw with the CJK font inside
+the wheel, as on a machine without any fonts.
 
 Building needs the build backend of ``[build-system] requires``: if the running venv has it,
 the build is offline (``--no-build-isolation``); otherwise pip builds in isolation and fetches
@@ -15,6 +18,7 @@ it from the package index (pip's cache makes later runs quick).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from reporting.test_fonts import SEEN, check_fonts_are_hidden, without_system_fonts
 
 ROOT = Path(__file__).resolve().parents[2]
 CDNOW_CUSTOMERS = 23570
@@ -102,6 +108,9 @@ def test_the_built_wheel_runs_the_demo_in_an_empty_folder(tmp_path):
     wheel = _build_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "tierkit/_data/cdnow.yaml" in names and "tierkit/py.typed" in names
+    fontdata = "tierkit/reporting/charts/fontdata/"
+    fonts = {f"{fontdata}TierkitSansCJK-{style}.otf" for style in ("Regular", "Bold")}
+    assert {*fonts, f"{fontdata}OFL.txt"} <= set(names)  # the CJK fonts and their license
     assert zipfile.ZipFile(wheel).read("tierkit/_data/cdnow.yaml") == (ROOT / "experiments" / "cdnow.yaml").read_bytes()
     built = time.monotonic()
 
@@ -118,12 +127,20 @@ def test_the_built_wheel_runs_the_demo_in_an_empty_folder(tmp_path):
     # the checkout's sources are not on the path (its venv's site-packages, lent for dependencies, may be)
     assert not any(entry in (str(ROOT), "") or entry.startswith(str(ROOT / "src")) for entry in path[1:]), path
 
-    run = _run([venv / "bin" / "tierkit", "demo"], cwd=work, env=env, timeout=1200)
+    # No system fonts from here on: the process sees only matplotlib's fonts and the wheel's CJK font.
+    args, hidden = without_system_fonts([venv / "bin" / "python", "-c", SEEN], tmp_path, env=env)
+    seen = json.loads(_run(args, cwd=work, env=hidden, timeout=300).stdout.splitlines()[-1])
+    check_fonts_are_hidden(seen)
+    assert all(Path(font).is_relative_to(venv) for font in seen["bundled"])
+
+    args, hidden = without_system_fonts([venv / "bin" / "tierkit", "demo"], tmp_path, env=env)
+    run = _run(args, cwd=work, env=hidden, timeout=1200)
     demo_seconds = time.monotonic() - built
     assert f"{CDNOW_CUSTOMERS:,} customers" in run.stdout
     for scheme in ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage"):
         assert scheme in run.stdout
     assert "registered: models:/tierkit-cdnow@champion" in run.stdout
+    assert "missing from font" not in run.stderr and "Chinese glyphs" not in run.stderr, run.stderr[-3000:]
     out = work / "tierkit-demo"
     customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
     assert len(customers) == customers["customer_id"].nunique() == CDNOW_CUSTOMERS

@@ -9,7 +9,7 @@ import pytest
 
 import tierkit as tk
 from tierkit.cli.main import main
-from tierkit.evaluation.alerts import grading_alerts
+from tierkit.evaluation.alerts import deciding_rule, grading_alerts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -121,14 +121,26 @@ def four_groups(seed=0):
 
 def test_a_k_at_the_edge_of_the_range_and_the_advice_that_removes_it():
     features = four_groups()
-    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 3)), lifecycle=False).fit(features)
+    # the indices' vote: k = 3 of four groups is at the edge of the range searched
+    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 3), selection_rule="vote"),
+                           lifecycle=False).fit(features)
     assert edge.named_step("clusters").k_ == 3
     said = [a for a in grading_alerts(edge, edge.transform(features)) if "largest k searched" in a]
     assert said == ["clusters: k = 3 is the largest k searched, so the indices may prefer a larger one; search a "
                     "wider k_range (--k-range)"]
-    wider = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 8)), lifecycle=False).fit(features)
+    wider = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 8), selection_rule="vote"),
+                            lifecycle=False).fit(features)
     assert wider.named_step("clusters").k_ == 4  # the advice, followed, finds the four groups
     assert not [a for a in grading_alerts(wider, wider.transform(features)) if a.startswith("clusters:")]
+
+
+def test_an_actionable_k_at_the_edge_of_the_range_says_a_larger_one_may_be_too():
+    features = four_groups()
+    edge = tk.Segmentation(clusters=tk.KMeansSegmenter(k_range=(2, 4)), lifecycle=False).fit(features)
+    assert edge.named_step("clusters").k_ == 4
+    said = [a for a in grading_alerts(edge, edge.transform(features)) if "largest k searched" in a]
+    assert said == ["clusters: k = 4 is the largest k searched and its clusters can be acted on, so a larger k may "
+                    "be too; search a wider k_range (--k-range)"]
 
 
 def test_indices_that_disagree_on_k_are_named():
@@ -141,8 +153,11 @@ def test_indices_that_disagree_on_k_are_named():
     assert len(set(preferred.values())) > 1  # the premise
     said = [a for a in grading_alerts(seg, seg.transform(features)) if "disagree on k" in a]
     shown = ", ".join(f"{name} k={k}" for name, k in preferred.items())
-    assert said == [f"clusters: the validity indices disagree on k ({shown}); k = {clusters.k_} was chosen by the "
-                    "vote of the indices; compare them with `tierkit clusters`"]
+    # the action rule, or the vote it falls back to when no k of noise can be acted on
+    rule = {"vote": "the vote of the indices",
+            "action": "the largest k whose clusters can be acted on"}[deciding_rule(clusters)]
+    assert said == [f"clusters: the validity indices disagree on k ({shown}); k = {clusters.k_} was chosen by "
+                    f"{rule}; compare them with `tierkit clusters`"]
 
 
 def test_a_tier_holding_nearly_everyone():

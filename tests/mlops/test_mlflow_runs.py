@@ -79,8 +79,15 @@ def test_a_parent_run_with_one_child_per_scheme_k_descriptions_and_a_described_v
     assert "rfm_classes.thresholds_" in by_name["rfm_class"].data.params
     assert "lifecycle.thresholds_" in by_name["lifecycle_stage"].data.params
     cluster = by_name["cluster"].data.params
-    assert cluster["clusters.k"] == str(k)
-    assert [p for p in cluster if p.startswith("clusters.cluster_")] == [f"clusters.cluster_{i}" for i in range(k)]
+    # the child's k is that of the clusters fitted on the calibration period (its own standards.json),
+    # which may differ from the final model's k, fitted as of as_of
+    child_standards = json.loads(__import__("pathlib").Path(mlflow.artifacts.download_artifacts(
+        f"runs:/{by_name['cluster'].info.run_id}/standards.json", dst_path=str(tmp_path / "child"),
+        tracking_uri=uri)).read_text())
+    child_k = child_standards["clusters"]["k"]
+    assert cluster["clusters.k"] == str(child_k) and 2 <= child_k <= 4
+    assert [p for p in cluster if p.startswith("clusters.cluster_")] == [f"clusters.cluster_{i}"
+                                                                        for i in range(child_k)]
     assert "customers" in cluster["clusters.cluster_0"]
     value = by_name["value_potential"].data.params  # a CLV-based scheme: the CLV model and its parameters
     assert value["clv.model"] == "mbgnbd" and set(json.loads(value["clv.mbgnbd"])) == {"r", "alpha", "a", "b"}

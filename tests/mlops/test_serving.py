@@ -2,7 +2,8 @@
 
 A real server on 127.0.0.1 (free port) serves the registered model; its answers are parsed by
 a strict JSON parser (``NaN`` or ``Infinity`` fail the test) and compared with
-``Segmentation.transform`` run here, and with ``load_model`` in a fresh process.
+``Segmentation.transform`` run here, and with ``load_model`` in a fresh process. Bad rows and
+requests beyond the model's limits are answered 400 with tierkit's one line.
 """
 
 import contextlib
@@ -27,6 +28,8 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 AS_OF = "1998-06-30"
 URI = "models:/tiers@champion"
+#: The served model's row limit, set where it is served (the default, 100,000, is tested in test_pyfunc).
+SERVED_MAX_ROWS = 1000
 
 
 def strict_json(text: str):
@@ -49,7 +52,11 @@ def chdir(path: Path):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """The full segmentation logged, registered as ``tiers@champion`` and served; yields what the tests need."""
+    """The full segmentation logged, registered as ``tiers@champion`` and served; yields what the tests need.
+
+    Served with at most :data:`SERVED_MAX_ROWS` rows per request, set as the serving docs say:
+    ``MLFLOW_PYFUNC_INFERENCE_CONFIG`` in the environment of ``mlflow models serve``.
+    """
     root = tmp_path_factory.mktemp("serving")
     tracking = "sqlite:///" + str(root / "mlflow.db")
     tx = tk.load_cdnow(sample=True)
@@ -71,7 +78,8 @@ def served(tmp_path_factory):
     bin_dir = Path(sys.executable).parent
     # mlflow starts `uvicorn` by name: the environment's bin folder must be on PATH (as when activated).
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking,
-           "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", "")}
+           "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", ""),
+           "MLFLOW_PYFUNC_INFERENCE_CONFIG": json.dumps({"max_rows": SERVED_MAX_ROWS})}
     argv = [str(bin_dir / "mlflow"), "models", "serve", "-m", URI, "--env-manager", "local",
             "-h", "127.0.0.1", "-p", str(port), "-w", "1"]
     with chdir(root), running(argv, f"http://127.0.0.1:{port}/ping", root / "serve.log", env=env, timeout=120):
@@ -142,6 +150,52 @@ def test_rest_refuses_bad_input_with_the_reason(served):
                                           "params": {"input": "transactions"}})
     assert status == 400 and json.loads(text)["message"].endswith(  # MLflow adds the input before the reason
         "Error: params: as_of is required with input='transactions' (e.g. '2024-01-31')")
+
+
+def refusal(url: str, payload: dict) -> str:
+    """tierkit's line in a 400 answer (MLflow puts the input before it), checked to be one line."""
+    status, text = invoke(url, payload)
+    answer = json.loads(text)
+    assert status == 400 and answer["error_code"] == "INVALID_PARAMETER_VALUE", text[:500]
+    line = answer["message"].split("\nError: ", 1)[1]
+    assert "\n" not in line
+    return line
+
+
+def test_rest_refuses_bad_rows_and_abusive_requests_with_one_line(served):
+    url, features = served["url"], served["features"]
+    frame = model_input(features.head(3))
+    for column in ("recency", "frequency", "tenure", "frequency_btyd", "recency_btyd", "T"):
+        frame[column] = frame[column].astype("int64")  # whole days, as a caller writes them
+    good = frame.to_dict(orient="records")
+
+    def with_value(row: int, column: str, value) -> dict:
+        records = [dict(r) for r in good]
+        records[row][column] = value
+        return {"dataframe_records": records}
+
+    # Each of these was graded without a word.
+    assert refusal(url, with_value(1, "frequency", 0)) == (
+        "model input: column 'frequency', row 1: value 0; expected a whole number >= 1 (purchase occasions)")
+    assert refusal(url, with_value(1, "frequency", 2.5)) == (
+        "model input: column 'frequency', row 1: value 2.5; expected a whole number >= 1 (purchase occasions)")
+    assert refusal(url, with_value(2, "frequency", True)) == (
+        "model input: column 'frequency', row 2: value True; expected a whole number >= 1 (purchase occasions)")
+    assert refusal(url, with_value(2, "recency", -5)) == (
+        "model input: column 'recency', row 2: value -5; expected a number >= 0 (time since the last purchase day)")
+    assert refusal(url, with_value(0, "recency_btyd", 600)) == (
+        "model input: column 'recency_btyd', row 0: value 600; expected at most T (545)")
+    # These were answered 504 after 60 s while the worker kept computing.
+    assert refusal(url, {"dataframe_records": good, "params": {"horizon": "99999999W"}}) == (
+        "params: horizon '99999999W' is 699,999,993 days; the model predicts at most 3,653 days ahead "
+        "(model_config max_horizon_days), e.g. '365D' or '52W'")
+    rows = json.loads(model_input(features.head(SERVED_MAX_ROWS + 1)).to_json(orient="split", index=False))
+    assert refusal(url, {"dataframe_split": rows}) == (
+        f"model input: {SERVED_MAX_ROWS + 1:,} rows; the model takes at most {SERVED_MAX_ROWS:,} rows per call "
+        "(model_config max_rows): send the customers in batches")
+    # The server still answers the good rows, at the longest horizon allowed.
+    got = predictions(url, {"dataframe_records": good, "params": {"horizon": "3653D"}})
+    assert got["customer_id"].tolist() == frame["customer_id"].tolist()
 
 
 FRESH = """

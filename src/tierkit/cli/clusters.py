@@ -33,9 +33,12 @@ def parse_k_range(text: str) -> tuple[int, int]:
 @click.option("--transform", type=click.Choice(["log1p", "yeo-johnson"]), default="log1p", show_default=True,
               help="Skew-reducing transform before scaling.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (sample, k-means++, bootstrap).")
-@click.option("--rule", "selection_rule", type=click.Choice(SELECTION_RULES), default="vote", show_default=True,
-              help="How k is chosen: vote = the k at least two of silhouette, Calinski-Harabasz and Davies-Bouldin "
-                   "prefer (else the best mean rank); or one index alone; or the knee of the inertia curve.")
+@click.option("--rule", "selection_rule", type=click.Choice(SELECTION_RULES), default="action", show_default=True,
+              help="How k is chosen: action = the largest k whose clusters can be acted on (each at least 5% of "
+                   "the customers, every two at least half a standard deviation apart on value or activity, "
+                   "stable over bootstrap resamples; else the vote); vote = the k at least two of silhouette, "
+                   "Calinski-Harabasz and Davies-Bouldin prefer (else the best mean rank); or one index alone; or "
+                   "the knee of the inertia curve.")
 @click.option("--stability/--no-stability", default=True, show_default=True,
               help="Measure bootstrap stability (adjusted Rand index, Jaccard per cluster).")
 @click.option("--n-boot", type=click.IntRange(min=1), default=20, show_default=True,
@@ -98,6 +101,8 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
     if model.selection_ is not None:
         selection = model.selection_.assign(preferred_by=[", ".join(term(i, lang) for i in p.split(", ") if i)
                                                           for p in model.selection_["preferred_by"]])
+        if "action" in selection.columns:  # the action rule's verdict per k, in the reader's language
+            selection["action"] = [term(v, lang) if isinstance(v, str) else v for v in selection["action"]]
         lines += [term("choosing_k", lang), shown(selection)]
         rule = describe_choice(model.selection_, model.selection_rule, lang)
     lines.append(term("k_line", lang, k=model.k_, rule=rule))

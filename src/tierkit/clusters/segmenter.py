@@ -3,13 +3,25 @@
 Pipeline: a skew-reducing transform (``log1p`` after clipping negatives to 0 -- net returns can
 make monetary negative -- or Yeo-Johnson), then standard scaling, then k-means++ with a fixed
 ``random_state``. When ``k`` is not given it is chosen over ``k_range`` on a seeded sample
-(:mod:`tierkit.clusters.selection`); the final model is fitted on every customer. Clusters
-are then renumbered so that 0 is the most valuable and named by where their centre sits
-against the population on each feature (:mod:`tierkit.clusters.naming`).
+(:mod:`tierkit.clusters.selection`); the final model is fitted on every customer, starting from
+the chosen k's centres on the sample. Clusters are then renumbered so that 0 is the most
+valuable and named by where their customers sit in the base on each feature
+(:mod:`tierkit.clusters.naming`).
 
-The bootstrap stability of the clusters (:mod:`tierkit.clusters.stability`) is a diagnostic,
-not part of ``fit``: :meth:`KMeansSegmenter.assess_stability` measures it on the sample
-(``tierkit clusters``, ``report`` and ``run`` call it); ``n_boot > 0`` runs it inside ``fit``.
+**Choosing k for use.** By default (``selection_rule="action"``) k is the largest k in
+``k_range`` whose clusters a marketer can act on: every cluster holds at least 5 % of the
+customers, every two clusters' centres are at least half a standard deviation apart on
+recency, frequency or monetary (or CLV when clustered), and the least stable cluster keeps a
+mean Jaccard of at least 0.75 over three seeded bootstrap resamples. The ks are checked from
+the largest down and the bootstraps run only for a k that passes the two cheap criteria, so
+k = 2 is chosen only when no larger k holds; when no k holds, the validity indices' vote
+decides. ``k_reason_`` records the rule, the criteria, every candidate's figures and why the
+k was chosen, for reports ("why this k"). An explicit ``k`` is used as given.
+
+The bootstrap stability of the final clusters (:mod:`tierkit.clusters.stability`, 20
+resamples) is a diagnostic, not part of ``fit``: :meth:`KMeansSegmenter.assess_stability`
+measures it on the sample (``tierkit clusters``, ``report`` and ``run`` call it); ``n_boot > 0``
+runs it inside ``fit``.
 """
 
 from __future__ import annotations
@@ -21,14 +33,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.clusters.naming import cluster_names, cluster_profiles, value_order
-from tierkit.clusters.selection import MIN_CUSTOMERS_PER_CLUSTER, SELECTION_RULES, sample_rows, select_k
+from tierkit.clusters.naming import cluster_profiles, name_clusters, value_order
+from tierkit.clusters.selection import (
+    MIN_CUSTOMERS_PER_CLUSTER,
+    SELECTION_RULES,
+    choice_reason,
+    closest_separation,
+    sample_rows,
+    select_k,
+)
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
 
 DEFAULT_FEATURES = ("recency", "frequency", "monetary")
 OPTIONAL_FEATURES = ("tenure", "clv")
+#: Features on which clusters must differ to be acted on: value (frequency, monetary, CLV) and activity (recency).
+VALUE_AND_ACTIVITY = ("recency", "frequency", "monetary", "clv")
 
 
 def clipped_log1p(X):
@@ -37,34 +58,42 @@ def clipped_log1p(X):
 
 
 class KMeansSegmenter(TierTransformer):
-    """K-means clusters of customers with the right k, stable numbering and RFM names.
+    """K-means clusters of customers with a k to act on, stable numbering and RFM names.
 
     Parameters
     ----------
     features : sequence of str, default=("recency", "frequency", "monetary")
         Feature columns clustered; ``tenure`` and ``clv`` (from the CLV step) may be added.
     k : int, optional
-        Number of clusters; default chosen over ``k_range``.
+        Number of clusters; default chosen over ``k_range`` by ``selection_rule``.
     k_range : (int, int), default=(2, 10)
         Smallest and largest k tried when ``k`` is not given, both included.
-    selection_rule : {"vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"}, default="vote"
-        How k is chosen when not given: by default the k that at least two of silhouette,
-        Calinski-Harabasz and Davies-Bouldin prefer (see :mod:`tierkit.clusters.selection`).
+    selection_rule : {"action", "vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"}, \
+default="action"
+        How k is chosen when not given. ``"action"``: the largest k whose clusters can be acted
+        on -- every cluster at least 5 % of the customers, every two clusters at least 0.5
+        standard deviations apart on recency, frequency or monetary (CLV too when clustered;
+        tenure does not count), the least stable cluster's mean Jaccard over 3 seeded bootstrap
+        resamples at least 0.75 -- checked on the sample from the largest k down; the indices'
+        vote when no k passes. ``"vote"``: the k that at least two of silhouette,
+        Calinski-Harabasz and Davies-Bouldin prefer. See :mod:`tierkit.clusters.selection`.
     skew_transform : {"log1p", "yeo-johnson"}, default="log1p"
         Transform of the skewed features before standardising.
     random_state : int, default=0
-        Seed of the sample and of k-means.
+        Seed of the sample, of k-means and of the bootstrap resamples that choose k.
     n_init : int, default=4
-        k-means++ restarts of the final fit; the search over k, which compares the indices of
-        each k on the sample, uses half as many (at least one): on CDNOW its silhouettes,
-        Calinski-Harabasz and Davies-Bouldin indices agree with four restarts' to 3 decimals.
+        k-means++ restarts of the fit with a given ``k``. The search over k, which compares each
+        k on the sample, uses half as many (at least one), as do its bootstrap resamples (on
+        CDNOW its silhouettes, Calinski-Harabasz and Davies-Bouldin indices agree with four
+        restarts' to 3 decimals); the final fit on every customer then starts from the chosen
+        k's centres on the sample, so the clusters delivered are the ones whose figures chose k.
     sample_size : int, default=10000
         Customers sampled (seeded) for choosing k, silhouette and stability. On CDNOW, seeds 0-3
         give the same k on 10,000 as on 20,000 customers, with silhouettes within 0.005, in 60 %
         of the time.
     n_boot : int, default=0
-        Bootstrap resamples for stability measured inside ``fit``; 0 leaves it to
-        :meth:`assess_stability`, a diagnostic that costs about one k-means fit per resample.
+        Bootstrap resamples for the stability diagnostic measured inside ``fit``; 0 leaves it to
+        :meth:`assess_stability`, which costs about one k-means fit per resample.
     n_threads : int, default=1
         OpenMP and BLAS threads while fitting (through ``threadpoolctl``). One thread by default:
         k-means' threads spin while they wait, so on cores shared with other work (a second job,
@@ -74,12 +103,22 @@ class KMeansSegmenter(TierTransformer):
     Attributes
     ----------
     k_, k_rule_ : int, str
-        Chosen k and the rule that chose it, with each index's preference.
+        Chosen k and the rule that chose it, in words (``given: k=5`` for an explicit k).
+    k_reason_ : dict
+        Why this k, as data: ``rule``, ``chosen``, ``vote`` (the k the indices' vote gives),
+        ``why`` (= ``k_rule_``), ``criteria`` (the ``action`` rule's thresholds and the
+        features the separation is measured on) and ``candidates`` (per k: smallest cluster's
+        share, separation, silhouette, least stable cluster's Jaccard where measured, the
+        ``action`` verdict, chosen). For an explicit k: ``rule`` ``"given"``, ``chosen``, ``why``.
     selection_ : pandas.DataFrame or None
-        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, the indices
-        preferring it (``preferred_by``), chosen.
+        Per candidate k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, smallest
+        share, separation, the indices preferring it (``preferred_by``), with the ``action``
+        rule ``least_jaccard`` and ``action``, chosen.
     names_ : list of str
         Cluster names by cluster number (see :mod:`tierkit.clusters.naming`).
+    naming_ : pandas.DataFrame
+        Why each cluster has its name: per cluster and feature, its word, position in the
+        base, mean and median beside the base's.
     pipeline_ : sklearn.pipeline.Pipeline
         Transform, scaler and the final k-means.
     profiles_ : pandas.DataFrame
@@ -91,16 +130,30 @@ class KMeansSegmenter(TierTransformer):
 
     Examples
     --------
+    Recent big spenders (150), one-time buyers of little some 150 days ago (250) and more than
+    a year ago (600): the indices vote for k = 2 (big spenders and the rest), but the two kinds
+    of one-time buyer differ in activity, each is a fifth of the base or more and stable, so
+    k = 3; four or more clusters would cut a kind in two (too close):
+
     >>> rng = np.random.default_rng(0)
-    >>> f = pd.DataFrame({"recency": np.r_[rng.uniform(1, 10, 50), rng.uniform(200, 300, 50)],
-    ...                   "frequency": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
-    ...                   "monetary": np.r_[rng.uniform(800, 1000, 50), rng.uniform(10, 20, 50)]})
-    >>> seg = KMeansSegmenter(k=2).fit(f)
+    >>> def kind(n, recency, frequency, monetary):
+    ...     return pd.DataFrame({"recency": recency * rng.lognormal(0, 0.1, n),
+    ...                          "frequency": np.round(frequency * rng.lognormal(0, 0.1, n)),
+    ...                          "monetary": monetary * rng.lognormal(0, 0.1, n)})
+    >>> f = pd.concat([kind(150, 5, 12, 900), kind(250, 150, 1, 30), kind(600, 400, 1, 30)], ignore_index=True)
+    >>> seg = KMeansSegmenter().fit(f)
+    >>> seg.k_, seg.k_reason_["vote"], [c["action"] for c in seg.k_reason_["candidates"]][:3]
+    (3, 2, ['not checked', 'actionable', 'too close'])
     >>> seg.profiles_["cluster_name"].tolist()
-    ['very_recent-very_frequent-very_high_spend', 'lapsed-rare-very_low_spend']
+    ['very_recent-very_frequent-very_high_spend', 'recent-rare-mid_spend', 'lapsing-rare-mid_spend']
+
+    An explicit k is used as given:
+
+    >>> KMeansSegmenter(k=2).fit(f).k_reason_
+    {'rule': 'given', 'chosen': 2, 'why': 'given: k=2'}
     """
 
-    def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), selection_rule="vote",
+    def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), selection_rule="action",
                  skew_transform="log1p", random_state=0, n_init=4, sample_size=10_000, n_boot=0, n_threads=1):
         self.features = features
         self.k = k
@@ -167,12 +220,29 @@ class KMeansSegmenter(TierTransformer):
         Z = prep.transform(values)
         sample = sample_rows(n, self.sample_size, self.random_state)
         if self.k is None:
-            self.selection_, k, self.k_rule_ = select_k(Z[sample], self.k_range, rule=self.selection_rule,
-                                                        random_state=self.random_state,
-                                                        n_init=max(1, self.n_init // 2))
+            separation_on = [f for f in self.features_ if f in VALUE_AND_ACTIVITY]
+            columns = [self.features_.index(f) for f in separation_on]
+            refitted = {}
+
+            def on_everyone(k, centres):
+                # start from the clusters whose figures chose k, so the ones delivered are the ones checked
+                model = refitted[k] = KMeans(n_clusters=k, init=centres, n_init=1,
+                                             random_state=self.random_state).fit(Z)
+                return (np.bincount(model.labels_, minlength=k).min() / n,
+                        closest_separation(model.cluster_centers_[:, columns]))
+
+            self.selection_, k, self.k_rule_, start = select_k(
+                Z[sample], self.k_range, rule=self.selection_rule, random_state=self.random_state,
+                n_init=max(1, self.n_init // 2), separation_columns=columns,
+                confirm=on_everyone if len(sample) < n else None, return_centres=True)
+            self.k_reason_ = choice_reason(self.selection_, self.selection_rule, separation_on)
+            if k not in refitted:  # the vote, or the sample is every customer
+                on_everyone(k, start)
+            kmeans = refitted[k]
         else:
             self.selection_, k, self.k_rule_ = None, int(self.k), f"given: k={self.k}"
-        kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
+            self.k_reason_ = {"rule": "given", "chosen": k, "why": self.k_rule_}
+            kmeans = KMeans(n_clusters=k, init="k-means++", n_init=self.n_init, random_state=self.random_state).fit(Z)
         raw = kmeans.labels_
         frame = pd.DataFrame({c: numeric_column(X, c, "KMeansSegmenter") for c in DEFAULT_FEATURES})
         means = frame.groupby(raw).mean().reindex(range(k))
@@ -181,7 +251,8 @@ class KMeansSegmenter(TierTransformer):
         self.relabel_ = np.empty(k, dtype="int64")
         self.relabel_[order] = np.arange(k)
         labels = self.relabel_[raw]
-        names = cluster_names(pd.DataFrame(kmeans.cluster_centers_[order], columns=self.features_))
+        clustered = pd.DataFrame({c: numeric_column(X, c, "KMeansSegmenter") for c in self.features_})
+        names, self.naming_ = name_clusters(clustered, labels, k)
         self.names_ = names
         self.k_ = k
         self.pipeline_ = Pipeline([("shape", prep.named_steps["shape"]), ("scale", prep.named_steps["scale"]),
@@ -263,7 +334,7 @@ class KMeansSegmenter(TierTransformer):
         return pd.DataFrame(centres[order], columns=self.features_, index=pd.RangeIndex(self.k_, name="cluster"))
 
     def standards(self) -> dict:
-        """Chosen k, rule, centres, profiles, selection table and stability, for reports and JSON."""
+        """Chosen k, rule and its reason, centres, profiles, naming evidence, selection table and stability."""
         check_is_fitted(self, "pipeline_")
         out = {
             "k": self.k_,
@@ -273,6 +344,11 @@ class KMeansSegmenter(TierTransformer):
             "centres_scaled": self.centres().round(6).to_dict("index"),
             "profiles": self.profiles_.reset_index().to_dict("records"),
         }
+        # a model saved before issue 21 has neither
+        if hasattr(self, "k_reason_"):
+            out["k_reason"] = self.k_reason_
+        if hasattr(self, "naming_"):
+            out["naming"] = self.naming_.to_dict("records")
         if self.selection_ is not None:
             out["selection"] = self.selection_.reset_index().to_dict("records")
         if self.stability_ is not None:

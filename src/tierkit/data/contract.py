@@ -7,38 +7,60 @@ One definition, run by DuckDB (training and local scoring) and Spark (cluster sc
 reason                the row
 ===================== ==================================================================
 ``missing customer``  has an empty customer id cell (``missing_customers`` decides)
+``bad customer``      has a customer id holding a control character (NUL, tab, a line
+                      break ...), which no output can carry faithfully
 ``bad date``          has a date that is empty or not a date in the column's one format
-``bad amount``        has an amount that is empty, not a number, or not finite
-``bad price``         (price x quantity) has such a price
+``bad amount``        has an amount that is empty, not a number, not finite, or
+                      :func:`amount_limit` or more in magnitude
+``bad price``         (price x quantity) has such a price, or a price whose product with
+                      the quantity is :func:`amount_limit` or more in magnitude
 ``bad quantity``      has such a quantity (when a quantity column is mapped)
 ``bad profit``        has such a profit (when a profit column is mapped)
+``missing order``     has an empty order id (when an order column is mapped: a purchase
+                      occasion is a distinct order, so a line of no order would count as
+                      none, and a customer who bought could get frequency 0)
 ===================== ==================================================================
 
 Canonical columns: ``customer_id`` (text exactly as written, without surrounding blanks;
-``NA``, ``null`` and ``00001`` are ids), ``date`` (the wall-clock timestamp, see
+``NA``, ``null`` and ``00001`` are ids; a column whose every id is a whole-number float such
+as ``12346.0``, the usual export of an integer column with gaps, is read as those integers,
+see :func:`float_ids_sql`), ``date`` (the wall-clock timestamp, see
 :mod:`tierkit.data.dates`), ``amount`` (double; price x quantity when so mapped),
-``order_id`` (text, may be empty), ``quantity`` and ``profit`` (doubles).
+``order_id`` (text), ``quantity`` and ``profit`` (doubles).
+
+**Amounts are bounded** so that every sum is exact: the feature query sums money in
+:data:`tierkit.features.definition.MONEY_TYPE` (a decimal with 6 places), whose values must
+stay below :func:`amount_limit` (``10**12`` for ``DECIMAL(18, 6)``); its sums widen to 38
+digits, so a customer's total may go far beyond. An amount, a profit or a price x quantity at
+or beyond the limit is a bad row, never a traceback in the feature step.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tierkit.data.columns import ColumnMap
-from tierkit.data.dates import DatePattern, parse_layers
+from tierkit.data.dates import DatePattern, compile_date_format, parse_layers
+from tierkit.errors import DataError
 
 #: Rejection reasons in the order they are tested, and what each field should have held.
-REASONS = ("missing customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit")
+REASONS = ("missing customer", "bad customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit",
+           "missing order")
 EXPECTED = {
     "missing customer": "a customer id",
+    "bad customer": "a customer id without control characters (NUL, tab, line breaks ...)",
     "bad date": "a date",
     "bad amount": "a number",
     "bad price": "a number",
     "bad quantity": "a number",
     "bad profit": "a number",
+    "missing order": "an order id (the order column is mapped; leave it out to count purchase days)",
 }
-_REASON_FIELD = {"missing customer": "customer_id", "bad date": "date", "bad amount": "amount",
-                 "bad price": "price", "bad quantity": "quantity", "bad profit": "profit"}
+_REASON_FIELD = {"missing customer": "customer_id", "bad customer": "customer_id", "bad date": "date",
+                 "bad amount": "amount", "bad price": "price", "bad quantity": "quantity", "bad profit": "profit",
+                 "missing order": "order_id"}
 #: Surrounding blanks are not part of a value.
 BLANKS = "^[ \t\r\n]+|[ \t\r\n]+$"
 #: The parameters of :meth:`tierkit.data.dialect.Dialect.strip`.
@@ -46,6 +68,42 @@ BLANK_PARAMS = {"tk_blanks": BLANKS, "tk_padded": "^[ \t\r\n]|[ \t\r\n]$"}
 #: What a number written as text looks like (no thousands separators, no hex, no inf/nan).
 NUMBER = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 KINDS = ("text", "integer", "number", "temporal", "temporal_tz")
+#: A control character (C0 or DEL) anywhere in a customer id makes the row a ``bad customer``.
+CONTROL = "[\\x00-\\x1f\\x7f]"
+#: A customer id written as a whole-number float (``12346.0``), see :func:`float_ids_sql`.
+FLOAT_ID = "^-?[0-9]+[.]0+$"
+#: Whole doubles below this magnitude are written as integers (BIGINT holds them; doubles count
+#: every integer exactly up to 2**53).
+WHOLE_DOUBLE_LIMIT = "1e15"
+
+
+@lru_cache(maxsize=1)
+def amount_limit() -> int:
+    """The magnitude every amount, profit and price x quantity must stay below (exclusive).
+
+    One unit of the last place above the largest value
+    :data:`tierkit.features.definition.MONEY_TYPE` holds (999,999,999,999.999999 for
+    ``DECIMAL(18, 6)``): ``10**12``. Each amount below it fits that decimal, so the sums of the
+    feature step are exact sums of the amounts as the canonical table holds them (doubles,
+    rounded to 6 places), whatever their order.
+
+    Examples
+    --------
+    >>> amount_limit() == 10 ** 12
+    True
+    """
+    from tierkit.features.definition import MONEY_TYPE
+
+    match = re.fullmatch(r"DECIMAL\(\s*([0-9]+)\s*,\s*([0-9]+)\s*\)", MONEY_TYPE)
+    if match is None:  # pragma: no cover - a programming error
+        raise ValueError(f"MONEY_TYPE {MONEY_TYPE!r} is not DECIMAL(p, s)")
+    precision, scale = int(match.group(1)), int(match.group(2))
+    return 10 ** (precision - scale)
+
+
+def _limit_sql() -> str:
+    """:func:`amount_limit` as a double literal, spelled alike in DuckDB and Spark."""
+    return f"CAST({amount_limit()} AS DOUBLE)"
 
 
 def reason_field(reason: str) -> str:
@@ -70,6 +128,9 @@ class ContractPlan:
         The one pattern of a text or integer date column.
     timezone : str, optional
         Zone to convert zone-aware timestamps to.
+    whole_float_ids : bool, default=False
+        Every non-empty customer id is a whole-number float (``12346.0``): read them as the
+        integers they are (:func:`float_ids_sql` decides).
     """
 
     columns: ColumnMap
@@ -77,6 +138,7 @@ class ContractPlan:
     zones: dict = field(default_factory=dict)
     date_pattern: DatePattern | None = None
     timezone: str | None = None
+    whole_float_ids: bool = False
 
     def reasons(self) -> tuple:
         """The reasons that can apply to this source, in order."""
@@ -85,7 +147,7 @@ class ContractPlan:
 
     def params(self) -> dict:
         """The bound parameters of :func:`checked_sql`."""
-        out = {**BLANK_PARAMS, "tk_number": NUMBER}
+        out = {**BLANK_PARAMS, "tk_number": NUMBER, "tk_control": CONTROL}
         if self.date_pattern is not None:
             out["tk_date"] = self.date_pattern.regex
         if self.timezone is not None:
@@ -112,21 +174,72 @@ def text_value(dialect, column: str, kind: str) -> str:
     return _stripped(dialect, q)
 
 
-def _number_layers(dialect, field: str, column: str, kind: str) -> tuple[list, list, str]:
-    """(text layer, number layer, final expression) of a numeric field: a finite double or NULL."""
+def id_text(dialect, column: str, kind: str, whole_float_ids: bool = False) -> str:
+    """The customer id of a source cell as text, NULL when empty.
+
+    Text is taken as written (without surrounding blanks); with ``whole_float_ids`` the
+    ``.0`` of ``12346.0`` is dropped. A double column is written as its integers when
+    ``whole_float_ids`` (every value is whole), else as each double's text (``3.5``, ``12.0``);
+    a NaN is an empty id.
+    """
     q = dialect.quote(column)
+    if kind == "number":
+        finite = dialect.finite(q)
+        if whole_float_ids:
+            return f"(CASE WHEN {finite} THEN {dialect.text(f'CAST({q} AS BIGINT)')} END)"
+        return f"(CASE WHEN {finite} THEN {dialect.text(q)} END)"
+    if kind == "text" and whole_float_ids:
+        return f"regexp_replace({_stripped(dialect, q)}, '[.]0+$', '')"
+    return text_value(dialect, column, kind)
+
+
+def float_ids_sql(dialect, relation: str, column: str, kind: str) -> tuple[str, str] | None:
+    """Two one-row queries that decide whether every customer id is a whole-number float; None if none can be.
+
+    Pandas writes an integer column with gaps as floats (``12346.0``), and a Parquet file or a
+    frame may hold ids as doubles. Such ids are read as the integers they are, but only when
+    *every* non-empty id of the column has that form: a column mixing ``A12`` and ``3.0``, or
+    holding ``3.5``, is left as written.
+
+    The first query finds one non-empty id not of that form (``LIMIT 1``: it stops at the
+    first, so an ordinary column costs next to nothing); only when it finds none does the
+    second count the distinct ids and give the smallest as an example: ``(ids, example)``.
+    Parameters: ``tk_float_id`` (:data:`FLOAT_ID`) and :data:`BLANK_PARAMS`.
+    """
+    q = dialect.quote(column)
+    if kind == "text":
+        value, kept = _stripped(dialect, q), "tk_id IS NOT NULL"
+        other = f"NOT {dialect.matches('tk_id', dialect.param('tk_float_id'))}"
+    elif kind == "number":
+        value, kept = f"CAST({q} AS DOUBLE)", dialect.finite("tk_id")
+        other = f"NOT (tk_id = floor(tk_id) AND abs(tk_id) < {WHOLE_DOUBLE_LIMIT})"
+    else:
+        return None
+    ids = f"(SELECT {value} AS tk_id FROM {relation}) tk_ids WHERE {kept}"
+    return f"SELECT 1 FROM {ids} AND {other} LIMIT 1", f"SELECT COUNT(DISTINCT tk_id), MIN(tk_id) FROM {ids}"
+
+
+def _number_layers(dialect, field: str, column: str, kind: str) -> tuple[list, list, str]:
+    """(text layer, number layer, final expression) of a numeric field: a finite double or NULL.
+
+    Amounts and profits (the summed fields) must also stay below :func:`amount_limit`.
+    """
+    q = dialect.quote(column)
+    bounded = field in ("amount", "profit")
     if kind in ("number", "integer"):
-        return [], [f"CAST({q} AS DOUBLE) AS tk_n_{field}"], _finite(dialect, f"tk_n_{field}")
+        return [], [f"CAST({q} AS DOUBLE) AS tk_n_{field}"], _finite(dialect, f"tk_n_{field}", bounded)
     if kind == "text":
         text = f"tk_t_{field}"
         number = (f"(CASE WHEN {dialect.matches(text, dialect.param('tk_number'))} THEN TRY_CAST({text} AS DOUBLE) "
                   f"END) AS tk_n_{field}")
-        return [f"{text_value(dialect, column, kind)} AS {text}"], [number], _finite(dialect, f"tk_n_{field}")
+        return [f"{text_value(dialect, column, kind)} AS {text}"], [number], _finite(dialect, f"tk_n_{field}",
+                                                                                     bounded)
     return [], [], "CAST(NULL AS DOUBLE)"
 
 
-def _finite(dialect, column: str) -> str:
-    return f"(CASE WHEN {dialect.finite(column)} THEN {column} END)"
+def _finite(dialect, column: str, bounded: bool = False) -> str:
+    below = f" AND abs({column}) < {_limit_sql()}" if bounded else ""
+    return f"(CASE WHEN {dialect.finite(column)}{below} THEN {column} END)"
 
 
 def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
@@ -143,7 +256,7 @@ def canonical_layers(dialect, plan: ContractPlan) -> tuple[list, dict]:
     text_layer, second, third = [], [], []
     exprs = {}
     id_column = fields["customer_id"]
-    text_layer.append(f"{text_value(dialect, id_column, kinds[id_column])} AS tk_t_customer_id")
+    text_layer.append(f"{id_text(dialect, id_column, kinds[id_column], plan.whole_float_ids)} AS tk_t_customer_id")
     exprs["customer_id"] = "tk_t_customer_id"
     date_column = fields["date"]
     date_kind = kinds[date_column]
@@ -211,7 +324,13 @@ def checked_sql(dialect, relation: str, plan: ContractPlan, *, keep: tuple = ())
     cases = []
     for reason in plan.reasons():
         name = _REASON_FIELD[reason]
-        cases.append(f"WHEN {name} IS NULL THEN '{reason}'")
+        if reason == "bad customer":
+            cases.append(f"WHEN {dialect.matches(name, dialect.param('tk_control'))} THEN '{reason}'")
+        else:
+            cases.append(f"WHEN {name} IS NULL THEN '{reason}'")
+        if reason == "bad quantity" and "price" in exprs:
+            # each is finite; their product must stay below the limit too (1e200 x 1e200 is inf)
+            cases.append(f"WHEN NOT (abs(price * quantity) < {_limit_sql()}) THEN 'bad price'")
     amount = "amount" if "amount" in exprs else "price * quantity"
     outputs = ["customer_id", "date", f"{amount} AS amount"]
     outputs += [name for name in ("order_id", "quantity", "profit") if name in exprs]
@@ -224,6 +343,26 @@ def date_sql(dialect, relation: str, plan: ContractPlan) -> str:
     """SQL over ``relation`` giving only the canonical ``date`` of each row (for survey files)."""
     layers, exprs = canonical_layers(dialect, plan)
     return f"SELECT {exprs['date']} AS date FROM {layered(with_dates(dialect, relation, plan), layers)}"
+
+
+def date_rule_sql(dialect, relation: str, plan: ContractPlan, pattern: DatePattern | None = None,
+                  regex_param: str = "tk_date") -> str:
+    """One row: the rows with a non-empty date, how many of them ``pattern`` does not read, and one such value.
+
+    ``pattern`` is the plan's by default; its regular expression is the parameter
+    ``regex_param``. Each distinct cell is parsed once, with its count of rows.
+    """
+    pattern = pattern or plan.date_pattern
+    column = plan.columns.date
+    q = dialect.quote(column)
+    cells = f"(SELECT {q}, COUNT(*) AS tk_rows FROM {relation} WHERE {q} IS NOT NULL GROUP BY {q}) tk_date_cells"
+    layers = [[f"{text_value(dialect, column, plan.kinds[column])} AS tk_t_date"]]
+    (groups, parts), value = parse_layers(dialect, pattern, "tk_t_date", regex_param, timezone_param=None)
+    inner = f"SELECT tk_t_date, tk_rows, {value} AS tk_v FROM {layered(cells, layers + [groups, parts])}"
+    failed = "tk_t_date IS NOT NULL AND tk_v IS NULL"
+    return (f"SELECT COALESCE(SUM(tk_rows) FILTER (WHERE tk_t_date IS NOT NULL), 0) AS n_dates, "
+            f"COALESCE(SUM(tk_rows) FILTER (WHERE {failed}), 0) AS n_failed, "
+            f"MIN(tk_t_date) FILTER (WHERE {failed}) AS example FROM ({inner}) tk_date_rule")
 
 
 def counts_sql(dialect, checked: str, plan: ContractPlan) -> str:
@@ -240,3 +379,81 @@ def valid_sql(checked: str, plan: ContractPlan) -> str:
     names = ["customer_id", "date", "amount"] + [n for n in ("order_id", "quantity", "profit")
                                                  if n in plan.columns.fields()]
     return f"SELECT {', '.join(names)} FROM {checked} WHERE reason IS NULL"
+
+
+# -- rules decided over a whole column (run by either engine through ``fetch``) ------------------
+#
+# ``fetch(sql, params)`` runs one query with its bound parameters and returns its rows as tuples.
+
+
+def decide_float_ids(fetch, dialect, relation: str, column: str, kind: str, source: str) -> str | None:
+    """The note to give when every non-empty customer id is a whole-number float, else None.
+
+    A note means the ids are read as integers (``ContractPlan(whole_float_ids=True)``); it says
+    how many distinct ids were so written, with an example.
+    """
+    queries = float_ids_sql(dialect, relation, column, kind)
+    if queries is None:
+        return None
+    params = {**BLANK_PARAMS, "tk_float_id": FLOAT_ID}
+    if fetch(queries[0], params):
+        return None
+    count, example = fetch(queries[1], params)[0]
+    if not count:
+        return None
+    if kind == "number":
+        written, whole = repr(float(example)), str(int(example))
+    else:
+        written, whole = str(example), re.sub(r"[.]0+$", "", str(example))
+    return (f"{source}: column {column!r}: {int(count):,} customer id(s) written as whole-number floats "
+            f"(e.g. {written!r}) are read as the integers they are ({whole!r})")
+
+
+def swapped_day_month(date_format: str) -> str | None:
+    """``date_format`` with ``%d`` and ``%m`` swapped, or None when it lacks one of them.
+
+    Examples
+    --------
+    >>> swapped_day_month("%d/%m/%Y %H:%M"), swapped_day_month("%Y%m%d"), swapped_day_month("%b %d %Y")
+    ('%m/%d/%Y %H:%M', '%Y%d%m', None)
+    """
+    if "%d" not in date_format or "%m" not in date_format:
+        return None
+    return date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+#: A date rule that rejects more than this share of a column's non-empty dates refuses the column.
+DATE_RULE_MAJORITY = 0.5
+
+
+def check_date_rule(fetch, dialect, relation: str, plan: ContractPlan, source: str,
+                    date_format: str | None = None, on_bad_rows: str = "skip") -> None:
+    """Refuse the date column when its rule rejects most of it, even when bad rows are skipped.
+
+    A format that rejects more than :data:`DATE_RULE_MAJORITY` of the non-empty dates is not
+    the column's, and the dates it does read are suspect (``12/05/2011`` of a month-first file
+    read day first is 12 May instead of 5 December). The one-line refusal names the column,
+    the rule, how many dates failed and one of them, and the format with day and month swapped
+    when that reads every date. A few bad dates are left to the bad-row policy.
+
+    With ``on_bad_rows="error"`` the file is refused anyway, at its first bad date; this
+    refusal replaces that one only when it can name the format that reads every date.
+    """
+    n_dates, n_failed, example = fetch(date_rule_sql(dialect, relation, plan),
+                                       {**BLANK_PARAMS, "tk_date": plan.date_pattern.regex})[0]
+    if not n_failed or n_failed <= DATE_RULE_MAJORITY * n_dates:
+        return
+    rule = f"date_format {date_format!r}" if date_format else f"the column's format ({plan.date_pattern.name})"
+    hint = "; give the column's date_format"
+    other = swapped_day_month(date_format) if date_format else None
+    if other is not None:
+        pattern = compile_date_format(other)
+        _, other_failed, _ = fetch(date_rule_sql(dialect, relation, plan, pattern, "tk_date_other"),
+                                   {**BLANK_PARAMS, "tk_date_other": pattern.regex})[0]
+        if not other_failed:
+            hint = f": {other!r} reads them all"
+    if on_bad_rows != "skip" and not hint.startswith(":"):
+        return  # the first bad date is the better message
+    raise DataError(f"{source}: column {plan.columns.date!r}: {int(n_failed):,} of {int(n_dates):,} dates do not "
+                    f"match {rule} (e.g. {example!r}); a format that rejects most of a column is not the column's, "
+                    f"and the dates it reads are suspect{hint}")

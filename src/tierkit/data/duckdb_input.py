@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.contract import (
+    BLANK_PARAMS,
+    ContractPlan,
+    check_date_rule,
+    checked_sql,
+    counts_sql,
+    decide_float_ids,
+    reason_field,
+    valid_sql,
+)
 from tierkit.data.dates import (
     DateStats,
     compile_date_format,
@@ -27,7 +38,7 @@ from tierkit.data.dates import (
     warn_naive_timestamps,
 )
 from tierkit.data.dialect import DUCKDB
-from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
+from tierkit.data.files import WHITESPACE, TransactionFile, describe_file, width_error
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError, MissingColumnsError
 from tierkit.threads import available_cores
@@ -137,6 +148,51 @@ def check_columns(source: str, present: list, columns: ColumnMap, header: bool =
     raise MissingColumnsError(source, missing, present, hint)
 
 
+def check_duplicate_columns(source: str, written: list, present: list, columns: ColumnMap) -> None:
+    """One-line error when a column the map reads appears more than once in the source.
+
+    ``written`` are the source's column names as written, ``present`` the names the engine
+    gave them (it renames repeats, ``amount`` to ``amount_1``), in the same order. Only the
+    mapped columns matter: a repeated column the map does not read (two ``note`` columns of an
+    export) is never looked at, and refusing it would make users edit files for nothing; a
+    repeated mapped column cannot be read without guessing which one is meant.
+    """
+    written = [str(name) for name in written]
+    for field, name in columns.fields().items():
+        positions = [i + 1 for i, w in enumerate(written) if w == name]
+        if len(positions) > 1:
+            shown = ", ".join(map(str, positions[:-1])) + f" and {positions[-1]}"
+            raise DataError(f"{source}: column {name!r} appears {len(positions)} times (columns {shown}); the column "
+                            f"map reads {field} from it, so which one is meant cannot be told: rename or remove the "
+                            "others")
+        if positions and len(present) == len(written) and present[positions[0] - 1] != name:
+            # the engine's name for a repeated column took this one's name
+            raise DataError(f"{source}: column {name!r} (column {positions[0]}) is taken by the renaming of repeated "
+                            "columns; rename the repeated columns")
+
+
+def unique_names(names: list) -> list:
+    """``names`` as text with repeats made unique (``note``, ``note_2`` ...), never taking a name already there.
+
+    Examples
+    --------
+    >>> unique_names(["a", "note", "note", "note_2", 3])
+    ['a', 'note', 'note_3', 'note_2', '3']
+    """
+    names = [str(n) for n in names]
+    taken = set(names)
+    out, seen = [], set()
+    for name in names:
+        new = name
+        k = 2
+        while new in seen or (new != name and new in taken):
+            new = f"{name}_{k}"
+            k += 1
+        seen.add(new)
+        out.append(new)
+    return out
+
+
 def _looks_like_data(name: str) -> bool:
     text = str(name).strip()
     return bool(text) and (text[0].isdigit() or text[0] in "+-.")
@@ -187,28 +243,39 @@ def _cell_text(value) -> str:
 
 
 def read_excel_frame(source: TransactionFile) -> pd.DataFrame:
-    """One sheet of a workbook as a frame; every column keeps one type (mixed cells become text)."""
+    """One sheet of a workbook as a frame; every column keeps one type (mixed cells become text).
+
+    Repeated header names are made unique (:func:`unique_names`); ``attrs["tk_written_names"]``
+    keeps the header as written, for :func:`check_duplicate_columns`.
+    """
     try:
-        raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object,
-                            header=0 if source.header else None, engine="openpyxl")
+        raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl")
     except ValueError as exc:
         raise DataError(f"{source.path}: {str(exc).splitlines()[0]}; give sheet") from None
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{source.path}: cannot be read as .xlsx: {reason}") from None
-    if not source.header:
-        raw.columns = [str(i + 1) for i in range(raw.shape[1])]
+    if source.header:
+        # the header as written (pandas would rename a repeated name to ``name.1``)
+        written = ["" if pd.isna(v) else _cell_text(v) for v in raw.iloc[0]] if len(raw) else []
+        written = [w if w else f"Unnamed: {i}" for i, w in enumerate(written)]
+        raw = raw.iloc[1:].reset_index(drop=True)
+    else:
+        written = [str(i + 1) for i in range(raw.shape[1])]
+    names = unique_names(written)
     out = {}
-    for name in raw.columns:
-        col = raw[name]
+    for position, name in enumerate(names):
+        col = raw.iloc[:, position]
         values = col.dropna()
         if len(values) and all(isinstance(v, pd.Timestamp) or type(v).__name__ == "datetime" for v in values):
-            out[str(name)] = pd.to_datetime(col)
+            out[name] = pd.to_datetime(col)
         elif len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            out[str(name)] = col.astype("float64")
+            out[name] = col.astype("float64")
         else:
-            out[str(name)] = col.map(_cell_text, na_action="ignore").astype("str")
-    return pd.DataFrame(out)
+            out[name] = col.map(_cell_text, na_action="ignore").astype("str")
+    frame = pd.DataFrame(out, columns=names)
+    frame.attrs["tk_written_names"] = written
+    return frame
 
 
 class DuckDBInput(contextlib.AbstractContextManager):
@@ -288,7 +355,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
                                    quotechar='"', escapechar='"')
                 zones = {}
         except duckdb.Error as exc:
-            raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+            raise read_error(source, exc) from None
         if source.kind == "csv" and not source.header and source.sep != WHITESPACE:
             names = rel.columns
             rel = rel.project(", ".join(f'{DUCKDB.quote(n)} AS {DUCKDB.quote(str(i + 1))}'
@@ -299,7 +366,12 @@ class DuckDBInput(contextlib.AbstractContextManager):
             # Text is parsed once, into a columnar table in file order; every later pass (the
             # date dictionary, the checks, the features) scans that instead of the text.
             rel.create_view("tk_text", replace=True)
-            self.run("CREATE OR REPLACE TEMP TABLE tk_raw AS SELECT * FROM tk_text", "reading")
+            try:
+                self.run("CREATE OR REPLACE TEMP TABLE tk_raw AS SELECT * FROM tk_text", "reading")
+            except duckdb.InterruptException:
+                raise
+            except duckdb.Error as exc:
+                raise read_error(source, exc) from None
         described = con.execute("DESCRIBE tk_raw").fetchall()
         names = [row[0] for row in described]
         kinds = {row[0]: duckdb_kind(row[1]) for row in described}
@@ -332,7 +404,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
         located = source.kind == "csv"
         return self._load(str(source.path), names, kinds, zones, columns, options, header=source.header,
                           first_line=2 if (source.header and located) else 1, unit="line" if located else "row",
-                          as_of=as_of, materialise=source.kind != "parquet")
+                          as_of=as_of, materialise=source.kind != "parquet", written=written_names(source, self._frame),
+                          announce_float_ids=source.kind != "xlsx")
 
     def load_frame(self, frame: pd.DataFrame, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                    source: str = "transactions") -> ReadReport:
@@ -343,17 +416,26 @@ class DuckDBInput(contextlib.AbstractContextManager):
         (``row 1`` is the first row), as for a Parquet file.
         """
         options = (options or ReadOptions()).checked()
+        written = [str(c) for c in frame.columns]
+        names = unique_names(written)
+        if names != list(frame.columns):
+            # repeated (or non-text) labels: unique text names, the cells untouched; a repeated
+            # mapped column is refused by _load
+            frame = frame.set_axis(names, axis=1)
         kinds, zones = frame_kinds(frame)
         self._frame = _as_text_frame(frame, kinds)
         self.con.from_df(self._frame).create_view("tk_raw", replace=True)
-        names = [str(c) for c in frame.columns]
-        kinds = {str(k): v for k, v in kinds.items()}
-        zones = {str(k): v for k, v in zones.items()}
-        return self._load(source, names, kinds, zones, columns, options, header=True, first_line=1, unit="row")
+        return self._load(source, names, kinds, zones, columns, options, header=True, first_line=1, unit="row",
+                          written=written)
+
+    def _fetch(self, sql: str, params: dict) -> list:
+        self._set_params(params)
+        return self.con.execute(sql).fetchall()
 
     def _load(self, source, names, kinds, zones, columns, options, *, header, first_line, unit, as_of=None,
-              materialise=True) -> ReadReport:
+              materialise=True, written=None, announce_float_ids=True) -> ReadReport:
         columns = (columns or ColumnMap()).checked()
+        check_duplicate_columns(source, written or names, names, columns)
         check_columns(source, names, columns, header=header)
         fields = columns.fields()
         for name, column in fields.items():
@@ -367,7 +449,9 @@ class DuckDBInput(contextlib.AbstractContextManager):
                 pattern = compile_date_format(options.date_format)
             else:
                 pattern = self._decide_dates(source, columns.date, date_kind)
-        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
+        float_ids = decide_float_ids(self._fetch, DUCKDB, "tk_raw", columns.customer_id, kinds[columns.customer_id],
+                                     source)
+        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone, whole_float_ids=float_ids is not None)
         self.plan = plan
         warn_naive_timestamps(column=columns.date, source=source, timezone=options.timezone, stacklevel=4,
                               naive_values=naive_value_count(date_kind, pattern, options.date_format is not None,
@@ -384,8 +468,15 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self._set_params({"tk_as_of": str(as_of) if as_of is not None else "9999-12-31"})
         row = self.run(counts_sql(DUCKDB, "tk_checked", plan), "checking").fetchall()[0]
         report = report_from_counts(source, row, plan.reasons(), pattern.name if pattern else None)
+        if pattern is not None and report.rejected.get("bad date"):
+            check_date_rule(self._fetch, DUCKDB, relation, plan, source, options.date_format,
+                            options.on_bad_rows)
         settle(report, options, first_bad=lambda wanted: self._first_bad(relation, wanted, first_line, unit),
                rejected_rows=lambda: self.rejected_rows(relation, names, first_line, unit), stacklevel=4)
+        if float_ids is not None:
+            report.notes.append(float_ids)
+            if announce_float_ids:
+                warnings.warn(float_ids, UserWarning, stacklevel=4)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW tk_tx AS {valid_sql('tk_checked', plan)}")
         return report
 
@@ -451,6 +542,30 @@ def _text_expr(column: str, kind: str) -> str:
 
 def _first_line(exc) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def written_names(source: TransactionFile, frame: pd.DataFrame | None = None) -> list | None:
+    """The source's column names as written (repeats included), or None when the engine's are those."""
+    if source.kind == "xlsx" and frame is not None:
+        return frame.attrs.get("tk_written_names")
+    if source.kind == "parquet" and not source.remote:
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(source.files[0]).names)
+    return list(source.written_names) or None
+
+
+def read_error(source: TransactionFile, exc) -> DataError:
+    """The one-line refusal of a DuckDB error while reading ``source``; a line of the wrong width is named."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: ([0-9]+)", text)
+    widths = re.search(r"Expected Number of Columns: ([0-9]+) Found: ([0-9]+)", text)
+    if source.kind == "csv" and line and widths:
+        original = re.search(r"Original Line: ?(.*)", text)
+        return width_error(source.path, source.sep, int(line.group(1)), int(widths.group(2)),
+                           int(widths.group(1)), source.header, original.group(1) if original else None)
+    where = f" (line {line.group(1)})" if line else ""
+    return DataError(f"{source.path}: cannot be read as {source.kind}{where}: {_first_line(exc)}")
 
 
 def parse_date_values(values: pd.Series, column: str, source: str, date_format: str | None, where):

@@ -7,7 +7,9 @@ decision.
 
 * ``.csv``, ``.tsv``, ``.txt`` (each also ``.gz``): text. The separator is ``sep`` or sniffed
   from the first 64 KiB: one of ``, ; tab |``, or runs of blanks (``sep="whitespace"``, as in
-  the raw CDNOW files); a file where no separator fits is refused.
+  the raw CDNOW files); a file where no separator fits is refused. A line whose number of
+  fields differs from the header's is refused naming that line, whether it is in the sniffed
+  part (here) or further on (the engine stops there, and the reader names the line).
 * ``.parquet`` / ``.pq``, or a folder of them.
 * ``.xlsx`` / ``.xlsm``: one sheet (``sheet``), read with openpyxl.
 
@@ -34,6 +36,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SEPARATORS = (",", ";", "\t", "|")
 WHITESPACE = "whitespace"
 _SNIFF_BYTES = 64 * 1024
+#: Records of the sniffed part that the separator is judged on.
+_SNIFF_RECORDS = 200
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class TransactionFile:
         ``"1"``, ``"2"`` ... by position.
     header_names : tuple of str
         Column names of a whitespace-separated file (from its first line, or by position).
+    written_names : tuple of str
+        The header of a text file as written (repeated names included), for the check of
+        duplicated columns; empty without a header.
     sheet : str or int
         Sheet of a workbook.
     remote : bool
@@ -66,6 +73,7 @@ class TransactionFile:
     sep: str | None = None
     header: bool = True
     header_names: tuple = field(default=())
+    written_names: tuple = field(default=())
     sheet: str | int = 0
     remote: bool = False
 
@@ -109,10 +117,94 @@ def _head(path: Path, encoding: str) -> str:
         raise DataError(f"{path}: cannot be read: {exc}") from None
 
 
-def sniff_separator(head: str, path) -> str:
+def _records(head: str, sep: str) -> list | None:
+    """``(line, fields, trailing)`` of the first non-blank records of ``head`` split on ``sep``; None if it cannot.
+
+    ``line`` is the 1-based physical line a record starts on (a quoted value may span lines),
+    ``trailing`` whether its last field is empty (a trailing separator, which the engines read
+    as no field). With ``sep=WHITESPACE`` a record is a line split on runs of blanks. The last
+    record is left out when ``head`` is a cut-off part of the file.
+    """
+    text = head.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    if sep == WHITESPACE:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if line.strip():
+                out.append((number, len(line.split()), False))
+            if len(out) > _SNIFF_RECORDS:
+                break
+    else:
+        reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=sep)
+        previous = 0
+        try:
+            for record in reader:
+                if any(value.strip() for value in record) or len(record) > 1:
+                    out.append((previous + 1, len(record), record[-1] == ""))
+                previous = reader.line_num
+                if len(out) > _SNIFF_RECORDS:
+                    break
+        except csv.Error:
+            return None
+    if len(head) >= _SNIFF_BYTES and len(out) > 1 and len(out) <= _SNIFF_RECORDS:
+        out = out[:-1]  # the last line may be cut off
+    return out[:_SNIFF_RECORDS]
+
+
+def _separator_name(sep: str) -> str:
+    return "blanks" if sep == WHITESPACE else "tab" if sep == "\t" else repr(sep)
+
+
+def width_error(path, sep: str, line: int, fields: int, expected: int, header: bool = True,
+                text: str | None = None, reference: int | None = None) -> DataError:
+    """The one-line refusal of a line whose number of fields is not the header's (or line ``reference``'s)."""
+    where = f"line {reference} has" if reference else "the header has" if header else "line 1 has"
+    shown = f": {text[:60]!r}" if text is not None else ""
+    name = _separator_name(sep)
+    return DataError(f"{path}: line {line} has {fields} field{'' if fields == 1 else 's'} where {where} {expected} "
+                     f"(separator {name}){shown}; every line needs the same number of fields: look for a missing "
+                     f"or extra separator, an unquoted {name} inside a value, or a separator that changes "
+                     "within the file (give sep)")
+
+
+def check_widths(head: str, sep: str, path, header: bool = True) -> None:
+    r"""Refuse, naming the line, a text file whose first lines do not all have the header's number of fields.
+
+    Data lines may all end with a trailing separator (read as no field), but not only some of
+    them: the engines read the one form or the other.
+
+    Examples
+    --------
+    >>> check_widths("a,b,c\n1,2\n", ",", "t.csv")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: t.csv: line 2 has 2 fields where the header has 3 (separator ','); every line ...
+    >>> check_widths("a,b,c\n1,2,3,\n4,5,6,\n", ",", "t.csv")
+    """
+    records = _records(head, sep)
+    if not records or len(records) < 2:
+        return
+    width = records[0][1]
+    first_line, first_fields, first_trailing = records[1]
+    trailing_form = first_trailing and first_fields == width + 1
+    for line, fields, trailing in records[1:]:
+        if trailing_form and not (trailing and fields == width + 1):
+            raise width_error(path, sep, line, fields, width + 1, header, reference=first_line)
+        if not trailing_form and fields != width:
+            raise width_error(path, sep, line, fields, width, header)
+
+
+def _alike(fields: int, trailing: bool, expected: int) -> bool:
+    """A record has the header's width, or one more from a trailing separator (read as no field)."""
+    return fields == expected or (trailing and fields == expected + 1)
+
+
+def sniff_separator(head: str, path, header: bool = True) -> str:
     r"""The field separator of a text file from its first lines; one-line refusal when none fits.
 
     A separator fits when every sampled line splits into the same number (at least 2) of fields.
+    When none fits but one splits most lines like the first, the first line that differs is
+    named (a short or long line), rather than the separator called unknown; lines that differ
+    only by a trailing separator are read (as the engines read them).
 
     Examples
     --------
@@ -120,16 +212,17 @@ def sniff_separator(head: str, path) -> str:
     ';'
     >>> sniff_separator(" 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n", "t.txt")
     'whitespace'
+    >>> sniff_separator("id,date,amount\n1,2021-04-01,3\n2,2021-04-02\n3,2021-04-03,1\n", "t.csv")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: t.csv: line 3 has 2 fields where the header has 3 (separator ','); every line ...
     """
-    lines = [line for line in head.splitlines() if line.strip()]
-    if len(head) >= _SNIFF_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut off
-    lines = lines[:200]
-    if not lines:
+    if not head.strip():
         raise DataError(f"{path}: file is empty, expected a header and transactions")
+    records = {sep: _records(head, sep) for sep in SEPARATORS + (WHITESPACE,)}
     fits = []
     for sep in SEPARATORS:
-        widths = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        widths = {fields for _, fields, _ in records[sep] or [(0, 0, False)]}
         if len(widths) == 1 and (width := widths.pop()) >= 2:
             fits.append((width, sep))
     if len(fits) == 1 or (fits and sorted(fits)[-1][0] > sorted(fits)[-2][0]):
@@ -137,9 +230,22 @@ def sniff_separator(head: str, path) -> str:
     if fits:
         shown = " and ".join(repr(sep) for _, sep in fits)
         raise DataError(f"{path}: both {shown} split every line the same way; give sep")
-    widths = {len(line.split()) for line in lines}
+    widths = {fields for _, fields, _ in records[WHITESPACE]}
     if len(widths) == 1 and widths.pop() >= 2:
         return WHITESPACE
+    # No separator splits every line alike: one that splits most lines like the first names the odd line.
+    near = []
+    for order, sep in enumerate(SEPARATORS + (WHITESPACE,)):
+        found = records[sep]
+        if not found or len(found) < 2 or found[0][1] < 2:
+            continue
+        alike = sum(_alike(fields, trailing, found[0][1]) for _, fields, trailing in found)
+        if alike * 2 > len(found):
+            near.append((alike, found[0][1], -order, sep))
+    if near:
+        sep = max(near)[3]
+        check_widths(head, sep, path, header)  # names the odd line
+        return sep  # every line alike but for trailing separators
     raise DataError(f"{path}: cannot tell the field separator (tried , ; tab | and blanks); give sep")
 
 
@@ -221,15 +327,34 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
     if not head.strip():
         raise DataError(f"{path}: file is empty, expected a header and transactions")
     if sep is None:
-        sep = "\t" if suffix == ".tsv" and "\t" in head else sniff_separator(head, path)
+        sep = "\t" if suffix == ".tsv" and "\t" in head else sniff_separator(head, path, header)
     elif sep.lower() == WHITESPACE:
         sep = WHITESPACE
     elif len(sep) != 1:
         raise DataError(f"sep {sep!r}: expected one character (e.g. ',' ';' '|'), '\\t' for tab or 'whitespace'")
+    if sep != WHITESPACE:
+        check_widths(head, sep, path, header)
     files = (str(path),)
     if python_encoding != "utf-8-sig":
         if scratch is None:
             raise DataError(f"{path}: re-encoding from {encoding} needs a scratch folder")
         files = (str(transcode(path, python_encoding, scratch)),)
     names = _whitespace_names(head, header) if sep == WHITESPACE else ()
-    return TransactionFile(path, "csv", files, sep=sep, header=header, header_names=names)
+    return TransactionFile(path, "csv", files, sep=sep, header=header, header_names=names,
+                           written_names=_written_names(head, sep, header))
+
+
+def _written_names(head: str, sep: str, header: bool) -> tuple:
+    """The column names of the header line as written (repeats included); empty without a header."""
+    if not header:
+        return ()
+    if sep == WHITESPACE:
+        return _whitespace_names(head, True)
+    text = head.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        for record in csv.reader(io.StringIO(text, newline="\n"), delimiter=sep):
+            if record:
+                return tuple(record)
+    except csv.Error:
+        pass
+    return ()

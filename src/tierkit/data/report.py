@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from dataclasses import dataclass, field
 
-from tierkit.data.contract import EXPECTED
+from tierkit.data.contract import EXPECTED, NUMBER, amount_limit
 from tierkit.errors import DataError
 
 
@@ -27,6 +29,9 @@ class ReadReport:
         The date format used.
     rejects_path : str, optional
         The CSV file the rows left out were written to.
+    notes : list of str, optional
+        What the reader changed while reading right (ids written as ``12346.0`` read as
+        ``12346``), one line each; also given as warnings.
 
     Examples
     --------
@@ -41,6 +46,7 @@ class ReadReport:
     after_as_of: int = 0
     date_format: str | None = None
     rejects_path: str | None = None
+    notes: list = field(default_factory=list)
 
     @property
     def rows_kept(self) -> int:
@@ -59,13 +65,13 @@ class ReadReport:
         out = [line]
         if self.rejects_path:
             out.append(term("summary_rejects", lang, path=self.rejects_path))
-        return out
+        return out + list(self.notes)
 
     def as_dict(self) -> dict:
         """Plain values, for ``DataFrame.attrs``, JSON and MLflow."""
         return {"source": self.source, "rows_read": self.rows_read, "rows_kept": self.rows_kept,
                 "rejected": dict(self.rejected), "date_format": self.date_format,
-                "rejects_path": self.rejects_path}
+                "rejects_path": self.rejects_path, "notes": list(self.notes)}
 
 
 @dataclass(frozen=True)
@@ -79,13 +85,44 @@ class BadRow:
 
 
 def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | None) -> str:
-    """One line naming the file, column, line, value, what was expected and how many rows are bad."""
+    """One line naming the file, column, line, value, what was expected and how many rows are bad.
+
+    A number that is bad only for its size (:func:`tierkit.data.contract.amount_limit`) is said
+    to be too large, not "not a number".
+
+    Examples
+    --------
+    >>> print(describe_bad_row("t.csv", BadRow("bad amount", "amount", "line 3", "2e12"), 1, None))
+    t.csv: column 'amount', line 3: value '2e12' is 1,000,000,000,000 or more in magnitude; amounts and \
+profits must stay below that to be summed exactly (1 such row(s) in all)
+    """
     shown = "empty" if row.value is None else repr(row.value)
+    too_large = _too_large(row)
+    if too_large:
+        return (f"{source}: column {row.column!r}, {row.location}: value {shown}{too_large} "
+                f"({count:,} such row(s) in all)")
     expected = EXPECTED[row.reason]
     if row.reason == "bad date" and date_format:
         expected = f"a date in the column's format ({date_format})"
     return (f"{source}: column {row.column!r}, {row.location}: value {shown} is not {expected}"
             f" ({count:,} such row(s) in all)")
+
+
+def _too_large(row: BadRow) -> str | None:
+    """How a finite number broke the amount limit (itself, or times the quantity), or None."""
+    if row.reason not in ("bad amount", "bad profit", "bad price") or row.value is None:
+        return None
+    text = row.value.strip()
+    if re.fullmatch(NUMBER, text) is None or not math.isfinite(float(text)):
+        return None
+    limit = amount_limit()
+    if row.reason == "bad price":
+        what = ": price x quantity is"
+    elif abs(float(text)) >= limit:
+        what = " is"
+    else:
+        return None
+    return f"{what} {limit:,} or more in magnitude; amounts and profits must stay below that to be summed exactly"
 
 
 def apply_policy(report: ReadReport, *, missing_customers: str, on_bad_rows: str, first_bad, stacklevel: int = 3):

@@ -8,12 +8,22 @@ The good rows are then the temporary view ``tk_tx``.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.data.contract import BLANK_PARAMS, ContractPlan, checked_sql, counts_sql, reason_field, valid_sql
+from tierkit.data.contract import (
+    BLANK_PARAMS,
+    ContractPlan,
+    check_date_rule,
+    checked_sql,
+    counts_sql,
+    decide_float_ids,
+    reason_field,
+    valid_sql,
+)
 from tierkit.data.dates import (
     DateStats,
     compile_date_format,
@@ -23,7 +33,13 @@ from tierkit.data.dates import (
     warn_naive_timestamps,
 )
 from tierkit.data.dialect import SPARK
-from tierkit.data.duckdb_input import check_columns, parquet_zones, read_excel_frame
+from tierkit.data.duckdb_input import (
+    check_columns,
+    check_duplicate_columns,
+    parquet_zones,
+    read_excel_frame,
+    written_names,
+)
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
 from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
 from tierkit.errors import DataError
@@ -66,6 +82,7 @@ class SparkInput:
         self.scratch = Path(scratch)
         self.plan = None
         self.params = {}
+        self._frame = None
 
     def sql(self, text: str, params: dict | None = None):
         """A DataFrame of ``text`` with the bound parameters."""
@@ -84,7 +101,8 @@ class SparkInput:
                 if not source.remote:
                     zones = parquet_zones(source.files)
             elif source.kind == "xlsx":
-                raw = spark.createDataFrame(read_excel_frame(source))
+                self._frame = read_excel_frame(source)
+                raw = spark.createDataFrame(self._frame)
             else:
                 reader = (spark.read.option("header", source.header).option("inferSchema", False)
                           .option("mode", "FAILFAST").option("encoding", "UTF-8"))
@@ -129,6 +147,7 @@ class SparkInput:
                                sheet=options.sheet, scratch=self.scratch)
         name = str(source.path)
         raw, names, kinds, zones = self._open(source)
+        check_duplicate_columns(name, written_names(source, self._frame) or names, names, columns)
         check_columns(name, names, columns, header=source.header)
         for column in columns.fields().values():
             if kinds[column] == "boolean":
@@ -151,7 +170,12 @@ class SparkInput:
         warn_naive_timestamps(column=columns.date, source=name, timezone=options.timezone, stacklevel=3,
                               naive_values=naive_value_count(kinds[columns.date], pattern,
                                                              options.date_format is not None, stats))
-        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone)
+        try:
+            float_ids = decide_float_ids(self._fetch, SPARK, "tk_raw", columns.customer_id,
+                                         kinds[columns.customer_id], name)
+        except PySparkException as exc:
+            raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+        plan = ContractPlan(columns, kinds, zones, pattern, options.timezone, whole_float_ids=float_ids is not None)
         self.plan = plan
         self.params = {**plan.params(), "tk_as_of": str(as_of) if as_of is not None else "9999-12-31"}
         relation = "tk_raw"
@@ -164,13 +188,22 @@ class SparkInput:
         except PySparkException as exc:
             raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
         report = report_from_counts(name, row, plan.reasons(), pattern.name if pattern else None)
+        if pattern is not None and report.rejected.get("bad date"):
+            check_date_rule(self._fetch, SPARK, relation, plan, name, options.date_format, options.on_bad_rows)
         located = source.kind == "csv"
         first_line = 2 if (source.header and located) else 1
         unit = "line" if located else "row"
         settle(report, options, first_bad=lambda wanted: self._first_bad(relation, wanted, first_line, unit),
                rejected_rows=lambda: self.rejected_rows(relation, names, first_line, unit), stacklevel=4)
+        if float_ids is not None:
+            report.notes.append(float_ids)
+            if source.kind != "xlsx":
+                warnings.warn(float_ids, UserWarning, stacklevel=2)
         self.spark.sql(valid_sql("tk_checked", plan)).createOrReplaceTempView("tk_tx")
         return report
+
+    def _fetch(self, text: str, params: dict) -> list:
+        return [tuple(row) for row in self.sql(text, params).collect()]
 
     def _numbered(self, relation: str, first_line: int, extra: dict) -> str:
         """A view of ``relation`` in file order with ``tk_line`` and text copies of some columns."""

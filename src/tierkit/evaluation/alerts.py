@@ -117,6 +117,25 @@ def clv_model_alerts(model, lang: str = "en") -> list[str]:
     return alerts
 
 
+def deciding_rule(clusters) -> str:
+    """The rule that chose the clusters' k: their ``selection_rule``, or ``"vote"`` where it fell back.
+
+    The ``action`` rule falls back to the indices' vote when no k can be acted on
+    (``k_reason_``: no candidate ``"actionable"``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> deciding_rule(SimpleNamespace(selection_rule="action", k_reason_={"candidates": [{"action": "unstable"}]}))
+    'vote'
+    """
+    rule = getattr(clusters, "selection_rule", "vote")
+    reason = getattr(clusters, "k_reason_", None) or {}
+    if rule == "action" and not any(c.get("action") == "actionable" for c in reason.get("candidates", [])):
+        return "vote"
+    return rule
+
+
 def _cluster_alerts(clusters, lang: str) -> list[str]:
     alerts = []
     profiles = clusters.profiles_
@@ -128,14 +147,13 @@ def _cluster_alerts(clusters, lang: str) -> list[str]:
             alerts.append(term("alert_dissolved", lang, names=names))
     if clusters.selection_ is not None and clusters.k is None:
         high = max(clusters.selection_.index)
+        rule = deciding_rule(clusters)
         if clusters.k_ == high:
-            alerts.append(term("alert_k_edge", lang, k=clusters.k_))
+            alerts.append(term("alert_k_edge_action" if rule == "action" else "alert_k_edge", lang, k=clusters.k_))
         preferred = index_preferences(clusters.selection_)
         if len(set(preferred.values())) > 1:
             shown = ", ".join(f"{name} k={k}" for name, k in preferred.items())
-            rule = getattr(clusters, "selection_rule", "vote")
-            alerts.append(term("alert_k_disagree", lang, preferences=shown, k=clusters.k_,
-                               rule=term("vote", lang) if rule == "vote" else rule))
+            alerts.append(term("alert_k_disagree", lang, preferences=shown, k=clusters.k_, rule=term(rule, lang)))
     return alerts
 
 

@@ -296,6 +296,35 @@ FREQUENCY_REMEDY = {
     "purchase_days": "read the transactions without an order column (leave out order_id; --order-col)",
 }
 
+def check_frequency_of(frequency_of: str | None, order_column: str | None, who: str) -> None:
+    """One-line error when reading with (or without) ``order_column`` would count ``frequency`` another way.
+
+    Parameters
+    ----------
+    frequency_of : {"orders", "purchase_days"} or None
+        What the standards' ``frequency`` counted (None: not recorded, nothing to check).
+    order_column : str or None
+        The order column the transactions would be read with.
+    who : str
+        The model, as messages name it.
+
+    Examples
+    --------
+    >>> check_frequency_of("orders", "InvoiceNo", "the model 'm'")
+    >>> check_frequency_of("purchase_days", "InvoiceNo", "the model 'm'")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: order column 'InvoiceNo': the model 'm' counts frequency as purchase days (no \
+order column); leave the order column out (--order-col; order_id)
+    """
+    if frequency_of == "purchase_days" and order_column is not None:
+        raise TierkitError(f"order column {order_column!r}: {who} counts frequency as purchase days (no order "
+                           "column); leave the order column out (--order-col; order_id)")
+    if frequency_of == "orders" and order_column is None:
+        raise TierkitError(f"{who} counts frequency as distinct orders: give the transactions' order column "
+                           "(--order-col; order_id)")
+
+
 #: An observation date this many days or more after the last transaction is warned about.
 STALE_AS_OF_DAYS = 365
 

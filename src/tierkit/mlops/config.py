@@ -482,7 +482,7 @@ class ClustersParams(_Params):
         ["recency", "frequency", "monetary"], min_length=1)
     k: int | None = Field(None, ge=2)
     k_range: list[Annotated[int, Field(ge=2)]] = Field([2, 10], min_length=2, max_length=2)
-    selection_rule: Literal["vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"] = "vote"
+    selection_rule: Literal["action", "vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"] = "action"
     skew_transform: Literal["log1p", "yeo-johnson"] = "log1p"
     random_state: int | None = None
     n_init: int = Field(4, ge=1)

@@ -25,6 +25,21 @@ segmentation is a joblib artifact, and its standards a readable JSON artifact
 ``"180D"`` or ``"26W"`` (:mod:`tierkit.features.durations`). The requirements are pinned to
 the versions of the training environment (the pickle is tied to the scikit-learn that made it)
 and the input example is made-up customers, never rows of the training data.
+
+Every row of a ``"features"`` input is checked against the feature definition
+(:data:`FEATURE_RULES`, :data:`FEATURE_RELATIONS`): ``frequency`` a whole number >= 1,
+``recency`` >= 0 and at most ``tenure``, ``recency_btyd`` at most ``T`` ...; a boolean is not a
+number. The first bad row is refused in one line naming the column, the row (its 0-based
+position in the request), the value and what is expected.
+
+A request's work is bounded before any of it is done: at most :data:`MAX_REQUEST_ROWS` rows
+and a ``horizon`` of at most :data:`MAX_HORIZON_DAYS` days (or the model's own, if longer).
+Both limits are the model's ``model_config`` (``max_rows``, ``max_horizon_days``), so they can
+be changed where the model is loaded: ``mlflow.pyfunc.load_model(uri, model_config={"max_rows":
+200000})``, or for ``mlflow models serve`` the environment variable
+``MLFLOW_PYFUNC_INFERENCE_CONFIG='{"max_rows": 200000}'``. MLflow's scoring server parses the
+whole JSON body into a DataFrame before the model is called, so the size of a body is bounded in
+front of the server (a proxy's body limit), not here.
 """
 
 from __future__ import annotations
@@ -34,6 +49,7 @@ import json
 import logging
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import joblib
@@ -44,6 +60,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.features.definition import TIME_UNITS
 from tierkit.segmentation.chain import at_horizon
 from tierkit.segmentation.standards import MODEL_FORMAT, dumps, segmentation_standards
 
@@ -65,6 +82,56 @@ RUNTIME_REQUIREMENTS = (
 )
 #: Kept for callers of the old name: the unpinned package names.
 PIP_REQUIREMENTS = RUNTIME_REQUIREMENTS
+
+#: Rows one call (one request to the served model) may hold; beyond, it is refused before any work.
+#: The default chunk of ``tierkit score``, which calls the model in-process, chunk by chunk.
+MAX_REQUEST_ROWS = 100_000
+#: The longest CLV ``horizon`` a call may ask for, in days: 10 years of 365.25 days, rounded up.
+#: CLV sums the discounted purchases of every month of the horizon, so the work grows with it.
+MAX_HORIZON_DAYS = 3653
+#: The limits as the model's ``model_config``, logged with it so that the place that loads it can change them.
+MODEL_CONFIG = {"max_rows": MAX_REQUEST_ROWS, "max_horizon_days": MAX_HORIZON_DAYS}
+
+
+def _at_least(low: float, whole: bool = False) -> Callable[[np.ndarray], np.ndarray]:
+    """The test of a finite number >= ``low`` (and whole): ``True`` where a value passes."""
+    def test(values: np.ndarray) -> np.ndarray:
+        good = np.isfinite(values) & (values >= low)
+        return good & (values == np.round(values)) if whole else good
+
+    return test
+
+
+def _cs_index(values: np.ndarray) -> np.ndarray:
+    """The test of a CS index: 0 to 100, or missing (a customer who did not answer)."""
+    return np.isnan(values) | ((values >= 0) & (values <= 100))
+
+
+#: What each feature column of a ``"features"`` input holds, by the definition of
+#: :mod:`tierkit.features.definition` (times in the model's unit): what is expected, and its test.
+FEATURE_RULES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
+    "recency": ("a number >= 0 (time since the last purchase day)", _at_least(0)),
+    "frequency": ("a whole number >= 1 (purchase occasions)", _at_least(1, whole=True)),
+    "monetary": ("a finite number (net spend)", np.isfinite),
+    "tenure": ("a number >= 0 (time since the first purchase day)", _at_least(0)),
+    "frequency_btyd": ("a whole number >= 0 (repeat purchase days)", _at_least(0, whole=True)),
+    "recency_btyd": ("a number >= 0 (time from the first to the last purchase day)", _at_least(0)),
+    "T": ("a number >= 0 (time since the first purchase day)", _at_least(0)),
+    "monetary_btyd": ("a finite number (mean spend of the repeat purchase days)", np.isfinite),
+    "profit": ("a finite number (total profit)", np.isfinite),
+    "cs_index": ("a CS index from 0 to 100, or null (no answer)", _cs_index),
+}
+#: Relations between two feature columns that the definition makes hold for every customer:
+#: ``(column, other, what is expected of column ({other}: other's value), test of both columns)``.
+FEATURE_RELATIONS: tuple[tuple[str, str, str, Callable[[np.ndarray, np.ndarray], np.ndarray]], ...] = (
+    ("recency", "tenure", "at most tenure ({other})", lambda value, other: value <= other),
+    ("recency_btyd", "T", "at most T ({other})", lambda value, other: value <= other),
+    ("T", "tenure", "equal to tenure ({other})", lambda value, other: np.isclose(value, other, rtol=1e-9, atol=1e-9)),
+    ("recency_btyd", "frequency_btyd", "0, as frequency_btyd is {other} (one purchase day)",
+     lambda value, other: (other > 0) | (value == 0)),
+    ("monetary_btyd", "frequency_btyd", "0, as frequency_btyd is {other} (no repeat purchase)",
+     lambda value, other: (other > 0) | (value == 0)),
+)
 
 
 def pinned_requirements(names=RUNTIME_REQUIREMENTS) -> list[str]:
@@ -186,24 +253,176 @@ def check_model_format(standards: dict, source: str = "model") -> None:
         )
 
 
+def _shown(value):
+    """A request's value as a message shows it: numpy scalars as plain Python values, missing as ``None``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if not isinstance(value, str) and pd.isna(value) else value
+
+
+def _bad_row(column: str, bad: np.ndarray, values: pd.Series, expected: str) -> DataError:
+    """The one-line refusal of the first row flagged in ``bad``: column, row, value, what is expected."""
+    rows = np.flatnonzero(bad)
+    more = f" ({len(rows):,} bad rows in all)" if len(rows) > 1 else ""
+    return DataError(f"model input: column {column!r}, row {int(rows[0])}: value {_shown(values.iloc[rows[0]])!r}; "
+                     f"expected {expected}{more}")
+
+
+def check_rows(rows: int, max_rows: int) -> None:
+    """Refuse a call of more than ``max_rows`` rows, before any work on them.
+
+    Parameters
+    ----------
+    rows : int
+        Rows of the call (the request's input).
+    max_rows : int
+        The most it may have (the model's ``max_rows``, :data:`MAX_REQUEST_ROWS` by default).
+
+    Raises
+    ------
+    TierkitError
+        One line naming the count and the limit.
+
+    Examples
+    --------
+    >>> check_rows(1_000_001, MAX_REQUEST_ROWS)
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: model input: 1,000,001 rows; the model takes at most 100,000 rows per call ...
+    """
+    if rows > max_rows:
+        raise TierkitError(f"model input: {rows:,} rows; the model takes at most {max_rows:,} rows per call "
+                           "(model_config max_rows): send the customers in batches")
+
+
+def check_horizon(segmentation, horizon, max_days: float) -> None:
+    """Refuse a CLV ``horizon`` longer than ``max_days`` days (or than the model's own), before any work.
+
+    A segmentation without a CLV step is left to :func:`tierkit.segmentation.chain.at_horizon`,
+    which refuses any horizon. Checked before the features are built: the work of CLV grows with
+    the horizon (one discounting step per month of it).
+
+    Parameters
+    ----------
+    segmentation : tierkit.Segmentation
+        Fitted; its CLV step gives the time unit and the fitted horizon.
+    horizon : str, pandas.Timedelta or float
+        The ``horizon`` parameter of the call, as :func:`tierkit.features.durations.to_time_units`
+        reads it.
+    max_days : float
+        The longest horizon in days (the model's ``max_horizon_days``); the fitted horizon is
+        allowed when longer.
+
+    Raises
+    ------
+    TierkitError
+        One line naming the horizon, its length in days and the limit.
+
+    Examples
+    --------
+    >>> check_horizon(None, "99999999W", MAX_HORIZON_DAYS) is None  # no CLV step: nothing to bound
+    True
+    """
+    from tierkit.features.durations import to_time_units
+
+    clv = dict(getattr(segmentation, "steps_", [])).get("clv")
+    if clv is None:
+        return
+    per_unit = TIME_UNITS[clv.time_unit_]
+    days = to_time_units(horizon, clv.time_unit_, "params: horizon") * per_unit
+    limit = max(float(max_days), clv.settings_["horizon"] * per_unit)
+    if days > limit:
+        raise TierkitError(f"params: horizon {horizon!r} is {days:,.0f} days; the model predicts at most "
+                           f"{limit:,.0f} days ahead (model_config max_horizon_days), e.g. '365D' or '52W'")
+
+
+def _limit(config: dict, key: str) -> int:
+    """A limit of the model's ``model_config``: a whole number >= 1, else a one-line :class:`ModelError`."""
+    value = config.get(key, MODEL_CONFIG[key])
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ModelError(f"model_config: {key}={value!r}; expected a whole number >= 1")
+    return int(value)
+
+
 def _customer_ids(values: pd.Series) -> pd.Series:
-    """Customer ids as text: ``4`` and ``4.0`` (an integer column that met a missing value) are ``"4"``."""
-    if values.isna().any():
-        raise TierkitError(f"model input: customer_id is missing in {int(values.isna().sum())} row(s)")
+    """Customer ids as text: ``4`` and ``4.0`` (an integer column that met a missing value) are ``"4"``.
+
+    A missing id, or an id in two rows (the features are one row per customer), is refused.
+    """
+    missing = values.isna().to_numpy()
+    if missing.any():
+        raise _bad_row("customer_id", missing, values, "a customer id (text or a whole number)")
     if values.dtype.kind == "f" and bool((values == np.floor(values)).all()):
         values = values.astype("int64")
-    elif values.dtype == object:
+    elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
         values = values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
-    return values.astype("str")
+    ids = values.astype("str")
+    repeated = ids.duplicated().to_numpy()
+    if repeated.any():
+        first = int(np.flatnonzero(ids.to_numpy() == ids.iloc[np.flatnonzero(repeated)[0]])[0])
+        raise _bad_row("customer_id", repeated, values, f"one row per customer (also in row {first})")
+    return ids
 
 
-def _numbers(values: pd.Series, column: str) -> pd.Series:
-    """A feature column as float64; one-line error naming the first value that is not a number."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna()
+#: What pandas infers of an object column holding no boolean (a fast path: looking at each value costs).
+_WITHOUT_BOOLEANS = ("floating", "integer", "mixed-integer-float", "decimal", "string", "empty")
+
+
+def _booleans(values: pd.Series) -> np.ndarray:
+    """Where ``values`` holds a boolean (JSON ``true``), which is not a number here."""
+    if values.dtype.kind == "b" or isinstance(values.dtype, pd.BooleanDtype):
+        return values.notna().to_numpy()
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _WITHOUT_BOOLEANS:
+        return values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    return np.zeros(len(values), dtype=bool)
+
+
+def _numbers(values: pd.Series, column: str) -> np.ndarray:
+    """A feature column as float64, every row checked against :data:`FEATURE_RULES`.
+
+    Numbers and numeric text are read as numbers; a boolean, other text or a value outside the
+    column's definition is refused in one line naming the column, the row and the value.
+
+    Examples
+    --------
+    >>> _numbers(pd.Series([3, 4.0, "5"]), "frequency").tolist()
+    [3.0, 4.0, 5.0]
+    >>> _numbers(pd.Series([3, 2.5]), "frequency")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: model input: column 'frequency', row 1: value 2.5; expected a whole number >= 1 ...
+    """
+    expected, test = FEATURE_RULES[column]
+    booleans = _booleans(values)
+    numbers = pd.to_numeric(values.where(~booleans), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = booleans | (values.notna().to_numpy() & np.isnan(numbers)) | ~test(numbers)
     if bad.any():
-        raise TierkitError(f"model input: column {column!r} holds {values[bad].iloc[0]!r}, not a number")
-    return numbers.astype("float64")
+        raise _bad_row(column, bad, values, expected)
+    return numbers
+
+
+def check_relations(numbers: dict, given: pd.DataFrame) -> None:
+    """Refuse the first row where two columns break a relation of :data:`FEATURE_RELATIONS`.
+
+    Parameters
+    ----------
+    numbers : dict of str to numpy.ndarray
+        The checked feature columns, by name (:func:`_numbers`).
+    given : pandas.DataFrame
+        The input as sent, for the values the message shows.
+
+    Raises
+    ------
+    DataError
+        One line naming the column, the row, its value and the relation expected.
+    """
+    for column, other, expected, test in FEATURE_RELATIONS:
+        if column in numbers and other in numbers:
+            bad = ~test(numbers[column], numbers[other])
+            if bad.any():
+                shown = _shown(given[other].iloc[np.flatnonzero(bad)[0]])
+                raise _bad_row(column, bad, given[column], expected.format(other=repr(shown)))
 
 
 class InvalidModelInput(TierkitError, MlflowException):
@@ -230,16 +449,25 @@ class InvalidModelData(DataError, MlflowException):
 class SegmentationModel(mlflow.pyfunc.PythonModel):
     """pyfunc wrapper around a fitted :class:`tierkit.Segmentation` (see module docs)."""
 
+    #: Limits of one call, until :meth:`load_context` reads the model's ``model_config``.
+    max_rows = MAX_REQUEST_ROWS
+    max_horizon_days = MAX_HORIZON_DAYS
+
     def load_context(self, context):
-        """Load the fitted segmentation and its standards from the model's artifacts.
+        """Load the fitted segmentation and its standards from the model's artifacts, and the limits.
 
         Parameters
         ----------
         context : mlflow.pyfunc.PythonModelContext
-            Gives the paths of the ``segmentation`` and ``standards`` artifacts.
+            Gives the paths of the ``segmentation`` and ``standards`` artifacts, and the
+            ``model_config`` (``max_rows``, ``max_horizon_days``; :data:`MODEL_CONFIG` where
+            not given).
         """
         standards = json.loads(Path(context.artifacts["standards"]).read_text(encoding="utf-8"))
         check_model_format(standards, source=str(Path(context.artifacts["standards"]).parent))
+        config = getattr(context, "model_config", None) or {}
+        self.max_rows = _limit(config, "max_rows")
+        self.max_horizon_days = _limit(config, "max_horizon_days")
         self.segmentation = joblib.load(context.artifacts["segmentation"])
         self.input_columns = standards["input_columns"]
         self.output_columns = standards["output_columns"]
@@ -251,7 +479,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         Input the model cannot use raises :class:`InvalidModelInput` (or
         :class:`InvalidModelData`): tierkit's one-line reason, which is also an MLflow
         ``INVALID_PARAMETER_VALUE``, so ``mlflow models serve`` answers 400 with that reason as
-        its ``message``.
+        its ``message``. The limits (rows, horizon) are checked first, before any work; then
+        every row of a ``"features"`` input (:func:`_numbers`, :func:`check_relations`).
 
         Parameters
         ----------
@@ -261,14 +490,15 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
             With ``input="features"``: one row per customer, ``customer_id`` and the model's
             input columns. With ``input="transactions"``: one row per purchase line,
             ``customer_id``, ``date``, ``amount`` (and ``order_id``, ``profit`` when the model
-            was trained with them).
+            was trained with them). At most ``max_rows`` rows (:data:`MAX_REQUEST_ROWS`).
         params : dict, optional
             ``input``: ``"features"`` (default) or ``"transactions"``; ``as_of``: the
             observation date of transactions (required with them); ``on_bad_rows``
             (``"error"`` or ``"skip"``), ``missing_customers`` (``"error"`` or ``"drop"``) and
             ``date_format``: the reader's options for transactions; ``lang``: ``"en"`` or
             ``"zh"`` adds label and strategy columns; ``horizon``: ``"180D"`` (or ``"26W"``) to
-            predict CLV over another horizon than the fitted one.
+            predict CLV over another horizon than the fitted one, at most ``max_horizon_days``
+            days (:data:`MAX_HORIZON_DAYS`) or the fitted one.
 
         Returns
         -------
@@ -289,16 +519,16 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         # The DataFrame hint also tells MLflow that the signature comes from the logged example.
         if not isinstance(model_input, pd.DataFrame):
             model_input = pd.DataFrame(model_input)
+        check_rows(len(model_input), self.max_rows)
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         kind = params.get("input", "features")
         if kind not in INPUT_KINDS:
             raise TierkitError(f"params: input {kind!r}; expected 'features' or 'transactions'")
+        segmentation = self._at_horizon(params.get("horizon"))
         if kind == "transactions":
             features = self._features_of_transactions(model_input, params)
         else:
             features = self._features(model_input)
-        horizon = params.get("horizon")
-        segmentation = self.segmentation if horizon is None else at_horizon(self.segmentation, horizon)
         table = segmentation.transform(features)
         columns = [c for c in self.output_columns if c in table.columns]
         if "lang" in params:
@@ -309,37 +539,78 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
             table = labelled
         return json_safe(table[columns].reset_index())
 
+    def _at_horizon(self, horizon):
+        """The segmentation predicting CLV over ``horizon`` (``None``: the fitted one), checked against the limit."""
+        if horizon is None:
+            return self.segmentation
+        check_horizon(self.segmentation, horizon, self.max_horizon_days)
+        return at_horizon(self.segmentation, horizon)
+
     def _features(self, model_input: pd.DataFrame) -> pd.DataFrame:
-        """The feature table of a ``"features"`` input: ids as text, numbers as float."""
+        """The feature table of a ``"features"`` input, every row checked: ids as text, numbers as float."""
         needed = ["customer_id", *[c for c in self.input_columns if c != "cs_index"]]
         missing = [c for c in needed if c not in model_input.columns]
         if missing:
             raise TierkitError(f"model input: missing column(s) {', '.join(missing)}")
-        columns = [c for c in self.input_columns if c in model_input.columns]
-        features = pd.DataFrame({c: _numbers(model_input[c], c) for c in columns}, index=model_input.index)
-        features.index = pd.Index(_customer_ids(model_input["customer_id"]), name="customer_id")
-        return features
+        ids = _customer_ids(model_input["customer_id"])
+        numbers = {c: _numbers(model_input[c], c) for c in self.input_columns if c in model_input.columns}
+        check_relations(numbers, model_input)
+        return pd.DataFrame(numbers, index=pd.Index(ids, name="customer_id"))
 
     def _features_of_transactions(self, model_input: pd.DataFrame, params: dict) -> pd.DataFrame:
         """The feature table of a ``"transactions"`` input, by the reader's contract and feature definition."""
-        from tierkit.data import ColumnMap, normalize_transactions
+        from tierkit.data import normalize_transactions
         from tierkit.features.definition import rfm_features
 
         if "as_of" not in params:
             raise TierkitError("params: as_of is required with input='transactions' (e.g. '2024-01-31')")
-        wanted = ["customer_id", "date", "amount", *(["profit"] if "profit" in self.input_columns else [])]
-        missing = [c for c in wanted if c not in model_input.columns]
-        if missing:
-            raise TierkitError(f"model input: transactions need column(s) {', '.join(missing)}")
-        order_id = "order_id" if "order_id" in model_input.columns else None
-        columns = ColumnMap(order_id=order_id, profit="profit" if "profit" in wanted else None)
+        columns, options = self._transaction_reading(list(model_input.columns))
+        sources = list(columns.fields().values())
         tx = normalize_transactions(
-            model_input[[*wanted, *([order_id] if order_id else [])]], columns=columns, source="model input",
-            date_format=params.get("date_format"), on_bad_rows=params.get("on_bad_rows", "error"),
-            missing_customers=params.get("missing_customers", "error"),
+            model_input[sources], columns=columns, source="model input",
+            date_format=params.get("date_format", options.date_format),
+            timezone=options.timezone,
+            on_bad_rows=params.get("on_bad_rows", options.on_bad_rows),
+            missing_customers=params.get("missing_customers", options.missing_customers),
+            drop_duplicates=options.drop_duplicates,
         )
         features = rfm_features(tx, as_of=params["as_of"], time_unit=self.time_unit)
         return features[[c for c in self.input_columns if c in features.columns]]
+
+    def _transaction_reading(self, present: list) -> tuple:
+        """``(columns, options)`` of a transactions input: as training read its file, or canonical.
+
+        A model that recorded how training read its transactions (``reading_`` of the
+        segmentation, :func:`tierkit.data.columns.reading_record`) takes rows shaped like that
+        file (``CustomerID``, ``InvoiceDate``, ``UnitPrice`` x ``Quantity`` ...) with its date
+        format and policies; rows with the canonical columns (``customer_id``, ``date``,
+        ``amount``, ``order_id``, ``profit``) are read as before. Either way, an order column
+        against standards learned on purchase days (or none against orders) is refused, as
+        ``tierkit score`` refuses it.
+        """
+        from tierkit.data import ColumnMap, ReadOptions
+        from tierkit.data.columns import reading_from_record
+        from tierkit.features.definition import check_frequency_of
+
+        record = getattr(self.segmentation, "reading_", None)
+        frequency_of = getattr(self.segmentation, "frequency_of_", None)
+        wants_profit = "profit" in self.input_columns
+        if record:
+            columns, options = reading_from_record(record)
+            if all(name in present for name in columns.fields().values()):
+                check_frequency_of(frequency_of, columns.order_id, "the model")
+                return columns, options
+        wanted = ["customer_id", "date", "amount", *(["profit"] if wants_profit else [])]
+        missing = [c for c in wanted if c not in present]
+        if missing:
+            shaped = ""
+            if record:
+                trained = [n for n in reading_from_record(record)[0].fields().values()]
+                shaped = f" (or the columns of the model's training file: {', '.join(trained)})"
+            raise TierkitError(f"model input: transactions need column(s) {', '.join(missing)}{shaped}")
+        order_id = "order_id" if "order_id" in present else None
+        check_frequency_of(frequency_of, order_id, "the model")
+        return ColumnMap(order_id=order_id, profit="profit" if wants_profit else None), ReadOptions()
 
 
 def horizon_param(segmentation, horizon) -> str | None:
@@ -364,10 +635,24 @@ def horizon_param(segmentation, horizon) -> str | None:
     return duration_text(given, given_unit) if given_unit is not None else duration_text(amount, unit)
 
 
+def training_file_columns(segmentation) -> list[str]:
+    """The source columns of the file the segmentation was trained on, when it recorded them.
+
+    Examples
+    --------
+    >>> training_file_columns(None)
+    []
+    """
+    record = getattr(segmentation, "reading_", None) or {}
+    return [name for name in (record.get("columns") or {}).values() if name is not None]
+
+
 def build_signature(segmentation, input_columns, output: pd.DataFrame, horizon):
     """The model's signature: inputs of any type, outputs from a prediction, the parameters.
 
-    ``customer_id`` is the one required input; the feature and transaction columns are optional
+    ``customer_id`` is the one required input (optional too when the model recorded the columns
+    of its training file, whose rows carry their own customer column: those columns are
+    optional inputs); the feature and transaction columns are optional
     in the signature (which kind is needed depends on the ``input`` parameter, and
     :meth:`SegmentationModel.predict` checks it), typed ``any`` so that integers and floats both
     pass MLflow's schema check (it refuses ``int64`` for ``double``).
@@ -376,7 +661,11 @@ def build_signature(segmentation, input_columns, output: pd.DataFrame, horizon):
     from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
 
     optional = [*input_columns, *[c for c in TRANSACTION_COLUMNS if c not in input_columns]]
-    inputs = Schema([ColSpec(AnyType(), "customer_id"), *[ColSpec(AnyType(), c, required=False) for c in optional]])
+    trained = [c for c in training_file_columns(segmentation) if c not in optional and c != "customer_id"]
+    # rows shaped like the training file carry its customer column instead of customer_id
+    id_required = not trained
+    inputs = Schema([ColSpec(AnyType(), "customer_id", required=id_required),
+                     *[ColSpec(AnyType(), c, required=False) for c in [*optional, *trained]]])
     params = [ParamSpec("input", "string", "features"), ParamSpec("as_of", "string", ""),
               ParamSpec("lang", "string", ""), ParamSpec("on_bad_rows", "string", "error"),
               ParamSpec("missing_customers", "string", "error"), ParamSpec("date_format", "string", "")]
@@ -396,7 +685,7 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
 
     Yields the keyword arguments of ``mlflow.pyfunc.save_model`` / ``log_model`` (python model,
     artifacts written to a temporary folder that lives as long as the context, code, signature,
-    input example and requirements); :func:`log_segmentation_model` and
+    input example, requirements and the limits as ``model_config``); :func:`log_segmentation_model` and
     :func:`tierkit.mlops.export.save_segmentation_model` differ only in where they put it.
 
     Parameters
@@ -436,6 +725,7 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
             "signature": build_signature(segmentation, input_columns, table[output_columns].reset_index(), horizon),
             "input_example": example,
             "pip_requirements": pinned_requirements(),
+            "model_config": dict(MODEL_CONFIG),
         }
 
 

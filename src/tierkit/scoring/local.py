@@ -176,7 +176,8 @@ def _score(model, transactions, *, as_of, out, columns, options, chunk_size, mem
         if n_customers == 0:
             # returns only: refused as segment refuses it, and the previous output kept
             raise no_purchase_error(report.source, as_of)
-        loaded = mlflow.pyfunc.load_model(str(spec.path))
+        # a chunk is one model call: the served model's row limit is raised to the chunk size
+        loaded = mlflow.pyfunc.load_model(str(spec.path), model_config={"max_rows": chunk_size})
         progress("scoring", 0, n_customers)
         done = 0
         with ScoreWriter(out, spec.output_dtypes()) as writer:

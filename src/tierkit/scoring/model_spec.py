@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.errors import DataError, MissingColumnsError, ModelError
+from tierkit.errors import DataError, MissingColumnsError, ModelError, TierkitError
 from tierkit.features.definition import check_time_unit
 
 #: numpy/pandas dtype of each MLflow signature type in the output table.
@@ -211,13 +211,17 @@ order column); leave the order column out (--order-col; order_id)
 
 
 def check_frequency_of(spec: ModelSpec, columns: ColumnMap) -> None:
-    """One-line error when ``columns`` would count ``frequency`` another way than the model was trained on."""
-    if spec.frequency_of == "purchase_days" and columns.order_id is not None:
-        raise DataError(f"order column {columns.order_id!r}: the model {spec.uri!r} counts frequency as purchase "
-                        "days (no order column); leave the order column out (--order-col; order_id)")
-    if spec.frequency_of == "orders" and columns.order_id is None:
-        raise DataError(f"the model {spec.uri!r} counts frequency as distinct orders: give the file's order column "
-                        "(--order-col; order_id)")
+    """One-line error when ``columns`` would count ``frequency`` another way than the model was trained on.
+
+    The rule is :func:`tierkit.features.definition.check_frequency_of`, which the served model
+    applies too.
+    """
+    from tierkit.features.definition import check_frequency_of as check
+
+    try:
+        check(spec.frequency_of, columns.order_id, f"the model {spec.uri!r}")
+    except TierkitError as exc:
+        raise DataError(str(exc)) from None
 
 
 @contextlib.contextmanager

@@ -221,10 +221,11 @@ VALUE_POTENTIAL_TIERS = (
          "Serve at minimal cost through self-service channels", "以最低成本通过自助渠道服务"),
 )
 
-#: Bands of a cluster's centre on each clustered feature, from the lowest standardised value to the
-#: highest (cut at the quintiles of a standard normal, see :mod:`tierkit.clusters.naming`). The
-#: key is the word in the cluster's name; the strategy is the action the band calls for (recency,
-#: frequency and monetary; a cluster's strategy joins them).
+#: Bands of a cluster on each clustered feature, from the lowest values to the highest (cut on the
+#: cluster's position in the base at 0.2, 0.4, 0.6 and 0.8, the middle word unless the cluster's mean
+#: and median agree, see :mod:`tierkit.clusters.naming`). The key is the word in the cluster's name;
+#: the strategy is the action the band calls for (recency, frequency and monetary; a cluster's
+#: strategy joins them).
 CLUSTER_BANDS = {
     "recency": (
         Tier("very_recent", "very recent", "最近刚购买",
@@ -335,6 +336,34 @@ TERMS = {
                    "三个指标中有两个偏好 k={k}; 各指标不一致 ({evidence})"),
     "k_rule_rank": ("the indices disagree, each prefers another k; best mean rank at k={k} ({evidence})",
                     "各指标偏好的 k 各不相同; 平均排名最佳的 k={k} ({evidence})"),
+    # the "action" rule (tierkit.clusters.selection): the largest k whose clusters can be acted on
+    "k_rule_action": ("largest k whose clusters can be acted on: k={k} (smallest cluster {share} of the customers, "
+                      "at least {min_share}; closest clusters {separation} standard deviations apart on value or "
+                      "activity, at least {min_separation}; least stable cluster's Jaccard over {n_boot} bootstrap "
+                      "resamples {jaccard}, at least {floor}){larger}; the indices' vote: {vote}",
+                      "可据以行动的最大 k: k={k} (最小聚类占客户 {share}, 不低于 {min_share}; 最接近的两个聚类"
+                      "在价值或活跃度上相距 {separation} 个标准差, 不低于 {min_separation}; {n_boot} 次自助重抽样中"
+                      "最不稳定聚类的 Jaccard {jaccard}, 不低于 {floor}){larger}; 各指标投票: {vote}"),
+    "k_rule_action_none": ("no k from {low} to {high} has clusters to act on ({reasons}); the indices' vote decides: "
+                           "{vote}",
+                           "{low} 到 {high} 之间没有可据以行动的 k ({reasons}); 由各指标投票决定: {vote}"),
+    "k_larger_fail": ("; larger k fail: {reasons}", "; 更大的 k 未通过: {reasons}"),
+    "k_small_cluster": ("k={k}: smallest cluster {share} < {min_share}", "k={k}: 最小聚类占 {share} < {min_share}"),
+    "k_too_close": ("k={k}: closest clusters {separation} standard deviations apart < {min_separation}",
+                    "k={k}: 最接近的两个聚类相距 {separation} 个标准差 < {min_separation}"),
+    "k_small_cluster_final": ("k={k}: smallest cluster {share} < {min_share} on every customer",
+                              "k={k}: 全体客户中最小聚类占 {share} < {min_share}"),
+    "k_too_close_final": ("k={k}: closest clusters {separation} standard deviations apart < {min_separation} on "
+                          "every customer",
+                          "k={k}: 全体客户中最接近的两个聚类相距 {separation} 个标准差 < {min_separation}"),
+    "k_unstable": ("k={k}: least stable cluster's Jaccard {jaccard} < {floor}",
+                   "k={k}: 最不稳定聚类的 Jaccard {jaccard} < {floor}"),
+    "action": ("the largest k whose clusters can be acted on", "可据以行动的最大 k"),
+    "actionable": ("actionable", "可行动"),
+    "small cluster": ("small cluster", "聚类过小"),
+    "too close": ("too close", "聚类过近"),
+    "unstable": ("unstable", "不稳定"),
+    "not checked": ("not checked", "未检查"),
     "clusters_head": ("{n} customers as of {as_of}; features {features} ({transform}, standardised)",
                       "{n} 位客户 (截至 {as_of}); 特征 {features} ({transform}, 标准化)"),
     "choosing_k": ("choosing k:", "选择 k:"),
@@ -419,6 +448,8 @@ TERMS = {
     "summary_left_out": ("; left out: {reasons}", "; 排除: {reasons}"),
     "summary_rejects": ("rows left out written to {path}", "排除的行已写入 {path}"),
     "missing customer": ("missing customer", "缺少客户编号"),
+    "bad customer": ("bad customer", "客户编号无效"),
+    "missing order": ("missing order", "缺少订单编号"),
     "bad date": ("bad date", "日期无效"),
     "bad amount": ("bad amount", "金额无效"),
     "bad price": ("bad price", "单价无效"),
@@ -480,6 +511,10 @@ TERMS = {
         "clusters: k = {k} is the largest k searched, so the indices may prefer a larger one; search a wider "
         "k_range (--k-range)",
         "聚类: k = {k} 是搜索范围内最大的 k, 各指标可能更偏好更大的 k; 请扩大 k_range (--k-range) 搜索"),
+    "alert_k_edge_action": (
+        "clusters: k = {k} is the largest k searched and its clusters can be acted on, so a larger k may be too; "
+        "search a wider k_range (--k-range)",
+        "聚类: k = {k} 是搜索范围内最大的 k 且其聚类可据以行动, 更大的 k 也可能可行; 请扩大 k_range (--k-range) 搜索"),
     "alert_k_disagree": (
         "clusters: the validity indices disagree on k ({preferences}); k = {k} was chosen by {rule}; compare "
         "them with `tierkit clusters`",
@@ -628,6 +663,12 @@ HEADERS = {
     "calinski_harabasz": ("Calinski-Harabasz index", "Calinski-Harabasz 指数"),
     "davies_bouldin": ("Davies-Bouldin index", "Davies-Bouldin 指数"),
     "preferred_by": ("Preferred by", "偏好此k的指标"),
+    "smallest_share": ("Smallest cluster's share", "最小聚类占比"),
+    "separation": ("Closest clusters apart (SD)", "最接近聚类的间距 (标准差)"),
+    "least_jaccard": ("Least stable cluster's Jaccard", "最不稳定聚类的 Jaccard"),
+    "final_smallest_share": ("Smallest cluster's share, every customer", "全体客户中最小聚类占比"),
+    "final_separation": ("Closest clusters apart (SD), every customer", "全体客户中最接近聚类的间距 (标准差)"),
+    "action": ("Can be acted on", "可行动性"),
     "chosen": ("Chosen", "选定"),
     "label": ("Label", "名称"),
     "share": ("Share", "占比"),

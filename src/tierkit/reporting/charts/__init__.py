@@ -1,7 +1,8 @@
 """Charts of tiers (matplotlib, no pyplot state): every plot function takes ``ax=None`` and returns the Axes.
 
-With ``lang="zh"`` tier names and axis labels are Chinese and drawn with an installed CJK
-font (see :mod:`tierkit.reporting.charts.fonts`; ``apt-get install -y fonts-wqy-microhei``).
+With ``lang="zh"`` tier names and axis labels are Chinese and drawn with the CJK font that
+ships inside tierkit (a subset of Noto Sans CJK SC, see :mod:`tierkit.reporting.charts.fonts`);
+no system font is needed.
 """
 
 from tierkit.reporting.charts._common import figure_png

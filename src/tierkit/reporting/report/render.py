@@ -38,7 +38,6 @@ from tierkit.reporting.charts import (
     plot_value_potential,
 )
 from tierkit.reporting.charts._common import tiers_for
-from tierkit.reporting.charts.fonts import require_cjk_font
 from tierkit.reporting.report._templates import PAGE, environment
 from tierkit.tiers.vocabulary import check_lang, term
 
@@ -425,8 +424,6 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         raise TierkitError(f"render_report: the table has no {value!r} column (revenue per customer)")
     if len(table) == 0:
         raise TierkitError("render_report: the table has no customers")
-    if lang == "zh":
-        require_cjk_font()
     return environment().get_template(PAGE).render(
         report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes,
                        alerts=alerts, validation=validation, previous=previous, headline=headline))
