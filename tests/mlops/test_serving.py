@@ -216,3 +216,53 @@ def test_fresh_process_load_model_equals_transform(served, tmp_path):
     done = subprocess.run(argv, cwd=served["root"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     same_tiers(pd.read_parquet(tmp_path / "out.parquet"), expected)
+
+
+@pytest.fixture(scope="module")
+def bounded(served):
+    """The same registered model served by ``tierkit serve`` with a 1 MB body limit."""
+    port = free_port()
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "MLFLOW_TRACKING_URI": served["tracking"]}
+    argv = [str(bin_dir / "tierkit"), "serve", URI, "--host", "127.0.0.1", "--port", str(port), "--max-body", "1MB"]
+    with chdir(served["root"]), running(argv, f"http://127.0.0.1:{port}/ping", served["root"] / "bounded.log",
+                                        env=env, timeout=120):
+        yield f"127.0.0.1:{port}"
+
+
+def test_tierkit_serve_answers_as_mlflow_does(served, bounded):
+    head = served["features"].head(20)
+    records = head.reset_index()[["customer_id", *model_input(head).columns[1:]]].to_dict(orient="records")
+    payload = {"dataframe_records": records}
+    assert predictions(f"http://{bounded}/invocations", payload).equals(predictions(served["url"], payload))
+
+
+def test_tierkit_serve_refuses_an_oversized_body_unread(bounded):
+    """A 1,000,000-row request (62 MB) is refused from its declared length: the body is never read.
+
+    With ``mlflow models serve`` the same request is parsed for about a minute before the model's
+    row limit can refuse it (MLflow reads every body whole).
+    """
+    import http.client
+
+    host, port = bounded.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.putrequest("POST", "/invocations")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", str(62_000_000))
+    connection.endheaders()
+    connection.send(b'{"dataframe_split": {"columns": ["customer_id"], "data": [')  # and no more
+    response = connection.getresponse()
+    body = strict_json(response.read().decode())
+    assert response.status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert body["message"] == ("request body: 62,000,000 bytes is over the limit of 1,000,000 bytes; send fewer "
+                               "rows per request (tierkit serve --max-body raises the limit)")
+    connection.close()
+    # a streamed body with no declared length is cut off as it passes the limit
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    chunks = [b'{"dataframe_split": {"columns": ["customer_id"], "data": ['] + [b'["1"],' * 20_000] * 20
+    connection.request("POST", "/invocations", body=iter(chunks), headers={"Content-Type": "application/json"},
+                       encode_chunked=True)
+    response = connection.getresponse()
+    assert response.status == 400 and "over the limit of 1,000,000 bytes" in strict_json(response.read())["message"]
+    connection.close()

@@ -89,6 +89,7 @@ COMMANDS = {
     "compare": ("tierkit.cli.compare", "Rank the schemes of an MLflow experiment's runs by held-out separation."),
     "register": ("tierkit.cli.register", "Register the segmentation model of RUN_ID and give it an alias."),
     "score": ("tierkit.cli.score", "Compute features from TRANSACTIONS and score every customer with MODEL."),
+    "serve": ("tierkit.cli.serve", "Serve MODEL over REST as mlflow models serve does, a request's size bounded."),
     "demo": ("tierkit.cli.demo", "Grade the bundled CDNOW customers end to end (the README's main job)."),
 }
 

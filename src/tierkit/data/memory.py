@@ -61,3 +61,21 @@ def check_memory_limit(value, name: str = "memory_limit") -> str:
     if float(number) <= 0:
         raise TierkitError(f"{name} {value!r}: must be more than 0; expected {EXPECTED}")
     return f"{number}{unit}"
+
+
+#: Bytes per unit of :data:`MEMORY_UNITS`.
+UNIT_BYTES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def size_in_bytes(value, name: str = "size") -> int:
+    """A size written as :func:`check_memory_limit` takes it (``"24MB"``), in bytes.
+
+    Examples
+    --------
+    >>> size_in_bytes("24MB"), size_in_bytes("1KiB")
+    (24000000, 1024)
+    """
+    text = check_memory_limit(value, name)
+    found = _SIZE.match(text)
+    return int(float(found.group(1)) * UNIT_BYTES[MEMORY_UNITS[found.group(2).upper()]])
