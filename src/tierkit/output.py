@@ -26,6 +26,8 @@ from tierkit.errors import TierkitError
 from tierkit.progress import timed
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+#: The longest currency (``--currency``, ``currency:``) accepted: a code (``USD``, ``RMB``) or a sign (``¥``, ``HK$``).
+CURRENCY_MAX = 5
 #: A text cell starting with one of these is run as a formula by spreadsheet programs
 #: (OWASP "CSV injection"); :func:`neutralise_formulas` puts :data:`FORMULA_ESCAPE` before it.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -736,7 +738,64 @@ def atomic_folder(path):
         holder.rmdir()
 
 
-def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys") -> Path:
+def check_currency(value, name: str = "currency") -> str | None:
+    """The currency of the money figures, checked: letters and currency signs, at most :data:`CURRENCY_MAX`.
+
+    ``None`` (no currency) passes. Letters are any script's (``USD``, ``元``); a currency sign is any
+    character of Unicode's currency-symbol category (``$``, ``¥``, ``€``), plus ``.`` (``kr.``).
+    Digits, spaces, quotes and formula characters are refused, so the currency is safe in a header
+    and in an Excel number format.
+
+    Raises
+    ------
+    TierkitError
+        One line naming ``name`` and the value.
+
+    Examples
+    --------
+    >>> check_currency("USD"), check_currency("HK$"), check_currency(None)
+    ('USD', 'HK$', None)
+    >>> check_currency("US dollars")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: currency: 'US dollars' is not a currency; expected a code or sign of 1 to 5 ...
+    """
+    import unicodedata
+
+    if value is None:
+        return None
+    text = str(value)
+    if not 1 <= len(text) <= CURRENCY_MAX or not all(
+            ch.isalpha() or ch == "." or unicodedata.category(ch) == "Sc" for ch in text):
+        raise TierkitError(f"{name}: {text!r} is not a currency; expected a code or sign of 1 to {CURRENCY_MAX} "
+                           "letters or currency signs, such as USD, RMB, ¥ or HK$")
+    return text
+
+
+def money_headers(columns, currency: str | None, names: dict | None = None) -> dict:
+    """Column -> its header with the currency, for the money columns among ``columns``.
+
+    The money columns are :data:`tierkit.output_excel.MONEY_COLUMNS` (``monetary``, ``clv`` ...);
+    a header is the column's key, or its label from ``names``, followed by `` (currency)``.
+    Empty without a currency, so the headers stay as they are.
+
+    Examples
+    --------
+    >>> money_headers(["customer_id", "monetary", "clv"], "USD")
+    {'monetary': 'monetary (USD)', 'clv': 'clv (USD)'}
+    >>> money_headers(["monetary"], "¥", {"monetary": "消费金额 (M)"}), money_headers(["monetary"], None)
+    ({'monetary': '消费金额 (M) (¥)'}, {})
+    """
+    from tierkit.output_excel import MONEY_COLUMNS
+
+    if not currency:
+        return {}
+    names = names or {}
+    return {c: f"{names.get(c, c)} ({currency})" for c in columns if c in MONEY_COLUMNS}
+
+
+def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys",
+                currency: str | None = None) -> Path:
     r"""Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
 
     CSV output is byte-for-byte deterministic: fixed column order, full precision floats,
@@ -760,6 +819,12 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
         ``keys``: the stable column names (``recency``, ``abc_tier`` ...), what programs and
         ``tierkit migrate`` read back; ``labels``: the headers of
         :data:`tierkit.tiers.vocabulary.HEADERS` in ``lang`` (``客户编号``, ``ABC等级`` ...).
+    currency : str, optional
+        The money figures' currency (:func:`check_currency`); default ``table.attrs["currency"]``,
+        else none. With one, the money columns (:data:`tierkit.output_excel.MONEY_COLUMNS`) of
+        CSV and Excel carry it in their header (``monetary (USD)``, :func:`money_headers`) and
+        Excel shows it in their number format; Parquet keeps the keys (and the currency in its
+        metadata, as ``attrs``). Without one, nothing changes.
 
     Returns
     -------
@@ -781,6 +846,7 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
     check_lang(lang)
     if headers not in HEADER_STYLES:
         raise TierkitError(f"headers: {headers!r} is not supported; expected one of {', '.join(HEADER_STYLES)}")
+    currency = check_currency(currency if currency is not None else table.attrs.get("currency"))
     path = check_table_path(path)
     frame = table.reset_index() if table.index.name is not None else table
     names = header_labels(frame.columns, lang) if headers == "labels" else {}
@@ -788,11 +854,12 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
     with timed(f"wrote {path.name}"), atomic_path(path) as tmp:
         if suffix == ".csv":
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                names = {**names, **money_headers(frame.columns, currency, names)}
                 write_csv(frame.rename(columns=names), handle, date_format="%Y-%m-%d")
         elif suffix == ".parquet":
             frame.rename(columns=names).to_parquet(tmp, index=False)
         else:
             from tierkit.output_excel import write_workbook
 
-            write_workbook(frame, tmp, lang=lang, headers=headers)
+            write_workbook(frame, tmp, lang=lang, headers=headers, currency=currency)
     return path

@@ -15,6 +15,8 @@ column                              format                shows
 dates                               ``yyyy-mm-dd``        1997-01-01 (no 00:00:00)
 shares (``customer_share`` ...)     ``0.0%``              19.7%
 money (``monetary``, ``clv`` ...)   ``#,##0.00``          1,234.57
+money with a currency code          ``#,##0.00 "USD"``    1,234.57 USD
+money with a currency sign          ``"¥"#,##0.00``       ¥1,234.57
 whole numbers (counts, scores)      ``#,##0``             1,234
 other decimals (``p_alive`` ...)    ``0.000``             0.661
 ==================================  ====================  ===============================
@@ -33,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: Columns holding money: shown with two decimals and thousands separators.
+#: Columns holding money: shown with two decimals and thousands separators, and with the currency
+#: in their header and number format when one is given (the one list of money columns of the outputs).
 MONEY_COLUMNS = frozenset({
     "monetary", "monetary_btyd", "profit", "holdout_spend", "expected_spend", "clv", "net_clv", "clv_low",
     "clv_high", "net_clv_low", "net_clv_high", "clv_predictive_low", "clv_predictive_high", "net_clv_predictive_low",
@@ -104,6 +107,21 @@ def number_format(key: str, values: pd.Series) -> str | None:
     return WHOLE_FORMAT if np.array_equal(numbers, np.round(numbers)) else DECIMAL_FORMAT
 
 
+def money_format(currency: str | None) -> str:
+    """The number format of money in ``currency``: a code after the amount, a sign before it.
+
+    Examples
+    --------
+    >>> money_format("USD"), money_format("¥"), money_format(None)
+    ('#,##0.00 "USD"', '"¥"#,##0.00', '#,##0.00')
+    """
+    if not currency:
+        return MONEY_FORMAT
+    if currency.isalpha() and currency.isascii():
+        return f'{MONEY_FORMAT} "{currency}"'
+    return f'"{currency}"{MONEY_FORMAT}'
+
+
 def _shown(values: pd.Series, fmt: str | None) -> pd.Series:
     """The text a column's cells show, roughly, to fit the width to."""
     if fmt == SHARE_FORMAT:
@@ -166,7 +184,8 @@ def _sheet_name(name: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
 
 
-def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys") -> Path:
+def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys",
+                   currency: str | None = None) -> Path:
     """Write ``frame`` and its tier summaries to an .xlsx workbook laid out for people.
 
     Parameters
@@ -180,6 +199,9 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
     headers : {"keys", "labels"}, default="keys"
         Column keys as headers, or their labels in ``lang``
         (:func:`tierkit.tiers.vocabulary.header_labels`; a column without one keeps its key).
+    currency : str, optional
+        The money figures' currency: the money columns of every sheet (:data:`MONEY_COLUMNS`)
+        carry it in their header (``monetary (USD)``) and number format (:func:`money_format`).
 
     Returns
     -------
@@ -198,7 +220,7 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from tierkit.output import neutralise_formulas
+    from tierkit.output import money_headers, neutralise_formulas
     from tierkit.tiers.vocabulary import header_labels
 
     sheets = {SHEET_NAMES["customers"][1 if lang == "zh" else 0]: frame, **summary_sheets(frame, lang)}
@@ -210,6 +232,7 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
         for sheet_name, table in sheets.items():
             keys = [str(c) for c in table.columns]
             names = header_labels(keys, lang) if headers == "labels" else {}
+            names = {**names, **money_headers(keys, currency, names)}
             shown = neutralise_formulas(table.rename(columns=names))
             shown.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
@@ -225,10 +248,14 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
                 header = sheet.cell(row=1, column=i)
                 header.data_type = "s"
                 header.font = Font(bold=True)
-                if fmt is not None:
+                cell_format = money_format(currency) if fmt == MONEY_FORMAT else fmt
+                if cell_format is not None:
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                        cell.number_format = fmt
-                sheet.column_dimensions[letter].width = column_width(str(shown.columns[i - 1]), values, fmt)
+                        cell.number_format = cell_format
+                width = column_width(str(shown.columns[i - 1]), values, fmt)
+                if cell_format != fmt:  # the currency shown beside each amount
+                    width = min(width + display_width(currency) + 1, MAX_WIDTH)
+                sheet.column_dimensions[letter].width = width
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
     with open(path, "wb") as handle:

@@ -220,6 +220,10 @@ def test_demo_runs_the_cdnow_experiment_end_to_end(tmp_path):
     assert "SYNTHETIC" in page and 'id="clv_cs_class"' in page and 'id="cluster_name"' in page
     chinese = (tmp_path / "d" / "report.zh.html").read_text(encoding="utf-8")
     assert "客户分级" in chinese and "合成数据" in chinese and chinese.count("data:image/png;base64,") >= 12
+    # the second language has every section of the first, the CLV models on the holdout included
+    sections = re.compile(r'<section[^>]* id="([^"]+)"')
+    assert sections.findall(chinese) == sections.findall(page) and 'id="clv_validation"' in chinese
+    assert chinese.count("data:image/png;base64,") == page.count("data:image/png;base64,")
     assert (tmp_path / "mlflow.db").exists()
 
 

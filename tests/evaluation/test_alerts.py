@@ -172,16 +172,43 @@ def test_a_tier_holding_nearly_everyone():
 
 
 def test_tiers_without_a_customer_are_named():
-    graded = pd.DataFrame({"lifecycle_stage": ["new", "loyal", "repeat", "at_risk", "churned"],
+    """Issue 21: 'potential' (filled only by add_potential_customers) is no longer counted as empty."""
+    graded = pd.DataFrame({"lifecycle_stage": ["new", "loyal", "at_risk", "at_risk", "churned"],
                            "abc_tier": ["high_end", "important", "ordinary", "ordinary", "ordinary"]})
     segmentation = tk.Segmentation().fit(pd.DataFrame({
         "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
         "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
-    # the lifecycle has six stages (loyal, repeat, potential, new, at_risk, churned): one is empty;
+    # the lifecycle's purchases fill five stages (loyal, repeat, new, at_risk, churned): repeat is empty;
     # the course's ABC scheme has four tiers (high_end, important, ordinary, small): small is empty
     assert sorted(a for a in grading_alerts(segmentation, graded) if "tiers empty" in a) == [
         "abc_tier: no customer is 'small' (1 of 4 tiers empty)",
-        "lifecycle_stage: no customer is 'potential' (1 of 6 tiers empty)"]
+        "lifecycle_stage: no customer is 'repeat' (1 of 5 tiers empty)"]
+    # with prospects added, potential counts as one of six; a full grading raises nothing
+    full = ["new", "loyal", "repeat", "at_risk", "churned"]
+    prospects = pd.DataFrame({"lifecycle_stage": ["new", "loyal", "at_risk", "churned", "potential"]})
+    assert [a for a in grading_alerts(segmentation, prospects) if "tiers empty" in a] == [
+        "lifecycle_stage: no customer is 'repeat' (1 of 6 tiers empty)"]
+    assert not [a for a in grading_alerts(segmentation, pd.DataFrame({"lifecycle_stage": full})) if "tiers empty" in a]
+    # a CLV-CS grid whose survey reached everyone leaves 'unrated' empty, and that is no alert
+    classes = ["core", "at_risk_key", "growth", "fragile", "advocate", "marginal"]
+    assert not [a for a in grading_alerts(segmentation, pd.DataFrame({"clv_cs_class": classes})) if "tiers empty" in a]
+    assert [a for a in grading_alerts(segmentation, pd.DataFrame({"clv_cs_class": classes[1:]}), lang="zh")
+            if a.startswith("clv_cs_class")] == ["clv_cs_class: 没有客户属于 '核心客户' (6 个等级中有 1 个为空)"]
+
+
+def test_a_plain_cdnow_segmentation_raises_no_empty_tier_alert_for_potential(cdnow_features):
+    """Issue 21: every run warned 'no customer is 'potential' (1 of 6 tiers empty)'."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmentation = tk.Segmentation().fit(cdnow_features)
+        table = segmentation.transform(cdnow_features)
+    assert "potential" not in set(table["lifecycle_stage"])
+    assert not [a for a in grading_alerts(segmentation, table) if "potential" in a]
+    # CDNOW's customers all joined in early 1997: as of 1998-06-30 none is new, and that is still said
+    assert [a for a in grading_alerts(segmentation, table) if a.startswith("lifecycle_stage")] == [
+        "lifecycle_stage: no customer is 'new' (1 of 5 tiers empty)"]
 
 
 def panel(page: str) -> str:
@@ -236,13 +263,14 @@ def test_every_alert_is_said_in_chinese_with_the_same_figures(degenerate):
 
 
 def test_a_tier_holding_nearly_everyone_in_chinese():
+    """Issue 21: '潜在客户' (potential, filled only by a master list) is no longer counted as empty."""
     graded = pd.DataFrame({"lifecycle_stage": ["new"] * 19 + ["loyal"]})
     segmentation = tk.Segmentation().fit(pd.DataFrame({
         "recency": np.arange(20.0), "frequency": [1] * 19 + [3], "monetary": np.arange(20.0) + 1,
         "frequency_btyd": [0] * 19 + [2], "recency_btyd": [0] * 19 + [30]}))
     assert grading_alerts(segmentation, graded, lang="zh")[:2] == [  # the tiers by their Chinese labels
         "lifecycle_stage: 95% 的客户都是 '新客户'; 这种分级几乎没有把客户区分开",
-        "lifecycle_stage: 没有客户属于 '潜在客户', '回头客', '流失风险客户', '已流失客户' (6 个等级中有 4 个为空)"]
+        "lifecycle_stage: 没有客户属于 '回头客', '流失风险客户', '已流失客户' (5 个等级中有 3 个为空)"]
     with pytest.raises(tk.TierkitError, match="lang: 'fr'"):
         grading_alerts(segmentation, graded, lang="fr")
 

@@ -221,3 +221,13 @@ def test_a_blank_tier_is_refused_not_counted_as_entered_or_left():
             transition_matrix(a, b, "abc_tier")
         with pytest.raises(DataError, match="neither an entrant nor a leaver"):
             tier_moves(a, b, "abc_tier")
+
+
+def test_a_snapshot_written_with_a_currency_reads_its_money_columns_back(tmp_path):
+    """``segment --currency USD`` writes ``monetary (USD)``: migrate must still find ``monetary``."""
+    from tierkit.evaluation.migration import read_snapshot
+
+    path = tmp_path / "snap.csv"
+    path.write_text("customer_id,monetary (USD),clv (¥),abc_tier\n1,10.5,3.0,A\n2,4.0,1.0,C\n", encoding="utf-8")
+    frame = read_snapshot(path)
+    assert frame["monetary"].tolist() == [10.5, 4.0] and frame["clv"].tolist() == [3.0, 1.0]

@@ -477,3 +477,24 @@ def test_the_examples_csv_keys_read_a_csv_export_as_read_transactions_does(tmp_p
     guests = int(lines["CustomerID"].isna().sum())
     assert got.attrs["read_report"]["rejected"] == {"missing customer": guests, "bad date": 1}
     assert len(got) == len(lines) - guests
+
+
+def test_currency_is_a_top_level_key_checked_in_one_line(tmp_path):
+    """Issue 21: every money figure with its currency; the config spells it `currency:` at the top level."""
+    assert load_config(write(tmp_path, CONFIG, "x.yaml")).currency is None
+    config = load_config(write(tmp_path, changed("time_unit: W", "time_unit: W\ncurrency: USD"), "y.yaml"))
+    assert config.currency == "USD" and config.as_dict()["currency"] == "USD"
+    assert load_config(write(tmp_path, changed("time_unit: W", "time_unit: W\ncurrency: ¥"), "z.yaml")).currency == "¥"
+    with pytest.raises(TierkitError, match=r"^\S*bad\.yaml: currency: 'US dollars' is not a currency; expected a code "
+                                           r"or sign of 1 to 5 letters"):
+        load_config(write(tmp_path, changed("time_unit: W", "time_unit: W\ncurrency: US dollars")))
+
+
+def test_lifecycle_new_within_is_a_duration_not_above_churned_after(tmp_path):
+    lifecycle = "abc: {scheme: abc}\n  lifecycle: {at_risk_after: 4W, churned_after: 8W, new_within: %s}"
+    config = load_config(write(tmp_path, changed("abc: {scheme: abc}", lifecycle % "2W"), "x.yaml"))
+    assert config.schemes.lifecycle.new_within == "2W"
+    with pytest.raises(TierkitError, match=r"new_within: '10W' must not be above churned_after '8W'"):
+        load_config(write(tmp_path, changed("abc: {scheme: abc}", lifecycle % "10W")))
+    with pytest.raises(TierkitError, match=r"schemes\.lifecycle\.new_within=3 is ambiguous for features in weeks"):
+        load_config(write(tmp_path, changed("abc: {scheme: abc}", lifecycle % "3")))

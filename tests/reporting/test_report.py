@@ -287,3 +287,96 @@ def test_cli_report_of_all_zero_amounts_renders_and_says_there_is_no_revenue(tmp
         assert f'id="{column}"' in page
     assert 'alt="ABC tiers by contribution: revenue"' in page
     assert 'alt="ABC tiers by contribution: Pareto curve"' in page
+
+
+# --- issue 21: a report that never contradicts itself (CDNOW, every scheme, CLV and clusters)
+
+@pytest.fixture(scope="module")
+def cdnow_full():
+    import warnings
+
+    from tierkit.mlops.experiment import segmentation_diagnostics
+
+    features = tk.rfm_features(tk.load_cdnow(), as_of="1998-06-30")
+    segmentation = Segmentation(clv=True, clusters=True, value_potential=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = segmentation.fit_transform(features)
+    table.attrs = dict(features.attrs)
+    return table, segmentation_diagnostics(segmentation), segmentation
+
+
+def _text(page):
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_cdnow_report_names_where_the_schemes_disagree(cdnow_full):
+    table, diagnostics, _ = cdnow_full
+    page = render_report(table, diagnostics, dpi=20, currency="USD")
+    text = _text(page)
+    share = (table.loc[table["abc_tier"] == "ordinary", "value_potential"] == "star").mean()
+    assert f"{share:.0%} of 'Ordinary' (ABC tiers by contribution, {(table.abc_tier == 'ordinary').sum():,} " \
+           "customers) are 'Star (high value, high potential)' in Value-potential matrix" in text
+    assert "Follow ABC tiers by contribution:" in text
+    loyal = table.loc[table["rfm_segment"] == "loyal", "recency"]
+    assert f"'Loyal' (RFM segments): median recency {loyal.median():.0f} days" in text
+    # the section sits in the headline, before the tier tables; the false blanket sentence is gone
+    assert page.index('id="headline"') < page.index('id="disagreements"') < page.index('class="tiers"')
+    assert "No customer is among the best in one scheme and lapsing in another" not in text
+    assert re.search(r"\d+ disagreements: \d+ tiers mostly inside", text)
+
+
+def test_money_figures_carry_their_horizon_and_currency(cdnow_full):
+    from tierkit.reporting.report.render import report_context
+
+    table, diagnostics, segmentation = cdnow_full
+    horizon = segmentation.named_step("clv").horizon if hasattr(segmentation, "named_step") else "365D"
+    assert str(horizon).upper() in ("365D", "365 DAYS")
+    context = report_context(table, diagnostics, dpi=20, currency="£")
+    cards = {card["label"]: card for card in context["kpis"]}
+    assert "Mean CLV (365 days)" in cards and cards["Mean CLV (365 days)"]["value"].startswith("£")
+    assert cards["Revenue"]["value"].startswith("£")
+    headers = context["headline"]["table"].columns
+    assert "Revenue (£)" in headers and "Mean CLV (365 days) (£)" in headers
+    # no currency asked for: no symbol
+    plain = {card["label"]: card["value"] for card in report_context(table, diagnostics, dpi=20)["kpis"]}
+    assert plain["Revenue"][0].isdigit()
+
+
+def test_an_untrusted_clv_says_why_next_to_its_card():
+    from tierkit.reporting.report.render import report_context
+
+    t = pd.DataFrame({"monetary": [5.0, 9.0], "clv": [1.0, 2.0], "abc_tier": ["high_end", "small"],
+                      "clv_caveat": pd.Categorical(["no dropout learned"] * 2)})
+    card = next(c for c in report_context(t, {"clv": {"horizon": "52W"}}, dpi=20)["kpis"]
+                if c["label"].startswith("Mean CLV"))
+    assert card["label"] == "Mean CLV (52 weeks)" and card["tone"] == "warn"
+    assert "no dropout learned" in card["sub"] and "not a ranking" in card["sub"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_why_this_k_with_the_candidates(cdnow_full, lang):
+    table, diagnostics, _ = cdnow_full
+    page = render_report(table, diagnostics, lang=lang, dpi=20)
+    k = diagnostics["clusters"]["k_reason"]["chosen"]
+    heading = {"en": f"Why k = {k}", "zh": f"为何 k = {k}"}[lang]
+    start = page.index('id="k_reason"')
+    block = _text(page[start:page.index("</table>", start)])
+    assert heading in block and {"en": "Can be acted on", "zh": "可行动性"}[lang] in block
+    assert {"en": "largest k whose clusters", "zh": "可据以行动的最大 k"}[lang] in block
+    assert len(re.findall(r"<tr>", page[start:page.index("</table>", start)])) == 1 + len(
+        diagnostics["clusters"]["k_reason"]["candidates"])
+
+
+def test_both_languages_have_the_same_sections_and_images(cdnow_full):
+    from tierkit.clv.diagnostics import clv_diagnostics
+
+    table, diagnostics, _ = cdnow_full
+    validation = clv_diagnostics(tk.load_cdnow(sample=True), calibration_end="1997-09-30", holdout_end="1998-06-30")
+    pages = {lang: render_report(table, diagnostics, lang=lang, dpi=20, validation=validation)
+             for lang in ("en", "zh")}
+    ids = {lang: re.findall(r' id="([^"]+)"', page) for lang, page in pages.items()}
+    assert ids["en"] == ids["zh"] and "clv_validation" in ids["en"] and "disagreements" in ids["en"]
+    assert len(images(pages["en"])) == len(images(pages["zh"])) >= 30

@@ -46,7 +46,9 @@ def test_no_repeat_buyer_falls_back_to_the_documented_defaults_with_a_warning():
     f = base().assign(frequency_btyd=0.0, frequency=1)
     with pytest.warns(UserWarning, match="no customer bought twice.*at_risk_after=90 days and churned_after=180 days"):
         stager = LifecycleStager().fit(f)
-    assert stager.thresholds_ == {"at_risk_after": 90.0, "churned_after": 180.0, "loyal_min_purchases": 3}
+    # issue 21: thresholds_ also carries new_within (the at-risk threshold unless given)
+    assert stager.thresholds_ == {"at_risk_after": 90.0, "churned_after": 180.0, "loyal_min_purchases": 3,
+                                  "new_within": 90.0}
     weekly = f.copy()
     weekly.attrs["time_unit"] = "W"
     with pytest.warns(UserWarning):
@@ -78,8 +80,12 @@ def test_thresholds_are_durations_in_either_unit():
 
 
 def test_bgnbd_p_alive_of_one_time_buyers_is_not_used_the_recency_rules_stage_them():
-    # BG/NBD's p_alive is 1 for every one-time buyer (a and f): assumed, not learned; recency decides.
-    # A one-time buyer with p_alive < 1 (MBG/NBD, Pareto/NBD) is staged by p_alive like everyone else.
+    """BG/NBD's p_alive is 1 for every one-time buyer (a and f): assumed, not learned; recency decides.
+
+    A one-time buyer with p_alive < 1 (MBG/NBD, Pareto/NBD) is staged by p_alive like everyone else,
+    except that (issue 21) it is new only within new_within (the at-risk threshold, 37 days here) and
+    churned past churned_after (74 days): f, silent 80 days with p_alive 0.95, was 'new', is now 'churned'.
+    """
     f = base().assign(p_alive=[1.0, 0.6, 0.4, 0.1, 0.9, 1.0])
     f.loc["a", "recency"] = 80.0  # long gone, bought once
     stager = LifecycleStager(use_p_alive=True).fit(f)
@@ -88,7 +94,57 @@ def test_bgnbd_p_alive_of_one_time_buyers_is_not_used_the_recency_rules_stage_th
     recent = f.assign(recency=[5.0, 10, 20, 36, 60, 50])  # e: 37 < 50 <= 74 days silent
     assert stager.transform(recent).loc[["a", "f"], "lifecycle_stage"].tolist() == ["new", "at_risk"]
     learned = f.assign(p_alive=[0.15, 0.6, 0.4, 0.1, 0.9, 0.95])
-    assert stager.transform(learned).loc[["a", "f"], "lifecycle_stage"].tolist() == ["churned", "new"]
+    assert stager.transform(learned).loc[["a", "f"], "lifecycle_stage"].tolist() == ["churned", "churned"]
+    for days, stage in ((30, "new"), (50, "at_risk"), (987, "churned")):  # f, p_alive 0.95, silent that long
+        silent = learned.assign(recency=[5.0, 10, 20, 36, 60, days])
+        assert stager.transform(silent).loc["f", "lifecycle_stage"] == stage
+
+
+def one_time_buyers(recency):
+    """Two repeat buyers (mean gaps 10 and 20 days) and one-time buyers silent ``recency`` days."""
+    n = len(recency)
+    return pd.DataFrame({
+        "recency": [3.0, 4.0, *recency], "frequency": [2, 3] + [1] * n,
+        "frequency_btyd": [1.0, 2.0] + [0.0] * n, "recency_btyd": [10.0, 40.0] + [0.0] * n,
+    }, index=pd.Index(["r1", "r2"] + [f"o{i}" for i in range(n)], name="customer_id"))
+
+
+def test_a_one_time_buyer_is_new_only_while_the_purchase_is_recent():
+    """Issue 21: a one-time buyer from 987 days ago is churned, one from 10 days ago is new."""
+    f = one_time_buyers([10.0, 987.0])
+    stager = LifecycleStager(at_risk_after="30D", churned_after="60D").fit(f)
+    assert stager.thresholds_["new_within"] == 30.0
+    assert stager.transform(f).loc[["o0", "o1"], "lifecycle_stage"].tolist() == ["new", "churned"]
+    # learned thresholds (90th percentile of the gaps 10 and 20 days: 19 days) do the same
+    learned = LifecycleStager().fit(f)
+    assert learned.thresholds_["new_within"] == learned.thresholds_["at_risk_after"] == pytest.approx(19.0)
+    assert learned.transform(f).loc[["o0", "o1"], "lifecycle_stage"].tolist() == ["new", "churned"]
+
+
+def test_new_within_shortens_the_new_stage():
+    f = one_time_buyers([10.0, 20.0, 45.0, 987.0])
+    f.loc["r1", "recency"] = 20.0  # silent longer than new_within, not than at_risk_after
+    stager = LifecycleStager(at_risk_after="30D", churned_after="60D", new_within="2W").fit(f)
+    assert stager.thresholds_["new_within"] == 14.0
+    out = stager.transform(f)["lifecycle_stage"]
+    assert out.loc[["o0", "o1", "o2", "o3"]].tolist() == ["new", "at_risk", "at_risk", "churned"]
+    assert out.loc[["r1", "r2"]].tolist() == ["repeat", "loyal"]  # repeat buyers keep at_risk_after
+    with pytest.raises(TierkitError, match="need new_within <= churned_after"):
+        LifecycleStager(at_risk_after="30D", churned_after="60D", new_within="90D").fit(f)
+
+
+def test_online_retail_has_no_new_customer_beyond_the_at_risk_threshold(retail_tx):
+    import tierkit as tk
+
+    features = tk.rfm_features(retail_tx, as_of="2011-12-10")
+    stager = LifecycleStager().fit(features)
+    table = features.join(stager.transform(features))
+    new = table["lifecycle_stage"] == "new"
+    assert new.sum() > 0 and (table.loc[new, "frequency"] == 1).all()
+    assert table.loc[new, "recency"].max() <= stager.thresholds_["at_risk_after"]
+    once = table["frequency"] == 1
+    assert (table.loc[once & (table["recency"] > stager.thresholds_["at_risk_after"]), "lifecycle_stage"]
+            .isin(["at_risk", "churned"]).all())
 
 
 @pytest.fixture(scope="module")

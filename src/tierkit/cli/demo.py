@@ -82,7 +82,8 @@ def demo(out_dir, config_path, tracking_uri, lang):
             notes = [SYNTHETIC_SURVEY_NOTE[other]] if result.notes else []
             write_report(result.table, out / f"report.{other}.html", result.diagnostics, lang=other,
                          title=f"{config.name}: {'客户分级管理报告' if other == 'zh' else 'customer tiers'}",
-                         notes=notes, alerts=(result.alerts or {}).get(other, ()))
+                         notes=notes, alerts=(result.alerts or {}).get(other, ()), validation=result.validation,
+                         currency=config.currency)
     show_demo(result, config, out)
 
 

@@ -246,6 +246,24 @@ AS_OF_OPTION = click.option("--as-of", required=True, callback=_checked_date,
                             help="Observation date (YYYY-MM-DD); later transactions are left out.")
 
 
+def _checked_currency(ctx, param, value):
+    """Refuse a currency that is not a short code or sign, in one line, before anything is read."""
+    from tierkit.errors import TierkitError
+    from tierkit.output import check_currency
+
+    try:
+        return check_currency(value, "--currency")
+    except TierkitError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--currency: "), ctx, param) from None
+
+
+#: ``--currency``, shared by the commands that write money figures (``segment``, ``report``).
+CURRENCY_OPTION = click.option(
+    "--currency", default=None, callback=_checked_currency, metavar="CODE",
+    help="Currency of the money figures (monetary, clv ...), shown in their headers and formats: a code or sign "
+         "of at most 5 letters or currency signs, e.g. USD, RMB, ¥, HK$ [default: none shown].")
+
+
 #: ``--prior``, shared by every command that fits CLV.
 PRIOR_OPTION = click.option(
     "--prior", type=click.Choice(["auto", "weak", "none"]), default="auto", show_default=True,

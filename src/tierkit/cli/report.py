@@ -6,6 +6,7 @@ import click
 
 from tierkit.cli.options import (
     AS_OF_OPTION,
+    CURRENCY_OPTION,
     grade_from_options,
     model_options,
     read_summary,
@@ -37,13 +38,14 @@ from tierkit.reporting.report import SCHEMES, write_report
               help="Tier scheme the report opens with (KPI cards, tiers and strategies, the other schemes read "
                    "against it) [default: rfm_segment, else the first present of rfm_class, value_potential, "
                    "clv_cs_class, abc_tier, lifecycle_stage, cluster_name].")
+@CURRENCY_OPTION
 @saved_model_options
 @model_options
 @survey_options
 @transaction_options
 @click.pass_context
 def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previous_as_of, validate_from, headline,
-           **kwargs):
+           currency, **kwargs):
     """Grade every customer in TRANSACTIONS and write the tier management report (HTML).
 
     The standards are fitted on this base, unless --model gives saved ones (no refit); with
@@ -90,6 +92,8 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
 
             previous, _ = grade_with_saved(saved, segmentation, transactions, previous_as_of, reading,
                                            survey_from_options(survey_opts, previous_as_of))
+    if currency is not None:
+        table.attrs["currency"] = currency  # the report's money figures are in it
     notes = tuple(notes) + tuple(read_summary(features.attrs.get("read_report"), lang))
     for line in read_summary(features.attrs.get("read_report"), lang):
         click.echo(line, err=True)
@@ -113,7 +117,7 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
     with timed(f"wrote the report {click.format_filename(out, shorten=True)}"):
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
                      alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation,
-                     headline=headline)
+                     headline=headline, currency=currency)
     from tierkit.tiers.vocabulary import term
 
     click.echo(term("summary_report", lang, n=f"{len(table):,}", as_of=features.attrs["as_of"], out=out), err=True)

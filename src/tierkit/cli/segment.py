@@ -7,6 +7,7 @@ import click
 from tierkit.cli.language import headers_option, resolve_headers
 from tierkit.cli.options import (
     AS_OF_OPTION,
+    CURRENCY_OPTION,
     grade_from_options,
     model_options,
     read_summary,
@@ -26,6 +27,7 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of labels, strategies, headers, messages and the Excel sheets.")
 @headers_option
+@CURRENCY_OPTION
 @click.option("--save-model", default=None, type=click.Path(file_okay=False), metavar="FOLDER",
               help="Also save the fitted standards as a model folder (new), to grade later periods with --model.")
 @saved_model_options
@@ -33,7 +35,7 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 @survey_options
 @transaction_options
 @click.pass_context
-def segment(ctx, transactions, as_of, out, time_unit, lang, headers, save_model, **kwargs):
+def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, save_model, **kwargs):
     """Grade every customer in TRANSACTIONS and write one row per customer.
 
     Columns: the RFM features, RFM scores and classes, named segments, ABC tier, lifecycle
@@ -46,6 +48,7 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, save_model,
 
     With --lang zh the headers are Chinese (--headers keys keeps the stable column names). An
     .xlsx output has the sheet customers (客户) and a summary-and-strategy sheet per scheme.
+    With --currency the money columns of CSV and .xlsx carry it in their header (monetary (USD)).
     """
     refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects"), "--save-model": save_model},
                               {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
@@ -61,6 +64,8 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, save_model,
                                                                       lang=lang)
         if save_model is not None:
             save_standards(segmentation, features, survey, save_model)
+    if currency is not None:
+        table.attrs["currency"] = currency
     write_table(table, out, lang=lang, headers=resolve_headers(headers, lang))
     for line in read_summary(features.attrs.get("read_report"), lang):
         click.echo(line, err=True)

@@ -27,6 +27,11 @@ PARAMETER_RANGE = (1e-3, 1e3)
 NEARLY_ALL = NEARLY_ALL
 #: A survey matching fewer customers than this share grades few of them.
 FEW_ANSWERS = 0.20
+#: Tiers the grading of purchases does not fill, so their being empty says nothing about the scheme:
+#: ``potential`` customers come only from a master list (:func:`tierkit.tiers.lifecycle.add_potential_customers`),
+#: ``unrated`` holds the customers a survey missed (empty when it reached everyone). The empty-tier alert
+#: leaves them out of its count unless the table holds some.
+UNFILLED_BY_GRADING = {"lifecycle_stage": ("potential",), "clv_cs_class": ("unrated",)}
 
 
 def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[str]:
@@ -171,8 +176,9 @@ def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
             alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
                                tier=repr(labels.get(top, top))))
         seen = set(pd.unique(table[column].dropna().astype(str).to_numpy(dtype=object)))
-        empty = [k for k in labels if k not in seen]
+        counted = [k for k in labels if k in seen or k not in UNFILLED_BY_GRADING.get(column, ())]
+        empty = [k for k in counted if k not in seen]
         if seen and empty:
             alerts.append(term("alert_empty_tiers", lang, column=column,
-                               tiers=", ".join(repr(labels[k]) for k in empty), n=len(empty), total=len(labels)))
+                               tiers=", ".join(repr(labels[k]) for k in empty), n=len(empty), total=len(counted)))
     return alerts

@@ -363,6 +363,26 @@ def migration_summary(moves: pd.DataFrame) -> dict:
     return {k: int(counts[k]) for k in wanted if k in counts.index}
 
 
+def money_keys(columns) -> dict:
+    """Money headers written with a currency (``monetary (USD)``) back to their keys (``monetary``).
+
+    Examples
+    --------
+    >>> money_keys(["customer_id", "monetary (USD)", "clv (¥)", "abc_tier"])
+    {'monetary (USD)': 'monetary', 'clv (¥)': 'clv'}
+    """
+    import re
+
+    from tierkit.output_excel import MONEY_COLUMNS
+
+    found = {}
+    for column in columns:
+        match = re.fullmatch(r"(.+) \(([^()]{1,5})\)", str(column))
+        if match and match.group(1) in MONEY_COLUMNS:
+            found[column] = match.group(1)
+    return found
+
+
 def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     r"""A scored snapshot (CSV, Parquet or Excel written by ``tierkit segment``), indexed by customer id.
 
@@ -386,6 +406,7 @@ def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     frame = read_table(path, "a scored snapshot", text_columns=["customer_id", *HEADERS["customer_id"]])
     # written with --headers labels: the labels (English or Chinese) read back as the keys
     frame = frame.rename(columns=header_keys(frame.columns))
+    frame = frame.rename(columns=money_keys(frame.columns))  # written with --currency: 'monetary (USD)'
     if "customer_id" not in frame.columns:
         raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
     frame["customer_id"] = frame["customer_id"].astype("str")

@@ -457,6 +457,7 @@ class LifecycleParams(_Params):
     use_p_alive: bool = False
     at_risk_p_alive: float = Field(0.5, ge=0, le=1)
     churned_p_alive: float = Field(0.2, ge=0, le=1)
+    new_within: int | float | str | None = None
 
     def _more_checks(self) -> None:
         from tierkit.features.durations import parse_duration
@@ -469,6 +470,10 @@ class LifecycleParams(_Params):
                 and days("at_risk_after") > days("churned_after"):
             raise TierkitError(f"churned_after: {self.churned_after!r} must not be below at_risk_after "
                                f"{self.at_risk_after!r}")
+        if self.new_within is not None and self.churned_after is not None \
+                and days("new_within") > days("churned_after"):
+            raise TierkitError(f"new_within: {self.new_within!r} must not be above churned_after "
+                               f"{self.churned_after!r}")
         if self.churned_p_alive > self.at_risk_p_alive:
             raise TierkitError(f"churned_p_alive: {self.churned_p_alive!r} must not be above at_risk_p_alive "
                                f"{self.at_risk_p_alive!r}")
@@ -689,6 +694,11 @@ class ExperimentConfig(Section):
     mlflow : MlflowSection
     seed : int
     lang : {"en", "zh"}
+    currency : str or None
+        The money figures' currency (``currency: USD``, ``currency: ¥``; at most 5 letters or
+        currency signs, :func:`tierkit.output.check_currency`): carried as the graded table's
+        ``attrs["currency"]``, shown in the headers and formats of its money columns. Top level,
+        beside ``lang``: one spelling for every output.
 
     Examples
     --------
@@ -710,8 +720,19 @@ class ExperimentConfig(Section):
     mlflow: MlflowSection = Field(default_factory=MlflowSection)
     seed: int = 0
     lang: Literal["en", "zh"] = "en"
+    currency: str | None = None
 
     _source: Path = PrivateAttr(default=Path("config.yaml"))
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value):
+        from tierkit.output import check_currency
+
+        try:
+            return check_currency(value, "currency")
+        except TierkitError as exc:
+            raise ConfigError(str(exc).removeprefix("currency: ")) from None
 
     @model_validator(mode="after")
     def _remember_source(self, info: ValidationInfo):
@@ -728,7 +749,7 @@ class ExperimentConfig(Section):
             checks.append(("clv", "horizon", self.schemes.clv.horizon, self.schemes.clv.time_unit, False))
         if isinstance(self.schemes.lifecycle, LifecycleParams):
             checks += [("lifecycle", name, getattr(self.schemes.lifecycle, name), None, True)
-                       for name in ("at_risk_after", "churned_after")]
+                       for name in ("at_risk_after", "churned_after", "new_within")]
         for scheme, name, value, unit, zero in checks:
             if value is None:
                 continue

@@ -75,6 +75,9 @@ class RunResult:
     scheme_run_ids: dict | None = None
     #: The top scheme of the comparison ranking (None without a holdout).
     best_scheme: str | None = None
+    #: The CLV models checked on the holdout (:class:`tierkit.clv.validation.CLVValidation`), or None:
+    #: every report of the run (each language) shows the same section.
+    validation: object | None = None
 
 
 def tracking_uri(explicit: str | None = None) -> str:
@@ -186,6 +189,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     if survey is not None:
         features = with_satisfaction(features, survey)
     table = add_labels(segmentation.fit_transform(features), config.lang)
+    if config.currency is not None:  # the money figures' currency, in every output of the run
+        table.attrs["currency"] = config.currency
     clusters = dict(segmentation.steps_).get("clusters")
     if clusters is not None and clusters.stability_ is None:  # a diagnostic, not part of fit
         step("measuring the clusters' bootstrap stability")
@@ -279,7 +284,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed(f"registered the model as {registered}"):
             version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
     return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
-                     diagnostics, tx.attrs.get("read_report"), alerts, scheme_run_ids, best)
+                     diagnostics, tx.attrs.get("read_report"), alerts, scheme_run_ids, best, validation)
 
 
 def _schemes(config: ExperimentConfig) -> dict:
@@ -396,7 +401,7 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alert
     report = tmp / "report.html"
     with timed("wrote the report"):
         write_report(table, report, diagnostics, lang=config.lang, title=f"{config.name}: customer tiers",
-                     notes=notes, alerts=alerts, validation=validation)
+                     notes=notes, alerts=alerts, validation=validation, currency=config.currency)
     with timed("logged the report to MLflow"):
         mlflow.log_artifact(str(report))
     return diagnostics

@@ -3,10 +3,18 @@
 Rules, checked in this order for a customer with at least one purchase:
 
 1. ``churned``  when recency > ``churned_after``;
-2. ``at_risk``  when recency > ``at_risk_after``;
-3. ``new``      when the customer has one purchase occasion;
+2. ``at_risk``  when recency > ``at_risk_after``, or, for a customer with one purchase occasion,
+   recency > ``new_within`` (``churned`` past ``churned_after``);
+3. ``new``      when the customer has one purchase occasion (so bought within ``new_within``);
 4. ``loyal``    when purchase occasions >= ``loyal_min_purchases``;
 5. ``repeat``   otherwise.
+
+A one-time buyer is ``new`` only while the first purchase is recent: ``new_within`` defaults to
+``at_risk_after`` and may be set shorter (a first purchase older than it that was not followed by
+a second is at risk, then churned after ``churned_after``, like any other customer). The course
+material's stages (潜在客户 potential -> 初次购买客户 first purchase -> 重复购买客户 repeat ->
+忠诚客户 loyal, and 流失客户 churned) make "new" the stage right after the first purchase, not
+"bought once, ever": a one-time buyer silent for years is lost, not new.
 
 Customers on a master list with no purchase are ``potential``: :func:`add_potential_customers`
 adds them to a graded table.
@@ -22,10 +30,12 @@ Thresholds given are durations (:mod:`tierkit.features.durations`): ``"30D"``, `
 number is days with daily features and refused as ambiguous with weekly ones.
 With a fitted CLV model, ``use_p_alive=True`` replaces the recency rules with
 the model's probability of being alive: ``churned`` below ``churned_p_alive`` (0.2),
-``at_risk`` below ``at_risk_p_alive`` (0.5) -- except for a customer without a repeat purchase
-whose ``p_alive`` is 1: that is BG/NBD's assumption (a customer can drop out only after a repeat
-purchase), not evidence, so the recency rules stage such customers (MBG/NBD and Pareto/NBD,
-``CLVModel(model="mbgnbd")`` ..., give one-time buyers a ``p_alive`` below 1).
+``at_risk`` below ``at_risk_p_alive`` (0.5) -- a one-time buyer the model keeps alive is still
+``new`` only within ``new_within``, then ``at_risk``, and ``churned`` after ``churned_after``
+(one purchase tells the model little; a buyer silent for years is not new) -- except for a
+customer without a repeat purchase whose ``p_alive`` is 1: that is BG/NBD's assumption (a
+customer can drop out only after a repeat purchase), not evidence, so the recency rules stage such
+customers (MBG/NBD and Pareto/NBD, ``CLVModel(model="mbgnbd")`` ..., give one-time buyers a ``p_alive`` below 1).
 """
 
 from __future__ import annotations
@@ -57,6 +67,10 @@ class LifecycleStager(TierTransformer):
         ``"8W"``; a bare number is days, refused with weekly features (ambiguous).
     loyal_min_purchases : int, optional
         Purchase occasions from which a customer is loyal.
+    new_within : str, pandas.Timedelta or float, optional
+        How long a one-time buyer stays ``new`` after the purchase; past it the customer is
+        ``at_risk`` (``churned`` past ``churned_after``). Defaults to ``at_risk_after``; must not
+        exceed ``churned_after``.
     use_p_alive : bool, default=False
         Use the ``p_alive`` column (from :class:`tierkit.CLVModel`) instead of recency.
     at_risk_p_alive, churned_p_alive : float, default=0.5, 0.2
@@ -65,31 +79,32 @@ class LifecycleStager(TierTransformer):
     Attributes
     ----------
     thresholds_ : dict
-        ``at_risk_after``, ``churned_after`` (in the features' time unit),
+        ``at_risk_after``, ``churned_after``, ``new_within`` (in the features' time unit),
         ``loyal_min_purchases`` in use.
     p_alive_rule_ : dict or None
         The ``p_alive`` thresholds when ``use_p_alive``.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"recency": [5, 5, 5, 40, 90], "frequency": [1, 2, 6, 3, 2],
-    ...     "frequency_btyd": [0, 1, 5, 2, 1], "recency_btyd": [0, 10, 50, 20, 10]})
-    >>> LifecycleStager(at_risk_after="30D", churned_after="60D", loyal_min_purchases=5
+    >>> f = pd.DataFrame({"recency": [5, 5, 5, 40, 90, 20], "frequency": [1, 2, 6, 3, 2, 1],
+    ...     "frequency_btyd": [0, 1, 5, 2, 1, 0], "recency_btyd": [0, 10, 50, 20, 10, 0]})
+    >>> LifecycleStager(at_risk_after="30D", churned_after="60D", loyal_min_purchases=5, new_within="14D"
     ...     ).fit_transform(f)["lifecycle_stage"].tolist()
-    ['new', 'repeat', 'loyal', 'at_risk', 'churned']
+    ['new', 'repeat', 'loyal', 'at_risk', 'churned', 'at_risk']
     """
 
     def __init__(self, at_risk_after=None, churned_after=None, loyal_min_purchases=None,
-                 use_p_alive=False, at_risk_p_alive=0.5, churned_p_alive=0.2):
+                 use_p_alive=False, at_risk_p_alive=0.5, churned_p_alive=0.2, new_within=None):
         self.at_risk_after = at_risk_after
         self.churned_after = churned_after
         self.loyal_min_purchases = loyal_min_purchases
         self.use_p_alive = use_p_alive
         self.at_risk_p_alive = at_risk_p_alive
         self.churned_p_alive = churned_p_alive
+        self.new_within = new_within
 
     def _check_params(self):
-        for name in ("at_risk_after", "churned_after"):
+        for name in ("at_risk_after", "churned_after", "new_within"):
             if getattr(self, name) is not None:
                 parse_duration(getattr(self, name), name, allow_zero=True)
         if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
@@ -126,6 +141,11 @@ class LifecycleStager(TierTransformer):
             raise TierkitError(
                 f"at_risk_after {at_risk!r} and churned_after {churned!r}: need 0 <= at_risk_after <= churned_after"
             )
+        new_within = (at_risk if self.new_within is None
+                      else to_time_units(self.new_within, unit, "new_within", allow_zero=True))
+        if new_within > churned:
+            raise TierkitError(f"new_within {new_within!r} and churned_after {churned!r}: need new_within <= "
+                               "churned_after")
         loyal = self.loyal_min_purchases
         if loyal is None:
             occasions = X["frequency"].to_numpy(dtype="float64")[X["frequency"].to_numpy() > 1]
@@ -136,6 +156,7 @@ class LifecycleStager(TierTransformer):
             "at_risk_after": float(at_risk),
             "churned_after": float(churned),
             "loyal_min_purchases": int(loyal),
+            "new_within": float(new_within),
         }
         self.p_alive_rule_ = ({"at_risk_below": float(self.at_risk_p_alive),
                                "churned_below": float(self.churned_p_alive)}
@@ -155,8 +176,15 @@ class LifecycleStager(TierTransformer):
         else:
             churned = recency > t["churned_after"]
             at_risk = recency > t["at_risk_after"]
+        # a one-time buyer is new only while the purchase is recent; past new_within the one who
+        # would be new is at risk, or churned past churned_after (at risk / churned by the model stay so)
+        once = occasions <= 1
+        new_within = t.get("new_within", t["at_risk_after"])  # fitted before new_within existed
+        stale = once & ~churned & ~at_risk & (recency > new_within)
+        churned = churned | (stale & (recency > t["churned_after"]))
+        at_risk = at_risk | stale
         stage = np.select(
-            [churned, at_risk, occasions <= 1, occasions >= t["loyal_min_purchases"]],
+            [churned, at_risk, once, occasions >= t["loyal_min_purchases"]],
             ["churned", "at_risk", "new", "loyal"],
             default="repeat",
         ).astype(object)

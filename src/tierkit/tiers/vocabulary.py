@@ -861,6 +861,10 @@ MESSAGES = {
     "click_needs_value": ("Option {option} requires an argument.", "选项 {option} 需要一个值。"),
     "click_invalid": ("Invalid value for {option}: {detail}", "选项 {option} 的值无效: {detail}"),
     "click_file_missing": ("Path {path} does not exist.", "路径 {path} 不存在。"),
+    # after click_invalid, which holds it as its detail (its {value} would swallow the whole line)
+    "not_a_currency": ("{value} is not a currency; expected a code or sign of 1 to {n} letters or currency signs, "
+                       "such as USD, RMB, ¥ or HK$",
+                       "{value} 不是货币; 应为 1 到 {n} 个字母或货币符号组成的代码或符号, 如 USD、RMB、¥ 或 HK$"),
     # warnings
     "warn_missing_customers": ("{source}: {count} row(s) without a customer id left out",
                                "{source}: {count} 行没有客户编号, 已排除"),

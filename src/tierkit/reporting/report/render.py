@@ -135,6 +135,67 @@ TEXT = {
                       "{n:,} 名「{tier}」客户 (占该等级 {share:.0%}) 在{scheme}中为「{other}」"),
     "no_contradictions": ("No customer is among the best in one scheme and lapsing in another.",
                           "没有客户在一种方法中属于最佳、在另一种方法中却属于流失。"),
+    "no_headline_contradictions": ("None of these tiers shares customers with a lapsing tier of another scheme; "
+                                   "the schemes disagree elsewhere (see above).",
+                                   "这些等级的客户与其他方法的流失等级没有重叠; "
+                                   "但各分级方法在其他方面存在分歧 (见上文)。"),
+    "disagree": ("Where the schemes disagree", "各分级方法的分歧"),
+    "disagree_count": ("{total:,} disagreements: {opposite:,} tiers mostly inside another scheme's opposite tier, "
+                       "{label:,} labels contradicting their own figures, {conflict:,} overlaps of a best tier with a "
+                       "lapsing one, {value_order:,} lower tiers predicted to be worth more than a higher one.",
+                       "共 {total:,} 处分歧: {opposite:,} 个等级的客户多数落在另一方法的相反等级, "
+                       "{label:,} 个名称与其自身数据矛盾, {conflict:,} 处最佳等级与流失等级重叠, "
+                       "{value_order:,} 个较低等级的预测价值高于较高等级。"),
+    "disagree_none": ("The schemes agree: no tier sits mostly in another scheme's opposite tier, no label contradicts "
+                      "its own figures, no customer is among the best in one scheme and lapsing in another, and no "
+                      "lower tier is predicted to be worth more than a higher one.",
+                      "各分级方法一致: 没有等级的客户多数落在另一方法的相反等级, 没有名称与其自身数据矛盾, "
+                      "没有客户在一种方法中属于最佳、在另一种方法中却属于流失, 也没有较低等级的预测价值高于较高等级。"),
+    "disagree_more": ("All {n:,} disagreements", "全部 {n:,} 处分歧"),
+    "opposite_value": ("{share:.0%} of '{tier}' ({scheme}, {total:,} customers) are '{other}' in {other_scheme}: one "
+                       "scheme calls them high value, the other low value.",
+                       "「{tier}」({scheme}, {total:,} 名客户) 中 {share:.0%} 在{other_scheme}中为「{other}」: "
+                       "一种方法认为其价值高, 另一种认为其价值低。"),
+    "opposite_activity": ("{share:.0%} of '{tier}' ({scheme}, {total:,} customers) are '{other}' in {other_scheme}: "
+                          "one scheme counts them among the best and active, the other as lapsing.",
+                          "「{tier}」({scheme}, {total:,} 名客户) 中 {share:.0%} 在{other_scheme}中为「{other}」: "
+                          "一种方法认为其活跃且最佳, 另一种认为其正在流失。"),
+    "follow_holdout": ("Follow {scheme}: its tiers separate what customers spent in the holdout period better.",
+                       "以{scheme}为准: 其等级更能区分客户在验证期的消费。"),
+    "follow_recency": ("Follow {scheme}: retention acts on whether a customer still buys, and its tiers are cut on "
+                       "recency.",
+                       "以{scheme}为准: 保留客户的行动取决于客户是否仍在购买, 而其等级按最近购买间隔划分。"),
+    "follow_spend": ("Follow {scheme}: it ranks what customers actually spent, in fixed shares of the customers.",
+                     "以{scheme}为准: 它按客户的实际消费排序, 各等级占客户的比例固定。"),
+    "label_active_but_lapsed": ("'{tier}' ({scheme}): median recency {median:.0f} {unit}, past {basis} "
+                                "({threshold:.0f} {unit}); {n:,} of its {total:,} customers ({share:.0%}) last "
+                                "bought longer ago.",
+                                "「{tier}」({scheme}): 最近购买间隔中位数 {median:.0f} {unit}, 超过{basis} "
+                                "({threshold:.0f} {unit}); {total:,} 名客户中 {n:,} 名 ({share:.0%}) 更久未购买。"),
+    "label_recent_but_not": ("Cluster '{tier}': its name says recent, but its mean recency is {mean:.0f} {unit}, "
+                             "not among the most recent quarter of customers (up to {threshold:.0f} {unit}); "
+                             "{n:,} of its {total:,} customers ({share:.0%}) last bought longer ago.",
+                             "聚类「{tier}」: 名称为近期购买, 但平均最近购买间隔为 {mean:.0f} {unit}, 不在最近购买的"
+                             "四分之一客户之内 (至多 {threshold:.0f} {unit}); "
+                             "{total:,} 名客户中 {n:,} 名 ({share:.0%}) 更久未购买。"),
+    "label_new_but_old": ("'{tier}' ({scheme}): median tenure {median:.0f} {unit}, past {basis} ({threshold:.0f} "
+                          "{unit}); {n:,} of its {total:,} customers ({share:.0%}) first bought longer ago.",
+                          "「{tier}」({scheme}): 客户时长中位数 {median:.0f} {unit}, 超过{basis} ({threshold:.0f} "
+                          "{unit}); {total:,} 名客户中 {n:,} 名 ({share:.0%}) 首次购买更早。"),
+    "label_lost_but_recent": ("'{tier}' ({scheme}): median recency {median:.0f} {unit}, within the most recent "
+                              "quarter of customers ({threshold:.0f} {unit}); {n:,} of its {total:,} customers "
+                              "({share:.0%}) bought that recently.",
+                              "「{tier}」({scheme}): 最近购买间隔中位数 {median:.0f} {unit}, 在最近购买的四分之一客户"
+                              "之内 ({threshold:.0f} {unit}); {total:,} 名客户中 {n:,} 名 ({share:.0%}) 近期购买过。"),
+    "basis_at_risk_after": ("the lifecycle's at-risk threshold", "生命周期的流失风险阈值"),
+    "basis_recency_upper_quartile": ("the base's upper quartile of recency", "全体客户最近购买间隔的上四分位数"),
+    "basis_new_within": ("the new-customer window", "新客户期限"),
+    "basis_tenure_median": ("the base's median tenure", "全体客户时长的中位数"),
+    "value_order": ("'{tier}' ({scheme}) has a higher mean CLV ({mean}) than '{other}' ranked above it ({other_mean}).",
+                    "「{tier}」({scheme}) 的平均CLV ({mean}) 高于排在其上的「{other}」({other_mean})。"),
+    "mean_clv_horizon": ("Mean CLV ({horizon})", "平均CLV ({horizon})"),
+    "k_why": ("Why k = {k}", "为何 k = {k}"),
+    "k_candidates": ("Candidate k", "候选 k"),
     "crosstabs": ("Every tier against every tier (customers)", "各等级交叉表 (客户数)"),
     "crosstab": ("{headline} by {scheme}", "{headline} x {scheme}"),
     "orders": ("Orders", "订单数"),
@@ -166,7 +227,9 @@ UNITS = {"D": ("days", "天"), "W": ("weeks", "周")}
 #: Texts with placeholders: formatted where used, not passed to the template as they are.
 _FORMATTED = ("nps_by", "generated", "clv_period", "headline", "why_holdout", "kpi_top", "kpi_top_sub",
               "kpi_revenue_sub", "kpi_repeat_sub", "contradiction", "crosstab", "median_r", "mean_r",
-              "migration_period")
+              "migration_period", "disagree_count", "disagree_more", "opposite_value", "opposite_activity",
+              "follow_holdout", "follow_recency", "follow_spend", "label_active_but_lapsed", "label_recent_but_not",
+              "label_new_but_old", "label_lost_but_recent", "value_order", "mean_clv_horizon", "k_why")
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -221,6 +284,7 @@ class Section:
     table: Table | None
     charts: list
     tables: list = ()
+    k_reason: dict | None = None
 
 
 def _frame_table(frame: pd.DataFrame, formats: dict | None = None, index: bool = True) -> Table:
@@ -348,7 +412,7 @@ def report_sections(table: pd.DataFrame) -> list[str]:
 
 def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
                   notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=(), validation=None,
-                  previous=None, headline: str | None = None) -> str:
+                  previous=None, headline: str | None = None, currency: str | None = None) -> str:
     """The report as one HTML document (a string).
 
     The page is the Jinja2 template ``templates/report.html.j2``, rendered with
@@ -397,6 +461,9 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         spend when ``diagnostics`` holds a holdout comparison, else the first present of
         :data:`tierkit.reporting.report.headline.DEFAULT_HEADLINES` (``rfm_segment``,
         ``rfm_class``, ``value_potential``, ...). See :mod:`tierkit.reporting.report.headline`.
+    currency : str, optional
+        The currency of the amounts (``"USD"``, ``"£"``, ``"¥"``): shown with every money
+        figure (KPI cards, and the headers of the revenue and CLV columns). Default none.
 
     Returns
     -------
@@ -426,12 +493,13 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         raise TierkitError("render_report: the table has no customers")
     return environment().get_template(PAGE).render(
         report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes,
-                       alerts=alerts, validation=validation, previous=previous, headline=headline))
+                       alerts=alerts, validation=validation, previous=previous, headline=headline,
+                       currency=currency))
 
 
 def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, title: str | None = None,
                    notes=(), value: str = "monetary", dpi: int = 90, schemes=None, alerts=(), validation=None,
-                   previous=None, headline: str | None = None) -> dict:
+                   previous=None, headline: str | None = None, currency: str | None = None) -> dict:
     """What the report template shows: every variable of ``templates/report.html.j2``.
 
     The content of each section is decided here; how it looks is the template's. Values
@@ -440,7 +508,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
 
     Parameters
     ----------
-    table, diagnostics, lang, title, notes, value, dpi, schemes, alerts, validation, previous, headline
+    table, diagnostics, lang, title, notes, value, dpi, schemes, alerts, validation, previous, headline, currency
         As in :func:`render_report` (which checks them first).
 
     Returns
@@ -468,6 +536,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
 
     columns = report_sections(table)
     chosen, how, share = choose_headline(columns, diagnostics, headline)
+    money = _money_info(table, diagnostics, lang, currency)
     contents = [("headline", _headline_title(chosen, lang))] if chosen else []
     contents += [(c, _heading(c, lang)) for c in columns]
     if "cs_index" in table.columns:
@@ -490,14 +559,15 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
         "text": {key: _t(key, lang) for key in TEXT if key not in _FORMATTED},
         "alerts": {"heading": term("alerts", lang), "items": list(alerts)} if len(alerts) else None,
         "summary": [(_t("as_of", lang), [table.attrs.get("as_of", "")], None)],
-        "kpis": _kpis(table, chosen, lang, value, schemes.get(chosen) if chosen else None, len(alerts)),
-        "headline": (_headline_section(table, chosen, how, share, columns, lang, value, schemes)
+        "kpis": _kpis(table, chosen, lang, value, schemes.get(chosen) if chosen else None, len(alerts), money),
+        "headline": (_headline_section(table, chosen, how, share, columns, lang, value, schemes, diagnostics, money)
                      if chosen else None),
         "notes": _revenue_notes(table, value, lang) + list(notes),
         "contents": contents,
         "overview": [Scheme(c, _heading(c, lang), len(tiers_for(table, c, schemes.get(c)))) for c in columns],
         "sections": [_scheme_section(table, c, lang, value, dpi, schemes.get(c), in_headline=c == chosen,
-                                     clusters=clusters if c == "cluster_name" else None) for c in columns],
+                                     clusters=clusters if c == "cluster_name" else None, money=money)
+                     for c in columns],
         "satisfaction": _satisfaction_section(table, columns, lang, schemes) if "cs_index" in table.columns else None,
         "migration": migration,
         "validation": (_validation_section(validation, lang, dpi)
@@ -532,7 +602,71 @@ def _headline_title(column: str, lang: str) -> str:
     return _t("headline", lang, scheme=_short(column, lang))
 
 
-def _kpis(table, column, lang, value, tiers, n_alerts: int) -> list[dict]:
+def _horizon_text(horizon, lang: str, unit: str = "D") -> str | None:
+    """A CLV horizon (``"365D"``, ``"52W"``, 365) in words: ``365 days`` / ``365 天``; None when unknown.
+
+    Examples
+    --------
+    >>> _horizon_text("365D", "en"), _horizon_text("52W", "zh"), _horizon_text(None, "en"), _horizon_text(365.0, "en")
+    ('365 days', '52 周', None, '365 days')
+    """
+    import re
+
+    if horizon is None or (isinstance(horizon, float) and pd.isna(horizon)):
+        return None
+    if isinstance(horizon, (int, float)):  # in the features' time unit
+        return f"{horizon:g} {UNITS.get(unit, UNITS['D'])[1 if lang == 'zh' else 0]}"
+    text = str(horizon).strip()
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([DdWw])", text)
+    if found:
+        number, unit = found.groups()
+        return f"{number} {UNITS[unit.upper()][1 if lang == 'zh' else 0]}"
+    return text
+
+
+def _money_info(table, diagnostics, lang: str, currency) -> dict:
+    """The currency, the CLV horizon in words and why the CLV is not to be trusted (None when it is)."""
+    step = (diagnostics or {}).get("clv")
+    step = step if isinstance(step, dict) else {}
+    horizon = _horizon_text(step.get("horizon", table.attrs.get("clv_horizon")), lang,
+                            str(step.get("time_unit") or table.attrs.get("time_unit", "D")))
+    caveat = None
+    if "clv_caveat" in table.columns and table["clv_caveat"].notna().any():
+        reason = str(table["clv_caveat"].dropna().iloc[0])
+        trust = step.get("trust") if isinstance(step.get("trust"), dict) else {}
+        reason = reason or str(trust.get("reason") or "")
+        caveat = _t("kpi_clv_caveat", lang) + (f": {reason}" if reason and lang != "zh" else "")
+    return {"currency": str(currency) if currency else None, "horizon": horizon, "caveat": caveat}
+
+
+def _money_label(label: str, money: dict | None) -> str:
+    """A money column's header with its currency: ``Revenue (USD)``.
+
+    Examples
+    --------
+    >>> _money_label("Revenue", {"currency": "USD"}), _money_label("Revenue", None)
+    ('Revenue (USD)', 'Revenue')
+    """
+    currency = (money or {}).get("currency")
+    return f"{label} ({currency})" if currency else label
+
+
+def _clv_label(lang: str, money: dict | None) -> str:
+    """The mean CLV header with its horizon and currency: ``Mean CLV (365 days) (USD)``."""
+    horizon = (money or {}).get("horizon")
+    label = _t("mean_clv_horizon", lang, horizon=horizon) if horizon else _t("mean_clv", lang)
+    return _money_label(label, money)
+
+
+def _money_value(text: str, money: dict | None) -> str:
+    """A money figure with its currency: ``£1,942.89``, ``USD 1,942.89``."""
+    currency = (money or {}).get("currency")
+    if not currency:
+        return text
+    return f"{currency}{text}" if len(currency) == 1 else f"{currency} {text}"
+
+
+def _kpis(table, column, lang, value, tiers, n_alerts: int, money: dict | None = None) -> list[dict]:
     """The KPI cards: customers, revenue, the top tier's share of revenue, mean CLV, alerts."""
     from tierkit.reporting.report._templates import cell, fmt
 
@@ -542,7 +676,8 @@ def _kpis(table, column, lang, value, tiers, n_alerts: int) -> list[dict]:
     orders_sub = ""
     if "frequency" in table.columns:
         orders_sub = _t("kpi_revenue_sub", lang, orders=int(table["frequency"].sum()))
-    cards.append({"label": _t("revenue", lang), "value": fmt(revenue, "money"), "sub": orders_sub, "tone": None})
+    cards.append({"label": _t("revenue", lang), "value": _money_value(fmt(revenue, "money"), money),
+                  "sub": orders_sub, "tone": None})
     if column is not None:
         top = tiers_for(table, column, tiers)[0]
         members = table[column] == top.key
@@ -550,10 +685,13 @@ def _kpis(table, column, lang, value, tiers, n_alerts: int) -> list[dict]:
         cards.append({"label": _t("kpi_top", lang, tier=top.label(lang)), "value": fmt(share, "percent"),
                       "sub": _t("kpi_top_sub", lang, share=float(members.mean())), "tone": "best"})
     if "clv" in table.columns:
-        untrusted = "clv_caveat" in table.columns and table["clv_caveat"].notna().any()
-        cards.append({"label": _t("mean_clv", lang), "value": fmt(table["clv"].mean(), "money"),
-                      "sub": _t("kpi_clv_caveat" if untrusted else "kpi_clv_sub", lang),
-                      "tone": "warn" if untrusted else None})
+        caveat = (money or {}).get("caveat")
+        if caveat is None and "clv_caveat" in table.columns and table["clv_caveat"].notna().any():
+            caveat = _t("kpi_clv_caveat", lang)
+        horizon = (money or {}).get("horizon")
+        cards.append({"label": _t("mean_clv_horizon", lang, horizon=horizon) if horizon else _t("mean_clv", lang),
+                      "value": _money_value(fmt(table["clv"].mean(), "money"), money),
+                      "sub": caveat or _t("kpi_clv_sub", lang), "tone": "warn" if caveat else None})
     cards.append({"label": _t("alerts_count", lang), "value": cell(n_alerts),
                   "sub": _t("alerts_see", lang) if n_alerts else _t("alerts_none", lang),
                   "tone": "warn" if n_alerts else "ok"})
@@ -567,7 +705,79 @@ def _marks(shown) -> list:
     return [(colors[t.key], t.key) for t in shown]
 
 
-def _headline_section(table, column, how, share, columns, lang, value, schemes) -> dict:
+def _tier_name(names: dict, column: str, key, lang: str) -> str:
+    if column == "cluster_name":
+        from tierkit.clusters.naming import cluster_label
+
+        try:
+            return cluster_label(str(key), lang)
+        except (KeyError, ValueError):
+            return str(key)
+    return names.get(column, {}).get(key, str(key))
+
+
+def _finding_text(row, names: dict, lang: str, unit: str, money: dict | None) -> str:
+    """One finding of :func:`tierkit.evaluation.agreement.disagreements` as a sentence in ``lang``."""
+    from tierkit.reporting.report._templates import fmt
+
+    f = row["figures"]
+    tier = _tier_name(names, row["scheme"], row["tier"], lang)
+    scheme = _short(row["scheme"], lang)
+    if row["kind"] == "opposite":
+        text = _t(f"opposite_{row['rule']}", lang, share=row["share"], tier=tier, scheme=scheme,
+                  total=f["tier_customers"], other=_tier_name(names, row["other_scheme"], row["other_tier"], lang),
+                  other_scheme=_short(row["other_scheme"], lang))
+        if f.get("follow"):
+            text += " " + _t(f"follow_{f['because']}", lang, scheme=_short(f["follow"], lang))
+        return text
+    if row["kind"] == "label":
+        basis = TEXT.get(f"basis_{f['basis']}")
+        return _t(f"label_{row['rule']}", lang, tier=tier, scheme=scheme, median=f["median"], mean=f["mean"],
+                  unit=unit, threshold=f["threshold"], n=row["customers"], total=f["tier_customers"],
+                  share=row["share"], basis=basis[1 if lang == "zh" else 0] if basis else f["basis"])
+    if row["kind"] == "conflict":
+        return _t("contradiction", lang, n=row["customers"], tier=tier, share=row["share"],
+                  other=_tier_name(names, row["other_scheme"], row["other_tier"], lang),
+                  scheme=_short(row["other_scheme"], lang))
+    return _t("value_order", lang, tier=tier, scheme=scheme,
+              mean=_money_value(fmt(f["mean"], "money"), money),
+              other=_tier_name(names, row["other_scheme"], row["other_tier"], lang),
+              other_mean=_money_value(fmt(f["other_mean"], "money"), money))
+
+
+#: Findings shown on the first screen; the rest are behind a "show all".
+SHOWN_FINDINGS = 4
+
+
+def _disagreement_section(table, columns, lang, schemes, diagnostics, money) -> dict:
+    """Every disagreement between and within the schemes (:mod:`tierkit.evaluation.agreement`), as sentences.
+
+    The first screen shows the counts and :data:`SHOWN_FINDINGS` findings: the largest of
+    each kind (a majority opposite first, with the scheme to follow); the rest are listed
+    below them.
+    """
+    from tierkit.evaluation.agreement import counts, disagreements, lifecycle_thresholds
+    from tierkit.reporting.report.headline import holdout_comparison
+
+    found = disagreements(table, columns, thresholds=lifecycle_thresholds(diagnostics),
+                          comparison=holdout_comparison(diagnostics), tiers=schemes)
+    per_kind = counts(found)
+    names = {c: {t.key: t.label(lang) for t in tiers_for(table, c, schemes.get(c))} for c in columns}
+    unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
+    items = [{"kind": row["kind"], "text": _finding_text(row, names, lang, unit, money)}
+             for row in found.to_dict("records")]
+    total = len(items)
+    firsts = [next(i for i, item in enumerate(items) if item["kind"] == kind) for kind in per_kind if per_kind[kind]]
+    order = (firsts + [i for i in range(total) if i not in firsts])
+    items = [items[i] for i in order]
+    return {"heading": _t("disagree", lang), "total": total, "counts": per_kind,
+            "summary": (_t("disagree_count", lang, total=total, **per_kind) if total else _t("disagree_none", lang)),
+            "items": items[:SHOWN_FINDINGS], "more": items[SHOWN_FINDINGS:],
+            "more_label": _t("disagree_more", lang, n=total), "findings": found}
+
+
+def _headline_section(table, column, how, share, columns, lang, value, schemes, diagnostics=None,
+                      money=None) -> dict:
     """The headline: why this scheme, its tier table, the other schemes read against it, the conflicts."""
     from tierkit.reporting.report.headline import contradictions, dominant_tiers
 
@@ -603,9 +813,12 @@ def _headline_section(table, column, how, share, columns, lang, value, schemes) 
                           "table": Table(columns=list(counts.columns), formats=[None] * counts.shape[1],
                                          rows=[(names[column][k], row.to_list()) for k, row in counts.iterrows()],
                                          index=_t("tier", lang), marks=_marks(shown))})
+    disagree = _disagreement_section(table, columns, lang, schemes, diagnostics, money)
+    no_conflicts = _t("no_headline_contradictions" if disagree["total"] else "no_contradictions", lang)
     return {"column": column, "heading": _headline_title(column, lang), "scheme": _heading(column, lang), "why": why,
-            "table": _tier_frame_table(table, column, lang, value, schemes.get(column)),
-            "relations": relations, "contradictions": items, "crosstabs": crosstabs}
+            "table": _tier_frame_table(table, column, lang, value, schemes.get(column), money),
+            "relations": relations, "contradictions": items, "no_contradictions": no_conflicts,
+            "disagreements": disagree, "crosstabs": crosstabs}
 
 
 def _cluster_standards(diagnostics) -> dict | None:
@@ -616,7 +829,40 @@ def _cluster_standards(diagnostics) -> dict | None:
     return None
 
 
-def _cluster_extras(standards: dict, lang: str, unit: str, dpi: int) -> tuple[list, list]:
+def _k_reason(standards: dict, lang: str) -> tuple[dict | None, Table | None]:
+    """Why this k (the clusters step's ``k_reason``): heading and sentence in ``lang``, and the candidates table."""
+    from tierkit.tiers.vocabulary import HEADERS
+
+    reason = standards.get("k_reason")
+    if not isinstance(reason, dict) or "why" not in reason:
+        return None, None
+    why = str(reason["why"])
+    if lang == "zh" and reason.get("rule") not in (None, "given") and standards.get("selection"):
+        try:  # the stored sentence is English: say it again in Chinese from the selection table
+            from tierkit.clusters.selection import _apply_rule, index_preferences
+
+            selection = pd.DataFrame(standards["selection"]).set_index("k")
+            why = _apply_rule(selection, index_preferences(selection), reason["rule"], lang)[1]
+        except Exception:  # noqa: BLE001 - the English sentence is still the reason
+            why = str(reason["why"])
+    sentence = {"heading": _t("k_why", lang, k=reason.get("chosen", "?")), "why": why, "table": None,
+                "candidates": _t("k_candidates", lang)}
+    candidates = reason.get("candidates") or []
+    if not candidates:
+        return sentence, None
+    frame = pd.DataFrame(candidates).set_index("k")
+    frame = frame[[c for c in ("smallest_share", "separation", "least_jaccard", "action", "chosen") if c in frame]]
+    frame = frame.dropna(axis=1, how="all")
+    index = 1 if lang == "zh" else 0
+    formats = {"smallest_share": "percent", "separation": "one", "least_jaccard": None}
+    table = Table(columns=[HEADERS[c][index] if c in HEADERS else c for c in frame.columns],
+                  formats=[formats.get(c) for c in frame.columns],
+                  rows=[(k, [("✓" if v is True else ("" if v is False else v)) if c == "chosen" else v
+                             for c, v in row.items()]) for k, row in frame.iterrows()], index="k")
+    return sentence, table
+
+
+def _cluster_extras(standards: dict, lang: str, unit: str, dpi: int, money=None) -> tuple[list, list]:
     """The cluster profiles table and the snake plot and relative-importance heatmap."""
     from tierkit.clusters.naming import cluster_label
     from tierkit.reporting.charts.clusters import plot_relative_importance, plot_snake_centres
@@ -631,7 +877,7 @@ def _cluster_extras(standards: dict, lang: str, unit: str, dpi: int) -> tuple[li
         _t("revenue_share", lang): (profiles["revenue_share"], "percent"),
         _t("mean_r", lang, unit=unit): (profiles["recency"], "one"),
         _t("mean_f", lang): (profiles["frequency"], "one"),
-        _t("mean_m", lang): (profiles["monetary"], "money"),
+        _money_label(_t("mean_m", lang), money): (profiles["monetary"], "money"),
         _t("vs_r", lang): (profiles["recency_vs_population"], "signed_percent"),
         _t("vs_f", lang): (profiles["frequency_vs_population"], "signed_percent"),
         _t("vs_m", lang): (profiles["monetary_vs_population"], "signed_percent"),
@@ -734,7 +980,7 @@ def write_report(table: pd.DataFrame, path, diagnostics=None, lang: str = "en", 
     return path
 
 
-def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
+def _tier_table(table, column, lang, value, tiers, money=None) -> pd.DataFrame:
     """Per tier: customers, orders, revenue, average order value, median R/F/M, mean CLV, NPS, strategy."""
     shown = tiers_for(table, column, tiers)
     keys = [t.key for t in shown]
@@ -749,17 +995,19 @@ def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
     if "frequency" in table.columns:
         orders = grouped["frequency"].sum().reindex(keys)
         out[_t("orders", lang)] = orders.fillna(0).astype("int64").to_numpy()
-    out[_t("revenue", lang)] = summary["revenue"].to_numpy()
+    out[_money_label(_t("revenue", lang), money)] = summary["revenue"].to_numpy()
     out[_t("revenue_share", lang)] = summary["revenue_share"].to_numpy()
     if "frequency" in table.columns:
         aov = summary["revenue"].to_numpy(dtype="float64") / orders.to_numpy(dtype="float64")
-        out[_t("aov", lang)] = pd.Series(aov).where(orders.to_numpy() > 0).to_numpy()
+        out[_money_label(_t("aov", lang), money)] = pd.Series(aov).where(orders.to_numpy() > 0).to_numpy()
     for feature, key, fmt_key in (("recency", "median_r", {"unit": unit}), ("frequency", "median_f", {}),
                                   (value, "median_m", {})):
         if feature in table.columns:
-            out[_t(key, lang, **fmt_key)] = grouped[feature].median().reindex(keys).to_numpy(dtype="float64")
+            header = _t(key, lang, **fmt_key)
+            header = _money_label(header, money) if key == "median_m" else header
+            out[header] = grouped[feature].median().reindex(keys).to_numpy(dtype="float64")
     if "clv" in table.columns:
-        out[_t("mean_clv", lang)] = grouped["clv"].mean().reindex(keys).to_numpy()
+        out[_clv_label(lang, money)] = grouped["clv"].mean().reindex(keys).to_numpy()
     if "nps_group" in table.columns:
         nps = _nps_table(table, column).reindex(keys)
         out[_t("respondents", lang)] = nps["respondents"].fillna(0).astype("int64").to_numpy()
@@ -768,14 +1016,15 @@ def _tier_table(table, column, lang, value, tiers) -> pd.DataFrame:
     return out
 
 
-def _tier_frame_table(table, column, lang, value, tiers) -> Table:
+def _tier_frame_table(table, column, lang, value, tiers, money=None) -> Table:
     """:func:`_tier_table` as a :class:`Table`: the tier as the row header, with its colour and key."""
-    frame = _tier_table(table, column, lang, value, tiers)
+    frame = _tier_table(table, column, lang, value, tiers, money)
     unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
     formats = {_t("customer_share", lang): "percent", _t("revenue_share", lang): "percent",
-               _t("revenue", lang): "money", _t("mean_clv", lang): "money", _t("nps", lang): "signed",
-               _t("aov", lang): "money", _t("median_r", lang, unit=unit): "one", _t("median_f", lang): "one",
-               _t("median_m", lang): "money"}
+               _money_label(_t("revenue", lang), money): "money", _clv_label(lang, money): "money",
+               _t("nps", lang): "signed", _money_label(_t("aov", lang), money): "money",
+               _t("median_r", lang, unit=unit): "one", _t("median_f", lang): "one",
+               _money_label(_t("median_m", lang), money): "money"}
     tier = _t("tier", lang)
     body = frame.drop(columns=tier)
     return Table(columns=list(body.columns), formats=[formats.get(c) for c in body.columns],
@@ -815,17 +1064,22 @@ _ALT = {"shares": "shares", "pie_customers": "customers", "pie_revenue": "revenu
         "value_potential": "Value-potential matrix"}
 
 
-def _scheme_section(table, column, lang, value, dpi, tiers, in_headline: bool = False, clusters=None) -> Section:
+def _scheme_section(table, column, lang, value, dpi, tiers, in_headline: bool = False, clusters=None,
+                    money=None) -> Section:
     heading = _heading(column, lang)
     charts = [Chart(f"{heading}: {_ALT.get(name, name)}", figure_png(ax.figure, dpi=dpi, lang=lang))
               for name, ax in scheme_charts(table, column, lang, value, tiers)]
-    tables = []
+    tables, k_reason = [], None
     if clusters is not None:
         unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
-        tables, extra = _cluster_extras(clusters, lang, unit, dpi)
+        tables, extra = _cluster_extras(clusters, lang, unit, dpi, money)
         charts = extra + charts
-    return Section(column, heading, None if in_headline else _tier_frame_table(table, column, lang, value, tiers),
-                   charts, tables)
+        k_reason, candidates = _k_reason(clusters, lang)
+        if k_reason is not None:
+            k_reason["table"] = candidates
+    return Section(column, heading,
+                   None if in_headline else _tier_frame_table(table, column, lang, value, tiers, money),
+                   charts, tables, k_reason)
 
 
 def _special_chart(table, column, lang):
