@@ -287,3 +287,18 @@ def test_clv_model_adds_predictive_intervals_beside_the_parameter_ones_and_repea
     assert 0.88 <= inside.mean() <= 0.98
     spend = f["holdout_spend"].between(out["clv_predictive_low"], out["clv_predictive_high"])
     assert 0.85 <= spend.mean() <= 0.97
+
+
+def test_a_customers_intervals_do_not_depend_on_who_is_scored_with_them(cdnow_sample_holdout):
+    """Scored alone, in a batch of 7 or with everyone: the same bits (the local scorer's chunks and
+    Spark's batches differ). Alone, a lapsed customer whose draws have no purchase used to crash
+    (``matmul ... size 12 is different from 1``)."""
+    f = cdnow_sample_holdout
+    model = tk.CLVModel(horizon="39W", predictive=0.9, interval=0.9).fit(f)
+    everyone = model.transform(f)
+    lapsed = everyone["purchases_predictive_high"].idxmin()
+    assert everyone.loc[lapsed, "purchases_predictive_high"] == 0  # the premise: no draw buys anything
+    alone = model.transform(f.loc[[lapsed]])
+    pd.testing.assert_frame_equal(alone, everyone.loc[[lapsed]])
+    batch = f.iloc[100:107]
+    pd.testing.assert_frame_equal(model.transform(batch), everyone.iloc[100:107])

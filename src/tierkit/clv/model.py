@@ -652,7 +652,7 @@ class CLVModel(TierTransformer):
 
         def purchases(params):  # per distinct row: expected purchases within the horizon, and discounted
             cumulative = np.stack([model.module.expected_purchases(params, t, rx, rtx, rT) for t in ends])
-            return np.stack([cumulative[-1], discount @ np.diff(cumulative, axis=0, prepend=0.0)])
+            return np.stack([cumulative[-1], discounted_sum(discount, np.diff(cumulative, axis=0, prepend=0.0))])
 
         # a customer whose purchases were all returned (net spend <= 0) is expected to spend nothing
         returned = (numeric_column(X, "monetary", "CLVModel") <= 0 if "monetary" in X.columns
@@ -1335,6 +1335,26 @@ def _fit_spend(x, m, weights, penalizer: float, prior: str) -> Fit:
         return Fit(params, ll, "map", f"maximum likelihood puts q = {fit.params['q']:.3g} <= 1, which leaves the "
                                       "mean spend undefined (heavy-tailed spends)")
     return fit
+
+
+def discounted_sum(discount: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """``sum_k discount[k] * steps[k]`` for each column of ``steps``, added in step order.
+
+    Not ``discount @ steps``: BLAS's matrix-vector product (OpenBLAS ``dgemv``) adds a column's
+    terms in an order, with fused multiply-adds or not, that depends on the column's place in
+    the array and on the array's width, so a customer's CLV changed in its last bit with the
+    customers scored in the same call (the local scorer's chunks, Spark's batches). Element-wise
+    products and sums are rounded the same wherever the column sits.
+
+    Examples
+    --------
+    >>> discounted_sum(np.array([1.0, 0.5]), np.array([[2.0, 4.0], [2.0, 0.0]])).tolist()
+    [3.0, 4.0]
+    """
+    total = np.zeros(steps.shape[1:])
+    for weight, step in zip(discount, steps, strict=True):
+        total = total + weight * step
+    return total
 
 
 def _on_day_grid(unit: str, *columns) -> bool:

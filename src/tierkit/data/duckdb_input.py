@@ -110,7 +110,7 @@ def run_interruptible(con, sql, phase: str, progress):
 def duckdb_kind(type_name: str) -> str:
     """How a DuckDB column type is read: ``text``, ``integer``, ``number``, ``temporal`` or ``temporal_tz``."""
     name = str(type_name).upper()
-    if name.startswith("TIMESTAMP WITH TIME ZONE") or name == "TIMESTAMPTZ":
+    if name.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):  # TIMESTAMPTZ_NS: pandas' default
         return "temporal_tz"
     if name.startswith(("TIMESTAMP", "DATE")):
         return "temporal"
@@ -249,7 +249,9 @@ def read_excel_frame(source: TransactionFile) -> pd.DataFrame:
     keeps the header as written, for :func:`check_duplicate_columns`.
     """
     try:
-        raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl")
+        # only an empty cell is missing: text such as 'NA', 'null' or '#N/A' is a value, as in a CSV file
+        raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl",
+                            keep_default_na=False, na_values=[""])
     except ValueError as exc:
         raise DataError(f"{source.path}: {str(exc).splitlines()[0]}; give sheet") from None
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
