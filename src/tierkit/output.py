@@ -746,6 +746,18 @@ def check_currency(value, name: str = "currency") -> str | None:
     Digits, spaces, quotes and formula characters are refused, so the currency is safe in a header
     and in an Excel number format.
 
+    Parameters
+    ----------
+    value : str or None
+        The currency as the user gave it.
+    name : str, default="currency"
+        How the user spelled the setting, for the message (``"--currency"``).
+
+    Returns
+    -------
+    str or None
+        The currency as given, or None.
+
     Raises
     ------
     TierkitError
@@ -778,6 +790,20 @@ def money_headers(columns, currency: str | None, names: dict | None = None) -> d
     The money columns are :data:`tierkit.output_excel.MONEY_COLUMNS` (``monetary``, ``clv`` ...);
     a header is the column's key, or its label from ``names``, followed by `` (currency)``.
     Empty without a currency, so the headers stay as they are.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The table's column keys.
+    currency : str or None
+        The currency (:func:`check_currency`).
+    names : dict, optional
+        Column key -> the header it is written under (labels), default the key.
+
+    Returns
+    -------
+    dict
+        Money column -> its header with the currency.
 
     Examples
     --------
