@@ -8,31 +8,15 @@ findings into the DOM, which ``--dump-dom`` returns.
 
 import json
 import re
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import pytest
+from test_report_template import _browser, _chromium
 
 import tierkit as tk
 from tierkit.mlops.experiment import segmentation_diagnostics
 from tierkit.reporting.report import write_report
-
-
-def _browser():  # as in test_report_template.py
-    for name in ("chromium", "chromium-browser", "google-chrome", "chromium-headless-shell"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no headless Chromium on this machine (Debian package 'chromium')")
-
-
-def _chromium(browser, tmp_path, *args):
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--no-first-run", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
-
 
 RETAIL = Path(__file__).parents[1] / "data" / "online_retail.parquet"
 WIDTH, HEIGHT = 1366, 900
