@@ -32,7 +32,7 @@ import warnings
 import duckdb
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import DataError, TierkitError
 from tierkit.progress import timed
 from tierkit.threads import available_cores
 
@@ -314,14 +314,14 @@ def check_frequency_of(frequency_of: str | None, order_column: str | None, who: 
     >>> check_frequency_of("purchase_days", "InvoiceNo", "the model 'm'")
     Traceback (most recent call last):
     ...
-    tierkit.errors.TierkitError: order column 'InvoiceNo': the model 'm' counts frequency as purchase days (no \
+    tierkit.errors.DataError: order column 'InvoiceNo': the model 'm' counts frequency as purchase days (no \
 order column); leave the order column out (--order-col; order_id)
     """
     if frequency_of == "purchase_days" and order_column is not None:
-        raise TierkitError(f"order column {order_column!r}: {who} counts frequency as purchase days (no order "
+        raise DataError(f"order column {order_column!r}: {who} counts frequency as purchase days (no order "
                            "column); leave the order column out (--order-col; order_id)")
     if frequency_of == "orders" and order_column is None:
-        raise TierkitError(f"{who} counts frequency as distinct orders: give the transactions' order column "
+        raise DataError(f"{who} counts frequency as distinct orders: give the transactions' order column "
                            "(--order-col; order_id)")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.errors import DataError, MissingColumnsError, ModelError, TierkitError
+from tierkit.errors import DataError, MissingColumnsError, ModelError
 from tierkit.features.definition import check_time_unit
 
 #: numpy/pandas dtype of each MLflow signature type in the output table.
@@ -218,10 +218,7 @@ def check_frequency_of(spec: ModelSpec, columns: ColumnMap) -> None:
     """
     from tierkit.features.definition import check_frequency_of as check
 
-    try:
-        check(spec.frequency_of, columns.order_id, f"the model {spec.uri!r}")
-    except TierkitError as exc:
-        raise DataError(str(exc)) from None
+    check(spec.frequency_of, columns.order_id, f"the model {spec.uri!r}")
 
 
 @contextlib.contextmanager
