@@ -603,10 +603,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         wanted = ["customer_id", "date", "amount", *(["profit"] if wants_profit else [])]
         missing = [c for c in wanted if c not in present]
         if missing:
-            shaped = ""
-            if record:
-                trained = [n for n in reading_from_record(record)[0].fields().values()]
-                shaped = f" (or the columns of the model's training file: {', '.join(trained)})"
+            trained = training_file_columns(self.segmentation)
+            shaped = f" (or the columns of the model's training file: {', '.join(trained)})" if trained else ""
             raise TierkitError(f"model input: transactions need column(s) {', '.join(missing)}{shaped}")
         order_id = "order_id" if "order_id" in present else None
         check_frequency_of(frequency_of, order_id, "the model")
