@@ -64,12 +64,52 @@ VALIDATE_ARGS = ["--no-header", "--customer-col", "1", "--date-col", "3", "--amo
                  "--clv-model", "bgnbd"]
 
 
+@cache
+def sample_validate() -> str:
+    """`tierkit validate` on CDNOW_sample.txt, BG/NBD, weeks: its printed text."""
+    from tierkit.datasets import cdnow_path
+
+    return run_cli(["validate", str(cdnow_path(sample=True)), *VALIDATE_ARGS])
+
+
+def _holdout(out: str) -> re.Match:
+    """The holdout line of `validate`: predicted, actual, their difference (%), MAE, RMSE."""
+    found = re.search(r"holdout purchases: predicted ([\d,.]+), actual ([\d,]+) \(([-+\d.]+)%\); "
+                      r"per customer MAE ([\d.]+), RMSE ([\d.]+)", out)
+    if found is None:
+        raise RuntimeError("validate printed no holdout line")
+    return found
+
+
+def _baseline(out: str) -> dict:
+    """`validate`'s model against the naive baseline: figure -> (the model's, the baseline's), as printed."""
+    rows = {"mae": "MAE (purchases per customer)", "aggregate": "aggregate error (total purchases)",
+            "spearman": "Spearman (predicted value, actual spend)",
+            "top_decile": "top-decile capture of holdout spend"}
+    found = {key: re.search(rf"^{re.escape(label)}\s+(\S+)\s+(\S+)$", out, re.M) for key, label in rows.items()}
+    missing = [rows[key] for key, match in found.items() if match is None]
+    if missing:
+        raise RuntimeError(f"validate printed no baseline row {', '.join(missing)}")
+    return {key: (match[1], match[2]) for key, match in found.items()}
+
+
+def _model_mae(out: str) -> dict:
+    """Model -> its MAE in `validate`'s model comparison, as printed."""
+    lines = out.split("model comparison on the same holdout:", 1)[1].strip().splitlines()
+    header = lines[0].split()
+    rows = [line.split() for line in lines[2:]]
+    return {row[0]: row[1 + header.index("mae")] for row in rows if len(row) == len(header) + 1}
+
+
+def _percent(text: str) -> str:
+    """A percentage as printed (``+47.4%``) as the README writes it (``+47.4 %``)."""
+    return text.removesuffix("%") + " %"
+
+
 @figure
 def validate_sample():
     """The `validate` example on CDNOW_sample.txt: the command shown and the fit line it prints."""
-    from tierkit.datasets import cdnow_path
-
-    out = run_cli(["validate", str(cdnow_path(sample=True)), *VALIDATE_ARGS])
+    out = sample_validate()
     line = re.search(r"^BG/NBD: r .*?; log-likelihood \S+", out, re.M)
     if line is None:
         raise RuntimeError("validate printed no BG/NBD fit line")
@@ -96,11 +136,20 @@ def cdnow_holdout_command():
 
 
 @figure
+def cdnow_sample_holdout():
+    """BG/NBD's holdout figures on the CDNOW sample in weeks, as `validate` prints them."""
+    out = sample_validate()
+    customers = re.search(r"^([\d,]+) customers;", out, re.M)[1]
+    m = _holdout(out)
+    return (f"the {customers}-customer sample in weeks: {float(m[1].replace(',', '')):,.0f} predicted against\n"
+            f"{m[2]} actual purchase days ({m[3]} %), MAE {m[4]}")
+
+
+@figure
 def cdnow_holdout():
     """BG/NBD's holdout figures on the CDNOW master, as `validate` prints them."""
     out = cdnow_validate()
-    m = re.search(r"holdout purchases: predicted ([\d,.]+), actual ([\d,]+) \(([-+\d.]+)%\); "
-                  r"per customer MAE ([\d.]+), RMSE ([\d.]+)", out)
+    m = _holdout(out)
     v = re.search(r"value ranking: Spearman ([\d.]+); top decile by predicted value makes ([\d.]+)% "
                   r"of holdout spend \(best possible ([\d.]+)%\)", out)
     predicted = float(m[1].replace(",", ""))
@@ -124,19 +173,60 @@ def cdnow_holdout_table():
     return "\n".join(lines) + "\n"
 
 
+@figure
+def cdnow_baseline_error():
+    """How far the naive baseline errs on the CDNOW master against BG/NBD and MBG/NBD, as `validate` prints it."""
+    out = cdnow_validate()
+    baseline, mae = _baseline(out), _model_mae(out)
+    return (f"MAE {baseline['mae'][1]} against {baseline['mae'][0]} for BG/NBD\nand {mae['MBG/NBD']} for MBG/NBD; "
+            f"{_percent(baseline['aggregate'][1])} in total")
+
+
+@figure
+def cdnow_baseline_ranking():
+    """How the naive baseline ranks value on the CDNOW master against BG/NBD, as `validate` prints it."""
+    baseline = _baseline(cdnow_validate())
+    return (f"Spearman {baseline['spearman'][1]} against {baseline['spearman'][0]}, top decile "
+            f"{_percent(baseline['top_decile'][1])} against\n{_percent(baseline['top_decile'][0])}")
+
+
 # --- Online Retail, graded from its raw columns ----------------------------------------------
 
-SEGMENT_ARGS = ["--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
-                "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--missing-customers", "drop",
-                "--as-of", "2011-12-10"]
+READ_ARGS = ["--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
+             "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--missing-customers", "drop"]
+SEGMENT_ARGS = [*READ_ARGS, "--as-of", "2011-12-10"]
+RETAIL_HOLDOUT = {"calibration_end": "2011-08-31", "holdout_end": "2011-12-09"}
+
+
+@cache
+def online_retail_graded():
+    """`tierkit segment` on Online Retail: what it prints (standard output and error) and the table it writes."""
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tiers.csv"
+        out = run_cli(["segment", str(ONLINE_RETAIL), *SEGMENT_ARGS, "--out", str(path)], stderr=True)
+        table = pd.read_csv(path, dtype={"customer_id": str})
+    return out, table
+
+
+@cache
+def online_retail_validate() -> str:
+    """`tierkit validate` on Online Retail, the default model, days: its printed text."""
+    return run_cli(["validate", str(ONLINE_RETAIL), *READ_ARGS, "--calibration-end", RETAIL_HOLDOUT["calibration_end"],
+                    "--holdout-end", RETAIL_HOLDOUT["holdout_end"]])
+
+
+@cache
+def online_retail_clusters() -> dict:
+    """`tierkit clusters` on Online Retail as of 2011-12-10, as its --json."""
+    return json.loads(run_cli(["clusters", str(ONLINE_RETAIL), *SEGMENT_ARGS, "--json", "--no-stability"]))
 
 
 @figure
 def online_retail_segment():
     """The `segment` example on Online Retail: the command and its two printed lines, in one comment."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = run_cli(["segment", str(ONLINE_RETAIL), *SEGMENT_ARGS, "--out", str(Path(tmp) / "tiers.csv")],
-                      stderr=True)
+    out, _ = online_retail_graded()
     read = re.search(r"online_retail\.parquet: (.*)$", out, re.M).group(1)
     graded = int(re.search(r"^(\d+) customers graded", out, re.M).group(1))
     return ("\n```bash\n"
@@ -145,6 +235,22 @@ def online_retail_segment():
             "    --as-of 2011-12-10 --out online_retail_tiers.csv\n"
             f"# {read}  ->  {graded:,} customers graded\n"
             "```\n")
+
+
+@figure
+def online_retail_baseline():
+    """The naive baseline on Online Retail's holdout against every model, as `validate` prints it."""
+    out = online_retail_validate()
+    naive, maes = _baseline(out)["mae"][1], sorted(set(_model_mae(out).values()), key=float)
+    against = maes[0] if len(maes) == 1 else f"{maes[0]}-{maes[-1]}"
+    if float(naive) < float(maes[0]):
+        verdict = "better than every model"
+    elif float(naive) > float(maes[-1]):
+        verdict = "worse than every model"
+    else:
+        verdict = "between the models"
+    return (f"(fitted to {RETAIL_HOLDOUT['calibration_end']}, holdout to {RETAIL_HOLDOUT['holdout_end']}, days) "
+            f"it is\n{verdict} (MAE {naive} against {against})")
 
 
 # --- k-means clusters on CDNOW ----------------------------------------------------------------
@@ -187,16 +293,92 @@ def cdnow_cluster_k():
             f"{chosen['least_jaccard']:.2f})")
 
 
-@figure
-def cdnow_cluster_table():
-    """The CDNOW clusters: name, customers and R/F/M means."""
+def _cluster_table(profiles) -> str:
+    """Clusters as a Markdown table: name, customers and R/F/M means."""
     lines = ["", "| cluster | name | customers | recency (days) | frequency | monetary |",
              "|---|---|---|---|---|---|"]
-    for p in cdnow_clusters()["profiles"]:
+    for p in profiles:
         frequency = f"{p['frequency']:.2f}" if p["frequency"] < 2 else f"{p['frequency']:.1f}"
         lines.append(f"| {p['cluster']} | {p['cluster_name']} | {p['customers']:,} | {p['recency']:.0f} | "
                      f"{frequency} | {p['monetary']:,.0f} |")
     return "\n".join(lines) + "\n"
+
+
+@figure
+def cdnow_cluster_table():
+    """The CDNOW clusters: name, customers and R/F/M means."""
+    return _cluster_table(cdnow_clusters()["profiles"])
+
+
+# --- k-means clusters on Online Retail -------------------------------------------------------
+
+def _ks(ks: list[int]) -> str:
+    """``k = 6``, ``k = 6 and 7``, ``k = 8-10``."""
+    if len(ks) == 1:
+        return f"k = {ks[0]}"
+    return f"k = {ks[0]} and {ks[1]}" if len(ks) == 2 else f"k = {ks[0]}-{ks[-1]}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _final(row: dict, key: str) -> float:
+    """A figure of the action rule on every customer when measured there, else on the sample."""
+    value = row.get(f"final_{key}")
+    return row[key] if value is None or value != value else value
+
+
+def _larger_k_failures(result: dict) -> list[str]:
+    """Why each k above the chosen one fails the action rule, consecutive ks of one verdict together."""
+    import itertools
+    import math
+
+    criteria = result["k_reason"].get("criteria", {})
+    above = [row for row in result["selection"] if row["k"] > result["k"]]
+    parts = []
+    for verdict, rows in itertools.groupby(above, key=lambda row: row["action"]):
+        rows = list(rows)
+        ks, one = _ks([row["k"] for row in rows]), len(rows) == 1
+        if verdict == "unstable":
+            jaccards = _and([f"{row['least_jaccard']:.2f}" for row in rows])
+            parts.append(f"{ks} {'is' if one else 'are'} unstable, Jaccard {jaccards}")
+        elif verdict == "small cluster":
+            under = math.ceil(100 * max(_final(row, "smallest_share") for row in rows))
+            parts.append(f"{ks} leave{'s' if one else ''} a cluster under {under} %")
+        elif verdict == "too close":
+            parts.append(f"{ks} put{'s' if one else ''} two clusters less than {criteria['min_separation']:g} "
+                         "standard deviations apart")
+        else:
+            raise RuntimeError(f"clusters: unexpected verdict {verdict!r} for {ks} above the chosen k")
+    return parts
+
+
+@figure
+def online_retail_cluster_k():
+    """The chosen k on Online Retail and why each larger k fails."""
+    result = online_retail_clusters()
+    also = "also " if result["k"] == cdnow_clusters()["k"] else ""
+    failures = _larger_k_failures(result)
+    why = ";\n".join(failures)
+    return f"{also}k = {result['k']}" + (f" ({why})" if why else "")
+
+
+@figure
+def online_retail_new_customers():
+    """Which cluster Online Retail's "New customers" and "Promising" (RFM segments) are in."""
+    _, table = online_retail_graded()
+    chosen = table[table["rfm_segment"].isin(["new", "promising"])]
+    counts = chosen["cluster_name"].value_counts()
+    if counts.iloc[0] == len(chosen):
+        return f"now they are in `{counts.index[0]}`"
+    return f"now {counts.iloc[0]:,} of their {len(chosen):,} are in `{counts.index[0]}`"
+
+
+@figure
+def online_retail_cluster_table():
+    """The Online Retail clusters: name, customers and R/F/M means."""
+    return _cluster_table(online_retail_clusters()["profiles"])
 
 
 # --- the served model's answer --------------------------------------------------------------

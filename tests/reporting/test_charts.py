@@ -242,3 +242,24 @@ def test_money_charts_without_revenue_say_there_is_nothing_to_show(amounts, says
     assert len(plot_tier_pie(t, "abc_tier", measure="customers").patches) == 3
     zh = plot_tier_pie(t, "abc_tier", measure="revenue", lang="zh")
     assert zh.texts[0].get_text().startswith("无可显示")
+
+
+@pytest.mark.parametrize("lang, value, potential, mean_clv", [
+    ("en", "Historical value", "Potential (predicted CLV)", "mean CLV"),
+    ("zh", "历史价值", "潜在价值 (预测CLV)", "平均CLV"),
+])
+def test_money_charts_carry_the_currency_in_both_languages(scored, lang, value, potential, mean_clv):
+    heatmap = plot_rfm_heatmap(scored, lang=lang, currency="EUR")
+    assert heatmap.figure.axes[-1].get_ylabel() == "monetary (EUR)"  # the colour bar: mean monetary per cell
+    quadrant = plot_value_potential(scored, lang=lang, currency="EUR")
+    assert quadrant.get_xlabel() == f"{value} (monetary, EUR)"
+    assert quadrant.get_ylabel() == f"{potential} (clv, EUR)"
+    grid = plot_clv_cs_grid(scored, lang=lang, currency="€")
+    means = [line for text in grid.texts for line in text.get_text().split("\n") if line.startswith(mean_clv)]
+    assert means and all(line.startswith(f"{mean_clv} €") for line in means)
+    # without a currency the labels stay as they were
+    assert plot_rfm_heatmap(scored, lang=lang).figure.axes[-1].get_ylabel() == "monetary"
+    assert plot_value_potential(scored, lang=lang).get_xlabel() == f"{value} (monetary)"
+    plain = [line for text in plot_clv_cs_grid(scored, lang=lang).texts for line in text.get_text().split("\n")
+             if line.startswith(mean_clv)]
+    assert plain and all(line[len(mean_clv) + 1].isdigit() for line in plain)

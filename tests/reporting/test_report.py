@@ -345,6 +345,31 @@ def test_money_figures_carry_their_horizon_and_currency(cdnow_full):
     assert plain["Revenue"][0].isdigit()
 
 
+def _chart_labels(figure) -> set[str]:
+    """Every axis label and text line of a figure's Axes (the colour bar's too)."""
+    return {line for ax in figure.axes
+            for text in (ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts))
+            for line in text.split("\n") if line}
+
+
+@pytest.mark.parametrize("given, attrs", [("EUR", None), (None, "EUR"), (None, None)])
+def test_the_report_draws_its_money_charts_with_the_currency(scored, monkeypatch, given, attrs):
+    """--currency (or the table's attrs["currency"], as segment and the experiment set it) reaches the charts."""
+    from tierkit.reporting.report import render
+
+    drawn = []
+    monkeypatch.setattr(render, "figure_png", lambda figure, dpi=100, lang="en": drawn.append(figure) or b"")
+    table = scored.copy()
+    table.attrs = {**scored.attrs, **({"currency": attrs} if attrs else {})}
+    render.report_context(table, currency=given, dpi=20)
+    labels = set().union(*(_chart_labels(figure) for figure in drawn))
+    money = {"monetary (EUR)", "Historical value (monetary, EUR)", "Potential (predicted CLV) (clv, EUR)"}
+    if given or attrs:
+        assert money <= labels and any(line.startswith("mean CLV EUR ") for line in labels)
+    else:
+        assert not [line for line in labels if "EUR" in line] and "Historical value (monetary)" in labels
+
+
 def test_an_untrusted_clv_says_why_next_to_its_card():
     from tierkit.reporting.report.render import report_context
 
@@ -368,6 +393,19 @@ def test_why_this_k_with_the_candidates(cdnow_full, lang):
     assert {"en": "largest k whose clusters", "zh": "可据以行动的最大 k"}[lang] in block
     assert len(re.findall(r"<tr>", page[start:page.index("</table>", start)])) == 1 + len(
         diagnostics["clusters"]["k_reason"]["candidates"])
+
+
+def test_the_chinese_candidates_table_has_no_english_verdict(cdnow_full):
+    from tierkit.clusters.selection import ACTION_VERDICTS
+    from tierkit.tiers.vocabulary import term
+
+    table, diagnostics, _ = cdnow_full
+    page = render_report(table, diagnostics, lang="zh", dpi=20)
+    start = page.index('id="k_reason"')
+    block = _text(page[start:page.index("</table>", start)])
+    assert not [verdict for verdict in ACTION_VERDICTS if verdict in block]
+    shown = {c["action"] for c in diagnostics["clusters"]["k_reason"]["candidates"]}
+    assert shown and all(term(verdict, "zh") in block for verdict in shown)
 
 
 def test_both_languages_have_the_same_sections_and_images(cdnow_full):

@@ -17,6 +17,52 @@ def word(key: str, lang: str, **fmt) -> str:
     return term(key, lang, **fmt)
 
 
+def money_label(label: str, currency: str | None) -> str:
+    """A label of money with its currency: ``Mean CLV (USD)``; ``label`` itself without one.
+
+    Parameters
+    ----------
+    label : str
+        What the money is (an axis label, a column header).
+    currency : str or None
+        The currency (:func:`tierkit.output.check_currency`), or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> money_label("Mean CLV", "USD"), money_label("平均CLV", "¥"), money_label("Mean CLV", None)
+    ('Mean CLV (USD)', '平均CLV (¥)', 'Mean CLV')
+    """
+    return f"{label} ({currency})" if currency else label
+
+
+def money_text(text: str, currency: str | None) -> str:
+    """An amount with its currency: a sign before it (``£1,942.89``), a code apart (``USD 1,942.89``).
+
+    Parameters
+    ----------
+    text : str
+        The amount, formatted.
+    currency : str or None
+        The currency (:func:`tierkit.output.check_currency`), or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> money_text("1,942.89", "£"), money_text("1,942.89", "USD"), money_text("1,942.89", None)
+    ('£1,942.89', 'USD 1,942.89', '1,942.89')
+    """
+    if not currency:
+        return text
+    return f"{currency}{text}" if len(currency) == 1 else f"{currency} {text}"
+
+
 def new_axes(ax, figsize=(7.0, 4.5)):
     """``ax`` itself, or the Axes of a new :class:`~matplotlib.figure.Figure` (no pyplot)."""
     if ax is not None:

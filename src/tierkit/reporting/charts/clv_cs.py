@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, new_axes, require, scheme_tiers, word
+from tierkit.reporting.charts._common import check, money_text, new_axes, require, scheme_tiers, word
 from tierkit.reporting.charts.fonts import chart_fonts
 
 
 def plot_clv_cs_grid(table: pd.DataFrame, ax=None, lang: str = "en", clv: str = "clv",
-                     clv_levels=("high", "medium", "low"), cs_levels=("high", "low")):
+                     clv_levels=("high", "medium", "low"), cs_levels=("high", "low"), currency: str | None = None):
     """Heatmap of customer counts over CLV level (rows) x CS level (columns).
 
-    Each cell shows the class name, its customers and their mean CLV; customers without a
-    survey answer (``cs_level = "unrated"``) are counted in the title, not in a cell.
+    Each cell shows the class name, its customers and their mean CLV (with ``currency``
+    when given: ``mean CLV USD 90.0``); customers without a survey answer
+    (``cs_level = "unrated"``) are counted in the title, not in a cell.
 
     Examples
     --------
@@ -46,7 +47,7 @@ def plot_clv_cs_grid(table: pd.DataFrame, ax=None, lang: str = "en", clv: str = 
                 mean = mean_clv.loc[level, cs]
                 text = f"{name}\n{word('n', lang)}={int(counts.loc[level, cs]):,}"
                 if not np.isnan(mean):
-                    text += f"\n{word('mean_clv', lang)} {mean:,.1f}"
+                    text += f"\n{word('mean_clv', lang)} {money_text(f'{mean:,.1f}', currency)}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=9,
                         color="white" if data[i, j] > 0.6 * max(data.max(), 1) else "black")
         ax.set_xticks(range(len(cs_levels)), [_level(c, lang) for c in cs_levels])

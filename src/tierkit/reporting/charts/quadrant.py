@@ -14,7 +14,8 @@ _COLORS = tier_colors(["star", "harvest", "develop", "low_priority"])
 
 
 def plot_value_potential(table: pd.DataFrame, ax=None, lang: str = "en", value=None, potential: str = "clv",
-                         value_split=None, potential_split=None, max_points: int = 20000, seed: int = 0):
+                         value_split=None, potential_split=None, max_points: int = 20000, seed: int = 0,
+                         currency: str | None = None):
     """Scatter of historical value x potential, split lines, and the count of each quadrant.
 
     Parameters
@@ -27,6 +28,8 @@ def plot_value_potential(table: pd.DataFrame, ax=None, lang: str = "en", value=N
         (``value_split_``, ``potential_split_``); default the medians of ``table``.
     max_points : int, default=20000
         At most this many points are drawn (a seeded random sample); counts use every row.
+    currency : str, optional
+        The currency of both axes, shown in their labels (``Historical value (monetary, USD)``).
 
     Axes are symmetric-log so that the long tails and the zeros both show.
 
@@ -67,8 +70,9 @@ def plot_value_potential(table: pd.DataFrame, ax=None, lang: str = "en", value=N
             ax.text(x, y, f"{name}\n{word('n', lang)}={n:,}", transform=ax.transAxes, ha=ha, va=va, fontsize=9,
                     color=_COLORS[key], fontweight="bold",
                     bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": _COLORS[key]})
-        ax.set_xlabel(f"{word('value', lang)} ({value})")
-        ax.set_ylabel(f"{word('potential', lang)} ({potential})")
+        unit = f", {currency}" if currency else ""
+        ax.set_xlabel(f"{word('value', lang)} ({value}{unit})")
+        ax.set_ylabel(f"{word('potential', lang)} ({potential}{unit})")
         ax.set_title(word("value_potential", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False, markerscale=3)
     return ax

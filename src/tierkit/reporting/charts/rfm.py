@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, new_axes, require, word
+from tierkit.reporting.charts._common import check, money_label, new_axes, require, word
 from tierkit.reporting.charts.fonts import chart_fonts
 
 
@@ -29,11 +29,13 @@ def rfm_cell_means(table: pd.DataFrame, value: str = "monetary") -> tuple[pd.Dat
     return means, counts
 
 
-def plot_rfm_heatmap(table: pd.DataFrame, ax=None, lang: str = "en", value: str = "monetary"):
+def plot_rfm_heatmap(table: pd.DataFrame, ax=None, lang: str = "en", value: str = "monetary",
+                     currency: str | None = None):
     """Heatmap of mean ``value`` per R x F score; each cell shows the mean and the count.
 
     Empty cells (no customer has that pair of scores, e.g. F 2 and 3 when most customers
-    bought once) stay blank.
+    bought once) stay blank. The colour bar is labelled ``value`` with its ``currency``
+    (``monetary (USD)``) when one is given.
 
     Examples
     --------
@@ -47,7 +49,7 @@ def plot_rfm_heatmap(table: pd.DataFrame, ax=None, lang: str = "en", value: str 
         ax = new_axes(ax, figsize=(6.5, 5.0))
         data = np.ma.masked_invalid(means.to_numpy(dtype="float64"))
         image = ax.imshow(data, cmap="YlOrRd", aspect="auto")
-        ax.figure.colorbar(image, ax=ax, label=value)
+        ax.figure.colorbar(image, ax=ax, label=money_label(value, currency))
         top = np.nanmax(means.to_numpy(dtype="float64")) if counts.to_numpy().sum() else 1.0
         for i, r in enumerate(means.index):
             for j, f in enumerate(means.columns):

@@ -37,7 +37,7 @@ from tierkit.reporting.charts import (
     plot_tier_shares,
     plot_value_potential,
 )
-from tierkit.reporting.charts._common import tiers_for
+from tierkit.reporting.charts._common import money_label, money_text, tiers_for
 from tierkit.reporting.report._templates import PAGE, environment
 from tierkit.tiers.vocabulary import check_lang, term
 
@@ -463,7 +463,9 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
         ``rfm_class``, ``value_potential``, ...). See :mod:`tierkit.reporting.report.headline`.
     currency : str, optional
         The currency of the amounts (``"USD"``, ``"£"``, ``"¥"``): shown with every money
-        figure (KPI cards, and the headers of the revenue and CLV columns). Default none.
+        figure (KPI cards, the headers of the revenue and CLV columns, and the charts that
+        plot money). Default ``table.attrs["currency"]`` (set by ``tierkit segment``/``report``
+        ``--currency`` and the experiment's ``currency:``), else none.
 
     Returns
     -------
@@ -536,7 +538,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
 
     columns = report_sections(table)
     chosen, how, share = choose_headline(columns, diagnostics, headline)
-    money = _money_info(table, diagnostics, lang, currency)
+    money = _money_info(table, diagnostics, lang, currency if currency is not None else table.attrs.get("currency"))
     contents = [("headline", _headline_title(chosen, lang))] if chosen else []
     contents += [(c, _heading(c, lang)) for c in columns]
     if "cs_index" in table.columns:
@@ -647,8 +649,7 @@ def _money_label(label: str, money: dict | None) -> str:
     >>> _money_label("Revenue", {"currency": "USD"}), _money_label("Revenue", None)
     ('Revenue (USD)', 'Revenue')
     """
-    currency = (money or {}).get("currency")
-    return f"{label} ({currency})" if currency else label
+    return money_label(label, (money or {}).get("currency"))
 
 
 def _clv_label(lang: str, money: dict | None) -> str:
@@ -660,10 +661,7 @@ def _clv_label(lang: str, money: dict | None) -> str:
 
 def _money_value(text: str, money: dict | None) -> str:
     """A money figure with its currency: ``£1,942.89``, ``USD 1,942.89``."""
-    currency = (money or {}).get("currency")
-    if not currency:
-        return text
-    return f"{currency}{text}" if len(currency) == 1 else f"{currency} {text}"
+    return money_text(text, (money or {}).get("currency"))
 
 
 def _kpis(table, column, lang, value, tiers, n_alerts: int, money: dict | None = None) -> list[dict]:
@@ -857,9 +855,26 @@ def _k_reason(standards: dict, lang: str) -> tuple[dict | None, Table | None]:
     formats = {"smallest_share": "percent", "separation": "one", "least_jaccard": None}
     table = Table(columns=[HEADERS[c][index] if c in HEADERS else c for c in frame.columns],
                   formats=[formats.get(c) for c in frame.columns],
-                  rows=[(k, [("✓" if v is True else ("" if v is False else v)) if c == "chosen" else v
-                             for c, v in row.items()]) for k, row in frame.iterrows()], index="k")
+                  rows=[(k, [_candidate_cell(c, v, lang) for c, v in row.items()]) for k, row in frame.iterrows()],
+                  index="k")
     return sentence, table
+
+
+def _candidate_cell(column: str, value, lang: str):
+    """A cell of the k candidates table: ``chosen`` as a tick, the ``action`` verdict in ``lang``.
+
+    Examples
+    --------
+    >>> _candidate_cell("action", "too close", "zh"), _candidate_cell("chosen", True, "en")
+    ('聚类过近', '✓')
+    """
+    from tierkit.clusters.selection import ACTION_VERDICTS
+
+    if column == "chosen":
+        return "✓" if value is True else ("" if value is False else value)
+    if column == "action" and value in ACTION_VERDICTS:
+        return term(value, lang)
+    return value
 
 
 def _cluster_extras(standards: dict, lang: str, unit: str, dpi: int, money=None) -> tuple[list, list]:
@@ -1032,8 +1047,30 @@ def _tier_frame_table(table, column, lang, value, tiers, money=None) -> Table:
                  index=tier, marks=_marks(tiers_for(table, column, tiers)))
 
 
-def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str = "monetary", tiers=None) -> list:
+def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str = "monetary", tiers=None,
+                  currency: str | None = None) -> list:
     """(name, Axes) of every chart of one tier column: its own chart first, then shares and (up to 6 tiers) pies.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The scored customer table.
+    column : str
+        The tier column.
+    lang : {"en", "zh"}, default="en"
+        Language of the charts' labels.
+    value : str, default="monetary"
+        Revenue column.
+    tiers : sequence of tierkit.tiers.vocabulary.Tier, optional
+        The column's tiers, overriding the built-in names.
+    currency : str, optional
+        The currency of the amounts, shown on the charts that plot money (the RFM heatmap's
+        colour bar, the CLV-CS grid's mean CLV, the value-potential axes); default
+        ``table.attrs["currency"]``, else none.
+
+    Returns
+    -------
+    list of (str, matplotlib.axes.Axes)
 
     Examples
     --------
@@ -1042,6 +1079,8 @@ def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str
     ['pareto', 'shares', 'pie_customers', 'pie_revenue']
     """
     from tierkit.reporting.charts.shares import MAX_PIE_SLICES
+
+    currency = currency if currency is not None else table.attrs.get("currency")
 
     heading = _heading(column, lang)
     short = heading.split(" (")[0]
@@ -1053,7 +1092,7 @@ def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str
             ("pie_revenue", plot_tier_pie(table, column, measure="revenue", lang=lang, value=value, tiers=tiers,
                                           title=short)),
         ]
-    special = _special_chart(table, column, lang)
+    special = _special_chart(table, column, lang, currency)
     if special is not None:
         charts.insert(0, special)
     return charts
@@ -1068,7 +1107,7 @@ def _scheme_section(table, column, lang, value, dpi, tiers, in_headline: bool = 
                     money=None) -> Section:
     heading = _heading(column, lang)
     charts = [Chart(f"{heading}: {_ALT.get(name, name)}", figure_png(ax.figure, dpi=dpi, lang=lang))
-              for name, ax in scheme_charts(table, column, lang, value, tiers)]
+              for name, ax in scheme_charts(table, column, lang, value, tiers, (money or {}).get("currency"))]
     tables, k_reason = [], None
     if clusters is not None:
         unit = UNITS.get(table.attrs.get("time_unit", "D"), UNITS["D"])[1 if lang == "zh" else 0]
@@ -1082,17 +1121,17 @@ def _scheme_section(table, column, lang, value, dpi, tiers, in_headline: bool = 
                    charts, tables, k_reason)
 
 
-def _special_chart(table, column, lang):
+def _special_chart(table, column, lang, currency=None):
     if column == "rfm_class" and {"r_score", "f_score"} <= set(table.columns):
-        return "rfm_heatmap", plot_rfm_heatmap(table, lang=lang)
+        return "rfm_heatmap", plot_rfm_heatmap(table, lang=lang, currency=currency)
     if column == "abc_tier":
         return "pareto", plot_pareto(table, lang=lang)
     if column == "lifecycle_stage":
         return "lifecycle_funnel", plot_lifecycle_funnel(table, lang=lang)
     if column == "clv_cs_class" and {"clv_level", "cs_level", "clv"} <= set(table.columns):
-        return "clv_cs_grid", plot_clv_cs_grid(table, lang=lang)
+        return "clv_cs_grid", plot_clv_cs_grid(table, lang=lang, currency=currency)
     if column == "value_potential" and "clv" in table.columns:
-        return "value_potential", plot_value_potential(table, lang=lang)
+        return "value_potential", plot_value_potential(table, lang=lang, currency=currency)
     return None
 
 
