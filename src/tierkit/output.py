@@ -348,7 +348,8 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
     symbolic links and ``..`` (:func:`os.path.realpath`) and, when both exist, hard links
     (:func:`os.path.samefile`). An output is refused when it *is* an input, or lies inside an
     input that is a folder (a file written into a ``--model`` folder replaces part of the
-    model). An output folder that merely holds an input file is fine. URIs (``hdfs://``,
+    model). An output folder that merely holds an input file is fine. An input that is a glob
+    pattern (``parts/*.csv``) stands for each file it matches. URIs (``hdfs://``,
     ``models:/`` ...) are not local files and are skipped, as are ``None`` entries.
 
     Parameters
@@ -372,7 +373,13 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
     tierkit.errors.TierkitError: --rejects data/../tx.csv: is also an input file (TRANSACTIONS tx.csv); choose \
 another output path
     """
-    sources = [(name, source) for name, source in _named_paths(inputs)]
+    from tierkit.data.files import is_pattern, matching_files
+
+    sources = []
+    for name, source in _named_paths(inputs):
+        sources.append((name, source))
+        if is_pattern(source):
+            sources += [(name, match) for match in matching_files(source)]
     for option, out in _named_paths(outputs):
         for name, source in sources:
             if _same_file(Path(out), Path(source)) or _inside_folder(Path(out), Path(source)):

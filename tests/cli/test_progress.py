@@ -41,7 +41,7 @@ def test_segment_verbose_names_every_step_with_its_time_in_pipeline_order_and_ke
     verbose = capsys.readouterr()
     assert steps(verbose.err) == ["read CDNOW_master.txt", "built features",
                                   "fitted CLV (purchase model + Gamma-Gamma)", *RULE_STEPS, "fitted k-means clusters",
-                                  "fitted value-potential matrix", "graded 23,570 customers", "wrote v.csv"]
+                                  "fitted value-potential matrix", "graded 23,570 customers into v.csv"]
     assert verbose.out == ""
     assert main([*args, "--out", str(tmp_path / "plain.csv")]) == 0
     plain = capsys.readouterr()

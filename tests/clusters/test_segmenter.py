@@ -194,7 +194,7 @@ def test_negative_monetary_and_yeo_johnson(designed):
 def test_optional_features_need_their_columns(designed):
     with pytest.raises(DataError, match="missing feature column.*'clv'"):
         KMeansSegmenter(features=("recency", "frequency", "monetary", "clv"), n_boot=0).fit(designed)
-    with pytest.raises(TierkitError, match="not supported"):
+    with pytest.raises(TierkitError, match=r"features=\('recency', 'age'\); expected a list of values among 'recency'"):
         KMeansSegmenter(features=("recency", "age"), n_boot=0).fit(designed)
     with pytest.raises(DataError, match=r"k=5 needs at least 25 customers \(5 per cluster\), not 24"):
         KMeansSegmenter(k=5, n_boot=0).fit(designed.head(24))

@@ -63,7 +63,7 @@ def test_thresholds_learned_at_fit_grade_a_later_batch_unchanged():
 
 
 def test_bad_parameters():
-    with pytest.raises(TierkitError, match="scheme: 'xyz'"):
+    with pytest.raises(TierkitError, match="scheme='xyz'"):
         ABCClassifier(scheme="xyz").fit(twenty())
     with pytest.raises(TierkitError, match="cutoffs"):
         ABCClassifier(cutoffs=[0.5, 0.2, 0.9, 1.0]).fit(twenty())

@@ -75,7 +75,7 @@ def test_thresholds_are_durations_in_either_unit():
     daily = base()  # no attrs, no dates: days
     assert LifecycleStager(at_risk_after=30).fit(daily).thresholds_["at_risk_after"] == 30.0
     assert LifecycleStager(at_risk_after="2W").fit(daily).thresholds_["at_risk_after"] == 14.0
-    with pytest.raises(TierkitError, match=r"^churned_after='3M' is in months"):
+    with pytest.raises(TierkitError, match=r"^LifecycleStager: churned_after='3M' is in months"):
         LifecycleStager(churned_after="3M").fit(daily)
 
 

@@ -70,7 +70,7 @@ def test_explicit_edges_and_bins_and_weights():
 
 
 def test_bad_parameters_name_the_parameter():
-    with pytest.raises(TierkitError, match="n_bins: 1"):
+    with pytest.raises(TierkitError, match="n_bins=1"):
         RFMScorer(n_bins=1).fit(ten_customers())
     with pytest.raises(TierkitError, match=r"edges\['monetary'\]"):
         RFMScorer(edges={"monetary": [3, 1, 2, 4]}).fit(ten_customers())

@@ -7,8 +7,10 @@ import re
 
 import click
 
+from tierkit.cli.choices import click_type
 from tierkit.cli.options import AS_OF_OPTION, features_from_options, pop_transaction_options, transaction_options
-from tierkit.clusters.selection import SELECTION_RULES
+from tierkit.clusters.segmenter import KMeansSegmenter
+from tierkit.clusters.selection import MIN_K
 
 
 def parse_k_range(text: str) -> tuple[int, int]:
@@ -20,20 +22,22 @@ def parse_k_range(text: str) -> tuple[int, int]:
     (3, 8)
     """
     match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", text or "")
-    if not match or int(match[1]) < 2 or int(match[2]) <= int(match[1]):
-        raise click.BadParameter(f"{text!r}; expected LOW-HIGH with 2 <= LOW < HIGH, e.g. 2-10", param_hint="--k-range")
+    if not match or int(match[1]) < MIN_K or int(match[2]) <= int(match[1]):
+        raise click.BadParameter(f"{text!r}; expected LOW-HIGH with {MIN_K} <= LOW < HIGH, e.g. 2-10",
+                                 param_hint="--k-range")
     return int(match[1]), int(match[2])
 
 
 @click.command()
-@click.argument("transactions", type=click.Path(dir_okay=False))
+@click.argument("transactions")
 @AS_OF_OPTION
 @click.option("--k-range", default="2-10", show_default=True, help="Candidate numbers of clusters, LOW-HIGH.")
-@click.option("--k", type=click.IntRange(min=2), default=None, help="Use this k instead of choosing one.")
-@click.option("--transform", type=click.Choice(["log1p", "yeo-johnson"]), default="log1p", show_default=True,
+@click.option("--k", type=click_type(KMeansSegmenter, "k"), default=None, help="Use this k instead of choosing one.")
+@click.option("--transform", type=click_type(KMeansSegmenter, "skew_transform"), default="log1p", show_default=True,
               help="Skew-reducing transform before scaling.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (sample, k-means++, bootstrap).")
-@click.option("--rule", "selection_rule", type=click.Choice(SELECTION_RULES), default="action", show_default=True,
+@click.option("--rule", "selection_rule", type=click_type(KMeansSegmenter, "selection_rule"), default="action",
+              show_default=True,
               help="How k is chosen: action = the largest k whose clusters can be acted on (each at least 5% of "
                    "the customers, every two at least half a standard deviation apart on value or activity, "
                    "stable over bootstrap resamples; else the vote); vote = the k at least two of silhouette, "
@@ -60,7 +64,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
     """
     from pathlib import Path
 
-    from tierkit.clusters import KMeansSegmenter, cluster_label
+    from tierkit.clusters import cluster_label
     from tierkit.clusters.naming import cluster_strategy
     from tierkit.output import atomic_path, refuse_overwriting_inputs
     from tierkit.reporting.charts import figure_png

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import click
 
+from tierkit.cli.choices import CLV_MODELS, PRIORS
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError
 
@@ -266,7 +267,7 @@ CURRENCY_OPTION = click.option(
 
 #: ``--prior``, shared by every command that fits CLV.
 PRIOR_OPTION = click.option(
-    "--prior", type=click.Choice(["auto", "weak", "none"]), default="auto", show_default=True,
+    "--prior", type=click.Choice(PRIORS), default="auto", show_default=True,
     help="CLV parameter estimation: auto = maximum likelihood, and a weak prior where the likelihood has no "
          "interior optimum (no dropout seen, every spend the same); weak = always the prior; none = maximum "
          "likelihood only, refusing such a fit (as lifetimes).")
@@ -278,7 +279,7 @@ def model_options(command):
         click.option("--clv/--no-clv", "use_clv", default=None,
                      help="Predict CLV (purchase model + Gamma-Gamma) or not [default: when the data allow; "
                           "otherwise left out with a warning]. --clv makes a CLV the data cannot support an error."),
-        click.option("--clv-model", type=click.Choice(["mbgnbd", "bgnbd", "pareto_nbd", "auto"]), default="mbgnbd",
+        click.option("--clv-model", type=click.Choice(CLV_MODELS), default="mbgnbd",
                      show_default=True,
                      help="CLV purchase model: BG/NBD, MBG/NBD, Pareto/NBD, or auto (the highest likelihood of "
                           "the three; Pareto/NBD makes it slower). BG/NBD counts every one-time buyer as alive."),
@@ -327,20 +328,6 @@ def pop_model_options(kwargs: dict) -> dict:
     return {name: kwargs.pop(name) for name in MODEL_OPTION_NAMES}
 
 
-def fit_segmentation(segmentation, features, survey=None):
-    """Fit ``segmentation``; a CLV model the data cannot support names the option that skips it."""
-    from tierkit.data.surveys import with_satisfaction
-    from tierkit.errors import DataError
-
-    try:
-        return segmentation.fit(with_satisfaction(features, survey) if survey is not None else features)
-    except DataError as exc:
-        if str(exc).startswith("CLVModel:"):
-            raise DataError(f"{exc}; --no-clv grades without predicted CLV (leave out --clv to skip it when "
-                            "the data cannot support it)") from None
-        raise
-
-
 def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_threshold: float = 70.0):
     """The :class:`tierkit.Segmentation` the command-line options describe."""
     from tierkit.features.durations import to_time_units
@@ -372,39 +359,60 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     return build_segmentation(schemes, seed=opts["seed"], optional_steps=optional)
 
 
+def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: dict, *, lang: str | None = None,
+                            headers: str = "keys", currency: str | None = None, memory_limit: str = "1GB"):
+    """``segment``'s flow: learn every scheme's standards from the file and grade it into ``out`` in chunks.
+
+    :func:`tierkit.grading.grade_file` with the command's options (taken out of ``kwargs``);
+    a CLV model the data cannot support names the option that skips it. Returns its
+    :class:`tierkit.grading.GradedFile`.
+    """
+    from tierkit.grading import grade_file
+
+    tx_args = pop_transaction_options(kwargs)
+    survey_opts = pop_survey_options(kwargs)
+    model_opts = pop_model_options(kwargs)
+    survey = survey_from_options(survey_opts, as_of)
+    segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
+    try:
+        return grade_file(transactions, out, as_of=as_of, segmentation=segmentation, columns=tx_args.columns(),
+                          options=tx_args.read_options(), time_unit=time_unit, survey=survey, lang=lang,
+                          headers=headers, currency=currency, memory_limit=memory_limit)
+    except DataError as exc:
+        if str(exc).startswith("CLVModel:"):
+            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
+        raise
+
+
+#: What a user can do when the data cannot support a CLV model.
+NO_CLV_HINT = ("--no-clv grades without predicted CLV (leave out --clv to skip it when the data cannot "
+               "support it)")
+
+
 def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None,
                        alerts_lang: str | None = None, stability: bool = False):
-    """The flow ``segment`` and ``report`` share: read, compute features, fit every scheme, grade.
+    """``report``'s flow: :func:`tierkit.grading.grade` with the command's options.
 
     ``kwargs`` holds the transaction, survey and model options (they are taken out of it).
     ``lang`` adds the tier labels in that language; the alerts are warned (and kept in
     ``table.attrs["alerts"]``) in ``alerts_lang``, default ``lang``, else English.
     ``stability`` measures the clusters' bootstrap stability (a diagnostic, for ``report``).
+    A CLV model the data cannot support names the option that skips it.
     Returns ``(table, segmentation, features, survey, survey_opts)``.
     """
+    from tierkit.grading import grade
+
     tx_args = pop_transaction_options(kwargs)
     survey_opts = pop_survey_options(kwargs)
     model_opts = pop_model_options(kwargs)
     survey = survey_from_options(survey_opts, as_of)
-    features, _ = features_from_options(transactions, tx_args, as_of=as_of, time_unit=time_unit)
     segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    from tierkit.data.surveys import with_satisfaction
-    from tierkit.tiers.schemes import add_labels
-
-    table = fit_segmentation(segmentation, features, survey).transform(
-        with_satisfaction(features, survey) if survey is not None else features)
-    if lang is not None:
-        table = add_labels(table, lang)
-    if stability and "clusters" in dict(segmentation.steps_):
-        from tierkit.progress import timed
-
-        with timed("measured the clusters' bootstrap stability"):
-            segmentation.assess_stability(with_satisfaction(features, survey) if survey is not None else features)
-    import warnings
-
-    from tierkit.evaluation.alerts import grading_alerts
-
-    table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
-    for alert in table.attrs["alerts"]:
-        warnings.warn(alert, UserWarning, stacklevel=2)
-    return table, segmentation, features, survey, survey_opts
+    try:
+        graded = grade(transactions, as_of=as_of, segmentation=segmentation, survey=survey, lang=lang,
+                       alerts_lang=alerts_lang, time_unit=time_unit, columns=tx_args.columns(),
+                       options=tx_args.read_options(), stability=stability)
+    except DataError as exc:
+        if str(exc).startswith("CLVModel:"):
+            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
+        raise
+    return graded.table, graded.segmentation, graded.features, survey, survey_opts

@@ -19,7 +19,7 @@ from tierkit.reporting.report import SCHEMES, write_report
 
 
 @click.command()
-@click.argument("transactions", type=click.Path(dir_okay=False))
+@click.argument("transactions")
 @AS_OF_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Report file (.html).")
 @click.option("--title", default=None, help="Report title.")

@@ -15,7 +15,6 @@ fitting (``--k``, ``--clv-model``, ``--at-risk-after`` ...) are refused with ``-
 from __future__ import annotations
 
 import functools
-import warnings
 
 import click
 
@@ -136,8 +135,13 @@ def reading_changes(ctx: click.Context, tx_args) -> tuple[dict, dict]:
     return columns, options
 
 
-def grade_with_saved(spec, segmentation, transactions, as_of, reading, survey=None):
+def grade_with_saved(spec, segmentation, transactions, as_of, reading, survey=None, *, lang=None, alerts_lang=None,
+                     alerts: bool = False):
     """Grade the customers of ``transactions`` as of ``as_of`` by the saved standards: ``(table, features)``.
+
+    With ``alerts`` through :func:`tierkit.grading.grade`: ``lang`` adds the labels, and the
+    alerts (in ``alerts_lang``, default ``lang``, else English) are warned and kept in
+    ``table.attrs["alerts"]``; without, the bare graded table (another period of a report).
 
     ``reading`` is ``(columns, options)`` (:func:`saved_reading`). The features come from
     :func:`tierkit.cli.options.features_from_reading` (the reader and feature definition of
@@ -146,14 +150,18 @@ def grade_with_saved(spec, segmentation, transactions, as_of, reading, survey=No
     columns names them.
     """
     from tierkit.data.surveys import with_satisfaction
+    from tierkit.grading import grade
     from tierkit.scoring.model_spec import model_columns, shaped_as_trained
 
     with shaped_as_trained(spec):
         features, _ = features_from_reading(transactions, *reading, as_of=as_of, time_unit=spec.time_unit)
     model_columns(spec, list(features.columns), str(transactions))
-    table = segmentation.transform(with_satisfaction(features, survey) if survey is not None else features)
-    table.attrs = dict(features.attrs)
-    return table, features
+    if not alerts:
+        table = segmentation.transform(with_satisfaction(features, survey) if survey is not None else features)
+        table.attrs = dict(features.attrs)
+        return table, features
+    graded = grade(features, segmentation=segmentation, survey=survey, lang=lang, alerts_lang=alerts_lang)
+    return graded.table, features
 
 
 def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, lang: str | None = None,
@@ -175,14 +183,6 @@ def grade_from_model(ctx: click.Context, transactions, as_of, kwargs: dict, *, l
     model_time_unit(ctx, spec, ctx.params.get("time_unit"))
     survey = survey_from_options(survey_opts, as_of)
     reading = saved_reading(ctx, spec, tx_args)
-    table, features = grade_with_saved(spec, segmentation, transactions, as_of, reading, survey)
-    if lang is not None:
-        from tierkit.tiers.schemes import add_labels
-
-        table = add_labels(table, lang)
-    from tierkit.evaluation.alerts import grading_alerts
-
-    table.attrs["alerts"] = grading_alerts(segmentation, table, alerts_lang or lang or "en")
-    for alert in table.attrs["alerts"]:
-        warnings.warn(alert, UserWarning, stacklevel=2)
+    table, features = grade_with_saved(spec, segmentation, transactions, as_of, reading, survey, lang=lang,
+                                       alerts_lang=alerts_lang, alerts=True)
     return table, segmentation, features, survey, survey_opts, spec, reading

@@ -39,10 +39,11 @@ def score(ctx, transactions, model, transactions_option, as_of, out, engine, tra
           spark_master, no_progress, lang, **kwargs):
     """Compute features from TRANSACTIONS and score every customer with MODEL.
 
-    TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder of Parquet files (a
-    URI with --engine spark), read by the same rules as training and, by default, with the
-    options training read its file with (columns, price x quantity, order column, date format,
-    separator, policies): give only what differs in this file.
+    TRANSACTIONS is a CSV (also .gz), Parquet or .xlsx file, or a folder or glob ('parts/*.csv')
+    of Parquet or CSV parts (a URI with --engine spark), the forms training takes too, read by
+    the same rules as training and, by default, with the options training read its file with
+    (columns, price x quantity, order column, date format, separator, policies): give only what
+    differs in this file.
     """
     from tierkit.output import refuse_overwriting_inputs
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from tierkit.cli.language import headers_option, resolve_headers
+from tierkit.cli.memory import checked_memory_limit
 from tierkit.cli.options import (
     AS_OF_OPTION,
     CURRENCY_OPTION,
-    grade_from_options,
+    grade_file_from_options,
     model_options,
     read_summary,
     survey_options,
@@ -19,7 +20,7 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 
 
 @click.command()
-@click.argument("transactions", type=click.Path(dir_okay=False))
+@click.argument("transactions")
 @AS_OF_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="Output file: .csv, .parquet or .xlsx.")
@@ -30,12 +31,15 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 @CURRENCY_OPTION
 @click.option("--save-model", default=None, type=click.Path(file_okay=False), metavar="FOLDER",
               help="Also save the fitted standards as a model folder (new), to grade later periods with --model.")
+@click.option("--memory-limit", default="1GB", show_default=True, callback=checked_memory_limit,
+              help="DuckDB memory limit for reading and aggregating the transactions; past it DuckDB spills to "
+                   "disk. Training holds the features of every customer once, then grades them in chunks.")
 @saved_model_options
 @model_options
 @survey_options
 @transaction_options
 @click.pass_context
-def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, save_model, **kwargs):
+def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, save_model, memory_limit, **kwargs):
     """Grade every customer in TRANSACTIONS and write one row per customer.
 
     Columns: the RFM features, RFM scores and classes, named segments, ABC tier, lifecycle
@@ -56,22 +60,25 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
     check_table_path(out)
     if kwargs["model"] is not None:
         table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
+        if currency is not None:
+            table.attrs["currency"] = currency
+        write_table(table, out, lang=lang, headers=resolve_headers(headers, lang))
+        graded, read_report, graded_as_of = len(table), features.attrs.get("read_report"), features.attrs["as_of"]
     else:
         if save_model is not None:
             check_new_folder(save_model)
         kwargs.pop("model"), kwargs.pop("tracking_uri")
-        table, segmentation, features, survey, _ = grade_from_options(transactions, as_of, time_unit, kwargs,
-                                                                      lang=lang)
+        done = grade_file_from_options(transactions, out, as_of, time_unit, kwargs, lang=lang,
+                                       headers=resolve_headers(headers, lang), currency=currency,
+                                       memory_limit=memory_limit)
         if save_model is not None:
-            save_standards(segmentation, features, survey, save_model)
-    if currency is not None:
-        table.attrs["currency"] = currency
-    write_table(table, out, lang=lang, headers=resolve_headers(headers, lang))
-    for line in read_summary(features.attrs.get("read_report"), lang):
+            save_standards(done.segmentation, done.example, None, save_model)
+        graded, read_report, graded_as_of = done.customers, done.attrs["read_report"], done.attrs["as_of"]
+    for line in read_summary(read_report, lang):
         click.echo(line, err=True)
     from tierkit.tiers.vocabulary import term
 
-    click.echo(term("summary_graded", lang, n=len(table), as_of=features.attrs["as_of"], out=out), err=True)
+    click.echo(term("summary_graded", lang, n=graded, as_of=graded_as_of, out=out), err=True)
     if save_model is not None:
         click.echo(f"standards saved -> {save_model} (grade another period with --model {save_model})", err=True)
 

@@ -9,23 +9,25 @@ import click
 import numpy as np
 import pandas as pd
 
+from tierkit.cli.choices import CLV_MODELS, click_type
 from tierkit.cli.options import PRIOR_OPTION, pop_transaction_options, read_from_options, transaction_options
 from tierkit.clv.diagnostics import MODELS
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
+from tierkit.clv.model import CLVModel
 from tierkit.tiers.vocabulary import term
 
 
 @click.command()
-@click.argument("transactions", type=click.Path(dir_okay=False))
+@click.argument("transactions")
 @click.option("--calibration-end", required=True, help="Last day of the fitting period (YYYY-MM-DD).")
 @click.option("--holdout-end", required=True, help="Last day of the holdout period (YYYY-MM-DD).")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
-@click.option("--clv-model", type=click.Choice(["mbgnbd", "bgnbd", "pareto_nbd", "auto"]), default="mbgnbd",
+@click.option("--clv-model", type=click.Choice(CLV_MODELS), default="mbgnbd",
               show_default=True, help="Purchase model of the CLV validated (as `segment --clv-model`); the "
                                       "diagnostics compare every model in --models.")
-@click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--bgnbd-penalizer", type=click_type(CLVModel, "bgnbd_penalizer"), default=0.0, show_default=True,
               help="L2 penalty of the purchase model's fit; try 0.001 if it does not converge.")
-@click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--gg-penalizer", type=click_type(CLVModel, "gg_penalizer"), default=0.0, show_default=True,
               help="L2 penalty of the Gamma-Gamma fit; try 0.001 if it does not converge.")
 @PRIOR_OPTION
 @click.option("--plots", "plots_dir", default=None, type=click.Path(file_okay=False),
@@ -46,7 +48,7 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
     weekly and cumulative tracking with the tracking error, conditional expectations with the
     Pearson correlation, the P(alive) and frequency-recency matrices, and the models side by side.
     """
-    from tierkit.clv import CLVModel, validate_clv
+    from tierkit.clv import validate_clv
     from tierkit.clv.diagnostics import clv_diagnostics
     from tierkit.output import refuse_overwriting_inputs
 

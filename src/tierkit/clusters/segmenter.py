@@ -26,6 +26,8 @@ runs it inside ``fit``.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -36,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from tierkit.clusters.naming import cluster_profiles, name_clusters, value_order
 from tierkit.clusters.selection import (
     MIN_CUSTOMERS_PER_CLUSTER,
+    MIN_K,
     SELECTION_RULES,
     choice_reason,
     closest_separation,
@@ -45,6 +48,7 @@ from tierkit.clusters.selection import (
 from tierkit.clusters.stability import cluster_stability
 from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
+from tierkit.tiers.constraints import Interval, Options, SequenceOf
 
 DEFAULT_FEATURES = ("recency", "frequency", "monetary")
 OPTIONAL_FEATURES = ("tenure", "clv")
@@ -153,6 +157,19 @@ default="action"
     {'rule': 'given', 'chosen': 2, 'why': 'given: k=2'}
     """
 
+    _parameter_constraints = {
+        "features": [SequenceOf(Options(DEFAULT_FEATURES + OPTIONAL_FEATURES), min_length=1)],
+        "k": [Interval(Integral, MIN_K, None, closed="left"), None],
+        "k_range": [SequenceOf(Interval(Integral, MIN_K, None, closed="left"), length=2)],
+        "selection_rule": [Options(SELECTION_RULES)],
+        "skew_transform": [Options(("log1p", "yeo-johnson"))],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "n_boot": [Interval(Integral, 0, None, closed="left")],
+        "n_threads": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), selection_rule="action",
                  skew_transform="log1p", random_state=0, n_init=4, sample_size=10_000, n_boot=0, n_threads=1):
         self.features = features
@@ -166,34 +183,19 @@ default="action"
         self.n_boot = n_boot
         self.n_threads = n_threads
 
-    def _check_params(self):
-        features = list(self.features)
-        unknown = [f for f in features if f not in DEFAULT_FEATURES + OPTIONAL_FEATURES]
-        if not features or unknown:
-            raise TierkitError(f"KMeansSegmenter: features {unknown or features!r} not supported; choose from "
-                               f"{', '.join(DEFAULT_FEATURES + OPTIONAL_FEATURES)}")
-        if self.selection_rule not in SELECTION_RULES:
-            raise TierkitError(f"KMeansSegmenter: selection_rule={self.selection_rule!r}; expected one of "
-                               f"{', '.join(SELECTION_RULES)}")
-        if self.skew_transform not in ("log1p", "yeo-johnson"):
-            raise TierkitError(f"KMeansSegmenter: skew_transform={self.skew_transform!r}; "
-                               "expected 'log1p' or 'yeo-johnson'")
-        if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 2):
-            raise TierkitError(f"KMeansSegmenter: k={self.k!r}; expected a whole number >= 2")
-        for name in ("n_init", "sample_size", "n_threads"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise TierkitError(f"KMeansSegmenter: {name}={value!r}; expected a whole number >= 1")
-        if not isinstance(self.n_boot, (int, np.integer)) or self.n_boot < 0:
-            raise TierkitError(f"KMeansSegmenter: n_boot={self.n_boot!r}; expected a whole number >= 0")
-        return features
+    def _check_parameters_together(self):
+        low, high = self.k_range
+        if low >= high:
+            raise TierkitError(f"k_range: {self.k_range!r}; expected {MIN_K} <= low < high, e.g. (2, 10)")
 
     def _matrix(self, X) -> np.ndarray:
         require_columns(X, self.features_, "KMeansSegmenter")
         return np.column_stack([numeric_column(X, c, "KMeansSegmenter") for c in self.features_])
 
     def _columns_in(self, X):
-        return tuple(dict.fromkeys([*DEFAULT_FEATURES, *self.features]))
+        # profit, when there, is the value the cluster profiles report (learned at fit)
+        value = ("profit",) if "profit" in X.columns else ()
+        return tuple(dict.fromkeys([*DEFAULT_FEATURES, *self.features, *value]))
 
     def _columns_out(self):
         return ("cluster", "cluster_name")
@@ -206,7 +208,7 @@ default="action"
             self._fit_clusters(X)
 
     def _fit_clusters(self, X):
-        self.features_ = self._check_params()
+        self.features_ = list(self.features)
         values = self._matrix(X)
         n = len(values)
         if self.k is not None and self.k * MIN_CUSTOMERS_PER_CLUSTER > n:

@@ -79,6 +79,9 @@ SILHOUETTE_SAMPLE = 4_000
 #: A cluster of fewer customers is an anecdote, not a segment; ks needing smaller ones are not tried.
 MIN_CUSTOMERS_PER_CLUSTER = 5
 
+#: Fewest clusters: one cluster is no segmentation.
+MIN_K = 2
+
 #: The rules ``select_k`` knows; ``action`` is the default.
 SELECTION_RULES = ("action", "vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee")
 
@@ -122,8 +125,8 @@ def check_k_range(k_range, n_samples: int) -> list[int]:
         low, high = (int(v) for v in k_range)
     except (TypeError, ValueError):
         raise TierkitError(f"k_range: {k_range!r}; expected (low, high), e.g. (2, 10)") from None
-    if low < 2 or high <= low:
-        raise TierkitError(f"k_range: {k_range!r}; expected 2 <= low < high, e.g. (2, 10)")
+    if low < MIN_K or high <= low:
+        raise TierkitError(f"k_range: {k_range!r}; expected {MIN_K} <= low < high, e.g. (2, 10)")
     high = min(high, n_samples // MIN_CUSTOMERS_PER_CLUSTER)
     if high <= low:
         raise DataError(f"k_range: {n_samples} customers are too few to compare k from {low} to {k_range[1]} "

@@ -19,6 +19,8 @@ recency, n_periods)`` ...), through :meth:`tierkit.clv.family.PurchaseModel.quan
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -26,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from tierkit.clv import bgbb
 from tierkit.clv.family import BGBB, shaped_like
 from tierkit.errors import DataError, TierkitError
+from tierkit.tiers.constraints import Interval, validate_params
 
 
 def _counts(x, t_x, n, weights=None):
@@ -80,6 +83,8 @@ class BGBBModel(BaseEstimator):
     1                   0.07     0.11
     """
 
+    _parameter_constraints = {"penalizer": [Interval(Real, 0, None, closed="left")]}
+
     def __init__(self, penalizer: float = 0.0):
         self.penalizer = penalizer
 
@@ -98,9 +103,7 @@ class BGBBModel(BaseEstimator):
         -------
         self
         """
-        if isinstance(self.penalizer, bool) or not isinstance(self.penalizer, (int, float, np.number)) \
-                or not np.isfinite(self.penalizer) or self.penalizer < 0:
-            raise TierkitError(f"BGBBModel: penalizer={self.penalizer!r}; expected a number >= 0")
+        validate_params(self)
         x, t_x, n, weights = _counts(x, t_x, n, weights)
         self.params_, self.log_likelihood_ = bgbb.fit_bgbb(x, t_x, n, weights, penalizer=self.penalizer)
         self.n_customers_ = float(len(x) if weights is None else weights.sum())

@@ -88,6 +88,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -111,8 +112,9 @@ from tierkit.clv.family import (
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
-from tierkit.features.durations import as_given, duration_text, parse_duration, to_time_units
+from tierkit.features.durations import as_given, duration_text, to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
+from tierkit.tiers.constraints import Duration, Interval, Options, check_param
 
 #: Feature columns the model reads.
 CLV_INPUTS = ("frequency_btyd", "recency_btyd", "T", "monetary_btyd")
@@ -315,6 +317,21 @@ class CLVModel(TierTransformer):
     ('mbgnbd', -9582.1)
     """
 
+    _parameter_constraints = {
+        "horizon": [Duration()],
+        "discount_rate": [Interval(Real, 0, None, closed="left")],
+        "margin": [Interval(Real, 0, None, closed="left")],
+        "acquisition_cost": [Interval(Real, 0, None, closed="left")],
+        "discount_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "bgnbd_penalizer": [Interval(Real, 0, None, closed="left")],
+        "gg_penalizer": [Interval(Real, 0, None, closed="left")],
+        "time_unit": [Options(DAYS_PER_UNIT), None],
+        "model": [Options(MODEL_CHOICES)],
+        "interval": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+        "prior": [Options(PRIOR_CHOICES)],
+        "predictive": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+    }
+
     def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
                  bgnbd_penalizer=0.0, gg_penalizer=0.0, time_unit=None, model="mbgnbd", interval=None, prior="auto",
                  predictive=None):
@@ -330,40 +347,6 @@ class CLVModel(TierTransformer):
         self.interval = interval
         self.prior = prior
         self.predictive = predictive
-
-    def _check_params(self):
-        def number(name, low, low_open=False):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value) \
-                    or value < low or (low_open and value == low):
-                rel = ">" if low_open else ">="
-                raise TierkitError(f"CLVModel: {name}={value!r}; expected a number {rel} {low}")
-
-        parse_duration(self.horizon, "CLVModel: horizon")
-        number("discount_rate", 0)
-        number("margin", 0)
-        number("bgnbd_penalizer", 0)
-        number("gg_penalizer", 0)
-        number("acquisition_cost", 0)
-        if self.discount_steps is not None and (not isinstance(self.discount_steps, (int, np.integer))
-                                                or self.discount_steps < 1):
-            raise TierkitError(f"CLVModel: discount_steps={self.discount_steps!r}; expected a whole number >= 1")
-        if self.interval is not None and (isinstance(self.interval, bool) or not isinstance(
-                self.interval, (int, float, np.number)) or not 0 < self.interval < 1):
-            raise TierkitError(f"CLVModel: interval={self.interval!r}; expected a coverage strictly between 0 and 1, "
-                               "e.g. 0.9")
-        if self.predictive is not None and (isinstance(self.predictive, bool) or not isinstance(
-                self.predictive, (int, float, np.number)) or not 0 < self.predictive < 1):
-            raise TierkitError(f"CLVModel: predictive={self.predictive!r}; expected a coverage strictly between 0 and "
-                               "1, e.g. 0.9")
-        if self.time_unit is not None and self.time_unit not in DAYS_PER_UNIT:
-            raise TierkitError(f"CLVModel: time_unit={self.time_unit!r}; expected 'D' or 'W'")
-        if not isinstance(self.prior, str) or self.prior not in PRIOR_CHOICES:
-            raise TierkitError(f"CLVModel: prior={self.prior!r}; expected one of "
-                               + ", ".join(repr(m) for m in PRIOR_CHOICES))
-        if not isinstance(self.model, str) or self.model not in MODEL_CHOICES:
-            raise TierkitError(f"CLVModel: model={self.model!r}; expected one of "
-                               + ", ".join(repr(m) for m in MODEL_CHOICES))
 
     def _inputs(self, X):
         require_columns(X, CLV_INPUTS, "CLVModel")
@@ -421,7 +404,8 @@ class CLVModel(TierTransformer):
             del self._holdout
 
     def _columns_in(self, X):
-        return CLV_INPUTS
+        # monetary, when there, marks the customers whose purchases were all returned (no expected spend)
+        return CLV_INPUTS + (("monetary",) if "monetary" in X.columns else ())
 
     def _columns_out(self):
         net = self.settings_["acquisition_cost"] > 0
@@ -634,11 +618,8 @@ class CLVModel(TierTransformer):
         horizon = (self.settings_["horizon"] if horizon is None
                    else to_time_units(horizon, self.time_unit_, "CLVModel: horizon"))
         rate = self.settings_["discount_rate"] if discount_rate is None else discount_rate
-        if not (isinstance(rate, (int, float, np.number)) and rate >= 0 and math.isfinite(rate)):
-            raise TierkitError(f"CLVModel: discount_rate={rate!r}; expected a number >= 0")
-        if discount_steps is not None and (isinstance(discount_steps, (bool, np.bool_))
-                                           or not isinstance(discount_steps, (int, np.integer)) or discount_steps < 1):
-            raise TierkitError(f"CLVModel: discount_steps={discount_steps!r}; expected a whole number >= 1")
+        check_param(self, "discount_rate", rate)  # the bounds of the parameters of the same names
+        check_param(self, "discount_steps", discount_steps)
         x, t_x, T, m = self._inputs(X)
         self._check_unit(X, t_x, T)
         model, params = self._purchase_model()
@@ -697,9 +678,7 @@ class CLVModel(TierTransformer):
 
     def _add_predictive(self, out, level, fitted, columns, ends, discount, returned) -> None:
         """Add the predictive interval columns of ``predict(..., predictive=level)`` to ``out``."""
-        if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
-            raise TierkitError(f"CLVModel: predictive={level!r}; expected a coverage strictly between 0 and 1, "
-                               "e.g. 0.9")
+        check_param(self, "predictive", level)
         name, params, gg = fitted
         x, t_x, T, m = columns
         spend = np.where(x > 0, np.maximum(m, 0.0), 0.0)
@@ -1100,10 +1079,7 @@ class CLVModel(TierTransformer):
 
     def _interval_z(self, interval) -> float:
         """The normal quantile of a two-sided ``interval``; refuses a model without parameter covariance."""
-        if isinstance(interval, bool) or not isinstance(interval, (int, float, np.number)) \
-                or not 0 < interval < 1:
-            raise TierkitError(f"CLVModel: interval={interval!r}; expected a coverage strictly between 0 and 1, "
-                               "e.g. 0.9")
+        check_param(self, "interval", interval)
         covariance = getattr(self, "params_cov_", None)
         if covariance is None:
             raise ModelError("CLVModel: this model was fitted before parameter intervals existed; fit it again")

@@ -13,7 +13,9 @@ column          dtype          meaning
 ``profit``      float64        optional; ABC tiers use it when present
 =============== ============== ==================================================
 
-The rules (dates, ids, numbers, bad rows) are written once, as SQL, in
+A source is a file, or a folder or glob pattern of Parquet or CSV parts read as one file
+(:func:`tierkit.data.files.describe_file`), the same for training and scoring. The rules
+(dates, ids, numbers, bad rows) are written once, as SQL, in
 :mod:`tierkit.data.contract` and :mod:`tierkit.data.dates`; DuckDB runs them for training and
 local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 (:mod:`tierkit.data.spark_input`). Policy for awkward rows:
@@ -70,8 +72,12 @@ def read_transactions(
     Parameters
     ----------
     path : str or Path
-        ``.csv``, ``.tsv``, ``.txt`` (optionally ``.gz``), ``.parquet`` (or a folder of them)
-        or ``.xlsx``.
+        ``.csv``, ``.tsv``, ``.txt`` (optionally ``.gz``), ``.parquet`` or ``.xlsx``; or a
+        folder, or a glob pattern (``"parts/*.parquet"``, ``"data/2024-*.csv"``), of Parquet
+        or CSV parts, read as the one file they make together: the sources ``tierkit score``
+        takes, by the same rules (:func:`tierkit.data.files.describe_file`). A bad row of CSV
+        parts is named by its part and line (``sales/part-2.csv line 14``), and ``rejects``
+        then gets a first column ``file``.
     customer_id, date : str
         Source columns of the customer id and the purchase date; by position (``"1"``,
         ``"2"`` ...) when ``header=False``.
@@ -114,6 +120,14 @@ def read_transactions(
     >>> t = read_transactions(p, customer_id="cust", date="day", amount="value")
     >>> t["customer_id"].tolist(), t["date"].dt.strftime("%Y-%m-%d").tolist(), t["amount"].tolist()
     (['007', 'NA'], ['2021-03-31', '2021-04-01'], [10.5, 2.0])
+
+    A folder of monthly exports, or a glob of some of them, reads as one file:
+
+    >>> folder = tempfile.mkdtemp()
+    >>> for month, row in (("2021-03", "A,2021-03-31,10"), ("2021-04", "B,2021-04-01,2")):
+    ...     _ = open(os.path.join(folder, f"{month}.csv"), "w").write("customer_id,date,amount\n" + row + "\n")
+    >>> read_transactions(folder)["customer_id"].tolist(), len(read_transactions(os.path.join(folder, "*-04.csv")))
+    (['A', 'B'], 1)
     """
     columns = ColumnMap(customer_id, date, amount, order_id, quantity, profit, price)
     options = ReadOptions(sep=sep, encoding=encoding, sheet=sheet if sheet_name is None else sheet_name,
@@ -191,7 +205,7 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
     Parameters
     ----------
     path : str or Path
-        A transaction file, as for :func:`read_transactions`.
+        A transaction file, or a folder or glob of parts, as for :func:`read_transactions`.
     as_of : date-like
         Observation date.
     columns : ColumnMap, optional
@@ -232,5 +246,5 @@ def file_features(path, as_of, *, columns: ColumnMap | None = None, options: Rea
 
 
 def _file_name(path) -> str:
-    """The last part of ``path`` (a file or a folder of Parquet files), for progress records."""
+    """The last part of ``path`` (a file, a folder or a glob pattern of parts), for progress records."""
     return os.path.basename(os.path.normpath(os.fspath(path))) or os.fspath(path)

@@ -374,6 +374,21 @@ def counts_sql(dialect, checked: str, plan: ContractPlan) -> str:
     return f"SELECT {', '.join(parts)} FROM {checked}"
 
 
+def first_occurrences(sql: str, columns: tuple) -> str:
+    """The rows of ``sql`` with each distinct value of ``columns`` once, the first by ``tk_part, tk_line``.
+
+    Under ``drop_duplicates`` a row repeated in text parts is one row; it is named at its first
+    line.
+
+    Examples
+    --------
+    >>> first_occurrences("SELECT * FROM t", ("tk_src_0",))[:60]
+    'SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY tk_'
+    """
+    return (f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY {', '.join(columns)} ORDER BY tk_part, "
+            f"tk_line) AS tk_nth FROM ({sql}) tk_rows) tk_first WHERE tk_nth = 1")
+
+
 def valid_sql(checked: str, plan: ContractPlan) -> str:
     """The good rows of a checked relation, in canonical columns."""
     names = ["customer_id", "date", "amount"] + [n for n in ("order_id", "quantity", "profit")

@@ -26,6 +26,7 @@ from tierkit.data.contract import (
     checked_sql,
     counts_sql,
     decide_float_ids,
+    first_occurrences,
     reason_field,
     valid_sql,
 )
@@ -39,7 +40,7 @@ from tierkit.data.dates import (
 )
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file, width_error
-from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
+from tierkit.data.report import BadRow, ReadReport, rejects_frame, report_from_counts, row_location, settle
 from tierkit.errors import DataError, MissingColumnsError
 from tierkit.threads import available_cores
 
@@ -309,6 +310,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self.plan = None
         self.date_stats = None
         self._frame = None
+        self.parts = ()
 
     def __exit__(self, *exc):
         self.close()
@@ -337,6 +339,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
 
     def _open(self, source: TransactionFile) -> tuple[list, dict, dict]:
         con = self.con
+        zones = {}
         try:
             if source.kind == "parquet":
                 rel = con.read_parquet(list(source.files), union_by_name=True)
@@ -344,26 +347,14 @@ class DuckDBInput(contextlib.AbstractContextManager):
             elif source.kind == "xlsx":
                 self._frame = read_excel_frame(source)
                 rel = con.from_df(self._frame)
-                zones = {}
-            elif source.sep == WHITESPACE:
-                lines = con.read_csv(list(source.files), header=source.header, sep="\x1f", quotechar="",
-                                     all_varchar=True, columns={"tk_line_text": "VARCHAR"} if not source.header
-                                     else None)
-                rel = self._split_whitespace(lines, source)
-                zones = {}
-            else:
-                # RFC 4180 quoting, said rather than sniffed, as Spark is told the same
-                rel = con.read_csv(list(source.files), header=source.header, sep=source.sep, all_varchar=True,
-                                   quotechar='"', escapechar='"')
-                zones = {}
+            elif not source.parts:
+                rel = self._text(list(source.files), source)
         except duckdb.Error as exc:
             raise read_error(source, exc) from None
-        if source.kind == "csv" and not source.header and source.sep != WHITESPACE:
-            names = rel.columns
-            rel = rel.project(", ".join(f'{DUCKDB.quote(n)} AS {DUCKDB.quote(str(i + 1))}'
-                                        for i, n in enumerate(names)))
         if source.kind == "parquet":
             rel.create_view("tk_raw", replace=True)
+        elif source.parts:
+            self._read_parts(source)
         else:
             # Text is parsed once, into a columnar table in file order; every later pass (the
             # date dictionary, the checks, the features) scans that instead of the text.
@@ -378,6 +369,42 @@ class DuckDBInput(contextlib.AbstractContextManager):
         names = [row[0] for row in described]
         kinds = {row[0]: duckdb_kind(row[1]) for row in described}
         return names, kinds, zones
+
+    def _text(self, files: list, source: TransactionFile):
+        """A relation of the text ``files`` as text columns, named as the source's (by position without a header)."""
+        con = self.con
+        if source.sep == WHITESPACE:
+            lines = con.read_csv(files, header=source.header, sep="\x1f", quotechar="", all_varchar=True,
+                                 columns={"tk_line_text": "VARCHAR"} if not source.header else None)
+            return self._split_whitespace(lines, source)
+        # RFC 4180 quoting, said rather than sniffed, as Spark is told the same
+        rel = con.read_csv(files, header=source.header, sep=source.sep, all_varchar=True, quotechar='"',
+                           escapechar='"')
+        if not source.header:
+            rel = rel.project(", ".join(f'{DUCKDB.quote(n)} AS {DUCKDB.quote(str(i + 1))}'
+                                        for i, n in enumerate(rel.columns)))
+        return rel
+
+    def _read_parts(self, source: TransactionFile) -> None:
+        """Parse text parts one by one into the table ``tk_parts``, each row with its part and line.
+
+        ``tk_part`` is the part's position in ``source.parts``, ``tk_line`` the row's line in
+        its part (file order within a part, as a single file's lines are numbered). The view
+        ``tk_raw`` shows the source columns only.
+        """
+        first_line = 2 if source.header else 1
+        for number, (file, part) in enumerate(zip(source.files, source.parts, strict=True)):
+            numbered = (f"SELECT {number} AS tk_part, row_number() OVER () + {first_line - 1} AS tk_line, * "
+                        "FROM tk_text")
+            try:
+                self._text([file], source).create_view("tk_text", replace=True)
+                self.run(f"CREATE OR REPLACE TEMP TABLE tk_parts AS {numbered}" if number == 0
+                         else f"INSERT INTO tk_parts {numbered}", "reading")
+            except duckdb.InterruptException:
+                raise
+            except duckdb.Error as exc:
+                raise read_error(source, exc, part) from None
+        self.con.execute("CREATE OR REPLACE TEMP VIEW tk_raw AS SELECT * EXCLUDE (tk_part, tk_line) FROM tk_parts")
 
     def _split_whitespace(self, lines, source: TransactionFile):
         lines.create_view("tk_lines", replace=True)
@@ -402,6 +429,8 @@ class DuckDBInput(contextlib.AbstractContextManager):
                                sheet=options.sheet, scratch=self.scratch)
         if source.remote:
             raise DataError(f"{path}: a URI can only be read by the Spark engine")
+        # text parts are parsed one by one, so that a row is named by its part and line
+        self.parts = source.parts if source.kind == "csv" else ()
         names, kinds, zones = self._open(source)
         located = source.kind == "csv"
         return self._load(str(source.path), names, kinds, zones, columns, options, header=source.header,
@@ -425,6 +454,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
             # mapped column is refused by _load
             frame = frame.set_axis(names, axis=1)
         kinds, zones = frame_kinds(frame)
+        self.parts = ()
         self._frame = _as_text_frame(frame, kinds)
         self.con.from_df(self._frame).create_view("tk_raw", replace=True)
         return self._load(source, names, kinds, zones, columns, options, header=True, first_line=1, unit="row",
@@ -490,38 +520,56 @@ class DuckDBInput(contextlib.AbstractContextManager):
         self.date_stats = stats
         return decide_date_pattern(stats, column=label or column, source=source)
 
-    def _located(self, relation: str, first_line: int) -> str:
-        """SQL of the checked rows with their line (file order) and the raw text of each mapped column."""
+    def _numbered(self, relation: str, first_line: int, extra: str) -> tuple[str, tuple]:
+        """``relation`` in file order with its location columns and ``extra``; ``(sql, location columns)``.
+
+        A single source numbers its rows (``tk_line``) as they come; text parts carry their part
+        and line from the start (``tk_parts``), and every row of the parts is there, so that a
+        row repeated under ``drop_duplicates`` is found at its first line.
+        """
+        if self.parts:
+            return f"(SELECT *, {extra} FROM tk_parts)", ("tk_part", "tk_line")
+        return (f"(SELECT row_number() OVER () + {int(first_line) - 1} AS tk_line, *, {extra} FROM {relation})",
+                ("tk_line",))
+
+    def _located(self, relation: str, first_line: int) -> tuple[str, tuple]:
+        """SQL of the checked rows with their location (file order) and the raw text of each mapped column."""
         plan = self.plan
         raw_cols = ", ".join(f"{DUCKDB.text(DUCKDB.quote(c))} AS {DUCKDB.quote('tk_raw_' + f)}"
                              for f, c in plan.columns.fields().items())
-        numbered = f"(SELECT row_number() OVER () + {int(first_line) - 1} AS tk_line, *, {raw_cols} FROM {relation})"
-        keep = ("tk_line",) + tuple("tk_raw_" + f for f in plan.columns.fields())
-        return checked_sql(DUCKDB, numbered, plan, keep=keep)
+        numbered, location = self._numbered(relation, first_line, raw_cols)
+        keep = location + tuple("tk_raw_" + f for f in plan.columns.fields())
+        return checked_sql(DUCKDB, numbered, plan, keep=keep), location
 
     def _first_bad(self, relation: str, wanted: tuple, first_line: int, unit: str) -> BadRow:
         self.con.execute("SET preserve_insertion_order = true")
         listed = ", ".join(f"'{r}'" for r in wanted)  # reasons are tierkit's own constants
-        row = self.con.execute(f"SELECT * FROM ({self._located(relation, first_line)}) WHERE reason IN ({listed}) "
-                               "ORDER BY tk_line LIMIT 1").df().iloc[0]
+        located, location = self._located(relation, first_line)
+        row = self.con.execute(f"SELECT * FROM ({located}) WHERE reason IN ({listed}) "
+                               f"ORDER BY {', '.join(location)} LIMIT 1").df().iloc[0]
         field = reason_field(row["reason"])
         column = self.plan.columns.fields()[field]
         value = row["tk_raw_" + field]
-        return BadRow(row["reason"], column, f"{unit} {int(row['tk_line'])}", None if pd.isna(value) else str(value))
+        part = self.parts[int(row["tk_part"])] if self.parts else None
+        return BadRow(row["reason"], column, row_location(unit, row["tk_line"], part),
+                      None if pd.isna(value) else str(value))
 
     def rejected_rows(self, relation: str, names: list, first_line: int, unit: str) -> pd.DataFrame:
-        """Every row left out, in file order: its line, reason and raw cells."""
+        """Every row left out, in file order: its line, reason and raw cells.
+
+        Rows of text parts also give their part (a first column ``file``).
+        """
         self.con.execute("SET preserve_insertion_order = true")
         raw = ", ".join(f"{DUCKDB.text(DUCKDB.quote(n))} AS {DUCKDB.quote('tk_src_' + str(i))}"
                         for i, n in enumerate(names))
-        numbered = f"(SELECT row_number() OVER () + {int(first_line) - 1} AS tk_line, *, {raw} FROM {relation})"
-        keep = ("tk_line",) + tuple(f"tk_src_{i}" for i in range(len(names)))
-        sql = checked_sql(DUCKDB, numbered, self.plan, keep=keep)
-        frame = self.con.execute(f"SELECT * FROM ({sql}) WHERE reason IS NOT NULL ORDER BY tk_line").df()
-        out = pd.DataFrame({unit: frame["tk_line"].astype("int64"), "reason": frame["reason"].astype("str")})
-        for i, n in enumerate(names):
-            out[str(n)] = frame[f"tk_src_{i}"].astype("str")
-        return out
+        numbered, location = self._numbered(relation, first_line, raw)
+        cells = tuple(f"tk_src_{i}" for i in range(len(names)))
+        checked = checked_sql(DUCKDB, numbered, self.plan, keep=location + cells)
+        sql = f"SELECT * FROM ({checked}) WHERE reason IS NOT NULL"
+        if self.parts and relation != "tk_raw":
+            sql = first_occurrences(sql, cells)  # drop_duplicates: a repeated row once
+        frame = self.con.execute(f"SELECT * FROM ({sql}) tk_rejected ORDER BY {', '.join(location)}").df()
+        return rejects_frame(frame, names, unit, self.parts)
 
     # -- results ---------------------------------------------------------------------------
 
@@ -557,17 +605,21 @@ def written_names(source: TransactionFile, frame: pd.DataFrame | None = None) ->
     return list(source.written_names) or None
 
 
-def read_error(source: TransactionFile, exc) -> DataError:
-    """The one-line refusal of a DuckDB error while reading ``source``; a line of the wrong width is named."""
+def read_error(source: TransactionFile, exc, part: str | None = None) -> DataError:
+    """The one-line refusal of a DuckDB error while reading ``source``; a line of the wrong width is named.
+
+    ``part`` names the text part being read, when the source is a folder or glob of them.
+    """
     text = str(exc)
+    path = part or source.path
     line = re.search(r"CSV Error on Line: ([0-9]+)", text)
     widths = re.search(r"Expected Number of Columns: ([0-9]+) Found: ([0-9]+)", text)
     if source.kind == "csv" and line and widths:
         original = re.search(r"Original Line: ?(.*)", text)
-        return width_error(source.path, source.sep, int(line.group(1)), int(widths.group(2)),
+        return width_error(path, source.sep, int(line.group(1)), int(widths.group(2)),
                            int(widths.group(1)), source.header, original.group(1) if original else None)
     where = f" (line {line.group(1)})" if line else ""
-    return DataError(f"{source.path}: cannot be read as {source.kind}{where}: {_first_line(exc)}")
+    return DataError(f"{path}: cannot be read as {source.kind}{where}: {_first_line(exc)}")
 
 
 def parse_date_values(values: pd.Series, column: str, source: str, date_format: str | None, where):

@@ -10,19 +10,29 @@ decision.
   the raw CDNOW files); a file where no separator fits is refused. A line whose number of
   fields differs from the header's is refused naming that line, whether it is in the sniffed
   part (here) or further on (the engine stops there, and the reader names the line).
-* ``.parquet`` / ``.pq``, or a folder of them.
+* ``.parquet`` / ``.pq``.
 * ``.xlsx`` / ``.xlsm``: one sheet (``sheet``), read with openpyxl.
+* A folder, or a glob pattern (``parts/*.parquet``, ``data/2024-*.csv``), of **parts**: the
+  Parquet files, or the text files, it holds (a folder's at any depth, other files ignored;
+  a folder the pattern matches gives its files), in sorted order, read as one source. The
+  parts are of one kind (Parquet and text parts together are refused). Text parts share the
+  first part's header and separator (sniffed from the first part); a part whose header
+  differs, or an empty part, is refused naming it, and a bad row is named by its part and
+  line (``sales/part-2.csv line 14``).
 
 Text is UTF-8 by default, with or without a byte-order mark; ``encoding`` names another (the
-file is then re-encoded to UTF-8 in a temporary folder before the engines read it).
+file, or each text part, is then re-encoded to UTF-8 in a temporary folder before the engines
+read it).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import gzip
 import io
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +48,8 @@ WHITESPACE = "whitespace"
 _SNIFF_BYTES = 64 * 1024
 #: Records of the sniffed part that the separator is judged on.
 _SNIFF_RECORDS = 200
+#: Characters that make a name that does not exist a glob pattern.
+_GLOB_MAGIC = re.compile(r"[*?[]")
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,7 @@ class TransactionFile:
         What the user named (for messages).
     kind : {"csv", "parquet", "xlsx"}
     files : tuple of str
-        The files to read (UTF-8 copies when re-encoded), one or a folder's Parquet files.
+        The files to read (UTF-8 copies when re-encoded): one, or the parts of a folder or glob.
     sep : str or None
         Field separator of a text file, or ``"whitespace"``.
     header : bool
@@ -65,6 +77,10 @@ class TransactionFile:
         Sheet of a workbook.
     remote : bool
         A URI only Spark can read (``hdfs://``, ``s3a://`` ...).
+    parts : tuple of str
+        The parts of a folder or glob as the user would name them (``sales/part-2.csv``),
+        in the order of ``files``; empty for a single file or a URI. Text parts are read one
+        by one, so that a row is located by its part and line.
     """
 
     path: Path
@@ -76,6 +92,7 @@ class TransactionFile:
     written_names: tuple = field(default=())
     sheet: str | int = 0
     remote: bool = False
+    parts: tuple = field(default=())
 
 
 def _text_suffix(path: Path) -> str:
@@ -270,16 +287,59 @@ def transcode(path: Path, encoding: str, folder: Path) -> Path:
     return target
 
 
+def is_pattern(path) -> bool:
+    """Whether ``path`` is a glob pattern: it names nothing that exists and holds ``*``, ``?`` or ``[``.
+
+    A file whose name holds such a character is read as that file.
+
+    Examples
+    --------
+    >>> is_pattern("parts/*.parquet"), is_pattern("no/such.csv")
+    (True, False)
+    """
+    text = str(path)
+    return "://" not in text and bool(_GLOB_MAGIC.search(text)) and not Path(text).exists()
+
+
+def matching_files(pattern) -> list:
+    r"""The files a glob pattern names, sorted; a folder it matches gives the files inside (at any depth).
+
+    ``**`` matches folders at any depth, as in :func:`glob.glob` with ``recursive=True``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> for name in ("2024-02.csv", "2024-01.csv", "2023-12.csv"):
+    ...     _ = open(os.path.join(folder, name), "w").write("customer_id,date,amount\n")
+    >>> [os.path.basename(f) for f in matching_files(os.path.join(folder, "2024-*.csv"))]
+    ['2024-01.csv', '2024-02.csv']
+    """
+    found = set()
+    for match in glob.glob(str(pattern), recursive=True):
+        path = Path(match)
+        if path.is_dir():
+            found.update(str(f) for f in path.rglob("*") if f.is_file())
+        elif path.is_file():
+            found.add(str(path))
+    return sorted(found)
+
+
 def describe_file(path, *, sep: str | None = None, encoding: str | None = None, header: bool = True,
                   sheet: str | int = 0, scratch: Path | None = None) -> TransactionFile:
-    """Look at ``path`` once: what it is and how to read it; one-line error for what cannot be read.
+    r"""Look at ``path`` once: what it is and how to read it; one-line error for what cannot be read.
+
+    Every engine and every command (training and scoring) reads through this one description,
+    so they take the same sources and refuse the same ones.
 
     Parameters
     ----------
     path : str or Path
-        A file, a folder of Parquet files, or (Spark only) a URI.
+        A file; a folder of Parquet or text parts; a glob pattern of them (``parts/*.parquet``,
+        ``data/2024-*.csv``); or (Spark only) a URI. See the module docs for parts.
     sep : str, optional
-        Field separator of a text file; ``"whitespace"`` for runs of blanks; sniffed when None.
+        Field separator of a text file; ``"whitespace"`` for runs of blanks; sniffed when None
+        (from the first part of a folder or glob, and then used for every part).
     encoding : str, optional
         Text encoding; UTF-8 (with or without BOM) when None.
     header : bool, default=True
@@ -287,7 +347,11 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
     sheet : str or int, default=0
         Sheet of a workbook.
     scratch : Path, optional
-        Folder for a re-encoded copy (needed for an encoding other than UTF-8).
+        Folder for re-encoded copies (needed for an encoding other than UTF-8).
+
+    Returns
+    -------
+    TransactionFile
 
     Examples
     --------
@@ -295,6 +359,18 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
     Traceback (most recent call last):
     ...
     tierkit.errors.DataError: no/such.csv: no such file or folder
+    >>> import tempfile, os
+    >>> sales = os.path.join(tempfile.mkdtemp(), "sales")
+    >>> os.mkdir(sales)
+    >>> for name, rows in (("part-1.csv", "1,2021-03-01,5"), ("part-2.csv", "2,2021-03-02,7")):
+    ...     _ = open(os.path.join(sales, name), "w").write("customer_id,date,amount\n" + rows + "\n")
+    >>> source = describe_file(sales)
+    >>> source.kind, source.sep, [os.path.basename(p) for p in source.parts]
+    ('csv', ',', ['part-1.csv', 'part-2.csv'])
+    >>> describe_file(os.path.join(sales, "*.parquet"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: .../sales/*.parquet: no file matches this pattern
     """
     text = str(path)
     if "://" in text:
@@ -304,44 +380,132 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
         return TransactionFile(Path(text), kind, (text,), sep=(sep or default) if kind == "csv" else None,
                                header=header, remote=True)
     path = Path(path)
+    layout = dict(sep=sep, encoding=encoding, header=header, scratch=scratch)
+    if is_pattern(text):
+        files = matching_files(text)
+        if not files:
+            raise DataError(f"{path}: no file matches this pattern")
+        return _describe_parts(path, files, pattern=True, **layout)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if path.is_dir():
-        files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES)
-        if not files:
-            raise DataError(f"{path}: folder holds no .parquet files; expected a CSV, Parquet or .xlsx file, "
-                            "or a folder of Parquet files")
-        return TransactionFile(path, "parquet", tuple(files))
+        files = sorted(str(p) for p in path.rglob("*") if p.is_file())
+        return _describe_parts(path, files, pattern=False, **layout)
     suffix = _text_suffix(path)
-    if path.stat().st_size == 0:
-        raise DataError(f"{path}: file is empty, expected a header and transactions")
+    _refuse_empty(path)
     if suffix in PARQUET_SUFFIXES:
         return TransactionFile(path, "parquet", (str(path),))
     if suffix in EXCEL_SUFFIXES:
         return TransactionFile(path, "xlsx", (str(path),), header=header, sheet=sheet)
     if suffix not in TEXT_SUFFIXES:
         raise DataError(f"{path}: unsupported file type {suffix or path.suffix!r}; expected .csv, .tsv, .txt "
-                        "(optionally .gz), .parquet, .xlsx or a folder of Parquet files")
+                        "(optionally .gz), .parquet, .xlsx, or a folder or glob of Parquet or CSV parts")
     python_encoding = check_encoding(encoding)
+    head = _text_head(path, python_encoding)
+    sep = _decided_sep(path, head, sep, header)
+    names = _whitespace_names(head, header) if sep == WHITESPACE else ()
+    return TransactionFile(path, "csv", (_utf8_copy(path, python_encoding, encoding, scratch),), sep=sep,
+                           header=header, header_names=names, written_names=_written_names(head, sep, header))
+
+
+def _refuse_empty(path: Path) -> None:
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: file is empty, expected a header and transactions")
+
+
+def _text_head(path: Path, python_encoding: str) -> str:
+    """The first 64 KiB of a text file as text; an empty (or blank) file is refused."""
     head = _head(path, python_encoding)
     if not head.strip():
         raise DataError(f"{path}: file is empty, expected a header and transactions")
+    return head
+
+
+def _decided_sep(path: Path, head: str, sep: str | None, header: bool) -> str:
+    """The separator of a text file (given, or sniffed from ``head``), its first lines checked against it."""
     if sep is None:
-        sep = "\t" if suffix == ".tsv" and "\t" in head else sniff_separator(head, path, header)
+        sep = "\t" if _text_suffix(path) == ".tsv" and "\t" in head else sniff_separator(head, path, header)
     elif sep.lower() == WHITESPACE:
         sep = WHITESPACE
     elif len(sep) != 1:
         raise DataError(f"sep {sep!r}: expected one character (e.g. ',' ';' '|'), '\\t' for tab or 'whitespace'")
     if sep != WHITESPACE:
         check_widths(head, sep, path, header)
-    files = (str(path),)
-    if python_encoding != "utf-8-sig":
-        if scratch is None:
-            raise DataError(f"{path}: re-encoding from {encoding} needs a scratch folder")
-        files = (str(transcode(path, python_encoding, scratch)),)
+    return sep
+
+
+def _utf8_copy(path: Path, python_encoding: str, encoding: str | None, scratch: Path | None) -> str:
+    """``path`` itself when it is UTF-8, else its re-encoded copy in ``scratch``."""
+    if python_encoding == "utf-8-sig":
+        return str(path)
+    if scratch is None:
+        raise DataError(f"{path}: re-encoding from {encoding} needs a scratch folder")
+    return str(transcode(path, python_encoding, scratch))
+
+
+def _some(files: list) -> str:
+    """A few of ``files`` for a message: the first two, and how many more."""
+    shown = ", ".join(files[:2])
+    return shown + (f" and {len(files) - 2} more" if len(files) > 2 else "")
+
+
+def _describe_parts(path: Path, files: list, *, pattern: bool, sep, encoding, header, scratch) -> TransactionFile:
+    """The :class:`TransactionFile` of a folder's or a glob's ``files``: its Parquet parts or its text parts."""
+    parquet = [f for f in files if Path(f).suffix.lower() in PARQUET_SUFFIXES]
+    text = [f for f in files if _text_suffix(Path(f)) in TEXT_SUFFIXES]
+    holds = "matches" if pattern else "holds"
+    if parquet and text:
+        one = f"{path}.parquet" if pattern and str(path).endswith("*") else (
+            str(path.parent / "*.parquet") if pattern else str(path / "**" / "*.parquet"))
+        raise DataError(f"{path}: {holds} both Parquet parts ({_some(parquet)}) and CSV parts ({_some(text)}); "
+                        f"the parts of one source are of one kind: give a glob of one kind, e.g. {one!r}")
+    if not parquet and not text:
+        only = f", only {_some(files)}" if files else ""
+        raise DataError(f"{path}: {'pattern' if pattern else 'folder'} {holds} no Parquet or CSV parts (.parquet, "
+                        f".pq, .csv, .tsv, .txt, optionally .gz){only}; expected a CSV, Parquet or .xlsx file, or a "
+                        "folder or glob of Parquet or CSV parts")
+    for part in parquet or text:
+        _refuse_empty(Path(part))
+    if parquet:
+        return TransactionFile(path, "parquet", tuple(parquet), parts=tuple(parquet))
+    python_encoding = check_encoding(encoding)
+    first = text[0]
+    head = _text_head(Path(first), python_encoding)
+    sep = _decided_sep(Path(first), head, sep, header)
+    written = _written_names(head, sep, True)
+    for part in text[1:]:
+        part_head = _text_head(Path(part), python_encoding)
+        if sep != WHITESPACE:
+            check_widths(part_head, sep, part, header)
+        _check_same_header(part, _written_names(part_head, sep, True), first, written, sep, header)
     names = _whitespace_names(head, header) if sep == WHITESPACE else ()
-    return TransactionFile(path, "csv", files, sep=sep, header=header, header_names=names,
-                           written_names=_written_names(head, sep, header))
+    copies = tuple(_utf8_copy(Path(part), python_encoding, encoding, scratch) for part in text)
+    return TransactionFile(path, "csv", copies, sep=sep, header=header, header_names=names,
+                           written_names=_written_names(head, sep, header), parts=tuple(text))
+
+
+def _check_same_header(part, names: tuple, first, first_names: tuple, sep: str, header: bool) -> None:
+    """Refuse, naming the part and the columns that differ, a text part whose first line is not the first part's.
+
+    Without a header only the number of fields of the first line is compared.
+    """
+    if not header:
+        if len(names) != len(first_names):
+            raise DataError(f"{part}: line 1 has {len(names)} field{'' if len(names) == 1 else 's'} where {first} "
+                            f"has {len(first_names)} (separator {_separator_name(sep)}); every part must have the "
+                            "first part's columns")
+        return
+    if names == first_names:
+        return
+    missing = [n for n in first_names if n not in names]
+    extra = [n for n in names if n not in first_names]
+    if missing or extra:
+        diff = "; ".join(f"{what} {', '.join(map(repr, cols))}" for what, cols in
+                         (("lacks", missing), ("has instead", extra)) if cols)
+    else:
+        diff = f"the same columns in another order ({', '.join(names)})"
+    raise DataError(f"{part}: header differs from that of {first}: {diff}; every part must have the first part's "
+                    f"header (separator {_separator_name(sep)})")
 
 
 def _written_names(head: str, sep: str, header: bool) -> tuple:

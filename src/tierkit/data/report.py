@@ -84,6 +84,42 @@ class BadRow:
     value: str | None
 
 
+def row_location(unit: str, line: int, part: str | None = None) -> str:
+    """Where a row is, as messages name it: ``line 14``, or ``sales/part-2.csv line 14`` in a part.
+
+    Examples
+    --------
+    >>> row_location("line", 14), row_location("line", 14, "sales/part-2.csv")
+    ('line 14', 'sales/part-2.csv line 14')
+    """
+    where = f"{unit} {int(line)}"
+    return f"{part} {where}" if part is not None else where
+
+
+def rejects_frame(rows, names: list, unit: str, parts: tuple = ()):
+    """The rows left out as the rejects file holds them: their line (or row), reason and raw cells.
+
+    ``rows`` has ``tk_line``, ``reason`` and the text of each source column (``tk_src_0`` ...),
+    and, for text parts, ``tk_part`` (a position in ``parts``): the part is then the first
+    column, ``file``. Both engines build the file here, so their rejects are the same bytes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"tk_part": [1], "tk_line": [14], "reason": ["bad amount"], "tk_src_0": ["x"]})
+    >>> rejects_frame(rows, ["amount"], "line", ("sales/part-1.csv", "sales/part-2.csv")).to_dict("records")
+    [{'file': 'sales/part-2.csv', 'line': 14, 'reason': 'bad amount', 'amount': 'x'}]
+    """
+    import pandas as pd
+
+    out = pd.DataFrame({unit: rows["tk_line"].astype("int64"), "reason": rows["reason"].astype("str")})
+    if parts:
+        out.insert(0, "file", [parts[int(i)] for i in rows["tk_part"]])
+    for i, n in enumerate(names):
+        out[str(n)] = rows[f"tk_src_{i}"].astype("str")
+    return out
+
+
 def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | None) -> str:
     """One line naming the file, column, line, value, what was expected and how many rows are bad.
 

@@ -21,6 +21,7 @@ from tierkit.data.contract import (
     checked_sql,
     counts_sql,
     decide_float_ids,
+    first_occurrences,
     reason_field,
     valid_sql,
 )
@@ -41,7 +42,7 @@ from tierkit.data.duckdb_input import (
     written_names,
 )
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file
-from tierkit.data.report import BadRow, ReadReport, report_from_counts, settle
+from tierkit.data.report import BadRow, ReadReport, rejects_frame, report_from_counts, row_location, settle
 from tierkit.errors import DataError
 
 
@@ -83,6 +84,8 @@ class SparkInput:
         self.plan = None
         self.params = {}
         self._frame = None
+        self.source = None
+        self.parts = ()
 
     def sql(self, text: str, params: dict | None = None):
         """A DataFrame of ``text`` with the bound parameters."""
@@ -104,19 +107,8 @@ class SparkInput:
                 self._frame = read_excel_frame(source)
                 raw = spark.createDataFrame(self._frame)
             else:
-                reader = (spark.read.option("header", source.header).option("inferSchema", False)
-                          .option("mode", "FAILFAST").option("encoding", "UTF-8"))
-                if source.sep == WHITESPACE:
-                    lines = reader.option("sep", "\x1f").option("quote", "\u0000").csv(list(source.files))
-                    raw = self._split_whitespace(lines, source)
-                else:
-                    # RFC 4180 quoting (Spark's default escape is a backslash; DuckDB's a doubled quote)
-                    raw = (reader.option("sep", source.sep).option("quote", '"').option("escape", '"')
-                           .csv(list(source.files)))
-                    if not source.header:
-                        raw = raw.toDF(*[str(i + 1) for i in range(len(raw.columns))])
-                    elif raw.columns and raw.columns[0].startswith("\ufeff"):
-                        raw = raw.withColumnRenamed(raw.columns[0], raw.columns[0][1:])
+                # text parts are read as one list here; they are read one by one only to locate rows
+                raw = self._text(list(source.files), source)
         except PySparkException as exc:
             raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
         raw.createOrReplaceTempView("tk_raw")
@@ -127,13 +119,28 @@ class SparkInput:
                 zones[name] = "UTC"
         return raw, names, kinds, zones
 
-    def _split_whitespace(self, lines, source: TransactionFile):
-        lines.toDF("tk_line_text").createOrReplaceTempView("tk_lines")
+    def _text(self, files: list, source: TransactionFile, view: str = "tk_lines"):
+        """A DataFrame of the text ``files`` as text columns, named as the source's (by position without a header)."""
+        reader = (self.spark.read.option("header", source.header).option("inferSchema", False)
+                  .option("mode", "FAILFAST").option("encoding", "UTF-8"))
+        if source.sep == WHITESPACE:
+            lines = reader.option("sep", "\x1f").option("quote", "\u0000").csv(files)
+            return self._split_whitespace(lines, source, view)
+        # RFC 4180 quoting (Spark's default escape is a backslash; DuckDB's a doubled quote)
+        raw = reader.option("sep", source.sep).option("quote", '"').option("escape", '"').csv(files)
+        if not source.header:
+            raw = raw.toDF(*[str(i + 1) for i in range(len(raw.columns))])
+        elif raw.columns and raw.columns[0].startswith("\ufeff"):
+            raw = raw.withColumnRenamed(raw.columns[0], raw.columns[0][1:])
+        return raw
+
+    def _split_whitespace(self, lines, source: TransactionFile, view: str = "tk_lines"):
+        lines.toDF("tk_line_text").createOrReplaceTempView(view)
         fields = SPARK.split_fields(SPARK.strip("tk_line_text"),  # noqa: B005 (the dialect's SQL trim, not str.strip)
                                     SPARK.param("tk_blanks_split"))
         select = ", ".join(f"{SPARK.element('tk_fields', i + 1)} AS {SPARK.quote(name)}"
                            for i, name in enumerate(source.header_names))
-        return self.spark.sql(f"SELECT {select} FROM (SELECT {fields} AS tk_fields FROM tk_lines)",
+        return self.spark.sql(f"SELECT {select} FROM (SELECT {fields} AS tk_fields FROM {view})",
                               args={**BLANK_PARAMS, "tk_blanks_split": "[ \t]+"})
 
     def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None,
@@ -146,6 +153,8 @@ class SparkInput:
         source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
                                sheet=options.sheet, scratch=self.scratch)
         name = str(source.path)
+        self.source = source
+        self.parts = source.parts if source.kind == "csv" else ()
         raw, names, kinds, zones = self._open(source)
         check_duplicate_columns(name, written_names(source, self._frame) or names, names, columns)
         check_columns(name, names, columns, header=source.header)
@@ -205,39 +214,62 @@ class SparkInput:
     def _fetch(self, text: str, params: dict) -> list:
         return [tuple(row) for row in self.sql(text, params).collect()]
 
-    def _numbered(self, relation: str, first_line: int, extra: dict) -> str:
-        """A view of ``relation`` in file order with ``tk_line`` and text copies of some columns."""
+    def _numbered(self, relation: str, first_line: int, extra: dict) -> tuple[str, tuple]:
+        """A view of ``relation`` in file order with its location and text copies of some columns.
+
+        Returns the view's name and its location columns: ``tk_line``, and for text parts
+        ``tk_part`` first. Text parts are read again one by one and each numbered on its own
+        (Spark packs the files of one read into tasks by size, not in their order); every row
+        of the parts is there, so that a row repeated under ``drop_duplicates`` is found at its
+        first line.
+        """
+        from functools import reduce
+
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
 
-        frame = self.spark.table(relation)
-        schema = T.StructType(frame.schema.fields + [T.StructField("tk_line", T.LongType())])
-        numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + first_line))
-        frame = self.spark.createDataFrame(numbered, schema)
+        if self.parts:
+            location = ("tk_part", "tk_line")
+            frames = []
+            for number, file in enumerate(self.source.files):
+                part = self._text([file], self.source, view=f"tk_lines_{number}")
+                schema = T.StructType(part.schema.fields + [T.StructField("tk_part", T.IntegerType()),
+                                                            T.StructField("tk_line", T.LongType())])
+                rows = part.rdd.zipWithIndex().map(
+                    lambda pair, number=number: (*pair[0], number, pair[1] + first_line))
+                frames.append(self.spark.createDataFrame(rows, schema))
+            frame = reduce(lambda a, b: a.union(b), frames)
+        else:
+            location = ("tk_line",)
+            frame = self.spark.table(relation)
+            schema = T.StructType(frame.schema.fields + [T.StructField("tk_line", T.LongType())])
+            numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + first_line))
+            frame = self.spark.createDataFrame(numbered, schema)
         for alias, column in extra.items():
             frame = frame.withColumn(alias, F.col(SPARK.quote(column)).cast("string"))
         frame.createOrReplaceTempView("tk_numbered")
-        return "tk_numbered"
+        return "tk_numbered", location
 
     def _first_bad(self, relation: str, wanted: tuple, first_line: int, unit: str) -> BadRow:
         fields = self.plan.columns.fields()
-        view = self._numbered(relation, first_line, {f"tk_raw_{f}": c for f, c in fields.items()})
-        keep = ("tk_line",) + tuple("tk_raw_" + f for f in fields)
+        view, location = self._numbered(relation, first_line, {f"tk_raw_{f}": c for f, c in fields.items()})
+        keep = location + tuple("tk_raw_" + f for f in fields)
         listed = ", ".join(f"'{r}'" for r in wanted)  # reasons are tierkit's own constants
         row = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
-                       f"WHERE reason IN ({listed}) ORDER BY tk_line LIMIT 1").collect()[0].asDict()
+                       f"WHERE reason IN ({listed}) ORDER BY {', '.join(location)} LIMIT 1").collect()[0].asDict()
         field = reason_field(row["reason"])
         value = row["tk_raw_" + field]
-        return BadRow(row["reason"], fields[field], f"{unit} {int(row['tk_line'])}", value)
+        part = self.parts[int(row["tk_part"])] if self.parts else None
+        return BadRow(row["reason"], fields[field], row_location(unit, row["tk_line"], part), value)
 
     def rejected_rows(self, relation: str, names: list, first_line: int, unit: str) -> pd.DataFrame:
         """Every row left out, in file order: its line, reason and raw cells (as the DuckDB reader gives)."""
-        view = self._numbered(relation, first_line, {f"tk_src_{i}": n for i, n in enumerate(names)})
-        keep = ("tk_line",) + tuple(f"tk_src_{i}" for i in range(len(names)))
-        result = self.sql(f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=keep)}) "
-                          "WHERE reason IS NOT NULL ORDER BY tk_line")
+        view, location = self._numbered(relation, first_line, {f"tk_src_{i}": n for i, n in enumerate(names)})
+        cells = tuple(f"tk_src_{i}" for i in range(len(names)))
+        sql = (f"SELECT * FROM ({checked_sql(SPARK, view, self.plan, keep=location + cells)}) "
+               "WHERE reason IS NOT NULL")
+        if self.parts and relation != "tk_raw":
+            sql = first_occurrences(sql, cells)  # drop_duplicates: a repeated row once
+        result = self.sql(f"SELECT * FROM ({sql}) tk_rejected ORDER BY {', '.join(location)}")
         rows = pd.DataFrame([tuple(r) for r in result.collect()], columns=result.columns)
-        out = pd.DataFrame({unit: rows["tk_line"].astype("int64"), "reason": rows["reason"].astype("str")})
-        for i, n in enumerate(names):
-            out[str(n)] = rows[f"tk_src_{i}"].astype("str")
-        return out
+        return rejects_frame(rows, names, unit, self.parts)

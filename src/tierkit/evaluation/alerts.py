@@ -17,7 +17,7 @@ import pandas as pd
 from tierkit.clusters.selection import index_preferences
 from tierkit.clv.model import penalty_moves
 from tierkit.clv.trust import NEARLY_ALL
-from tierkit.tiers.schemes import table_schemes
+from tierkit.tiers.schemes import abc_scheme_of, table_schemes, tier_schemes
 from tierkit.tiers.vocabulary import check_lang, term
 
 #: A purchase-model parameter outside this range (rates relative to the longest customer age) sits on
@@ -34,15 +34,54 @@ FEW_ANSWERS = 0.20
 UNFILLED_BY_GRADING = {"lifecycle_stage": ("potential",), "clv_cs_class": ("unrated",)}
 
 
-def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[str]:
+class TierTally:
+    """Customers per tier of every scheme column, and those with a CS index, counted chunk by chunk.
+
+    What the tier alerts need of a graded table, so a base graded in chunks (:func:`tierkit.grading.grade_file`)
+    gets the alerts its whole table would get.
+
+    Examples
+    --------
+    >>> tally = TierTally()
+    >>> tally.add(pd.DataFrame({"abc_tier": ["A", "B"]}))
+    >>> tally.add(pd.DataFrame({"abc_tier": ["A"]}))
+    >>> tally.rows, tally.counts["abc_tier"].to_dict()
+    (3, {'A': 2, 'B': 1})
+    """
+
+    def __init__(self):
+        self.rows = 0
+        self.counts: dict[str, pd.Series] = {}
+        self.rated: int | None = None
+
+    def add(self, table: pd.DataFrame) -> None:
+        """Count the tiers of one more chunk of graded customers."""
+        self.rows += len(table)
+        for column in table_schemes(table):
+            if column in table.columns:
+                counts = table[column].astype("object").value_counts(dropna=True)
+                before = self.counts.get(column)
+                self.counts[column] = counts if before is None else before.add(counts, fill_value=0).astype("int64")
+        if "cs_index" in table.columns:
+            self.rated = (self.rated or 0) + int(table["cs_index"].notna().sum())
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> TierTally:
+        """The tally of a whole graded table."""
+        tally = cls()
+        tally.add(table)
+        return tally
+
+
+def grading_alerts(segmentation, table, lang: str = "en") -> list[str]:
     """Alerts about a fitted segmentation and the table it graded.
 
     Parameters
     ----------
     segmentation : tierkit.Segmentation
         Fitted.
-    table : pandas.DataFrame
-        Its ``transform`` output (one row per customer).
+    table : pandas.DataFrame or TierTally
+        Its ``transform`` output (one row per customer), or the tally of its tiers.
     lang : {"en", "zh"}, default="en"
         Language of the sentences; the figures in them are the same.
 
@@ -69,9 +108,10 @@ def grading_alerts(segmentation, table: pd.DataFrame, lang: str = "en") -> list[
         alerts += clv_model_alerts(steps["clv"], lang)
     if "clusters" in steps:
         alerts += _cluster_alerts(steps["clusters"], lang)
-    alerts += _tier_alerts(table, lang)
-    if "clv_cs" in steps and "cs_index" in table.columns:
-        rated = float(table["cs_index"].notna().mean()) if len(table) else 0.0
+    tally = table if isinstance(table, TierTally) else TierTally.of(table)
+    alerts += _tier_alerts(tally, lang)
+    if "clv_cs" in steps and tally.rated is not None:
+        rated = tally.rated / tally.rows if tally.rows else 0.0
         if rated < FEW_ANSWERS:
             alerts.append(term("alert_few_answers", lang, share=f"{rated:.0%}"))
     return alerts
@@ -162,20 +202,21 @@ def _cluster_alerts(clusters, lang: str) -> list[str]:
     return alerts
 
 
-def _tier_alerts(table: pd.DataFrame, lang: str) -> list[str]:
+def _tier_alerts(tally: TierTally, lang: str) -> list[str]:
     alerts = []
-    schemes = table_schemes(table)
-    for column in schemes:
-        if column not in table.columns or not len(table):
+    abc = tally.counts.get("abc_tier")
+    schemes = tier_schemes(abc_scheme_of(list(abc[abc > 0].index) if abc is not None else ()))
+    for column, counts in tally.counts.items():
+        if not tally.rows:
             continue
         # a tier by its key in English (the word in the tables), by its label in Chinese
         labels = {t.key: (t.key if lang == "en" else t.label(lang)) for t in schemes[column]}
-        shares = table[column].value_counts(normalize=True)
+        shares = counts[counts > 0].sort_values(ascending=False, kind="stable") / tally.rows
         if len(shares) and shares.iloc[0] >= NEARLY_ALL:
             top = str(shares.index[0])
             alerts.append(term("alert_one_tier", lang, column=column, share=f"{shares.iloc[0]:.0%}",
                                tier=repr(labels.get(top, top))))
-        seen = set(pd.unique(table[column].dropna().astype(str).to_numpy(dtype=object)))
+        seen = {str(k) for k in shares.index}
         counted = [k for k in labels if k in seen or k not in UNFILLED_BY_GRADING.get(column, ())]
         empty = [k for k in counted if k not in seen]
         if seen and empty:

@@ -350,6 +350,40 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
 
 
 def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_id, has_profit, stacklevel):
+    warn_about_span(con, relation, as_of=as_of, end=end, stacklevel=stacklevel + 1)
+    query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
+                        has_profit=has_profit, holdout_end=end)
+    return con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
+
+
+def warn_about_span(con, relation: str, *, as_of, end=None, stacklevel: int = 2) -> None:
+    """Warn of transactions after the end date (left out), and of an ``as_of`` outside the data's span.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection holding ``relation``.
+    relation : str
+        Canonical transactions.
+    as_of : datetime.date
+        Observation date (calibration end).
+    end : datetime.date, optional
+        Holdout end; the last day read.
+    stacklevel : int, default=2
+        Of the warnings.
+
+    Examples
+    --------
+    >>> import duckdb, datetime as dt, warnings
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE VIEW tx AS SELECT TIMESTAMP '2024-03-01' AS date")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_about_span(con, "tx", as_of=dt.date(2024, 2, 1))
+    >>> [str(w.message) for w in caught]
+    ['1 transaction(s) after 2024-02-01 left out', 'as_of 2024-02-01 is before the first transaction: \
+the transactions run from 2024-03-01 to 2024-03-01']
+    """
     last = end or as_of
     later, first_day, last_day = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE CAST(date AS DATE) > DATE '{last}'), MIN(CAST(date AS DATE)), "
@@ -363,9 +397,6 @@ def _features_from_view(con, relation, *, as_of, days_per_unit, end, has_order_i
         elif (as_of - last_day).days > STALE_AS_OF_DAYS:
             warnings.warn(f"as_of {as_of} is {(as_of - last_day).days:,} days after the last transaction ({span}): "
                           "every customer will look lapsed", UserWarning, stacklevel=stacklevel)
-    query = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
-                        has_profit=has_profit, holdout_end=end)
-    return con.sql(query).to_arrow_table().to_pandas()  # faster than .df() for text
 
 
 def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None,
@@ -377,15 +408,31 @@ def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=Non
     """
     features["customer_id"] = features["customer_id"].astype("str")
     features = features.set_index("customer_id")
-    for col in ("first_purchase", "last_purchase"):
-        features[col] = pd.to_datetime(features[col])
-    features["frequency"] = features["frequency"].astype("int64")
+    for col in ("first_purchase", "last_purchase", "frequency"):
+        features[col] = typed_feature(col, features[col])
     features.attrs.update(
         as_of=str(as_of), time_unit=time_unit, holdout_end=None if holdout_end is None else str(holdout_end)
     )
     if frequency_of is not None:
         features.attrs["frequency_of"] = frequency_of
     return features
+
+
+def typed_feature(name: str, values: pd.Series) -> pd.Series:
+    """A feature column fresh from SQL (or Parquet) in the dtype of the feature table.
+
+    Dates become ``datetime64``, ``frequency`` ``int64``; the other columns are as they come.
+
+    Examples
+    --------
+    >>> typed_feature("frequency", pd.Series([2.0])).dtype
+    dtype('int64')
+    """
+    if name in ("first_purchase", "last_purchase"):
+        return pd.to_datetime(values)
+    if name == "frequency":
+        return values.astype("int64")
+    return values
 
 
 def time_unit_from_dates(features: pd.DataFrame) -> str | None:

@@ -54,7 +54,8 @@ Each key has one spelling: ``data.columns`` (a mapping of earlier versions) and
 Every section is a pydantic model (:class:`ExperimentConfig` and the ``*Section`` and
 ``*Params`` classes below) that refuses unknown keys. :func:`load_config` checks everything
 that can be checked without fitting -- types, ranges, the order of the dates, the data and
-survey files, the scheme parameters (through the estimators' own checks), the registry
+survey files, the scheme parameters (typed, bounded and checked by each estimator's
+``_parameter_constraints`` and its own check), the registry
 names -- so a wrong config fails before any MLflow run exists. A mistake is one
 :class:`~tierkit.errors.TierkitError` line naming the file and the key; an unknown key lists
 the keys of its section, written in full as config keys::
@@ -75,6 +76,7 @@ import re
 import tomllib
 import types
 import typing
+from numbers import Integral
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -92,14 +94,23 @@ from pydantic import (
     model_validator,
 )
 
+from tierkit.clusters.segmenter import KMeansSegmenter
+from tierkit.clv.model import CLVModel
 from tierkit.data.columns import ColumnMap, ReadOptions
+from tierkit.data.files import is_pattern, matching_files
 from tierkit.errors import TierkitError
 from tierkit.features.definition import parse_date
+from tierkit.tiers.abc_tiers import ABCClassifier
+from tierkit.tiers.clv_cs import CLVCSGrid
+from tierkit.tiers.constraints import Duration, Interval, MappingOf, Options, SequenceOf, constraints_of
+from tierkit.tiers.lifecycle import LifecycleStager
+from tierkit.tiers.rfm_classes import RFMClassifier
+from tierkit.tiers.rfm_scores import RFMScorer
+from tierkit.tiers.rfm_segments import RFMSegmenter
+from tierkit.tiers.value_potential import ValuePotentialMatrix
 
 #: The bundled datasets a config may name as ``data.dataset``.
 DATASETS = ("cdnow", "cdnow_sample")
-#: Transaction metrics the RFM and cluster parameters refer to.
-_METRICS = Literal["recency", "frequency", "monetary"]
 
 __all__ = [
     "ExperimentConfig", "load_config", "DataSection", "DatesSection", "SchemesSection",
@@ -189,8 +200,12 @@ def _resolve(path: str, info: ValidationInfo) -> Path:
     return path if path.is_absolute() else _base(info) / path
 
 
-def _check_readable(path: str, info: ValidationInfo, key: str, what: str) -> None:
+def _check_readable(path: str, info: ValidationInfo, key: str, what: str, pattern: bool = False) -> None:
     where = _resolve(path, info)
+    if pattern and is_pattern(where):  # a glob of parts, read as the reader reads it
+        if not matching_files(where):
+            raise ConfigError(f"no file matches the pattern {str(where)!r}", key=key)
+        return
     if not where.exists():
         raise ConfigError(f"{what} {str(where)!r} does not exist", key=key)
     if not os.access(where, os.R_OK | (os.X_OK if where.is_dir() else 0)):
@@ -217,8 +232,10 @@ class DataSection(Section):
     ``amount``, ``order_id``, ``quantity``, ``profit``, ``price`` and the reading options
     ``date_format``, ``timezone``, ``sep``, ``encoding``, ``sheet`` (a name, or a position
     counted from 0 as in pandas), ``header``, ``missing_customers``, ``on_bad_rows``,
-    ``rejects``, ``drop_duplicates``. A relative ``path`` is resolved against the config's
-    folder and must exist and be readable; ``rejects`` is written where
+    ``rejects``, ``drop_duplicates``. ``path`` is a file, a folder of Parquet or CSV parts, or
+    a glob pattern of them (``exports/2024-*.csv``), as for ``read_transactions``; a relative
+    one is resolved against the config's folder and must exist and be readable (a pattern must
+    match a file); ``rejects`` is written where
     :func:`~tierkit.read_transactions` writes it (relative to the working folder). A bundled
     dataset is read as it is, so it takes none of these keys.
 
@@ -285,7 +302,7 @@ class DataSection(Section):
         if ("dataset" in given and self.dataset is not None) == ("path" in given and self.path is not None):
             raise ConfigError(f"needs exactly one of data.dataset ({', '.join(DATASETS)}) or data.path")
         if self.path is not None:
-            _check_readable(self.path, info, "path", "file")
+            _check_readable(self.path, info, "path", "file", pattern=True)
         from tierkit.errors import DataError
 
         reading = self.read_arguments()
@@ -365,11 +382,69 @@ class DatesSection(Section):
 # -------------------------------------------------------------------------------------- schemes
 
 
-class _Params(Section):
-    """Parameters of one scheme's estimator; checked again by the estimator itself."""
+def _field_type(rule):
+    """The pydantic type of one constraint rule (:mod:`tierkit.tiers.constraints`); None if no file can write it."""
+    if rule == "boolean":
+        return bool
+    if isinstance(rule, Interval):
+        bounds = {("ge" if rule.left_closed else "gt"): rule.left} if rule.left is not None else {}
+        if rule.right is not None:
+            bounds["le" if rule.right_closed else "lt"] = rule.right
+        if rule.type is Integral:
+            return Annotated[int, Field(**bounds)]
+        return Annotated[float, Field(**bounds, allow_inf_nan=False)]
+    if isinstance(rule, Options):
+        return Literal[rule.values]
+    if isinstance(rule, Duration):  # text or a number; the estimator's own check reads the spelling
+        return int | float | str
+    if isinstance(rule, SequenceOf):
+        lengths = {"min_length": rule.length if rule.length is not None else rule.min_length,
+                   "max_length": rule.length}
+        lengths = {k: v for k, v in lengths.items() if v is not None}
+        items = list[_field_type(rule.item)]
+        return Annotated[items, Field(**lengths)] if lengths else items
+    if isinstance(rule, MappingOf):
+        return dict[_field_type(rule.keys), _field_type(rule.values)]
+    if rule is str:
+        return str
+    if rule is dict:
+        return dict[Any, Any]
+    return None  # a DataFrame, an estimator: not in a file
 
-    #: The estimator these are parameters of, ``module.Class`` (set per subclass).
-    estimator_class: typing.ClassVar[str] = ""
+
+def _allowed(estimator, name: str):
+    """The type of a config key: ``estimator``'s ``_parameter_constraints[name]`` as a pydantic type.
+
+    The bounds and options are the estimator's own, so the config cannot drift from them; a
+    single rule's bounds stay on the field itself, for the messages (``>= 2 and <= 9``).
+
+    Examples
+    --------
+    >>> typing.get_args(_allowed(ABCClassifier, "basis"))
+    ('rank', 'value')
+    """
+    rules = constraints_of(estimator)[name]
+    members = [t for t in (_field_type(rule) for rule in rules if rule is not None) if t is not None]
+    if None in rules:
+        members.append(type(None))
+    if len(members) == 1:
+        return members[0]
+    if len(members) == 2 and type(None) in members and typing.get_origin(members[0]) is Annotated:
+        inner, *metadata = typing.get_args(members[0])  # the bounds on the field itself, for _describe
+        return Annotated[(inner | None, *metadata)]
+    return Union[tuple(members)]  # noqa: UP007 -- computed members: no `|` spelling
+
+
+class _Params(Section):
+    """Parameters of one scheme's estimator: types, bounds and options from its ``_parameter_constraints``.
+
+    Each key's type comes from the estimator (:func:`_allowed`), and the estimator's own check
+    (``_validate_params``: every constraint, then the rules between parameters) runs on the
+    parameters the file gave, so a config refuses what the estimator refuses, before any fit.
+    """
+
+    #: The estimator these are parameters of (set per subclass).
+    estimator_class: typing.ClassVar[type]
 
     def estimator(self):
         """The estimator built with the parameters the file gave.
@@ -379,17 +454,12 @@ class _Params(Section):
         estimator
             A new, unfitted estimator of the scheme.
         """
-        module, name = self.estimator_class.rsplit(".", 1)
-        import importlib
-
-        return getattr(importlib.import_module(module), name)(**self.as_dict())
+        return self.estimator_class(**self.as_dict())
 
     @model_validator(mode="after")
     def _estimator_checks(self):
         try:
-            step = self.estimator()
-            if hasattr(step, "_check_params"):
-                step._check_params()
+            self.estimator()._validate_params()
             self._more_checks()
         except TierkitError as exc:
             text = re.sub(r"^[A-Z]\w+: ", "", str(exc))  # "KMeansSegmenter: k=1 ..." -> "k=1 ..."
@@ -412,54 +482,50 @@ class RFMParams(_Params):
     4
     """
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_scores.RFMScorer"
-    n_bins: int = Field(5, ge=2, le=9)
-    edges: dict[_METRICS, list[float]] | None = None
-    weights: list[Annotated[float, Field(ge=0)]] = Field([1.0, 1.0, 1.0], min_length=3, max_length=3)
+    estimator_class: typing.ClassVar[type] = RFMScorer
+    n_bins: _allowed(RFMScorer, "n_bins") = 5
+    edges: _allowed(RFMScorer, "edges") = None
+    weights: _allowed(RFMScorer, "weights") = [1.0, 1.0, 1.0]
 
 
 class RFMClassesParams(_Params):
     """``schemes.rfm_classes``: :class:`tierkit.RFMClassifier` parameters (fixed thresholds per metric)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_classes.RFMClassifier"
-    thresholds: dict[_METRICS, float] | None = None
+    estimator_class: typing.ClassVar[type] = RFMClassifier
+    thresholds: _allowed(RFMClassifier, "thresholds") = None
 
 
 class RFMSegmentsParams(_Params):
     """``schemes.rfm_segments``: :class:`tierkit.RFMSegmenter` parameters (a full 5x5 ``grid``)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.rfm_segments.RFMSegmenter"
-    grid: dict[Any, str] | None = Field(None, strict=False)
-
-    def _more_checks(self) -> None:
-        from tierkit.tiers.rfm_segments import check_grid
-
-        check_grid(self.grid)
+    estimator_class: typing.ClassVar[type] = RFMSegmenter
+    grid: _allowed(RFMSegmenter, "grid") = None
 
 
 class ABCParams(_Params):
     """``schemes.abc``: :class:`tierkit.ABCClassifier` parameters."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.abc_tiers.ABCClassifier"
-    scheme: str = "course"
-    basis: Literal["rank", "value"] = "rank"
-    cutoffs: list[float] | None = None
-    contribution: str | None = None
+    estimator_class: typing.ClassVar[type] = ABCClassifier
+    scheme: _allowed(ABCClassifier, "scheme") = "course"
+    basis: _allowed(ABCClassifier, "basis") = "rank"
+    cutoffs: _allowed(ABCClassifier, "cutoffs") = None
+    contribution: _allowed(ABCClassifier, "contribution") = None
 
 
 class LifecycleParams(_Params):
     """``schemes.lifecycle``: :class:`tierkit.LifecycleStager` parameters (``None`` = learned at fit)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.lifecycle.LifecycleStager"
-    at_risk_after: int | float | str | None = None
-    churned_after: int | float | str | None = None
-    loyal_min_purchases: int | None = Field(None, ge=2)
-    use_p_alive: bool = False
-    at_risk_p_alive: float = Field(0.5, ge=0, le=1)
-    churned_p_alive: float = Field(0.2, ge=0, le=1)
-    new_within: int | float | str | None = None
+    estimator_class: typing.ClassVar[type] = LifecycleStager
+    at_risk_after: _allowed(LifecycleStager, "at_risk_after") = None
+    churned_after: _allowed(LifecycleStager, "churned_after") = None
+    loyal_min_purchases: _allowed(LifecycleStager, "loyal_min_purchases") = None
+    use_p_alive: _allowed(LifecycleStager, "use_p_alive") = False
+    at_risk_p_alive: _allowed(LifecycleStager, "at_risk_p_alive") = 0.5
+    churned_p_alive: _allowed(LifecycleStager, "churned_p_alive") = 0.2
+    new_within: _allowed(LifecycleStager, "new_within") = None
 
     def _more_checks(self) -> None:
+        """The thresholds' order whatever the features' unit (the estimator checks it in that unit at fit)."""
         from tierkit.features.durations import parse_duration
 
         def days(name):  # for the order only: a bare number reads as days either way (weeks refuse it later)
@@ -474,72 +540,63 @@ class LifecycleParams(_Params):
                 and days("new_within") > days("churned_after"):
             raise TierkitError(f"new_within: {self.new_within!r} must not be above churned_after "
                                f"{self.churned_after!r}")
-        if self.churned_p_alive > self.at_risk_p_alive:
-            raise TierkitError(f"churned_p_alive: {self.churned_p_alive!r} must not be above at_risk_p_alive "
-                               f"{self.at_risk_p_alive!r}")
 
 
 class ClustersParams(_Params):
     """``schemes.clusters``: :class:`tierkit.KMeansSegmenter` parameters (``random_state`` defaults to ``seed``)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.clusters.segmenter.KMeansSegmenter"
-    features: list[Literal["recency", "frequency", "monetary", "tenure", "clv"]] = Field(
-        ["recency", "frequency", "monetary"], min_length=1)
-    k: int | None = Field(None, ge=2)
-    k_range: list[Annotated[int, Field(ge=2)]] = Field([2, 10], min_length=2, max_length=2)
-    selection_rule: Literal["action", "vote", "silhouette", "calinski_harabasz", "davies_bouldin", "knee"] = "action"
-    skew_transform: Literal["log1p", "yeo-johnson"] = "log1p"
-    random_state: int | None = None
-    n_init: int = Field(4, ge=1)
-    sample_size: int = Field(10_000, ge=1)
-    n_boot: int = Field(0, ge=0)
-
-    def _more_checks(self) -> None:
-        low, high = self.k_range
-        if low >= high:
-            raise TierkitError(f"k_range: {self.k_range!r}; expected 2 <= low < high, e.g. [2, 10]")
+    estimator_class: typing.ClassVar[type] = KMeansSegmenter
+    features: _allowed(KMeansSegmenter, "features") = ["recency", "frequency", "monetary"]
+    k: _allowed(KMeansSegmenter, "k") = None
+    k_range: _allowed(KMeansSegmenter, "k_range") = [2, 10]
+    selection_rule: _allowed(KMeansSegmenter, "selection_rule") = "action"
+    skew_transform: _allowed(KMeansSegmenter, "skew_transform") = "log1p"
+    random_state: _allowed(KMeansSegmenter, "random_state") = None
+    n_init: _allowed(KMeansSegmenter, "n_init") = 4
+    sample_size: _allowed(KMeansSegmenter, "sample_size") = 10_000
+    n_boot: _allowed(KMeansSegmenter, "n_boot") = 0
 
 
 class CLVParams(_Params):
     """``schemes.clv``: :class:`tierkit.CLVModel` parameters (``horizon``: ``365D`` days or ``52W`` weeks)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.clv.model.CLVModel"
-    horizon: int | float | str = "365D"
-    discount_rate: float = Field(0.10, ge=0, allow_inf_nan=False)
-    margin: float = Field(1.0, ge=0, allow_inf_nan=False)
-    acquisition_cost: float = Field(0.0, ge=0, allow_inf_nan=False)
-    discount_steps: int | None = Field(None, ge=1)
-    bgnbd_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
-    gg_penalizer: float = Field(0.0, ge=0, allow_inf_nan=False)
-    time_unit: Literal["D", "W"] | None = None
-    model: Literal["bgnbd", "mbgnbd", "pareto_nbd", "auto"] = "mbgnbd"
-    prior: Literal["auto", "weak", "none"] = "auto"
-    interval: float | None = Field(None, gt=0, lt=1)
-    predictive: float | None = Field(None, gt=0, lt=1)
+    estimator_class: typing.ClassVar[type] = CLVModel
+    horizon: _allowed(CLVModel, "horizon") = "365D"
+    discount_rate: _allowed(CLVModel, "discount_rate") = 0.10
+    margin: _allowed(CLVModel, "margin") = 1.0
+    acquisition_cost: _allowed(CLVModel, "acquisition_cost") = 0.0
+    discount_steps: _allowed(CLVModel, "discount_steps") = None
+    bgnbd_penalizer: _allowed(CLVModel, "bgnbd_penalizer") = 0.0
+    gg_penalizer: _allowed(CLVModel, "gg_penalizer") = 0.0
+    time_unit: _allowed(CLVModel, "time_unit") = None
+    model: _allowed(CLVModel, "model") = "mbgnbd"
+    prior: _allowed(CLVModel, "prior") = "auto"
+    interval: _allowed(CLVModel, "interval") = None
+    predictive: _allowed(CLVModel, "predictive") = None
 
 
 class CLVCSParams(_Params):
     """``schemes.clv_cs``: :class:`tierkit.CLVCSGrid` parameters (the survey comes from ``satisfaction``)."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.clv_cs.CLVCSGrid"
-    clv: str = "clv"
-    clv_edges: list[float] | None = None
-    clv_quantiles: list[float] = [1 / 3, 2 / 3]
-    clv_levels: list[str] = ["high", "medium", "low"]
-    cs_threshold: float = Field(70.0, ge=0, le=100)
-    classes: dict[Any, str] | None = Field(None, strict=False)
-    unrated: Literal["keep", "impute"] = "keep"
+    estimator_class: typing.ClassVar[type] = CLVCSGrid
+    clv: _allowed(CLVCSGrid, "clv") = "clv"
+    clv_edges: _allowed(CLVCSGrid, "clv_edges") = None
+    clv_quantiles: _allowed(CLVCSGrid, "clv_quantiles") = [1 / 3, 2 / 3]
+    clv_levels: _allowed(CLVCSGrid, "clv_levels") = ["high", "medium", "low"]
+    cs_threshold: _allowed(CLVCSGrid, "cs_threshold") = 70.0
+    classes: _allowed(CLVCSGrid, "classes") = None
+    unrated: _allowed(CLVCSGrid, "unrated") = "keep"
 
 
 class ValuePotentialParams(_Params):
     """``schemes.value_potential``: :class:`tierkit.ValuePotentialMatrix` parameters."""
 
-    estimator_class: typing.ClassVar[str] = "tierkit.tiers.value_potential.ValuePotentialMatrix"
-    value: str | None = None
-    potential: str = "clv"
-    value_split: float | None = Field(None, allow_inf_nan=False)
-    potential_split: float | None = Field(None, allow_inf_nan=False)
-    quantile: float = Field(0.5, gt=0, lt=1)
+    estimator_class: typing.ClassVar[type] = ValuePotentialMatrix
+    value: _allowed(ValuePotentialMatrix, "value") = None
+    potential: _allowed(ValuePotentialMatrix, "potential") = "clv"
+    value_split: _allowed(ValuePotentialMatrix, "value_split") = None
+    potential_split: _allowed(ValuePotentialMatrix, "potential_split") = None
+    quantile: _allowed(ValuePotentialMatrix, "quantile") = 0.5
 
 
 def _switch(value, handler):

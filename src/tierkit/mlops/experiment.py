@@ -41,13 +41,14 @@ from tierkit.evaluation.alerts import grading_alerts
 from tierkit.evaluation.comparison import best_scheme, compare_schemes, scheme_agreement
 from tierkit.evaluation.summary import tier_summary
 from tierkit.features.definition import rfm_features
+from tierkit.grading import grade
 from tierkit.mlops.config import ExperimentConfig, load_config
 from tierkit.mlops.runs import log_scheme_runs, run_description
 from tierkit.mlops.store import open_tracking_store
 from tierkit.progress import timed
 from tierkit.segmentation.chain import Segmentation, build_segmentation
 from tierkit.segmentation.standards import _plain
-from tierkit.tiers.schemes import add_labels, tier_order, tier_schemes
+from tierkit.tiers.schemes import tier_order, tier_schemes
 from tierkit.tiers.vocabulary import LANGS
 
 log = logging.getLogger(__name__)
@@ -185,10 +186,9 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     step("fitting the final segmentation")
     features = _features(tx, as_of=as_of, time_unit=config.time_unit)
     survey = _satisfaction(config, answers, as_of)
-    segmentation = build_segmentation(_schemes(config), seed=config.seed)
-    if survey is not None:
-        features = with_satisfaction(features, survey)
-    table = add_labels(segmentation.fit_transform(features), config.lang)
+    graded = grade(features, segmentation=build_segmentation(_schemes(config), seed=config.seed), survey=survey,
+                   lang=config.lang, warn=False)
+    table, segmentation, features = graded.table, graded.segmentation, graded.features
     if config.currency is not None:  # the money figures' currency, in every output of the run
         table.attrs["currency"] = config.currency
     clusters = dict(segmentation.steps_).get("clusters")
@@ -205,7 +205,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
         with timed("diagnosed the CLV models on the holdout"):
             validation = clv_diagnostics(tx, calibration_end=config.dates["calibration_end"],
                                          holdout_end=config.dates["holdout_end"], time_unit=config.time_unit)
-    alerts = {lang: grading_alerts(segmentation, table, lang) for lang in LANGS}
+    alerts = {lang: graded.alerts if lang == config.lang else grading_alerts(segmentation, table, lang)
+              for lang in LANGS}
     best = best_scheme(comparison) if comparison is not None else None
     k = chosen_k(segmentation)
     description = run_description(config, as_of=as_of, customers=len(table), segmentation=segmentation,

@@ -61,10 +61,20 @@ class ScoreWriter:
     ----------
     path : str or os.PathLike
         ``.csv`` or ``.parquet`` output (see :func:`check_score_path`).
-    dtypes : dict of str to str
-        Output column -> pandas dtype; every chunk is brought to these, in this order.
+    dtypes : dict of str to str or None
+        Output column -> pandas dtype; every chunk is brought to these, in this order. None:
+        the first chunk's columns and dtypes.
     row_group_size : int, default :data:`ROW_GROUP_SIZE`
         Rows per Parquet row group.
+    names : dict of str to str, optional
+        Written header of a column (default its name), as :func:`tierkit.output.write_table`
+        names columns.
+    date_format : str, optional
+        ``strftime`` format of dates in CSV.
+    attrs : dict, optional
+        Kept in a Parquet file as pandas keeps ``DataFrame.attrs`` (with pandas' own schema
+        metadata, so :func:`pandas.read_parquet` restores the dtypes and ``attrs``). Without
+        it a Parquet file carries no schema metadata: the same bytes whichever engine wrote it.
 
     Examples
     --------
@@ -79,10 +89,14 @@ class ScoreWriter:
     '=b,2.0
     """
 
-    def __init__(self, path, dtypes: dict[str, str], row_group_size: int = ROW_GROUP_SIZE):
+    def __init__(self, path, dtypes: dict[str, str] | None, row_group_size: int = ROW_GROUP_SIZE, *,
+                 names: dict | None = None, date_format: str | None = None, attrs: dict | None = None):
         self.path = check_score_path(path)
         self.dtypes = dtypes
         self.row_group_size = row_group_size
+        self.names = dict(names or {})
+        self.date_format = date_format
+        self.attrs = attrs
 
     def __enter__(self):
         self._stack = contextlib.ExitStack()
@@ -95,10 +109,13 @@ class ScoreWriter:
         return self
 
     def _typed(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        if self.dtypes is None:
+            self.dtypes = {str(c): chunk[c].dtype for c in chunk.columns}
         missing = [c for c in self.dtypes if c not in chunk.columns]
         if missing:
             raise TierkitError(f"model output: missing column(s) {', '.join(missing)}")
-        return chunk[list(self.dtypes)].astype(self.dtypes).reset_index(drop=True)
+        typed = chunk[list(self.dtypes)].astype(self.dtypes).reset_index(drop=True)
+        return typed.rename(columns=self.names) if self.names else typed
 
     def write(self, chunk: pd.DataFrame) -> None:
         """Add rows (any number) in order."""
@@ -108,7 +125,7 @@ class ScoreWriter:
             first = self._csv is None
             if first:
                 self._csv = self._stack.enter_context(open(self._tmp, "w", encoding="utf-8", newline=""))
-            write_csv(chunk, self._csv, header=first)
+            write_csv(chunk, self._csv, header=first, date_format=self.date_format)
             return
         self._pending.append(chunk)
         self._pending_rows += len(chunk)
@@ -122,7 +139,8 @@ class ScoreWriter:
         frame = pd.concat(self._pending, ignore_index=True) if len(self._pending) > 1 else self._pending[0]
         head, rest = frame.iloc[:n], frame.iloc[n:]
         # One contiguous chunk per column: the page layout must not depend on how rows arrived.
-        table = pa.Table.from_pandas(head, preserve_index=False).replace_schema_metadata(None).combine_chunks()
+        table = pa.Table.from_pandas(head, preserve_index=False)
+        table = table.replace_schema_metadata(self._metadata(table)).combine_chunks()
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self._tmp, table.schema)
             # Closed before the temporary file is renamed or removed (the stack unwinds in reverse).
@@ -130,6 +148,14 @@ class ScoreWriter:
         self._parquet.write_table(table, row_group_size=n)
         self._pending = [rest.reset_index(drop=True)] if len(rest) else []
         self._pending_rows = len(rest)
+
+    def _metadata(self, table) -> dict | None:
+        """The schema metadata written: none, or pandas' own plus ``attrs`` as pandas writes them."""
+        if self.attrs is None:
+            return None
+        import json
+
+        return {**(table.schema.metadata or {}), b"PANDAS_ATTRS": json.dumps(self.attrs, default=str).encode()}
 
     def _close_parquet(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
@@ -152,11 +178,11 @@ class ScoreWriter:
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                pq.write_table(pa.Table.from_pandas(self._empty(), preserve_index=False)
-                               .replace_schema_metadata(None), self._tmp)
+                table = pa.Table.from_pandas(self._empty(), preserve_index=False)
+                pq.write_table(table.replace_schema_metadata(self._metadata(table)), self._tmp)
         elif self._csv is None:
             with open(self._tmp, "w", encoding="utf-8", newline="") as handle:
-                write_csv(self._empty(), handle)
+                write_csv(self._empty(), handle, date_format=self.date_format)
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:

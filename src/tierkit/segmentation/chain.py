@@ -16,12 +16,14 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import features_time_unit
 from tierkit.features.durations import as_given, to_time_units
 from tierkit.progress import timed
-from tierkit.tiers._base import TierTransformer
+from tierkit.tiers._base import TierTransformer, require_columns
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
+from tierkit.tiers.constraints import HasMethods, Options, SequenceOf
 from tierkit.tiers.lifecycle import LifecycleStager
 from tierkit.tiers.rfm_classes import RFMClassifier
 from tierkit.tiers.rfm_scores import RFMScorer
@@ -125,6 +127,11 @@ class Segmentation(TierTransformer):
     '重要价值客户'
     """
 
+    _parameter_constraints = {
+        **{name: [HasMethods("fit", "transform"), "boolean", None] for name in STEP_ORDER},
+        "optional_steps": [SequenceOf(Options(STEP_ORDER))],
+    }
+
     def __init__(self, rfm=None, rfm_classes=None, rfm_segments=None, abc=None, lifecycle=None, clv=False,
                  clusters=False, clv_cs=False, value_potential=False, optional_steps=()):
         self.rfm = rfm
@@ -159,18 +166,56 @@ class Segmentation(TierTransformer):
 
     def _fit(self, X):
         """Fit every step on the feature table ``X`` (one row per customer), in order."""
+        self._fit_columns(FeatureColumns.of_frame(X), chunk_size=None)
+
+    def fit_columns(self, source: FeatureColumns, chunk_size: int = 100_000) -> Segmentation:
+        """Fit on a feature table read column by column: the standards ``fit`` learns on the whole table.
+
+        Each step is given only the columns it reads (features, and the outputs of earlier
+        steps it reads), and earlier steps grade the customers in chunks of ``chunk_size``
+        for it; so no table of every customer with every column is held. This is how
+        :func:`tierkit.grading.grade_file` trains on a base too large for memory.
+
+        Parameters
+        ----------
+        source : tierkit.features.columns.FeatureColumns
+            The feature table (e.g. :meth:`FeatureColumns.of_parquet`).
+        chunk_size : int, default=100_000
+            Customers graded at a time by a step whose output a later step reads.
+
+        Returns
+        -------
+        Segmentation
+            self, fitted.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"recency": [1, 5, 30, 60], "frequency": [5, 2, 1, 1],
+        ...     "monetary": [300.0, 80.0, 20.0, 10.0], "frequency_btyd": [4, 1, 0, 0],
+        ...     "recency_btyd": [40, 10, 0, 0]}, index=pd.Index(list("abcd"), name="customer_id"))
+        >>> seg = Segmentation().fit_columns(FeatureColumns.of_frame(f), chunk_size=2)
+        >>> seg.transform(f)["rfm_class"].tolist()
+        ['important_value', 'general_develop', 'general_winback', 'general_winback']
+        """
+        self._validate_params()
+        if len(source) == 0:
+            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+        self._fit_columns(source, chunk_size=chunk_size)
+        self._record_input(source.columns, source.attrs)
+        return self
+
+    def _fit_columns(self, source: FeatureColumns, chunk_size: int | None) -> None:
         from sklearn.base import clone
 
         steps = self._steps()
         optional = set(self.optional_steps)
-        unknown = sorted(optional - set(STEP_ORDER))
-        if unknown:
-            raise TierkitError(f"optional_steps: unknown step(s) {', '.join(unknown)}; expected some of "
-                               f"{', '.join(STEP_ORDER)}")
-        table = _with_cs_index(X, dict(steps))
+        store = {}  # the outputs of earlier steps that later steps read, by column
+        if "clv_cs" in dict(steps) and "cs_index" not in source.columns:
+            # every customer unrated when the CLV-CS grid runs without a survey (_with_cs_index)
+            store["cs_index"] = pd.Series(np.nan, index=source.index, dtype="float64")
         fitted, added, skipped = [], [], {}
         untrusted = {}  # the CLV step's verdict when it cannot tell active from lapsed customers
-        for name, step in steps:
+        for index, (name, step) in enumerate(steps):
             step = clone(step)
             if name in NEEDS_CLV and "clv" in skipped:
                 skipped[name] = "needs the predicted CLV that was left out"
@@ -185,29 +230,53 @@ class Segmentation(TierTransformer):
                 step.set_params(use_p_alive=False)
                 warnings.warn("lifecycle: without a predicted CLV that tells active from lapsed customers, stages "
                               "use the recency rules instead of p_alive", UserWarning, stacklevel=4)
+            available = list(dict.fromkeys([*source.columns, *store]))
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
-                    out = step.fit(table).transform(table)
+                    reads = step._columns_in(pd.DataFrame(columns=available))
+                    # the missing-column error names every column there is, as for a whole table
+                    require_columns(pd.DataFrame(columns=available), reads, step._who)
+                    table = source.frame(reads, store)
+                    step.fit(table)
+                    later = _read_later(steps[index + 1:], [*available, *step.get_feature_names_out()],
+                                        step.get_feature_names_out())
+                    kept = self._graded_columns(step, table, later, chunk_size)
+                    del table
             except (DataError, ModelError) as exc:
                 if name not in optional:
                     raise
                 skipped[name] = str(exc)
                 _warn_left_out(name, skipped[name])
                 continue
-            table = _join(table, out)
+            added += [c for c in step.get_feature_names_out() if c not in added]
+            store.update(kept)
             fitted.append((name, step))
             verdict = getattr(step, "trust_", None)  # a CLV step of one's own may have none
             if name == "clv" and verdict is not None and not verdict["discriminates"]:
                 untrusted = verdict
-            added += [c for c in out.columns if c not in added]
         self.steps_ = fitted
         self.skipped_steps_ = skipped
         self.columns_added_ = tuple(added)
-        self.feature_columns_ = [c for c in X.columns if c not in SURVEY_COLUMNS]
-        self.time_unit_ = features_time_unit(X)
-        self.frequency_of_ = X.attrs.get("frequency_of")
+        self.feature_columns_ = [c for c in source.columns if c not in SURVEY_COLUMNS]
+        self.time_unit_ = features_time_unit(source.frame([]))
+        self.frequency_of_ = source.attrs.get("frequency_of")
         # how the transactions were read (tierkit.data.reading_record): score reads the next file the same way
-        self.reading_ = X.attrs.get("reading")
+        self.reading_ = source.attrs.get("reading")
+
+    @staticmethod
+    def _graded_columns(step, table: pd.DataFrame, keep: list, chunk_size: int | None) -> dict:
+        """``step``'s output columns ``keep`` for every customer of ``table``, graded ``chunk_size`` at a time.
+
+        Every customer is graded even when no column is kept: a step that cannot grade the base
+        fails (or is left out) at fit, not later.
+        """
+        size = len(table) if chunk_size is None else chunk_size
+        parts = []
+        for start in range(0, len(table), max(size, 1)):
+            out = step.transform(table.iloc[start:start + size])
+            parts.append(out[keep])
+        joined = parts[0] if len(parts) == 1 else pd.concat(parts)
+        return {column: joined[column] for column in keep}
 
     def _transform(self, X):
         """Features plus every tier column, by the standards learned at fit."""
@@ -294,6 +363,19 @@ class Segmentation(TierTransformer):
         """The fitted step called ``name``."""
         check_is_fitted(self, "steps_")
         return dict(self.steps_)[name]
+
+
+def _read_later(later_steps, columns: list, produced) -> list:
+    """Of ``produced``, the columns that some step of ``later_steps`` reads (or would read) from ``columns``.
+
+    Asked of each step with every column present, so a column a step reads only when it is
+    there (``profit`` for ABC, ``p_alive`` for lifecycle) is kept.
+    """
+    present = pd.DataFrame(columns=list(dict.fromkeys(columns)))
+    read = set()
+    for _, step in later_steps:
+        read.update(step._columns_in(present))
+    return [c for c in produced if c in read]
 
 
 def _warn_left_out(name: str, reason: str) -> None:

@@ -4,8 +4,9 @@
 and :class:`tierkit.KMeansSegmenter`:
 
 * ``__init__`` stores parameters and nothing else (scikit-learn's ``get_params`` / ``clone``);
-* ``fit(X)`` checks the parameters and the frame (a DataFrame, not empty, the columns the
-  estimator reads present and numeric), learns attributes ending in ``_`` and records
+* ``fit(X)`` checks the parameters (against ``_parameter_constraints``, declared once per
+  estimator: :mod:`tierkit.tiers.constraints`) and the frame (a DataFrame, not empty, the columns
+  the estimator reads present and numeric), learns attributes ending in ``_`` and records
   ``feature_names_in_`` / ``n_features_in_``;
 * ``transform(X)`` reads only fitted state and returns a DataFrame with one row per input row,
   on the input's index, whose columns are ``get_feature_names_out()``; so
@@ -25,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, TierkitError
 from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY
+from tierkit.tiers.constraints import validate_params
 
 
 def shown(value):
@@ -99,9 +101,11 @@ def numeric_column(features: pd.DataFrame, column: str, who: str) -> np.ndarray:
 class TierTransformer(TransformerMixin, BaseEstimator):
     """Base class of tierkit's estimators: DataFrame in, one row out per row in.
 
-    Subclasses implement ``_check_params()`` (optional), ``_columns_in(X)`` (the columns read),
-    ``_fit(X)`` (learn ``*_`` attributes), ``_transform(X)`` (the new columns) and
-    ``_columns_out()`` (their names, fixed once fitted).
+    Subclasses declare ``_parameter_constraints`` (a rule list for every ``__init__`` parameter,
+    :mod:`tierkit.tiers.constraints`) and implement ``_check_parameters_together()`` (optional: rules
+    between parameters), ``_columns_in(X)`` (the columns read), ``_fit(X)`` (learn ``*_``
+    attributes), ``_transform(X)`` (the new columns) and ``_columns_out()`` (their names, fixed
+    once fitted).
 
     Examples
     --------
@@ -121,9 +125,16 @@ class TierTransformer(TransformerMixin, BaseEstimator):
     ['big']
     """
 
-    def _check_params(self):
-        """Validate the constructor parameters (called at fit); return what fit needs."""
-        return None
+    #: ``{parameter: [rule, ...]}``: a value is valid when it satisfies one rule (:mod:`tierkit.tiers.constraints`).
+    _parameter_constraints: dict = {}
+
+    def _validate_params(self) -> None:
+        """Check the parameters: each against its constraints, then the rules between them (called by fit)."""
+        validate_params(self)
+        self._check_parameters_together()
+
+    def _check_parameters_together(self) -> None:
+        """Rules no single parameter's constraint states: ``edges`` has ``n_bins - 1`` values, a grid every cell."""
 
     def _columns_in(self, X: pd.DataFrame) -> tuple:
         raise NotImplementedError
@@ -155,19 +166,23 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X = require_frame(X, self._who)
         columns = tuple(self._columns_in(X))
         require_columns(X, columns, self._who)
         if len(X) == 0:
             raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
         self._fit(X)
-        self.features_time_unit_ = X.attrs.get("time_unit")  # "D", "W", or None when nothing says
-        self.features_frequency_of_ = X.attrs.get("frequency_of")  # "orders", "purchase_days" or None
-        self.columns_in_ = columns
-        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-        self.n_features_in_ = X.shape[1]
+        self._record_input(X.columns, X.attrs, columns)
         return self
+
+    def _record_input(self, names, attrs: dict, columns: tuple = ()) -> None:
+        """Remember what the standards were learned on: the table's columns, time unit and frequency basis."""
+        self.features_time_unit_ = attrs.get("time_unit")  # "D", "W", or None when nothing says
+        self.features_frequency_of_ = attrs.get("frequency_of")  # "orders", "purchase_days" or None
+        self.columns_in_ = tuple(columns)
+        self.feature_names_in_ = np.asarray([str(c) for c in names], dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
 
     def transform(self, X):
         """Grade a feature table by the standards learned at fit.

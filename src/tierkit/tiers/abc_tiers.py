@@ -25,11 +25,14 @@ scheme          tiers (keys)                            rank cut-offs       valu
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.constraints import Interval, Options, SequenceOf
 from tierkit.tiers.vocabulary import ABC_TIERS  # noqa: F401  (the scheme's tiers)
 
 RANK_CUTOFFS = {"course": (0.05, 0.20, 0.50, 1.0), "abc": (0.20, 0.50, 1.0), "pyramid": (0.05, 0.20, 0.50, 1.0)}
@@ -97,25 +100,30 @@ class ABCClassifier(TierTransformer):
     {'small': 10, 'ordinary': 6, 'important': 3, 'high_end': 1}
     """
 
+    _parameter_constraints = {
+        "scheme": [Options(ABC_TIERS)],
+        "basis": [Options(("rank", "value"))],
+        "cutoffs": [SequenceOf(Interval(Real, 0, 1, closed="right")), None],
+        "contribution": [str, None],
+    }
+
     def __init__(self, scheme="course", basis="rank", cutoffs=None, contribution=None):
         self.scheme = scheme
         self.basis = basis
         self.cutoffs = cutoffs
         self.contribution = contribution
 
-    def _check_params(self):
-        if self.scheme not in ABC_TIERS:
-            raise TierkitError(f"scheme: {self.scheme!r} is not supported; expected one of {', '.join(ABC_TIERS)}")
-        if self.basis not in ("rank", "value"):
-            raise TierkitError(f"basis: {self.basis!r} is not supported; expected 'rank' or 'value'")
+    def _cutoffs(self) -> np.ndarray:
+        """The cut-offs in use: given, or the scheme's for the basis."""
         defaults = RANK_CUTOFFS if self.basis == "rank" else VALUE_CUTOFFS
-        cutoffs = np.asarray(self.cutoffs if self.cutoffs is not None else defaults[self.scheme], dtype="float64")
-        n = len(ABC_TIERS[self.scheme])
-        if cutoffs.shape != (n,) or np.any(np.diff(cutoffs) <= 0) or cutoffs[0] <= 0 or cutoffs[-1] != 1.0:
+        return np.asarray(self.cutoffs if self.cutoffs is not None else defaults[self.scheme], dtype="float64")
+
+    def _check_parameters_together(self):
+        cutoffs, n = self._cutoffs(), len(ABC_TIERS[self.scheme])
+        if cutoffs.shape != (n,) or np.any(np.diff(cutoffs) <= 0) or cutoffs[-1] != 1.0:
             raise TierkitError(
-                f"cutoffs: {list(cutoffs)} must be {n} increasing shares in (0, 1], the last equal to 1"
+                f"cutoffs: {cutoffs.tolist()} must be {n} increasing shares in (0, 1], the last equal to 1"
             )
-        return cutoffs
 
     def _contribution_column(self, X) -> str:
         if self.contribution is not None:
@@ -130,7 +138,7 @@ class ABCClassifier(TierTransformer):
 
     def _fit(self, X):
         """Learn contribution thresholds from the cut-offs on this base."""
-        cutoffs = self._check_params()
+        cutoffs = self._cutoffs()
         column = self._contribution_column(X)
         value = numeric_column(X, column, "ABCClassifier")
         tier = self._tier_at_fit(value, cutoffs)

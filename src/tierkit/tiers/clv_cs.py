@@ -27,12 +27,15 @@ a level.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
 from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, shown
 from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers.constraints import Interval, Options, SequenceOf
 from tierkit.tiers.vocabulary import CLV_CS_CLASSES  # noqa: F401  (the scheme's tiers)
 
 DEFAULT_CLASSES = {
@@ -84,6 +87,16 @@ class CLVCSGrid(TierTransformer):
     ['advocate', 'marginal', 'growth', 'fragile', 'unrated', 'core']
     """
 
+    _parameter_constraints = {
+        "clv": [str],
+        "clv_edges": [SequenceOf(Interval(Real, None, None, closed="neither")), None],
+        "clv_quantiles": [SequenceOf(Interval(Real, 0, 1, closed="neither"))],
+        "clv_levels": [SequenceOf(str, min_length=2)],
+        "cs_threshold": [Interval(Real, 0, 100, closed="both", what="a CS index")],
+        "classes": [dict, None],
+        "unrated": [Options(("keep", "impute"))],
+    }
+
     def __init__(self, clv="clv", clv_edges=None, clv_quantiles=(1 / 3, 2 / 3),
                  clv_levels=("high", "medium", "low"), cs_threshold=70.0, classes=None, unrated="keep"):
         self.clv = clv
@@ -94,34 +107,29 @@ class CLVCSGrid(TierTransformer):
         self.classes = classes
         self.unrated = unrated
 
-    def _check_params(self):
+    def _check_parameters_together(self):
         levels = tuple(self.clv_levels)
-        if len(levels) < 2 or len(set(levels)) != len(levels):
+        if len(set(levels)) != len(levels):
             raise TierkitError(f"clv_levels: {self.clv_levels!r} must be at least 2 distinct names")
         if self.clv_edges is None:
             q = np.asarray(self.clv_quantiles, dtype="float64")
-            if q.shape != (len(levels) - 1,) or np.any(np.diff(q) <= 0) or q.min() <= 0 or q.max() >= 1:
+            if q.shape != (len(levels) - 1,) or np.any(np.diff(q) <= 0):
                 raise TierkitError(f"clv_quantiles: {self.clv_quantiles!r} must be {len(levels) - 1} "
                                    "increasing numbers strictly between 0 and 1")
         else:
             e = np.asarray(self.clv_edges, dtype="float64")
-            if e.shape != (len(levels) - 1,) or np.any(np.diff(e) < 0) or not np.isfinite(e).all():
+            if e.shape != (len(levels) - 1,) or np.any(np.diff(e) < 0):
                 raise TierkitError(f"clv_edges: {self.clv_edges!r} must be {len(levels) - 1} ascending numbers")
-        if isinstance(self.cs_threshold, bool) or not isinstance(self.cs_threshold, (int, float, np.number)) \
-                or not 0 <= self.cs_threshold <= 100:
-            raise TierkitError(f"cs_threshold: {self.cs_threshold!r} must be a CS index from 0 to 100")
-        if self.unrated not in ("keep", "impute"):
-            raise TierkitError(f"unrated: {self.unrated!r} is not supported; expected 'keep' or 'impute'")
-        classes = dict(self.classes) if self.classes is not None else None
-        if classes is None:
-            if levels != ("high", "medium", "low"):
-                raise TierkitError(f"classes: give a class for every (clv_level, cs_level) pair of the levels {levels}")
-            classes = dict(DEFAULT_CLASSES)
-        wanted = {(c, s) for c in levels for s in CS_LEVELS}
+        if self.classes is None and levels != ("high", "medium", "low"):
+            raise TierkitError(f"classes: give a class for every (clv_level, cs_level) pair of the levels {levels}")
+        classes, wanted = self._classes(), {(c, s) for c in levels for s in CS_LEVELS}
         if set(classes) != wanted:
             raise TierkitError(f"classes: must map every (clv_level, cs_level) pair exactly once; missing "
                                f"{sorted(wanted - set(classes))}, extra {sorted(set(classes) - wanted, key=str)}")
-        return levels, classes
+
+    def _classes(self) -> dict:
+        """The classes in use: given, or the six of the default levels."""
+        return dict(self.classes) if self.classes is not None else dict(DEFAULT_CLASSES)
 
     def _columns_in(self, X):
         return (self.clv, "cs_index")
@@ -148,7 +156,7 @@ class CLVCSGrid(TierTransformer):
 
     def _fit(self, X):
         """Learn the CLV edges (and, with ``unrated="impute"``, the medians to impute)."""
-        levels, classes = self._check_params()
+        levels, classes = tuple(self.clv_levels), self._classes()
         clv = numeric_column(X, self.clv, "CLVCSGrid")
         self.clv_column_, self.cs_threshold_, self.unrated_ = self.clv, float(self.cs_threshold), self.unrated
         if self.clv_edges is not None:

@@ -41,14 +41,16 @@ customers (MBG/NBD and Pareto/NBD, ``CLVModel(model="mbgnbd")`` ..., give one-ti
 from __future__ import annotations
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
 from tierkit.features.definition import TIME_UNITS, features_time_unit
-from tierkit.features.durations import parse_duration, to_time_units
+from tierkit.features.durations import to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.constraints import Duration, Interval
 from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
 _FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
@@ -93,6 +95,16 @@ class LifecycleStager(TierTransformer):
     ['new', 'repeat', 'loyal', 'at_risk', 'churned', 'at_risk']
     """
 
+    _parameter_constraints = {
+        "at_risk_after": [Duration(allow_zero=True), None],
+        "churned_after": [Duration(allow_zero=True), None],
+        "loyal_min_purchases": [Interval(Integral, 2, None, closed="left"), None],
+        "use_p_alive": ["boolean"],
+        "at_risk_p_alive": [Interval(Real, 0, 1, closed="both")],
+        "churned_p_alive": [Interval(Real, 0, 1, closed="both")],
+        "new_within": [Duration(allow_zero=True), None],
+    }
+
     def __init__(self, at_risk_after=None, churned_after=None, loyal_min_purchases=None,
                  use_p_alive=False, at_risk_p_alive=0.5, churned_p_alive=0.2, new_within=None):
         self.at_risk_after = at_risk_after
@@ -103,12 +115,10 @@ class LifecycleStager(TierTransformer):
         self.churned_p_alive = churned_p_alive
         self.new_within = new_within
 
-    def _check_params(self):
-        for name in ("at_risk_after", "churned_after", "new_within"):
-            if getattr(self, name) is not None:
-                parse_duration(getattr(self, name), name, allow_zero=True)
-        if not 0 <= self.churned_p_alive <= self.at_risk_p_alive <= 1:
-            raise TierkitError("churned_p_alive and at_risk_p_alive: need 0 <= churned <= at_risk <= 1")
+    def _check_parameters_together(self):
+        if self.churned_p_alive > self.at_risk_p_alive:
+            raise TierkitError(f"churned_p_alive: {self.churned_p_alive!r} must not be above at_risk_p_alive "
+                               f"{self.at_risk_p_alive!r}")
 
     def _columns_in(self, X):
         return _FEATURES + (("p_alive",) if self.use_p_alive else ())
@@ -150,8 +160,6 @@ class LifecycleStager(TierTransformer):
         if loyal is None:
             occasions = X["frequency"].to_numpy(dtype="float64")[X["frequency"].to_numpy() > 1]
             loyal = max(3, int(np.ceil(np.quantile(occasions, 0.75)))) if occasions.size else 3
-        if int(loyal) < 2:
-            raise TierkitError(f"loyal_min_purchases: {loyal!r} must be at least 2")
         self.thresholds_ = {
             "at_risk_after": float(at_risk),
             "churned_after": float(churned),

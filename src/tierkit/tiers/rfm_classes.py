@@ -8,11 +8,13 @@ high), develop (high R, low F), retain (low R, high F) and win-back (low, low).
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.tiers.constraints import Interval, MappingOf, Options
 from tierkit.tiers.vocabulary import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
 
 _METRICS = ("recency", "frequency", "monetary")
@@ -66,16 +68,12 @@ class RFMClassifier(TierTransformer):
     ['important_value', 'general_winback']
     """
 
+    _parameter_constraints = {
+        "thresholds": [MappingOf(Options(_METRICS), Interval(Real, None, None, closed="neither")), None],
+    }
+
     def __init__(self, thresholds=None):
         self.thresholds = thresholds
-
-    def _check_params(self):
-        given = dict(self.thresholds or {})
-        unknown = set(given) - set(_METRICS)
-        if unknown:
-            raise TierkitError(f"thresholds: unknown metric(s) {sorted(unknown)}; "
-                               "expected recency, frequency, monetary")
-        return given
 
     def _columns_in(self, X):
         return _METRICS
@@ -85,7 +83,7 @@ class RFMClassifier(TierTransformer):
 
     def _fit(self, X):
         """Learn the population means of recency, frequency and monetary (those not given)."""
-        given = self._check_params()
+        given = dict(self.thresholds or {})
         self.thresholds_ = {
             m: float(given[m]) if m in given else float(numeric_column(X, m, "RFMClassifier").mean())
             for m in _METRICS

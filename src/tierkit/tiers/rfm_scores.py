@@ -15,12 +15,15 @@ the most recent customers score 5.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers.constraints import Interval, MappingOf, Options, SequenceOf
 
 METRICS = ("recency", "frequency", "monetary")
 _SCORE_COLUMNS = {"recency": "r_score", "frequency": "f_score", "monetary": "m_score"}
@@ -52,28 +55,26 @@ class RFMScorer(TierTransformer):
     ['555', '444', '333', '212', '111']
     """
 
+    _parameter_constraints = {
+        "n_bins": [Interval(Integral, 2, 9, closed="both")],
+        "edges": [MappingOf(Options(METRICS), SequenceOf(Interval(Real, None, None, closed="neither"))), None],
+        "weights": [SequenceOf(Interval(Real, 0, None, closed="left"), length=3)],
+    }
+
     def __init__(self, n_bins=5, edges=None, weights=(1.0, 1.0, 1.0)):
         self.n_bins = n_bins
         self.edges = edges
         self.weights = weights
 
-    def _check_params(self):
-        if not isinstance(self.n_bins, (int, np.integer)) or not 2 <= self.n_bins <= 9:
-            raise TierkitError(f"n_bins: {self.n_bins!r} is not supported; expected a whole number from 2 to 9")
-        edges = dict(self.edges or {})
-        unknown = set(edges) - set(METRICS)
-        if unknown:
-            raise TierkitError(f"edges: unknown metric(s) {sorted(unknown)}; expected {list(METRICS)}")
-        for metric, values in edges.items():
+    def _check_parameters_together(self):
+        for metric, values in (self.edges or {}).items():
             values = np.asarray(values, dtype="float64")
             if values.shape != (self.n_bins - 1,) or np.any(np.diff(values) < 0):
                 raise TierkitError(
-                    f"edges[{metric!r}]: {list(values)} must be {self.n_bins - 1} ascending numbers"
+                    f"edges[{metric!r}]: {values.tolist()} must be {self.n_bins - 1} ascending numbers"
                 )
-        weights = np.asarray(self.weights, dtype="float64")
-        if weights.shape != (3,) or np.any(weights < 0) or weights.sum() <= 0:
+        if sum(self.weights) <= 0:
             raise TierkitError(f"weights: {self.weights!r} must be 3 non-negative numbers, not all zero")
-        return edges, weights
 
     def _columns_in(self, X):
         return METRICS
@@ -83,13 +84,13 @@ class RFMScorer(TierTransformer):
 
     def _fit(self, X):
         """Learn the quantile edges of R, F and M (those not given)."""
-        edges, weights = self._check_params()
+        edges = dict(self.edges or {})
         self.bin_edges_ = {
             m: (np.asarray(edges[m], dtype="float64") if m in edges
                 else quantile_edges(numeric_column(X, m, "RFMScorer"), self.n_bins))
             for m in METRICS
         }
-        self.weights_ = weights
+        self.weights_ = np.asarray(self.weights, dtype="float64")
 
     def _transform(self, X):
         """``r_score``, ``f_score``, ``m_score``, ``rfm_cell`` and ``rfm_score`` per customer."""

@@ -139,11 +139,13 @@ class RFMSegmenter(TierTransformer):
     ['new']
     """
 
+    _parameter_constraints = {"grid": [dict, pd.DataFrame, None]}
+
     def __init__(self, grid=None):
         self.grid = grid
 
-    def _check_params(self):
-        return check_grid(self.grid)
+    def _check_parameters_together(self):
+        check_grid(self.grid)  # every cell of the grid mapped once
 
     def _columns_in(self, X):
         return ("r_score", "f_score", "m_score")
@@ -152,7 +154,7 @@ class RFMSegmenter(TierTransformer):
         return ("fm_score", "rfm_segment")
 
     def _fit(self, X):
-        self.grid_ = self._check_params()
+        self.grid_ = check_grid(self.grid)
 
     def _transform(self, X):
         return rfm_segments(X, self.grid_)

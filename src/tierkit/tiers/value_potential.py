@@ -15,12 +15,14 @@ low               ``develop``         ``low_priority``
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers.constraints import Interval
 from tierkit.tiers.vocabulary import VALUE_POTENTIAL_TIERS  # noqa: F401  (the scheme's tiers)
 
 _QUADRANT = {(True, True): "star", (True, False): "harvest", (False, True): "develop", (False, False): "low_priority"}
@@ -54,6 +56,14 @@ class ValuePotentialMatrix(TierTransformer):
     ['star', 'harvest', 'develop', 'low_priority']
     """
 
+    _parameter_constraints = {
+        "value": [str, None],
+        "potential": [str],
+        "value_split": [Interval(Real, None, None, closed="neither"), None],
+        "potential_split": [Interval(Real, None, None, closed="neither"), None],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
+    }
+
     def __init__(self, value=None, potential="clv", value_split=None, potential_split=None, quantile=0.5):
         self.value = value
         self.potential = potential
@@ -65,15 +75,6 @@ class ValuePotentialMatrix(TierTransformer):
         if self.value is not None:
             return self.value
         return "profit" if "profit" in X.columns else "monetary"
-
-    def _check_params(self):
-        if isinstance(self.quantile, bool) or not isinstance(self.quantile, (int, float, np.number)) \
-                or not 0 < self.quantile < 1:
-            raise TierkitError(f"quantile: {self.quantile!r} must be strictly between 0 and 1")
-        for name in ("value_split", "potential_split"):
-            given = getattr(self, name)
-            if given is not None and not np.isfinite(np.asarray(given, dtype="float64")):
-                raise TierkitError(f"{name}: {given!r} must be a finite number")
 
     def _columns_in(self, X):
         return (self._value_column(X), self.potential)

@@ -1,0 +1,110 @@
+"""A feature table read column by column: what fitting needs of a base too large to hold whole.
+
+:class:`FeatureColumns` gives a step of a segmentation the columns it reads, and only those, with
+the customers' index and the table's ``attrs``: from a pandas feature table (the columns are
+already there) or from the Parquet file of features :func:`tierkit.grading.grade_file` writes
+(each column read when asked, in the dtype :func:`tierkit.features.definition.finish_features`
+gives it). :meth:`tierkit.Segmentation.fit` learns from either the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tierkit.features.definition import typed_feature
+
+
+class FeatureColumns:
+    """The columns of a feature table, one row per customer, read when asked for.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        The customers (``customer_id``).
+    columns : list of str
+        The feature columns there are.
+    attrs : dict
+        The table's ``attrs`` (``time_unit``, ``frequency_of``, ``as_of`` ...).
+    read : callable
+        ``read(name)`` -> the column ``name`` as a Series on ``index``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recency": [3.0, 9.0], "frequency": [2, 1]}, index=pd.Index(["a", "b"], name="customer_id"))
+    >>> f.attrs["time_unit"] = "D"
+    >>> source = FeatureColumns.of_frame(f)
+    >>> source.frame(["frequency"]).to_dict(), source.frame([]).attrs["time_unit"]
+    ({'frequency': {'a': 2, 'b': 1}}, 'D')
+    """
+
+    def __init__(self, index: pd.Index, columns: list, attrs: dict, read):
+        self.index = index
+        self.columns = list(columns)
+        self.attrs = dict(attrs)
+        self._read = read
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> FeatureColumns:
+        """The columns of a feature table in memory (no copy)."""
+        return cls(frame.index, [c for c in frame.columns], frame.attrs, lambda name: frame[name])
+
+    @classmethod
+    def of_parquet(cls, path, *, attrs: dict, survey=None) -> FeatureColumns:
+        """The columns of a Parquet file of features (``customer_id`` and the feature columns, by customer).
+
+        Parameters
+        ----------
+        path : str or Path
+            Written by :func:`tierkit.grading.write_feature_file`.
+        attrs : dict
+            The feature table's ``attrs``.
+        survey : pandas.DataFrame, optional
+            Per-customer satisfaction, joined as :func:`tierkit.with_satisfaction` joins it.
+        """
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        names = [n for n in pq.ParquetFile(path).schema_arrow.names if n != "customer_id"]
+        ids = pq.read_table(path, columns=["customer_id"]).column("customer_id").to_pandas().astype("str")
+        index = pd.Index(ids, name="customer_id")
+        del ids
+        satisfaction = None
+        if survey is not None:
+            from tierkit.data.surveys import with_satisfaction
+
+            satisfaction = with_satisfaction(pd.DataFrame(index=index), survey)
+        extra = [] if satisfaction is None else list(satisfaction.columns)
+
+        def read(name: str) -> pd.Series:
+            if name in extra:
+                return satisfaction[name]
+            values = pq.read_table(path, columns=[name]).column(name).to_pandas()
+            return typed_feature(name, values).set_axis(index)
+
+        return cls(index, names + extra, attrs, read)
+
+    def frame(self, names, extra: dict | None = None) -> pd.DataFrame:
+        """A table of the columns ``names`` (those there are), plus ``extra`` columns, with ``attrs``.
+
+        Parameters
+        ----------
+        names : iterable of str
+            Feature columns wanted; names the table lacks are left out (the step that reads
+            them then names them in its missing-column error).
+        extra : dict of str to Series, optional
+            More columns on the same index (the outputs of earlier steps).
+        """
+        extra = extra or {}
+        wanted = [n for n in dict.fromkeys(names) if n in self.columns and n not in extra]
+        frame = pd.DataFrame({n: self._read(n) for n in wanted}, index=self.index)
+        for name, values in extra.items():
+            if name in dict.fromkeys(names):
+                frame[name] = values
+        frame = frame[[n for n in dict.fromkeys(names) if n in frame.columns]]
+        frame.attrs = dict(self.attrs)
+        return frame
