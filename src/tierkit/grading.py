@@ -150,7 +150,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     ...     warnings.simplefilter("ignore")
     ...     graded = grade(tk.load_cdnow(sample=True), as_of="1998-06-30", lang="en")
     >>> graded.table[["rfm_class", "rfm_class_label"]].iloc[0].tolist()
-    ['general_winback', 'General win-back']
+    ['general_value', 'General value']
     >>> again = grade(graded.features, segmentation=graded.segmentation)  # by the learned standards
     >>> again.table["abc_tier"].equals(graded.table["abc_tier"])
     True
@@ -190,7 +190,7 @@ def _features_of(data, *, as_of, time_unit, columns, options) -> pd.DataFrame:
         from tierkit.features.definition import rfm_features
 
         return rfm_features(data, as_of=as_of, time_unit=time_unit)
-    from tierkit.data import file_features
+    from tierkit.features.definition import file_features
 
     features, report = file_features(data, as_of, columns=columns, options=options, time_unit=time_unit)
     if len(features) == 0:
@@ -326,7 +326,7 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
     from tierkit.data.surveys import with_satisfaction
     from tierkit.evaluation.alerts import TierTally, grading_alerts
     from tierkit.output import check_table_path, write_table
-    from tierkit.scoring.writer import ScoreWriter
+    from tierkit.output_chunks import ScoreWriter
 
     as_of = parse_date(as_of, "as_of")
     days_per_unit = check_time_unit(time_unit)
@@ -419,7 +419,7 @@ def _header_names(example: pd.DataFrame, segmentation, lang, headers: str, curre
     from tierkit.errors import TierkitError
     from tierkit.output import check_currency, money_headers
     from tierkit.tiers.schemes import add_labels
-    from tierkit.tiers.vocabulary import HEADER_STYLES, check_lang, header_labels
+    from tierkit.words import HEADER_STYLES, check_lang, header_labels
 
     check_lang(lang or "en")
     if headers not in HEADER_STYLES:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import click
 
-from tierkit.cli.choices import CLV_MODELS, PRIORS
+from tierkit.cli.choices import CLV_MODELS, PRIORS, click_type
+from tierkit.clusters.segmenter import KMeansSegmenter
+from tierkit.clv.model import CLVModel
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError
 
@@ -183,9 +185,8 @@ def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str 
 
 def features_from_reading(path, columns, options, *, as_of, time_unit: str = "D", holdout_end=None):
     """:func:`features_from_options` with the column map and reading options as objects."""
-    from tierkit.data import file_features
     from tierkit.errors import no_purchase_error
-    from tierkit.features.definition import parse_date
+    from tierkit.features.definition import file_features, parse_date
 
     features, report = file_features(path, as_of, columns=columns, options=options,
                                      time_unit=time_unit, holdout_end=holdout_end)
@@ -283,9 +284,9 @@ def model_options(command):
                      show_default=True,
                      help="CLV purchase model: BG/NBD, MBG/NBD, Pareto/NBD, or auto (the highest likelihood of "
                           "the three; Pareto/NBD makes it slower). BG/NBD counts every one-time buyer as alive."),
-        click.option("--bgnbd-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+        click.option("--bgnbd-penalizer", type=click_type(CLVModel, "bgnbd_penalizer"), default=0.0, show_default=True,
                      help="L2 penalty of the purchase model's fit (try 0.001 when it does not converge)."),
-        click.option("--gg-penalizer", type=click.FloatRange(min=0), default=0.0, show_default=True,
+        click.option("--gg-penalizer", type=click_type(CLVModel, "gg_penalizer"), default=0.0, show_default=True,
                      help="L2 penalty of the Gamma-Gamma fit."),
         PRIOR_OPTION,
         click.option("--at-risk-after", default=None, metavar="DURATION",
@@ -296,14 +297,14 @@ def model_options(command):
                           "[default: twice --at-risk-after; 180D without repeat customers]."),
         click.option("--horizon", default="365D", show_default=True, metavar="DURATION",
                      help=f"CLV horizon: 365D (days) or 52W (weeks). {DURATION_HELP}"),
-        click.option("--discount-rate", type=click.FloatRange(min=0), default=0.10, show_default=True,
+        click.option("--discount-rate", type=click_type(CLVModel, "discount_rate"), default=0.10, show_default=True,
                      help="Annual discount rate of the CLV (0.10 = 10% a year)."),
-        click.option("--clv-interval", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+        click.option("--clv-interval", type=click_type(CLVModel, "interval"),
                      default=None, metavar="LEVEL",
                      help="Add per-customer intervals of expected purchases and CLV at this coverage, e.g. 0.9 "
                           "(expected_purchases_low/high, clv_low/clv_high), from the parameters' uncertainty: "
                           "where the model's expectation would lie with the true parameters."),
-        click.option("--clv-predictive", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+        click.option("--clv-predictive", type=click_type(CLVModel, "predictive"),
                      default=None, metavar="LEVEL",
                      help="Add per-customer predictive intervals at this coverage, e.g. 0.9 "
                           "(purchases_predictive_low/high, clv_predictive_low/high): the range of what the customer "
@@ -311,7 +312,7 @@ def model_options(command):
         click.option("--clusters/--no-clusters", "use_clusters", default=None,
                      help="Add k-means clusters (cluster, cluster_name) [default: when the base is large enough "
                           "for the k range; otherwise left out with a warning]."),
-        click.option("--k", type=click.IntRange(min=2), default=None,
+        click.option("--k", type=click_type(KMeansSegmenter, "k"), default=None,
                      help="Number of clusters [default: chosen over 2-10]."),
         click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the clustering."),
     ]

@@ -233,14 +233,13 @@ class Segmentation(TierTransformer):
             available = list(dict.fromkeys([*source.columns, *store]))
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
-                    reads = step._columns_in(pd.DataFrame(columns=available))
-                    # the missing-column error names every column there is, as for a whole table
-                    require_columns(pd.DataFrame(columns=available), reads, step._who)
+                    reads = _reads(step, available)
+                    if isinstance(step, TierTransformer):
+                        # the missing-column error names every column there is, as for a whole table
+                        require_columns(pd.DataFrame(columns=available), reads, step._who)
                     table = source.frame(reads, store)
                     step.fit(table)
-                    later = _read_later(steps[index + 1:], [*available, *step.get_feature_names_out()],
-                                        step.get_feature_names_out())
-                    kept = self._graded_columns(step, table, later, chunk_size)
+                    kept, produced = self._graded_columns(step, table, steps[index + 1:], available, chunk_size)
                     del table
             except (DataError, ModelError) as exc:
                 if name not in optional:
@@ -248,7 +247,7 @@ class Segmentation(TierTransformer):
                 skipped[name] = str(exc)
                 _warn_left_out(name, skipped[name])
                 continue
-            added += [c for c in step.get_feature_names_out() if c not in added]
+            added += [c for c in produced if c not in added]
             store.update(kept)
             fitted.append((name, step))
             verdict = getattr(step, "trust_", None)  # a CLV step of one's own may have none
@@ -264,19 +263,24 @@ class Segmentation(TierTransformer):
         self.reading_ = source.attrs.get("reading")
 
     @staticmethod
-    def _graded_columns(step, table: pd.DataFrame, keep: list, chunk_size: int | None) -> dict:
-        """``step``'s output columns ``keep`` for every customer of ``table``, graded ``chunk_size`` at a time.
+    def _graded_columns(step, table: pd.DataFrame, later_steps, available: list,
+                        chunk_size: int | None) -> tuple[dict, list]:
+        """Grade every customer of ``table`` by ``step``, ``chunk_size`` at a time: ``(kept, produced)``.
 
-        Every customer is graded even when no column is kept: a step that cannot grade the base
-        fails (or is left out) at fit, not later.
+        ``produced`` is every output column; ``kept`` those of them a step of ``later_steps``
+        reads, by column. Every customer is graded even when nothing is kept: a step that cannot
+        grade the base fails (or is left out) at fit, not later.
         """
-        size = len(table) if chunk_size is None else chunk_size
-        parts = []
-        for start in range(0, len(table), max(size, 1)):
+        size = max(len(table) if chunk_size is None else chunk_size, 1)
+        parts, produced, keep = [], None, None
+        for start in range(0, len(table), size):
             out = step.transform(table.iloc[start:start + size])
+            if produced is None:
+                produced = list(out.columns)
+                keep = _read_later(later_steps, [*available, *produced], produced)
             parts.append(out[keep])
         joined = parts[0] if len(parts) == 1 else pd.concat(parts)
-        return {column: joined[column] for column in keep}
+        return {column: joined[column] for column in keep}, produced
 
     def _transform(self, X):
         """Features plus every tier column, by the standards learned at fit."""
@@ -371,11 +375,22 @@ def _read_later(later_steps, columns: list, produced) -> list:
     Asked of each step with every column present, so a column a step reads only when it is
     there (``profit`` for ABC, ``p_alive`` for lifecycle) is kept.
     """
-    present = pd.DataFrame(columns=list(dict.fromkeys(columns)))
+    columns = list(dict.fromkeys(columns))
     read = set()
     for _, step in later_steps:
-        read.update(step._columns_in(present))
+        read.update(_reads(step, columns))
     return [c for c in produced if c in read]
+
+
+def _reads(step, columns: list) -> tuple:
+    """The columns ``step`` reads of a table with ``columns``: its own declaration, or all of them.
+
+    A step of one's own that is not a :class:`~tierkit.tiers._base.TierTransformer` declares
+    nothing, so it is given (and keeps for later) every column, as it would see the whole table.
+    """
+    if isinstance(step, TierTransformer):
+        return tuple(step._columns_in(pd.DataFrame(columns=columns)))
+    return tuple(columns)
 
 
 def _warn_left_out(name: str, reason: str) -> None:
