@@ -26,9 +26,11 @@ system-deps:
 demo: setup
 	$(BIN)/tierkit demo
 
-# ruff (rules and exceptions in pyproject.toml's [tool.ruff]); `make test` runs it first.
+# ruff (rules and exceptions in pyproject.toml's [tool.ruff]) and the import contract: the layers of
+# the pipeline, no import running back up it ([tool.importlinter]); `make test` runs both first.
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache --no-logo
 
 test: lint setup system-deps
 	$(BIN)/python -m pytest -n auto

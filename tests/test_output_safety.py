@@ -17,7 +17,7 @@ import pytest
 from tierkit.cli.main import main
 from tierkit.errors import TierkitError
 from tierkit.output import check_output_not_input, check_table_path, neutralise_formulas, write_table
-from tierkit.scoring.writer import ScoreWriter, check_score_path
+from tierkit.output_chunks import ScoreWriter, check_score_path
 
 # Text a spreadsheet would run, and what it must be written as.
 DANGEROUS = {
@@ -215,7 +215,7 @@ def test_folder_without_write_permission_is_refused(tmp_path):
     code = textwrap.dedent(f"""
         from tierkit.errors import TierkitError
         from tierkit.output import check_table_path
-        from tierkit.scoring.writer import check_score_path
+        from tierkit.output_chunks import check_score_path
         for check in (check_table_path, check_score_path):
             try:
                 check({str(locked)!r} + "/out.csv")

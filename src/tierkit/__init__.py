@@ -36,7 +36,7 @@ _PUBLIC = {
     "tier_summary": "tierkit.evaluation.summary",
     "ColumnMap": "tierkit.data",
     "ReadOptions": "tierkit.data",
-    "file_features": "tierkit.data",
+    "file_features": "tierkit.features.definition",
     "normalize_transactions": "tierkit.data",
     "read_transactions": "tierkit.data",
 }

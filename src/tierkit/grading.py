@@ -18,6 +18,7 @@ every step grades a customer from his own features and the fitted standards only
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -244,16 +245,25 @@ def write_feature_file(con, relation: str, path: Path, rows: int, *, as_of, days
         con.sql(query(relation)).write_parquet(str(path))
         return
     con.execute("SET preserve_insertion_order = false")
+    # The transactions are read and checked once, into Parquet files partitioned by a hash of the
+    # customer; each partition is then aggregated alone (a pass over the whole input per partition
+    # read and checked every row again: 5 passes made 100M lines 4x slower).
+    buckets = Path(path).with_name("buckets")
+    con.execute(f"COPY (SELECT *, hash(customer_id) % {passes} AS tk_bucket FROM {relation}) "
+                f"TO '{buckets}' (FORMAT PARQUET, PARTITION_BY (tk_bucket))")
     parts = []
     for i in range(passes):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW tk_part AS SELECT * FROM {relation} "
-                    f"WHERE hash(customer_id) % {passes} = {i}")
+        files = sorted(str(f) for f in (buckets / f"tk_bucket={i}").glob("*.parquet"))
+        if not files:
+            continue
+        con.read_parquet(files).create_view("tk_part", replace=True)  # the bucket is in the folder name only
         parts.append(Path(path).with_name(f"features-{i}.parquet"))
         con.sql(query("tk_part")).write_parquet(str(parts[-1]))
     con.execute("SET preserve_insertion_order = true")
     con.read_parquet([str(p) for p in parts]).order("customer_id").write_parquet(str(path))
     for part in parts:
         part.unlink()
+    shutil.rmtree(buckets, ignore_errors=True)
 
 
 def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | None = None,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
+from tierkit.paths import is_pattern, matching_files
 from tierkit.progress import timed
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -373,8 +374,6 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
     tierkit.errors.TierkitError: --rejects data/../tx.csv: is also an input file (TRANSACTIONS tx.csv); choose \
 another output path
     """
-    from tierkit.data.files import is_pattern, matching_files
-
     sources = []
     for name, source in _named_paths(inputs):
         sources.append((name, source))
@@ -851,7 +850,7 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
     headers : {"keys", "labels"}, default="keys"
         ``keys``: the stable column names (``recency``, ``abc_tier`` ...), what programs and
         ``tierkit migrate`` read back; ``labels``: the headers of
-        :data:`tierkit.tiers.vocabulary.HEADERS` in ``lang`` (``客户编号``, ``ABC等级`` ...).
+        :data:`tierkit.words.HEADERS` in ``lang`` (``客户编号``, ``ABC等级`` ...).
     currency : str, optional
         The money figures' currency (:func:`check_currency`); default ``table.attrs["currency"]``,
         else none. With one, the money columns (:data:`tierkit.output_excel.MONEY_COLUMNS`) of
@@ -874,7 +873,7 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
     id,amount
     '=1+2,-3.5
     """
-    from tierkit.tiers.vocabulary import HEADER_STYLES, check_lang, header_labels
+    from tierkit.words import HEADER_STYLES, check_lang, header_labels
 
     check_lang(lang)
     if headers not in HEADER_STYLES:

@@ -167,7 +167,7 @@ def summary_sheets(frame: pd.DataFrame, lang: str) -> dict:
         ``{"abc_tier": summary, ...}`` (English) or ``{"ABC等级": summary, ...}`` (Chinese).
     """
     from tierkit.evaluation.summary import SUMMARY_SCHEMES, tier_strategy_summary
-    from tierkit.tiers.vocabulary import HEADERS
+    from tierkit.words import HEADERS
 
     if not {"recency", "frequency", "monetary"} <= set(frame.columns):
         return {}
@@ -198,7 +198,7 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
         Language of the sheet names and of the summaries' labels and strategies.
     headers : {"keys", "labels"}, default="keys"
         Column keys as headers, or their labels in ``lang``
-        (:func:`tierkit.tiers.vocabulary.header_labels`; a column without one keeps its key).
+        (:func:`tierkit.words.header_labels`; a column without one keeps its key).
     currency : str, optional
         The money figures' currency: the money columns of every sheet (:data:`MONEY_COLUMNS`)
         carry it in their header (``monetary (USD)``) and number format (:func:`money_format`).
@@ -221,7 +221,7 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
     from openpyxl.utils import get_column_letter
 
     from tierkit.output import money_headers, neutralise_formulas
-    from tierkit.tiers.vocabulary import header_labels
+    from tierkit.words import header_labels
 
     sheets = {SHEET_NAMES["customers"][1 if lang == "zh" else 0]: frame, **summary_sheets(frame, lang)}
     path = Path(path)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tierkit.cli.main import main
 from tierkit.datasets import load_cdnow, synthetic_survey
-from tierkit.tiers.vocabulary import HEADERS
+from tierkit.words import HEADERS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TX = "customer_id,date,amount\n001,2021-01-05,100\n001,2021-03-01,50\n002,2021-02-10,20\n003,2021-03-28,5\n" \

@@ -14,9 +14,10 @@ import pytest
 
 import tierkit as tk
 from tierkit.cli.main import main
-from tierkit.data import ColumnMap, file_features
+from tierkit.data import ColumnMap
 from tierkit.datasets import cdnow_path
 from tierkit.evaluation.migration import read_snapshot, transition_matrix
+from tierkit.features import file_features
 from tierkit.scoring.model_spec import load_segmentation
 
 MARCH, JUNE = "1998-03-31", "1998-06-30"

@@ -22,7 +22,7 @@ from tierkit.clusters.selection import (
     describe_choice,
     index_preferences,
 )
-from tierkit.tiers.vocabulary import CLUSTER_BANDS, CLUSTER_COMPARATIVES
+from tierkit.words import CLUSTER_BANDS, CLUSTER_COMPARATIVES
 
 RFM = ("recency", "frequency", "monetary")
 

@@ -242,10 +242,11 @@ def test_chinese_cluster_charts_have_every_glyph(fitted):
     import warnings
 
     from tierkit.reporting.charts import figure_png
+    from tierkit.reporting.charts.clusters import cluster_charts
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would fail here
-        for name, ax in fitted.charts(lang="zh"):
+        for name, ax in cluster_charts(fitted, lang="zh"):
             assert figure_png(ax.figure, lang="zh")[:4] == b"\x89PNG", name
 
 

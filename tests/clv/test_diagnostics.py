@@ -189,7 +189,9 @@ def test_to_dict_is_plain_json(diag):
 
 
 def test_plots_are_pngs(diag, tmp_path):
-    paths = diag.write_plots(tmp_path, lang="zh")
+    from tierkit.reporting.charts.clv_diagnostics import write_diagnostic_plots
+
+    paths = write_diagnostic_plots(diag, tmp_path, lang="zh")
     names = {p.name for p in paths}
     assert {"clv_model_comparison.png", "clv_tracking_bgnbd.png", "clv_histogram_pareto_nbd.png",
             "clv_p_alive_mbgnbd.png"} <= names

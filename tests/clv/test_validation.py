@@ -47,7 +47,9 @@ def test_figures_are_consistent(validation):
 
 
 def test_plots_are_pngs(validation, tmp_path):
-    paths = validation.write_plots(tmp_path / "plots")
+    from tierkit.reporting.charts.clv_validation import write_validation_plots
+
+    paths = write_validation_plots(validation, tmp_path / "plots")
     assert [p.name for p in paths] == ["clv_conditional_expectation.png", "clv_value_capture.png"]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
 
@@ -100,9 +102,11 @@ def test_to_dict_is_plain_json(validation):
 def test_plots_draw_on_the_given_axes(validation):
     from matplotlib.figure import Figure
 
+    from tierkit.reporting.charts.clv_validation import plot_conditional_expectation, plot_value_capture
+
     left, right = Figure().subplots(1, 2)
-    assert validation.plot_conditional_expectation(ax=left) is left
-    assert validation.plot_value_capture(ax=right) is right
+    assert plot_conditional_expectation(validation, ax=left) is left
+    assert plot_value_capture(validation, ax=right) is right
     assert len(left.lines) == 2 and len(right.lines) == 3
 
 

@@ -13,8 +13,9 @@ import pytest
 
 import tierkit as tk
 from tierkit.cli.main import main
-from tierkit.data import ColumnMap, ReadOptions, file_features
+from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError
+from tierkit.features import file_features
 
 AS_OF = "1998-06-30"
 HEADER = "customer_id,date,amount\n"

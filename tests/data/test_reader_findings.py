@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import tierkit as tk
-from tierkit.data import ColumnMap, file_features
+from tierkit.data import ColumnMap
 from tierkit.errors import DataError
+from tierkit.features import file_features
 
 
 def write(tmp_path, text, name="tx.csv"):

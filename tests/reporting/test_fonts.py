@@ -108,7 +108,7 @@ def test_every_character_of_tierkit_is_in_the_shipped_fonts():
     assert tuple(script.FONTS.values()) == BUNDLED_FONTS
     found = script.source_characters()
     assert sum(script.needs_cjk_font(c) for c in found) > 500  # the scan does find tierkit's Chinese
-    assert "客" in found and "src/tierkit/tiers/vocabulary.py" in found["户"]
+    assert "客" in found and "src/tierkit/words.py" in found["户"]
     missing = script.uncovered()
     assert not missing, "not in the bundled font; run `python .ci/build_font_subset.py`:\n" + "\n".join(
         f"{c} (U+{ord(c):04X}) in {', '.join(sorted(files))}" for c, files in sorted(missing.items()))

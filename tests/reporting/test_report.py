@@ -397,7 +397,7 @@ def test_why_this_k_with_the_candidates(cdnow_full, lang):
 
 def test_the_chinese_candidates_table_has_no_english_verdict(cdnow_full):
     from tierkit.clusters.selection import ACTION_VERDICTS
-    from tierkit.tiers.vocabulary import term
+    from tierkit.words import term
 
     table, diagnostics, _ = cdnow_full
     page = render_report(table, diagnostics, lang="zh", dpi=20)

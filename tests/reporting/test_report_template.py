@@ -12,7 +12,7 @@ import pytest
 from tierkit.reporting.report import render_report, write_report
 from tierkit.reporting.report._templates import PAGE, environment
 from tierkit.reporting.report.render import report_context
-from tierkit.tiers.vocabulary import Tier
+from tierkit.words import Tier
 
 EVIL = "<script>alert(1)</script> & co"
 

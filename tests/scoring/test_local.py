@@ -215,7 +215,7 @@ def test_spark_query_has_no_duckdb_only_syntax():
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_writer_regroups_rows_and_writes_headers_for_no_rows(tmp_path, suffix):
-    from tierkit.scoring.writer import ScoreWriter
+    from tierkit.output_chunks import ScoreWriter
 
     dtypes = {"customer_id": "str", "r_score": "int64"}
     frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(10)], "r_score": range(10)})

@@ -62,12 +62,11 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
     stability, and the clusters: 0 is the most valuable, each named by where its centre sits
     on each feature, with its strategy.
     """
-    from pathlib import Path
-
     from tierkit.clusters import cluster_label
     from tierkit.clusters.naming import cluster_strategy
-    from tierkit.output import atomic_path, refuse_overwriting_inputs
-    from tierkit.reporting.charts import figure_png
+    from tierkit.output import refuse_overwriting_inputs
+    from tierkit.reporting.charts import write_charts
+    from tierkit.reporting.charts.clusters import cluster_charts
 
     refuse_overwriting_inputs({"--plots": plots_dir, "--rejects": kwargs.get("rejects")},
                               {"TRANSACTIONS": transactions})
@@ -80,13 +79,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
         model.assess_stability(features, n_boot=n_boot)
     written = []
     if plots_dir:
-        folder = Path(plots_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, ax in model.charts(lang=lang):
-            path = folder / f"{name}.png"
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(figure_png(ax.figure, lang=lang))
-            written.append(str(path))
+        written = [str(p) for p in write_charts(cluster_charts(model, lang=lang), plots_dir, lang=lang)]
     if as_json:
         out = model.standards()
         out["customers"] = len(features)
@@ -94,7 +87,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
         click.echo(json.dumps(out, indent=2, default=float))
         return
     from tierkit.clusters.selection import describe_choice
-    from tierkit.tiers.vocabulary import header_labels, term
+    from tierkit.words import header_labels, term
 
     def shown(table):  # column headers a person reads in --lang
         return table.rename(columns=header_labels(table.columns, lang)).to_string(float_format=lambda v: f"{v:.3f}")

@@ -2,13 +2,13 @@
 
 With ``--lang zh`` everything a person reads is Chinese: labels and strategies, the column
 headers of the tables written (unless ``--headers keys``), the summary lines, the migration
-tables, warnings, and the errors that :data:`tierkit.tiers.vocabulary.MESSAGES` knows (every
+tables, warnings, and the errors that :data:`tierkit.words.MESSAGES` knows (every
 error of reading a transaction, survey or snapshot file, of the column map and reading
 options, of the output path, and click's missing / unknown / invalid option). A message it
 does not know is shown in English, unchanged.
 
 ``--headers``: ``keys`` writes the stable column names (``recency``, ``abc_tier`` ...) that
-programs read; ``labels`` writes the headers of :data:`tierkit.tiers.vocabulary.HEADERS` in
+programs read; ``labels`` writes the headers of :data:`tierkit.words.HEADERS` in
 the chosen language. The default is ``labels`` with ``--lang zh`` and ``keys`` with ``--lang
 en``, so English output is what it always was. ``tierkit migrate`` reads either back.
 """
@@ -70,7 +70,7 @@ def say(message: str, lang: str) -> str:
     from tierkit.cli.options import cli_spelling
 
     if lang == "zh":
-        from tierkit.tiers.vocabulary import translate
+        from tierkit.words import translate
 
         message = translate(message, lang)
     return cli_spelling(message)

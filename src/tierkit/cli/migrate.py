@@ -31,7 +31,7 @@ from tierkit.evaluation.migration import (
     transition_matrix,
 )
 from tierkit.output import check_table_path, refuse_overwriting_inputs, write_table
-from tierkit.tiers.vocabulary import term
+from tierkit.words import term
 
 GAP_SCHEMES = ("abc_tier", "rfm_class")
 
@@ -162,7 +162,7 @@ def scheme_title(scheme: str, lang: str) -> str:
     >>> scheme_title("abc_tier", "zh"), scheme_title("abc_tier", "en"), scheme_title("cluster", "zh")
     ('ABC等级', 'abc_tier', '聚类编号')
     """
-    from tierkit.tiers.vocabulary import HEADERS
+    from tierkit.words import HEADERS
 
     if lang != "zh":
         return scheme
@@ -180,7 +180,7 @@ def tier_names(snapshot, scheme: str, lang: str):
     ('高端客户', '(新进入)', 'unknown')
     """
     from tierkit.tiers.schemes import table_schemes
-    from tierkit.tiers.vocabulary import TERMS
+    from tierkit.words import TERMS
 
     if lang != "zh":
         return str

@@ -118,6 +118,6 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
         write_report(table, out, diagnostics, lang=lang, title=title, notes=notes,
                      alerts=table.attrs.get("alerts", ()), previous=previous, validation=validation,
                      headline=headline, currency=currency)
-    from tierkit.tiers.vocabulary import term
+    from tierkit.words import term
 
     click.echo(term("summary_report", lang, n=f"{len(table):,}", as_of=features.attrs["as_of"], out=out), err=True)

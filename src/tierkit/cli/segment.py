@@ -76,7 +76,7 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
         graded, read_report, graded_as_of = done.customers, done.attrs["read_report"], done.attrs["as_of"]
     for line in read_summary(read_report, lang):
         click.echo(line, err=True)
-    from tierkit.tiers.vocabulary import term
+    from tierkit.words import term
 
     click.echo(term("summary_graded", lang, n=graded, as_of=graded_as_of, out=out), err=True)
     if save_model is not None:

@@ -14,7 +14,7 @@ from tierkit.cli.options import PRIOR_OPTION, pop_transaction_options, read_from
 from tierkit.clv.diagnostics import MODELS
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
 from tierkit.clv.model import CLVModel
-from tierkit.tiers.vocabulary import term
+from tierkit.words import term
 
 
 @click.command()
@@ -51,6 +51,8 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
     from tierkit.clv import validate_clv
     from tierkit.clv.diagnostics import clv_diagnostics
     from tierkit.output import refuse_overwriting_inputs
+    from tierkit.reporting.charts.clv_diagnostics import write_diagnostic_plots
+    from tierkit.reporting.charts.clv_validation import write_validation_plots
 
     refuse_overwriting_inputs({"--plots": plots_dir, "--rejects": kwargs.get("rejects")},
                               {"TRANSACTIONS": transactions})
@@ -61,9 +63,9 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
                                                          prior=prior))
     diagnostics = clv_diagnostics(tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit,
                                   models=models or tuple(MODELS), penalizers={"bgnbd": bgnbd_penalizer})
-    written = result.write_plots(plots_dir) if plots_dir else []
+    written = write_validation_plots(result, plots_dir) if plots_dir else []
     if plots_dir:
-        written += diagnostics.write_plots(plots_dir, lang=lang)
+        written += write_diagnostic_plots(diagnostics, plots_dir, lang=lang)
     import warnings
 
     from tierkit.evaluation.alerts import clv_model_alerts

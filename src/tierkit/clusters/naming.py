@@ -20,7 +20,7 @@ base, and a word is used only when it holds against the base *and* against the o
    ``very_frequent``, ``very_high_spend``); from 0.4 to 0.6 the neutral middle word
    (``mid_recency``, ``mid_frequency``, ``mid_spend``). Recency is in time since the last
    purchase, so its low words are the recent ones. The words are
-   :data:`tierkit.tiers.vocabulary.CLUSTER_BANDS`.
+   :data:`tierkit.words.CLUSTER_BANDS`.
 3. *The figures shown must agree.* A low word also needs the cluster's mean below the base's
    mean (so ``recency_vs_population`` in the profiles is negative) and its median at or below
    the base's median; a high word the reverse. Otherwise the middle word: a name never
@@ -59,17 +59,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers.vocabulary import CLUSTER_BANDS, CLUSTER_COMPARATIVES, check_lang
+from tierkit.words import CLUSTER_BANDS, CLUSTER_COMPARATIVES
+
+# a cluster's label and strategy are words, read from its name alone: the catalogue renders them
+from tierkit.words import cluster_label as cluster_label
+from tierkit.words import cluster_strategy as cluster_strategy
 
 #: Positions at which the band words change: very low < 0.2 <= low < 0.4 <= middle <= 0.6 < high <= 0.8 < very high.
 POSITION_EDGES = (0.2, 0.4, 0.6, 0.8)
 #: Band of the neutral middle word.
 MIDDLE = 2
-
-_WORDS = {t.key: (feature, t) for feature, bands in CLUSTER_BANDS.items() for t in bands}
-_WORDS.update({t.key: (feature, t) for feature, pair in CLUSTER_COMPARATIVES.items() for t in pair})
-_COMPARATIVE_KEYS = {t.key for pair in CLUSTER_COMPARATIVES.values() for t in pair}
-_STRATEGY_ORDER = ("monetary", "recency", "frequency")
 
 
 def value_order(means: pd.DataFrame, sizes: np.ndarray) -> np.ndarray:
@@ -202,7 +201,7 @@ def band(position: float, side: int | None = None) -> int:
     Returns
     -------
     int
-        Index into the feature's :data:`~tierkit.tiers.vocabulary.CLUSTER_BANDS`.
+        Index into the feature's :data:`~tierkit.words.CLUSTER_BANDS`.
 
     Examples
     --------
@@ -361,79 +360,6 @@ def _tell_apart(members: list[int], values: np.ndarray, features: list[str], wor
         words[i].append(higher.key)
     _tell_apart(order[:cut], values, features, words)
     _tell_apart(order[cut:], values, features, words)
-
-
-def _words(name: str):
-    parts = name.split("-")
-    found = [_WORDS.get(p) for p in parts]
-    return None if any(f is None for f in found) else found
-
-
-def cluster_label(name: str, lang: str) -> str:
-    """The readable label of a cluster name.
-
-    Parameters
-    ----------
-    name : str
-        A cluster name from :func:`cluster_names`.
-    lang : {"en", "zh"}
-        Language of the label.
-
-    Returns
-    -------
-    str
-        The band words in the language; the name itself when it is not made of band words.
-
-    Examples
-    --------
-    >>> cluster_label("very_recent-frequent-high_spend", "en")
-    'Very recent · frequent · high spend'
-    >>> cluster_label("very_recent-frequent-high_spend", "zh")
-    '最近刚购买·经常购买·消费较高'
-    """
-    check_lang(lang)
-    found = _words(name)
-    if found is None:
-        return name
-    if lang == "zh":
-        return "·".join(t.zh for _, t in found)
-    text = " · ".join(t.en for _, t in found)
-    return text[:1].upper() + text[1:]
-
-
-def cluster_strategy(name: str, lang: str) -> str:
-    """The strategy a cluster's bands call for (see module docs).
-
-    Parameters
-    ----------
-    name : str
-        A cluster name from :func:`cluster_names`.
-    lang : {"en", "zh"}
-        Language of the strategy.
-
-    Returns
-    -------
-    str
-        The monetary band's investment, then the recency and frequency bands' actions, then
-        the comparatives that tell the cluster from its twin; empty for other names.
-
-    Examples
-    --------
-    >>> cluster_strategy("lapsing-infrequent-mid_spend", "en")
-    'Develop: offers that raise the basket; win them back with a personal offer; give reasons to come back'
-    """
-    check_lang(lang)
-    found = _words(name)
-    if found is None:
-        return ""
-    by_feature = {feature: t for feature, t in found if t.strategy_en}
-    actions = [by_feature[f].strategy(lang) for f in _STRATEGY_ORDER if f in by_feature]
-    comparatives = [t.label(lang) for _, t in found if t.key in _COMPARATIVE_KEYS]
-    text = "; ".join(actions)
-    if comparatives:
-        text += f" ({', '.join(comparatives)})" if lang == "en" else f" ({'、'.join(comparatives)})"
-    return text
-
 
 
 def cluster_profiles(table: pd.DataFrame, labels: np.ndarray, names: list[str],

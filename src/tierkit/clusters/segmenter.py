@@ -356,14 +356,3 @@ default="action"
         if self.stability_ is not None:
             out["stability"] = dict(self.stability_)
         return out
-
-    def charts(self, lang: str = "en") -> list:
-        """(name, Axes) of the selection plot, snake plot and relative-importance heatmap."""
-        from tierkit.reporting.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
-
-        out = []
-        if self.selection_ is not None:
-            out.append(("clusters.k_selection", plot_k_selection(self.selection_, lang=lang)))
-        out.append(("clusters.snake", plot_snake(self, lang=lang)))
-        out.append(("clusters.relative_importance", plot_relative_importance(self.profiles_, lang=lang)))
-        return out

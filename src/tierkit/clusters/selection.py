@@ -71,7 +71,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 
 from tierkit.errors import DataError, TierkitError
-from tierkit.tiers.vocabulary import term
+from tierkit.words import term
 
 #: Rows (seeded sub-sample) the silhouette is computed on: it costs O(n^2).
 SILHOUETTE_SAMPLE = 4_000

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from tierkit.tiers.vocabulary import term
+from tierkit.words import term
 
 #: Hennig's rule of thumb for the mean Jaccard of a cluster.
 RULE_OF_THUMB = term("rule_of_thumb", "en")

@@ -36,7 +36,6 @@ import math
 import types
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -541,22 +540,6 @@ class CLVDiagnostics:
             "comparison": json.loads(self.comparison.to_json(orient="index")),
             "failed": dict(self.failed),
         }
-
-    def write_plots(self, folder, lang: str = "en") -> list[Path]:
-        """The diagnostic charts as PNG files in ``folder`` (created); returns their paths."""
-        from tierkit.output import atomic_path
-        from tierkit.reporting.charts import figure_png
-        from tierkit.reporting.charts.clv_diagnostics import diagnostic_charts
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, ax in diagnostic_charts(self, lang=lang):
-            path = folder / f"{name}.png"
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(figure_png(ax.figure, lang=lang))
-            paths.append(path)
-        return paths
 
 
 def _fit(name, x, t_x, T, penalizer):

@@ -177,7 +177,7 @@ def _penalty_shift(option: str, penalizer: float, penalized: dict, unpenalized_f
     shift = {"penalizer": float(penalizer), "unpenalized": plain, "penalized": dict(penalized)}
     moves = penalty_moves(shift)
     if moves:
-        from tierkit.tiers.vocabulary import term
+        from tierkit.words import term
 
         warnings.warn(term("alert_penalty_shift", "en", penalizer=option, value=penalizer, moves=moves),
                       UserWarning, stacklevel=5)  # the caller of fit

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from tierkit.clv.family import MODELS
+from tierkit.clv.alerts import clv_model_alerts
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
 from tierkit.errors import TierkitError
@@ -79,7 +78,7 @@ class CLVValidation:
         baseline's purchases and value (``baseline_purchases``, ``baseline_value``).
     alerts : list of str
         What a reader must know about the fitted model, in English: the alerts ``segment``
-        raises for the same fit (:func:`tierkit.evaluation.alerts.clv_model_alerts`).
+        raises for the same fit (:func:`tierkit.clv.alerts.clv_model_alerts`).
     model : CLVModel
         The model fitted on the calibration period.
     """
@@ -115,57 +114,6 @@ class CLVValidation:
         out["customers"] = int(len(self.customers))
         out["by_frequency"] = self.by_frequency.reset_index().to_dict("records")
         return json_ready(out)
-
-    def plot_conditional_expectation(self, ax=None):
-        """Mean holdout purchases, actual and predicted, by calibration repeat purchases."""
-        from tierkit.reporting.charts._common import new_axes
-
-        ax = new_axes(ax)
-        table = self.by_frequency
-        positions = np.arange(len(table))
-        ax.plot(positions, table["actual"], marker="o", label="actual")
-        ax.plot(positions, table["predicted"], marker="s", linestyle="--", label=MODELS[self.purchase_model].label)
-        ax.set_xticks(positions, [str(i) for i in table.index])
-        ax.set_xlabel("repeat purchases in the calibration period")
-        ax.set_ylabel("mean purchases in the holdout period")
-        ax.set_title(f"Conditional expectations, holdout {self.calibration_end} to {self.holdout_end}")
-        ax.legend()
-        return ax
-
-    def plot_value_capture(self, ax=None):
-        """Cumulative share of holdout spend by customers ranked on predicted value (gains curve)."""
-        from tierkit.reporting.charts._common import new_axes
-
-        ax = new_axes(ax)
-        spend = self.customers["actual_spend"].to_numpy()
-        total = spend.sum()
-        share = np.arange(1, len(spend) + 1) / len(spend)
-        for column, label, style in (("predicted_value", "ranked by predicted value", "-"),
-                                     ("actual_spend", "ranked by actual spend (ideal)", ":")):
-            order = np.argsort(-self.customers[column].to_numpy(), kind="stable")
-            ax.plot(share, np.cumsum(spend[order]) / total, linestyle=style, label=label)
-        ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, label="random")
-        ax.set_xlabel("share of customers")
-        ax.set_ylabel("share of holdout spend")
-        ax.set_title(f"Top decile captures {self.top_decile_capture:.1%} of holdout spend")
-        ax.legend()
-        return ax
-
-    def write_plots(self, folder) -> list[Path]:
-        """Both plots as PNG files in ``folder`` (created); returns their paths."""
-        from tierkit.output import atomic_path
-        from tierkit.reporting.charts import figure_png
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, plot in (("conditional_expectation", self.plot_conditional_expectation),
-                           ("value_capture", self.plot_value_capture)):
-            path = folder / f"clv_{name}.png"
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(figure_png(plot().figure))
-            paths.append(path)
-        return paths
 
 
 #: The figures :func:`forecast_figures` gives for a forecast, in the order they are printed.
@@ -284,7 +232,8 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     Returns
     -------
     CLVValidation
-        The figures; ``to_dict()`` for JSON, ``write_plots(folder)`` for PNG files.
+        The figures; ``to_dict()`` for JSON; its charts are
+        :func:`tierkit.reporting.charts.clv_validation.write_validation_plots`.
 
     Examples
     --------
@@ -298,8 +247,6 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     >>> v.by_frequency.loc["7+"].round(2).tolist()
     [64.0, 6.36, 6.16]
     """
-    from tierkit.evaluation.alerts import clv_model_alerts  # the alerts segment raises, for the same fit
-
     start, end = parse_date(calibration_end, "calibration_end"), parse_date(holdout_end, "holdout_end")
     if end <= start:
         raise TierkitError(f"holdout_end: {end} must be after calibration_end {start}")

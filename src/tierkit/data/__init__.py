@@ -32,17 +32,26 @@ local scoring (:mod:`tierkit.data.duckdb_input`), Spark for cluster scoring
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 
 from tierkit.data.columns import OPTIONAL_COLUMNS, ColumnMap, ReadOptions, reading_record
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.data.report import ReadReport
+from tierkit.paths import path_name
 from tierkit.progress import timed
 
 __all__ = ["ColumnMap", "ReadOptions", "ReadReport", "read_transactions", "normalize_transactions",
-           "file_features", "OPTIONAL_COLUMNS"]
+           "OPTIONAL_COLUMNS"]
+
+
+def __getattr__(name):
+    # file_features computes features, so it lives in tierkit.features (tierkit.file_features); the
+    # name still resolves here for older imports, loading the feature stage only when asked for
+    if name == "file_features":
+        from tierkit.features.definition import file_features
+
+        return file_features
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_transactions(
@@ -142,7 +151,7 @@ def read_file(path, columns: ColumnMap | None = None, options: ReadOptions | Non
 
     ``attrs["read_report"]`` holds the counts of rows read, kept and left out.
     """
-    with DuckDBInput() as reader, timed(f"read {_file_name(path)}"):
+    with DuckDBInput() as reader, timed(f"read {path_name(path)}"):
         report = reader.load_file(path, columns, options)
         frame = reader.transactions()
     frame.attrs["read_report"] = report.as_dict()
@@ -193,58 +202,3 @@ def normalize_transactions(
     out.attrs["read_report"] = report.as_dict()
     out.attrs["reading"] = reading_record(columns, options)
     return out
-
-
-def file_features(path, as_of, *, columns: ColumnMap | None = None, options: ReadOptions | None = None,
-                  time_unit: str = "D", holdout_end=None, memory_limit: str | None = None):
-    """RFM features straight from a transaction file, in one DuckDB session: ``(features, report)``.
-
-    The same as ``rfm_features(read_transactions(path, ...), as_of, ...)`` (a test pins it),
-    without bringing the transactions into Python; the command line uses it.
-
-    Parameters
-    ----------
-    path : str or Path
-        A transaction file, or a folder or glob of parts, as for :func:`read_transactions`.
-    as_of : date-like
-        Observation date.
-    columns : ColumnMap, optional
-        Source columns of each field; default the canonical names.
-    options : ReadOptions, optional
-        File layout and the bad-row policy; default :class:`ReadOptions`.
-    time_unit, holdout_end
-        As in :func:`tierkit.rfm_features`.
-    memory_limit : str, optional
-        DuckDB's memory limit (``"2GB"`` ...); default DuckDB's.
-
-    Returns
-    -------
-    features : pandas.DataFrame
-        The feature table of :func:`tierkit.rfm_features`; ``attrs["read_report"]`` holds the
-        counts.
-    report : ReadReport
-        Rows read, kept and left out.
-
-    Examples
-    --------
-    >>> from tierkit.datasets import cdnow_path
-    >>> f, report = file_features(cdnow_path(), "1998-06-30", columns=ColumnMap(amount="dollar_value"))
-    >>> len(f), report.rows_read
-    (23570, 69659)
-    """
-    from tierkit.features.definition import features_from_view
-
-    with DuckDBInput(memory_limit=memory_limit) as reader:
-        with timed(f"read {_file_name(path)}"):
-            report = reader.load_file(path, columns, options)
-        features = features_from_view(reader.con, "tk_tx", as_of=as_of, time_unit=time_unit,
-                                      holdout_end=holdout_end, has_order_id=reader.plan.columns.order_id is not None,
-                                      has_profit=reader.plan.columns.profit is not None, stacklevel=3)
-    features.attrs["read_report"] = report.as_dict()
-    features.attrs["reading"] = reading_record(columns, options)
-    return features, report
-
-
-def _file_name(path) -> str:
-    """The last part of ``path`` (a file, a folder or a glob pattern of parts), for progress records."""
-    return os.path.basename(os.path.normpath(os.fspath(path))) or os.fspath(path)

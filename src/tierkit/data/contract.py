@@ -68,6 +68,10 @@ BLANK_PARAMS = {"tk_blanks": BLANKS, "tk_padded": "^[ \t\r\n]|[ \t\r\n]$"}
 #: What a number written as text looks like (no thousands separators, no hex, no inf/nan).
 NUMBER = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 KINDS = ("text", "integer", "number", "temporal", "temporal_tz")
+#: Exact type that amounts and profits are summed in by the feature step (:mod:`tierkit.features.definition`):
+#: sums do not depend on the order in which threads (or Spark executors) add them, so training, local scoring
+#: and Spark agree to the bit. Amounts are rounded to 6 decimals and must stay below :func:`amount_limit`.
+MONEY_TYPE = "DECIMAL(18, 6)"
 #: A control character (C0 or DEL) anywhere in a customer id makes the row a ``bad customer``.
 CONTROL = "[\\x00-\\x1f\\x7f]"
 #: A customer id written as a whole-number float (``12346.0``), see :func:`float_ids_sql`.
@@ -82,7 +86,7 @@ def amount_limit() -> int:
     """The magnitude every amount, profit and price x quantity must stay below (exclusive).
 
     One unit of the last place above the largest value
-    :data:`tierkit.features.definition.MONEY_TYPE` holds (999,999,999,999.999999 for
+    :data:`MONEY_TYPE` holds (999,999,999,999.999999 for
     ``DECIMAL(18, 6)``): ``10**12``. Each amount below it fits that decimal, so the sums of the
     feature step are exact sums of the amounts as the canonical table holds them (doubles,
     rounded to 6 places), whatever their order.
@@ -92,8 +96,6 @@ def amount_limit() -> int:
     >>> amount_limit() == 10 ** 12
     True
     """
-    from tierkit.features.definition import MONEY_TYPE
-
     match = re.fullmatch(r"DECIMAL\(\s*([0-9]+)\s*,\s*([0-9]+)\s*\)", MONEY_TYPE)
     if match is None:  # pragma: no cover - a programming error
         raise ValueError(f"MONEY_TYPE {MONEY_TYPE!r} is not DECIMAL(p, s)")

@@ -19,6 +19,9 @@ fixes the pattern instead; values that do not match the chosen pattern are bad r
 clock: ``2021-04-01T23:30-05:00`` is a purchase on 1 April. With ``timezone`` it is first
 converted to that zone's clock. Timestamps without an offset are taken as written.
 
+A date *parameter* (``as_of``, ``holdout_end``, a calibration end) has one reading only:
+``YYYY-MM-DD`` text or a date (:func:`parse_date`).
+
 Every pattern becomes a regular expression with numbered groups and SQL that validates the
 parts arithmetically (months 1-12, days of the month, leap years) and builds the timestamp,
 so DuckDB and Spark accept and reject exactly the same values. Regular expressions use only
@@ -27,10 +30,13 @@ so DuckDB and Spark accept and reject exactly the same values. Regular expressio
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from tierkit.errors import DataError
+import pandas as pd
+
+from tierkit.errors import DataError, TierkitError
 
 #: One or more spaces or a ``T`` between the date and the time.
 _TIME = (
@@ -97,6 +103,33 @@ class DatePattern:
         if month is None or not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
             return None
         return year, month, day
+
+
+def parse_date(value, name: str) -> dt.date:
+    """A date parameter as ``datetime.date``; text must be YYYY-MM-DD (one reading only).
+
+    Examples
+    --------
+    >>> parse_date("2021-04-01", "as_of")
+    datetime.date(2021, 4, 1)
+    >>> parse_date("04/01/2021", "as_of")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.TierkitError: as_of: '04/01/2021' is not a date; expected YYYY-MM-DD such as 2021-04-01
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        return value.date()
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is not None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
 
 
 def _days_in_month(year: int, month: int) -> int:

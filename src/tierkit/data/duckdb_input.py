@@ -1,6 +1,6 @@
 """The input contract run by DuckDB: a file or a frame becomes the view ``tk_tx`` of good rows.
 
-Training (:func:`tierkit.read_transactions`, :func:`tierkit.data.file_features`) and local
+Training (:func:`tierkit.read_transactions`, :func:`tierkit.file_features`) and local
 scoring share this class; Spark scoring runs the same SQL (:mod:`tierkit.data.spark_input`).
 """
 

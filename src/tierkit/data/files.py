@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import glob
 import gzip
 import io
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tierkit.errors import DataError
+from tierkit.paths import is_pattern, matching_files
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -49,7 +48,6 @@ _SNIFF_BYTES = 64 * 1024
 #: Records of the sniffed part that the separator is judged on.
 _SNIFF_RECORDS = 200
 #: Characters that make a name that does not exist a glob pattern.
-_GLOB_MAGIC = re.compile(r"[*?[]")
 
 
 @dataclass(frozen=True)
@@ -285,44 +283,6 @@ def transcode(path: Path, encoding: str, folder: Path) -> Path:
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: byte {exc.start} is not {encoding} text; give the file's encoding") from None
     return target
-
-
-def is_pattern(path) -> bool:
-    """Whether ``path`` is a glob pattern: it names nothing that exists and holds ``*``, ``?`` or ``[``.
-
-    A file whose name holds such a character is read as that file.
-
-    Examples
-    --------
-    >>> is_pattern("parts/*.parquet"), is_pattern("no/such.csv")
-    (True, False)
-    """
-    text = str(path)
-    return "://" not in text and bool(_GLOB_MAGIC.search(text)) and not Path(text).exists()
-
-
-def matching_files(pattern) -> list:
-    r"""The files a glob pattern names, sorted; a folder it matches gives the files inside (at any depth).
-
-    ``**`` matches folders at any depth, as in :func:`glob.glob` with ``recursive=True``.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> for name in ("2024-02.csv", "2024-01.csv", "2023-12.csv"):
-    ...     _ = open(os.path.join(folder, name), "w").write("customer_id,date,amount\n")
-    >>> [os.path.basename(f) for f in matching_files(os.path.join(folder, "2024-*.csv"))]
-    ['2024-01.csv', '2024-02.csv']
-    """
-    found = set()
-    for match in glob.glob(str(pattern), recursive=True):
-        path = Path(match)
-        if path.is_dir():
-            found.update(str(f) for f in path.rglob("*") if f.is_file())
-        elif path.is_file():
-            found.add(str(path))
-    return sorted(found)
 
 
 def describe_file(path, *, sep: str | None = None, encoding: str | None = None, header: bool = True,

@@ -55,7 +55,7 @@ class ReadReport:
 
     def lines(self, lang: str = "en") -> list[str]:
         """Human-readable summary lines, in English or Chinese (``lang="zh"``)."""
-        from tierkit.tiers.vocabulary import TERMS, term
+        from tierkit.words import TERMS, term
 
         left = ", ".join(f"{n:,} {term(reason, lang) if reason in TERMS else reason}"
                          for reason, n in self.rejected.items() if n)

@@ -370,7 +370,7 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     scale = survey_scale(scale if scale is not None else survey.attrs.get("scale", "nps"))
     survey = normalize_survey(survey, scale=scale)
     if as_of is not None:
-        from tierkit.features.definition import parse_date
+        from tierkit.data.dates import parse_date
 
         end = pd.Timestamp(parse_date(as_of, "as_of")) + pd.Timedelta(days=1)
     else:

@@ -7,8 +7,8 @@ the same customers. :func:`disagreements` finds them all, as data (one row per f
 
 ``opposite``
     A tier mostly (more than half of its customers) inside another scheme's *opposite*
-    tier, on one of two axes: **activity** (a favoured tier, :data:`tierkit.reporting.report.headline.FAVOURED`,
-    against a lapsing one, :data:`~tierkit.reporting.report.headline.LAPSING`) or **value**
+    tier, on one of two axes: **activity** (a favoured tier, :data:`FAVOURED`,
+    against a lapsing one, :data:`LAPSING`) or **value**
     (a high-value tier, :data:`HIGH_VALUE`, against a low-value one, :data:`LOW_VALUE`: the
     value-potential *star* against the ABC *ordinary* tier, say).
 ``label``
@@ -34,9 +34,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tierkit.reporting.report.headline import stance as activity_stance
+from tierkit.tiers.schemes import tiers_for
 
-#: Tiers that say "high value" (value axis; activity is :data:`~tierkit.reporting.report.headline.FAVOURED`).
+#: Tiers that say "our best, active customers: keep them" (ABC tiers rank value only, not activity).
+FAVOURED = {
+    "rfm_class": {"important_value"},
+    "rfm_segment": {"champions", "loyal"},
+    "lifecycle_stage": {"loyal"},
+    "clv_cs_class": {"core"},
+    "value_potential": {"star"},
+}
+
+#: Tiers that say "these customers are slipping away or gone".
+LAPSING = {
+    "rfm_class": {"important_retain", "important_winback", "general_retain", "general_winback"},
+    "rfm_segment": {"about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost"},
+    "lifecycle_stage": {"at_risk", "churned"},
+    "clv_cs_class": {"at_risk_key"},
+    "value_potential": {"harvest"},
+}
+
+#: Tiers that say "high value" (value axis; activity is :data:`FAVOURED`).
 HIGH_VALUE = {
     "abc_tier": {"high_end", "important", "A", "platinum", "gold"},
     "value_potential": {"star", "harvest"},
@@ -86,6 +104,35 @@ KINDS = ("opposite", "label", "conflict", "value_order")
 
 _SCHEMES = ("rfm_class", "rfm_segment", "abc_tier", "lifecycle_stage", "cluster_name", "clv_cs_class",
             "value_potential")
+
+
+def activity_stance(table: pd.DataFrame, column: str) -> dict:
+    """Tier key -> +1 (favoured), -1 (lapsing) or 0, for the tiers of ``column`` present in ``table``.
+
+    Clusters (``cluster_name``) are judged by their names: a *lapsing* or *long lapsed*
+    recency band is -1, the most valuable cluster (number 0) otherwise +1.
+
+    Examples
+    --------
+    >>> activity_stance(pd.DataFrame({"lifecycle_stage": ["loyal", "new", "churned"]}), "lifecycle_stage")
+    {'loyal': 1, 'new': 0, 'churned': -1}
+    >>> t = pd.DataFrame({"cluster": [0, 1], "cluster_name": ["very_recent-frequent", "lapsed-rare"]})
+    >>> activity_stance(t, "cluster_name")
+    {'very_recent-frequent': 1, 'lapsed-rare': -1}
+    """
+    keys = [k for k in pd.unique(table[column].dropna())]
+    if column == "cluster_name":
+        best = None
+        if "cluster" in table.columns:
+            first = table.loc[table["cluster"] == table["cluster"].min(), "cluster_name"]
+            best = first.iloc[0] if len(first) else None
+        out = {}
+        for key in keys:
+            words = str(key).split("-")
+            out[key] = -1 if {"lapsing", "lapsed"} & set(words) else (1 if key == best else 0)
+        return out
+    favoured, lapsing = FAVOURED.get(column, set()), LAPSING.get(column, set())
+    return {k: 1 if k in favoured else (-1 if k in lapsing else 0) for k in keys}
 
 
 def value_stance(table: pd.DataFrame, column: str) -> dict:
@@ -280,8 +327,6 @@ def value_order(table: pd.DataFrame, columns=None, value: str = "clv", min_custo
     >>> [(f["tier"], f["other_tier"], f["figures"]["mean"], f["figures"]["other_mean"]) for f in value_order(t)]
     [('small', 'high_end', 2.0, 1.0)]
     """
-    from tierkit.reporting.charts._common import tiers_for
-
     if value not in table.columns:
         return []
     out = []

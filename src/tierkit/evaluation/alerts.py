@@ -4,7 +4,7 @@ Degenerate fits, penalties that moved a model they were not needed for, unstable
 nothing, surveys that reach few customers.
 
 Each alert is one sentence in plain words with the figure behind it, in English or Chinese (the
-wording lives in :data:`tierkit.tiers.vocabulary.TERMS`, keys ``alert_*``). The command line
+wording lives in :data:`tierkit.words.TERMS`, keys ``alert_*``). The command line
 prints them as warnings in its ``--lang``, the report shows them in a warning panel on its first
 screen, in the report's language, and ``tierkit run`` logs them as the MLflow tag
 ``tierkit.alerts`` (English, stable for searching) and ``tierkit.alerts_zh``.
@@ -15,14 +15,14 @@ from __future__ import annotations
 import pandas as pd
 
 from tierkit.clusters.selection import index_preferences
-from tierkit.clv.model import penalty_moves
+
+# the alerts of a fitted CLV model are the CLV stage's own (validate_clv gives them too)
+from tierkit.clv.alerts import PARAMETER_RANGE as PARAMETER_RANGE
+from tierkit.clv.alerts import clv_model_alerts
 from tierkit.clv.trust import NEARLY_ALL
 from tierkit.tiers.schemes import abc_scheme_of, table_schemes, tier_schemes
-from tierkit.tiers.vocabulary import check_lang, term
+from tierkit.words import check_lang, term
 
-#: A purchase-model parameter outside this range (rates relative to the longest customer age) sits on
-#: the boundary of the model; so does Gamma-Gamma's q above its top.
-PARAMETER_RANGE = (1e-3, 1e3)
 #: A share of customers at or above this is "nearly everyone" (as in :mod:`tierkit.clv.trust`).
 NEARLY_ALL = NEARLY_ALL
 #: A survey matching fewer customers than this share grades few of them.
@@ -114,51 +114,6 @@ def grading_alerts(segmentation, table, lang: str = "en") -> list[str]:
         rated = tally.rated / tally.rows if tally.rows else 0.0
         if rated < FEW_ANSWERS:
             alerts.append(term("alert_few_answers", lang, share=f"{rated:.0%}"))
-    return alerts
-
-
-def clv_model_alerts(model, lang: str = "en") -> list[str]:
-    """Alerts about a fitted :class:`tierkit.CLVModel`: the same for ``segment``, ``report`` and ``validate``.
-
-    Every figure judged is free of units: the rate parameters (``alpha``, ``beta``) are taken
-    relative to the longest customer age ``max(T)``, as the fit scales them, so the same data in
-    days and in weeks raise the same alerts; Gamma-Gamma's ``v`` relative to the mean spend is not
-    judged at all (``q`` carries the shape).
-
-    Parameters
-    ----------
-    model : tierkit.CLVModel
-        Fitted.
-    lang : {"en", "zh"}, default="en"
-
-    Returns
-    -------
-    list of str
-    """
-    check_lang(lang)
-    alerts = []
-    low, high = PARAMETER_RANGE
-    purchases, bg = model._purchase_model()
-    gg = model.gamma_gamma_params_
-    span = getattr(model, "scale_", {}).get("max_T") or 1.0
-    scaled = {k: (v / span if k in ("alpha", "beta") else v) for k, v in bg.items()}
-    edge = {k: bg[k] for k, v in scaled.items() if not low <= v <= high}
-    if edge and "a" in bg:  # BG/NBD and MBG/NBD: the dropout chance a / (a + b)
-        shown = ", ".join(f"{k} = {v:.3g}" for k, v in edge.items())
-        alerts.append(term("alert_bgnbd_edge", lang, model=purchases.label, shown=shown, low=f"{low:g}",
-                           high=f"{high:g}", dropout=f"{bg['a'] / (bg['a'] + bg['b']):.2g}"))
-    if gg["q"] > high:
-        alerts.append(term("alert_gg_flat", lang, q=f"{gg['q']:.3g}", v=f"{gg['v']:.3g}"))
-    elif gg["q"] < 1.5:
-        alerts.append(term("alert_gg_q_near_1", lang, q=f"{gg['q']:.3f}"))
-    for option, shift in getattr(model, "penalty_shift_", {}).items():
-        moves = penalty_moves(shift)
-        if moves:
-            alerts.append(term("alert_penalty_shift", lang, penalizer=option, value=shift["penalizer"], moves=moves))
-    verdict = getattr(model, "trust_", None)
-    if verdict is not None and not verdict["discriminates"]:
-        alerts.append(term("alert_clv_untrusted", lang, model=purchases.label, reason=verdict["reason"],
-                           remedy=verdict["remedy"]))
     return alerts
 
 

@@ -40,7 +40,7 @@ from tierkit.tiers import schemes
 from tierkit.tiers.abc_tiers import ABC_TIERS, tier_thresholds
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.schemes import abc_scheme_of
-from tierkit.tiers.vocabulary import check_lang, term
+from tierkit.words import check_lang, term
 
 ENTERED = "(entered)"
 LEFT = "(left)"
@@ -260,7 +260,7 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
         Value column; default ``profit`` when present, else ``monetary`` (``monetary`` for
         ``rfm_class``).
     lang : {"en", "zh"}, default="en"
-        Language of ``message`` (tier names come from :mod:`tierkit.tiers.vocabulary`).
+        Language of ``message`` (tier names come from :mod:`tierkit.words`).
 
     Returns
     -------
@@ -400,7 +400,7 @@ def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     """
     from pathlib import Path
 
-    from tierkit.tiers.vocabulary import HEADERS, header_keys
+    from tierkit.words import HEADERS, header_keys
 
     path = Path(path)
     frame = read_table(path, "a scored snapshot", text_columns=["customer_id", *HEADERS["customer_id"]])

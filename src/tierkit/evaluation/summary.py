@@ -134,7 +134,7 @@ def tier_strategy_summary(table: pd.DataFrame, column: str, lang: str = "en") ->
         out["tier_label"] = keys.map(lambda k: cluster_label(k, lang))
         out["strategy"] = keys.map(lambda k: cluster_strategy(k, lang))
     else:
-        from tierkit.tiers.vocabulary import labels_for
+        from tierkit.words import labels_for
 
         tiers = table_schemes(table)[column]
         out["tier_label"] = labels_for(keys, tiers, lang)

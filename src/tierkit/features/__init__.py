@@ -4,6 +4,6 @@ One definition (:mod:`.definition`), run by DuckDB for training and local scorin
 for Spark scoring (:mod:`.engines`).
 """
 
-from tierkit.features.definition import FEATURE_COLUMNS, TIME_UNITS, feature_sql, rfm_features
+from tierkit.features.definition import FEATURE_COLUMNS, TIME_UNITS, feature_sql, file_features, rfm_features
 
-__all__ = ["FEATURE_COLUMNS", "TIME_UNITS", "feature_sql", "rfm_features"]
+__all__ = ["FEATURE_COLUMNS", "TIME_UNITS", "feature_sql", "file_features", "rfm_features"]

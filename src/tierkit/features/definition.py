@@ -26,13 +26,19 @@ a timestamp counts; transactions after ``as_of`` are left out):
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 
 import duckdb
 import pandas as pd
 
+# the type money is summed in is the canonical transactions' contract (amounts must fit it), and
+# date parameters follow the date rules of the reader: both live in data/, used here
+from tierkit.data.columns import ColumnMap, ReadOptions, reading_record
+from tierkit.data.contract import MONEY_TYPE as MONEY_TYPE
+from tierkit.data.dates import parse_date
+from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.errors import DataError, TierkitError
+from tierkit.paths import path_name
 from tierkit.progress import timed
 from tierkit.threads import available_cores
 
@@ -50,39 +56,8 @@ FEATURE_COLUMNS = [
     "T",
     "monetary_btyd",
 ]
-#: Exact type that amounts and profits are summed in: sums do not depend on the order in which
-#: threads (or Spark executors) add them, so training, local scoring and Spark agree to the bit.
-#: Amounts are rounded to 6 decimals and must stay below 10**12.
-MONEY_TYPE = "DECIMAL(18, 6)"
 
 HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
-
-
-def parse_date(value, name: str) -> dt.date:
-    """A date parameter as ``datetime.date``; text must be YYYY-MM-DD (one reading only).
-
-    Examples
-    --------
-    >>> parse_date("2021-04-01", "as_of")
-    datetime.date(2021, 4, 1)
-    >>> parse_date("04/01/2021", "as_of")
-    Traceback (most recent call last):
-    ...
-    tierkit.errors.TierkitError: as_of: '04/01/2021' is not a date; expected YYYY-MM-DD such as 2021-04-01
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp) and not pd.isna(value):
-        return value.date()
-    text = str(value).strip() if isinstance(value, str) else None
-    if text is not None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
 
 
 def check_time_unit(time_unit: str) -> int:
@@ -296,6 +271,55 @@ FREQUENCY_REMEDY = {
     "purchase_days": "read the transactions without an order column (leave out order_id; --order-col)",
 }
 
+def file_features(path, as_of, *, columns: ColumnMap | None = None, options: ReadOptions | None = None,
+                  time_unit: str = "D", holdout_end=None, memory_limit: str | None = None):
+    """RFM features straight from a transaction file, in one DuckDB session: ``(features, report)``.
+
+    The same as ``rfm_features(read_transactions(path, ...), as_of, ...)`` (a test pins it),
+    without bringing the transactions into Python; the command line uses it. The file is read
+    by the one reader of :mod:`tierkit.data`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A transaction file, or a folder or glob of parts, as for :func:`tierkit.read_transactions`.
+    as_of : date-like
+        Observation date.
+    columns : ColumnMap, optional
+        Source columns of each field; default the canonical names.
+    options : ReadOptions, optional
+        File layout and the bad-row policy; default :class:`tierkit.ReadOptions`.
+    time_unit, holdout_end
+        As in :func:`tierkit.rfm_features`.
+    memory_limit : str, optional
+        DuckDB's memory limit (``"2GB"`` ...); default DuckDB's.
+
+    Returns
+    -------
+    features : pandas.DataFrame
+        The feature table of :func:`tierkit.rfm_features`; ``attrs["read_report"]`` holds the
+        counts.
+    report : ReadReport
+        Rows read, kept and left out.
+
+    Examples
+    --------
+    >>> from tierkit.datasets import cdnow_path
+    >>> f, report = file_features(cdnow_path(), "1998-06-30", columns=ColumnMap(amount="dollar_value"))
+    >>> len(f), report.rows_read
+    (23570, 69659)
+    """
+    with DuckDBInput(memory_limit=memory_limit) as reader:
+        with timed(f"read {path_name(path)}"):
+            report = reader.load_file(path, columns, options)
+        features = features_from_view(reader.con, "tk_tx", as_of=as_of, time_unit=time_unit,
+                                      holdout_end=holdout_end, has_order_id=reader.plan.columns.order_id is not None,
+                                      has_profit=reader.plan.columns.profit is not None, stacklevel=3)
+    features.attrs["read_report"] = report.as_dict()
+    features.attrs["reading"] = reading_record(columns, options)
+    return features, report
+
+
 def check_frequency_of(frequency_of: str | None, order_column: str | None, who: str) -> None:
     """One-line error when reading with (or without) ``order_column`` would count ``frequency`` another way.
 
@@ -334,7 +358,7 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
     """The feature table of the canonical transactions in the DuckDB relation ``relation``.
 
     The one place features are computed for training: :func:`rfm_features` (a frame) and
-    :func:`tierkit.data.file_features` (a file) both come here. Warns with the count of
+    :func:`file_features` (a file) both come here. Warns with the count of
     transactions after the end date, which are left out.
     """
     as_of = parse_date(as_of, "as_of")

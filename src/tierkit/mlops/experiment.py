@@ -47,9 +47,9 @@ from tierkit.mlops.runs import log_scheme_runs, run_description
 from tierkit.mlops.store import open_tracking_store
 from tierkit.progress import timed
 from tierkit.segmentation.chain import Segmentation, build_segmentation
-from tierkit.segmentation.standards import _plain
+from tierkit.segmentation.standards import plain_values
 from tierkit.tiers.schemes import tier_order, tier_schemes
-from tierkit.tiers.vocabulary import LANGS
+from tierkit.words import LANGS
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ def clv_model_tags(segmentation: Segmentation) -> dict:
     standards = clv.standards()
     params = {standards["model"]: standards[standards["model"]], "gamma_gamma": standards["gamma_gamma"]}
     return {"tierkit.clv_model": clv.model_, "tierkit.clv_model_choice": clv.model_choice_[:5000],
-            "tierkit.clv_params": json.dumps(_plain(params))}
+            "tierkit.clv_params": json.dumps(plain_values(params))}
 
 
 def chosen_k(segmentation: Segmentation) -> int | None:
@@ -410,10 +410,12 @@ def _log_extras(segmentation, table, config, tmp: Path, comparison, notes, alert
 
 def _model_charts(segmentation, lang: str):
     """(name, Axes) of the fitted models' own charts: k selection, snake plot ..."""
+    from tierkit.reporting.charts.clusters import cluster_charts
+
     out = []
     steps = dict(segmentation.steps_)
-    if "clusters" in steps and hasattr(steps["clusters"], "charts"):
-        out.extend(steps["clusters"].charts(lang=lang))
+    if "clusters" in steps:
+        out.extend(cluster_charts(steps["clusters"], lang=lang))
     return out
 
 

@@ -62,7 +62,7 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS
 from tierkit.segmentation.chain import at_horizon
-from tierkit.segmentation.standards import MODEL_FORMAT, dumps, segmentation_standards
+from tierkit.segmentation.standards import check_model_format, dumps, segmentation_standards
 
 log = logging.getLogger(__name__)
 
@@ -238,19 +238,6 @@ def json_safe(table: pd.DataFrame) -> pd.DataFrame:
             cells[bad] = None
             out[column] = pd.Series(cells, index=out.index, dtype=object)
     return out
-
-
-def check_model_format(standards: dict, source: str = "model") -> None:
-    """Refuse a model saved in a layout this tierkit cannot read."""
-    from tierkit._version import __version__
-
-    found = standards.get("model_format")
-    if found != MODEL_FORMAT:
-        raise ModelError(
-            f"{source}: saved by tierkit {standards.get('tierkit_version', '?')} in model format {found}; "
-            f"this tierkit {__version__} reads format {MODEL_FORMAT}. Re-train the model with this tierkit, "
-            f"or install tierkit {standards.get('tierkit_version', '?')} to use it"
-        )
 
 
 def _shown(value):
@@ -702,7 +689,6 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
     ------
     dict
     """
-    import tierkit
     from tierkit.progress import quiet
 
     with quiet():  # the example's features and MLflow's grading of it are part of saving the model
@@ -719,7 +705,7 @@ def model_parts(segmentation, features: pd.DataFrame, horizon=None):
             "python_model": SegmentationModel(),
             "artifacts": {"segmentation": str(Path(tmp) / "segmentation.joblib"),
                           "standards": str(Path(tmp) / "standards.json")},
-            "code_paths": [str(Path(tierkit.__file__).parent)],
+            "code_paths": [str(Path(__file__).parent.parent)],  # the tierkit package folder
             "signature": build_signature(segmentation, input_columns, table[output_columns].reset_index(), horizon),
             "input_example": example,
             "pip_requirements": pinned_requirements(),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from tierkit.evaluation.comparison import METRIC_MEANINGS, METRICS
 from tierkit.segmentation.chain import STEP_LABELS
-from tierkit.segmentation.standards import _plain
+from tierkit.segmentation.standards import plain_values
 
 #: Metrics every scheme's child run logs (NaN where a scheme has none, so the keys are the same).
 SCHEME_METRICS = (*METRICS, "tiers", "rank")
@@ -69,7 +69,7 @@ def scheme_steps(segmentation, scheme: str) -> list:
 def scheme_standards(segmentation, scheme: str) -> dict:
     """The learned standards of the steps behind ``scheme``, by step, as plain JSON values."""
     steps = dict(segmentation.steps_)
-    return {name: _plain(steps[name].standards()) for name in scheme_steps(segmentation, scheme)
+    return {name: plain_values(steps[name].standards()) for name in scheme_steps(segmentation, scheme)
             if hasattr(steps[name], "standards")}
 
 

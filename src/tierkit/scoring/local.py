@@ -22,9 +22,9 @@ from tierkit.data.memory import check_memory_limit
 from tierkit.errors import DataError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
+from tierkit.output_chunks import ScoreWriter, check_score_path
 from tierkit.scoring.model_spec import fetch_model, model_columns, model_reading, shaped_as_trained
 from tierkit.scoring.summary import ScoringSummary
-from tierkit.scoring.writer import ScoreWriter, check_score_path
 
 log = logging.getLogger(__name__)
 

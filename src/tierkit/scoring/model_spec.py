@@ -17,6 +17,7 @@ from pathlib import Path
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.errors import DataError, MissingColumnsError, ModelError
 from tierkit.features.definition import check_time_unit
+from tierkit.segmentation.standards import check_model_format
 
 #: numpy/pandas dtype of each MLflow signature type in the output table.
 _DTYPES = {"string": "str", "long": "int64", "integer": "int64", "double": "float64", "float": "float64",
@@ -54,8 +55,6 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     import mlflow
     from mlflow.exceptions import MlflowException
     from mlflow.models import Model
-
-    from tierkit.mlops.pyfunc import check_model_format
 
     local = Path(uri)
     if not local.is_dir():

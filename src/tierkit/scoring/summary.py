@@ -59,7 +59,7 @@ class ScoringSummary:
 
     def lines(self, lang: str = "en") -> list[str]:
         """The summary as aligned text lines, in English or Chinese (``lang="zh"``)."""
-        from tierkit.tiers.vocabulary import term
+        from tierkit.words import term
 
         why = ", ".join(f"{term(reason, lang) if reason in REASON_WORDS else reason}: {n:,}"
                         for reason, n in self.rejected.items())

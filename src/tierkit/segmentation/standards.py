@@ -12,17 +12,37 @@ import math
 import numpy as np
 
 from tierkit._version import __version__
+from tierkit.errors import ModelError
 
 #: Bumped when a saved model's layout changes; models with another format are refused.
 MODEL_FORMAT = 2  # 2: modules moved to the tiers/ mlops/ ... layout (issue 11); format-1 pickles name old modules
 
 
-def _plain(value):
-    """JSON-friendly copy: numpy to Python, inf/nan to strings, keys to text."""
+def plain_values(value):
+    """A JSON-friendly copy of ``value``: numpy to Python, inf and nan to text, keys to text.
+
+    The standards of a saved model and the figures logged to MLflow are written with it, so an
+    infinite bin edge reads back as ``"inf"``, not as JSON's forbidden ``Infinity``.
+
+    Parameters
+    ----------
+    value : object
+        Nested dicts, lists, tuples and arrays of numbers, strings, None and numpy scalars.
+
+    Returns
+    -------
+    object
+        The same structure with only JSON types.
+
+    Examples
+    --------
+    >>> plain_values({1: np.array([-np.inf, 2.5]), "n": np.int64(3), "ok": np.bool_(True)})
+    {'1': ['-inf', 2.5], 'n': 3, 'ok': True}
+    """
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_values(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
+        return [plain_values(v) for v in value]
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -51,13 +71,14 @@ def segmentation_standards(segmentation) -> dict:
             learned = {k: v for k, v in vars(step).items()
                        if k.endswith("_") and not k.startswith("_") and _is_small(v)}
         params = step.get_params(deep=False) if hasattr(step, "get_params") else {}
-        steps[name] = {"class": type(step).__name__, "params": _plain(_simple(params)), "learned": _plain(learned)}
+        steps[name] = {"class": type(step).__name__, "params": plain_values(_simple(params)),
+                       "learned": plain_values(learned)}
     return {
         "tierkit_version": __version__,
         "model_format": MODEL_FORMAT,
         "time_unit": getattr(segmentation, "time_unit_", None),
         "frequency_of": getattr(segmentation, "frequency_of_", None),
-        "reading": _plain(getattr(segmentation, "reading_", None)),
+        "reading": plain_values(getattr(segmentation, "reading_", None)),
         "feature_columns": list(getattr(segmentation, "feature_columns_", [])),
         "skipped_steps": dict(getattr(segmentation, "skipped_steps_", {})),
         "steps": steps,
@@ -79,3 +100,27 @@ def _simple(params: dict) -> dict:
 def dumps(standards: dict) -> str:
     """Stable, readable JSON text (sorted keys, UTF-8 kept)."""
     return json.dumps(standards, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def check_model_format(standards: dict, source: str = "model") -> None:
+    """Refuse a model saved in a layout this tierkit cannot read (:data:`MODEL_FORMAT`).
+
+    Parameters
+    ----------
+    standards : dict
+        The model's standards (``standards.json``): its ``model_format`` and ``tierkit_version``.
+    source : str, default="model"
+        What the message names as the model (its URI or folder).
+
+    Raises
+    ------
+    ModelError
+        When the model's format is not :data:`MODEL_FORMAT`.
+    """
+    found = standards.get("model_format")
+    if found != MODEL_FORMAT:
+        raise ModelError(
+            f"{source}: saved by tierkit {standards.get('tierkit_version', '?')} in model format {found}; "
+            f"this tierkit {__version__} reads format {MODEL_FORMAT}. Re-train the model with this tierkit, "
+            f"or install tierkit {standards.get('tierkit_version', '?')} to use it"
+        )

@@ -1,6 +1,6 @@
-"""The rule-based tier estimators and the vocabulary they share.
+"""The rule-based tier estimators.
 
 RFM scores, classes and segments, ABC tiers, lifecycle stages, the CLV-CS grid and the
-value-potential matrix, with their vocabulary: keys, labels and strategies in English and
-Chinese.
+value-potential matrix. Their keys, labels and strategies in English and Chinese are words of
+:mod:`tierkit.words`, the catalogue below every stage.
 """

@@ -33,7 +33,7 @@ import pandas as pd
 from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
-from tierkit.tiers.vocabulary import ABC_TIERS  # noqa: F401  (the scheme's tiers)
+from tierkit.words import ABC_TIERS  # noqa: F401  (the scheme's tiers)
 
 RANK_CUTOFFS = {"course": (0.05, 0.20, 0.50, 1.0), "abc": (0.20, 0.50, 1.0), "pyramid": (0.05, 0.20, 0.50, 1.0)}
 VALUE_CUTOFFS = {"course": (0.50, 0.80, 0.95, 1.0), "abc": (0.80, 0.95, 1.0), "pyramid": (0.50, 0.80, 0.95, 1.0)}

@@ -36,7 +36,7 @@ from tierkit.errors import DataError, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, shown
 from tierkit.tiers.binning import grade, quantile_edges
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
-from tierkit.tiers.vocabulary import CLV_CS_CLASSES  # noqa: F401  (the scheme's tiers)
+from tierkit.words import CLV_CS_CLASSES  # noqa: F401  (the scheme's tiers)
 
 DEFAULT_CLASSES = {
     ("high", "high"): "core",

@@ -51,7 +51,7 @@ from tierkit.features.definition import TIME_UNITS, features_time_unit
 from tierkit.features.durations import to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.constraints import Duration, Interval
-from tierkit.tiers.vocabulary import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
+from tierkit.words import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
 _FEATURES = ("recency", "frequency", "frequency_btyd", "recency_btyd")
 #: Without a repeat customer the gaps cannot set the thresholds; these defaults apply.

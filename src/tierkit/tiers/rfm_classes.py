@@ -15,7 +15,7 @@ import pandas as pd
 
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.constraints import Interval, MappingOf, Options
-from tierkit.tiers.vocabulary import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
+from tierkit.words import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
 
 _METRICS = ("recency", "frequency", "monetary")
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from tierkit.errors import TierkitError
 from tierkit.tiers._base import TierTransformer, require_columns
-from tierkit.tiers.vocabulary import RFM_SEGMENTS  # noqa: F401  (the scheme's tiers)
+from tierkit.words import RFM_SEGMENTS  # noqa: F401  (the scheme's tiers)
 
 DEFAULT_GRID_ROWS = {
     5: ["new", "potential_loyalist", "potential_loyalist", "champions", "champions"],

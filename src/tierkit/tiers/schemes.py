@@ -29,7 +29,7 @@ from tierkit.tiers.lifecycle import LIFECYCLE_STAGES
 from tierkit.tiers.rfm_classes import RFM_CLASSES
 from tierkit.tiers.rfm_segments import RFM_SEGMENTS
 from tierkit.tiers.value_potential import VALUE_POTENTIAL_TIERS
-from tierkit.tiers.vocabulary import check_lang, labels_for
+from tierkit.words import Tier, check_lang, cluster_label, cluster_strategy, labels_for
 
 #: Best-first order where the scheme's table order is not already best-first.
 _BEST_FIRST = {
@@ -38,7 +38,7 @@ _BEST_FIRST = {
 
 
 def tier_schemes(abc_scheme: str = "course") -> dict:
-    """Tier column -> its tiers (:class:`tierkit.tiers.vocabulary.Tier`: key, labels, strategies).
+    """Tier column -> its tiers (:class:`tierkit.words.Tier`: key, labels, strategies).
 
     Examples
     --------
@@ -151,10 +151,50 @@ def add_labels(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             table[f"{column}_label"] = labels_for(table[column], tiers, lang)
             table[f"{column}_strategy"] = labels_for(table[column], tiers, lang, what="strategy")
     if "cluster_name" in table.columns:
-        from tierkit.clusters.naming import cluster_label, cluster_strategy
-
         names = table["cluster_name"]
         distinct = names.dropna().unique()
         table["cluster_name_label"] = names.map({n: cluster_label(n, lang) for n in distinct})
         table["cluster_name_strategy"] = names.map({n: cluster_strategy(n, lang) for n in distinct})
     return table
+
+
+def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
+    """The tiers of a known tier column (all schemes of tierkit), or ``None``."""
+    abc_scheme = "course"
+    if column == "abc_tier":
+        seen = {k for k in keys if k in {t.key for tiers in ABC_TIERS.values() for t in tiers}}
+        abc_scheme = abc_scheme_of(seen)  # unknown keys are shown as they are
+    return tier_schemes(abc_scheme).get(column)
+
+
+def cluster_tiers(table: pd.DataFrame) -> tuple[Tier, ...]:
+    """Tiers of ``cluster_name`` in cluster order (0 = most valuable), labelled by their bands.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"cluster": [1, 0], "cluster_name": ["lapsed-rare-low_spend", "recent-frequent-high_spend"]})
+    >>> [x.zh for x in cluster_tiers(t)]
+    ['0: 近期购买·经常购买·消费较高', '1: 久未购买·极少购买·消费较低']
+    """
+    pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
+    return tuple(Tier(name, f"{number}: {cluster_label(name, 'en')}", f"{number}: {cluster_label(name, 'zh')}",
+                      cluster_strategy(name, "en"), cluster_strategy(name, "zh"))
+                 for number, name in zip(pairs["cluster"], pairs["cluster_name"], strict=True))
+
+
+def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:
+    """Tiers to show for ``column``, in scheme order, keeping only those with customers.
+
+    Unknown columns (``cluster_name``) become one tier per value, largest first, named by the
+    value itself.
+    """
+    counts = table[column].value_counts(dropna=True)
+    if tiers is None and column == "cluster_name" and "cluster" in table.columns:
+        tiers = cluster_tiers(table)
+    if tiers is None:
+        tiers = scheme_tiers(column, counts.index)
+    if tiers is None:
+        return [Tier(str(k), str(k), str(k)) for k in counts.index]
+    known = [t for t in tiers if t.key in counts.index]
+    extra = [Tier(str(k), str(k), str(k)) for k in counts.index if k not in {t.key for t in tiers}]
+    return known + extra

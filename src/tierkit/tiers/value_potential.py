@@ -23,7 +23,7 @@ import pandas as pd
 from tierkit.tiers._base import TierTransformer, numeric_column
 from tierkit.tiers.binning import grade, quantile_edges
 from tierkit.tiers.constraints import Interval
-from tierkit.tiers.vocabulary import VALUE_POTENTIAL_TIERS  # noqa: F401  (the scheme's tiers)
+from tierkit.words import VALUE_POTENTIAL_TIERS  # noqa: F401  (the scheme's tiers)
 
 _QUADRANT = {(True, True): "star", (True, False): "harvest", (False, True): "develop", (False, False): "low_priority"}
 

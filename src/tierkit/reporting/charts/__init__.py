@@ -5,7 +5,7 @@ ships inside tierkit (a subset of Noto Sans CJK SC, see :mod:`tierkit.reporting.
 no system font is needed.
 """
 
-from tierkit.reporting.charts._common import figure_png
+from tierkit.reporting.charts._common import figure_png, write_charts
 from tierkit.reporting.charts.clv_cs import plot_clv_cs_grid
 from tierkit.reporting.charts.fonts import chart_fonts, cjk_font_family
 from tierkit.reporting.charts.lifecycle import plot_lifecycle_funnel
@@ -27,4 +27,5 @@ __all__ = [
     "plot_tier_shares",
     "plot_value_potential",
     "rfm_cell_means",
+    "write_charts",
 ]

@@ -1,19 +1,21 @@
-"""What the chart modules share: axes creation, UI words in two languages, tier lookups."""
+"""What the chart modules share: axes creation, UI words in two languages, PNG files."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from tierkit.output import atomic_path
 from tierkit.tiers._base import require_columns
-from tierkit.tiers.vocabulary import Tier, check_lang, term
+from tierkit.words import check_lang, term
 
 
 def word(key: str, lang: str, **fmt) -> str:
-    """A UI word in ``lang`` (from :data:`tierkit.tiers.vocabulary.TERMS`)."""
+    """A UI word in ``lang`` (from :data:`tierkit.words.TERMS`)."""
     return term(key, lang, **fmt)
 
 
@@ -81,56 +83,37 @@ def figure_png(fig, dpi: int = 100, lang: str = "en") -> bytes:
     return buffer.getvalue()
 
 
+def write_charts(charts, folder, lang: str = "en") -> list[Path]:
+    """Write named charts as PNG files ``<name>.png`` in ``folder`` (created), each atomically.
+
+    Parameters
+    ----------
+    charts : iterable of (str, matplotlib.axes.Axes)
+        The file stem and the Axes of each chart.
+    folder : str or os.PathLike
+        Where the files go.
+    lang : {"en", "zh"}, default="en"
+        Language of the charts' text, for the CJK font fallback (:func:`figure_png`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files, in the order of ``charts``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, ax in charts:
+        path = folder / f"{name}.png"
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(figure_png(ax.figure, lang=lang))
+        paths.append(path)
+    return paths
+
+
 def require(table: pd.DataFrame, columns, who: str) -> None:
     """The columns a chart needs (:func:`tierkit.tiers._base.require_columns`)."""
     require_columns(table, columns, who, what="column")
-
-
-def scheme_tiers(column: str, keys=()) -> tuple[Tier, ...] | None:
-    """The tiers of a known tier column (all schemes of tierkit), or ``None``."""
-    from tierkit.tiers.abc_tiers import ABC_TIERS
-    from tierkit.tiers.schemes import abc_scheme_of, tier_schemes
-
-    abc_scheme = "course"
-    if column == "abc_tier":
-        seen = {k for k in keys if k in {t.key for tiers in ABC_TIERS.values() for t in tiers}}
-        abc_scheme = abc_scheme_of(seen)  # unknown keys are shown as they are
-    return tier_schemes(abc_scheme).get(column)
-
-
-def cluster_tiers(table: pd.DataFrame) -> tuple[Tier, ...]:
-    """Tiers of ``cluster_name`` in cluster order (0 = most valuable), labelled by their bands.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"cluster": [1, 0], "cluster_name": ["lapsed-rare-low_spend", "recent-frequent-high_spend"]})
-    >>> [x.zh for x in cluster_tiers(t)]
-    ['0: 近期购买·经常购买·消费较高', '1: 久未购买·极少购买·消费较低']
-    """
-    from tierkit.clusters.naming import cluster_label, cluster_strategy
-
-    pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
-    return tuple(Tier(name, f"{number}: {cluster_label(name, 'en')}", f"{number}: {cluster_label(name, 'zh')}",
-                      cluster_strategy(name, "en"), cluster_strategy(name, "zh"))
-                 for number, name in zip(pairs["cluster"], pairs["cluster_name"], strict=True))
-
-
-def tiers_for(table: pd.DataFrame, column: str, tiers=None) -> list[Tier]:
-    """Tiers to show for ``column``, in scheme order, keeping only those with customers.
-
-    Unknown columns (``cluster_name``) become one tier per value, largest first, named by the
-    value itself.
-    """
-    counts = table[column].value_counts(dropna=True)
-    if tiers is None and column == "cluster_name" and "cluster" in table.columns:
-        tiers = cluster_tiers(table)
-    if tiers is None:
-        tiers = scheme_tiers(column, counts.index)
-    if tiers is None:
-        return [Tier(str(k), str(k), str(k)) for k in counts.index]
-    known = [t for t in tiers if t.key in counts.index]
-    extra = [Tier(str(k), str(k), str(k)) for k in counts.index if k not in {t.key for t in tiers}]
-    return known + extra
 
 
 def check(lang: str) -> str:

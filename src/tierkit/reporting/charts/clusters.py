@@ -7,7 +7,7 @@ import pandas as pd
 
 from tierkit.reporting.charts._common import check, new_axes
 from tierkit.reporting.charts.fonts import chart_fonts
-from tierkit.tiers.vocabulary import term
+from tierkit.words import term
 
 
 def _w(key: str, lang: str, **fmt) -> str:
@@ -123,3 +123,27 @@ def plot_relative_importance(profiles: pd.DataFrame, ax=None, lang: str = "en"):
         ax.figure.colorbar(image, ax=ax, ticks=[])
         ax.set_title(_w("importance", lang))
     return ax
+
+
+def cluster_charts(segmenter, lang: str = "en") -> list:
+    """``(name, Axes)`` of a fitted segmenter's charts: k selection (when it chose k), snake plot, relative importance.
+
+    Parameters
+    ----------
+    segmenter : tierkit.KMeansSegmenter
+        Fitted.
+    lang : {"en", "zh"}, default="en"
+        Language of the charts.
+
+    Returns
+    -------
+    list of (str, matplotlib.axes.Axes)
+        ``clusters.k_selection`` (only when the segmenter chose k), ``clusters.snake`` and
+        ``clusters.relative_importance``.
+    """
+    out = []
+    if segmenter.selection_ is not None:
+        out.append(("clusters.k_selection", plot_k_selection(segmenter.selection_, lang=lang)))
+    out.append(("clusters.snake", plot_snake(segmenter, lang=lang)))
+    out.append(("clusters.relative_importance", plot_relative_importance(segmenter.profiles_, lang=lang)))
+    return out

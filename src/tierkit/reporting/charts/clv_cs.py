@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, money_text, new_axes, require, scheme_tiers, word
+from tierkit.reporting.charts._common import check, money_text, new_axes, require, word
 from tierkit.reporting.charts.fonts import chart_fonts
+from tierkit.tiers.schemes import scheme_tiers
 
 
 def plot_clv_cs_grid(table: pd.DataFrame, ax=None, lang: str = "en", clv: str = "clv",

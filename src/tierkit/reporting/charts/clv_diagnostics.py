@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tierkit.reporting.charts._common import check, new_axes
+from tierkit.reporting.charts._common import check, new_axes, write_charts
 from tierkit.reporting.charts.fonts import chart_fonts
 
 #: Labels of the diagnostic charts: key -> (English, Chinese).
@@ -159,3 +159,23 @@ def diagnostic_charts(result, lang: str = "en") -> list:
             (f"clv_frequency_recency_{name}", plot_matrix(d, lang=lang, which="expected", unit=result.time_unit)),
         ]
     return charts
+
+
+def write_diagnostic_plots(result, folder, lang: str = "en") -> list:
+    """The diagnostic charts of ``result`` as PNG files in ``folder`` (created): :func:`diagnostic_charts`.
+
+    Parameters
+    ----------
+    result : tierkit.clv.diagnostics.CLVDiagnostics
+        The diagnostics (:func:`tierkit.clv.diagnostics.clv_diagnostics`).
+    folder : str or os.PathLike
+        Where the files go, one ``<chart>.png`` per chart.
+    lang : {"en", "zh"}, default="en"
+        Language of the charts.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files.
+    """
+    return write_charts(diagnostic_charts(result, lang=lang), folder, lang=lang)

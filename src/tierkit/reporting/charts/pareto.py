@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, tiers_for, word
+from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, word
 from tierkit.reporting.charts.fonts import chart_fonts
+from tierkit.tiers.schemes import tiers_for
 
 
 def pareto_curve(values) -> tuple[np.ndarray, np.ndarray]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.reporting.charts._common import check, new_axes, require, scheme_tiers, word
+from tierkit.reporting.charts._common import check, new_axes, require, word
 from tierkit.reporting.charts.fonts import chart_fonts
 from tierkit.reporting.charts.palette import tier_colors
+from tierkit.tiers.schemes import scheme_tiers
 
 #: The quadrants in rank order, coloured like every tier (:mod:`tierkit.reporting.charts.palette`).
 _COLORS = tier_colors(["star", "harvest", "develop", "low_priority"])

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from tierkit.evaluation.summary import tier_summary
-from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, tiers_for, word
+from tierkit.reporting.charts._common import check, new_axes, no_revenue, require, show_nothing, word
 from tierkit.reporting.charts.fonts import chart_fonts
 from tierkit.reporting.charts.palette import readable_on, tier_colors
+from tierkit.tiers.schemes import tiers_for
 
 #: Beyond this many tiers a pie becomes a bar chart.
 MAX_PIE_SLICES = 6
@@ -38,7 +39,7 @@ def plot_tier_shares(table: pd.DataFrame, column: str, ax=None, lang: str = "en"
     value : str, default="monetary"
         Revenue column.
     tiers : sequence of Tier, optional
-        Tier names and order; default the scheme's (:mod:`tierkit.tiers.vocabulary`).
+        Tier names and order; default the scheme's (:mod:`tierkit.words`).
     title : str, optional
         Name of the scheme in the title; default the column name.
 

@@ -14,9 +14,9 @@ The report therefore opens with one headline scheme, chosen by :func:`choose_hea
 
 The other schemes are then read against it: for each headline tier the dominant tier of
 every other scheme (:func:`dominant_tiers`), and the customers the two schemes judge in
-opposite ways (:func:`contradictions`): a *favoured* tier (:data:`FAVOURED`: the best,
-active customers) in one and a *lapsing* tier (:data:`LAPSING`: at risk, churned, lost) in
-the other.
+opposite ways (:func:`contradictions`): a *favoured* tier
+(:data:`tierkit.evaluation.agreement.FAVOURED`: the best, active customers) in one and a
+*lapsing* tier (:data:`~tierkit.evaluation.agreement.LAPSING`: at risk, churned, lost) in the other.
 """
 
 from __future__ import annotations
@@ -25,27 +25,14 @@ import pandas as pd
 
 from tierkit.errors import TierkitError
 
+# the activity axis (favoured against lapsing tiers) is judged where the schemes are compared
+from tierkit.evaluation.agreement import FAVOURED as FAVOURED
+from tierkit.evaluation.agreement import LAPSING as LAPSING
+from tierkit.evaluation.agreement import activity_stance as stance
+
 #: Headline when none is asked for and no holdout comparison is given: the first present.
 DEFAULT_HEADLINES = ("rfm_segment", "rfm_class", "value_potential", "clv_cs_class", "abc_tier", "lifecycle_stage",
                      "cluster_name")
-
-#: Tiers that say "our best, active customers: keep them" (ABC tiers rank value only, not activity).
-FAVOURED = {
-    "rfm_class": {"important_value"},
-    "rfm_segment": {"champions", "loyal"},
-    "lifecycle_stage": {"loyal"},
-    "clv_cs_class": {"core"},
-    "value_potential": {"star"},
-}
-
-#: Tiers that say "these customers are slipping away or gone".
-LAPSING = {
-    "rfm_class": {"important_retain", "important_winback", "general_retain", "general_winback"},
-    "rfm_segment": {"about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost"},
-    "lifecycle_stage": {"at_risk", "churned"},
-    "clv_cs_class": {"at_risk_key"},
-    "value_potential": {"harvest"},
-}
 
 #: The comparison's index names ``cluster`` for the cluster scheme; the report's column is ``cluster_name``.
 _COMPARISON_ALIASES = {"cluster": "cluster_name"}
@@ -127,35 +114,6 @@ def choose_headline(columns, diagnostics=None, headline: str | None = None) -> t
     return None, "none", None
 
 
-def stance(table: pd.DataFrame, column: str) -> dict:
-    """Tier key -> +1 (favoured), -1 (lapsing) or 0, for the tiers of ``column`` present in ``table``.
-
-    Clusters (``cluster_name``) are judged by their names: a *lapsing* or *long lapsed*
-    recency band is -1, the most valuable cluster (number 0) otherwise +1.
-
-    Examples
-    --------
-    >>> stance(pd.DataFrame({"lifecycle_stage": ["loyal", "new", "churned"]}), "lifecycle_stage")
-    {'loyal': 1, 'new': 0, 'churned': -1}
-    >>> t = pd.DataFrame({"cluster": [0, 1], "cluster_name": ["very_recent-frequent", "lapsed-rare"]})
-    >>> stance(t, "cluster_name")
-    {'very_recent-frequent': 1, 'lapsed-rare': -1}
-    """
-    keys = [k for k in pd.unique(table[column].dropna())]
-    if column == "cluster_name":
-        best = None
-        if "cluster" in table.columns:
-            first = table.loc[table["cluster"] == table["cluster"].min(), "cluster_name"]
-            best = first.iloc[0] if len(first) else None
-        out = {}
-        for key in keys:
-            words = str(key).split("-")
-            out[key] = -1 if {"lapsing", "lapsed"} & set(words) else (1 if key == best else 0)
-        return out
-    favoured, lapsing = FAVOURED.get(column, set()), LAPSING.get(column, set())
-    return {k: 1 if k in favoured else (-1 if k in lapsing else 0) for k in keys}
-
-
 def dominant_tiers(table: pd.DataFrame, headline: str, other: str) -> pd.DataFrame:
     """For each headline tier: the tier of ``other`` most of its customers are in, and their share.
 
@@ -176,7 +134,8 @@ def dominant_tiers(table: pd.DataFrame, headline: str, other: str) -> pd.DataFra
 def contradictions(table: pd.DataFrame, headline: str, others, min_share: float = 0.01) -> pd.DataFrame:
     """Customers a headline tier and another scheme's tier judge in opposite ways, most first.
 
-    A pair contradicts when one tier is favoured (+1 in :func:`stance`) and the other
+    A pair contradicts when one tier is favoured (+1 in
+    :func:`tierkit.evaluation.agreement.activity_stance`) and the other
     lapsing (-1): e.g. RFM segment *loyal* and lifecycle stage *at risk* (bought often and
     much, but not for a long time). Pairs holding less than ``min_share`` of the headline
     tier's customers are left out.

@@ -37,9 +37,10 @@ from tierkit.reporting.charts import (
     plot_tier_shares,
     plot_value_potential,
 )
-from tierkit.reporting.charts._common import money_label, money_text, tiers_for
+from tierkit.reporting.charts._common import money_label, money_text
 from tierkit.reporting.report._templates import PAGE, environment
-from tierkit.tiers.vocabulary import check_lang, term
+from tierkit.tiers.schemes import tiers_for
+from tierkit.words import check_lang, term
 
 #: Tier columns in report order, with their section titles.
 SCHEMES = {
@@ -438,7 +439,7 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
     dpi : int, default=90
         Resolution of the charts.
     schemes : dict, optional
-        Tier column -> tiers (:class:`tierkit.tiers.vocabulary.Tier`), overriding the built-in names.
+        Tier column -> tiers (:class:`tierkit.words.Tier`), overriding the built-in names.
     alerts : sequence of str
         What a reader must know before acting on the tiers
         (:func:`tierkit.evaluation.alerts.grading_alerts` in ``lang``): shown in a warning panel
@@ -533,7 +534,7 @@ def report_context(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, t
     ['Customers', 'Revenue', 'Revenue from High-end', 'Alerts']
     """
     schemes = dict(schemes or {})
-    from tierkit import __version__
+    from tierkit._version import __version__
     from tierkit.reporting.report.headline import choose_headline
 
     columns = report_sections(table)
@@ -829,7 +830,7 @@ def _cluster_standards(diagnostics) -> dict | None:
 
 def _k_reason(standards: dict, lang: str) -> tuple[dict | None, Table | None]:
     """Why this k (the clusters step's ``k_reason``): heading and sentence in ``lang``, and the candidates table."""
-    from tierkit.tiers.vocabulary import HEADERS
+    from tierkit.words import HEADERS
 
     reason = standards.get("k_reason")
     if not isinstance(reason, dict) or "why" not in reason:
@@ -1061,7 +1062,7 @@ def scheme_charts(table: pd.DataFrame, column: str, lang: str = "en", value: str
         Language of the charts' labels.
     value : str, default="monetary"
         Revenue column.
-    tiers : sequence of tierkit.tiers.vocabulary.Tier, optional
+    tiers : sequence of tierkit.words.Tier, optional
         The column's tiers, overriding the built-in names.
     currency : str, optional
         The currency of the amounts, shown on the charts that plot money (the RFM heatmap's

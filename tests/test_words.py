@@ -3,7 +3,7 @@ import string
 
 import pytest
 
-from tierkit.tiers import vocabulary
+from tierkit import words
 from tierkit.tiers.abc_tiers import ABC_TIERS
 from tierkit.tiers.schemes import tier_schemes
 
@@ -25,9 +25,9 @@ def test_every_tier_has_both_languages_and_a_strategy_in_each(scheme, tiers):
         assert not CJK.search(t.en + t.strategy_en), f"{scheme}.{t.key}: Chinese in the English text"
 
 
-@pytest.mark.parametrize("key", sorted(vocabulary.TERMS))
+@pytest.mark.parametrize("key", sorted(words.TERMS))
 def test_every_term_has_both_languages_with_the_same_placeholders(key):
-    en, zh = vocabulary.TERMS[key]
+    en, zh = words.TERMS[key]
     assert en.strip() and zh.strip()
     assert not CJK.search(en), f"{key}: Chinese in the English text"
     assert placeholders(en) == placeholders(zh), f"{key}: placeholders differ"
@@ -37,23 +37,23 @@ def test_tier_tuples_live_only_in_the_vocabulary():
     """The estimator modules use the vocabulary's tuples, not copies of them."""
     from tierkit.tiers import clv_cs, lifecycle, rfm_classes, rfm_segments, value_potential
 
-    assert rfm_classes.RFM_CLASSES is vocabulary.RFM_CLASSES
-    assert rfm_segments.RFM_SEGMENTS is vocabulary.RFM_SEGMENTS
-    assert lifecycle.LIFECYCLE_STAGES is vocabulary.LIFECYCLE_STAGES
-    assert clv_cs.CLV_CS_CLASSES is vocabulary.CLV_CS_CLASSES
-    assert value_potential.VALUE_POTENTIAL_TIERS is vocabulary.VALUE_POTENTIAL_TIERS
-    assert ABC_TIERS is vocabulary.ABC_TIERS
+    assert rfm_classes.RFM_CLASSES is words.RFM_CLASSES
+    assert rfm_segments.RFM_SEGMENTS is words.RFM_SEGMENTS
+    assert lifecycle.LIFECYCLE_STAGES is words.LIFECYCLE_STAGES
+    assert clv_cs.CLV_CS_CLASSES is words.CLV_CS_CLASSES
+    assert value_potential.VALUE_POTENTIAL_TIERS is words.VALUE_POTENTIAL_TIERS
+    assert ABC_TIERS is words.ABC_TIERS
 
 
 def test_an_unknown_language_is_refused():
     with pytest.raises(Exception, match="lang: 'fr' is not supported"):
-        vocabulary.term("customers", "fr")
+        words.term("customers", "fr")
 
 
-@pytest.mark.parametrize("feature", sorted(vocabulary.CLUSTER_BANDS))
+@pytest.mark.parametrize("feature", sorted(words.CLUSTER_BANDS))
 def test_cluster_band_words_in_both_languages_all_distinct(feature):
-    bands = vocabulary.CLUSTER_BANDS[feature]
-    comparatives = vocabulary.CLUSTER_COMPARATIVES[feature]
+    bands = words.CLUSTER_BANDS[feature]
+    comparatives = words.CLUSTER_COMPARATIVES[feature]
     assert len(bands) == 5 and len(comparatives) == 2
     for t in (*bands, *comparatives):
         assert "-" not in t.key and t.en.strip() and CJK.search(t.zh) and not CJK.search(t.en + t.strategy_en)
@@ -63,19 +63,19 @@ def test_cluster_band_words_in_both_languages_all_distinct(feature):
             assert len({t.strategy(lang) for t in bands}) == 5 and all(t.strategy(lang) for t in bands)
 
 
-@pytest.mark.parametrize("key", sorted(vocabulary.HEADERS))
+@pytest.mark.parametrize("key", sorted(words.HEADERS))
 def test_every_header_has_an_english_and_a_chinese_label(key):
-    en, zh = vocabulary.HEADERS[key]
+    en, zh = words.HEADERS[key]
     assert en.strip() and CJK.search(zh) and not CJK.search(en), key
 
 
 def test_header_labels_read_back_to_exactly_one_key():
-    labels = [label for pair in vocabulary.HEADERS.values() for label in pair]
-    assert len(labels) == len(set(labels)) + sum(en == zh for en, zh in vocabulary.HEADERS.values())
-    assert not set(labels) & set(vocabulary.HEADERS), "a label is also a column key"
+    labels = [label for pair in words.HEADERS.values() for label in pair]
+    assert len(labels) == len(set(labels)) + sum(en == zh for en, zh in words.HEADERS.values())
+    assert not set(labels) & set(words.HEADERS), "a label is also a column key"
     for lang in ("en", "zh"):
-        named = vocabulary.header_labels(vocabulary.HEADERS, lang)
-        assert vocabulary.header_keys(named.values()) == {v: k for k, v in named.items()}
+        named = words.header_labels(words.HEADERS, lang)
+        assert words.header_keys(named.values()) == {v: k for k, v in named.items()}
 
 
 def test_every_output_column_of_the_estimators_has_a_header():
@@ -90,19 +90,19 @@ def test_every_output_column_of_the_estimators_has_a_header():
                "r_score", "f_score", "m_score", "rfm_cell", "rfm_score", "r_high", "f_high", "m_high", "fm_score",
                "cs_level", "clv_level", "cluster", *SUMMARY_SCHEMES,
                *(f"{c}_{w}" for c in SUMMARY_SCHEMES for w in ("label", "strategy"))]
-    assert set(columns) <= set(vocabulary.HEADERS), sorted(set(columns) - set(vocabulary.HEADERS))
+    assert set(columns) <= set(words.HEADERS), sorted(set(columns) - set(words.HEADERS))
 
 
-@pytest.mark.parametrize("key", sorted(vocabulary.MESSAGES) + sorted(vocabulary.FRAGMENTS))
+@pytest.mark.parametrize("key", sorted(words.MESSAGES) + sorted(words.FRAGMENTS))
 def test_every_message_is_translated_with_its_values(key):
-    en, zh = {**vocabulary.MESSAGES, **vocabulary.FRAGMENTS}[key]
+    en, zh = {**words.MESSAGES, **words.FRAGMENTS}[key]
     assert not CJK.search(en) and placeholders(en) == placeholders(zh), key
-    if key in vocabulary.MESSAGES:
+    if key in words.MESSAGES:
         assert CJK.search(zh), key
     values = {name: f"V{i}" if name not in ("count", "n", "byte") else str(i) for i, name in
               enumerate(sorted(placeholders(en)))}
-    assert vocabulary.translate(en.format(**values), "zh") == zh.format(**values)
-    assert vocabulary.translate(en.format(**values), "en") == en.format(**values)
+    assert words.translate(en.format(**values), "zh") == zh.format(**values)
+    assert words.translate(en.format(**values), "en") == en.format(**values)
 
 
 def test_translated_messages_keep_option_names_apart_for_the_command_line():
@@ -112,3 +112,10 @@ def test_translated_messages_keep_option_names_apart_for_the_command_line():
         "--encoding 'x': ")
     assert "请用 --sep 指定分隔符" in say("t.csv: cannot tell the field separator (tried , ; tab | and blanks); "
                                      "give sep", "zh")
+
+
+def test_the_catalogue_still_answers_at_its_former_path():
+    from tierkit.tiers import vocabulary
+
+    assert vocabulary.HEADERS is words.HEADERS and vocabulary.term is words.term and vocabulary.Tier is words.Tier
+    assert "HEADERS" in dir(vocabulary)
