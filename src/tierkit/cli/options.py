@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 
@@ -360,6 +361,46 @@ def segmentation_from_options(opts: dict, survey=None, time_unit: str = "D", cs_
     return build_segmentation(schemes, seed=opts["seed"], optional_steps=optional)
 
 
+@dataclass(frozen=True)
+class GradingOptions:
+    """A grading command's options, split off its keyword arguments: how to read, the survey, the schemes."""
+
+    tx_args: TransactionArgs
+    survey_opts: dict
+    survey: object
+    segmentation: object
+
+    @classmethod
+    def pop(cls, kwargs: dict, as_of, time_unit: str) -> GradingOptions:
+        """Take the transaction, survey and model options out of ``kwargs``; read the survey; build the schemes."""
+        tx_args = pop_transaction_options(kwargs)
+        survey_opts = pop_survey_options(kwargs)
+        model_opts = pop_model_options(kwargs)
+        survey = survey_from_options(survey_opts, as_of)
+        return cls(tx_args, survey_opts, survey,
+                   segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"]))
+
+    def reading(self) -> dict:
+        """The reader's keyword arguments (``columns``, ``options``)."""
+        return {"columns": self.tx_args.columns(), "options": self.tx_args.read_options()}
+
+
+#: What a user can do when the data cannot support a CLV model.
+NO_CLV_HINT = ("--no-clv grades without predicted CLV (leave out --clv to skip it when the data cannot "
+               "support it)")
+
+
+@contextlib.contextmanager
+def clv_remedy():
+    """A CLV model the data cannot support is refused naming the option that skips it."""
+    try:
+        yield
+    except DataError as exc:
+        if str(exc).startswith("CLVModel:"):
+            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
+        raise
+
+
 def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: dict, *, lang: str | None = None,
                             headers: str = "keys", currency: str | None = None, memory_limit: str = "1GB"):
     """``segment``'s flow: learn every scheme's standards from the file and grade it into ``out`` in chunks.
@@ -370,24 +411,11 @@ def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: di
     """
     from tierkit.grading import grade_file
 
-    tx_args = pop_transaction_options(kwargs)
-    survey_opts = pop_survey_options(kwargs)
-    model_opts = pop_model_options(kwargs)
-    survey = survey_from_options(survey_opts, as_of)
-    segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    try:
-        return grade_file(transactions, out, as_of=as_of, segmentation=segmentation, columns=tx_args.columns(),
-                          options=tx_args.read_options(), time_unit=time_unit, survey=survey, lang=lang,
-                          headers=headers, currency=currency, memory_limit=memory_limit)
-    except DataError as exc:
-        if str(exc).startswith("CLVModel:"):
-            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
-        raise
-
-
-#: What a user can do when the data cannot support a CLV model.
-NO_CLV_HINT = ("--no-clv grades without predicted CLV (leave out --clv to skip it when the data cannot "
-               "support it)")
+    given = GradingOptions.pop(kwargs, as_of, time_unit)
+    with clv_remedy():
+        return grade_file(transactions, out, as_of=as_of, segmentation=given.segmentation, time_unit=time_unit,
+                          survey=given.survey, lang=lang, headers=headers, currency=currency,
+                          memory_limit=memory_limit, **given.reading())
 
 
 def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: str | None = None,
@@ -403,17 +431,8 @@ def grade_from_options(transactions, as_of, time_unit: str, kwargs: dict, lang: 
     """
     from tierkit.grading import grade
 
-    tx_args = pop_transaction_options(kwargs)
-    survey_opts = pop_survey_options(kwargs)
-    model_opts = pop_model_options(kwargs)
-    survey = survey_from_options(survey_opts, as_of)
-    segmentation = segmentation_from_options(model_opts, survey, time_unit, survey_opts["cs_threshold"])
-    try:
-        graded = grade(transactions, as_of=as_of, segmentation=segmentation, survey=survey, lang=lang,
-                       alerts_lang=alerts_lang, time_unit=time_unit, columns=tx_args.columns(),
-                       options=tx_args.read_options(), stability=stability)
-    except DataError as exc:
-        if str(exc).startswith("CLVModel:"):
-            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
-        raise
-    return graded.table, graded.segmentation, graded.features, survey, survey_opts
+    given = GradingOptions.pop(kwargs, as_of, time_unit)
+    with clv_remedy():
+        graded = grade(transactions, as_of=as_of, segmentation=given.segmentation, survey=given.survey, lang=lang,
+                       alerts_lang=alerts_lang, time_unit=time_unit, stability=stability, **given.reading())
+    return graded.table, graded.segmentation, graded.features, given.survey, given.survey_opts
