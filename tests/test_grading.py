@@ -91,6 +91,17 @@ def test_the_output_does_not_depend_on_the_chunk_size(tmp_path):
     assert outs[0].read_bytes() == outs[1].read_bytes()
 
 
+def test_aggregating_in_customer_partitions_trains_and_grades_the_same(tmp_path, monkeypatch):
+    """Past ROWS_PER_PASS lines the features are aggregated one hash partition at a time: the same file out."""
+    import tierkit.features.engines as engines
+
+    one, several = tmp_path / "one.csv", tmp_path / "several.csv"
+    _from_file(cdnow_path(), one, CDNOW, "1998-06-30", "en")
+    monkeypatch.setattr(engines, "ROWS_PER_PASS", 10_000)  # 69,659 lines: 7 partitions
+    _from_file(cdnow_path(), several, CDNOW, "1998-06-30", "en")
+    assert one.read_bytes() == several.read_bytes()
+
+
 def test_the_tier_alerts_of_a_tally_equal_those_of_the_whole_table():
     features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30")
     segmentation = tk.Segmentation().fit(features)

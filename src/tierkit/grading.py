@@ -18,7 +18,6 @@ every step grades a customer from his own features and the fitted standards only
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -33,14 +32,13 @@ from tierkit.data.memory import check_memory_limit
 from tierkit.errors import DataError, no_purchase_error
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, feature_sql, finish_features, parse_date, warn_about_span
+from tierkit.features.engines import write_by_customer
 from tierkit.progress import timed
 
 log = logging.getLogger(__name__)
 
 #: Customers graded per chunk.
 CHUNK_SIZE = 100_000
-#: Transactions aggregated in one DuckDB pass (see :data:`tierkit.scoring.local.ROWS_PER_PASS`).
-ROWS_PER_PASS = 20_000_000
 
 
 @dataclass
@@ -204,9 +202,8 @@ def write_feature_file(con, relation: str, path: Path, rows: int, *, as_of, days
     """Write the feature table of the canonical transactions in ``relation`` to Parquet ``path``.
 
     The rows are those of :func:`tierkit.features.definition.feature_sql` (one per customer,
-    sorted by customer id), written by DuckDB out of core. Past :data:`ROWS_PER_PASS`
-    transactions the customers are aggregated in passes over hash partitions of their ids
-    (a customer's features do not depend on the others'), then merged in customer order.
+    sorted by customer id), written by DuckDB out of core, one hash partition of the customers
+    at a time past 20M transactions (:func:`tierkit.features.engines.write_by_customer`).
 
     Parameters
     ----------
@@ -234,36 +231,11 @@ def write_feature_file(con, relation: str, path: Path, rows: int, *, as_of, days
     >>> pq.read_table(path).column("customer_id").to_pylist()
     ['a', 'b']
     """
-    passes = max(1, -(-rows // ROWS_PER_PASS))
-
     def query(source: str) -> str:
         return feature_sql(source, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                            has_profit=has_profit, holdout_end=holdout_end)
 
-    if passes == 1:
-        con.execute("SET preserve_insertion_order = true")  # the query's customer order is kept
-        con.sql(query(relation)).write_parquet(str(path))
-        return
-    con.execute("SET preserve_insertion_order = false")
-    # The transactions are read and checked once, into Parquet files partitioned by a hash of the
-    # customer; each partition is then aggregated alone (a pass over the whole input per partition
-    # read and checked every row again: 5 passes made 100M lines 4x slower).
-    buckets = Path(path).with_name("buckets")
-    con.execute(f"COPY (SELECT *, hash(customer_id) % {passes} AS tk_bucket FROM {relation}) "
-                f"TO '{buckets}' (FORMAT PARQUET, PARTITION_BY (tk_bucket))")
-    parts = []
-    for i in range(passes):
-        files = sorted(str(f) for f in (buckets / f"tk_bucket={i}").glob("*.parquet"))
-        if not files:
-            continue
-        con.read_parquet(files).create_view("tk_part", replace=True)  # the bucket is in the folder name only
-        parts.append(Path(path).with_name(f"features-{i}.parquet"))
-        con.sql(query("tk_part")).write_parquet(str(parts[-1]))
-    con.execute("SET preserve_insertion_order = true")
-    con.read_parquet([str(p) for p in parts]).order("customer_id").write_parquet(str(path))
-    for part in parts:
-        part.unlink()
-    shutil.rmtree(buckets, ignore_errors=True)
+    write_by_customer(con, relation, path, rows, query)
 
 
 def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | None = None,

@@ -245,10 +245,10 @@ def test_cli_refuses_an_output_that_is_the_input_and_keeps_it(model_dir, tx_csv,
 
 
 def test_aggregating_in_customer_partitions_writes_the_same_file(model_dir, tx_csv, tmp_path, monkeypatch):
-    import tierkit.scoring.local as local
+    import tierkit.features.engines as engines
 
     one = score_transactions(str(model_dir), tx_csv, as_of=AS_OF, out=tmp_path / "one.parquet")
-    monkeypatch.setattr(local, "ROWS_PER_PASS", 1000)  # 6,919 lines: 7 passes over hash partitions
+    monkeypatch.setattr(engines, "ROWS_PER_PASS", 1000)  # 6,919 lines: 7 hash partitions
     several = score_transactions(str(model_dir), tx_csv, as_of=AS_OF, out=tmp_path / "several.parquet")
     assert one.customers_scored == several.customers_scored == 2357
     assert filecmp.cmp(tmp_path / "one.parquet", tmp_path / "several.parquet", shallow=False)

@@ -21,7 +21,7 @@ from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.data.memory import check_memory_limit
 from tierkit.errors import DataError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
-from tierkit.features.engines import scoring_feature_sql
+from tierkit.features.engines import scoring_feature_sql, write_by_customer
 from tierkit.output_chunks import ScoreWriter, check_score_path
 from tierkit.scoring.model_spec import fetch_model, model_columns, model_reading, shaped_as_trained
 from tierkit.scoring.summary import ScoringSummary
@@ -36,41 +36,25 @@ def _no_progress(phase, done, total):
     pass
 
 
-#: Transactions aggregated in one pass. DuckDB spills most of a large aggregation to disk, but
-#: not all of it: past some 25 million (customer, day) groups 1 GB ran out. Larger inputs are
-#: aggregated in passes over hash partitions of the customers, so memory stays flat.
-ROWS_PER_PASS = 20_000_000
-
-
 def write_features(con, scratch: Path, path: Path, rows: int, *, as_of, days_per_unit: int, has_order_id: bool,
                    has_profit: bool, spec, source: str) -> None:
     """Write the model's input features of every customer in ``tk_tx`` to ``path``, sorted by customer.
 
     The feature table grows with the customers, so it never sits in memory as a whole: DuckDB
-    sorts and writes it out of core. Past :data:`ROWS_PER_PASS` transactions the customers are
-    split into hash partitions aggregated one after the other (the features of a customer do
-    not depend on the others'), then merged in customer order.
+    writes it out of core, one hash partition of the customers at a time past 20M transactions
+    (:func:`tierkit.features.engines.write_by_customer`, as training does).
     """
-    passes = max(1, -(-rows // ROWS_PER_PASS))
     query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                                 has_profit=has_profit)
     inputs = model_columns(spec, con.sql(query).columns, source)
     select = ", ".join(["customer_id"] + [f'CAST("{c}" AS DOUBLE) AS "{c}"' for c in inputs])
-    if passes == 1:
-        con.execute("SET preserve_insertion_order = true")  # the file keeps the customer order
-        con.sql(f"SELECT {select} FROM ({query}) ORDER BY customer_id").write_parquet(str(path))
-        return
-    con.execute("SET preserve_insertion_order = false")
-    parts = []
-    for i in range(passes):
-        con.execute("CREATE OR REPLACE TEMP VIEW tk_part AS "
-                    f"SELECT * FROM tk_tx WHERE hash(customer_id) % {passes} = {i}")
-        part = scoring_feature_sql("tk_part", as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
-                                   has_profit=has_profit)
-        parts.append(scratch / f"features-{i}.parquet")
-        con.sql(f"SELECT {select} FROM ({part})").write_parquet(str(parts[-1]))
-    con.execute("SET preserve_insertion_order = true")
-    con.read_parquet([str(p) for p in parts]).order("customer_id").write_parquet(str(path))
+
+    def query_of(relation: str) -> str:
+        features = scoring_feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit,
+                                       has_order_id=has_order_id, has_profit=has_profit)
+        return f"SELECT {select} FROM ({features}) ORDER BY customer_id"
+
+    write_by_customer(con, "tk_tx", path, rows, query_of)
 
 
 def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnMap | None = None,
