@@ -12,7 +12,7 @@ import tierkit as tk
 from conftest import SAMPLE_CONFIG
 from mlflow_server import mlflow_server
 from tierkit.errors import ModelError
-from tierkit.mlops.experiment import run_experiment
+from tierkit.mlops.experiment import fit_experiment, log_experiment, run_experiment
 from tierkit.mlops.pyfunc import model_input
 
 CONFIG = SAMPLE_CONFIG
@@ -47,6 +47,24 @@ def test_run_logs_params_metrics_dataset_tables_and_model_to_a_local_store(confi
     assert len(predicted) == 2357
     assert predicted["rfm_class"].tolist() == result.table["rfm_class"].tolist()
     assert predicted["abc_tier"].tolist() == result.table["abc_tier"].tolist()
+
+
+def test_fitting_an_experiment_needs_no_tracking_store_and_logging_it_needs_no_refit(config, tmp_path, monkeypatch):
+    """Issue 22.1: run_experiment is fit_experiment (no MLflow) then log_experiment (no fitting)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens: any MLflow call fails
+    fitted = fit_experiment(config)
+    assert not list(tmp_path.glob("mlflow.db*")) and not (tmp_path / "mlruns").exists()
+    assert len(fitted.table) == 2357 and fitted.best in fitted.comparison.index
+    assert fitted.segmentation is fitted.graded.segmentation and set(fitted.alerts) == {"en", "zh"}
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    mlflow.set_experiment("split")
+    fit_calls = []
+    monkeypatch.setattr(tk.Segmentation, "fit", lambda *a, **k: fit_calls.append(a))
+    result = log_experiment(fitted, register=False)
+    assert fit_calls == [] and result.table is fitted.table
+    run = mlflow.get_run(result.run_id)
+    assert run.data.metrics["customers"] == 2357.0 and run.data.tags["best_scheme"] == fitted.best
 
 
 def test_incompatible_model_format_is_refused(config, tmp_path, monkeypatch):

@@ -147,9 +147,65 @@ def refuse_overwriting_config_inputs(config: ExperimentConfig) -> None:
     refuse_overwriting_inputs({"data.rejects": config.data.get("rejects")}, config_inputs(config))
 
 
+@dataclass
+class ExperimentFit:
+    """What :func:`fit_experiment` learned, before anything is logged.
+
+    Attributes
+    ----------
+    config : ExperimentConfig
+        The checked config.
+    transactions : pandas.DataFrame
+        The transactions read (with the read report in ``attrs``).
+    as_of : date-like
+        The final model's observation date.
+    graded : tierkit.grading.Graded
+        The final segmentation, its graded table and features.
+    comparison, agreement, calibration_table : pandas.DataFrame or None
+        The schemes compared on the holdout (None without a holdout).
+    calibrated : Segmentation or None
+        The segmentation fitted on the calibration period.
+    validation : CLVValidation or None
+        The CLV models checked on the holdout.
+    alerts : dict
+        Grading alerts by language.
+    notes : tuple of str
+        Notes on the satisfaction data.
+    best : str or None
+        The top scheme of the comparison.
+    """
+
+    config: ExperimentConfig
+    transactions: pd.DataFrame
+    as_of: object
+    graded: object
+    comparison: pd.DataFrame | None
+    agreement: pd.DataFrame | None
+    calibration_table: pd.DataFrame | None
+    calibrated: Segmentation | None
+    validation: object | None
+    alerts: dict
+    notes: tuple
+    best: str | None
+
+    @property
+    def segmentation(self) -> Segmentation:
+        """The final fitted segmentation."""
+        return self.graded.segmentation
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The final graded table (features and tiers by customer)."""
+        return self.graded.table
+
+
 def run_experiment(config, *, tracking_uri_override: str | None = None, register: bool | None = None,
                    progress=None, out_dir=None) -> RunResult:
     """Run a config end to end and log it to MLflow (see module docs).
+
+    :func:`fit_experiment` learns everything, then :func:`log_experiment` logs it; the config
+    is checked and the tracking store opened before the fit, so a wrong key or an unreachable
+    store costs no fitting time.
 
     Parameters
     ----------
@@ -166,17 +222,32 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     """
     import mlflow
 
-    from tierkit.mlops.pyfunc import log_segmentation_model
-
     # The whole config is checked before anything is logged: a wrong key, date, file, scheme
     # parameter or registry name is one TierkitError line, and no MLflow run is created.
     config = config.checked() if isinstance(config, ExperimentConfig) else load_config(config)
     refuse_overwriting_config_inputs(config)
-    step = progress or (lambda text: log.info(text))
     with timed("opened the MLflow tracking store"):
         open_tracking_store(tracking_uri(tracking_uri_override or config.mlflow.get("tracking_uri")))
         mlflow.set_experiment(config.experiment_name)
+    fitted = fit_experiment(config, progress=progress)
+    return log_experiment(fitted, register=register, progress=progress, out_dir=out_dir)
 
+
+def fit_experiment(config, *, progress=None) -> ExperimentFit:
+    """Everything a run learns, with no MLflow: the scheme comparison, the final model, its diagnostics.
+
+    Parameters
+    ----------
+    config : ExperimentConfig or path
+    progress : callable, optional
+        Called with a short text before each step.
+
+    Returns
+    -------
+    ExperimentFit
+    """
+    config = config.checked() if isinstance(config, ExperimentConfig) else load_config(config)
+    step = progress or (lambda text: log.info(text))
     step("reading transactions")
     tx = load_experiment_transactions(config)
     as_of = config.dates.get("as_of", config.dates.get("holdout_end"))
@@ -188,15 +259,14 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     survey = _satisfaction(config, answers, as_of)
     graded = grade(features, segmentation=build_segmentation(_schemes(config), seed=config.seed), survey=survey,
                    lang=config.lang, warn=False)
-    table, segmentation, features = graded.table, graded.segmentation, graded.features
+    table, segmentation = graded.table, graded.segmentation
     if config.currency is not None:  # the money figures' currency, in every output of the run
         table.attrs["currency"] = config.currency
     clusters = dict(segmentation.steps_).get("clusters")
     if clusters is not None and clusters.stability_ is None:  # a diagnostic, not part of fit
         step("measuring the clusters' bootstrap stability")
         with timed("measured the clusters' bootstrap stability"):
-            segmentation.assess_stability(features)
-
+            segmentation.assess_stability(graded.features)
     validation = None
     if comparison is not None and "clv" in dict(segmentation.steps_):
         step("diagnosing the CLV models on the holdout")
@@ -208,6 +278,38 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
     alerts = {lang: graded.alerts if lang == config.lang else grading_alerts(segmentation, table, lang)
               for lang in LANGS}
     best = best_scheme(comparison) if comparison is not None else None
+    return ExperimentFit(config, tx, as_of, graded, comparison, agreement, calibration_table, calibrated,
+                         validation, alerts, tuple(notes), best)
+
+
+def log_experiment(fitted: ExperimentFit, *, register: bool | None = None, progress=None,
+                   out_dir=None) -> RunResult:
+    """Log what :func:`fit_experiment` learned as one MLflow run (and its child runs), and register the model.
+
+    The tracking store and experiment are those currently set (:func:`run_experiment` sets them).
+
+    Parameters
+    ----------
+    fitted : ExperimentFit
+    register : bool, optional
+        Register the model under ``mlflow.registered_model``; default: when the config names one.
+    progress : callable, optional
+        Called with a short text before each step.
+    out_dir : path, optional
+        Also keep the charts and the report there.
+
+    Returns
+    -------
+    RunResult
+    """
+    import mlflow
+
+    from tierkit.mlops.pyfunc import log_segmentation_model
+
+    config, tx, as_of, alerts = fitted.config, fitted.transactions, fitted.as_of, fitted.alerts
+    table, segmentation, features = fitted.table, fitted.segmentation, fitted.graded.features
+    comparison, agreement, best, validation = fitted.comparison, fitted.agreement, fitted.best, fitted.validation
+    step = progress or (lambda text: log.info(text))
     k = chosen_k(segmentation)
     description = run_description(config, as_of=as_of, customers=len(table), segmentation=segmentation,
                                   comparison=comparison, best=best, alerts=len(alerts["en"]), k=k)
@@ -248,8 +350,8 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
             step("logging the comparison")
             with timed("logged the comparison to MLflow"):
                 scheme_run_ids = log_scheme_runs(
-                    comparison, calibrated, calibration_end=config.dates["calibration_end"],
-                    holdout_end=config.dates["holdout_end"], customers=len(calibration_table),
+                    comparison, fitted.calibrated, calibration_end=config.dates["calibration_end"],
+                    holdout_end=config.dates["holdout_end"], customers=len(fitted.calibration_table),
                     tags={"tierkit.config": config.source.name})
                 mlflow.log_table(comparison.reset_index(), "comparison/schemes.json")
                 mlflow.log_table(agreement.reset_index(names="scheme"), "comparison/agreement_ari.json")
@@ -269,7 +371,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
                                     for metric in ("tracking_error", "pearson_corr", "mae", "log_likelihood", "bic")})
             mlflow.log_table(validation.comparison.reset_index(), "comparison/clv_models.json")
         step("drawing charts and the report")
-        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, notes, alerts[config.lang],
+        diagnostics = _log_extras(segmentation, table, config, tmp, comparison, fitted.notes, alerts[config.lang],
                                   validation)
         step("logging the model")
         horizon = getattr(dict(segmentation.steps_).get("clv"), "horizon", None)
@@ -284,7 +386,7 @@ def run_experiment(config, *, tracking_uri_override: str | None = None, register
 
         with timed(f"registered the model as {registered}"):
             version = register_run_model(run_id, registered, alias=config.mlflow.get("alias", "champion"))
-    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, tuple(notes),
+    return RunResult(run_id, experiment_id, info.model_uri, comparison, agreement, table, version, fitted.notes,
                      diagnostics, tx.attrs.get("read_report"), alerts, scheme_run_ids, best, validation)
 
 
