@@ -39,14 +39,31 @@ class FeatureColumns:
     ({'frequency': {'a': 2, 'b': 1}}, 'D')
     """
 
-    def __init__(self, index: pd.Index, columns: list, attrs: dict, read):
-        self.index = index
+    def __init__(self, index, columns: list, attrs: dict, read, *, rows: int | None = None, statistics=None):
+        self._index = index
         self.columns = list(columns)
         self.attrs = dict(attrs)
         self._read = read
+        self._rows = rows
+        #: A source of :class:`~tierkit.features.statistics.Distinct` counts of these columns, or None:
+        #: the steps that learn from counts learn from it without reading any column.
+        self.statistics = statistics
+
+    @property
+    def index(self) -> pd.Index:
+        """The customers (``customer_id``), read when first asked for."""
+        if callable(self._index):
+            self._index = self._index()
+        return self._index
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self._rows if self._rows is not None else len(self.index)
+
+    def time_unit(self) -> str | None:
+        """The features' time unit: ``attrs["time_unit"]``, else what their dates prove."""
+        from tierkit.features.definition import features_time_unit
+
+        return self.attrs.get("time_unit") or features_time_unit(self.frame([]))
 
     @classmethod
     def of_frame(cls, frame: pd.DataFrame) -> FeatureColumns:
@@ -54,7 +71,7 @@ class FeatureColumns:
         return cls(frame.index, [c for c in frame.columns], frame.attrs, lambda name: frame[name])
 
     @classmethod
-    def of_parquet(cls, path, *, attrs: dict, survey=None) -> FeatureColumns:
+    def of_parquet(cls, path, *, attrs: dict, survey=None, memory_limit: str = "1GB") -> FeatureColumns:
         """The columns of a Parquet file of features (``customer_id`` and the feature columns, by customer).
 
         Parameters
@@ -65,28 +82,42 @@ class FeatureColumns:
             The feature table's ``attrs``.
         survey : pandas.DataFrame, optional
             Per-customer satisfaction, joined as :func:`tierkit.with_satisfaction` joins it.
+        memory_limit : str, default="1GB"
+            DuckDB's memory limit when it counts distinct values (:class:`ParquetStatistics`).
         """
         import pyarrow.parquet as pq
 
+        from tierkit.features.statistics import ParquetStatistics
+
         path = Path(path)
-        names = [n for n in pq.ParquetFile(path).schema_arrow.names if n != "customer_id"]
-        ids = pq.read_table(path, columns=["customer_id"]).column("customer_id").to_pandas().astype("str")
-        index = pd.Index(ids, name="customer_id")
-        del ids
-        satisfaction = None
-        if survey is not None:
+        meta = pq.ParquetFile(path)
+        names = [n for n in meta.schema_arrow.names if n != "customer_id"]
+        rows = meta.metadata.num_rows
+        del meta
+
+        def customers() -> pd.Index:
+            ids = pq.read_table(path, columns=["customer_id"]).column("customer_id").to_pandas().astype("str")
+            return pd.Index(ids, name="customer_id")
+
+        satisfaction = {}
+        extra = []
+        if survey is not None:  # the columns the survey adds (joined to the customers when first read)
             from tierkit.data.surveys import with_satisfaction
 
-            satisfaction = with_satisfaction(pd.DataFrame(index=index), survey)
-        extra = [] if satisfaction is None else list(satisfaction.columns)
+            extra = list(with_satisfaction(pd.DataFrame(index=pd.Index([], name="customer_id")), survey).columns)
 
         def read(name: str) -> pd.Series:
             if name in extra:
+                if not satisfaction:
+                    satisfaction.update(with_satisfaction(pd.DataFrame(index=source.index), survey).items())
                 return satisfaction[name]
             values = pq.read_table(path, columns=[name]).column(name).to_pandas()
-            return typed_feature(name, values).set_axis(index)
+            return typed_feature(name, values).set_axis(source.index)
 
-        return cls(index, names + extra, attrs, read)
+        # the survey's columns are counted from the table, not the file: the counts-only fit is for features
+        statistics = ParquetStatistics(path, attrs=attrs, columns=names, memory_limit=memory_limit)
+        source = cls(customers, names + extra, attrs, read, rows=rows, statistics=statistics)
+        return source
 
     def frame(self, names, extra: dict | None = None) -> pd.DataFrame:
         """A table of the columns ``names`` (those there are), plus ``extra`` columns, with ``attrs``.

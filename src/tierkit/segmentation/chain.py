@@ -17,7 +17,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.columns import FeatureColumns
-from tierkit.features.definition import features_time_unit
 from tierkit.features.durations import as_given, to_time_units
 from tierkit.progress import timed
 from tierkit.tiers._base import TierTransformer, require_columns
@@ -230,17 +229,29 @@ class Segmentation(TierTransformer):
                 step.set_params(use_p_alive=False)
                 warnings.warn("lifecycle: without a predicted CLV that tells active from lapsed customers, stages "
                               "use the recency rules instead of p_alive", UserWarning, stacklevel=4)
-            available = list(dict.fromkeys([*source.columns, *store]))
+            available = list(dict.fromkeys([*source.columns, *store, *added]))
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
                     reads = _reads(step, available)
                     if isinstance(step, TierTransformer):
                         # the missing-column error names every column there is, as for a whole table
                         require_columns(pd.DataFrame(columns=available), reads, step._who)
-                    table = source.frame(reads, store)
-                    step.fit(table)
-                    kept, produced = self._graded_columns(step, table, steps[index + 1:], available, chunk_size)
-                    del table
+                    later = steps[index + 1:]
+                    if _learns_from_counts(step, source):
+                        # standards from distinct values and their counts (the engine counts): a column
+                        # is read only when a later step's fit reads this step's output
+                        step.fit_statistics(source.statistics)
+                        produced = list(step.get_feature_names_out())
+                        kept = {}
+                        if _needed_later(later, [*available, *produced], produced, source):
+                            table = source.frame(reads, store)
+                            kept, produced = self._graded_columns(step, table, later, available, chunk_size, source)
+                            del table
+                    else:
+                        table = source.frame(reads, store)
+                        step.fit(table)
+                        kept, produced = self._graded_columns(step, table, later, available, chunk_size, source)
+                        del table
             except (DataError, ModelError) as exc:
                 if name not in optional:
                     raise
@@ -257,14 +268,14 @@ class Segmentation(TierTransformer):
         self.skipped_steps_ = skipped
         self.columns_added_ = tuple(added)
         self.feature_columns_ = [c for c in source.columns if c not in SURVEY_COLUMNS]
-        self.time_unit_ = features_time_unit(source.frame([]))
+        self.time_unit_ = source.time_unit()
         self.frequency_of_ = source.attrs.get("frequency_of")
         # how the transactions were read (tierkit.data.reading_record): score reads the next file the same way
         self.reading_ = source.attrs.get("reading")
 
     @staticmethod
     def _graded_columns(step, table: pd.DataFrame, later_steps, available: list,
-                        chunk_size: int | None) -> tuple[dict, list]:
+                        chunk_size: int | None, source: FeatureColumns | None = None) -> tuple[dict, list]:
         """Grade every customer of ``table`` by ``step``, ``chunk_size`` at a time: ``(kept, produced)``.
 
         ``produced`` is every output column; ``kept`` those of them a step of ``later_steps``
@@ -277,7 +288,7 @@ class Segmentation(TierTransformer):
             out = step.transform(table.iloc[start:start + size])
             if produced is None:
                 produced = list(out.columns)
-                keep = _read_later(later_steps, [*available, *produced], produced)
+                keep = _needed_later(later_steps, [*available, *produced], produced, source)
             parts.append(out[keep])
         joined = parts[0] if len(parts) == 1 else pd.concat(parts)
         return {column: joined[column] for column in keep}, produced
@@ -369,16 +380,27 @@ class Segmentation(TierTransformer):
         return dict(self.steps_)[name]
 
 
-def _read_later(later_steps, columns: list, produced) -> list:
-    """Of ``produced``, the columns that some step of ``later_steps`` reads (or would read) from ``columns``.
+def _learns_from_counts(step, source: FeatureColumns | None) -> bool:
+    """Whether ``step`` learns from the source's counts: it can, the source counts, and its fit reads only features."""
+    if source is None or source.statistics is None or not getattr(step, "_learns_from_counts", False):
+        return False
+    return set(step._fit_columns_in(pd.DataFrame(columns=source.columns))) <= set(source.statistics.columns)
 
-    Asked of each step with every column present, so a column a step reads only when it is
-    there (``profit`` for ABC, ``p_alive`` for lifecycle) is kept.
+
+def _needed_later(later_steps, columns: list, produced, source: FeatureColumns | None = None) -> list:
+    """Of ``produced``, the columns some step of ``later_steps`` reads (or would read) while it is fitted.
+
+    That is all a step reads, or, for a step learning from counts, what its fit reads. Asked of
+    each step with every column present, so a column a step reads only when it is there
+    (``profit`` for ABC, ``p_alive`` for lifecycle) is kept.
     """
     columns = list(dict.fromkeys(columns))
     read = set()
     for _, step in later_steps:
-        read.update(_reads(step, columns))
+        if _learns_from_counts(step, source):
+            read.update(step._fit_columns_in(pd.DataFrame(columns=columns)))
+        else:
+            read.update(_reads(step, columns))
     return [c for c in produced if c in read]
 
 

@@ -25,7 +25,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, TierkitError
-from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY
+from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY, features_time_unit
+from tierkit.features.statistics import Distinct, counts_of
 from tierkit.tiers.constraints import validate_params
 
 
@@ -96,6 +97,54 @@ def numeric_column(features: pd.DataFrame, column: str, who: str) -> np.ndarray:
             f"{shown(features[column].iloc[pos])!r} is not a finite number"
         )
     return values
+
+
+class FrameStatistics:
+    """The statistics of a pandas feature table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Features, one row per customer.
+    who : str, default="tierkit"
+        The estimator asking, named in the error for a value that is not a finite number.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"frequency": [1, 3, 3]}, index=pd.Index(list("abc"), name="customer_id"))
+    >>> v, c = FrameStatistics(f).distinct(Distinct("frequency"))
+    >>> v.tolist(), c.tolist()
+    ([1.0, 3.0], [1, 2])
+    """
+
+    def __init__(self, frame: pd.DataFrame, who: str = "tierkit"):
+        self.frame = frame
+        self.who = who
+        self.columns = list(frame.columns)
+        self.attrs = dict(frame.attrs)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def time_unit(self) -> str | None:
+        """The features' time unit (:func:`tierkit.features.definition.features_time_unit`)."""
+        return features_time_unit(self.frame)
+
+    def distinct(self, request: Distinct) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, counts)`` of ``request``, values ascending."""
+        values = numeric_column(self.frame, request.column, self.who)
+        keep = None
+        if request.where is not None:
+            keep = numeric_column(self.frame, request.where, self.who) > request.above
+        if request.over is not None:
+            over = numeric_column(self.frame, request.over, self.who)
+            if keep is None:
+                keep = over != 0
+            values = values[keep] / over[keep]
+        elif keep is not None:
+            values = values[keep]
+        return counts_of(values)
+
 
 
 class TierTransformer(TransformerMixin, BaseEstimator):
@@ -174,6 +223,54 @@ class TierTransformer(TransformerMixin, BaseEstimator):
             raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
         self._fit(X)
         self._record_input(X.columns, X.attrs, columns)
+        return self
+
+    #: True for an estimator whose standards are functions of :class:`~tierkit.features.statistics.Distinct`
+    #: counts (it implements ``_fit_statistics``): it learns from any engine's counts (:meth:`fit_statistics`).
+    _learns_from_counts = False
+
+    def _fit_statistics(self, statistics) -> None:
+        raise NotImplementedError
+
+    def _fit_columns_in(self, X: pd.DataFrame) -> tuple:
+        """The columns ``fit`` reads (default: all ``transform`` reads; fewer for a step learning nothing from some)."""
+        return tuple(self._columns_in(X))
+
+    def fit_statistics(self, statistics):
+        """Learn the standards from a source of feature statistics instead of a table.
+
+        For the estimators whose standards are functions of distinct feature values and their
+        counts (``_learns_from_counts``): the source may count with pandas, DuckDB or Spark
+        (:mod:`tierkit.features.statistics`), and the standards are those ``fit`` learns on the
+        same customers, to the bit.
+
+        Parameters
+        ----------
+        statistics : FrameStatistics, ParquetStatistics or SparkStatistics
+            Answers ``distinct(Distinct(...))``; has ``columns``, ``attrs`` and ``len()``.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> from tierkit.tiers.rfm_scores import RFMScorer
+        >>> f = pd.DataFrame({"recency": [1.0, 5, 30, 60], "frequency": [5, 2, 1, 1],
+        ...                   "monetary": [300.0, 80, 20, 10]})
+        >>> RFMScorer().fit_statistics(FrameStatistics(f)).bin_edges_["frequency"].tolist()
+        [1.0, 1.0, 1.8, 3.2]
+        """
+        if not self._learns_from_counts:
+            raise TypeError(f"{self._who} learns from a feature table, not from counts; use fit")
+        self._validate_params()
+        present = pd.DataFrame(columns=list(statistics.columns))
+        require_columns(present, self._fit_columns_in(present), self._who)
+        columns = tuple(self._columns_in(present))
+        if len(statistics) == 0:
+            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+        self._fit_statistics(statistics)
+        self._record_input(statistics.columns, statistics.attrs, columns)
         return self
 
     def _record_input(self, names, attrs: dict, columns: tuple = ()) -> None:

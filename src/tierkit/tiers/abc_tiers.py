@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
-from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.features.statistics import Distinct
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
 from tierkit.words import ABC_TIERS  # noqa: F401  (the scheme's tiers)
 
@@ -136,34 +137,44 @@ class ABCClassifier(TierTransformer):
     def _columns_out(self):
         return ("abc_tier",)
 
+    _learns_from_counts = True
+
     def _fit(self, X):
         """Learn contribution thresholds from the cut-offs on this base."""
+        self._fit_statistics(FrameStatistics(X, self._who))
+
+    def _fit_statistics(self, statistics):
         cutoffs = self._cutoffs()
-        column = self._contribution_column(X)
-        value = numeric_column(X, column, "ABCClassifier")
-        tier = self._tier_at_fit(value, cutoffs)
+        column = self._contribution_column(pd.DataFrame(columns=list(statistics.columns)))
+        values, counts = statistics.distinct(Distinct(column))
+        tier = self._tier_at_fit(values, counts, cutoffs)
         self.contribution_ = column
         self.tier_keys_ = tuple(t.key for t in ABC_TIERS[self.scheme])
-        self.thresholds_ = tier_thresholds(value, tier, self.tier_keys_)
+        self.thresholds_ = tier_thresholds(values, tier, self.tier_keys_)
 
-    def _tier_at_fit(self, value: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
-        n = len(value)
-        order = np.argsort(-value, kind="stable")
-        ranked = value[order]
-        # Position of the first customer with the same value: equal values share a rank.
-        first_of_tie = np.searchsorted(-ranked, -ranked, side="left")
+    def _tier_at_fit(self, values: np.ndarray, counts: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+        """The tier of each distinct contribution (ascending ``values`` held by ``counts`` customers).
+
+        Customers are ranked by contribution, best first; equal contributions share the rank of
+        the first of them, so they share a tier.
+        """
+        order = np.arange(len(values))[::-1]  # best first
+        ranked, held = values[order], counts[order]
+        n = int(held.sum())
+        # customers ranked above the first customer of each value: those with a larger one
+        first_of_tie = np.concatenate([[0], np.cumsum(held)[:-1]])
         if self.basis == "rank":
             share = (first_of_tie + 1) / n
             tier_sorted = np.searchsorted(cutoffs, share - 1e-12, side="left")
         else:
-            positive = np.clip(ranked, 0, None)
+            positive = np.clip(ranked, 0, None) * held
             total = positive.sum()
-            above = np.concatenate([[0.0], np.cumsum(positive)])[first_of_tie]
-            share = above / total if total > 0 else np.zeros(n)
+            above = np.concatenate([[0.0], np.cumsum(positive)[:-1]])
+            share = above / total if total > 0 else np.zeros(len(ranked))
             tier_sorted = np.searchsorted(cutoffs, share, side="right")
-        tier = np.empty(n, dtype="int64")
+        tier = np.empty(len(values), dtype="int64")
         tier[order] = np.minimum(tier_sorted, len(cutoffs) - 1)
-        tier[value < 0] = len(cutoffs) - 1
+        tier[values < 0] = len(cutoffs) - 1
         return tier
 
     def _transform(self, X):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tierkit.features.statistics import quantiles_of_counts
+
 
 def quantile_edges(values, quantiles) -> np.ndarray:
     """Inner edges at the given quantiles of ``values`` (ties kept, linear interpolation).
@@ -35,6 +37,22 @@ def quantile_edges(values, quantiles) -> np.ndarray:
     if isinstance(quantiles, (int, np.integer)):
         quantiles = np.arange(1, quantiles) / quantiles
     return np.quantile(np.asarray(values, dtype="float64"), np.asarray(quantiles, dtype="float64"))
+
+
+def quantile_edges_of_counts(values, counts, quantiles) -> np.ndarray:
+    """:func:`quantile_edges` of the data whose distinct ``values`` (ascending) occur ``counts`` times.
+
+    Bit for bit the edges :func:`quantile_edges` gives on the data itself, from the counts any
+    engine makes (:mod:`tierkit.features.statistics`).
+
+    Examples
+    --------
+    >>> quantile_edges_of_counts(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 1, 1, 1]), [0.5]).tolist()
+    [2.5]
+    """
+    if isinstance(quantiles, (int, np.integer)):
+        quantiles = np.arange(1, quantiles) / quantiles
+    return quantiles_of_counts(values, counts, quantiles)
 
 
 def grade(values, edges, reverse: bool = False) -> np.ndarray:

@@ -47,9 +47,10 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
-from tierkit.features.definition import TIME_UNITS, features_time_unit
+from tierkit.features.definition import TIME_UNITS
 from tierkit.features.durations import to_time_units
-from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.features.statistics import Distinct, quantiles_of_counts
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
 from tierkit.tiers.constraints import Duration, Interval
 from tierkit.words import LIFECYCLE_STAGES  # noqa: F401  (the scheme's tiers)
 
@@ -126,16 +127,20 @@ class LifecycleStager(TierTransformer):
     def _columns_out(self):
         return ("lifecycle_stage",)
 
+    _learns_from_counts = True
+
     def _fit(self, X):
         """Derive the stage thresholds from the customers' inter-purchase gaps."""
-        repeats = numeric_column(X, "frequency_btyd", "LifecycleStager") > 0
-        gaps = (X["recency_btyd"].to_numpy(dtype="float64")[repeats]
-                / X["frequency_btyd"].to_numpy(dtype="float64")[repeats])
-        unit = features_time_unit(X) or "D"
+        self._fit_statistics(FrameStatistics(X, self._who))
+
+    def _fit_statistics(self, statistics):
+        # each repeat buyer's mean gap between purchases
+        gaps = statistics.distinct(Distinct("recency_btyd", over="frequency_btyd", where="frequency_btyd"))
+        unit = statistics.time_unit() or "D"
         at_risk, churned = (None if value is None else to_time_units(value, unit, name, allow_zero=True)
                             for name, value in (("at_risk_after", self.at_risk_after),
                                                 ("churned_after", self.churned_after)))
-        if at_risk is None and gaps.size == 0:
+        if at_risk is None and gaps[1].sum() == 0:
             days = TIME_UNITS.get(unit, 1)
             at_risk = DEFAULT_AT_RISK_DAYS / days
             churned = DEFAULT_CHURNED_DAYS / days if churned is None else churned
@@ -145,7 +150,7 @@ class LifecycleStager(TierTransformer):
                 f"{DEFAULT_AT_RISK_DAYS} days and churned_after={DEFAULT_CHURNED_DAYS} days (set at_risk_after "
                 "and churned_after to choose)", UserWarning, stacklevel=4)
         elif at_risk is None:
-            at_risk = float(np.quantile(gaps, 0.9))
+            at_risk = float(quantiles_of_counts(*gaps, [0.9])[0])
         churned = churned if churned is not None else 2.0 * at_risk
         if not 0 <= at_risk <= churned:
             raise TierkitError(
@@ -158,8 +163,9 @@ class LifecycleStager(TierTransformer):
                                "churned_after")
         loyal = self.loyal_min_purchases
         if loyal is None:
-            occasions = X["frequency"].to_numpy(dtype="float64")[X["frequency"].to_numpy() > 1]
-            loyal = max(3, int(np.ceil(np.quantile(occasions, 0.75)))) if occasions.size else 3
+            occasions = statistics.distinct(Distinct("frequency", where="frequency", above=1))
+            loyal = (max(3, int(np.ceil(quantiles_of_counts(*occasions, [0.75])[0]))) if occasions[1].sum()
+                     else 3)
         self.thresholds_ = {
             "at_risk_after": float(at_risk),
             "churned_after": float(churned),

@@ -13,7 +13,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers._base import TierTransformer, numeric_column
+from tierkit.features.statistics import Distinct, mean_of_counts
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
 from tierkit.tiers.constraints import Interval, MappingOf, Options
 from tierkit.words import RFM_CLASSES  # noqa: F401  (the scheme's tiers)
 
@@ -81,11 +82,16 @@ class RFMClassifier(TierTransformer):
     def _columns_out(self):
         return ("r_high", "f_high", "m_high", "rfm_class")
 
+    _learns_from_counts = True
+
     def _fit(self, X):
         """Learn the population means of recency, frequency and monetary (those not given)."""
+        self._fit_statistics(FrameStatistics(X, self._who))
+
+    def _fit_statistics(self, statistics):
         given = dict(self.thresholds or {})
         self.thresholds_ = {
-            m: float(given[m]) if m in given else float(numeric_column(X, m, "RFMClassifier").mean())
+            m: float(given[m]) if m in given else mean_of_counts(*statistics.distinct(Distinct(m)))
             for m in _METRICS
         }
 

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import TierkitError
-from tierkit.tiers._base import TierTransformer, numeric_column
-from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.features.statistics import Distinct
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
+from tierkit.tiers.binning import grade, quantile_edges_of_counts
 from tierkit.tiers.constraints import Interval, MappingOf, Options, SequenceOf
 
 METRICS = ("recency", "frequency", "monetary")
@@ -82,12 +83,17 @@ class RFMScorer(TierTransformer):
     def _columns_out(self):
         return ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score")
 
+    _learns_from_counts = True
+
     def _fit(self, X):
         """Learn the quantile edges of R, F and M (those not given)."""
+        self._fit_statistics(FrameStatistics(X, self._who))
+
+    def _fit_statistics(self, statistics):
         edges = dict(self.edges or {})
         self.bin_edges_ = {
             m: (np.asarray(edges[m], dtype="float64") if m in edges
-                else quantile_edges(numeric_column(X, m, "RFMScorer"), self.n_bins))
+                else quantile_edges_of_counts(*statistics.distinct(Distinct(m)), self.n_bins))
             for m in METRICS
         }
         self.weights_ = np.asarray(self.weights, dtype="float64")

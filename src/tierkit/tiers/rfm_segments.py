@@ -153,7 +153,15 @@ class RFMSegmenter(TierTransformer):
     def _columns_out(self):
         return ("fm_score", "rfm_segment")
 
+    _learns_from_counts = True
+
+    def _fit_columns_in(self, X):
+        return ()  # the grid is given, not learned: fit reads no column
+
     def _fit(self, X):
+        self.grid_ = check_grid(self.grid)
+
+    def _fit_statistics(self, statistics):
         self.grid_ = check_grid(self.grid)
 
     def _transform(self, X):

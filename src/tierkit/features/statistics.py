@@ -1,0 +1,238 @@
+"""What the rule-based schemes learn from: distinct feature values with their counts, from any engine.
+
+Every standard a rule-based scheme learns (RFM quantile edges, the RFM classes' means, the ABC
+contribution thresholds, the lifecycle gap and purchase percentiles) is a function of the
+distinct values of one feature column (or of the ratio of two) and how many customers hold
+each: :class:`Distinct` names such a statistic. A *source* answers it:
+
+- :class:`tierkit.tiers._base.FrameStatistics` from a pandas feature table (what ``fit`` uses);
+- :class:`ParquetStatistics` with DuckDB from the Parquet file of features
+  :func:`tierkit.grading.grade_file` writes, out of core;
+- :class:`SparkStatistics` with Spark from a Spark DataFrame of features, so only the distinct
+  values reach the driver.
+
+The estimators compute their standards from those counts with one function each (e.g.
+:func:`quantiles_of_counts`), whichever engine counted: the standards are equal to the bit, since
+counting distinct values is exact on every engine. A value of the ratio is an IEEE division,
+correctly rounded on every engine alike.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A statistic: the distinct values of ``column`` (divided by ``over``) among customers with ``where > above``.
+
+    Parameters
+    ----------
+    column : str
+        The feature column.
+    over : str, optional
+        Divide each customer's value by this column (e.g. the mean gap ``recency_btyd / frequency_btyd``).
+    where : str, optional
+        Count only the customers whose ``where`` column is above ``above``.
+    above : float, default=0.0
+
+    Examples
+    --------
+    >>> Distinct("recency_btyd", over="frequency_btyd", where="frequency_btyd").columns
+    ('recency_btyd', 'frequency_btyd')
+    """
+
+    column: str
+    over: str | None = None
+    where: str | None = None
+    above: float = 0.0
+
+    @property
+    def columns(self) -> tuple:
+        """The feature columns the statistic reads."""
+        return tuple(dict.fromkeys(c for c in (self.column, self.over, self.where) if c is not None))
+
+
+def counts_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a float array, ascending, and how many times each occurs.
+
+    Examples
+    --------
+    >>> v, c = counts_of(np.array([3.0, 1.0, 3.0]))
+    >>> v.tolist(), c.tolist()
+    ([1.0, 3.0], [1, 2])
+    """
+    values, counts = np.unique(np.asarray(values, dtype="float64"), return_counts=True)
+    return values, counts.astype("int64")
+
+
+def quantiles_of_counts(values: np.ndarray, counts: np.ndarray, quantiles) -> np.ndarray:
+    """The quantiles of the data whose distinct values are ``values`` (ascending), with ``counts``.
+
+    The same numbers as ``numpy.quantile(data, quantiles)`` (its default, linear method), bit for
+    bit: the two order statistics around each quantile's virtual index, interpolated as NumPy does.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Distinct values, ascending.
+    counts : ndarray of int
+        How many times each occurs.
+    quantiles : array-like of float in [0, 1]
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> quantiles_of_counts(np.array([1.0, 2.0, 10.0]), np.array([2, 1, 1]), [0.5, 0.9]).tolist()
+    [1.5, 7.6]
+    >>> np.quantile([1.0, 1.0, 2.0, 10.0], [0.5, 0.9]).tolist()
+    [1.5, 7.6]
+    """
+    q = np.asarray(quantiles, dtype="float64")
+    n = int(np.sum(counts))
+    if n == 0:
+        raise ValueError("quantiles of no values")
+    # NumPy's linear method (Hyndman & Fan 7), step by step as numpy.quantile computes it
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    nxt = previous + 1
+    last = virtual >= n - 1
+    previous[last], nxt[last] = n - 1, n - 1
+    first = virtual < 0
+    previous[first], nxt[first] = 0, 0
+    gamma = virtual - np.where(last, -1.0, previous)  # NumPy indexes the last value as -1
+    ends = np.cumsum(counts)  # customers up to and including each distinct value
+    a = values[np.searchsorted(ends, previous.astype("int64"), side="right")]
+    b = values[np.searchsorted(ends, nxt.astype("int64"), side="right")]
+    # numpy.lib._function_base_impl._lerp
+    diff = b - a
+    lerp = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=lerp, where=gamma >= 0.5)
+    return lerp
+
+
+def mean_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
+    """The mean of the data with distinct ``values`` and ``counts`` (an exactly rounded sum, any machine).
+
+    Examples
+    --------
+    >>> mean_of_counts(np.array([1.0, 4.0]), np.array([3, 1]))
+    1.75
+    """
+    n = int(np.sum(counts))
+    return math.fsum((np.asarray(values, dtype="float64") * counts).tolist()) / n
+
+
+def _sql_distinct(relation: str, request: Distinct, quote) -> str:
+    value = f"CAST({quote(request.column)} AS DOUBLE)"
+    if request.over is not None:
+        value = f"{value} / CAST({quote(request.over)} AS DOUBLE)"
+    where = (f" WHERE CAST({quote(request.where)} AS DOUBLE) > {float(request.above)!r}"
+             if request.where is not None else "")
+    return f"SELECT {value} AS v, COUNT(*) AS n FROM {relation}{where} GROUP BY v ORDER BY v"
+
+
+class ParquetStatistics:
+    """The statistics of a Parquet file of features, counted by DuckDB out of core.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``customer_id`` and the feature columns (:func:`tierkit.grading.write_feature_file`).
+    attrs : dict
+        The feature table's ``attrs``.
+    columns : list of str, optional
+        The feature columns (default: those of the file but ``customer_id``).
+    memory_limit : str, default="1GB"
+    threads : int, optional
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "f.parquet")
+    >>> pd.DataFrame({"customer_id": list("abc"), "frequency": [1, 3, 3]}).to_parquet(path)
+    >>> v, c = ParquetStatistics(path, attrs={}).distinct(Distinct("frequency"))
+    >>> v.tolist(), c.tolist()
+    ([1.0, 3.0], [1, 2])
+    """
+
+    def __init__(self, path, *, attrs: dict, columns=None, memory_limit: str = "1GB", threads: int | None = None):
+        import pyarrow.parquet as pq
+
+        self.path = str(path)
+        meta = pq.ParquetFile(self.path)
+        self.columns = list(columns) if columns is not None else [
+            n for n in meta.schema_arrow.names if n != "customer_id"]
+        self.attrs = dict(attrs)
+        self._n = meta.metadata.num_rows
+        self._memory_limit = memory_limit
+        self._threads = threads
+
+    def __len__(self) -> int:
+        return self._n
+
+    def time_unit(self) -> str | None:
+        """The features' time unit, as their ``attrs`` declare it."""
+        return self.attrs.get("time_unit")
+
+    def distinct(self, request: Distinct) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, counts)`` of ``request``, values ascending."""
+        import duckdb
+
+        from tierkit.threads import available_cores
+
+        con = duckdb.connect(config={"memory_limit": self._memory_limit,
+                                     "threads": self._threads or available_cores()})
+        try:
+            path = self.path.replace("'", "''")
+            table = con.execute(_sql_distinct(f"read_parquet('{path}')", request,
+                                              lambda c: '"' + c.replace('"', '""') + '"')).fetchnumpy()
+        finally:
+            con.close()
+        return np.asarray(table["v"], dtype="float64"), np.asarray(table["n"], dtype="int64")
+
+
+class SparkStatistics:
+    """The statistics of a Spark DataFrame of features: Spark counts, only distinct values reach the driver.
+
+    Parameters
+    ----------
+    frame : pyspark.sql.DataFrame
+        ``customer_id`` and the feature columns.
+    attrs : dict
+        The feature table's ``attrs``.
+    n : int
+        Its number of customers.
+    """
+
+    def __init__(self, frame, *, attrs: dict, n: int):
+        self.frame = frame
+        self.columns = [c for c in frame.columns if c != "customer_id"]
+        self.attrs = dict(attrs)
+        self._n = int(n)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def time_unit(self) -> str | None:
+        """The features' time unit, as their ``attrs`` declare it."""
+        return self.attrs.get("time_unit")
+
+    def distinct(self, request: Distinct) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, counts)`` of ``request``, values ascending."""
+        from pyspark.sql import functions as F
+
+        value = F.col(request.column).cast("double")
+        frame = self.frame
+        if request.where is not None:
+            frame = frame.where(F.col(request.where).cast("double") > float(request.above))
+        if request.over is not None:
+            value = value / F.col(request.over).cast("double")
+        counted = frame.select(value.alias("v")).groupBy("v").count().orderBy("v").toPandas()
+        return counted["v"].to_numpy(dtype="float64"), counted["count"].to_numpy(dtype="int64")
