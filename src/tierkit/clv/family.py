@@ -369,8 +369,9 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
 
     Parameters
     ----------
-    x, t_x, T : array-like
-        Repeat purchases, age at the last purchase, age at the end of observation, per customer.
+    x, t_x, T : array-like or None
+        Repeat purchases, age at the last purchase, age at the end of observation, per customer;
+        None with ``distinct`` and no holdout (the distinct rows are all the fits need).
     penalizer : float
         L2 penalty of every fit.
     holdout : array-like, optional
@@ -398,7 +399,13 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
     >>> choice.model, {k: round(v["log_likelihood"], 1) for k, v in choice.candidates.items()}
     ('mbgnbd', {'bgnbd': -9582.4, 'mbgnbd': -9582.1, 'pareto_nbd': -9595.0})
     """
-    x, t_x, T = (np.asarray(c, dtype="float64") for c in (x, t_x, T))
+    if x is None:  # the distinct rows alone (no holdout then): what an engine's counts give
+        if distinct is None or holdout is not None:
+            raise TypeError("choose_model: x, t_x and T are needed without distinct rows or with a holdout")
+        n = int(round(float(np.sum(distinct[1]))))
+    else:
+        x, t_x, T = (np.asarray(c, dtype="float64") for c in (x, t_x, T))
+        n = len(x)
     if distinct is None:  # found once, fitted by every model
         distinct = distinct_rows(x, t_x, T)[:2]
     if holdout is not None:
@@ -417,7 +424,7 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
             continue
         params, ll = fit
         fits[name] = fit
-        candidates[name] = {"log_likelihood": ll, "bic": bic(ll, len(model.params), len(x))}
+        candidates[name] = {"log_likelihood": ll, "bic": bic(ll, len(model.params), n)}
         if holdout is not None:
             error = model.expected_purchases(params, duration, x, t_x, T) - holdout
             candidates[name]["holdout_rmse"] = float(np.sqrt(np.mean(error**2)))
@@ -427,7 +434,7 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
         criterion = "bic"
         chosen = min(fits, key=lambda k: candidates[k]["bic"])
         shown = ", ".join(f"{MODELS[k].label} {c['log_likelihood']:.1f}" for k, c in candidates.items() if k in fits)
-        reason = (f"{MODELS[chosen].label}: lowest BIC {candidates[chosen]['bic']:.1f} on the {len(x)} customers; "
+        reason = (f"{MODELS[chosen].label}: lowest BIC {candidates[chosen]['bic']:.1f} on the {n} customers; "
                   f"all candidates have 4 parameters, so that is the highest log-likelihood ({shown})")
     else:
         criterion = "holdout_rmse"

@@ -18,6 +18,8 @@ independent of frequency: :func:`spend_frequency_correlation` checks it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import digamma, gammaln
 
@@ -169,6 +171,28 @@ def expected_spend(params, x, m) -> np.ndarray:
     m = np.asarray(m, dtype="float64")
     population = p * v / (q - 1)
     return ((q - 1) * population + p * x * m) / (p * x + q - 1)
+
+
+def weighted_correlation(x, m, weights) -> float:
+    """:func:`spend_frequency_correlation` of distinct ``(x, m)`` rows held by ``weights`` customers each.
+
+    Examples
+    --------
+    >>> round(weighted_correlation(np.array([1., 3]), np.array([10., 40]), np.array([2., 1])), 3)
+    1.0
+    >>> round(spend_frequency_correlation(np.array([1., 1, 3]), np.array([10., 10, 40])), 3)
+    1.0
+    """
+    x, m, w = (np.asarray(v, dtype="float64") for v in (x, m, weights))
+    total = w.sum()
+    if total < 3:
+        return 0.0
+    dx = x - (w @ x) / total
+    dm = m - (w @ m) / total
+    vx, vm = w @ (dx * dx), w @ (dm * dm)
+    if vx <= 0 or vm <= 0:
+        return 0.0
+    return float((w @ (dx * dm)) / math.sqrt(vx * vm))
 
 
 def spend_frequency_correlation(x, m) -> float:

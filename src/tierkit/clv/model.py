@@ -109,11 +109,12 @@ from tierkit.clv.family import (
     fit_with_prior,
     shaped_like,
 )
-from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
+from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, weighted_correlation
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
 from tierkit.features.durations import as_given, duration_text, to_time_units
-from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
+from tierkit.features.statistics import Distinct, quantiles_of_counts
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column, require_columns
 from tierkit.tiers.constraints import Duration, Interval, Options, check_param
 
 #: Feature columns the model reads.
@@ -423,12 +424,27 @@ class CLVModel(TierTransformer):
         """Whether the fitted model tells active from lapsed customers (:mod:`tierkit.clv.trust`)."""
         return bool(getattr(self, "trust_", {"discriminates": True})["discriminates"])
 
+    _learns_from_counts = True
+
+    def _fit_columns_in(self, X):
+        return CLV_INPUTS  # monetary is read by predict only
+
     def _fit(self, X):
-        x, t_x, T, m = self._inputs(X)
-        declared = X.attrs.get("time_unit")
+        x, t_x, T, m = self._inputs(X)  # every customer's values checked, the first bad one named
+        proven = time_unit_from_dates(X)
+        holdout = getattr(self, "_holdout", None)
+        self._fit_statistics(FrameStatistics(X, "CLVModel"), proven=proven,
+                             per_customer=(x, t_x, T) if holdout is not None and self.model == "auto" else None)
+
+    def _fit_statistics(self, statistics, proven: str | None = None, per_customer=None):
+        """Fit from distinct rows and their counts, all the likelihoods read (any engine counts them).
+
+        The rows are (frequency_btyd, recency_btyd, T) of every customer and (frequency_btyd,
+        monetary_btyd) of the repeat customers with positive spend.
+        """
+        declared = statistics.attrs.get("time_unit")
         if self.time_unit is not None and declared is not None and declared != self.time_unit:
             raise DataError(f"CLVModel: time_unit={self.time_unit!r} but the features are in {declared!r}")
-        proven = time_unit_from_dates(X)
         if proven is not None and (self.time_unit or declared or proven) != proven:
             raise DataError(f"CLVModel: time_unit={self.time_unit or declared!r} but the features' purchase dates "
                             f"show they are in {proven!r}; compute them with rfm_features(..., time_unit=...) "
@@ -437,42 +453,48 @@ class CLVModel(TierTransformer):
         if unit not in DAYS_PER_UNIT:
             raise TierkitError(f"CLVModel: the features' time unit {unit!r} is not 'D' or 'W'")
         horizon = to_time_units(self.horizon, unit, "CLVModel: horizon")
-        repeat = x > 0
-        n_repeat = int(repeat.sum())
+        rows, counts = statistics.rows(CLV_INPUTS[:3])  # found once: the fit(s), the information, the penalty check
+        weights = counts.astype("float64")
+        n_customers = int(counts.sum())
+        n_repeat = int(counts[rows[:, 0] > 0].sum())
         if n_repeat < MIN_REPEAT_CUSTOMERS:
             raise DataError(
-                f"CLVModel: only {n_repeat} of {len(x)} customers bought more than once; BG/NBD and Gamma-Gamma "
+                f"CLVModel: only {n_repeat} of {n_customers} customers bought more than once; BG/NBD and Gamma-Gamma "
                 f"need at least {MIN_REPEAT_CUSTOMERS} repeat customers (a longer period, or no CLV step)"
             )
-        spenders = repeat & (m > 0)
-        if int(spenders.sum()) < MIN_REPEAT_CUSTOMERS:
+        spend_rows, spend_counts = statistics.rows((CLV_INPUTS[0], CLV_INPUTS[3]), positive=(CLV_INPUTS[0],
+                                                                                            CLV_INPUTS[3]))
+        spend_weights = spend_counts.astype("float64")
+        if int(spend_counts.sum()) < MIN_REPEAT_CUSTOMERS:
             raise DataError(
-                f"CLVModel: only {int(spenders.sum())} repeat customers with positive spend; Gamma-Gamma needs at "
+                f"CLVModel: only {int(spend_counts.sum())} repeat customers with positive spend; Gamma-Gamma needs at "
                 f"least {MIN_REPEAT_CUSTOMERS}"
             )
-        rows, weights, _ = distinct_rows(x, t_x, T)  # found once: the fit(s), the information, the penalty check
-        if self.model == "auto":
-            holdout = getattr(self, "_holdout", None)
+        if per_customer is not None:  # model="auto" chosen on each customer's holdout purchases
+            x, t_x, T = per_customer
+            holdout = self._holdout
             duration = None
-            if holdout is not None:
-                require_columns(X, ("holdout_duration",), "CLVModel")
-                duration = float(numeric_column(X, "holdout_duration", "CLVModel")[0])
+            require_columns(statistics.frame, ("holdout_duration",), "CLVModel")
+            duration = float(numeric_column(statistics.frame, "holdout_duration", "CLVModel")[0])
             choice = choose_model(x, t_x, T, self.bgnbd_penalizer, holdout=holdout, duration=duration,
                                   distinct=(rows, weights), prior=self.prior)
             name, why, comparison = choice.model, choice.reason, choice.candidates
             purchase_fit = choice.fits[name]
+        elif self.model == "auto":
+            choice = choose_model(None, None, None, self.bgnbd_penalizer, distinct=(rows, weights), prior=self.prior)
+            name, why, comparison = choice.model, choice.reason, choice.candidates
+            purchase_fit = choice.fits[name]
         else:
             name, why, comparison = self.model, "given", {}
-            purchase_fit = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights),
+            purchase_fit = fit_customers(name, None, None, None, self.bgnbd_penalizer, distinct=(rows, weights),
                                          prior=self.prior)
-        correlation = spend_frequency_correlation(x[spenders], m[spenders])
+        correlation = weighted_correlation(spend_rows[:, 0], spend_rows[:, 1], spend_weights)
         if abs(correlation) > CORRELATION_WARNING:
             warnings.warn(
                 f"CLVModel: repeat purchases and mean spend correlate ({correlation:+.2f}); "
                 "Gamma-Gamma assumes they are independent, so expected spend may be biased",
                 UserWarning, stacklevel=4,  # the caller of fit
             )
-        spend_rows, spend_weights, _ = distinct_rows(x[spenders], m[spenders])
         spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
         mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
 
@@ -491,7 +513,8 @@ class CLVModel(TierTransformer):
         purchase_cov, spend_cov = purchase_covariance(purchase_fit), spend_covariance(spend_fit)
         # a maximum on a flat ridge (no positive-definite information) is answered by the prior too
         if self.prior == "auto" and purchase_fit.method == "mle" and not np.all(np.isfinite(purchase_cov)):
-            params, ll = fit_customers(name, x, t_x, T, self.bgnbd_penalizer, distinct=(rows, weights), prior="weak")
+            params, ll = fit_customers(name, None, None, None, self.bgnbd_penalizer, distinct=(rows, weights),
+                                       prior="weak")
             purchase_fit = Fit(params, ll, "map", FLAT_RIDGE)
             purchase_cov = purchase_covariance(purchase_fit)
         if self.prior == "auto" and spend_fit.method == "mle" and not np.all(np.isfinite(spend_cov)):
@@ -510,7 +533,7 @@ class CLVModel(TierTransformer):
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
-                                        lambda: fit_customers(name, x, t_x, T, distinct=(rows, weights),
+                                        lambda: fit_customers(name, None, None, None, distinct=(rows, weights),
                                                               prior=self.prior)[0]))
         if self.gg_penalizer > 0:
             shift.update(_penalty_shift("gg_penalizer", self.gg_penalizer, gamma_gamma, lambda: _fit_spend(
@@ -536,17 +559,19 @@ class CLVModel(TierTransformer):
         self.params_cov_ = covariance
         self.params_se_ = {name: uncertainty.parameter_table(params, covariance[name])["se"].to_dict()
                            for name, params in ((name, purchase), ("gamma_gamma", gamma_gamma))}
+        ages = statistics.distinct(Distinct(CLV_INPUTS[2]))
+        median_T = float(quantiles_of_counts(*ages, [0.5])[0])
         self.trust_ = trust.assess(name, purchase, MODELS[name].p_alive(purchase, rows[:, 0], rows[:, 1], rows[:, 2]),
-                                   rows[:, 0], rows[:, 2], weights, age=float(np.median(T)))
+                                   rows[:, 0], rows[:, 2], weights, age=median_T)
         self.time_unit_ = unit
-        self.n_customers_ = int(len(x))
+        self.n_customers_ = n_customers
         self.n_repeat_customers_ = n_repeat
         self.settings_ = {"horizon": horizon, "horizon_given": as_given(self.horizon),
                           "discount_rate": float(self.discount_rate),
                           "margin": float(self.margin), "acquisition_cost": float(self.acquisition_cost),
                           "discount_steps": self.discount_steps}
-        self.scale_ = {"on_day_grid": _on_day_grid(unit, T, t_x), "median_T": float(np.median(T)),
-                       "max_T": float(np.max(T))}
+        self.scale_ = {"on_day_grid": _on_day_grid(unit, rows[:, 2], rows[:, 1]), "median_T": median_T,
+                       "max_T": float(ages[0][-1])}
 
     def _steps(self, horizon: float, steps: int | None = None) -> np.ndarray:
         """Ends of the discounting steps, in time units (``steps`` of them, default the model's setting)."""

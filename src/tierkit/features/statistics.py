@@ -138,6 +138,14 @@ def _sql_distinct(relation: str, request: Distinct, quote) -> str:
     return f"SELECT {value} AS v, COUNT(*) AS n FROM {relation}{where} GROUP BY v ORDER BY v"
 
 
+def _sql_rows(relation: str, columns, positive, quote) -> str:
+    names = [f"CAST({quote(c)} AS DOUBLE) AS c{i}" for i, c in enumerate(columns)]
+    keys = ", ".join(f"c{i}" for i in range(len(columns)))
+    where = " AND ".join(f"CAST({quote(c)} AS DOUBLE) > 0" for c in positive)
+    return (f"SELECT {keys}, COUNT(*) AS n FROM (SELECT {', '.join(names)} FROM {relation}"
+            f"{' WHERE ' + where if where else ''}) GROUP BY {keys} ORDER BY {keys}")
+
+
 class ParquetStatistics:
     """The statistics of a Parquet file of features, counted by DuckDB out of core.
 
@@ -181,8 +189,7 @@ class ParquetStatistics:
         """The features' time unit, as their ``attrs`` declare it."""
         return self.attrs.get("time_unit")
 
-    def distinct(self, request: Distinct) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, counts)`` of ``request``, values ascending."""
+    def _query(self, sql_of) -> dict:
         import duckdb
 
         from tierkit.threads import available_cores
@@ -191,11 +198,25 @@ class ParquetStatistics:
                                      "threads": self._threads or available_cores()})
         try:
             path = self.path.replace("'", "''")
-            table = con.execute(_sql_distinct(f"read_parquet('{path}')", request,
-                                              lambda c: '"' + c.replace('"', '""') + '"')).fetchnumpy()
+            return con.execute(sql_of(f"read_parquet('{path}')", lambda c: '"' + c.replace('"', '""') + '"')
+                               ).fetchnumpy()
         finally:
             con.close()
+
+    def distinct(self, request: Distinct) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, counts)`` of ``request``, values ascending."""
+        table = self._query(lambda relation, quote: _sql_distinct(relation, request, quote))
         return np.asarray(table["v"], dtype="float64"), np.asarray(table["n"], dtype="int64")
+
+    def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts.
+
+        Rows come sorted lexicographically, as :func:`tierkit.clv.bgnbd.distinct_rows` sorts them.
+        """
+        table = self._query(lambda relation, quote: _sql_rows(relation, columns, positive, quote))
+        rows = np.column_stack([np.asarray(table[f"c{i}"], dtype="float64") for i in range(len(columns))]
+                               ) if len(table["n"]) else np.empty((0, len(columns)))
+        return rows, np.asarray(table["n"], dtype="int64")
 
 
 class SparkStatistics:
@@ -236,3 +257,16 @@ class SparkStatistics:
             value = value / F.col(request.over).cast("double")
         counted = frame.select(value.alias("v")).groupBy("v").count().orderBy("v").toPandas()
         return counted["v"].to_numpy(dtype="float64"), counted["count"].to_numpy(dtype="int64")
+
+    def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts."""
+        from pyspark.sql import functions as F
+
+        frame = self.frame
+        for column in positive:
+            frame = frame.where(F.col(column).cast("double") > 0)
+        keys = [f"c{i}" for i in range(len(columns))]
+        counted = (frame.select(*[F.col(c).cast("double").alias(k) for c, k in zip(columns, keys, strict=True)])
+                   .groupBy(*keys).count().orderBy(*keys).toPandas())
+        rows = counted[keys].to_numpy(dtype="float64").reshape(-1, len(columns))
+        return rows, counted["count"].to_numpy(dtype="int64")

@@ -145,6 +145,28 @@ class FrameStatistics:
             values = values[keep]
         return counts_of(values)
 
+    def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts.
+
+        Rows come sorted lexicographically.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"x": [1, 0, 1], "t": [5.0, 0, 5]})
+        >>> rows, counts = FrameStatistics(f).rows(["x", "t"], positive=["x"])
+        >>> rows.tolist(), counts.tolist()
+        ([[1.0, 5.0]], [2])
+        """
+        stacked = np.column_stack([numeric_column(self.frame, c, self.who) for c in columns])
+        keep = np.ones(len(self.frame), dtype=bool)
+        for column in positive:
+            keep &= numeric_column(self.frame, column, self.who) > 0
+        stacked = stacked[keep]
+        if len(stacked) == 0:
+            return np.empty((0, len(columns))), np.empty(0, dtype="int64")
+        rows, counts = np.unique(stacked, axis=0, return_counts=True)
+        return rows, counts.astype("int64")
+
 
 
 class TierTransformer(TransformerMixin, BaseEstimator):
