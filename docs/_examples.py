@@ -14,6 +14,7 @@ scratch folder holding:
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -28,7 +29,9 @@ def setup() -> Path:
     """Move to the scratch folder, making it and its files on the first call; its path."""
     global _FOLDER
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+    # The pages say in comments what warns; the build's log keeps to Sphinx's own messages.
+    warnings.simplefilter("ignore", UserWarning)
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
     if _FOLDER is None:
         folder = Path(tempfile.mkdtemp(prefix="tierkit-docs-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
