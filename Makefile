@@ -36,8 +36,8 @@ lint: setup
 # run by Sphinx's doctest builder; a warning (a docstring Sphinx cannot read, a broken link) or a
 # failing example stops the build. Both ignored by git, like the API pages generated in docs/api/.
 docs: setup
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
-	$(BIN)/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs docs/_build/html
+	$(BIN)/sphinx-build -W --keep-going -q -b doctest -d docs/_build/doctrees docs docs/_build/doctest
 
 test: lint docs setup system-deps
 	$(BIN)/python -m pytest -n auto
