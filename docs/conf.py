@@ -47,13 +47,13 @@ html_title = f"tierkit {release}"
 html_static_path: list[str] = []
 html_show_sourcelink = False
 
-# The API reference: numpydoc renders the sections, autodoc reads the objects, autosummary makes
-# one page per object. Class members are listed by autodoc (numpydoc's own member tables would
-# need a page per method).
+# The API reference: one page per public module (written by write_api_pages below), numpydoc
+# renders the sections, autodoc reads the objects, autosummary tables link to them. Class members
+# are listed by autodoc (numpydoc's own member tables would need a page per method).
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks: set[str] = set()  # tests/test_docstrings.py validates the docstrings
-autosummary_generate = True
+autosummary_generate = False  # the pages are written by write_api_pages
 autosummary_imported_members = True
 autodoc_typehints = "none"  # the numpydoc Parameters section states the types
 autodoc_member_order = "bysource"
@@ -113,8 +113,19 @@ def _public_names(module) -> list[str]:
     return [name for name in names if name != "__version__"]
 
 
+def _directive(value) -> str:
+    """The autodoc directive that documents ``value``."""
+    if inspect.isclass(value):
+        return "autoexception" if issubclass(value, BaseException) else "autoclass"
+    return "autofunction" if callable(value) else "autodata"
+
+
 def write_api_pages(app=None) -> None:
-    """Write ``api/generated/<module>.rst``: each module's docstring and an autosummary of its names."""
+    """Write ``api/generated/<module>.rst``: the module's docstring, a table of its names, then each name.
+
+    One page per module (not per object) keeps the site small: the theme renders the whole
+    navigation tree on every page.
+    """
     out = DOCS / "api" / "generated"
     out.mkdir(parents=True, exist_ok=True)
     top = set(_public_names(tierkit))
@@ -123,16 +134,23 @@ def write_api_pages(app=None) -> None:
         names = _public_names(module)
         if modname != "tierkit":
             names = [name for name in names if name not in top]
+        names = sorted(names, key=str.lower)
         title = f"``{modname}``"
         lines = [title, "=" * len(title), "", f".. automodule:: {modname}", "   :no-members:", "",
                  summary, "", f".. currentmodule:: {modname}", ""]
         if names:
-            lines += [".. autosummary::", "   :toctree: .", "   :nosignatures:", ""]
-            lines += [f"   {name}" for name in sorted(names, key=str.lower)]
+            lines += [".. autosummary::", "   :nosignatures:", ""]
+            lines += [f"   {name}" for name in names]
+            lines += [""]
+            for name in names:
+                lines += [f".. {_directive(getattr(module, name))}:: {name}", ""]
         text = "\n".join(lines) + "\n"
         page = out / f"{modname}.rst"
         if not page.exists() or page.read_text(encoding="utf-8") != text:
             page.write_text(text, encoding="utf-8")
+    for stale in out.glob("*.rst"):  # a module no longer listed, or an object page of an older layout
+        if stale.stem not in {modname for modname, _ in API_MODULES}:
+            stale.unlink()
 
 
 def skip_member(app, what, name, obj, skip, options):
