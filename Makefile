@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo lint test bench constraints clean
+.PHONY: setup system-deps demo lint docs test bench constraints clean
 
 # constraints.txt pins every package to the versions the suite was last run with, so a fresh
 # machine installs what CI tested; refresh it with `make constraints` after changing dependencies.
 $(BIN)/tierkit: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,spark]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,spark,docs]"
 	touch $@
 
 setup: $(BIN)/tierkit
@@ -29,10 +29,17 @@ demo: setup
 # ruff (rules and exceptions in pyproject.toml's [tool.ruff]) and the import contract: the layers of
 # the pipeline, no import running back up it ([tool.importlinter]); `make test` runs both first.
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/lint-imports --no-cache --no-logo
 
-test: lint setup system-deps
+# The documentation (docs/): the HTML site into docs/_build/html, then every example of its pages
+# run by Sphinx's doctest builder; a warning (a docstring Sphinx cannot read, a broken link) or a
+# failing example stops the build. Both ignored by git, like the API pages generated in docs/api/.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs docs/_build/html
+	$(BIN)/sphinx-build -W --keep-going -q -b doctest -d docs/_build/doctrees docs docs/_build/doctest
+
+test: lint docs setup system-deps
 	$(BIN)/python -m pytest -n auto
 
 bench: setup
@@ -42,4 +49,4 @@ constraints:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) tierkit-demo mlruns mlflow.db
+	rm -rf $(VENV) tierkit-demo mlruns mlflow.db docs/_build docs/api/generated

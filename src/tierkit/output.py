@@ -485,7 +485,7 @@ def write_error(exc: BaseException, path) -> WriteError:
 
 
 def os_error_behind(exc: BaseException) -> OSError | None:
-    """The :class:`OSError` that is ``exc`` or, through ``raise ... from``, caused it; else ``None``.
+    """The :class:`OSError` that is ``exc`` or, through ``raise`` with ``from``, caused it; else ``None``.
 
     Libraries wrap a full disk in their own errors (MLflow's ``MlflowException`` raised from
     a ``shutil.Error``); a tierkit error already says what went wrong and is not looked into.

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 RETAIL = Path(__file__).parent / "online_retail.parquet"
 RETAIL_AS_OF = "2011-12-10"
-#: The README's command, as a list.
+#: The command of the documentation (docs/guide/reading.md), as a list.
 RETAIL_COMMAND = ["segment", str(RETAIL), "--customer-col", "CustomerID", "--date-col", "InvoiceDate",
                   "--order-col", "InvoiceNo", "--quantity-col", "Quantity", "--price-col", "UnitPrice",
                   "--missing-customers", "drop", "--as-of", RETAIL_AS_OF]

@@ -52,7 +52,7 @@ def same_tiers(got: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 def test_int64_columns_and_integer_ids_are_accepted(fitted):
     _, features, _, model, expected = fitted
-    # The README's call: rfm_features' own table, frequency int64, two datetime columns too.
+    # The call of docs/guide/mlflow.md: rfm_features' own table, frequency int64, two datetime columns too.
     as_given = features.reset_index()
     assert as_given["frequency"].dtype == "int64"
     same_tiers(model.predict(as_given), expected)

@@ -392,8 +392,8 @@ class CLVModel(TierTransformer):
         Warns
         -----
         UserWarning
-            When |correlation| of repeat purchases and mean spend among repeat customers is
-            above 0.3: Gamma-Gamma assumes they are independent. When a penalizer moved a
+            When the correlation of repeat purchases and mean spend among repeat customers is
+            above 0.3 in absolute value: Gamma-Gamma assumes they are independent. When a penalizer moved a
             parameter by 1 % or more from an unpenalised fit that converges too (e.g.
             ``bgnbd_penalizer=0.001 moved a 0.793 -> 0.498 (-37 %)`` on CDNOW): the penalty was
             not needed and changed the model; see ``penalty_shift_``.

@@ -6,18 +6,18 @@ a ``customer_id`` index or column and a tier column), :func:`transition_matrix` 
 moves old tier -> new tier, and :func:`tier_moves` lists them per customer with a direction
 from the scheme's tier order (best first):
 
-==================  ==========================================================================
-column              order, best first
-==================  ==========================================================================
-``rfm_class``       important_value, important_develop, important_retain, important_winback,
-                    general_value, general_develop, general_retain, general_winback
-``rfm_segment``     champions, loyal, potential_loyalist, new, promising, need_attention,
-                    about_to_sleep, at_risk, cant_lose, hibernating, lost
-``abc_tier``        high_end, important, ordinary, small (or A, B, C; platinum ... lead)
-``lifecycle_stage`` loyal, repeat, new, at_risk, churned, potential
-``clv_cs_class``    core, at_risk_key, growth, fragile, advocate, marginal, unrated
-``value_potential`` star, harvest, develop, low_priority
-==================  ==========================================================================
+===================  ==========================================================================
+column               order, best first
+===================  ==========================================================================
+``rfm_class``        important_value, important_develop, important_retain, important_winback,
+                     general_value, general_develop, general_retain, general_winback
+``rfm_segment``      champions, loyal, potential_loyalist, new, promising, need_attention,
+                     about_to_sleep, at_risk, cant_lose, hibernating, lost
+``abc_tier``         high_end, important, ordinary, small (or A, B, C; platinum ... lead)
+``lifecycle_stage``  loyal, repeat, new, at_risk, churned, potential
+``clv_cs_class``     core, at_risk_key, growth, fragile, advocate, marginal, unrated
+``value_potential``  star, harvest, develop, low_priority
+===================  ==========================================================================
 
 A column without an order (``cluster_name``) still gets its transition matrix; its moves are
 ``changed`` or ``same``. Customers only in the new snapshot are ``entered``, only in the old

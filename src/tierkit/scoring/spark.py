@@ -8,7 +8,7 @@ partition into the same writer the local engine uses. An output without a file s
 folder, ``hdfs://...``, ``s3a://...``) is written by the executors as a Parquet folder, for
 bases too big for one machine.
 
-On a cluster, run this module with ``spark-submit`` (see the README); it takes the options
+On a cluster, run this module with ``spark-submit`` (see docs/guide/scoring.md); it takes the options
 of ``tierkit score``.
 """
 
