@@ -402,17 +402,27 @@ def clv_remedy():
 
 
 def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: dict, *, lang: str | None = None,
-                            headers: str = "keys", currency: str | None = None, memory_limit: str = "1GB"):
+                            headers: str = "keys", currency: str | None = None, memory_limit: str = "1GB",
+                            engine: str = "local", spark_master: str | None = None):
     """``segment``'s flow: learn every scheme's standards from the file and grade it into ``out`` in chunks.
 
-    :func:`tierkit.grading.grade_file` with the command's options (taken out of ``kwargs``);
-    a CLV model the data cannot support names the option that skips it. Returns its
-    :class:`tierkit.grading.GradedFile`.
+    :func:`tierkit.grading.grade_file` (``engine="local"``) or
+    :func:`tierkit.scoring.spark_training.grade_file_spark` (``engine="spark"``) with the command's
+    options (taken out of ``kwargs``); a CLV model the data cannot support names the option that
+    skips it. Returns the :class:`tierkit.grading.GradedFile`.
     """
-    from tierkit.grading import grade_file
-
     given = GradingOptions.pop(kwargs, as_of, time_unit)
     with clv_remedy():
+        if engine == "spark":
+            from tierkit.scoring.spark import default_spark_session
+            from tierkit.scoring.spark_training import grade_file_spark
+
+            return grade_file_spark(transactions, out, as_of=as_of, segmentation=given.segmentation,
+                                    spark=default_spark_session(master=spark_master), time_unit=time_unit,
+                                    survey=given.survey, lang=lang, headers=headers, currency=currency,
+                                    **given.reading())
+        from tierkit.grading import grade_file
+
         return grade_file(transactions, out, as_of=as_of, segmentation=given.segmentation, time_unit=time_unit,
                           survey=given.survey, lang=lang, headers=headers, currency=currency,
                           memory_limit=memory_limit, **given.reading())

@@ -34,12 +34,19 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 @click.option("--memory-limit", default="1GB", show_default=True, callback=checked_memory_limit,
               help="DuckDB memory limit for reading and aggregating the transactions; past it DuckDB spills to "
                    "disk. Training holds the features of every customer once, then grades them in chunks.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where the features are computed and counted: DuckDB on this machine, or Spark (a local session, "
+                   "or spark-submit's). Both learn the same standards and write the same file.")
+@click.option("--spark-master", default=None,
+              help="Spark engine: master URL of a local session (default local[*]; under spark-submit its own "
+                   "master).")
 @saved_model_options
 @model_options
 @survey_options
 @transaction_options
 @click.pass_context
-def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, save_model, memory_limit, **kwargs):
+def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, save_model, memory_limit, engine,
+            spark_master, **kwargs):
     """Grade every customer in TRANSACTIONS and write one row per customer.
 
     Columns: the RFM features, RFM scores and classes, named segments, ABC tier, lifecycle
@@ -58,6 +65,12 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
                               {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
                                "--model": kwargs.get("model")})
     check_table_path(out)
+    if engine == "spark" and kwargs["model"] is not None:
+        raise click.BadParameter("grading by saved standards runs on this machine; score a base on Spark with "
+                                 "tierkit score --engine spark", param_hint="--engine")
+    if engine == "spark" and str(out).lower().endswith(".xlsx"):
+        raise click.BadParameter(f"{out}: the Spark engine writes .csv or .parquet; a workbook is written by the "
+                                 "local engine", param_hint="--out")
     if kwargs["model"] is not None:
         table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
         if currency is not None:
@@ -70,7 +83,7 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
         kwargs.pop("model"), kwargs.pop("tracking_uri")
         done = grade_file_from_options(transactions, out, as_of, time_unit, kwargs, lang=lang,
                                        headers=resolve_headers(headers, lang), currency=currency,
-                                       memory_limit=memory_limit)
+                                       memory_limit=memory_limit, engine=engine, spark_master=spark_master)
         if save_model is not None:
             save_standards(done.segmentation, done.example, None, save_model)
         graded, read_report, graded_as_of = done.customers, done.attrs["read_report"], done.attrs["as_of"]

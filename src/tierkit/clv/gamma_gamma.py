@@ -183,16 +183,20 @@ def weighted_correlation(x, m, weights) -> float:
     >>> round(spend_frequency_correlation(np.array([1., 1, 3]), np.array([10., 10, 40])), 3)
     1.0
     """
-    x, m, w = (np.asarray(v, dtype="float64") for v in (x, m, weights))
-    total = w.sum()
+    x, m, w = (np.ascontiguousarray(v, dtype="float64") for v in (x, m, weights))
+    total = math.fsum(w.tolist())
     if total < 3:
         return 0.0
-    dx = x - (w @ x) / total
-    dm = m - (w @ m) / total
-    vx, vm = w @ (dx * dx), w @ (dm * dm)
+
+    def wsum(values):  # an exactly rounded sum: the same on every machine, whatever the memory layout
+        return math.fsum((w * values).tolist())
+
+    dx = x - wsum(x) / total
+    dm = m - wsum(m) / total
+    vx, vm = wsum(dx * dx), wsum(dm * dm)
     if vx <= 0 or vm <= 0:
         return 0.0
-    return float((w @ (dx * dm)) / math.sqrt(vx * vm))
+    return float(wsum(dx * dm) / math.sqrt(vx * vm))
 
 
 def spend_frequency_correlation(x, m) -> float:

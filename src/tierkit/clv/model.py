@@ -496,7 +496,7 @@ class CLVModel(TierTransformer):
                 UserWarning, stacklevel=4,  # the caller of fit
             )
         spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
-        mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
+        mean_spend = math.fsum((spend_weights * spend_rows[:, 1]).tolist()) / math.fsum(spend_weights.tolist())
 
         # covariance of the log-parameters from the observed (posterior) information
         def purchase_covariance(fit):

@@ -214,8 +214,9 @@ class ParquetStatistics:
         Rows come sorted lexicographically, as :func:`tierkit.clv.bgnbd.distinct_rows` sorts them.
         """
         table = self._query(lambda relation, quote: _sql_rows(relation, columns, positive, quote))
-        rows = np.column_stack([np.asarray(table[f"c{i}"], dtype="float64") for i in range(len(columns))]
-                               ) if len(table["n"]) else np.empty((0, len(columns)))
+        rows = np.ascontiguousarray(np.column_stack([np.asarray(table[f"c{i}"], dtype="float64")
+                                                     for i in range(len(columns))])
+                                    ) if len(table["n"]) else np.empty((0, len(columns)))
         return rows, np.asarray(table["n"], dtype="int64")
 
 
@@ -268,5 +269,5 @@ class SparkStatistics:
         keys = [f"c{i}" for i in range(len(columns))]
         counted = (frame.select(*[F.col(c).cast("double").alias(k) for c, k in zip(columns, keys, strict=True)])
                    .groupBy(*keys).count().orderBy(*keys).toPandas())
-        rows = counted[keys].to_numpy(dtype="float64").reshape(-1, len(columns))
+        rows = np.ascontiguousarray(counted[keys].to_numpy(dtype="float64").reshape(-1, len(columns)))
         return rows, counted["count"].to_numpy(dtype="int64")

@@ -1,0 +1,131 @@
+"""Training on Spark (issue 23.3): the same standards and the same file as training on one machine.
+
+A real local Spark session. The differential: one file graded by ``grade_file`` (DuckDB) and by
+``grade_file_spark`` (Spark SQL features, Spark counts) gives every standard equal as JSON (quantile
+edges, means, thresholds, the CLV parameters: they are learned from the same distinct values and
+rows, counted exactly by either engine) and the same output file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+import tierkit as tk
+from tierkit.cli.main import main
+from tierkit.data import ColumnMap, ReadOptions
+from tierkit.features.columns import FeatureColumns
+from tierkit.grading import grade_file
+from tierkit.scoring.spark_training import grade_file_spark
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+AS_OF = "1998-06-30"
+LENIENT = ReadOptions(missing_customers="drop", on_bad_rows="skip")
+DIRTY_TAIL = "00001,not-a-date,3\n,1997-02-01,4\n00002,1997-03-03,abc\n00003,1997-03-15,7.25\n00004,1999-01-01,9\n"
+
+
+def _segmentation(clusters: bool = True, value_potential: bool = True):
+    """What ``tierkit segment`` fits by default: every rule scheme, CLV, clusters and the value-potential matrix."""
+    return tk.Segmentation(clv=tk.CLVModel(), clusters=tk.KMeansSegmenter(random_state=0) if clusters else False,
+                           value_potential=value_potential, optional_steps=("clv", "clusters"))
+
+
+def _standards(segmentation) -> str:
+    return json.dumps(segmentation.standards(), sort_keys=True, default=str)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spark-training")
+    tx = tk.load_cdnow(sample=True)[["customer_id", "date", "amount"]].copy()
+    csv = root / "tx.csv"
+    with open(csv, "w") as f:
+        f.write(tx.to_csv(index=False, date_format="%Y-%m-%d") + DIRTY_TAIL)
+    folder = root / "parts"
+    folder.mkdir()
+    renamed = tx.rename(columns={"customer_id": "cust", "date": "ts", "amount": "value"})
+    renamed.iloc[:4000].to_parquet(folder / "a.parquet")
+    renamed.iloc[4000:].to_parquet(folder / "b.parquet")
+    return root, csv, folder
+
+
+def _graded(grade, path, out, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        done = grade(path, out, as_of=AS_OF, time_unit="W", **kwargs)
+    return done, sorted({str(w.message) for w in caught if "tier" in str(w.message) or "empty" in str(w.message)})
+
+
+@pytest.mark.parametrize("suffix, lang", [(".csv", "zh"), (".parquet", None)])
+def test_spark_and_local_training_learn_the_same_standards_and_write_the_same_file(spark, data, tmp_path,
+                                                                                 suffix, lang):
+    _, csv, _ = data
+    local, local_alerts = _graded(grade_file, csv, tmp_path / f"local{suffix}", segmentation=_segmentation(),
+                                  options=LENIENT, lang=lang, currency="USD")
+    on_spark, spark_alerts = _graded(grade_file_spark, csv, tmp_path / f"spark{suffix}", segmentation=_segmentation(),
+                                     spark=spark, options=LENIENT, lang=lang, currency="USD")
+    assert _standards(on_spark.segmentation) == _standards(local.segmentation)
+    assert dict(on_spark.segmentation.steps_).keys() == dict(local.segmentation.steps_).keys() >= {"clv", "clusters"}
+    assert on_spark.customers == local.customers == 2357 + 1  # 00003 of the dirty tail is a good row
+    assert (tmp_path / f"spark{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes()
+    assert on_spark.alerts == local.alerts and spark_alerts == local_alerts
+    # the contract's reading rules hold on both: the dirty rows are left out alike
+    assert on_spark.report.as_dict()["rejected"] == local.report.as_dict()["rejected"] != {}
+
+
+def test_a_folder_of_parquet_parts_trains_on_spark_as_it_does_locally(spark, data, tmp_path):
+    _, _, folder = data
+    columns = ColumnMap(customer_id="cust", date="ts", amount="value")
+    local, _ = _graded(grade_file, folder, tmp_path / "local.csv", segmentation=_segmentation(), columns=columns)
+    on_spark, _ = _graded(grade_file_spark, folder, tmp_path / "spark.csv", segmentation=_segmentation(),
+                          spark=spark, columns=columns)
+    assert on_spark.customers == local.customers == 2357
+    assert _standards(on_spark.segmentation) == _standards(local.segmentation)
+    assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+def test_rule_schemes_and_clv_learn_on_spark_without_a_customer_column_on_the_driver(spark, data, tmp_path,
+                                                                                      monkeypatch):
+    """The rule standards and the CLV model are learned from Spark's counts alone: no column is collected.
+
+    (The k-means step and the steps that learn quantiles of the predicted CLV, value-potential and
+    CLV-CS, still read their columns on the driver.)
+    """
+    _, csv, _ = data
+
+    def refuse(self, names, extra=None):
+        raise AssertionError(f"a per-customer column reached the driver: {list(names)}")
+
+    def rules_and_clv():
+        return _segmentation(clusters=False, value_potential=False)
+
+    local, _ = _graded(grade_file, csv, tmp_path / "local.csv", segmentation=rules_and_clv(), options=LENIENT)
+    monkeypatch.setattr(FeatureColumns, "frame", refuse)
+    on_spark, _ = _graded(grade_file_spark, csv, tmp_path / "spark.csv", segmentation=rules_and_clv(),
+                          spark=spark, options=LENIENT)
+    assert set(dict(on_spark.segmentation.steps_)) == {"rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle",
+                                                         "clv"}
+    assert _standards(on_spark.segmentation) == _standards(local.segmentation)
+
+
+def test_segment_engine_spark_writes_what_the_local_engine_writes(spark, data, tmp_path):
+    _, csv, _ = data
+    common = [str(csv), "--as-of", AS_OF, "--time-unit", "W", "--missing-customers", "drop",
+              "--on-bad-rows", "skip"]
+    assert main(["segment", *common, "--out", str(tmp_path / "local.csv")]) == 0
+    assert main(["segment", *common, "--out", str(tmp_path / "spark.csv"), "--engine", "spark"]) == 0
+    assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+@pytest.mark.parametrize("extra, named", [(["--out", "o.xlsx"], "--out"), (["--out", "o.csv", "--model", "m"],
+                                                                          "--engine")])
+def test_what_the_spark_engine_does_not_do_is_refused_in_one_line(data, tmp_path, capsys, monkeypatch, extra, named):
+    _, csv, _ = data
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", str(csv), "--as-of", AS_OF, "--engine", "spark", *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "o.xlsx").exists() and not (tmp_path / "o.csv").exists()
