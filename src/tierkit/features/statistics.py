@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,9 @@ def quantiles_of_counts(values: np.ndarray, counts: np.ndarray, quantiles) -> np
 
     Examples
     --------
-    >>> quantiles_of_counts(np.array([1.0, 2.0, 10.0]), np.array([2, 1, 1]), [0.5, 0.9]).tolist()
-    [1.5, 7.6]
-    >>> np.quantile([1.0, 1.0, 2.0, 10.0], [0.5, 0.9]).tolist()
-    [1.5, 7.6]
+    >>> a = quantiles_of_counts(np.array([1.0, 2.0, 10.0]), np.array([2, 1, 1]), [0.5, 0.9])
+    >>> a.round(6).tolist(), np.array_equal(a, np.quantile([1.0, 1.0, 2.0, 10.0], [0.5, 0.9]))
+    ([1.5, 7.6], True)
     """
     q = np.asarray(quantiles, dtype="float64")
     n = int(np.sum(counts))
@@ -127,6 +127,35 @@ def mean_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
     """
     n = int(np.sum(counts))
     return math.fsum((np.asarray(values, dtype="float64") * counts).tolist()) / n
+
+
+def hash_keys(ids) -> np.ndarray:
+    """Each id's sampling key: the first 16 hex digits of the MD5 of its UTF-8 text, as an unsigned integer.
+
+    The key DuckDB (``substr(md5(id), 1, 16)``) and Spark (``substring(md5(id), 1, 16)``) order
+    by too, so a sample of the customers with the smallest keys is the same on every engine.
+
+    Examples
+    --------
+    >>> hash_keys(["a"]).tolist()  # md5("a") = 0cc175b9c0f1b6a831c399e269772661
+    [919145239626757800]
+    """
+    import hashlib
+
+    return np.array([int(hashlib.md5(str(i).encode("utf-8")).hexdigest()[:16], 16) for i in ids], dtype="uint64")
+
+
+def hash_sample_positions(ids, size: int) -> np.ndarray:
+    """Positions of the ``size`` ids with the smallest :func:`hash_keys` (ties by id), in id order.
+
+    Examples
+    --------
+    >>> hash_sample_positions(["a", "b", "c", "d"], 2).tolist()
+    [0, 2]
+    """
+    ids = np.asarray([str(i) for i in ids], dtype=str)
+    chosen = np.lexsort((ids, hash_keys(ids)))[:size]
+    return chosen[np.argsort(ids[chosen], kind="stable")]
 
 
 def _sql_distinct(relation: str, request: Distinct, quote) -> str:
@@ -208,6 +237,21 @@ class ParquetStatistics:
         table = self._query(lambda relation, quote: _sql_distinct(relation, request, quote))
         return np.asarray(table["v"], dtype="float64"), np.asarray(table["n"], dtype="int64")
 
+    def sample(self, columns, size: int | None) -> pd.DataFrame:
+        """The ``columns`` of every customer, or of the ``size`` with the smallest :func:`hash_keys`, by id."""
+        from tierkit.features.definition import typed_feature
+
+        wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in ["customer_id", *columns])
+        limit = "" if size is None or size >= self._n else (
+            f" ORDER BY substr(md5(customer_id), 1, 16), customer_id LIMIT {int(size)}")
+        table = self._query(lambda relation, quote: f"SELECT * FROM (SELECT {wanted} FROM {relation}{limit}) "
+                                                    "ORDER BY customer_id")
+        index = pd.Index(np.asarray(table["customer_id"]).astype(str), name="customer_id")
+        frame = pd.DataFrame({c: typed_feature(c, pd.Series(np.asarray(table[c]))).to_numpy() for c in columns},
+                             index=index)
+        frame.attrs = dict(self.attrs)
+        return frame
+
     def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
         """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts.
 
@@ -258,6 +302,21 @@ class SparkStatistics:
             value = value / F.col(request.over).cast("double")
         counted = frame.select(value.alias("v")).groupBy("v").count().orderBy("v").toPandas()
         return counted["v"].to_numpy(dtype="float64"), counted["count"].to_numpy(dtype="int64")
+
+    def sample(self, columns, size: int | None) -> pd.DataFrame:
+        """The ``columns`` of every customer, or of the ``size`` with the smallest :func:`hash_keys`, by id."""
+        from pyspark.sql import functions as F
+
+        from tierkit.features.definition import typed_feature
+
+        chosen = self.frame.select("customer_id", *columns)
+        if size is not None and size < self._n:
+            chosen = chosen.orderBy(F.substring(F.md5(F.col("customer_id")), 1, 16), "customer_id").limit(int(size))
+        table = chosen.orderBy("customer_id").toPandas()
+        frame = pd.DataFrame({c: typed_feature(c, table[c]).to_numpy() for c in columns},
+                             index=pd.Index(table["customer_id"].astype(str), name="customer_id"))
+        frame.attrs = dict(self.attrs)
+        return frame
 
     def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
         """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts."""

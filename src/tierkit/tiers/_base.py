@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tierkit.errors import DataError, TierkitError
 from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY, features_time_unit
-from tierkit.features.statistics import Distinct, counts_of
+from tierkit.features.statistics import Distinct, counts_of, hash_sample_positions
 from tierkit.tiers.constraints import validate_params
 
 
@@ -144,6 +144,24 @@ class FrameStatistics:
         elif keep is not None:
             values = values[keep]
         return counts_of(values)
+
+    def sample(self, columns, size: int | None) -> pd.DataFrame:
+        """The ``columns`` of every customer (in the table's order), or of ``size`` chosen by a hash of the id.
+
+        The customers with the smallest :func:`~tierkit.features.statistics.hash_keys`, in id
+        order: the sample every engine draws alike.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"monetary": [1.0, 2, 3, 4]}, index=pd.Index(list("abcd"), name="customer_id"))
+        >>> FrameStatistics(f).sample(["monetary"], 2).index.tolist()
+        ['a', 'c']
+        """
+        if size is None or size >= len(self.frame):
+            return self.frame[list(columns)]
+        frame = self.frame.iloc[hash_sample_positions(self.frame.index, size)][list(columns)]
+        frame.index = frame.index.astype(str)
+        return frame
 
     def rows(self, columns, positive=()) -> tuple[np.ndarray, np.ndarray]:
         """The distinct rows of ``columns`` among customers whose ``positive`` columns are > 0, and their counts.
@@ -280,8 +298,8 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         >>> from tierkit.tiers.rfm_scores import RFMScorer
         >>> f = pd.DataFrame({"recency": [1.0, 5, 30, 60], "frequency": [5, 2, 1, 1],
         ...                   "monetary": [300.0, 80, 20, 10]})
-        >>> RFMScorer().fit_statistics(FrameStatistics(f)).bin_edges_["frequency"].tolist()
-        [1.0, 1.0, 1.8, 3.2]
+        >>> RFMScorer().fit_statistics(FrameStatistics(f)).bin_edges_["frequency"].round(6).tolist()
+        [1.0, 1.2, 1.8, 3.2]
         """
         if not self._learns_from_counts:
             raise TypeError(f"{self._who} learns from a feature table, not from counts; use fit")
