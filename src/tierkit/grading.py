@@ -174,8 +174,10 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
             segmentation.assess_stability(features)
     alerts = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     table.attrs["alerts"] = alerts
+    from tierkit.errors import AlertWarning
+
     for alert in alerts if warn else ():
-        warnings.warn(alert, UserWarning, stacklevel=2)
+        warnings.warn(AlertWarning(alert), stacklevel=2)
     return Graded(table=table, segmentation=segmentation, features=features, alerts=alerts)
 
 
@@ -373,8 +375,10 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
                         ticker.tick(writer.rows)
         seconds["grade"] = time.perf_counter() - start
     alerts = grading_alerts(segmentation, tally, alerts_lang or lang or "en")
+    from tierkit.errors import AlertWarning
+
     for alert in alerts:
-        warnings.warn(alert, UserWarning, stacklevel=2)
+        warnings.warn(AlertWarning(alert), stacklevel=2)
     attrs = {**example.attrs, "as_of": str(as_of), "time_unit": time_unit, "frequency_of": frequency_of}
     return GradedFile(segmentation=segmentation, report=report, customers=n_customers, alerts=alerts, attrs=attrs,
                       example=example, out=out, seconds=seconds)

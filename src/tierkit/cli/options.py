@@ -14,7 +14,8 @@ from tierkit.clv.model import CLVModel
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.errors import DataError
 
-#: Library parameter names as the command line spells them, for messages that name an option.
+#: Library parameter names as the command line spells them: a message renders each parameter it names
+#: (a :class:`tierkit.messages.Param`) from this table, so no text is rewritten.
 OPTION_FLAGS = {
     "date_format": "--date-format",
     "missing_customers": "--missing-customers",
@@ -32,21 +33,9 @@ OPTION_FLAGS = {
     "prior=": "--prior=",
     "at_risk_after": "--at-risk-after",
     "churned_after": "--churned-after",
+    "rejects": "--rejects",
+    "scale": "--survey-scale",
 }
-
-
-def cli_spelling(message: str) -> str:
-    """A library message with option names spelled as command-line flags.
-
-    Examples
-    --------
-    >>> cli_spelling("give date_format '%d/%m/%Y'; or missing_customers 'drop'")
-    "give --date-format '%d/%m/%Y'; or --missing-customers 'drop'"
-    """
-    import re
-
-    pattern = "|".join(re.escape(k) for k in sorted(OPTION_FLAGS, key=len, reverse=True))
-    return re.sub(rf"(?<![\w.-])({pattern})(?![\w])", lambda m: OPTION_FLAGS[m.group(1)], message)
 
 
 @dataclass(frozen=True)
@@ -257,7 +246,7 @@ def _checked_currency(ctx, param, value):
     try:
         return check_currency(value, "--currency")
     except TierkitError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--currency: "), ctx, param) from None
+        raise click.BadParameter(exc.render("en", where=False), ctx, param) from exc
 
 
 #: ``--currency``, shared by the commands that write money figures (``segment``, ``report``).

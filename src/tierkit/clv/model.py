@@ -110,7 +110,7 @@ from tierkit.clv.family import (
     shaped_like,
 )
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, spend_frequency_correlation
-from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.errors import DataError, FitWarning, Message, ModelError, Param, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
 from tierkit.features.durations import as_given, duration_text, to_time_units
 from tierkit.tiers._base import TierTransformer, numeric_column, require_columns
@@ -133,8 +133,7 @@ CORRELATION_WARNING = 0.3
 #: 1 / sqrt(p) = 0.1 %, and the expected spend is that mean for every customer.
 SPEND_CONSTANT_P = 1e6
 #: Why a maximum-likelihood fit without standard errors is refitted under the weak prior.
-FLAT_RIDGE = ("maximum likelihood sits on a ridge, flat along some direction (the observed information is not "
-              "positive definite: no standard errors)")
+FLAT_RIDGE = Message("flat_ridge")
 #: A penalizer that moves a parameter by at least this share of its unpenalised value says so.
 PENALTY_NOTICE = 0.01
 
@@ -177,10 +176,8 @@ def _penalty_shift(option: str, penalizer: float, penalized: dict, unpenalized_f
     shift = {"penalizer": float(penalizer), "unpenalized": plain, "penalized": dict(penalized)}
     moves = penalty_moves(shift)
     if moves:
-        from tierkit.words import term
-
-        warnings.warn(term("alert_penalty_shift", "en", penalizer=option, value=penalizer, moves=moves),
-                      UserWarning, stacklevel=5)  # the caller of fit
+        warnings.warn(FitWarning("alert_penalty_shift", penalizer=Param(option), value=penalizer, moves=moves),
+                      stacklevel=5)  # the caller of fit
     return {option: shift}
 
 
@@ -327,9 +324,9 @@ class CLVModel(TierTransformer):
         "gg_penalizer": [Interval(Real, 0, None, closed="left")],
         "time_unit": [Options(DAYS_PER_UNIT), None],
         "model": [Options(MODEL_CHOICES)],
-        "interval": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+        "interval": [Interval(Real, 0, 1, closed="neither", what=Message("a_coverage"), example="0.9"), None],
         "prior": [Options(PRIOR_CHOICES)],
-        "predictive": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+        "predictive": [Interval(Real, 0, 1, closed="neither", what=Message("a_coverage"), example="0.9"), None],
     }
 
     def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
@@ -467,11 +464,8 @@ class CLVModel(TierTransformer):
                                          prior=self.prior)
         correlation = spend_frequency_correlation(x[spenders], m[spenders])
         if abs(correlation) > CORRELATION_WARNING:
-            warnings.warn(
-                f"CLVModel: repeat purchases and mean spend correlate ({correlation:+.2f}); "
-                "Gamma-Gamma assumes they are independent, so expected spend may be biased",
-                UserWarning, stacklevel=4,  # the caller of fit
-            )
+            warnings.warn(FitWarning("warn_spend_correlation", where="CLVModel", correlation=f"{correlation:+.2f}"),
+                          stacklevel=4)  # the caller of fit
         spend_rows, spend_weights, _ = distinct_rows(x[spenders], m[spenders])
         spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
         mean_spend = float(spend_weights @ spend_rows[:, 1] / spend_weights.sum())
@@ -503,10 +497,11 @@ class CLVModel(TierTransformer):
         covariance = {name: purchase_cov, "gamma_gamma": spend_cov}
         for label, fit in ((MODELS[name].label, purchase_fit), ("Gamma-Gamma", spend_fit)):
             if fit.method == "map" and self.prior == "auto":
-                warnings.warn(f"CLVModel: {label}: {fit.reason}; fitted under the weak prior instead (prior='weak' "
-                              "always, prior='none' refuses such a fit)", UserWarning, stacklevel=4)
+                warnings.warn(FitWarning("warn_weak_prior", where=f"CLVModel: {label}", reason=fit.reason,
+                                         param=Param("prior")), stacklevel=4)
             elif fit.method == "constant":
-                warnings.warn(f"CLVModel: {label}: {fit.reason}", UserWarning, stacklevel=4)
+                warnings.warn(FitWarning("warn_constant_fit", where=f"CLVModel: {label}", reason=fit.reason),
+                              stacklevel=4)
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
@@ -1302,14 +1297,13 @@ def _fit_spend(x, m, weights, penalizer: float, prior: str) -> Fit:
         p = SPEND_CONSTANT_P
         params = {"p": p, "q": 2.0, "v": mean / p}
         return Fit(params, float(weights @ gamma_gamma_model.log_likelihood(tuple(params.values()), x, m)), "constant",
-                   f"every repeat customer's mean spend is {mean:.6g}: spend is one constant, expected for everyone")
+                   Message("constant_spend", mean=f"{mean:.6g}"))
     fit = fit_with_prior(fit_gamma_gamma, gamma_gamma_model.PARAMS, prior=prior,
                          scaled_at=lambda p: np.log([p["p"], p["q"], p["v"] / float(weights @ m / weights.sum())]),
                          x=x, m=m, weights=weights, penalizer=penalizer)
     if fit.method == "mle" and fit.params["q"] <= 1 and prior == "auto":
         params, ll = fit_gamma_gamma(x, m, weights, penalizer, prior=True)
-        return Fit(params, ll, "map", f"maximum likelihood puts q = {fit.params['q']:.3g} <= 1, which leaves the "
-                                      "mean spend undefined (heavy-tailed spends)")
+        return Fit(params, ll, "map", Message("q_at_most_1", q=f"{fit.params['q']:.3g}"))
     return fit
 
 

@@ -43,20 +43,20 @@ from functools import lru_cache
 
 from tierkit.data.columns import ColumnMap
 from tierkit.data.dates import DatePattern, compile_date_format, parse_layers
-from tierkit.errors import DataError
+from tierkit.errors import DataError, Message
 
 #: Rejection reasons in the order they are tested, and what each field should have held.
 REASONS = ("missing customer", "bad customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit",
            "missing order")
 EXPECTED = {
-    "missing customer": "a customer id",
-    "bad customer": "a customer id without control characters (NUL, tab, line breaks ...)",
-    "bad date": "a date",
-    "bad amount": "a number",
-    "bad price": "a number",
-    "bad quantity": "a number",
-    "bad profit": "a number",
-    "missing order": "an order id (the order column is mapped; leave it out to count purchase days)",
+    "missing customer": Message("a_customer_id"),
+    "bad customer": Message("a_clean_customer_id"),
+    "bad date": Message("a_date"),
+    "bad amount": Message("a_number"),
+    "bad price": Message("a_number"),
+    "bad quantity": Message("a_number"),
+    "bad profit": Message("a_number"),
+    "missing order": Message("an_order_id"),
 }
 _REASON_FIELD = {"missing customer": "customer_id", "bad customer": "customer_id", "bad date": "date",
                  "bad amount": "amount", "bad price": "price", "bad quantity": "quantity", "bad profit": "profit",
@@ -422,8 +422,8 @@ def decide_float_ids(fetch, dialect, relation: str, column: str, kind: str, sour
         written, whole = repr(float(example)), str(int(example))
     else:
         written, whole = str(example), re.sub(r"[.]0+$", "", str(example))
-    return (f"{source}: column {column!r}: {int(count):,} customer id(s) written as whole-number floats "
-            f"(e.g. {written!r}) are read as the integers they are ({whole!r})")
+    return Message("float_ids", source=source, column=repr(column), count=int(count), written=repr(written),
+                   whole=repr(whole))
 
 
 def swapped_day_month(date_format: str) -> str | None:

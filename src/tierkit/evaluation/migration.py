@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.data.tables import read_table
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, TierkitError
 from tierkit.tiers import schemes
 from tierkit.tiers.abc_tiers import ABC_TIERS, tier_thresholds
 from tierkit.tiers.rfm_classes import RFM_CLASSES
@@ -68,13 +68,13 @@ def _tiers(snapshot: pd.DataFrame, scheme: str, name: str) -> pd.Series:
     if "customer_id" in frame.columns:
         frame = frame.set_index("customer_id")
     if scheme not in frame.columns:
-        raise DataError(f"{name}: no column {scheme!r}; columns present: {', '.join(map(str, frame.columns))}")
+        raise DataError("no_column", path=name, column=repr(scheme), present=", ".join(map(str, frame.columns)))
     tiers = frame[scheme].copy()
     tiers.index = tiers.index.astype("str")
     tiers.index.name = "customer_id"
     if tiers.index.has_duplicates:
         dup = tiers.index[tiers.index.duplicated()][0]
-        raise DataError(f"{name}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+        raise DataError("snapshot_duplicate", path=name, customer=repr(dup))
     blank_tiers(tiers, scheme, name)
     return tiers.astype(object)
 
@@ -403,16 +403,16 @@ def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     from tierkit.words import HEADERS, header_keys
 
     path = Path(path)
-    frame = read_table(path, "a scored snapshot", text_columns=["customer_id", *HEADERS["customer_id"]])
+    frame = read_table(path, Message("snapshot"), text_columns=["customer_id", *HEADERS["customer_id"]])
     # written with --headers labels: the labels (English or Chinese) read back as the keys
     frame = frame.rename(columns=header_keys(frame.columns))
     frame = frame.rename(columns=money_keys(frame.columns))  # written with --currency: 'monetary (USD)'
     if "customer_id" not in frame.columns:
-        raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
+        raise DataError("snapshot_no_id", path=path, present=", ".join(map(str, frame.columns)))
     frame["customer_id"] = frame["customer_id"].astype("str")
     if frame["customer_id"].duplicated().any():
         dup = frame.loc[frame["customer_id"].duplicated(), "customer_id"].iloc[0]
-        raise DataError(f"{path}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+        raise DataError("snapshot_duplicate", path=path, customer=repr(dup))
     frame = frame.set_index("customer_id")
     if scheme is not None and scheme in frame.columns:
         # the header is row 1 of a CSV or a sheet, the first customer row 2

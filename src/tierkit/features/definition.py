@@ -412,15 +412,18 @@ the transactions run from 2024-03-01 to 2024-03-01']
     later, first_day, last_day = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE CAST(date AS DATE) > DATE '{last}'), MIN(CAST(date AS DATE)), "
         f"MAX(CAST(date AS DATE)) FROM {relation}").fetchall()[0]
+    from tierkit.errors import DataWarning, LaterTransactionsWarning, Param
+
     if later:
-        warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
+        warnings.warn(LaterTransactionsWarning("warn_after_as_of", count=later, date=last), stacklevel=stacklevel)
     if first_day is not None:
-        span = f"the transactions run from {first_day} to {last_day}"
         if as_of < first_day:
-            warnings.warn(f"as_of {as_of} is before the first transaction: {span}", UserWarning, stacklevel=stacklevel)
+            warnings.warn(DataWarning("warn_as_of_early", param=Param("as_of"), as_of=as_of, first=first_day,
+                                      last=last_day), stacklevel=stacklevel)
         elif (as_of - last_day).days > STALE_AS_OF_DAYS:
-            warnings.warn(f"as_of {as_of} is {(as_of - last_day).days:,} days after the last transaction ({span}): "
-                          "every customer will look lapsed", UserWarning, stacklevel=stacklevel)
+            warnings.warn(DataWarning("warn_as_of_late", param=Param("as_of"), as_of=as_of,
+                                      days=(as_of - last_day).days, first=first_day, last=last_day),
+                          stacklevel=stacklevel)
 
 
 def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None,

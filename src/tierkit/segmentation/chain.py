@@ -228,8 +228,9 @@ class Segmentation(TierTransformer):
                 continue
             if name == "lifecycle" and ("clv" in skipped or untrusted) and getattr(step, "use_p_alive", False):
                 step.set_params(use_p_alive=False)
-                warnings.warn("lifecycle: without a predicted CLV that tells active from lapsed customers, stages "
-                              "use the recency rules instead of p_alive", UserWarning, stacklevel=4)
+                from tierkit.errors import StepWarning
+
+                warnings.warn(StepWarning("warn_lifecycle_no_clv", where="lifecycle"), stacklevel=4)
             available = list(dict.fromkeys([*source.columns, *store]))
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
@@ -244,7 +245,7 @@ class Segmentation(TierTransformer):
             except (DataError, ModelError) as exc:
                 if name not in optional:
                     raise
-                skipped[name] = str(exc)
+                skipped[name] = exc.as_message()  # keyed: rendered in the reader's language
                 _warn_left_out(name, skipped[name])
                 continue
             added += [c for c in produced if c not in added]
@@ -394,7 +395,9 @@ def _reads(step, columns: list) -> tuple:
 
 
 def _warn_left_out(name: str, reason: str) -> None:
-    warnings.warn(f"{name} step left out: {reason}", UserWarning, stacklevel=5)
+    from tierkit.errors import StepWarning
+
+    warnings.warn(StepWarning("warn_step_left_out", name=name, reason=reason), stacklevel=5)
 
 
 def _with_cs_index(X: pd.DataFrame, steps: dict) -> pd.DataFrame:
