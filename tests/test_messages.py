@@ -46,6 +46,8 @@ IDENTIFIERS = {
     "mapping", "weak", "none", "prior", "ln", "BG", "NBD", "apt", "get", "install", "fonts", "noto", "cjk",
     "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "low", "high", "true", "false", "strftime", "USD", "RMB",
     "HK", "HTML", "html", "cp",
+    # the names of arguments and attributes a message tells to give or set
+    "frequency", "recency", "monetary_value", "pandas", "attrs",
 }
 
 
@@ -125,7 +127,7 @@ def _is_key(node) -> bool:
 
 
 #: Raise sites still without a key (their English is shown in every language). This number only goes down.
-STILL_UNKEYED = 160
+STILL_UNKEYED = 96
 
 
 def test_the_raise_sites_still_without_a_key_are_counted_and_few():
@@ -135,7 +137,8 @@ def test_the_raise_sites_still_without_a_key_are_counted_and_few():
     # the reading of files, the parameter checks and the CLV fit are keyed
     for module in ("data/files.py", "data/tables.py", "data/columns.py", "data/report.py", "data/dates.py",
                    "data/memory.py", "data/surveys.py", "tiers/constraints.py", "tiers/clv_cs.py",
-                   "tiers/rfm_scores.py", "tiers/abc_tiers.py", "clv/_optimize.py", "clv/family.py"):
+                   "tiers/rfm_scores.py", "tiers/abc_tiers.py", "tiers/_base.py", "clv/_optimize.py", "clv/family.py",
+                   "clv/model.py", "features/durations.py", "output.py"):
         assert not [w for w in unkeyed if w.startswith(module + ":")], module
 
 

@@ -569,4 +569,89 @@ MESSAGES = {
     "duration_ambiguous_weeks": ("{param}={n} is ambiguous for features in weeks: write \"{n}W\" ({n} weeks) or "
                                  "\"{n}D\" ({n} days)",
                                  "{param}={n} 对以周为单位的特征有歧义: 请写成 \"{n}W\" ({n} 周) 或 \"{n}D\" ({n} 天)"),
+    # clv/model.py
+    "btyd_history": ("customer {customer}: frequency_btyd={x}, recency_btyd={t_x}, T={T}; expected a whole number of "
+                     "repeat purchases and 0 <= recency_btyd <= T",
+                     "客户 {customer}: frequency_btyd={x}, recency_btyd={t_x}, T={T}; 应为整数的重复购买次数, 且 "
+                     "0 <= recency_btyd <= T"),
+    "time_unit_mismatch": ("{param}={value} but the features are in {declared}",
+                           "{param}={value}, 但特征的时间单位是 {declared}"),
+    "time_unit_dates": ("{param}={value} but the features' purchase dates show they are in {proven}; compute them "
+                        "with rfm_features(..., time_unit=...) in the unit you mean",
+                        "{param}={value}, 但特征的购买日期表明其单位是 {proven}; 请用 rfm_features(..., time_unit=...) "
+                        "按所需的单位计算特征"),
+    "time_unit_unknown": ("the features' time unit {unit} is not 'D' or 'W'", "特征的时间单位 {unit} 不是 'D' 或 'W'"),
+    "too_few_repeat": ("only {n} of {total} customers bought more than once; BG/NBD and Gamma-Gamma need at least "
+                       "{least} repeat customers (a longer period, or no CLV step)",
+                       "{total} 位客户中只有 {n} 位购买过不止一次; BG/NBD 和 Gamma-Gamma 至少需要 {least} 位重复购买"
+                       "客户 (请用更长的时间段, 或不做 CLV 步骤)"),
+    "too_few_spenders": ("only {n} repeat customers with positive spend; Gamma-Gamma needs at least {least}",
+                         "只有 {n} 位重复购买客户的消费为正; Gamma-Gamma 至少需要 {least} 位"),
+    "gg_q_undefined": ("Gamma-Gamma q = {q} <= 1 leaves the mean spend undefined: the customers' average spends are "
+                       "too heavy-tailed for the model (look for extreme order values); a penalizer would only lower "
+                       "q further",
+                       "Gamma-Gamma q = {q} <= 1, 平均消费没有定义: 客户平均消费的尾部过重, 超出模型所能描述 (请检查"
+                       "极端的订单金额); 加惩罚项只会让 q 更低"),
+    "non_finite_prediction": ("non-finite prediction for customer {customer}; try a penalizer",
+                              "客户 {customer} 的预测值不是有限数; 可尝试加惩罚项"),
+    "btyd_inputs": ("frequency, recency, T: expected numbers (repeat purchases, age at the last, age now, in the "
+                    "model's time unit), equally long or single",
+                    "frequency, recency, T: 应为数字 (重复购买次数、最后一次购买时的年龄、当前年龄, 以模型的时间单位"
+                    "计), 长度相同或为单个值"),
+    "customer": ("customer {customer}", "客户 {customer}"),
+    "position": ("position {n}", "第 {n} 个位置"),
+    "btyd_value": ("{who}: {shown}; expected a whole number of repeat purchases >= 0 and 0 <= recency <= T",
+                   "{who}: {shown}; 应为 >= 0 的整数重复购买次数, 且 0 <= recency <= T"),
+    "n_counts": ("{param}={value}; expected whole numbers >= 0 of repeat purchases",
+                 "{param}={value}; 应为 >= 0 的整数重复购买次数"),
+    "t_histories": ("t has {n_t} values and the histories {n}; give one t, one customer, or as many of each",
+                    "t 有 {n_t} 个值, 而购买记录有 {n} 个; 请给出一个 t、一位客户, 或两者数量相同"),
+    "spend_inputs": ("frequency, monetary_value: expected numbers, equally long or single",
+                     "frequency, monetary_value: 应为数字, 长度相同或为单个值"),
+    "spend_value": ("{who}: frequency={x}, monetary_value={m}; expected a whole number of repeat purchases >= 0 and, "
+                    "with one or more, their mean spend",
+                    "{who}: frequency={x}, monetary_value={m}; 应为 >= 0 的整数重复购买次数, 有重复购买时还应有其平均"
+                    "消费"),
+    "monetary_inputs": ("monetary_value: expected numbers, as many as the customers or one",
+                        "monetary_value: 应为数字, 与客户数相同或为单个值"),
+    "no_intervals_old": ("this model was fitted before parameter intervals existed; fit it again",
+                         "该模型拟合时还没有参数区间; 请重新拟合"),
+    "no_intervals": ("no parameter intervals for {names}: the observed information is not positive definite (a "
+                     "parameter at the boundary of its range, the likelihood flat along it)",
+                     "{names} 没有参数区间: 观测信息矩阵不正定 (某个参数位于其取值范围的边界, 似然沿该方向平坦)"),
+    "compute_in_unit": ("compute them with rfm_features(..., time_unit={unit})",
+                        "请用 rfm_features(..., time_unit={unit}) 计算特征"),
+    "unit_declared": ("the features are in time unit {declared} but the model was fitted in {fitted}; {hint}",
+                      "特征的时间单位是 {declared}, 但模型是按 {fitted} 拟合的; {hint}"),
+    "unit_proven": ("the features' purchase dates show time unit {proven} but the model was fitted in "
+                    "time_unit={fitted}; {hint}",
+                    "特征的购买日期表明时间单位是 {proven}, 但模型是按 time_unit={fitted} 拟合的; {hint}"),
+    "unit_not_days": ("features without attrs['time_unit'] whose T / recency_btyd are not whole days in "
+                      "time_unit={fitted} (the unit the model was fitted in); {hint}",
+                      "特征没有 attrs['time_unit'], 且其 T / recency_btyd 在 time_unit={fitted} (模型拟合所用的单位) "
+                      "下不是整天数; {hint}"),
+    "unit_looks_days": ("features without attrs['time_unit'] look like days (whole numbers, median T {median} against "
+                        "{at_fit} at fit) but the model was fitted in time_unit='W'; {hint}, or set "
+                        "features.attrs['time_unit'] = 'W' if they are weeks",
+                        "特征没有 attrs['time_unit'], 看起来是以天为单位 (整数, T 的中位数为 {median}, 拟合时为 "
+                        "{at_fit}), 但模型是按 time_unit='W' 拟合的; {hint}; 如果它们是周, 请设置 "
+                        "features.attrs['time_unit'] = 'W'"),
+    "d_or_w": ("'D' or 'W' (tierkit's time units)", "'D' 或 'W' (tierkit 的时间单位)"),
+    "whole_months": ("a whole number of months >= 1", ">= 1 的整月数"),
+    "monthly_rate": ("a monthly rate >= 0", ">= 0 的月利率"),
+    # tiers/_base.py
+    "not_a_frame": ("expected a pandas DataFrame of features with named columns, got {got}",
+                    "应为带列名的 pandas DataFrame 特征表, 实际为 {got}"),
+    "missing_feature_columns": ("missing feature column(s) {missing}; present: {present}",
+                                "缺少特征列 {missing}; 现有列: {present}"),
+    "missing_columns": ("missing column(s) {missing}; present: {present}", "缺少列 {missing}; 现有列: {present}"),
+    "not_finite": ("column {column}, customer {customer}: value {value} is not a finite number",
+                   "列 {column}, 客户 {customer}: 值 {value} 不是有限数"),
+    "empty_features": ("cannot fit on an empty feature table", "不能在空的特征表上拟合"),
+    "standards_unit": ("the features are in time unit {given} but the standards were learned on features in {fitted}; "
+                       "{hint}",
+                       "特征的时间单位是 {given}, 但分级标准是在 {fitted} 单位的特征上学得的; {hint}"),
+    "standards_frequency": ("the features count frequency as {given} but the standards were learned on {fitted}; "
+                            "{remedy}",
+                            "特征按 {given} 计算购买频率, 但分级标准是在按 {fitted} 计算的特征上学得的; {remedy}"),
 }
