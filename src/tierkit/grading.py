@@ -186,7 +186,9 @@ def _features_of(data, *, as_of, time_unit, columns, options) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame) and "recency" in data.columns:
         return data
     if as_of is None:
-        raise DataError("as_of: an observation date is needed to compute features from transactions")
+        from tierkit.errors import Param
+
+        raise DataError("as_of_needed", param=Param("as_of"))
     if isinstance(data, pd.DataFrame):
         from tierkit.features.definition import rfm_features
 
@@ -317,7 +319,9 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
     memory_limit = check_memory_limit(memory_limit, "memory_limit")
     out = check_table_path(out)
     if chunk_size < 1:
-        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+        from tierkit.errors import Param
+
+        raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
     seconds = {}
     start = time.perf_counter()
     with DuckDBInput(memory_limit=memory_limit, threads=threads) as reader:
@@ -409,7 +413,10 @@ def _header_names(example: pd.DataFrame, segmentation, lang, headers: str, curre
 
     check_lang(lang or "en")
     if headers not in HEADER_STYLES:
-        raise TierkitError(f"headers: {headers!r} is not supported; expected one of {', '.join(HEADER_STYLES)}")
+        from tierkit.errors import Param
+
+        raise TierkitError("not_supported", param=Param("headers"), value=repr(headers),
+                           choices=", ".join(HEADER_STYLES))
     from tierkit.progress import quiet
 
     with warnings.catch_warnings(), quiet():

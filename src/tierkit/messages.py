@@ -654,4 +654,48 @@ MESSAGES = {
     "standards_frequency": ("the features count frequency as {given} but the standards were learned on {fitted}; "
                             "{remedy}",
                             "特征按 {given} 计算购买频率, 但分级标准是在按 {fitted} 计算的特征上学得的; {remedy}"),
+    # features/definition.py, segmentation/chain.py, grading.py, cli/options.py, data/contract.py
+    "time_unit_choice": ("{param}: {value} is not supported; expected 'D' (days) or 'W' (weeks)",
+                         "{param}: 不支持 {value}; 应为 'D' (天) 或 'W' (周)"),
+    "as_of_required": ("{param}: the observation date is required (e.g. as_of='2021-04-01')",
+                       "{param}: 需要观察日期 (如 as_of='2021-04-01')"),
+    "as_of_and_calibration": ("{param} and {other} differ; give one of them", "{param} 与 {other} 不同; 请只给出其中一"
+                                                                              "个"),
+    "transactions_columns": ("{param}: missing column {missing}; use read_transactions() or normalize_transactions() "
+                             "to map your columns",
+                             "{param}: 缺少列 {missing}; 请用 read_transactions() 或 normalize_transactions() 对应"
+                             "列"),
+    "order_column_unwanted": ("order column {column}: {who} counts frequency as purchase days (no order column); "
+                              "leave the order column out (--order-col; order_id)",
+                              "订单列 {column}: {who} 按购买天数计算购买频率 (没有订单列); 请不要指定订单列 "
+                              "(--order-col; order_id)"),
+    "order_column_needed": ("{who} counts frequency as distinct orders: give the transactions' order column "
+                            "(--order-col; order_id)",
+                            "{who} 按不同订单数计算购买频率: 请给出交易的订单列 (--order-col; order_id)"),
+    "holdout_after": ("{param}: {end} must be after the calibration end {as_of}", "{param}: {end} 必须晚于校准期末 "
+                                                                                  "{as_of}"),
+    "step_needs_clv": ("the {step} step needs predicted CLV; add clv=CLVModel()",
+                       "{step} 步骤需要预测的 CLV; 请加上 clv=CLVModel()"),
+    "no_clv_horizon": ("{param}: this segmentation has no CLV step to predict over a horizon",
+                       "{param}: 该分级没有 CLV 步骤, 无法按预测期预测"),
+    "unknown_steps": ("{param}: unknown step(s) {steps}; expected some of {expected}",
+                      "{param}: 未知步骤 {steps}; 应为 {expected} 中的一个或多个"),
+    "step_arguments": ("{param}: {reason}", "{param}: {reason}"),
+    "needs_clv_left_out": ("needs the predicted CLV that was left out", "需要的预测 CLV 已被略过"),
+    "as_of_needed": ("{param}: an observation date is needed to compute features from transactions",
+                     "{param}: 从交易记录计算特征需要观察日期"),
+    "chunk_size": ("{param}: {value} must be a positive number of customers", "{param}: {value} 必须是正的客户数"),
+    "sheet_number": ("{param} {value}: expected a worksheet name or a number from 1 (the first worksheet)",
+                     "{param} {value}: 应为工作表名称, 或从 1 (第一个工作表) 开始的编号"),
+    "no_clv_remedy": ("{message}; --no-clv grades without predicted CLV (leave out --clv to skip it when the data "
+                      "cannot support it)",
+                      "{message}; --no-clv 可不用预测 CLV 进行分级 (数据无法支持 CLV 时, 不要给出 --clv 即可略过)"),
+    "named_format": ("{param} {format}", "{param} {format}"),
+    "the_columns_format": ("the column's format ({name})", "该列的格式 ({name})"),
+    "give_date_format": ("; give the column's {option}", "; 请用 {option} 指定该列的格式"),
+    "reads_them_all": (": {format} reads them all", ": {format} 能读取全部日期"),
+    "date_rule": ("{source}: column {column}: {n:,} of {total:,} dates do not match {rule} (e.g. {example}); a format "
+                  "that rejects most of a column is not the column's, and the dates it reads are suspect{hint}",
+                  "{source}: 列 {column}: {total:,} 个日期中有 {n:,} 个不符合{rule} (如 {example}); 拒绝一列中大部分值"
+                  "的格式不是该列的格式, 它读出的日期也不可信{hint}"),
 }

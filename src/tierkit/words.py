@@ -87,7 +87,7 @@ def check_lang(lang: str) -> str:
         When ``lang`` is not one of :data:`LANGS`.
     """
     if lang not in LANGS:
-        raise TierkitError(f"lang: {lang!r} is not supported; expected one of {', '.join(LANGS)}")
+        raise TierkitError("not_supported", param=_messages.Param("lang"), value=repr(lang), choices=", ".join(LANGS))
     return lang
 
 

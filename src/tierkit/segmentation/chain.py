@@ -155,7 +155,7 @@ class Segmentation(TierTransformer):
         names = [n for n, _ in steps]
         for needs_clv in ("clv_cs", "value_potential"):
             if needs_clv in names and "clv" not in names:
-                raise TierkitError(f"Segmentation: the {needs_clv} step needs predicted CLV; add clv=CLVModel()")
+                raise TierkitError("step_needs_clv", where="Segmentation", step=needs_clv)
         return steps
 
     def _columns_in(self, X):
@@ -199,7 +199,7 @@ class Segmentation(TierTransformer):
         """
         self._validate_params()
         if len(source) == 0:
-            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+            raise TierkitError("empty_features", where=self._who)
         self._fit_columns(source, chunk_size=chunk_size)
         self._record_input(source.columns, source.attrs)
         return self
@@ -218,7 +218,9 @@ class Segmentation(TierTransformer):
         for index, (name, step) in enumerate(steps):
             step = clone(step)
             if name in NEEDS_CLV and "clv" in skipped:
-                skipped[name] = "needs the predicted CLV that was left out"
+                from tierkit.errors import Message
+
+                skipped[name] = Message("needs_clv_left_out")
                 _warn_left_out(name, skipped[name])
                 continue
             if name in NEEDS_CLV and untrusted:
@@ -434,7 +436,9 @@ def at_horizon(segmentation: Segmentation, horizon) -> Segmentation:
     """
     check_is_fitted(segmentation, "steps_")
     if "clv" not in dict(segmentation.steps_):
-        raise TierkitError("horizon: this segmentation has no CLV step to predict over a horizon")
+        from tierkit.errors import Param
+
+        raise TierkitError("no_clv_horizon", param=Param("horizon"))
     copied = copy.copy(segmentation)
     steps = []
     for name, step in segmentation.steps_:
@@ -478,7 +482,10 @@ def build_segmentation(schemes: dict | None = None, *, seed: int = 0, optional_s
     schemes = dict(schemes or {})
     unknown = sorted(set(schemes) - set(STEP_ORDER))
     if unknown:
-        raise TierkitError(f"schemes: unknown step(s) {', '.join(unknown)}; expected some of {', '.join(STEP_ORDER)}")
+        from tierkit.errors import Param
+
+        raise TierkitError("unknown_steps", param=Param("schemes"), steps=", ".join(unknown),
+                           expected=", ".join(STEP_ORDER))
     kwargs = {}
     for name in STEP_ORDER:
         params = schemes.get(name, {} if name in DEFAULT_STEPS else False)
@@ -491,5 +498,7 @@ def build_segmentation(schemes: dict | None = None, *, seed: int = 0, optional_s
         try:
             kwargs[name] = type(_default_step(name))(**params)
         except TypeError as exc:
-            raise TierkitError(f"schemes.{name}: {exc}") from None
+            from tierkit.errors import Param
+
+            raise TierkitError("step_arguments", param=Param(f"schemes.{name}"), reason=str(exc)) from None
     return Segmentation(**kwargs, optional_steps=tuple(optional_steps))
