@@ -47,7 +47,7 @@ IDENTIFIERS = {
     "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "low", "high", "true", "false", "strftime", "USD", "RMB",
     "HK", "HTML", "html", "cp",
     # the names of arguments and attributes a message tells to give or set
-    "frequency", "recency", "monetary_value", "pandas", "attrs",
+    "frequency", "recency", "monetary_value", "pandas", "attrs", "ABC", "MLmodel", "MLflow",
 }
 
 
@@ -80,8 +80,8 @@ def test_every_key_renders_in_both_languages_with_the_same_placeholders(key):
 def test_no_english_word_in_a_chinese_rendering_beyond_values_and_identifiers(key):
     text = render(key, sample_values(key), "zh")
     # values, quoted text, flags, calls and assignments stay as they are
-    text = re.sub(r"⟨\w+⟩|'[^']*'|\([^()]*\d[^()]*\)|%\w|`[^`]*`|--[\w-]+|\w+=\S*|\w+\(\)|\w+\.\w+(?:\(\))?", " ",
-                  text)
+    kept = r"⟨\w+⟩|'[^']*'|\([^()]*\d[^()]*\)|%\w|`[^`]*`|--[\w-]+|\w+=\S*|\w+:/\S+|\w+\(\)|\w+\.\w+(?:\(\))?"
+    text = re.sub(kept, " ", text)
     english = [w for w in re.findall(r"[A-Za-z][A-Za-z_]+", text) if w not in IDENTIFIERS and "_" not in w]
     assert not english, f"{key}: {english} in {text!r}"
 
@@ -129,7 +129,7 @@ def _is_key(node) -> bool:
 
 
 #: Raise sites still without a key (their English is shown in every language). This number only goes down.
-STILL_UNKEYED = 77
+STILL_UNKEYED = 57
 
 
 def test_the_raise_sites_still_without_a_key_are_counted_and_few():
@@ -140,7 +140,8 @@ def test_the_raise_sites_still_without_a_key_are_counted_and_few():
     for module in ("data/files.py", "data/tables.py", "data/columns.py", "data/report.py", "data/dates.py",
                    "data/memory.py", "data/surveys.py", "tiers/constraints.py", "tiers/clv_cs.py",
                    "tiers/rfm_scores.py", "tiers/abc_tiers.py", "tiers/_base.py", "clv/_optimize.py", "clv/family.py",
-                   "clv/model.py", "features/durations.py", "output.py"):
+                   "clv/model.py", "features/durations.py", "output.py", "evaluation/migration.py",
+                   "scoring/model_spec.py", "scoring/local.py"):
         assert not [w for w in unkeyed if w.startswith(module + ":")], module
 
 

@@ -698,4 +698,50 @@ MESSAGES = {
                   "that rejects most of a column is not the column's, and the dates it reads are suspect{hint}",
                   "{source}: 列 {column}: {total:,} 个日期中有 {n:,} 个不符合{rule} (如 {example}); 拒绝一列中大部分值"
                   "的格式不是该列的格式, 它读出的日期也不可信{hint}"),
+    # evaluation/migration.py
+    "expected_frame": ("{path}: expected a DataFrame, got {got}", "{path}: 应为 DataFrame, 实际为 {got}"),
+    "in_all": (" ... ({n:,} in all)", " ... (共 {n:,} 个)"),
+    "on_row": (" on row {rows}{more}", " (第 {rows} 行{more})"),
+    "on_rows": (" on rows {rows}{more}", " (第 {rows} 行{more})"),
+    "one_customer": ("customer {ids}{more}", "客户 {ids}{more}"),
+    "customers_ids": ("customers {ids}{more}", "客户 {ids}{more}"),
+    "blank_tiers": ("{path}: column {column} is blank{where_} ({customers}); every customer of a snapshot needs a "
+                    "tier (a blank is neither an entrant nor a leaver)",
+                    "{path}: 列 {column} 为空{where_} ({customers}); 快照中的每位客户都需要有等级 (空值既不是新进入也"
+                    "不是已离开)"),
+    "unknown_tiers": ("{param}: tier(s) {unknown} are not in the tier order {order}",
+                      "{param}: 等级 {unknown} 不在等级顺序 {order} 中"),
+    "no_threshold_column": ("{param}: no column {column} to read the ABC thresholds from",
+                            "{param}: 没有可读取 ABC 阈值的列 {column}"),
+    "no_column_in_table": ("no column {column} in the table", "表中没有列 {column}"),
+    "missing_thresholds": ("{param}: missing tier(s) {missing}; expected a threshold for each of {order}",
+                           "{param}: 缺少等级 {missing}; 应为 {order} 中每个等级给出阈值"),
+    "gaps_scheme": ("{param}: next-tier gaps are defined for 'abc_tier' and 'rfm_class', not {value}",
+                    "{param}: 升级差距只对 'abc_tier' 和 'rfm_class' 有定义, 不支持 {value}"),
+    # scoring
+    "model_no_folder": ("model {model}: no such folder; expected models:/NAME@ALIAS, runs:/RUN_ID/model or a model "
+                        "folder",
+                        "模型 {model}: 文件夹不存在; 应为 models:/NAME@ALIAS、runs:/RUN_ID/model 或模型文件夹"),
+    "model_fetch": ("model {model}: cannot be fetched from {tracking}: {reason}", "模型 {model}: 无法从 {tracking} 获取"
+                                                                                  ": {reason}"),
+    "model_no_mlmodel": ("model {model}: {path} has no MLmodel file; expected an MLflow model folder",
+                         "模型 {model}: {path} 中没有 MLmodel 文件; 应为 MLflow 模型文件夹"),
+    "model_not_tierkit": ("model {model}: not a tierkit segmentation model (no {artifact} artifact)",
+                          "模型 {model}: 不是 tierkit 分级模型 (没有 {artifact} 文件)"),
+    "model_no_signature": ("model {model}: has no output signature; log it with "
+                           "tierkit.mlops.pyfunc.log_segmentation_model",
+                           "模型 {model}: 没有输出签名; 请用 tierkit.mlops.pyfunc.log_segmentation_model 记录"),
+    "map_profit": (" (map it with --profit-col)", " (请用 --profit-col 指定)"),
+    "model_needs_input": ("model {model}: needs input {missing} that {source} cannot give{hint}",
+                          "模型 {model}: 需要输入 {missing}, 而 {source} 无法提供{hint}"),
+    "model_file_shape": ("{message}; the model {model} reads files shaped as its training file (columns {columns}); "
+                         "for a file of another shape give its column options (--customer-col ...)",
+                         "{message}; 模型 {model} 读取与其拟合所用文件形式相同的文件 (列 {columns}); 其他形式的文件请给"
+                         "出"
+                         "列选项 (--customer-col ...)"),
+    "needs_memory": ("{path}: the aggregation needs more memory than {option} {limit}; give a larger one (the previous "
+                     "output is kept)",
+                     "{path}: 聚合所需的内存超过 {option} {limit}; 请给出更大的值 (之前的输出保持不变)"),
+    "no_transaction_before": ("{source}: no transaction on or before {option} {as_of}",
+                              "{source}: 截至 {option} {as_of} 没有任何交易"),
 }
