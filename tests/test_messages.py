@@ -48,6 +48,7 @@ IDENTIFIERS = {
     "HK", "HTML", "html", "cp",
     # the names of arguments and attributes a message tells to give or set
     "frequency", "recency", "monetary_value", "pandas", "attrs", "ABC", "MLmodel", "MLflow",
+    "alive", "CS",  # P(alive), CLV-CS
 }
 
 
@@ -302,3 +303,18 @@ def test_the_command_lines_clv_remedy_keeps_the_models_error_keyed():
     with pytest.raises(DataError) as caught, clv_remedy():  # another estimator's error passes unchanged
         raise DataError("not_a_frame", where="RFMScorer", got="list")
     assert caught.value.key == "not_a_frame"
+
+
+def test_an_alert_is_keyed_in_its_language_and_the_command_line_spells_its_flags():
+    from tierkit.cli.language import say
+    from tierkit.errors import AlertWarning
+    from tierkit.words import term
+
+    alert = term("alert_penalty_shift", "zh", penalizer=Param("bgnbd_penalizer"), value=0.001, moves="a 1 -> 2")
+    assert alert.startswith("CLV: bgnbd_penalizer=0.001 使参数偏离") and alert.key == "alert_penalty_shift"
+    warning = AlertWarning(alert)
+    assert str(warning) == alert  # in the language the alerts were asked in
+    # before, the command line rewrote option names by a regex; now the alert's Param renders as the flag
+    assert say(warning, "zh").startswith("CLV: --bgnbd-penalizer=0.001 使参数偏离")
+    assert say(warning, "en").startswith("CLV: --bgnbd-penalizer=0.001 moved a 1 -> 2")
+    assert pickle.loads(pickle.dumps(alert)) == alert

@@ -57,7 +57,8 @@ class _Keyed:
         self._text = None if self.key is not None else text
         if self._text is not None and values:
             raise TypeError(f"{text!r} is not a key of tierkit.messages.MESSAGES, so it takes no values")
-        return self.render("en")
+        # the text: English, or the language of a message given whole in one (an alert in --lang)
+        return self.render(getattr(key_or_text, "lang", "en"))
 
     @property
     def param(self) -> str | None:

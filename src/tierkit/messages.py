@@ -65,19 +65,32 @@ class Message(str):
         if key not in MESSAGES:
             raise KeyError(f"no message {key!r} in tierkit.messages.MESSAGES")
         self = super().__new__(cls, render(key, values, "en"))
-        self.key, self.values = key, values
+        self.key, self.values, self.lang = key, values, "en"
         return self
+
+    def in_language(self, lang: str) -> Message:
+        """The same message whose text (its ``str``) is its rendering in ``lang``, for texts kept in a language.
+
+        Examples
+        --------
+        >>> line = Message("line", n=5).in_language("zh")
+        >>> line, line.render("en")
+        ('第 5 行', 'line 5')
+        """
+        new = str.__new__(type(self), self.render(lang))
+        new.key, new.values, new.lang = self.key, self.values, lang
+        return new
 
     def render(self, lang: str = "en", flags: dict | None = None) -> str:
         """The text in ``lang``; ``flags`` (parameter -> flag) spells parameters as the command line does."""
         return render(self.key, self.values, lang, flags)
 
     def __reduce__(self):
-        return _message, (self.key, self.values)
+        return _message, (self.key, self.values, self.lang)
 
 
-def _message(key, values):
-    return Message(key, **values)
+def _message(key, values, lang="en"):
+    return Message(key, **values).in_language(lang)
 
 
 def render_value(value, lang: str, flags: dict | None = None):
@@ -744,4 +757,52 @@ MESSAGES = {
                      "{path}: 聚合所需的内存超过 {option} {limit}; 请给出更大的值 (之前的输出保持不变)"),
     "no_transaction_before": ("{source}: no transaction on or before {option} {as_of}",
                               "{source}: 截至 {option} {as_of} 没有任何交易"),
+    # the alerts on a grading (tierkit.evaluation.alerts, tierkit.clv.alerts), warned as AlertWarning
+    "alert_bgnbd_edge": (
+        "CLV: the {model} fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
+        "after a purchase, a / (a + b) = {dropout}, is not learned from these customers",
+        "CLV: {model} 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
+        "并不是从这些客户身上学到的"),
+    "alert_gg_flat": (
+        "CLV: Gamma-Gamma q = {q}, v = {v}: the customers' average spends barely differ beyond chance, so "
+        "everyone's expected spend is close to the overall mean",
+        "CLV: Gamma-Gamma q = {q}, v = {v}: 客户之间平均消费的差异几乎不超出随机波动, 因此每位客户的预期消费都"
+        "接近总体均值"),
+    "alert_gg_q_near_1": (
+        "CLV: Gamma-Gamma q = {q} is near 1, where the mean spend is undefined; expected spend and CLV are "
+        "unstable",
+        "CLV: Gamma-Gamma q = {q} 接近 1 (q = 1 时平均消费没有定义); 预期消费和 CLV 不稳定"),
+    "alert_clv_untrusted": (
+        "CLV: the {model} model cannot tell active from lapsed customers ({reason}); its P(alive) and CLV rank "
+        "customers by purchase rate alone, so no tier is drawn from them (each row carries clv_caveat). What "
+        "would fix it: {remedy}",
+        "CLV: {model} 模型分不清活跃客户和已流失客户 ({reason}); 它的 P(alive) 和 CLV 只按购买频率给客户排序, "
+        "因此不据此划分任何等级 (每行带有 clv_caveat)。改进办法: {remedy}"),
+    "alert_dissolved": (
+        "clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); do not act "
+        "on them as segments",
+        "聚类: 第 {names} 类在对客户重抽样后解体 (Jaccard < 0.6); 不要把它们当作细分群体来采取行动"),
+    "alert_k_edge": (
+        "clusters: k = {k} is the largest k searched, so the indices may prefer a larger one; search a wider "
+        "k_range (--k-range)",
+        "聚类: k = {k} 是搜索范围内最大的 k, 各指标可能更偏好更大的 k; 请扩大 k_range (--k-range) 搜索"),
+    "alert_k_edge_action": (
+        "clusters: k = {k} is the largest k searched and its clusters can be acted on, so a larger k may be too; "
+        "search a wider k_range (--k-range)",
+        "聚类: k = {k} 是搜索范围内最大的 k 且其聚类可据以行动, 更大的 k 也可能可行; 请扩大 k_range (--k-range) 搜索"),
+    "alert_k_disagree": (
+        "clusters: the validity indices disagree on k ({preferences}); k = {k} was chosen by {rule}; compare "
+        "them with `tierkit clusters`",
+        "聚类: 各有效性指标对 k 的选择不一致 ({preferences}); 按 {rule} 选定 k = {k}; 可用 `tierkit clusters` "
+        "比较"),
+    "alert_one_tier": (
+        "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
+        "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
+    "alert_empty_tiers": (
+        "{column}: no customer is {tiers} ({n} of {total} tiers empty)",
+        "{column}: 没有客户属于 {tiers} ({total} 个等级中有 {n} 个为空)"),
+    "alert_few_answers": (
+        "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
+        "CLV-CS grid",
+        "满意度: 只有 {share} 的客户有问卷回答; 其余客户在 CLV-CS 矩阵中为“未评分”"),
 }

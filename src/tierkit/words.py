@@ -563,53 +563,6 @@ TERMS = {
     "moves_written": ("{n} customers' moves -> {out}", "{n} 位客户的等级变动 -> {out}"),
     # grading alerts (tierkit.evaluation.alerts); numbers come preformatted
     "alerts": ("Before acting on these tiers", "使用这些分级之前请注意"),
-    "alert_bgnbd_edge": (
-        "CLV: the {model} fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
-        "after a purchase, a / (a + b) = {dropout}, is not learned from these customers",
-        "CLV: {model} 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
-        "并不是从这些客户身上学到的"),
-    "alert_gg_flat": (
-        "CLV: Gamma-Gamma q = {q}, v = {v}: the customers' average spends barely differ beyond chance, so "
-        "everyone's expected spend is close to the overall mean",
-        "CLV: Gamma-Gamma q = {q}, v = {v}: 客户之间平均消费的差异几乎不超出随机波动, 因此每位客户的预期消费都"
-        "接近总体均值"),
-    "alert_gg_q_near_1": (
-        "CLV: Gamma-Gamma q = {q} is near 1, where the mean spend is undefined; expected spend and CLV are "
-        "unstable",
-        "CLV: Gamma-Gamma q = {q} 接近 1 (q = 1 时平均消费没有定义); 预期消费和 CLV 不稳定"),
-    "alert_clv_untrusted": (
-        "CLV: the {model} model cannot tell active from lapsed customers ({reason}); its P(alive) and CLV rank "
-        "customers by purchase rate alone, so no tier is drawn from them (each row carries clv_caveat). What "
-        "would fix it: {remedy}",
-        "CLV: {model} 模型分不清活跃客户和已流失客户 ({reason}); 它的 P(alive) 和 CLV 只按购买频率给客户排序, "
-        "因此不据此划分任何等级 (每行带有 clv_caveat)。改进办法: {remedy}"),
-    "alert_dissolved": (
-        "clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); do not act "
-        "on them as segments",
-        "聚类: 第 {names} 类在对客户重抽样后解体 (Jaccard < 0.6); 不要把它们当作细分群体来采取行动"),
-    "alert_k_edge": (
-        "clusters: k = {k} is the largest k searched, so the indices may prefer a larger one; search a wider "
-        "k_range (--k-range)",
-        "聚类: k = {k} 是搜索范围内最大的 k, 各指标可能更偏好更大的 k; 请扩大 k_range (--k-range) 搜索"),
-    "alert_k_edge_action": (
-        "clusters: k = {k} is the largest k searched and its clusters can be acted on, so a larger k may be too; "
-        "search a wider k_range (--k-range)",
-        "聚类: k = {k} 是搜索范围内最大的 k 且其聚类可据以行动, 更大的 k 也可能可行; 请扩大 k_range (--k-range) 搜索"),
-    "alert_k_disagree": (
-        "clusters: the validity indices disagree on k ({preferences}); k = {k} was chosen by {rule}; compare "
-        "them with `tierkit clusters`",
-        "聚类: 各有效性指标对 k 的选择不一致 ({preferences}); 按 {rule} 选定 k = {k}; 可用 `tierkit clusters` "
-        "比较"),
-    "alert_one_tier": (
-        "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
-        "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
-    "alert_empty_tiers": (
-        "{column}: no customer is {tiers} ({n} of {total} tiers empty)",
-        "{column}: 没有客户属于 {tiers} ({total} 个等级中有 {n} 个为空)"),
-    "alert_few_answers": (
-        "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
-        "CLV-CS grid",
-        "满意度: 只有 {share} 的客户有问卷回答; 其余客户在 CLV-CS 矩阵中为“未评分”"),
 }
 
 
@@ -632,8 +585,8 @@ def term(key: str, lang: str, **fmt) -> str:
     >>> term("next_tier_gap", "zh", gap=12.5, tier="高端客户")
     '再消费 12.50 即可升级为高端客户'
     """
-    if key not in TERMS:  # a message of the catalogue of errors and warnings, shown as an alert too
-        return _messages.render(key, fmt, check_lang(lang))
+    if key not in TERMS:  # a message of the catalogue of errors and warnings (the alerts): keyed, in lang
+        return _messages.Message(key, **fmt).in_language(check_lang(lang))
     text = TERMS[key][1 if check_lang(lang) == "zh" else 0]
     return text.format(**fmt) if fmt else text
 
