@@ -805,4 +805,19 @@ MESSAGES = {
         "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
         "CLV-CS grid",
         "满意度: 只有 {share} 的客户有问卷回答; 其余客户在 CLV-CS 矩阵中为“未评分”"),
+    # tiers/constraints.py: what a parameter's rules expect
+    "whole_numbers": ("whole numbers", "整数"),
+    "finite_numbers": ("finite numbers", "有限数"),
+    "values_among": ("values among {values}", "{values} 中的值"),
+    "durations": ("durations such as '365D' or '52W'", "如 '365D' 或 '52W' 的时长"),
+    "lists_of": ("lists of {items}", "由{items}组成的列表"),
+    "count_of": ("{n} ", "{n} 个"),
+    "at_least": (" (at least {n})", " (至少 {n} 个)"),
+    "a_list_of": ("a list of {count}{items}{least}", "由 {count}{items}组成的列表{least}"),
+    "mappings": ("mappings", "映射"),
+    "a_mapping_from": ("a mapping from {keys} to {values}", "从 {keys} 到{values}的映射"),
+    "estimators_with": ("estimators with {methods}", "带 {methods} 方法的模型"),
+    "an_estimator_with": ("an estimator with {methods}", "带 {methods} 方法的模型"),
+    "texts": ("texts", "文本"),
+    "true_false_values": ("True/False values", "True/False 值"),
 }

@@ -120,8 +120,9 @@ class Interval:
 
     def plural(self) -> str:
         """The description of several such numbers (``"whole numbers >= 2"``)."""
-        words = "whole numbers" if self.type is Integral else ("numbers" if self._bounds() else "finite numbers")
-        return f"{words} {self._bounds()}".strip()
+        bounds = self._bounds()
+        words = Message("whole_numbers" if self.type is Integral else "numbers" if bounds else "finite_numbers")
+        return Message("described", what=words, bounds=bounds) if bounds else words
 
     def message(self) -> Message:
         """The description as a message, rendered in either language."""
@@ -159,12 +160,17 @@ class Options:
 
     def plural(self) -> str:
         """The description of several of them."""
-        return "values among " + ", ".join(repr(v) for v in self.values)
+        return Message("values_among", values=", ".join(repr(v) for v in self.values))
 
     def either(self) -> str:
         """The values joined by "or": ``'a', 'b' or 'c'``."""
         shown = [repr(v) for v in self.values]
         return " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
+
+    def either_message(self):
+        """:meth:`either` as a message, rendered in either language."""
+        shown = [repr(v) for v in self.values]
+        return Message("either_or", first=", ".join(shown[:-1]), last=shown[-1]) if len(shown) > 1 else shown[0]
 
     def message(self):
         """The description as a message, rendered in either language."""
@@ -214,7 +220,7 @@ class Duration:
 
     def plural(self) -> str:
         """The description of several durations."""
-        return "durations such as '365D' or '52W'"
+        return Message("durations")
 
     def message(self) -> Message:
         """The description as a message, rendered in either language."""
@@ -256,12 +262,16 @@ class SequenceOf:
 
     def plural(self) -> str:
         """The description of several such lists."""
-        return f"lists of {_plural(self.item)}"
+        return Message("lists_of", items=_plural(self.item))
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        count = Message("count_of", n=self.length) if self.length is not None else ""
+        least = Message("at_least", n=self.min_length) if self.min_length else ""
+        return Message("a_list_of", count=count, items=_plural(self.item), least=least)
 
     def __str__(self):
-        count = f"{self.length} " if self.length is not None else ""
-        least = f" (at least {self.min_length})" if self.min_length else ""
-        return f"a list of {count}{_plural(self.item)}{least}"
+        return str(self.message())
 
 
 class MappingOf:
@@ -291,11 +301,15 @@ class MappingOf:
 
     def plural(self) -> str:
         """The description of several such mappings."""
-        return "mappings"
+        return Message("mappings")
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        keys = self.keys.either_message() if isinstance(self.keys, Options) else _plural(self.keys)
+        return Message("a_mapping_from", keys=keys, values=_plural(self.values))
 
     def __str__(self):
-        keys = self.keys.either() if isinstance(self.keys, Options) else _plural(self.keys)
-        return f"a mapping from {keys} to {_plural(self.values)}"
+        return str(self.message())
 
 
 class HasMethods:
@@ -322,15 +336,25 @@ class HasMethods:
 
     def plural(self) -> str:
         """The description of several such objects."""
-        return f"estimators with {' and '.join(self.methods)}"
+        return Message("estimators_with", methods=self._methods())
+
+    def _methods(self):
+        shown = list(self.methods)
+        while len(shown) > 1:
+            shown[-2:] = [Message("both", first=shown[-2], second=shown[-1])]
+        return shown[0] if shown else ""
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        return Message("an_estimator_with", methods=self._methods())
 
     def __str__(self):
-        return f"an estimator with {' and '.join(self.methods)}"
+        return str(self.message())
 
 
 #: Words for the plain types a parameter may be.
-_TYPE_WORDS = {str: (Message("text"), "texts"), dict: (Message("a_mapping"), "mappings"),
-               bool: (Message("true_or_false"), "True/False values")}
+_TYPE_WORDS = {str: (Message("text"), Message("texts")), dict: (Message("a_mapping"), Message("mappings")),
+               bool: (Message("true_or_false"), Message("true_false_values"))}
 
 
 def _satisfies(rule, value) -> bool:
