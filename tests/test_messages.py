@@ -318,3 +318,22 @@ def test_an_alert_is_keyed_in_its_language_and_the_command_line_spells_its_flags
     assert say(warning, "zh").startswith("CLV: --bgnbd-penalizer=0.001 使参数偏离")
     assert say(warning, "en").startswith("CLV: --bgnbd-penalizer=0.001 moved a 1 -> 2")
     assert pickle.loads(pickle.dumps(alert)) == alert
+
+
+def test_a_message_kept_in_a_saved_model_loads_after_its_key_is_gone(monkeypatch):
+    import tierkit.messages as messages
+
+    saved = pickle.dumps({"reason": Message("flat_ridge")})
+    monkeypatch.delitem(messages.MESSAGES, "flat_ridge")
+    assert pickle.loads(saved)["reason"].startswith("maximum likelihood sits on a ridge")
+
+
+def test_the_clv_trust_verdict_and_remedy_render_in_chinese():
+    from tierkit.clv.trust import REMEDY, assess
+
+    verdict = assess("mbgnbd", {"r": 0.72, "alpha": 66.0, "a": 7e-9, "b": 3320.0}, [1.0, 0.999], [0, 3], [300, 200])
+    assert verdict["reason"].startswith("no dropout learned: ")
+    assert verdict["reason"].render("zh").startswith("没有学到流失")
+    step = StepWarning("warn_step_left_out", name="lifecycle",
+                       reason=Message("clv_untrusted_step", reason=verdict["reason"], remedy=REMEDY))
+    assert not _no_english(step.render("zh"), allowed={"lifecycle", "alive", "tierkit", "validate"}), step.render("zh")

@@ -86,10 +86,13 @@ class Message(str):
         return render(self.key, self.values, lang, flags)
 
     def __reduce__(self):
-        return _message, (self.key, self.values, self.lang)
+        return _message, (self.key, self.values, self.lang, str(self))
 
 
-def _message(key, values, lang="en"):
+def _message(key, values, lang="en", text=None):
+    # a message kept in a saved model whose key the catalogue no longer has is its text
+    if key not in MESSAGES and text is not None:
+        return text
     return Message(key, **values).in_language(lang)
 
 
@@ -820,4 +823,18 @@ MESSAGES = {
     "an_estimator_with": ("an estimator with {methods}", "带 {methods} 方法的模型"),
     "texts": ("texts", "文本"),
     "true_false_values": ("True/False values", "True/False 值"),
+    # clv/trust.py, segmentation/chain.py
+    "no_dropout_learned": ("no dropout learned: a customer leaves within the median age ({age}) with chance {chance}, "
+                           "P(alive) >= {alive} for {share} of the customers who could have left",
+                           "没有学到流失: 客户在中位年龄 ({age}) 内离开的概率为 {chance}, 可能离开的客户中有 {share} 的"
+                           " "
+                           "P(alive) >= {alive}"),
+    "clv_remedy": ("a longer history (two years or more), a holdout to check the model against (tierkit validate), or "
+                   "another purchase model (--clv-model)",
+                   "更长的历史数据 (两年或以上)、用于检验模型的验证期 (`tierkit validate`), 或换一个购买模型 "
+                   "(--clv-model)"),
+    "clv_untrusted_step": ("the CLV model cannot tell active from lapsed customers ({reason}); it would rank them by "
+                           "purchase rate alone. What would fix it: {remedy}",
+                           "CLV 模型分不清活跃客户和已流失客户 ({reason}); 它只会按购买频率给客户排序。改进办法: "
+                           "{remedy}"),
 }

@@ -224,8 +224,9 @@ class Segmentation(TierTransformer):
                 _warn_left_out(name, skipped[name])
                 continue
             if name in NEEDS_CLV and untrusted:
-                skipped[name] = (f"the CLV model cannot tell active from lapsed customers ({untrusted['reason']}); "
-                                 f"it would rank them by purchase rate alone. What would fix it: {untrusted['remedy']}")
+                from tierkit.errors import Message
+
+                skipped[name] = Message("clv_untrusted_step", reason=untrusted["reason"], remedy=untrusted["remedy"])
                 _warn_left_out(name, skipped[name])
                 continue
             if name == "lifecycle" and ("clv" in skipped or untrusted) and getattr(step, "use_p_alive", False):
