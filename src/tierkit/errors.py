@@ -11,7 +11,8 @@ An error (and a :class:`TierkitWarning`) is raised with a key of
     raise DataError("no_separator", path=path, option=Param("sep"))
 
 It keeps them as ``key`` and ``values``, and ``param`` names the parameter, column or file it
-concerns. ``str(err)`` is the English text; ``err.render("zh")`` the Chinese, rendered from the
+concerns. ``str(err)`` is the English text (an alert's, the language it was asked in);
+``err.render("zh")`` the Chinese, rendered from the
 key (never matched back from the English); the command line renders parameters as its flags.
 ``where`` (an estimator's name) is put before the text, ``"KMeansSegmenter: k=1; ..."``; see
 :mod:`tierkit.messages` for the rule every message follows. A raise with a plain English string

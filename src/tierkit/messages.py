@@ -6,9 +6,13 @@ rendered from that key here, never matched back from English. ``str()`` of an er
 is its English text; ``render("zh")`` its Chinese.
 
 The rule every message follows: ``<where>: <what concerns it>...; <what to do>``. ``where`` is
-the file or source (``tx.csv: ...``) or the estimator (``KMeansSegmenter: k=1; ...``); it is
-followed by the parameter with its value (``n_bins=1``, ``sep ';;'``), or the column and row
-(``column 'date', line 5: ...``), then what is expected and what the user can give instead.
+the file or source (``tx.csv: ...``) or the estimator (``KMeansSegmenter: k=1; ...``, the error's
+``where``, left out where the estimator is known, as in an experiment config); it is followed by
+the parameter with its value, or the column and row (``column 'date', line 5: ...``), then what
+is expected and what the user can give instead. A parameter is written ``<param>=<value>; expected
+...`` when one rule refuses it (``n_bins=1; expected a whole number from 2 to 9``), ``<param>:
+<value> must ...`` when it breaks a rule between parameters (``weights: [0, 0, 0] must be ...``),
+and ``<option> <value>: ...`` for a reading option (``sep ';;': expected one character``).
 
 Values are shown as given, with three kinds rendered in the reader's language:
 
