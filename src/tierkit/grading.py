@@ -174,8 +174,10 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
             segmentation.assess_stability(features)
     alerts = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     table.attrs["alerts"] = alerts
+    from tierkit.errors import AlertWarning
+
     for alert in alerts if warn else ():
-        warnings.warn(alert, UserWarning, stacklevel=2)
+        warnings.warn(AlertWarning(alert), stacklevel=2)
     return Graded(table=table, segmentation=segmentation, features=features, alerts=alerts)
 
 
@@ -184,7 +186,9 @@ def _features_of(data, *, as_of, time_unit, columns, options) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame) and "recency" in data.columns:
         return data
     if as_of is None:
-        raise DataError("as_of: an observation date is needed to compute features from transactions")
+        from tierkit.errors import Param
+
+        raise DataError("as_of_needed", param=Param("as_of"))
     if isinstance(data, pd.DataFrame):
         from tierkit.features.definition import rfm_features
 
@@ -315,7 +319,9 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
     memory_limit = check_memory_limit(memory_limit, "memory_limit")
     out = check_table_path(out)
     if chunk_size < 1:
-        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+        from tierkit.errors import Param
+
+        raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
     seconds = {}
     start = time.perf_counter()
     with DuckDBInput(memory_limit=memory_limit, threads=threads) as reader:
@@ -373,8 +379,10 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
                         ticker.tick(writer.rows)
         seconds["grade"] = time.perf_counter() - start
     alerts = grading_alerts(segmentation, tally, alerts_lang or lang or "en")
+    from tierkit.errors import AlertWarning
+
     for alert in alerts:
-        warnings.warn(alert, UserWarning, stacklevel=2)
+        warnings.warn(AlertWarning(alert), stacklevel=2)
     attrs = {**example.attrs, "as_of": str(as_of), "time_unit": time_unit, "frequency_of": frequency_of}
     return GradedFile(segmentation=segmentation, report=report, customers=n_customers, alerts=alerts, attrs=attrs,
                       example=example, out=out, seconds=seconds)
@@ -405,7 +413,10 @@ def _header_names(example: pd.DataFrame, segmentation, lang, headers: str, curre
 
     check_lang(lang or "en")
     if headers not in HEADER_STYLES:
-        raise TierkitError(f"headers: {headers!r} is not supported; expected one of {', '.join(HEADER_STYLES)}")
+        from tierkit.errors import Param
+
+        raise TierkitError("not_supported", param=Param("headers"), value=repr(headers),
+                           choices=", ".join(HEADER_STYLES))
     from tierkit.progress import quiet
 
     with warnings.catch_warnings(), quiet():

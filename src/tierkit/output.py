@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.paths import is_pattern, matching_files
 from tierkit.progress import timed
 
@@ -261,17 +261,17 @@ def check_folder_writable(path, label: str = "") -> Path:
     """
     path = Path(path)
     folder = path.parent
-    where = f"{label}{path}: folder {str(folder)!r}"
+    where = {"path": f"{label}{path}", "folder": repr(str(folder))}
     if not folder.exists():
-        raise TierkitError(f"{where} does not exist")
+        raise TierkitError("folder_missing", **where)
     if not folder.is_dir():
-        raise TierkitError(f"{where} is not a folder")
+        raise TierkitError("folder_not_folder", **where)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise TierkitError(f"{where} is not writable")
+        raise TierkitError("folder_not_writable", detail="", **where)
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
     except OSError as exc:
-        raise TierkitError(f"{where} is not writable ({exc.strerror or type(exc).__name__})") from None
+        raise TierkitError("folder_not_writable", detail=f" ({exc.strerror or type(exc).__name__})", **where) from None
     os.close(fd)
     os.unlink(probe)
     return path
@@ -297,9 +297,9 @@ def check_table_path(path) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise TierkitError(f"{path}: unsupported output type {path.suffix!r}; expected .csv, .parquet or .xlsx")
+        raise TierkitError("output_type", path=path, suffix=repr(path.suffix))
     if path.is_dir():
-        raise TierkitError(f"{path}: is a folder, expected a file name")
+        raise TierkitError("output_folder", path=path)
     return check_folder_writable(path)
 
 
@@ -382,8 +382,7 @@ another output path
     for option, out in _named_paths(outputs):
         for name, source in sources:
             if _same_file(Path(out), Path(source)) or _inside_folder(Path(out), Path(source)):
-                raise TierkitError(f"{_labelled(option, out)}: is also an input file ({_labelled(name, source)}); "
-                                   "choose another output path")
+                raise TierkitError("output_is_input", path=_labelled(option, out), source=_labelled(name, source))
 
 
 def _named_paths(paths):
@@ -421,6 +420,15 @@ class WriteError(TierkitError):
 
     The message is one line naming the cause and the file: ``no space left on device writing
     out.csv``. Nothing is left at the path, and a file already there is kept as it was.
+
+    Parameters
+    ----------
+    key_or_text : str
+        A key of :data:`tierkit.messages.MESSAGES` (``"write_failed"``).
+    where : str, optional
+        Put before the message.
+    **values
+        The values of the key's placeholders (``cause``, ``path``).
     """
 
 
@@ -481,7 +489,7 @@ def write_error(exc: BaseException, path) -> WriteError:
     >>> str(write_error(OSError(errno.ENOSPC, "No space left on device"), "out.csv"))
     'no space left on device writing out.csv'
     """
-    return WriteError(f"{os_error_cause(exc)} writing {path}")
+    return WriteError("write_failed", cause=os_error_cause(exc), path=path)
 
 
 def os_error_behind(exc: BaseException) -> OSError | None:
@@ -723,7 +731,7 @@ def atomic_folder(path):
     """
     path = Path(path)
     if path.exists():
-        raise TierkitError(f"{path}: already exists")
+        raise TierkitError("already_exists", path=path)
     remove_stale_temporaries(path, TEMP_SUFFIX)
     try:
         holder = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent))
@@ -732,7 +740,7 @@ def atomic_folder(path):
     try:
         yield holder / path.name
         if path.exists() or path.is_symlink():
-            raise TierkitError(f"{path}: already exists (made while this one was being written)")
+            raise TierkitError("already_exists_now", path=path)
         os.rename(holder / path.name, path)
     except BaseException as exc:
         shutil.rmtree(holder, ignore_errors=True)
@@ -785,8 +793,7 @@ def check_currency(value, name: str = "currency") -> str | None:
     text = str(value)
     if not 1 <= len(text) <= CURRENCY_MAX or not all(
             ch.isalpha() or ch == "." or unicodedata.category(ch) == "Sc" for ch in text):
-        raise TierkitError(f"{name}: {text!r} is not a currency; expected a code or sign of 1 to {CURRENCY_MAX} "
-                           "letters or currency signs, such as USD, RMB, ¥ or HK$")
+        raise TierkitError("not_a_currency", where=name, value=repr(text), n=CURRENCY_MAX)
     return text
 
 
@@ -877,7 +884,8 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
 
     check_lang(lang)
     if headers not in HEADER_STYLES:
-        raise TierkitError(f"headers: {headers!r} is not supported; expected one of {', '.join(HEADER_STYLES)}")
+        raise TierkitError("not_supported", param=Param("headers"), value=repr(headers),
+                           choices=", ".join(HEADER_STYLES))
     currency = check_currency(currency if currency is not None else table.attrs.get("currency"))
     path = check_table_path(path)
     frame = table.reset_index() if table.index.name is not None else table

@@ -17,12 +17,11 @@ A test checks that every entry has both languages and the same ``{placeholders}`
 
 from __future__ import annotations
 
-import re
-import string
 from dataclasses import dataclass
 
 import pandas as pd
 
+import tierkit.messages as _messages
 from tierkit.errors import TierkitError
 
 LANGS = ("en", "zh")
@@ -88,7 +87,7 @@ def check_lang(lang: str) -> str:
         When ``lang`` is not one of :data:`LANGS`.
     """
     if lang not in LANGS:
-        raise TierkitError(f"lang: {lang!r} is not supported; expected one of {', '.join(LANGS)}")
+        raise TierkitError("not_supported", param=_messages.Param("lang"), value=repr(lang), choices=", ".join(LANGS))
     return lang
 
 
@@ -564,57 +563,6 @@ TERMS = {
     "moves_written": ("{n} customers' moves -> {out}", "{n} 位客户的等级变动 -> {out}"),
     # grading alerts (tierkit.evaluation.alerts); numbers come preformatted
     "alerts": ("Before acting on these tiers", "使用这些分级之前请注意"),
-    "alert_bgnbd_edge": (
-        "CLV: the {model} fit is at the edge of the model ({shown}, outside {low}..{high}); the dropout chance "
-        "after a purchase, a / (a + b) = {dropout}, is not learned from these customers",
-        "CLV: {model} 拟合落在模型边界上 ({shown}, 超出 {low}..{high}); 购买后的流失概率 a / (a + b) = {dropout} "
-        "并不是从这些客户身上学到的"),
-    "alert_gg_flat": (
-        "CLV: Gamma-Gamma q = {q}, v = {v}: the customers' average spends barely differ beyond chance, so "
-        "everyone's expected spend is close to the overall mean",
-        "CLV: Gamma-Gamma q = {q}, v = {v}: 客户之间平均消费的差异几乎不超出随机波动, 因此每位客户的预期消费都"
-        "接近总体均值"),
-    "alert_gg_q_near_1": (
-        "CLV: Gamma-Gamma q = {q} is near 1, where the mean spend is undefined; expected spend and CLV are "
-        "unstable",
-        "CLV: Gamma-Gamma q = {q} 接近 1 (q = 1 时平均消费没有定义); 预期消费和 CLV 不稳定"),
-    "alert_clv_untrusted": (
-        "CLV: the {model} model cannot tell active from lapsed customers ({reason}); its P(alive) and CLV rank "
-        "customers by purchase rate alone, so no tier is drawn from them (each row carries clv_caveat). What "
-        "would fix it: {remedy}",
-        "CLV: {model} 模型分不清活跃客户和已流失客户 ({reason}); 它的 P(alive) 和 CLV 只按购买频率给客户排序, "
-        "因此不据此划分任何等级 (每行带有 clv_caveat)。改进办法: {remedy}"),
-    "alert_penalty_shift": (
-        "CLV: {penalizer}={value:g} moved {moves} from the unpenalised fit, which converges on these data; "
-        "the penalty is not needed to fit them",
-        "CLV: {penalizer}={value:g} 使参数偏离未加惩罚的拟合: {moves}; 这些数据不加惩罚也能收敛, 无需惩罚项"),
-    "alert_dissolved": (
-        "clusters: cluster(s) {names} dissolve when the customers are resampled (Jaccard < 0.6); do not act "
-        "on them as segments",
-        "聚类: 第 {names} 类在对客户重抽样后解体 (Jaccard < 0.6); 不要把它们当作细分群体来采取行动"),
-    "alert_k_edge": (
-        "clusters: k = {k} is the largest k searched, so the indices may prefer a larger one; search a wider "
-        "k_range (--k-range)",
-        "聚类: k = {k} 是搜索范围内最大的 k, 各指标可能更偏好更大的 k; 请扩大 k_range (--k-range) 搜索"),
-    "alert_k_edge_action": (
-        "clusters: k = {k} is the largest k searched and its clusters can be acted on, so a larger k may be too; "
-        "search a wider k_range (--k-range)",
-        "聚类: k = {k} 是搜索范围内最大的 k 且其聚类可据以行动, 更大的 k 也可能可行; 请扩大 k_range (--k-range) 搜索"),
-    "alert_k_disagree": (
-        "clusters: the validity indices disagree on k ({preferences}); k = {k} was chosen by {rule}; compare "
-        "them with `tierkit clusters`",
-        "聚类: 各有效性指标对 k 的选择不一致 ({preferences}); 按 {rule} 选定 k = {k}; 可用 `tierkit clusters` "
-        "比较"),
-    "alert_one_tier": (
-        "{column}: {share} of the customers are {tier}; this scheme hardly separates them",
-        "{column}: {share} 的客户都是 {tier}; 这种分级几乎没有把客户区分开"),
-    "alert_empty_tiers": (
-        "{column}: no customer is {tiers} ({n} of {total} tiers empty)",
-        "{column}: 没有客户属于 {tiers} ({total} 个等级中有 {n} 个为空)"),
-    "alert_few_answers": (
-        "satisfaction: only {share} of the customers have a survey answer; the others are 'unrated' in the "
-        "CLV-CS grid",
-        "满意度: 只有 {share} 的客户有问卷回答; 其余客户在 CLV-CS 矩阵中为“未评分”"),
 }
 
 
@@ -637,6 +585,8 @@ def term(key: str, lang: str, **fmt) -> str:
     >>> term("next_tier_gap", "zh", gap=12.5, tier="高端客户")
     '再消费 12.50 即可升级为高端客户'
     """
+    if key not in TERMS:  # a message of the catalogue of errors and warnings (the alerts): keyed, in lang
+        return _messages.Message(key, **fmt).in_language(check_lang(lang))
     text = TERMS[key][1 if check_lang(lang) == "zh" else 0]
     return text.format(**fmt) if fmt else text
 
@@ -813,226 +763,6 @@ def header_keys(columns) -> dict:
     return {c: lookup[c] for c in columns if isinstance(c, str) and c in lookup and c not in HEADERS}
 
 
-#: Errors, warnings and option messages a person meets on the command line, ``key -> (English,
-#: Chinese)``. The English text is the library's (or click's) message with ``{placeholders}``
-#: where it varies; :func:`translate` recognises a message by it and gives the Chinese with the
-#: same values. Option names stay as the library spells them (``give sep``): the command line
-#: spells them as flags afterwards, so in the Chinese they stand between spaces. More specific
-#: texts come before the general ones that would also match them.
-MESSAGES = {
-    # reading transactions (tierkit.data)
-    "no_file_or_folder": ("{path}: no such file or folder", "{path}: 文件或文件夹不存在"),
-    "no_file": ("{path}: no such file", "{path}: 文件不存在"),
-    "empty_file": ("{path}: file is empty, expected a header and transactions",
-                   "{path}: 文件为空, 应包含表头和交易记录"),
-    "empty_table": ("{path}: file is empty, expected {what} with a header", "{path}: 文件为空, 应为带表头的{what}"),
-    "no_parquet": ("{path}: folder holds no .parquet files; expected a CSV, Parquet or .xlsx file, or a folder of "
-                   "Parquet files",
-                   "{path}: 文件夹中没有 .parquet 文件; 应为 CSV、Parquet 或 .xlsx 文件, 或 Parquet 文件的文件夹"),
-    "input_type": ("{path}: unsupported file type {suffix}; expected .csv, .tsv, .txt (optionally .gz), .parquet, "
-                   ".xlsx or a folder of Parquet files",
-                   "{path}: 不支持的文件类型 {suffix}; 应为 .csv、.tsv、.txt (可为 .gz)、.parquet、.xlsx 或 Parquet "
-                   "文件的文件夹"),
-    "table_type": ("{path}: unsupported file type {suffix}, expected .csv, .parquet or .xlsx",
-                   "{path}: 不支持的文件类型 {suffix}, 应为 .csv、.parquet 或 .xlsx"),
-    "table_folder": ("{path}: is a folder, expected {what} (.csv, .parquet or .xlsx)",
-                     "{path}: 是文件夹, 应为{what} (.csv、.parquet 或 .xlsx)"),
-    "unknown_encoding": ("encoding {encoding}: unknown; expected a name such as utf-8, gbk, latin-1, cp1252",
-                         "encoding {encoding}: 未知编码; 应为 utf-8、gbk、latin-1、cp1252 等"),
-    "bad_encoding": ("{path}: byte {byte} is not {encoding} text; give encoding (e.g. gbk, latin-1)",
-                     "{path}: 第 {byte} 个字节不是 {encoding} 文本; 请用 encoding 指定文件编码 (如 gbk、latin-1)"),
-    "bad_encoding_file": ("{path}: byte {byte} is not {encoding} text; give the file's encoding",
-                          "{path}: 第 {byte} 个字节不是 {encoding} 文本; 请用 encoding 指定文件编码"),
-    "unreadable_as": ("{path}: cannot be read as {kind}: {reason}", "{path}: 无法按 {kind} 读取: {reason}"),
-    "unreadable": ("{path}: cannot be read: {reason}", "{path}: 无法读取: {reason}"),
-    "two_separators": ("{path}: both {shown} split every line the same way; give sep",
-                       "{path}: {shown} 都能同样地拆分每一行; 请用 sep 指定分隔符"),
-    "no_separator": ("{path}: cannot tell the field separator (tried , ; tab | and blanks); give sep",
-                     "{path}: 无法判断字段分隔符 (已尝试 , ; tab | 和空白); 请用 sep 指定分隔符"),
-    "bad_sep": ("sep {sep}: expected one character (e.g. ',' ';' '|'), '\\t' for tab or 'whitespace'",
-                "sep {sep}: 应为单个字符 (如 ',' ';' '|'), '\\t' 表示制表符, 或 'whitespace'"),
-    "uri_local": ("{path}: a URI can only be read by the Spark engine", "{path}: URI 只能由 Spark 引擎读取"),
-    "missing_column_data": (
-        "{source}: missing column {missing}; columns present: {present}; the first line looks like data: read the "
-        "file with header=False and name columns by position (1, 2, ...)",
-        "{source}: 缺少列 {missing}; 现有列: {present}; 第一行看起来是数据: 请用 header=False 读取, 并按位置 "
-        "(1, 2, ...) 指定列"),
-    "missing_survey_column": (
-        "{source}: missing column {missing}; a survey needs customer id, date and score; columns present: {present}",
-        "{source}: 缺少列 {missing}; 问卷需要客户编号、日期和评分三列; 现有列: {present}"),
-    "missing_column": ("{source}: missing column {missing}; columns present: {present}",
-                       "{source}: 缺少列 {missing}; 现有列: {present}"),
-    "snapshot_no_id": ("{path}: no 'customer_id' column; columns present: {present}",
-                       "{path}: 没有 'customer_id' 列; 现有列: {present}"),
-    "snapshot_labelled": ("{path}: the headers are labels ({shown}); write snapshots with --headers keys",
-                          "{path}: 表头是显示名称 ({shown}); 请用 --headers keys 写出快照"),
-    "snapshot_duplicate": ("{path}: customer {customer} appears more than once; a snapshot has one row per customer",
-                           "{path}: 客户 {customer} 出现了不止一次; 快照中每位客户只有一行"),
-    "boolean_column": ("{source}: column {column} holds true/false; expected {expected}",
-                       "{source}: 列 {column} 是 true/false; 应为{expected}"),
-    "not_a_date_value": ("{source}: column {column}, {location}: value {value} is not a date; expected {expected} "
-                         "({count} bad row(s) in all)",
-                         "{source}: 列 {column}, {location}: 值 {value} 不是日期; 应为{expected} (共 {count} 行有误)"),
-    "no_rows": ("{source}: no transactions (the file has a header but no rows)",
-                "{source}: 没有交易记录 (文件只有表头, 没有数据行)"),
-    "no_survey_rows": ("{source}: no survey answers (the file has a header but no rows)",
-                       "{source}: 没有问卷回答 (文件只有表头, 没有数据行)"),
-    "empty_customer": ("{source}: column {column}: {count} row(s) have an empty customer id (first at {location}); "
-                       "give missing_customers 'drop' to leave them out",
-                       "{source}: 列 {column}: {count} 行缺少客户编号 (第一处在{location}); 可用 missing_customers "
-                       "'drop' 跳过这些行"),
-    "bad_rows_refused": ("{first}; give on_bad_rows 'skip' to leave such rows out",
-                         "{first}; 可用 on_bad_rows 'skip' 跳过这些行"),
-    "bad_row": ("{source}: column {column}, {location}: value {value} is not {expected} ({count} such row(s) in all)",
-                "{source}: 列 {column}, {location}: 值 {value} 不是{expected} (共 {count} 行)"),
-    "all_rows_left_out": ("{source}: all {count} rows left out ({reasons}); check the column map",
-                          "{source}: 全部 {count} 行都被排除 ({reasons}); 请检查列的对应关系"),
-    "sheet_missing": ("{path}: {detail}; give sheet", "{path}: {detail}; 请用 sheet 指定工作表"),
-    # the dates of a column
-    "date_format_bad": ("date_format {format}: expected a strftime format such as '%d/%m/%Y'",
-                        "date_format {format}: 应为 strftime 格式, 如 '%d/%m/%Y'"),
-    "date_format_parts": ("date_format {format}: needs a year (%Y or %y), a month (%m, %b or %B) and a day (%d)",
-                          "date_format {format}: 需要年 (%Y 或 %y)、月 (%m、%b 或 %B) 和日 (%d)"),
-    "date_format_directive": ("date_format {format}: directive {directive} is not supported; use {supported}",
-                              "date_format {format}: 不支持 {directive}; 可用 {supported}"),
-    "date_format_char": ("date_format {format}: the character {char} is not supported",
-                         "date_format {format}: 不支持字符 {char}"),
-    "no_known_date": ("{source}: column {column}: no value{shown} is a date in a known format (YYYY-MM-DD, YYYYMMDD, "
-                      "DD/MM/YYYY or MM/DD/YYYY); give date_format, e.g. '%d.%m.%y'",
-                      "{source}: 列 {column}: 没有值{shown}是已知格式的日期 (YYYY-MM-DD、YYYYMMDD、DD/MM/YYYY 或 "
-                      "MM/DD/YYYY); 请用 date_format 指定格式, 如 '%d.%m.%y'"),
-    "mixed_dates": ("{source}: column {column}: mixes date formats: {shown}; a column has one format, give date_format "
-                    "to say which (the other values then count as bad rows)",
-                    "{source}: 列 {column}: 混用了多种日期格式: {shown}; 一列只能有一种格式, 请用 date_format "
-                    "指定 (其他值将作为错误行)"),
-    "day_month_both": ("{source}: column {column}: {first} is day first but {second} is month first; a column has "
-                       "one format, give date_format '%d/%m/%Y' or '%m/%d/%Y'",
-                       "{source}: 列 {column}: {first} 是日在前, 而 {second} 是月在前; 一列只能有一种格式, 请用 "
-                       "date_format 指定 '%d/%m/%Y' 或 '%m/%d/%Y'"),
-    "day_month_unknown": ("{source}: column {column}: {value} reads as {day_first} (day first) and as {month_first} "
-                          "(month first), and no value has a day above 12 to decide; give date_format '%d/%m/%Y' or "
-                          "'%m/%d/%Y'",
-                          "{source}: 列 {column}: {value} 既可读作 {day_first} (日在前) 也可读作 {month_first} "
-                          "(月在前), 且没有大于 12 的日可以判断; 请用 date_format 指定 '%d/%m/%Y' 或 '%m/%d/%Y'"),
-    "not_a_date_option": ("{name}: {value} is not a date; expected YYYY-MM-DD such as 2021-04-01",
-                          "{name}: {value} 不是日期; 应为 YYYY-MM-DD 格式, 如 2021-04-01"),
-    # the column map and reading options
-    "amount_and_price": ("columns: give either an amount column ({amount}) or price and quantity columns, not both",
-                         "columns: 请给出金额列 ({amount}) 或单价与数量列, 不能同时给出"),
-    "price_needs_quantity": ("columns: price column {price} needs a quantity column (amount = price x quantity)",
-                             "columns: 单价列 {price} 需要数量列 (金额 = 单价 x 数量)"),
-    "no_amount": ("columns: give an amount column, or price and quantity columns",
-                  "columns: 请给出金额列, 或单价与数量列"),
-    "mapped_twice": ("columns: {names} is mapped to more than one field", "columns: {names} 被对应到了多个字段"),
-    "bad_timezone": ("timezone {timezone}: not a time zone; expected an IANA name such as 'Asia/Shanghai' or 'UTC'",
-                     "timezone {timezone}: 不是时区; 应为 IANA 名称, 如 'Asia/Shanghai' 或 'UTC'"),
-    "rejects_csv": ("rejects {path}: expected a .csv file name", "rejects {path}: 应为 .csv 文件名"),
-    # output files
-    "output_type": ("{path}: unsupported output type {suffix}; expected .csv, .parquet or .xlsx",
-                    "{path}: 不支持的输出类型 {suffix}; 应为 .csv、.parquet 或 .xlsx"),
-    "output_folder": ("{path}: is a folder, expected a file name", "{path}: 是文件夹, 应为文件名"),
-    "folder_missing": ("{path}: folder {folder} does not exist", "{path}: 文件夹 {folder} 不存在"),
-    "folder_not_folder": ("{path}: folder {folder} is not a folder", "{path}: {folder} 不是文件夹"),
-    "folder_not_writable": ("{path}: folder {folder} is not writable{detail}",
-                            "{path}: 文件夹 {folder} 不可写{detail}"),
-    "output_is_input": ("{path}: is also an input file ({source}); choose another output path",
-                        "{path}: 同时也是输入文件 ({source}); 请换一个输出路径"),
-    "report_html": ("{path}: the report is HTML; give a file name ending in .html",
-                    "{path}: 报告是 HTML 文件; 请给出以 .html 结尾的文件名"),
-    # click's own messages
-    "click_missing_option": ("Missing option {option}.", "缺少选项 {option}。"),
-    "click_missing_argument": ("Missing argument {argument}.", "缺少参数 {argument}。"),
-    "click_no_option": ("No such option: {option}", "没有这个选项: {option}"),
-    "click_needs_value": ("Option {option} requires an argument.", "选项 {option} 需要一个值。"),
-    "click_invalid": ("Invalid value for {option}: {detail}", "选项 {option} 的值无效: {detail}"),
-    "click_file_missing": ("Path {path} does not exist.", "路径 {path} 不存在。"),
-    # after click_invalid, which holds it as its detail (its {value} would swallow the whole line)
-    "not_a_currency": ("{value} is not a currency; expected a code or sign of 1 to {n} letters or currency signs, "
-                       "such as USD, RMB, ¥ or HK$",
-                       "{value} 不是货币; 应为 1 到 {n} 个字母或货币符号组成的代码或符号, 如 USD、RMB、¥ 或 HK$"),
-    # warnings
-    "warn_missing_customers": ("{source}: {count} row(s) without a customer id left out",
-                               "{source}: {count} 行没有客户编号, 已排除"),
-    "warn_bad_rows": ("{source}: {count} bad row(s) left out; first: {first}",
-                      "{source}: {count} 行有误, 已排除; 第一行: {first}"),
-    "warn_after_as_of": ("{count} transaction(s) after {date} left out", "{date} 之后的 {count} 笔交易已排除"),
-    "warn_step_left_out": ("{name} step left out: {reason}", "{name} 步骤已略过: {reason}"),
-    "warn_lifecycle_no_clv": ("lifecycle: without predicted CLV, stages use the recency rules instead of p_alive",
-                              "lifecycle: 没有预测 CLV, 生命周期阶段改用最近购买规则而不是 p_alive"),
-    "warn_spend_correlation": ("CLVModel: repeat purchases and mean spend correlate ({correlation}); Gamma-Gamma "
-                               "assumes they are independent, so expected spend may be biased",
-                               "CLVModel: 重复购买次数与平均消费相关 ({correlation}); Gamma-Gamma 假设二者独立, "
-                               "因此预期消费可能有偏"),
-}
-
-#: Parts of messages (where a row is, what a value should be), translated inside a message.
-FRAGMENTS = {
-    "line": ("line {n}", "第 {n} 行"),
-    "row": ("row {n}", "第 {n} 行"),
-    "such_as": (" such as {value}", " (如 {value})"),
-    "a_date_in_format": ("a date in the column's format ({format})", "符合该列格式 ({format}) 的日期"),
-    "a_date_named": ("a date ({name})", "日期 ({name})"),
-    "format": ("format {format}", "格式 {format}"),
-    "a_date": ("a date", "日期"),
-    "a_number": ("a number", "数字"),
-    "numbers": ("numbers", "数字"),
-    "a_customer_id": ("a customer id", "客户编号"),
-    "text": ("text", "文本"),
-    "survey_file": ("a survey file", "问卷文件"),
-    "snapshot": ("a scored snapshot", "评分快照"),
-}
-
-#: Placeholders whose values are translated too (they hold a fragment or a whole message).
-_NESTED = {"location", "expected", "shown", "first", "detail", "what"}
-#: Placeholders that stand for a number (as the messages print it: ``1,234``).
-_NUMBERS = {"count", "n", "byte"}
-_NUMBER = r"[0-9][0-9,]*"
-_PATTERNS: dict = {}
-
-
-def _pattern(text: str) -> re.Pattern:
-    if text not in _PATTERNS:
-        parts = []
-        for literal, name, _, _ in string.Formatter().parse(text):
-            parts.append(re.escape(literal))
-            if name:
-                parts.append(f"(?P<{name}>{_NUMBER if name in _NUMBERS else '.*?'})")
-        _PATTERNS[text] = re.compile("".join(parts), re.DOTALL)
-    return _PATTERNS[text]
-
-
-def translate(message: str, lang: str) -> str:
-    """A message of :data:`MESSAGES` in ``lang``; a message it does not know stays as it is.
-
-    The message is matched whole against each English text, its ``{placeholders}`` standing for
-    any text; the first match gives the Chinese with the same values (those that are themselves
-    a fragment, such as ``line 5``, translated too).
-
-    Parameters
-    ----------
-    message : str
-        An English message, e.g. an error's ``str()``.
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> translate("tx.csv: missing column 'amount'; columns present: id, day", "zh")
-    "tx.csv: 缺少列 'amount'; 现有列: id, day"
-    >>> translate("tx.csv: missing column 'amount'; columns present: id, day", "en")
-    "tx.csv: missing column 'amount'; columns present: id, day"
-    >>> translate("something else", "zh")
-    'something else'
-    """
-    if check_lang(lang) != "zh":
-        return message
-    for table in (MESSAGES, FRAGMENTS):
-        for en, zh in table.values():
-            found = _pattern(en).fullmatch(message)
-            if found:
-                values = {k: translate(v, lang) if k in _NESTED else v for k, v in found.groupdict().items()}
-                return zh.format(**values)
-    return message
+#: The catalogue of errors and warnings (``key -> (English, Chinese)``) lives in :mod:`tierkit.messages`,
+#: below the errors that render from it; it is named here too, beside the other words.
+MESSAGES = _messages.MESSAGES

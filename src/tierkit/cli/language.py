@@ -2,10 +2,9 @@
 
 With ``--lang zh`` everything a person reads is Chinese: labels and strategies, the column
 headers of the tables written (unless ``--headers keys``), the summary lines, the migration
-tables, warnings, and the errors that :data:`tierkit.words.MESSAGES` knows (every
-error of reading a transaction, survey or snapshot file, of the column map and reading
-options, of the output path, and click's missing / unknown / invalid option). A message it
-does not know is shown in English, unchanged.
+tables, warnings, and every error and warning raised with a key of :data:`tierkit.messages.MESSAGES`
+(rendered from the key, never matched back from English; click's missing / unknown / invalid
+option from click's exception fields). A message raised without a key is shown in English.
 
 ``--headers``: ``keys`` writes the stable column names (``recency``, ``abc_tier`` ...) that
 programs read; ``labels`` writes the headers of :data:`tierkit.words.HEADERS` in
@@ -59,18 +58,67 @@ def resolve_headers(headers: str | None, lang: str) -> str:
     return "labels" if lang == "zh" else "keys"
 
 
-def say(message: str, lang: str) -> str:
-    """A library or click message in ``lang``, option names spelled as flags.
+def say(message, lang: str, args=()) -> str:
+    """An error, warning or message in ``lang``, rendered from its key, parameters spelled as flags.
+
+    ``message`` is a :class:`tierkit.errors.TierkitError` or :class:`~tierkit.errors.TierkitWarning`,
+    a :class:`tierkit.messages.Message`, or a click exception (:func:`click_message`, which reads
+    ``args``, the command line); any other text (another library's) is shown as it is.
 
     Examples
     --------
-    >>> say("encoding 'x': unknown; expected a name such as utf-8, gbk, latin-1, cp1252", "zh")
+    >>> from tierkit.errors import DataError, Param
+    >>> say(DataError("unknown_encoding", param=Param("encoding"), encoding="'x'"), "zh")
     "--encoding 'x': 未知编码; 应为 utf-8、gbk、latin-1、cp1252 等"
     """
-    from tierkit.cli.options import cli_spelling
+    from tierkit.cli.options import OPTION_FLAGS
+    from tierkit.errors import TierkitError, TierkitWarning
+    from tierkit.messages import Message
 
-    if lang == "zh":
-        from tierkit.words import translate
+    if isinstance(message, click.ClickException):
+        message = click_message(message, args)
+    if isinstance(message, (TierkitError, TierkitWarning, Message)):
+        return message.render(lang, flags=OPTION_FLAGS)
+    return str(message)
 
-        message = translate(message, lang)
-    return cli_spelling(message)
+
+def click_message(exc: click.ClickException, args=()):
+    """A click error as a :class:`tierkit.messages.Message`, built from the exception's own fields.
+
+    Missing, unknown and invalid options and arguments are keyed; a message tierkit raised through
+    click (a :class:`~tierkit.messages.Message`, or a :class:`~tierkit.errors.TierkitError` behind a
+    ``BadParameter``) keeps its key. An option without its value, or a flag given one, is told
+    apart by the option's declaration, or, when click gives no context, by ``args`` (``--flag=x``).
+    Other click messages stay click's text.
+
+    Examples
+    --------
+    >>> click_message(click.NoSuchOption("--ass-of")).render("zh")
+    '没有这个选项: --ass-of'
+    """
+    from tierkit.errors import TierkitError
+    from tierkit.messages import Message
+
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx is not None else exc.param.name
+        return Message("click_missing_argument" if exc.param_type == "argument" else "click_missing_option",
+                       option=hint)
+    if isinstance(exc, click.NoSuchOption) and not exc.possibilities:
+        return Message("click_no_option", option=exc.option_name)
+    if isinstance(exc, click.BadOptionUsage):
+        params = exc.ctx.command.params if exc.ctx is not None else ()
+        option = next((p for p in params if exc.option_name in getattr(p, "opts", ())), None)
+        given_a_value = any(str(a).startswith(f"{exc.option_name}=") for a in args)
+        if getattr(option, "is_flag", False) or option is None and given_a_value:
+            return Message("click_no_value", option=repr(exc.option_name))
+        if getattr(option, "nargs", 1) == 1:
+            return Message("click_needs_value", option=repr(exc.option_name))
+    if isinstance(exc, click.BadParameter) and (exc.param is not None and exc.ctx is not None or exc.param_hint):
+        behind = exc.__cause__  # the library's error behind a check of the command line's own
+        keyed = isinstance(behind, TierkitError) and behind.key is not None
+        detail = Message(behind.key, **behind.values) if keyed else exc.message
+        hint = exc.param_hint if exc.param_hint is not None else exc.param.get_error_hint(exc.ctx)
+        return Message("click_invalid", option=hint, detail=detail)
+    if isinstance(exc.message, Message):  # a usage error of tierkit's own commands
+        return exc.message
+    return exc.format_message()

@@ -227,7 +227,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     if os.path.abspath(filename).startswith(_PACKAGE_DIR):
         from tierkit.cli.language import say
 
-        click.echo(f"tierkit: {_word('warning')}: {say(str(message), _LANG)}", err=True)
+        click.echo(f"tierkit: {_word('warning')}: {say(message, _LANG)}", err=True)
     elif _VERBOSE:
         click.echo(f"tierkit: warning: {message}", err=True)
 
@@ -279,7 +279,7 @@ def _run(argv: list[str] | None) -> int:
     except TierkitError as exc:
         from tierkit.cli.language import say
 
-        click.echo(f"tierkit: {_word('error')}: {say(str(exc), _LANG)}", err=True)
+        click.echo(f"tierkit: {_word('error')}: {say(exc, _LANG)}", err=True)
         return EXIT_USER_ERROR
     except click.exceptions.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
@@ -293,7 +293,7 @@ def _run(argv: list[str] | None) -> int:
 
         command = exc.ctx.command_path if exc.ctx is not None else "tierkit"
         see = "参见" if _LANG == "zh" else "see"
-        click.echo(f"tierkit: {_word('error')}: {say(exc.format_message(), _LANG)} ({see} '{command} --help')",
+        click.echo(f"tierkit: {_word('error')}: {say(exc, _LANG, args)} ({see} '{command} --help')",
                    err=True)
         return EXIT_USER_ERROR
     except click.ClickException as exc:

@@ -38,4 +38,4 @@ def checked_memory_limit(ctx, param, value):
     try:
         return check_memory_limit(value, "")
     except TierkitError as exc:
-        raise click.BadParameter(str(exc).lstrip(), ctx=ctx, param=param) from None
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc

@@ -12,9 +12,10 @@ from tierkit.cli.choices import CLV_MODELS, PRIORS, click_type
 from tierkit.clusters.segmenter import KMeansSegmenter
 from tierkit.clv.model import CLVModel
 from tierkit.data import ColumnMap, ReadOptions
-from tierkit.errors import DataError
+from tierkit.errors import DataError, Param
 
-#: Library parameter names as the command line spells them, for messages that name an option.
+#: Library parameter names as the command line spells them: a message renders each parameter it names
+#: (a :class:`tierkit.messages.Param`) from this table, so no text is rewritten.
 OPTION_FLAGS = {
     "date_format": "--date-format",
     "missing_customers": "--missing-customers",
@@ -32,21 +33,9 @@ OPTION_FLAGS = {
     "prior=": "--prior=",
     "at_risk_after": "--at-risk-after",
     "churned_after": "--churned-after",
+    "rejects": "--rejects",
+    "scale": "--survey-scale",
 }
-
-
-def cli_spelling(message: str) -> str:
-    """A library message with option names spelled as command-line flags.
-
-    Examples
-    --------
-    >>> cli_spelling("give date_format '%d/%m/%Y'; or missing_customers 'drop'")
-    "give --date-format '%d/%m/%Y'; or --missing-customers 'drop'"
-    """
-    import re
-
-    pattern = "|".join(re.escape(k) for k in sorted(OPTION_FLAGS, key=len, reverse=True))
-    return re.sub(rf"(?<![\w.-])({pattern})(?![\w])", lambda m: OPTION_FLAGS[m.group(1)], message)
 
 
 @dataclass(frozen=True)
@@ -97,7 +86,7 @@ def _sheet_index(sheet: str | None) -> str | int:
     >>> _sheet_index("0")
     Traceback (most recent call last):
     ...
-    tierkit.errors.DataError: --sheet '0': expected a worksheet name or a number from 1 (the first worksheet)
+    tierkit.errors.DataError: sheet '0': expected a worksheet name or a number from 1 (the first worksheet)
     """
     import re
 
@@ -107,7 +96,7 @@ def _sheet_index(sheet: str | None) -> str | int:
         number = int(sheet)
         if number < 1:
             # "0" would be position -1, the last sheet; a number is 1-based, as the help says
-            raise DataError(f"--sheet {sheet!r}: expected a worksheet name or a number from 1 (the first worksheet)")
+            raise DataError("sheet_number", param=Param("sheet"), value=repr(sheet))
         return number - 1
     return sheet
 
@@ -257,7 +246,7 @@ def _checked_currency(ctx, param, value):
     try:
         return check_currency(value, "--currency")
     except TierkitError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--currency: "), ctx, param) from None
+        raise click.BadParameter(exc.render("en", where=False), ctx, param) from exc
 
 
 #: ``--currency``, shared by the commands that write money figures (``segment``, ``report``).
@@ -385,19 +374,14 @@ class GradingOptions:
         return {"columns": self.tx_args.columns(), "options": self.tx_args.read_options()}
 
 
-#: What a user can do when the data cannot support a CLV model.
-NO_CLV_HINT = ("--no-clv grades without predicted CLV (leave out --clv to skip it when the data cannot "
-               "support it)")
-
-
 @contextlib.contextmanager
 def clv_remedy():
     """A CLV model the data cannot support is refused naming the option that skips it."""
     try:
         yield
     except DataError as exc:
-        if str(exc).startswith("CLVModel:"):
-            raise DataError(f"{exc}; {NO_CLV_HINT}") from None
+        if exc.where == "CLVModel":  # the CLV model's own refusal (its key and values kept)
+            raise DataError("no_clv_remedy", message=exc.as_message()) from None
         raise
 
 

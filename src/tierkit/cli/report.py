@@ -58,10 +58,9 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
                               {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
                                "--model": kwargs.get("model")})
     if not str(out).lower().endswith((".html", ".htm")):
-        from tierkit.cli.language import say
+        from tierkit.messages import Message
 
-        raise click.BadParameter(say(f"{out}: the report is HTML; give a file name ending in .html", lang),
-                                 param_hint="--out")
+        raise click.BadParameter(Message("report_html", path=out), param_hint="--out")
     check_folder_writable(out)
     if previous_as_of is not None:
         from tierkit.features.definition import parse_date

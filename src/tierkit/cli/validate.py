@@ -68,10 +68,11 @@ def validate(transactions, calibration_end, holdout_end, time_unit, clv_model, b
         written += write_diagnostic_plots(diagnostics, plots_dir, lang=lang)
     import warnings
 
+    from tierkit.errors import AlertWarning
     from tierkit.evaluation.alerts import clv_model_alerts
 
     for alert in clv_model_alerts(result.model, lang):  # the alerts segment raises for the same fit
-        warnings.warn(alert, UserWarning, stacklevel=1)  # shown as tierkit's own: the CLI is the caller
+        warnings.warn(AlertWarning(alert), stacklevel=1)  # shown as tierkit's own: the CLI is the caller
     if as_json:
         figures = result.to_dict()
         figures["diagnostics"] = diagnostics.to_dict()

@@ -46,7 +46,7 @@ from tierkit.clusters.selection import (
     select_k,
 )
 from tierkit.clusters.stability import cluster_stability
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, Param, TierkitError
 from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column, require_columns
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
 
@@ -196,7 +196,7 @@ default="action"
     def _check_parameters_together(self):
         low, high = self.k_range
         if low >= high:
-            raise TierkitError(f"k_range: {self.k_range!r}; expected {MIN_K} <= low < high, e.g. (2, 10)")
+            raise TierkitError("k_range_order", param=Param("k_range"), value=repr(self.k_range), low=MIN_K)
 
     def _matrix(self, X) -> np.ndarray:
         require_columns(X, self.features_, "KMeansSegmenter")
@@ -230,10 +230,10 @@ default="action"
         values = self._matrix(X)
         n = len(values)
         if self.k is not None and self.k * MIN_CUSTOMERS_PER_CLUSTER > n:
-            raise DataError(f"KMeansSegmenter: k={self.k} needs at least {self.k * MIN_CUSTOMERS_PER_CLUSTER} "
-                            f"customers ({MIN_CUSTOMERS_PER_CLUSTER} per cluster), not {n}")
+            raise DataError("k_too_few", where="KMeansSegmenter", param=Param("k"), value=self.k,
+                            least=self.k * MIN_CUSTOMERS_PER_CLUSTER, per=MIN_CUSTOMERS_PER_CLUSTER, n=n)
         if n < 3:
-            raise DataError(f"KMeansSegmenter: {n} customers are too few to cluster")
+            raise DataError("too_few_to_cluster", where="KMeansSegmenter", n=n)
         shaper = (FunctionTransformer(clipped_log1p) if self.skew_transform == "log1p"
                   else PowerTransformer(method="yeo-johnson", standardize=False))
         prep = Pipeline([("shape", shaper), ("scale", StandardScaler())]).fit(values)
@@ -326,7 +326,9 @@ default="action"
 
         check_is_fitted(self, "pipeline_")
         if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-            raise TierkitError(f"KMeansSegmenter.assess_stability: n_boot={n_boot!r}; expected a whole number >= 1")
+            raise TierkitError("param_invalid", where="KMeansSegmenter.assess_stability", param=Param("n_boot"),
+                               value=repr(n_boot), expected=Message("described", what=Message("a_whole_number"),
+                                                                    bounds=Message("bound", op=">=", n=1)))
         values = self._matrix(X)
         sample = sample_rows(len(values), self.sample_size, self.random_state)
         with threadpool_limits(limits=int(self.n_threads)):

@@ -52,7 +52,7 @@ import numpy as np
 from scipy.optimize import minimize
 from threadpoolctl import ThreadpoolController
 
-from tierkit.errors import ModelError
+from tierkit.errors import Message, ModelError, Param
 
 #: Largest |gradient| in log-parameters with which a stop that L-BFGS-B does not call success
 #: (line search failure at the objective's rounding level) still counts as an optimum.
@@ -79,8 +79,7 @@ def _runaway(log_params, gradient, names) -> str | None:
     limit = np.log(RUNAWAY)
     for name, value, slope in zip(names, log_params, gradient, strict=True):
         if abs(value) > limit and not abs(slope) <= FLAT:
-            towards = "infinity" if value > 0 else "0"
-            return f"{name} ran off towards {towards}, the likelihood not flat along it: no interior optimum"
+            return Message("ran_off_infinity" if value > 0 else "ran_off_zero", name=name)
     return None
 
 
@@ -149,9 +148,7 @@ def fit_log_params(objective, start, args, *, model: str, penalizer: str, scaled
     elif scaled:
         reason = _runaway(result.x - middle, np.where(free, jac, 0.0), scaled)
     if reason is not None:
-        raise ModelError(
-            f"{model}: the fit did not converge ({reason}); try a penalizer, e.g. {penalizer}=0.001"
-        )
+        raise ModelError("fit_no_converge", where=model, reason=reason, penalizer=Param(penalizer))
     return params
 
 

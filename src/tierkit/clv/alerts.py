@@ -11,6 +11,7 @@ grading alerts of :func:`tierkit.evaluation.alerts.grading_alerts`; the wording 
 from __future__ import annotations
 
 from tierkit.clv.model import penalty_moves
+from tierkit.errors import Param
 from tierkit.words import check_lang, term
 
 #: A purchase-model parameter outside this range (rates relative to the longest customer age) sits on
@@ -55,7 +56,8 @@ def clv_model_alerts(model, lang: str = "en") -> list[str]:
     for option, shift in getattr(model, "penalty_shift_", {}).items():
         moves = penalty_moves(shift)
         if moves:
-            alerts.append(term("alert_penalty_shift", lang, penalizer=option, value=shift["penalizer"], moves=moves))
+            alerts.append(term("alert_penalty_shift", lang, penalizer=Param(option), value=shift["penalizer"],
+                               moves=moves))
     verdict = getattr(model, "trust_", None)
     if verdict is not None and not verdict["discriminates"]:
         alerts.append(term("alert_clv_untrusted", lang, model=purchases.label, reason=verdict["reason"],

@@ -654,7 +654,9 @@ def clv_diagnostics(transactions: pd.DataFrame, *, calibration_end, holdout_end,
     if unknown or not models:
         raise TierkitError(f"models {unknown or list(models)!r}: expected some of {', '.join(MODELS)}")
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*transaction\(s\) after .* left out")
+        from tierkit.errors import LaterTransactionsWarning
+
+        warnings.filterwarnings("ignore", category=LaterTransactionsWarning)
         features = rfm_features(transactions, as_of=start, time_unit=time_unit, holdout_end=end)
     x = features["frequency_btyd"].to_numpy(dtype="float64")
     t_x = features["recency_btyd"].to_numpy(dtype="float64")

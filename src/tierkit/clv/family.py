@@ -46,7 +46,7 @@ import pandas as pd
 from tierkit.clv import bgbb, bgnbd, mbgnbd, pareto_nbd
 from tierkit.clv._optimize import at_boundary
 from tierkit.clv.bgnbd import distinct_rows
-from tierkit.errors import DataError, ModelError
+from tierkit.errors import DataError, Message, ModelError, Param
 
 #: The CLVModel option that penalises the purchase model, whatever the model (the name is kept
 #: from when BG/NBD was the only one).
@@ -122,20 +122,20 @@ def fit_with_prior(fit, names, *, prior: str = "auto", scaled_at=None, **kwargs)
     """
     if prior == "weak":
         params, ll = fit(**kwargs, prior=True)
-        return Fit(params, ll, "map", "asked for (prior='weak')")
+        return Fit(params, ll, "map", Message("prior_asked"))
     try:
         params, ll = fit(**kwargs, prior=False)
     except ModelError as exc:
         if prior == "none":
             raise
-        reason = f"maximum likelihood has no interior optimum ({str(exc).split(' (', 1)[-1].rsplit(')', 1)[0]})"
+        reason = Message("no_interior_optimum", reason=exc.values.get("reason", exc.as_message()))
     else:
         scaled = scaled_at(params) if scaled_at is not None else np.log([params[k] for k in names])
         edge = at_boundary(scaled)
         if prior == "none" or not edge:
             return Fit(params, ll)
         shown = ", ".join(f"{names[i]} = {params[names[i]]:.3g}" for i in edge)
-        reason = f"maximum likelihood ends at the boundary of the model ({shown})"
+        reason = Message("at_model_boundary", shown=shown)
     params, ll = fit(**kwargs, prior=True)
     return Fit(params, ll, "map", reason)
 
@@ -195,7 +195,11 @@ class PurchaseModel:
             return fit_with_prior(fit, self.params, prior=prior, scaled_at=scaled_at, x=x, t_x=t_x, T=T,
                                   weights=weights, penalizer=penalizer)
         except ModelError as exc:
-            raise ModelError(str(exc).replace(f"{self.name}_penalizer", PENALIZER_OPTION)) from None
+            if exc.key is None:
+                raise
+            values = {k: Param(PENALIZER_OPTION) if isinstance(v, Param) and v == f"{self.name}_penalizer" else v
+                      for k, v in exc.values.items()}
+            raise ModelError(exc.key, where=exc.where, **values) from None
 
     def quantity(self, name: str, params: dict, *args) -> np.ndarray:
         """The quantity lifetimes calls ``name`` (a key of :data:`QUANTITIES`), from this model.
@@ -228,7 +232,7 @@ class PurchaseModel:
         """
         function = getattr(self.module, QUANTITIES[name], None)
         if function is None:
-            raise ModelError(f"{self.label} has no {name} in tierkit")
+            raise ModelError("no_quantity", model=self.label, name=name)
         return function(self.values(params), *args)
 
     def p_alive(self, params: dict, x, t_x, T) -> np.ndarray:
@@ -411,9 +415,9 @@ def choose_model(x, t_x, T, penalizer: float = 0.0, holdout=None, duration=None,
     if holdout is not None:
         holdout = np.asarray(holdout, dtype="float64")
         if holdout.shape != x.shape or not np.all(np.isfinite(holdout)) or np.any(holdout < 0):
-            raise DataError(f"CLVModel: holdout purchases: expected {len(x)} counts >= 0, one per customer")
+            raise DataError("holdout_purchases", where="CLVModel", n=len(x))
         if duration is None or not (math.isfinite(duration) and duration > 0):
-            raise DataError(f"CLVModel: holdout duration={duration!r}; expected a length > 0 in the features' unit")
+            raise DataError("holdout_duration", where="CLVModel", param=Param("duration"), value=repr(duration))
     fits, candidates, first_error = {}, {}, None
     for name, model in MODELS.items():
         try:

@@ -110,7 +110,7 @@ from tierkit.clv.family import (
     shaped_like,
 )
 from tierkit.clv.gamma_gamma import expected_spend, fit_gamma_gamma, weighted_correlation
-from tierkit.errors import DataError, ModelError, TierkitError
+from tierkit.errors import DataError, FitWarning, Message, ModelError, Param, TierkitError
 from tierkit.features.definition import TIME_UNITS, time_unit_from_dates
 from tierkit.features.durations import as_given, duration_text, to_time_units
 from tierkit.features.statistics import Distinct, quantiles_of_counts
@@ -134,8 +134,7 @@ CORRELATION_WARNING = 0.3
 #: 1 / sqrt(p) = 0.1 %, and the expected spend is that mean for every customer.
 SPEND_CONSTANT_P = 1e6
 #: Why a maximum-likelihood fit without standard errors is refitted under the weak prior.
-FLAT_RIDGE = ("maximum likelihood sits on a ridge, flat along some direction (the observed information is not "
-              "positive definite: no standard errors)")
+FLAT_RIDGE = Message("flat_ridge")
 #: A penalizer that moves a parameter by at least this share of its unpenalised value says so.
 PENALTY_NOTICE = 0.01
 
@@ -178,10 +177,8 @@ def _penalty_shift(option: str, penalizer: float, penalized: dict, unpenalized_f
     shift = {"penalizer": float(penalizer), "unpenalized": plain, "penalized": dict(penalized)}
     moves = penalty_moves(shift)
     if moves:
-        from tierkit.words import term
-
-        warnings.warn(term("alert_penalty_shift", "en", penalizer=option, value=penalizer, moves=moves),
-                      UserWarning, stacklevel=5)  # the caller of fit
+        warnings.warn(FitWarning("alert_penalty_shift", penalizer=Param(option), value=penalizer, moves=moves),
+                      stacklevel=5)  # the caller of fit
     return {option: shift}
 
 
@@ -328,9 +325,9 @@ class CLVModel(TierTransformer):
         "gg_penalizer": [Interval(Real, 0, None, closed="left")],
         "time_unit": [Options(DAYS_PER_UNIT), None],
         "model": [Options(MODEL_CHOICES)],
-        "interval": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+        "interval": [Interval(Real, 0, 1, closed="neither", what=Message("a_coverage"), example="0.9"), None],
         "prior": [Options(PRIOR_CHOICES)],
-        "predictive": [Interval(Real, 0, 1, closed="neither", what="a coverage", example="0.9"), None],
+        "predictive": [Interval(Real, 0, 1, closed="neither", what=Message("a_coverage"), example="0.9"), None],
     }
 
     def __init__(self, horizon="365D", discount_rate=0.10, margin=1.0, acquisition_cost=0.0, discount_steps=None,
@@ -355,10 +352,8 @@ class CLVModel(TierTransformer):
         bad = (x < 0) | (t_x < 0) | (T < t_x) | (x != np.round(x))
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"CLVModel: customer {X.index[pos]!r}: frequency_btyd={x[pos]!r}, recency_btyd={t_x[pos]!r}, "
-                f"T={T[pos]!r}; expected a whole number of repeat purchases and 0 <= recency_btyd <= T"
-            )
+            raise DataError("btyd_history", where="CLVModel", customer=repr(X.index[pos]), x=repr(x[pos]),
+                            t_x=repr(t_x[pos]), T=repr(T[pos]))
         return x, t_x, T, m
 
     def fit(self, X, y=None):
@@ -444,32 +439,28 @@ class CLVModel(TierTransformer):
         """
         declared = statistics.attrs.get("time_unit")
         if self.time_unit is not None and declared is not None and declared != self.time_unit:
-            raise DataError(f"CLVModel: time_unit={self.time_unit!r} but the features are in {declared!r}")
+            raise DataError("time_unit_mismatch", where="CLVModel", param=Param("time_unit"),
+                            value=repr(self.time_unit), declared=repr(declared))
         if proven is not None and (self.time_unit or declared or proven) != proven:
-            raise DataError(f"CLVModel: time_unit={self.time_unit or declared!r} but the features' purchase dates "
-                            f"show they are in {proven!r}; compute them with rfm_features(..., time_unit=...) "
-                            "in the unit you mean")
+            raise DataError("time_unit_dates", where="CLVModel", param=Param("time_unit"),
+                            value=repr(self.time_unit or declared), proven=repr(proven))
         unit = self.time_unit or declared or proven or "D"
         if unit not in DAYS_PER_UNIT:
-            raise TierkitError(f"CLVModel: the features' time unit {unit!r} is not 'D' or 'W'")
+            raise TierkitError("time_unit_unknown", where="CLVModel", unit=repr(unit))
         horizon = to_time_units(self.horizon, unit, "CLVModel: horizon")
         rows, counts = statistics.rows(CLV_INPUTS[:3])  # found once: the fit(s), the information, the penalty check
         weights = counts.astype("float64")
         n_customers = int(counts.sum())
         n_repeat = int(counts[rows[:, 0] > 0].sum())
         if n_repeat < MIN_REPEAT_CUSTOMERS:
-            raise DataError(
-                f"CLVModel: only {n_repeat} of {n_customers} customers bought more than once; BG/NBD and Gamma-Gamma "
-                f"need at least {MIN_REPEAT_CUSTOMERS} repeat customers (a longer period, or no CLV step)"
-            )
+            raise DataError("too_few_repeat", where="CLVModel", n=n_repeat, total=n_customers,
+                            least=MIN_REPEAT_CUSTOMERS)
         spend_rows, spend_counts = statistics.rows((CLV_INPUTS[0], CLV_INPUTS[3]), positive=(CLV_INPUTS[0],
                                                                                             CLV_INPUTS[3]))
         spend_weights = spend_counts.astype("float64")
         if int(spend_counts.sum()) < MIN_REPEAT_CUSTOMERS:
-            raise DataError(
-                f"CLVModel: only {int(spend_counts.sum())} repeat customers with positive spend; Gamma-Gamma needs at "
-                f"least {MIN_REPEAT_CUSTOMERS}"
-            )
+            raise DataError("too_few_spenders", where="CLVModel", n=int(spend_counts.sum()),
+                            least=MIN_REPEAT_CUSTOMERS)
         if per_customer is not None:  # model="auto" chosen on each customer's holdout purchases
             x, t_x, T = per_customer
             holdout = self._holdout
@@ -490,11 +481,8 @@ class CLVModel(TierTransformer):
                                          prior=self.prior)
         correlation = weighted_correlation(spend_rows[:, 0], spend_rows[:, 1], spend_weights)
         if abs(correlation) > CORRELATION_WARNING:
-            warnings.warn(
-                f"CLVModel: repeat purchases and mean spend correlate ({correlation:+.2f}); "
-                "Gamma-Gamma assumes they are independent, so expected spend may be biased",
-                UserWarning, stacklevel=4,  # the caller of fit
-            )
+            warnings.warn(FitWarning("warn_spend_correlation", where="CLVModel", correlation=f"{correlation:+.2f}"),
+                          stacklevel=4)  # the caller of fit
         spend_fit = _fit_spend(spend_rows[:, 0], spend_rows[:, 1], spend_weights, self.gg_penalizer, self.prior)
         mean_spend = math.fsum((spend_weights * spend_rows[:, 1]).tolist()) / math.fsum(spend_weights.tolist())
 
@@ -526,10 +514,11 @@ class CLVModel(TierTransformer):
         covariance = {name: purchase_cov, "gamma_gamma": spend_cov}
         for label, fit in ((MODELS[name].label, purchase_fit), ("Gamma-Gamma", spend_fit)):
             if fit.method == "map" and self.prior == "auto":
-                warnings.warn(f"CLVModel: {label}: {fit.reason}; fitted under the weak prior instead (prior='weak' "
-                              "always, prior='none' refuses such a fit)", UserWarning, stacklevel=4)
+                warnings.warn(FitWarning("warn_weak_prior", where=f"CLVModel: {label}", reason=fit.reason,
+                                         param=Param("prior")), stacklevel=4)
             elif fit.method == "constant":
-                warnings.warn(f"CLVModel: {label}: {fit.reason}", UserWarning, stacklevel=4)
+                warnings.warn(FitWarning("warn_constant_fit", where=f"CLVModel: {label}", reason=fit.reason),
+                              stacklevel=4)
         shift = {}  # how far each penalty moved the parameters from a converging unpenalised fit
         if self.bgnbd_penalizer > 0:
             shift.update(_penalty_shift("bgnbd_penalizer", self.bgnbd_penalizer, purchase,
@@ -539,11 +528,7 @@ class CLVModel(TierTransformer):
             shift.update(_penalty_shift("gg_penalizer", self.gg_penalizer, gamma_gamma, lambda: _fit_spend(
                 spend_rows[:, 0], spend_rows[:, 1], spend_weights, 0.0, self.prior)[0]))
         if gamma_gamma["q"] <= 1:
-            raise ModelError(
-                f"CLVModel: Gamma-Gamma q = {gamma_gamma['q']:.3f} <= 1 leaves the mean spend undefined: the "
-                "customers' average spends are too heavy-tailed for the model (look for extreme order values); "
-                "a penalizer would only lower q further"
-            )
+            raise ModelError("gg_q_undefined", where="CLVModel", q=f"{gamma_gamma['q']:.3f}")
         # learned state only once every step has succeeded: a failed fit leaves no half-fitted model
         self.model_, self.model_choice_, self.model_comparison_ = name, why, comparison
         self.params_, self.log_likelihood_ = purchase, log_likelihood
@@ -695,7 +680,7 @@ class CLVModel(TierTransformer):
         values = out.to_numpy(dtype="float64")
         if not np.isfinite(values).all():
             pos = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
-            raise ModelError(f"CLVModel: non-finite prediction for customer {X.index[pos]!r}; try a penalizer")
+            raise ModelError("non_finite_prediction", where="CLVModel", customer=repr(X.index[pos]))
         if not self.discriminates_():  # every row says the ranking is not to be trusted, and why
             out["clv_caveat"] = pd.Categorical.from_codes(np.zeros(len(out), dtype="int8"),
                                                           [self.trust_["reason"]])
@@ -750,20 +735,18 @@ class CLVModel(TierTransformer):
         try:
             x, t_x, age = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (frequency, recency, T)))
         except (TypeError, ValueError):
-            raise DataError("CLVModel: frequency, recency, T: expected numbers (repeat purchases, age at the last, "
-                            "age now, in the model's time unit), equally long or single") from None
+            raise DataError("btyd_inputs", where="CLVModel") from None
         with np.errstate(invalid="ignore"):
             bad = ~(np.isfinite(x) & np.isfinite(t_x) & np.isfinite(age) & (x >= 0) & (x == np.round(x))
                     & (t_x >= 0) & (t_x <= age))
         if bad.any():
             pos = int(np.flatnonzero(bad.reshape(-1))[0])
             like = next((v for v in (frequency, recency, T) if isinstance(v, pd.Series)), None)
-            who = (f"customer {like.index[pos]!r}" if like is not None and len(like) == bad.size
-                   else f"position {pos}")
+            who = (Message("customer", customer=repr(like.index[pos]))
+                   if like is not None and len(like) == bad.size else Message("position", n=pos))
             shown = ", ".join(f"{k}={float(v.reshape(-1)[pos])!r}"
                               for k, v in (("frequency", x), ("recency", t_x), ("T", age)))
-            raise DataError(f"CLVModel: {who}: {shown}; expected a whole number of repeat purchases >= 0 and "
-                            "0 <= recency <= T")
+            raise DataError("btyd_value", where="CLVModel", who=who, shown=shown)
         return x, t_x, age
 
     def _quantity(self, name: str, *args) -> np.ndarray:
@@ -846,12 +829,12 @@ class CLVModel(TierTransformer):
         try:
             counts = np.asarray(n, dtype="float64")
         except (TypeError, ValueError):
-            raise TierkitError(f"CLVModel: n={n!r}; expected whole numbers >= 0 of repeat purchases") from None
+            raise TierkitError("n_counts", where="CLVModel", param=Param("n"), value=repr(n)) from None
         with np.errstate(invalid="ignore"):
             bad = ~(np.isfinite(counts) & (counts >= 0) & (counts == np.round(counts)))
         if bad.any():
             first = float(counts.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]])
-            raise TierkitError(f"CLVModel: n={first!r}; expected whole numbers >= 0 of repeat purchases")
+            raise TierkitError("n_counts", where="CLVModel", param=Param("n"), value=repr(first))
         values = self._quantity("probability_of_n_purchases_up_to_time", t_units, counts)
         return shaped_like(values, (n, t), "probability")
 
@@ -909,8 +892,7 @@ class CLVModel(TierTransformer):
         try:
             np.broadcast_shapes(np.shape(t_units), x.shape)
         except ValueError:
-            raise DataError(f"CLVModel: t has {np.size(t_units)} values and the histories {x.size}; give one t, "
-                            "one customer, or as many of each") from None
+            raise DataError("t_histories", where="CLVModel", n_t=np.size(t_units), n=x.size) from None
         values = self._quantity("conditional_expected_number_of_purchases_up_to_time", t_units, x, t_x, age)
         return shaped_like(values, (frequency, recency, T, t), "expected_purchases")
 
@@ -1000,14 +982,13 @@ class CLVModel(TierTransformer):
         try:
             x, m = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (frequency, monetary_value)))
         except (TypeError, ValueError):
-            raise DataError("CLVModel: frequency, monetary_value: expected numbers, equally long or single") from None
+            raise DataError("spend_inputs", where="CLVModel") from None
         with np.errstate(invalid="ignore"):
             bad = ~(np.isfinite(x) & (x >= 0) & (x == np.round(x)) & (np.isfinite(m) | (x == 0)))
         if bad.any():
             pos = int(np.flatnonzero(bad.reshape(-1))[0])
-            raise DataError(f"CLVModel: position {pos}: frequency={float(x.reshape(-1)[pos])!r}, "
-                            f"monetary_value={float(m.reshape(-1)[pos])!r}; expected a whole number of repeat "
-                            "purchases >= 0 and, with one or more, their mean spend")
+            raise DataError("spend_value", where="CLVModel", who=Message("position", n=pos),
+                            x=repr(float(x.reshape(-1)[pos])), m=repr(float(m.reshape(-1)[pos])))
         gg = tuple(self.gamma_gamma_params_[k] for k in gamma_gamma_model.PARAMS)
         values = expected_spend(gg, x, np.where(x > 0, np.maximum(np.nan_to_num(m), 0.0), 0.0))
         return shaped_like(values, (frequency, monetary_value), "expected_spend")
@@ -1083,7 +1064,7 @@ class CLVModel(TierTransformer):
         try:
             x, t_x, age, m = np.broadcast_arrays(x, t_x, age, np.asarray(monetary_value, dtype="float64"))
         except (TypeError, ValueError):
-            raise DataError("CLVModel: monetary_value: expected numbers, as many as the customers or one") from None
+            raise DataError("monetary_inputs", where="CLVModel") from None
         self.conditional_expected_average_profit(x, m)  # refuses a spend that is not a number, in one line
         inputs = (frequency, recency, T, monetary_value)
         like = next((v for v in inputs if isinstance(v, pd.Series)), None)
@@ -1107,12 +1088,10 @@ class CLVModel(TierTransformer):
         check_param(self, "interval", interval)
         covariance = getattr(self, "params_cov_", None)
         if covariance is None:
-            raise ModelError("CLVModel: this model was fitted before parameter intervals existed; fit it again")
+            raise ModelError("no_intervals_old", where="CLVModel")
         bad = [name for name, cov in covariance.items() if not np.all(np.isfinite(cov))]
         if bad:
-            raise ModelError(f"CLVModel: no parameter intervals for {', '.join(bad)}: the observed information is "
-                             "not positive definite (a parameter at the boundary of its range, the likelihood "
-                             "flat along it)")
+            raise ModelError("no_intervals", where="CLVModel", names=", ".join(bad))
         return uncertainty.normal_quantile(interval)
 
     def profile_table(self, X, level: float = 0.95) -> pd.DataFrame:
@@ -1192,27 +1171,23 @@ class CLVModel(TierTransformer):
         days (the geometric middle of the two readings).
         """
         fitted = self.time_unit_
-        hint = f"compute them with rfm_features(..., time_unit={fitted!r})"
+        hint = Message("compute_in_unit", unit=repr(fitted))
         declared = X.attrs.get("time_unit")
         if declared is not None and declared != fitted:
-            raise DataError(f"CLVModel: the features are in time unit {declared!r} but the model was fitted in "
-                            f"{fitted!r}; {hint}")
+            raise DataError("unit_declared", where="CLVModel", declared=repr(declared), fitted=repr(fitted),
+                            hint=hint)
         proven = time_unit_from_dates(X)
         if proven is not None and proven != fitted:
-            raise DataError(f"CLVModel: the features' purchase dates show time unit {proven!r} but the model was "
-                            f"fitted in time_unit={fitted!r}; {hint}")
+            raise DataError("unit_proven", where="CLVModel", proven=repr(proven), fitted=repr(fitted), hint=hint)
         scale = getattr(self, "scale_", None)  # models pickled before it was learned have none
         if declared is not None or proven is not None or scale is None or len(T) == 0:
             return
         if scale["on_day_grid"] and not _on_day_grid(fitted, T, t_x):
-            raise DataError(f"CLVModel: features without attrs['time_unit'] whose T / recency_btyd are not whole "
-                            f"days in time_unit={fitted!r} (the unit the model was fitted in); {hint}")
+            raise DataError("unit_not_days", where="CLVModel", fitted=repr(fitted), hint=hint)
         if fitted == "W" and _on_day_grid("D", T, t_x) and scale["median_T"] > 0 \
                 and float(np.median(T)) > math.sqrt(DAYS_PER_UNIT["W"]) * scale["median_T"]:
-            raise DataError(
-                f"CLVModel: features without attrs['time_unit'] look like days (whole numbers, median T "
-                f"{float(np.median(T)):.4g} against {scale['median_T']:.4g} at fit) but the model was fitted in "
-                f"time_unit='W'; {hint}, or set features.attrs['time_unit'] = 'W' if they are weeks")
+            raise DataError("unit_looks_days", where="CLVModel", median=f"{float(np.median(T)):.4g}",
+                            at_fit=f"{scale['median_T']:.4g}", hint=hint)
 
     def _transform(self, X):
         """Same as :meth:`predict` with the model's horizon, discount rate and interval."""
@@ -1297,12 +1272,15 @@ def lifetimes_clv_settings(time: int = 12, discount_rate: float = 0.01, freq: st
     '26.07W'
     """
     if freq not in LIFETIMES_MONTH:
-        raise TierkitError(f"lifetimes_clv_settings: freq={freq!r}; expected 'D' or 'W' (tierkit's time units)")
+        raise TierkitError("param_invalid", where="lifetimes_clv_settings", param=Param("freq"), value=repr(freq),
+                           expected=Message("d_or_w"))
     if isinstance(time, (bool, np.bool_)) or not isinstance(time, (int, np.integer)) or time < 1:
-        raise TierkitError(f"lifetimes_clv_settings: time={time!r}; expected a whole number of months >= 1")
+        raise TierkitError("param_invalid", where="lifetimes_clv_settings", param=Param("time"), value=repr(time),
+                           expected=Message("whole_months"))
     if isinstance(discount_rate, (bool, np.bool_)) or not isinstance(discount_rate, (int, float, np.number)) \
             or not math.isfinite(discount_rate) or discount_rate < 0:
-        raise TierkitError(f"lifetimes_clv_settings: discount_rate={discount_rate!r}; expected a monthly rate >= 0")
+        raise TierkitError("param_invalid", where="lifetimes_clv_settings", param=Param("discount_rate"),
+                           value=repr(discount_rate), expected=Message("monthly_rate"))
     amount, days = LIFETIMES_MONTH[freq], LIFETIMES_MONTH[freq] * DAYS_PER_UNIT[freq]
     return {"horizon": duration_text(round(time * amount, 12), freq), "discount_steps": int(time),
             "discount_rate": float((1.0 + discount_rate) ** (DAYS_PER_YEAR / days) - 1.0)}
@@ -1327,14 +1305,13 @@ def _fit_spend(x, m, weights, penalizer: float, prior: str) -> Fit:
         p = SPEND_CONSTANT_P
         params = {"p": p, "q": 2.0, "v": mean / p}
         return Fit(params, float(weights @ gamma_gamma_model.log_likelihood(tuple(params.values()), x, m)), "constant",
-                   f"every repeat customer's mean spend is {mean:.6g}: spend is one constant, expected for everyone")
+                   Message("constant_spend", mean=f"{mean:.6g}"))
     fit = fit_with_prior(fit_gamma_gamma, gamma_gamma_model.PARAMS, prior=prior,
                          scaled_at=lambda p: np.log([p["p"], p["q"], p["v"] / float(weights @ m / weights.sum())]),
                          x=x, m=m, weights=weights, penalizer=penalizer)
     if fit.method == "mle" and fit.params["q"] <= 1 and prior == "auto":
         params, ll = fit_gamma_gamma(x, m, weights, penalizer, prior=True)
-        return Fit(params, ll, "map", f"maximum likelihood puts q = {fit.params['q']:.3g} <= 1, which leaves the "
-                                      "mean spend undefined (heavy-tailed spends)")
+        return Fit(params, ll, "map", Message("q_at_most_1", q=f"{fit.params['q']:.3g}"))
     return fit
 
 

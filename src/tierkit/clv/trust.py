@@ -31,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln
 
+from tierkit.errors import Message
+
 #: P(alive) at or above this counts as "certainly alive".
 ALIVE = 0.99
 #: A share of customers at or above this is "nearly everyone".
@@ -38,8 +40,7 @@ NEARLY_ALL = 0.90
 #: A population dropout chance over the median age below this is "no dropout learned".
 NO_DROPOUT = 0.01
 #: What would let the model learn dropout, in the words of the alert.
-REMEDY = ("a longer history (two years or more), a holdout to check the model against (tierkit validate), or "
-          "another purchase model (--clv-model)")
+REMEDY = Message("clv_remedy")
 
 
 def _percent(share: float) -> str:
@@ -119,8 +120,7 @@ def assess(name: str, params: dict, p_alive, x, T, weights=None, age=None) -> di
     age = float(np.median(T)) if age is None else float(age)
     dropout = dropout_in_period(name, params, [age])
     discriminates = dropout >= NO_DROPOUT and share < NEARLY_ALL
-    reason = "" if discriminates else (
-        f"no dropout learned: a customer leaves within the median age ({age:.4g}) with chance "
-        f"{_percent(dropout)}, P(alive) >= {ALIVE} for {_percent(share)} of the customers who could have left")
+    reason = "" if discriminates else Message("no_dropout_learned", age=f"{age:.4g}", chance=_percent(dropout),
+                                               alive=ALIVE, share=_percent(share))
     return {"discriminates": bool(discriminates), "dropout_in_period": dropout, "alive_share": share,
             "reason": reason, "remedy": REMEDY}

@@ -251,7 +251,9 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     if end <= start:
         raise TierkitError(f"holdout_end: {end} must be after calibration_end {start}")
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*transaction\(s\) after .* left out")
+        from tierkit.errors import LaterTransactionsWarning
+
+        warnings.filterwarnings("ignore", category=LaterTransactionsWarning)
         features = rfm_features(transactions, as_of=start, time_unit=time_unit, holdout_end=end)
     model = (model if model is not None else CLVModel()).fit(features)
     duration = float(features["holdout_duration"].iloc[0])

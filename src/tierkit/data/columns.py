@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from tierkit.errors import DataError
+from tierkit.errors import DataError, Param
+
+_COLUMNS = Param("columns")
 
 #: Optional canonical fields, after ``customer_id``, ``date`` and ``amount``.
 OPTIONAL_COLUMNS = ("order_id", "quantity", "profit")
@@ -60,17 +62,15 @@ class ColumnMap:
         if self.price is not None and self.amount == "amount":
             mapped = replace(self, amount=None)  # the default amount name gives way to price x quantity
         if mapped.price is not None and mapped.amount is not None:
-            raise DataError(f"columns: give either an amount column ({mapped.amount!r}) or price and quantity "
-                            f"columns, not both")
+            raise DataError("amount_and_price", param=_COLUMNS, amount=repr(mapped.amount))
         if mapped.price is not None and mapped.quantity is None:
-            raise DataError(f"columns: price column {mapped.price!r} needs a quantity column "
-                            "(amount = price x quantity)")
+            raise DataError("price_needs_quantity", param=_COLUMNS, price=repr(mapped.price))
         if mapped.amount is None and mapped.price is None:
-            raise DataError("columns: give an amount column, or price and quantity columns")
+            raise DataError("no_amount", param=_COLUMNS)
         names = [v for v in mapped.fields().values()]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise DataError(f"columns: {', '.join(map(repr, repeated))} is mapped to more than one field")
+            raise DataError("mapped_twice", param=_COLUMNS, names=", ".join(map(repr, repeated)))
         return mapped
 
 
@@ -129,23 +129,24 @@ class ReadOptions:
         tierkit.errors.DataError: on_bad_rows 'ignore': expected 'error' or 'skip'
         """
         if self.missing_customers not in MISSING_CUSTOMERS:
-            raise DataError(f"missing_customers {self.missing_customers!r}: expected 'error' or 'drop'")
+            raise DataError("option_choice", param=Param("missing_customers"), value=repr(self.missing_customers),
+                            choices="'error' or 'drop'")
         if self.on_bad_rows not in ON_BAD_ROWS:
-            raise DataError(f"on_bad_rows {self.on_bad_rows!r}: expected 'error' or 'skip'")
+            raise DataError("option_choice", param=Param("on_bad_rows"), value=repr(self.on_bad_rows),
+                            choices="'error' or 'skip'")
         if self.timezone is not None:
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
                 ZoneInfo(self.timezone)
             except (ZoneInfoNotFoundError, ValueError):
-                raise DataError(f"timezone {self.timezone!r}: not a time zone; expected an IANA name such as "
-                                "'Asia/Shanghai' or 'UTC'") from None
+                raise DataError("bad_timezone", param=Param("timezone"), timezone=repr(self.timezone)) from None
         if self.date_format is not None:
             from tierkit.data.dates import compile_date_format
 
             compile_date_format(self.date_format)
         if self.rejects is not None and Path(str(self.rejects)).suffix.lower() != ".csv":
-            raise DataError(f"rejects {str(self.rejects)!r}: expected a .csv file name")
+            raise DataError("rejects_csv", param=Param("rejects"), path=repr(str(self.rejects)))
         return self
 
 
@@ -202,6 +203,5 @@ def reading_from_record(record: dict) -> tuple[ColumnMap, ReadOptions]:
     unknown = sorted(set(record.get("columns", {})) - known) + sorted(set(record.get("options", {}))
                                                                        - set(RECORDED_OPTIONS))
     if unknown:
-        raise DataError(f"reading record: unknown field(s) {', '.join(map(repr, unknown))}; "
-                        "the model was saved by another tierkit version")
+        raise DataError("record_fields", fields=", ".join(map(repr, unknown)))
     return ColumnMap(**record.get("columns", {})), ReadOptions(**record.get("options", {}))

@@ -43,20 +43,20 @@ from functools import lru_cache
 
 from tierkit.data.columns import ColumnMap
 from tierkit.data.dates import DatePattern, compile_date_format, parse_layers
-from tierkit.errors import DataError
+from tierkit.errors import DataError, Message, Param
 
 #: Rejection reasons in the order they are tested, and what each field should have held.
 REASONS = ("missing customer", "bad customer", "bad date", "bad amount", "bad price", "bad quantity", "bad profit",
            "missing order")
 EXPECTED = {
-    "missing customer": "a customer id",
-    "bad customer": "a customer id without control characters (NUL, tab, line breaks ...)",
-    "bad date": "a date",
-    "bad amount": "a number",
-    "bad price": "a number",
-    "bad quantity": "a number",
-    "bad profit": "a number",
-    "missing order": "an order id (the order column is mapped; leave it out to count purchase days)",
+    "missing customer": Message("a_customer_id"),
+    "bad customer": Message("a_clean_customer_id"),
+    "bad date": Message("a_date"),
+    "bad amount": Message("a_number"),
+    "bad price": Message("a_number"),
+    "bad quantity": Message("a_number"),
+    "bad profit": Message("a_number"),
+    "missing order": Message("an_order_id"),
 }
 _REASON_FIELD = {"missing customer": "customer_id", "bad customer": "customer_id", "bad date": "date",
                  "bad amount": "amount", "bad price": "price", "bad quantity": "quantity", "bad profit": "profit",
@@ -422,8 +422,8 @@ def decide_float_ids(fetch, dialect, relation: str, column: str, kind: str, sour
         written, whole = repr(float(example)), str(int(example))
     else:
         written, whole = str(example), re.sub(r"[.]0+$", "", str(example))
-    return (f"{source}: column {column!r}: {int(count):,} customer id(s) written as whole-number floats "
-            f"(e.g. {written!r}) are read as the integers they are ({whole!r})")
+    return Message("float_ids", source=source, column=repr(column), count=int(count), written=repr(written),
+                   whole=repr(whole))
 
 
 def swapped_day_month(date_format: str) -> str | None:
@@ -460,17 +460,17 @@ def check_date_rule(fetch, dialect, relation: str, plan: ContractPlan, source: s
                                        {**BLANK_PARAMS, "tk_date": plan.date_pattern.regex})[0]
     if not n_failed or n_failed <= DATE_RULE_MAJORITY * n_dates:
         return
-    rule = f"date_format {date_format!r}" if date_format else f"the column's format ({plan.date_pattern.name})"
-    hint = "; give the column's date_format"
+    rule = (Message("named_format", param=Param("date_format"), format=repr(date_format)) if date_format
+            else Message("the_columns_format", name=plan.date_pattern.name))
+    hint = Message("give_date_format", option=Param("date_format"))
     other = swapped_day_month(date_format) if date_format else None
     if other is not None:
         pattern = compile_date_format(other)
         _, other_failed, _ = fetch(date_rule_sql(dialect, relation, plan, pattern, "tk_date_other"),
                                    {**BLANK_PARAMS, "tk_date_other": pattern.regex})[0]
         if not other_failed:
-            hint = f": {other!r} reads them all"
-    if on_bad_rows != "skip" and not hint.startswith(":"):
+            hint = Message("reads_them_all", format=repr(other))
+    if on_bad_rows != "skip" and hint.key != "reads_them_all":
         return  # the first bad date is the better message
-    raise DataError(f"{source}: column {plan.columns.date!r}: {int(n_failed):,} of {int(n_dates):,} dates do not "
-                    f"match {rule} (e.g. {example!r}); a format that rejects most of a column is not the column's, "
-                    f"and the dates it reads are suspect{hint}")
+    raise DataError("date_rule", source=source, column=repr(plan.columns.date), n=int(n_failed), total=int(n_dates),
+                    rule=rule, example=repr(example), hint=hint)

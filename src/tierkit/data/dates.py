@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, DataWarning, Message, Param, TierkitError
+
+_DATE_FORMAT = Param("date_format")
 
 #: One or more spaces or a ``T`` between the date and the time.
 _TIME = (
@@ -129,7 +131,7 @@ def parse_date(value, name: str) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise TierkitError(f"{name}: {value!r} is not a date; expected YYYY-MM-DD such as 2021-04-01")
+    raise TierkitError("not_a_date_option", param=Param(name), value=repr(value))
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -188,25 +190,26 @@ def compile_date_format(date_format: str) -> DatePattern:
     tierkit.errors.DataError: date_format '%d/%m': needs a year (%Y or %y), a month (%m, %b or %B) and a day (%d)
     """
     if not isinstance(date_format, str) or not date_format:
-        raise DataError(f"date_format {date_format!r}: expected a strftime format such as '%d/%m/%Y'")
+        raise DataError("date_format_bad", param=_DATE_FORMAT, format=repr(date_format))
     parts, roles, group, i = ["^"], {}, 0, 0
     while i < len(date_format):
         char = date_format[i]
         if char == "%":
             if i + 1 >= len(date_format):
-                raise DataError(f"date_format {date_format!r}: ends with a lone '%'")
+                raise DataError("date_format_lone", param=_DATE_FORMAT, format=repr(date_format))
             code = date_format[i + 1]
             i += 2
             if code == "%":
                 parts.append("[%]")
                 continue
             if code not in _DIRECTIVES:
-                raise DataError(f"date_format {date_format!r}: directive %{code} is not supported; use "
-                                + " ".join("%" + c for c in _DIRECTIVES))
+                raise DataError("date_format_directive", param=_DATE_FORMAT, format=repr(date_format),
+                                directive="%" + code, supported=" ".join("%" + c for c in _DIRECTIVES))
             regex, role = _DIRECTIVES[code]
             if role is not None:
                 if role in roles:
-                    raise DataError(f"date_format {date_format!r}: %{code} appears twice")
+                    raise DataError("date_format_twice", param=_DATE_FORMAT, format=repr(date_format),
+                                    directive="%" + code)
                 group += 1
                 roles[role] = group
                 if role == "offset":
@@ -214,17 +217,16 @@ def compile_date_format(date_format: str) -> DatePattern:
             parts.append(regex)
             continue
         if char in _UNSAFE_LITERALS or ord(char) < 32:
-            raise DataError(f"date_format {date_format!r}: the character {char!r} is not supported")
+            raise DataError("date_format_char", param=_DATE_FORMAT, format=repr(date_format), char=repr(char))
         parts.append(char if char.isalnum() else f"[{char}]")
         i += 1
     parts.append("$")
     has_year = "year" in roles or "year2" in roles
     has_month = "month" in roles or "month_name" in roles
     if not (has_year and has_month and "day" in roles):
-        raise DataError(f"date_format {date_format!r}: needs a year (%Y or %y), a month (%m, %b or %B) "
-                        "and a day (%d)")
+        raise DataError("date_format_parts", param=_DATE_FORMAT, format=repr(date_format))
     if "hour12" in roles and "ampm" not in roles:
-        raise DataError(f"date_format {date_format!r}: %I needs %p (AM/PM)")
+        raise DataError("date_format_ampm", param=_DATE_FORMAT, format=repr(date_format))
     return DatePattern(date_format, "".join(parts), roles, date_format)
 
 
@@ -310,10 +312,9 @@ def warn_naive_timestamps(*, column: str, source: str, timezone: str | None, nai
 
     if timezone is None or naive_values == 0:
         return
-    what = "holds timestamps without a time zone" if naive_values is None else \
-        f"has {naive_values:,} distinct value(s) without an offset"
-    warnings.warn(f"{source}: column {column!r} {what}: they are taken as already on the {timezone} clock "
-                  "(timezone converts only timestamps that carry a zone)", UserWarning, stacklevel=stacklevel)
+    what = Message("naive_timestamps") if naive_values is None else Message("naive_values", n=naive_values)
+    warnings.warn(DataWarning("warn_naive_dates", source=source, column=repr(column), what=what, timezone=timezone,
+                              option=Param("timezone")), stacklevel=stacklevel)
 
 
 def _ymd(pattern: DatePattern, value: str) -> str:
@@ -337,22 +338,22 @@ def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePa
     tierkit.errors.DataError: tx.csv: column 'date': '03/01/2021' reads as 2021-01-03 (day first) and as
     2021-03-01 (month first), and no value has a day above 12 to decide; give date_format '%d/%m/%Y' or '%m/%d/%Y'
     """
-    where = f"{source}: column {column!r}"
+    where = dict(source=source, column=repr(column), option=_DATE_FORMAT)
     if stats.values == 0:
         return ISO  # no value at all: the rows are counted (and refused) as empty dates
     families = [(n, name, ex) for n, name, ex in (
-        (stats.iso, "ISO (year first)", stats.example_iso),
+        (stats.iso, Message("iso_year_first"), stats.example_iso),
         (stats.compact, "%Y%m%d", stats.example_compact),
-        (stats.day_month, "day/month", stats.example_day_month),
+        (stats.day_month, Message("day_month"), stats.example_day_month),
     ) if n]
     if not families:
-        shown = f" such as {stats.example_unknown!r}" if stats.example_unknown else ""
-        raise DataError(f"{where}: no value{shown} is a date in a known format (YYYY-MM-DD, YYYYMMDD, "
-                        "DD/MM/YYYY or MM/DD/YYYY); give date_format, e.g. '%d.%m.%y'")
+        shown = Message("such_as", value=repr(stats.example_unknown)) if stats.example_unknown else ""
+        raise DataError("no_known_date", shown=shown, **where)
     if len(families) > 1:
-        shown = " and ".join(f"{ex!r} ({name}, {n} distinct values)" for n, name, ex in families)
-        raise DataError(f"{where}: mixes date formats: {shown}; a column has one format, give date_format "
-                        "to say which (the other values then count as bad rows)")
+        shown = [Message("date_family", example=repr(ex), name=name, n=n) for n, name, ex in families]
+        while len(shown) > 1:
+            shown[-2:] = [Message("both", first=shown[-2], second=shown[-1])]
+        raise DataError("mixed_dates", shown=shown[0], **where)
     if stats.iso:
         return ISO
     if stats.compact:
@@ -360,17 +361,16 @@ def decide_date_pattern(stats: DateStats, *, column: str, source: str) -> DatePa
     first_big = (stats.first_max or 0) > 12
     second_big = (stats.second_max or 0) > 12
     if first_big and second_big:
-        raise DataError(f"{where}: {stats.example_first_big!r} is day first but {stats.example_second_big!r} is "
-                        "month first; a column has one format, give date_format '%d/%m/%Y' or '%m/%d/%Y'")
+        raise DataError("day_month_both", first=repr(stats.example_first_big), second=repr(stats.example_second_big),
+                        **where)
     if first_big:
         return DAY_FIRST
     if second_big:
         return MONTH_FIRST
     if stats.example_ambiguous:
         v = stats.example_ambiguous
-        raise DataError(f"{where}: {v!r} reads as {_ymd(DAY_FIRST, v)} (day first) and as "
-                        f"{_ymd(MONTH_FIRST, v)} (month first), and no value has a day above 12 to decide; "
-                        "give date_format '%d/%m/%Y' or '%m/%d/%Y'")
+        raise DataError("day_month_unknown", value=repr(v), day_first=_ymd(DAY_FIRST, v),
+                        month_first=_ymd(MONTH_FIRST, v), **where)
     # Every value has day == month: both readings give the same dates.
     return DAY_FIRST
 

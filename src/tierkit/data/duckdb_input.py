@@ -41,7 +41,7 @@ from tierkit.data.dates import (
 from tierkit.data.dialect import DUCKDB
 from tierkit.data.files import WHITESPACE, TransactionFile, describe_file, width_error
 from tierkit.data.report import BadRow, ReadReport, rejects_frame, report_from_counts, row_location, settle
-from tierkit.errors import DataError, MissingColumnsError
+from tierkit.errors import DataError, DataWarning, Message, MissingColumnsError, Param
 from tierkit.threads import available_cores
 
 #: Scratch folders (spill files, re-encoded copies) are named after the process that made them.
@@ -142,11 +142,9 @@ def check_columns(source: str, present: list, columns: ColumnMap, header: bool =
     missing = [name for name in columns.fields().values() if name not in present]
     if not missing:
         return
-    hint = ""
     if header and present and all(_looks_like_data(p) for p in present[:3]):
-        hint = ("; the first line looks like data: read the file with header=False and name columns by position "
-                "(1, 2, ...)")
-    raise MissingColumnsError(source, missing, present, hint)
+        raise MissingColumnsError(source, missing, present, key="missing_column_data", option=Param("header=False"))
+    raise MissingColumnsError(source, missing, present)
 
 
 def check_duplicate_columns(source: str, written: list, present: list, columns: ColumnMap) -> None:
@@ -162,14 +160,12 @@ def check_duplicate_columns(source: str, written: list, present: list, columns: 
     for field, name in columns.fields().items():
         positions = [i + 1 for i, w in enumerate(written) if w == name]
         if len(positions) > 1:
-            shown = ", ".join(map(str, positions[:-1])) + f" and {positions[-1]}"
-            raise DataError(f"{source}: column {name!r} appears {len(positions)} times (columns {shown}); the column "
-                            f"map reads {field} from it, so which one is meant cannot be told: rename or remove the "
-                            "others")
+            shown = Message("both", first=", ".join(map(str, positions[:-1])), second=positions[-1])
+            raise DataError("column_repeated", source=source, column=repr(name), n=len(positions), shown=shown,
+                            field=field)
         if positions and len(present) == len(written) and present[positions[0] - 1] != name:
             # the engine's name for a repeated column took this one's name
-            raise DataError(f"{source}: column {name!r} (column {positions[0]}) is taken by the renaming of repeated "
-                            "columns; rename the repeated columns")
+            raise DataError("column_renamed", source=source, column=repr(name), n=positions[0])
 
 
 def unique_names(names: list) -> list:
@@ -254,10 +250,11 @@ def read_excel_frame(source: TransactionFile) -> pd.DataFrame:
         raw = pd.read_excel(source.files[0], sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl",
                             keep_default_na=False, na_values=[""])
     except ValueError as exc:
-        raise DataError(f"{source.path}: {str(exc).splitlines()[0]}; give sheet") from None
+        raise DataError("sheet_missing", path=source.path, detail=str(exc).splitlines()[0],
+                        option=Param("sheet")) from None
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"{source.path}: cannot be read as .xlsx: {reason}") from None
+        raise DataError("unreadable_as", path=source.path, kind=".xlsx", reason=reason) from None
     if source.header:
         # the header as written (pandas would rename a repeated name to ``name.1``)
         written = ["" if pd.isna(v) else _cell_text(v) for v in raw.iloc[0]] if len(raw) else []
@@ -428,7 +425,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
                                sheet=options.sheet, scratch=self.scratch)
         if source.remote:
-            raise DataError(f"{path}: a URI can only be read by the Spark engine")
+            raise DataError("uri_local", path=path)
         # text parts are parsed one by one, so that a row is named by its part and line
         self.parts = source.parts if source.kind == "csv" else ()
         names, kinds, zones = self._open(source)
@@ -472,8 +469,9 @@ class DuckDBInput(contextlib.AbstractContextManager):
         fields = columns.fields()
         for name, column in fields.items():
             if kinds[column] == "boolean":
-                expected = "a date" if name == "date" else "text" if name in ("customer_id", "order_id") else "numbers"
-                raise DataError(f"{source}: column {column!r} holds true/false; expected {expected}")
+                expected = Message("a_date" if name == "date" else "text" if name in ("customer_id", "order_id")
+                                   else "numbers")
+                raise DataError("boolean_column", source=source, column=repr(column), expected=expected)
         pattern = None
         date_kind = kinds[columns.date]
         if date_kind in ("text", "integer", "number"):
@@ -508,7 +506,7 @@ class DuckDBInput(contextlib.AbstractContextManager):
         if float_ids is not None:
             report.notes.append(float_ids)
             if announce_float_ids:
-                warnings.warn(float_ids, UserWarning, stacklevel=4)
+                warnings.warn(DataWarning(float_ids), stacklevel=4)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW tk_tx AS {valid_sql('tk_checked', plan)}")
         return report
 
@@ -618,8 +616,8 @@ def read_error(source: TransactionFile, exc, part: str | None = None) -> DataErr
         original = re.search(r"Original Line: ?(.*)", text)
         return width_error(path, source.sep, int(line.group(1)), int(widths.group(2)),
                            int(widths.group(1)), source.header, original.group(1) if original else None)
-    where = f" (line {line.group(1)})" if line else ""
-    return DataError(f"{path}: cannot be read as {source.kind}{where}: {_first_line(exc)}")
+    where = Message("in_parentheses", text=Message("line", n=int(line.group(1)))) if line else ""
+    return DataError("unreadable_as", path=path, kind=source.kind + where, reason=_first_line(exc))
 
 
 def parse_date_values(values: pd.Series, column: str, source: str, date_format: str | None, where):
@@ -650,8 +648,9 @@ def parse_date_values(values: pd.Series, column: str, source: str, date_format: 
         import numpy as np
 
         pos = int(np.flatnonzero(bad)[0])
-        shown = "empty" if pd.isna(values.iloc[pos]) else repr(str(values.iloc[pos]))
-        expected = f"format {date_format!r}" if date_format else f"a date ({pattern.name if pattern else 'date'})"
-        raise DataError(f"{source}: column {column!r}, {where(pos)}: value {shown} is not a date; expected "
-                        f"{expected} ({int(bad.sum())} bad row(s) in all)")
+        shown = Message("empty") if pd.isna(values.iloc[pos]) else repr(str(values.iloc[pos]))
+        expected = (Message("format", format=repr(date_format)) if date_format else
+                    Message("a_date_named", name=pattern.name if pattern else "date"))
+        raise DataError("not_a_date_value", source=source, column=repr(column), location=where(pos), value=shown,
+                        expected=expected, count=int(bad.sum()))
     return parsed.to_numpy()

@@ -35,7 +35,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tierkit.errors import DataError
+from tierkit.errors import DataError, Message, Param
 from tierkit.paths import is_pattern, matching_files
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -118,8 +118,7 @@ def check_encoding(encoding: str | None) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise DataError(f"encoding {encoding!r}: unknown; "
-                        "expected a name such as utf-8, gbk, latin-1, cp1252") from None
+        raise DataError("unknown_encoding", param=Param("encoding"), encoding=repr(encoding)) from None
 
 
 def _head(path: Path, encoding: str) -> str:
@@ -127,9 +126,10 @@ def _head(path: Path, encoding: str) -> str:
         with _open_text(path, encoding) as handle:
             return handle.read(_SNIFF_BYTES)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: byte {exc.start} is not {encoding} text; give encoding (e.g. gbk, latin-1)") from None
+        raise DataError("bad_encoding", path=path, byte=exc.start, encoding=encoding,
+                        option=Param("encoding")) from None
     except (OSError, EOFError) as exc:
-        raise DataError(f"{path}: cannot be read: {exc}") from None
+        raise DataError("unreadable", path=path, reason=exc) from None
 
 
 def _records(head: str, sep: str) -> list | None:
@@ -166,19 +166,20 @@ def _records(head: str, sep: str) -> list | None:
 
 
 def _separator_name(sep: str) -> str:
-    return "blanks" if sep == WHITESPACE else "tab" if sep == "\t" else repr(sep)
+    return Message("blanks") if sep == WHITESPACE else Message("tab") if sep == "\t" else repr(sep)
+
+
+def _fields(n: int) -> Message:
+    return Message("one_field" if n == 1 else "fields", n=n)
 
 
 def width_error(path, sep: str, line: int, fields: int, expected: int, header: bool = True,
                 text: str | None = None, reference: int | None = None) -> DataError:
     """The one-line refusal of a line whose number of fields is not the header's (or line ``reference``'s)."""
-    where = f"line {reference} has" if reference else "the header has" if header else "line 1 has"
-    shown = f": {text[:60]!r}" if text is not None else ""
-    name = _separator_name(sep)
-    return DataError(f"{path}: line {line} has {fields} field{'' if fields == 1 else 's'} where {where} {expected} "
-                     f"(separator {name}){shown}; every line needs the same number of fields: look for a missing "
-                     f"or extra separator, an unquoted {name} inside a value, or a separator that changes "
-                     "within the file (give sep)")
+    where = Message("line", n=reference if reference else 1) if reference or not header else Message("the_header")
+    shown = Message("quoted", text=repr(text[:60])) if text is not None else ""
+    return DataError("width", path=path, line=Message("line", n=line), fields=_fields(fields), other=where,
+                     expected=expected, separator=_separator_name(sep), shown=shown, option=Param("sep"))
 
 
 def check_widths(head: str, sep: str, path, header: bool = True) -> None:
@@ -233,7 +234,7 @@ def sniff_separator(head: str, path, header: bool = True) -> str:
     tierkit.errors.DataError: t.csv: line 3 has 2 fields where the header has 3 (separator ','); every line ...
     """
     if not head.strip():
-        raise DataError(f"{path}: file is empty, expected a header and transactions")
+        raise DataError("empty_file", path=path)
     records = {sep: _records(head, sep) for sep in SEPARATORS + (WHITESPACE,)}
     fits = []
     for sep in SEPARATORS:
@@ -244,7 +245,7 @@ def sniff_separator(head: str, path, header: bool = True) -> str:
         return max(fits)[1]
     if fits:
         shown = " and ".join(repr(sep) for _, sep in fits)
-        raise DataError(f"{path}: both {shown} split every line the same way; give sep")
+        raise DataError("two_separators", path=path, shown=shown, option=Param("sep"))
     widths = {fields for _, fields, _ in records[WHITESPACE]}
     if len(widths) == 1 and widths.pop() >= 2:
         return WHITESPACE
@@ -261,7 +262,7 @@ def sniff_separator(head: str, path, header: bool = True) -> str:
         sep = max(near)[3]
         check_widths(head, sep, path, header)  # names the odd line
         return sep  # every line alike but for trailing separators
-    raise DataError(f"{path}: cannot tell the field separator (tried , ; tab | and blanks); give sep")
+    raise DataError("no_separator", path=path, option=Param("sep"))
 
 
 def _whitespace_names(head: str, header: bool) -> tuple:
@@ -281,7 +282,8 @@ def transcode(path: Path, encoding: str, folder: Path) -> Path:
         with _open_text(path, encoding) as source, open(target, "w", encoding="utf-8", newline="") as out:
             shutil.copyfileobj(source, out, 1 << 20)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: byte {exc.start} is not {encoding} text; give the file's encoding") from None
+        raise DataError("bad_encoding_file", path=path, byte=exc.start, encoding=encoding,
+                        option=Param("encoding")) from None
     return target
 
 
@@ -344,10 +346,10 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
     if is_pattern(text):
         files = matching_files(text)
         if not files:
-            raise DataError(f"{path}: no file matches this pattern")
+            raise DataError("no_match", path=path)
         return _describe_parts(path, files, pattern=True, **layout)
     if not path.exists():
-        raise DataError(f"{path}: no such file or folder")
+        raise DataError("no_file_or_folder", path=path)
     if path.is_dir():
         files = sorted(str(p) for p in path.rglob("*") if p.is_file())
         return _describe_parts(path, files, pattern=False, **layout)
@@ -358,8 +360,7 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
     if suffix in EXCEL_SUFFIXES:
         return TransactionFile(path, "xlsx", (str(path),), header=header, sheet=sheet)
     if suffix not in TEXT_SUFFIXES:
-        raise DataError(f"{path}: unsupported file type {suffix or path.suffix!r}; expected .csv, .tsv, .txt "
-                        "(optionally .gz), .parquet, .xlsx, or a folder or glob of Parquet or CSV parts")
+        raise DataError("input_type", path=path, suffix=repr(suffix or path.suffix))
     python_encoding = check_encoding(encoding)
     head = _text_head(path, python_encoding)
     sep = _decided_sep(path, head, sep, header)
@@ -370,14 +371,14 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
 
 def _refuse_empty(path: Path) -> None:
     if path.stat().st_size == 0:
-        raise DataError(f"{path}: file is empty, expected a header and transactions")
+        raise DataError("empty_file", path=path)
 
 
 def _text_head(path: Path, python_encoding: str) -> str:
     """The first 64 KiB of a text file as text; an empty (or blank) file is refused."""
     head = _head(path, python_encoding)
     if not head.strip():
-        raise DataError(f"{path}: file is empty, expected a header and transactions")
+        raise DataError("empty_file", path=path)
     return head
 
 
@@ -388,7 +389,7 @@ def _decided_sep(path: Path, head: str, sep: str | None, header: bool) -> str:
     elif sep.lower() == WHITESPACE:
         sep = WHITESPACE
     elif len(sep) != 1:
-        raise DataError(f"sep {sep!r}: expected one character (e.g. ',' ';' '|'), '\\t' for tab or 'whitespace'")
+        raise DataError("bad_sep", param=Param("sep"), sep=repr(sep))
     if sep != WHITESPACE:
         check_widths(head, sep, path, header)
     return sep
@@ -399,31 +400,28 @@ def _utf8_copy(path: Path, python_encoding: str, encoding: str | None, scratch: 
     if python_encoding == "utf-8-sig":
         return str(path)
     if scratch is None:
-        raise DataError(f"{path}: re-encoding from {encoding} needs a scratch folder")
+        raise DataError("needs_scratch", path=path, encoding=encoding)
     return str(transcode(path, python_encoding, scratch))
 
 
 def _some(files: list) -> str:
     """A few of ``files`` for a message: the first two, and how many more."""
     shown = ", ".join(files[:2])
-    return shown + (f" and {len(files) - 2} more" if len(files) > 2 else "")
+    return Message("and_more", shown=shown, n=len(files) - 2) if len(files) > 2 else shown
 
 
 def _describe_parts(path: Path, files: list, *, pattern: bool, sep, encoding, header, scratch) -> TransactionFile:
     """The :class:`TransactionFile` of a folder's or a glob's ``files``: its Parquet parts or its text parts."""
     parquet = [f for f in files if Path(f).suffix.lower() in PARQUET_SUFFIXES]
     text = [f for f in files if _text_suffix(Path(f)) in TEXT_SUFFIXES]
-    holds = "matches" if pattern else "holds"
     if parquet and text:
         one = f"{path}.parquet" if pattern and str(path).endswith("*") else (
             str(path.parent / "*.parquet") if pattern else str(path / "**" / "*.parquet"))
-        raise DataError(f"{path}: {holds} both Parquet parts ({_some(parquet)}) and CSV parts ({_some(text)}); "
-                        f"the parts of one source are of one kind: give a glob of one kind, e.g. {one!r}")
+        raise DataError("parts_mixed" if pattern else "parts_mixed_folder", path=path, parquet=_some(parquet),
+                        text=_some(text), one=repr(one))
     if not parquet and not text:
-        only = f", only {_some(files)}" if files else ""
-        raise DataError(f"{path}: {'pattern' if pattern else 'folder'} {holds} no Parquet or CSV parts (.parquet, "
-                        f".pq, .csv, .tsv, .txt, optionally .gz){only}; expected a CSV, Parquet or .xlsx file, or a "
-                        "folder or glob of Parquet or CSV parts")
+        only = Message("only", files=_some(files)) if files else ""
+        raise DataError("no_parts" if pattern else "no_parts_folder", path=path, only=only)
     for part in parquet or text:
         _refuse_empty(Path(part))
     if parquet:
@@ -451,21 +449,20 @@ def _check_same_header(part, names: tuple, first, first_names: tuple, sep: str, 
     """
     if not header:
         if len(names) != len(first_names):
-            raise DataError(f"{part}: line 1 has {len(names)} field{'' if len(names) == 1 else 's'} where {first} "
-                            f"has {len(first_names)} (separator {_separator_name(sep)}); every part must have the "
-                            "first part's columns")
+            raise DataError("part_width", path=part, fields=_fields(len(names)), first=first,
+                            expected=len(first_names), separator=_separator_name(sep))
         return
     if names == first_names:
         return
     missing = [n for n in first_names if n not in names]
     extra = [n for n in names if n not in first_names]
     if missing or extra:
-        diff = "; ".join(f"{what} {', '.join(map(repr, cols))}" for what, cols in
-                         (("lacks", missing), ("has instead", extra)) if cols)
+        diff = tuple(Message(what, columns=", ".join(map(repr, cols))) for what, cols in
+                     (("lacks", missing), ("has_instead", extra)) if cols)
+        diff = Message("joined_semicolon", first=diff[0], second=diff[1]) if len(diff) == 2 else diff[0]
     else:
-        diff = f"the same columns in another order ({', '.join(names)})"
-    raise DataError(f"{part}: header differs from that of {first}: {diff}; every part must have the first part's "
-                    f"header (separator {_separator_name(sep)})")
+        diff = Message("other_order", columns=", ".join(names))
+    raise DataError("part_header", path=part, first=first, diff=diff, separator=_separator_name(sep))
 
 
 def _written_names(head: str, sep: str, header: bool) -> tuple:

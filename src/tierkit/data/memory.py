@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 
 #: Units DuckDB understands: powers of 1000 (KB ... TB) and of 1024 (KiB ... TiB).
 MEMORY_UNITS = {"B": "B", "KB": "KB", "MB": "MB", "GB": "GB", "TB": "TB",
@@ -56,11 +56,18 @@ def check_memory_limit(value, name: str = "memory_limit") -> str:
     found = _SIZE.match(value) if isinstance(value, str) else None
     unit = MEMORY_UNITS.get(found.group(2).upper()) if found else None
     if unit is None:
-        raise TierkitError(f"{name} {value!r}: not a memory size; expected {EXPECTED}")
+        raise _size_error("memory_size", name, value)
     number = found.group(1)
     if float(number) <= 0:
-        raise TierkitError(f"{name} {value!r}: must be more than 0; expected {EXPECTED}")
+        raise _size_error("memory_size_zero", name, value)
     return f"{number}{unit}"
+
+
+def _size_error(key: str, name: str, value) -> TierkitError:
+    # without a name (the command line's option callback, which names the option itself) the message starts at the value
+    if not name:
+        return TierkitError(key + "_value", value=repr(value))
+    return TierkitError(key, param=Param(name), value=repr(value))
 
 
 #: Bytes per unit of :data:`MEMORY_UNITS`.

@@ -8,7 +8,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from tierkit.data.contract import EXPECTED, NUMBER, amount_limit
-from tierkit.errors import DataError
+from tierkit.errors import DataError, DataWarning, Message, Param
+from tierkit.messages import MESSAGES
 
 
 @dataclass
@@ -84,7 +85,7 @@ class BadRow:
     value: str | None
 
 
-def row_location(unit: str, line: int, part: str | None = None) -> str:
+def row_location(unit: str, line: int, part: str | None = None) -> Message:
     """Where a row is, as messages name it: ``line 14``, or ``sales/part-2.csv line 14`` in a part.
 
     Examples
@@ -92,8 +93,8 @@ def row_location(unit: str, line: int, part: str | None = None) -> str:
     >>> row_location("line", 14), row_location("line", 14, "sales/part-2.csv")
     ('line 14', 'sales/part-2.csv line 14')
     """
-    where = f"{unit} {int(line)}"
-    return f"{part} {where}" if part is not None else where
+    where = Message(unit, n=int(line))
+    return Message("in_part", part=part, where=where) if part is not None else where
 
 
 def rejects_frame(rows, names: list, unit: str, parts: tuple = ()):
@@ -120,7 +121,7 @@ def rejects_frame(rows, names: list, unit: str, parts: tuple = ()):
     return out
 
 
-def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | None) -> str:
+def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | None) -> Message:
     """One line naming the file, column, line, value, what was expected and how many rows are bad.
 
     A number that is bad only for its size (:func:`tierkit.data.contract.amount_limit`) is said
@@ -132,19 +133,19 @@ def describe_bad_row(source: str, row: BadRow, count: int, date_format: str | No
     t.csv: column 'amount', line 3: value '2e12' is 1,000,000,000,000 or more in magnitude; amounts and \
 profits must stay below that to be summed exactly (1 such row(s) in all)
     """
-    shown = "empty" if row.value is None else repr(row.value)
+    shown = Message("empty") if row.value is None else repr(row.value)
     too_large = _too_large(row)
     if too_large:
-        return (f"{source}: column {row.column!r}, {row.location}: value {shown}{too_large} "
-                f"({count:,} such row(s) in all)")
+        return Message("too_large_row", source=source, column=repr(row.column), location=row.location, value=shown,
+                       too_large=too_large, count=count)
     expected = EXPECTED[row.reason]
     if row.reason == "bad date" and date_format:
-        expected = f"a date in the column's format ({date_format})"
-    return (f"{source}: column {row.column!r}, {row.location}: value {shown} is not {expected}"
-            f" ({count:,} such row(s) in all)")
+        expected = Message("a_date_in_format", format=date_format)
+    return Message("bad_row", source=source, column=repr(row.column), location=row.location, value=shown,
+                   expected=expected, count=count)
 
 
-def _too_large(row: BadRow) -> str | None:
+def _too_large(row: BadRow) -> Message | None:
     """How a finite number broke the amount limit (itself, or times the quantity), or None."""
     if row.reason not in ("bad amount", "bad profit", "bad price") or row.value is None:
         return None
@@ -153,38 +154,43 @@ def _too_large(row: BadRow) -> str | None:
         return None
     limit = amount_limit()
     if row.reason == "bad price":
-        what = ": price x quantity is"
+        key = "too_large_product"
     elif abs(float(text)) >= limit:
-        what = " is"
+        key = "too_large"
     else:
         return None
-    return f"{what} {limit:,} or more in magnitude; amounts and profits must stay below that to be summed exactly"
+    return Message(key, limit=limit)
+
+
+def _reason(reason: str):
+    """A reason rows are left out (``"bad date"``) as a part of a message."""
+    key = reason.replace(" ", "_")
+    return Message(key) if key in MESSAGES else reason
 
 
 def apply_policy(report: ReadReport, *, missing_customers: str, on_bad_rows: str, first_bad, stacklevel: int = 3):
     """Refuse or warn as the options say; ``first_bad(reasons)`` finds the first :class:`BadRow`."""
     if report.rows_read == 0:
-        raise DataError(f"{report.source}: no transactions (the file has a header but no rows)")
+        raise DataError("no_rows", source=report.source)
     missing = report.rejected.get("missing customer", 0)
     bad = {r: n for r, n in report.rejected.items() if r != "missing customer" and n}
     if missing and missing_customers == "error":
         row = first_bad(("missing customer",))
-        raise DataError(f"{report.source}: column {row.column!r}: {missing:,} row(s) have an empty customer id "
-                        f"(first at {row.location}); give missing_customers 'drop' to leave them out")
+        raise DataError("empty_customer", source=report.source, column=repr(row.column), count=missing,
+                        location=row.location, option=Param("missing_customers"))
     if bad and on_bad_rows == "error":
         row = first_bad(tuple(bad))
         line = describe_bad_row(report.source, row, report.rejected[row.reason], report.date_format)
-        raise DataError(f"{line}; give on_bad_rows 'skip' to leave such rows out")
+        raise DataError("bad_rows_refused", first=line, option=Param("on_bad_rows"))
     if report.rows_kept == 0:
-        raise DataError(f"{report.source}: all {report.rows_read:,} rows left out "
-                        f"({', '.join(f'{n:,} {r}' for r, n in report.rejected.items())}); check the column map")
+        raise DataError("all_rows_left_out", source=report.source, count=report.rows_read,
+                        reasons=tuple(Message("counted", n=n, what=_reason(r)) for r, n in report.rejected.items()))
     if missing:
-        warnings.warn(f"{report.source}: {missing:,} row(s) without a customer id left out", UserWarning,
-                      stacklevel=stacklevel)
+        warnings.warn(DataWarning("warn_missing_customers", source=report.source, count=missing), stacklevel=stacklevel)
     if bad:
         row = first_bad(tuple(bad))
         first = describe_bad_row(report.source, row, report.rejected[row.reason], report.date_format)
-        warnings.warn(f"{report.source}: {sum(bad.values()):,} bad row(s) left out; first: {first}", UserWarning,
+        warnings.warn(DataWarning("warn_bad_rows", source=report.source, count=sum(bad.values()), first=first),
                       stacklevel=stacklevel)
 
 

@@ -110,7 +110,7 @@ class SparkInput:
                 # text parts are read as one list here; they are read one by one only to locate rows
                 raw = self._text(list(source.files), source)
         except PySparkException as exc:
-            raise DataError(f"{source.path}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+            raise DataError("unreadable_as", path=source.path, kind=source.kind, reason=_first_line(exc)) from None
         raw.createOrReplaceTempView("tk_raw")
         names = list(raw.columns)
         kinds = {f.name: spark_kind(f.dataType) for f in raw.schema.fields}
@@ -160,7 +160,7 @@ class SparkInput:
         check_columns(name, names, columns, header=source.header)
         for column in columns.fields().values():
             if kinds[column] == "boolean":
-                raise DataError(f"{name}: column {column!r} holds true/false")
+                raise DataError("boolean_column_spark", source=name, column=repr(column))
         pattern = stats = None
         if kinds[columns.date] in ("text", "integer", "number"):
             if options.date_format is not None:
@@ -173,7 +173,7 @@ class SparkInput:
                 try:
                     row = self.sql(sql, {**BLANK_PARAMS, **params}).collect()[0]
                 except PySparkException as exc:
-                    raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+                    raise DataError("unreadable_as", path=name, kind=source.kind, reason=_first_line(exc)) from None
                 stats = DateStats(*tuple(row))
                 pattern = decide_date_pattern(stats, column=columns.date, source=name)
         warn_naive_timestamps(column=columns.date, source=name, timezone=options.timezone, stacklevel=3,
@@ -183,7 +183,7 @@ class SparkInput:
             float_ids = decide_float_ids(self._fetch, SPARK, "tk_raw", columns.customer_id,
                                          kinds[columns.customer_id], name)
         except PySparkException as exc:
-            raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+            raise DataError("unreadable_as", path=name, kind=source.kind, reason=_first_line(exc)) from None
         plan = ContractPlan(columns, kinds, zones, pattern, options.timezone, whole_float_ids=float_ids is not None)
         self.plan = plan
         self.params = {**plan.params(), "tk_as_of": str(as_of) if as_of is not None else "9999-12-31"}
@@ -195,7 +195,7 @@ class SparkInput:
         try:
             row = tuple(self.sql(counts_sql(SPARK, "tk_checked", plan)).collect()[0])
         except PySparkException as exc:
-            raise DataError(f"{name}: cannot be read as {source.kind}: {_first_line(exc)}") from None
+            raise DataError("unreadable_as", path=name, kind=source.kind, reason=_first_line(exc)) from None
         report = report_from_counts(name, row, plan.reasons(), pattern.name if pattern else None)
         if pattern is not None and report.rejected.get("bad date"):
             check_date_rule(self._fetch, SPARK, relation, plan, name, options.date_format, options.on_bad_rows)
@@ -207,7 +207,9 @@ class SparkInput:
         if float_ids is not None:
             report.notes.append(float_ids)
             if source.kind != "xlsx":
-                warnings.warn(float_ids, UserWarning, stacklevel=2)
+                from tierkit.errors import DataWarning
+
+                warnings.warn(DataWarning(float_ids), stacklevel=2)
         self.spark.sql(valid_sql("tk_checked", plan)).createOrReplaceTempView("tk_tx")
         return report
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.data.tables import read_table
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, MissingColumnsError, Param, TierkitError
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
 
@@ -91,13 +91,12 @@ def survey_scale(scale) -> SurveyScale:
             pass
         else:
             return _checked(SurveyScale(f"{low:g}-{high:g}", low, high), scale)
-    raise TierkitError(f"scale: {scale!r} is not supported; "
-                       "expected 'nps' (0-10), 'csat' (1-5) or 'MIN-MAX' such as '1-7'")
+    raise TierkitError("survey_scale", param=Param("scale"), value=repr(scale))
 
 
 def _checked(scale: SurveyScale, given) -> SurveyScale:
     if not np.isfinite([scale.low, scale.high]).all() or scale.low >= scale.high:
-        raise TierkitError(f"scale: {given!r} must have its minimum below its maximum")
+        raise TierkitError("survey_scale_order", param=Param("scale"), value=repr(given))
     if scale.low == 0 and scale.high == 10:
         return SurveyScale("nps", 0.0, 10.0)
     if scale.low == 1 and scale.high == 5:
@@ -144,7 +143,7 @@ def read_survey(path, *, scale="nps", customer_id="customer_id", date="date", sc
     """
     path = Path(path)
     scale = survey_scale(scale)
-    raw = read_table(path, "a survey file", text_columns=[customer_id, score], sheet_name=sheet_name)
+    raw = read_table(path, Message("survey_file"), text_columns=[customer_id, score], sheet_name=sheet_name)
     suffix = path.suffix.lower()
     first_row = 2 if suffix in {".csv", ".tsv", ".txt"} else None
     return normalize_survey(raw, scale=scale, customer_id=customer_id, date=date, score=score,
@@ -171,38 +170,35 @@ def normalize_survey(frame: pd.DataFrame, *, scale="nps", customer_id="customer_
     scale = survey_scale(scale)
     missing = [c for c in (customer_id, date, score) if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"{source}: missing column {', '.join(map(repr, missing))}; a survey needs customer id, "
-            f"date and score; columns present: {', '.join(map(str, frame.columns)) or 'none'}"
-        )
+        raise MissingColumnsError(source, missing, list(frame.columns), key="missing_survey_column")
     if len(frame) == 0:
-        raise DataError(f"{source}: no survey answers (the file has a header but no rows)")
+        raise DataError("no_survey_rows", source=source)
 
-    def where(pos: int) -> str:
-        return f"line {first_row + pos}" if first_row is not None else f"row {pos + 1}"
+    def where(pos: int) -> Message:
+        return Message("line", n=first_row + pos) if first_row is not None else Message("row", n=pos + 1)
 
     ids = frame[customer_id]
     ids_text = ids.astype("str").str.strip()
     bad = ids.isna().to_numpy() | (ids_text == "").to_numpy()
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{source}: column {customer_id!r}, {where(pos)}: empty customer id "
-                        f"({int(bad.sum())} row(s) in all)")
+        raise DataError("survey_empty_customer", source=source, column=repr(customer_id), location=where(pos),
+                        count=int(bad.sum()))
     raw_scores = frame[score]
     if pd.api.types.is_bool_dtype(raw_scores):
-        raise DataError(f"{source}: column {score!r} holds true/false, expected scores on the {scale} scale")
+        raise DataError("survey_boolean", source=source, column=repr(score), scale=scale)
     if pd.api.types.is_numeric_dtype(raw_scores):
         values = raw_scores.astype("float64").to_numpy()
     else:
         values = pd.to_numeric(raw_scores.astype("str").str.strip(), errors="coerce").astype("float64").to_numpy()
     not_number = ~np.isfinite(values)
     outside = np.isfinite(values) & ((values < scale.low) | (values > scale.high))
-    for bad, what in ((not_number, "is not a number"), (outside, f"is outside the {scale} scale")):
+    for bad, what in ((not_number, Message("is_not_a_number")), (outside, Message("is_outside_scale", scale=scale))):
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            shown = "empty" if pd.isna(raw_scores.iloc[pos]) else repr(str(raw_scores.iloc[pos]))
-            raise DataError(f"{source}: column {score!r}, {where(pos)}: value {shown} {what} "
-                            f"({int(bad.sum())} bad row(s) in all)")
+            shown = Message("empty") if pd.isna(raw_scores.iloc[pos]) else repr(str(raw_scores.iloc[pos]))
+            raise DataError("survey_bad_score", source=source, column=repr(score), location=where(pos), value=shown,
+                            what=what, count=int(bad.sum()))
     out = pd.DataFrame({
         "customer_id": ids_text.to_numpy(),
         "date": _parse_dates(frame[date], date, source, date_format, where),
@@ -279,7 +275,7 @@ def nps(scores) -> float:
     if scores.size == 0:
         return float("nan")
     if scores.min() < 0 or scores.max() > 10:
-        raise TierkitError("nps: scores must be on the 0-10 scale")
+        raise TierkitError("nps_scale", param=Param("scores"))
     return float(100.0 * ((scores >= 9).mean() - (scores < 7).mean()))
 
 
@@ -310,11 +306,11 @@ def nps_by_tier(table: pd.DataFrame, tier_column: str, score="cs_score") -> pd.D
     """
     for column in (tier_column, score):
         if column not in table.columns:
-            raise TierkitError(f"nps_by_tier: missing column {column!r}")
+            raise TierkitError("missing_column_of", where="nps_by_tier", column=repr(column))
     rated = table.loc[table[score].notna(), [tier_column, score]]
     values = rated[score].to_numpy(dtype="float64")
     if values.size and (values.min() < 0 or values.max() > 10):
-        raise TierkitError(f"nps_by_tier: column {score!r} must hold 0-10 scores for NPS")
+        raise TierkitError("nps_column", where="nps_by_tier", column=repr(score))
     groups = pd.DataFrame({
         "tier": rated[tier_column].to_numpy(),
         "promoters": values >= 9,
@@ -366,7 +362,7 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     [6.5, 6.0]
     """
     if how not in ("latest", "mean"):
-        raise TierkitError(f"how: {how!r} is not supported; expected 'latest' or 'mean'")
+        raise TierkitError("not_supported_either", param=Param("how"), value=repr(how), choices="'latest' or 'mean'")
     scale = survey_scale(scale if scale is not None else survey.attrs.get("scale", "nps"))
     survey = normalize_survey(survey, scale=scale)
     if as_of is not None:
@@ -378,7 +374,7 @@ def customer_satisfaction(survey: pd.DataFrame, *, scale=None, how="latest", win
     survey = survey[survey["date"] < end]
     if window is not None:
         if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window <= 0:
-            raise TierkitError(f"window: {window!r} must be a positive whole number of days")
+            raise TierkitError("survey_window", param=Param("window"), value=repr(window))
         start = end.normalize() - pd.Timedelta(days=int(window))
         survey = survey[survey["date"] >= start]
     ordered = survey.reset_index(drop=True).sort_values(["customer_id", "date"], kind="stable")
@@ -428,22 +424,17 @@ def with_satisfaction(features: pd.DataFrame, survey) -> pd.DataFrame:
     if isinstance(survey, pd.Series):
         survey = survey.rename("cs_index").to_frame()
     if not isinstance(survey, pd.DataFrame):
-        raise TierkitError(f"survey: expected the per-customer DataFrame of customer_satisfaction() with a "
-                           f"cs_index column, got {type(survey).__name__}")
+        raise TierkitError("survey_type", param=Param("survey"), got=type(survey).__name__)
     if "cs_index" not in survey.columns:
-        raise DataError(
-            f"survey: the table has no 'cs_index' column (columns: {', '.join(map(str, survey.columns))}); "
-            "turn survey answers into one row per customer with tierkit.customer_satisfaction()"
-        )
+        raise DataError("survey_no_cs_index", param=Param("survey"), present=", ".join(map(str, survey.columns)))
     if survey.index.has_duplicates:
         dup = survey.index[survey.index.duplicated()][0]
-        raise DataError(f"survey: customer {dup!r} appears more than once; expected one row per customer "
-                        "(customer_satisfaction())")
+        raise DataError("survey_duplicate", param=Param("survey"), customer=repr(dup))
     values = pd.to_numeric(survey["cs_index"], errors="coerce")
     bad = values.notna() & ((values < 0) | (values > 100))
     if bad.any():
-        raise DataError(f"survey: column 'cs_index', customer {bad.idxmax()!r}: value "
-                        f"{survey['cs_index'][bad.idxmax()]!r} is outside 0..100")
+        raise DataError("survey_cs_index", param=Param("survey"), column="'cs_index'", customer=repr(bad.idxmax()),
+                        value=repr(survey["cs_index"][bad.idxmax()]))
     answers = survey[[c for c in SATISFACTION_COLUMNS if c in survey.columns]].copy()
     answers["cs_index"] = values.astype("float64")
     answers.index = answers.index.astype("str")

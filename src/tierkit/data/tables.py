@@ -49,9 +49,9 @@ def read_table(path, what: str, *, text_columns=(), sheet_name=0) -> pd.DataFram
     """
     path = Path(path)
     if not path.exists():
-        raise DataError(f"{path}: no such file")
+        raise DataError("no_file", path=path)
     if path.is_dir():
-        raise DataError(f"{path}: is a folder, expected {what} (.csv, .parquet or .xlsx)")
+        raise DataError("table_folder", path=path, what=what)
     suffix = path.suffix.lower()
     text = {c: str for c in text_columns}
     try:
@@ -62,8 +62,8 @@ def read_table(path, what: str, *, text_columns=(), sheet_name=0) -> pd.DataFram
         if suffix in EXCEL:
             return pd.read_excel(path, sheet_name=sheet_name, dtype=text)
     except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: file is empty, expected {what} with a header") from None
+        raise DataError("empty_table", path=path, what=what) from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {first}") from None
-    raise DataError(f"{path}: unsupported file type {suffix!r}, expected .csv, .parquet or .xlsx")
+        raise DataError("unreadable_as", path=path, kind=suffix[1:], reason=first) from None
+    raise DataError("table_type", path=path, suffix=repr(suffix))

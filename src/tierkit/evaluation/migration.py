@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.data.tables import read_table
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, Param, TierkitError
 from tierkit.tiers import schemes
 from tierkit.tiers.abc_tiers import ABC_TIERS, tier_thresholds
 from tierkit.tiers.rfm_classes import RFM_CLASSES
@@ -63,18 +63,18 @@ def tier_order(scheme: str, keys=()) -> list[str] | None:
 
 def _tiers(snapshot: pd.DataFrame, scheme: str, name: str) -> pd.Series:
     if not isinstance(snapshot, pd.DataFrame):
-        raise TierkitError(f"{name}: expected a DataFrame, got {type(snapshot).__name__}")
+        raise TierkitError("expected_frame", path=name, got=type(snapshot).__name__)
     frame = snapshot
     if "customer_id" in frame.columns:
         frame = frame.set_index("customer_id")
     if scheme not in frame.columns:
-        raise DataError(f"{name}: no column {scheme!r}; columns present: {', '.join(map(str, frame.columns))}")
+        raise DataError("no_column", path=name, column=repr(scheme), present=", ".join(map(str, frame.columns)))
     tiers = frame[scheme].copy()
     tiers.index = tiers.index.astype("str")
     tiers.index.name = "customer_id"
     if tiers.index.has_duplicates:
         dup = tiers.index[tiers.index.duplicated()][0]
-        raise DataError(f"{name}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+        raise DataError("snapshot_duplicate", path=name, customer=repr(dup))
     blank_tiers(tiers, scheme, name)
     return tiers.astype(object)
 
@@ -98,14 +98,15 @@ customer of a snapshot needs a tier (a blank is neither an entrant nor a leaver)
         return
     positions = np.flatnonzero(blank)
     ids = ", ".join(repr(str(c)) for c in tiers.index[positions[:5]])
-    more = f" ... ({len(positions):,} in all)" if len(positions) > 5 else ""
-    plural = "s" if len(positions) > 1 else ""
+    more = Message("in_all", n=len(positions)) if len(positions) > 5 else ""
+    several = len(positions) > 1
     where = ""
     if first_row is not None:
-        where = f" on row{plural} {', '.join(str(p + first_row) for p in positions[:5])}{more}"
+        where = Message("on_rows" if several else "on_row", rows=", ".join(str(p + first_row) for p in positions[:5]),
+                        more=more)
         more = ""
-    raise DataError(f"{name}: column {scheme!r} is blank{where} (customer{plural} {ids}{more}); every customer of "
-                    "a snapshot needs a tier (a blank is neither an entrant nor a leaver)")
+    raise DataError("blank_tiers", path=name, column=repr(scheme), where_=where,
+                    customers=Message("customers_ids" if several else "one_customer", ids=ids, more=more))
 
 
 def _check_order(order, keys, scheme):
@@ -114,7 +115,7 @@ def _check_order(order, keys, scheme):
     order = list(order)
     unknown = sorted({k for k in keys if k is not None and k not in order}, key=str)
     if unknown:
-        raise DataError(f"{scheme}: tier(s) {unknown} are not in the tier order {order}")
+        raise DataError("unknown_tiers", param=Param(scheme), unknown=str(unknown), order=str(order))
     return order
 
 
@@ -233,7 +234,7 @@ def abc_thresholds_from_snapshot(snapshot: pd.DataFrame, contribution=None, tier
     column = contribution or ("profit" if "profit" in snapshot.columns else "monetary")
     for c in (column, tier_column):
         if c not in snapshot.columns:
-            raise DataError(f"snapshot: no column {c!r} to read the ABC thresholds from")
+            raise DataError("no_threshold_column", param=Param("snapshot"), column=repr(c))
     order = tier_order("abc_tier", snapshot[tier_column].dropna())
     value = pd.to_numeric(snapshot[column], errors="coerce").to_numpy(dtype="float64")
     rank = snapshot[tier_column].map({k: i for i, k in enumerate(order)}).to_numpy(dtype="float64")
@@ -279,7 +280,7 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
     """
     check_lang(lang)
     if scheme not in table.columns:
-        raise DataError(f"next_tier_gaps: no column {scheme!r} in the table")
+        raise DataError("no_column_in_table", where="next_tier_gaps", column=repr(scheme))
     tiers = table[scheme]
     if scheme == "abc_tier":
         column = value or ("profit" if "profit" in table.columns else "monetary")
@@ -287,7 +288,7 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
         th = dict(thresholds) if thresholds is not None else abc_thresholds_from_snapshot(table, column)
         missing = [k for k in order if k not in th]
         if missing:
-            raise TierkitError(f"thresholds: missing tier(s) {missing}; expected a threshold for each of {order}")
+            raise TierkitError("missing_thresholds", param=Param("thresholds"), missing=str(missing), order=str(order))
         position = {k: i for i, k in enumerate(order)}
         # The next tier up with a finite threshold (a tier nobody reached at fit has +inf).
         nxt = {}
@@ -301,7 +302,7 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
         column = value or "monetary"
         m = float(thresholds["monetary"]) if thresholds is not None else None
         if column not in table.columns:
-            raise DataError(f"next_tier_gaps: no column {column!r} in the table")
+            raise DataError("no_column_in_table", where="next_tier_gaps", column=repr(column))
         if m is None:
             m = float(pd.to_numeric(table[column], errors="coerce").mean())
         next_tier = tiers.map(lambda k: k.replace("general_", "important_") if isinstance(k, str)
@@ -309,9 +310,9 @@ def next_tier_gaps(table: pd.DataFrame, scheme: str = "abc_tier", thresholds=Non
         threshold = next_tier.map(lambda k: m if k is not None and pd.notna(k) else np.nan)
         names = {t.key: t for t in RFM_CLASSES}
     else:
-        raise TierkitError(f"scheme: next-tier gaps are defined for 'abc_tier' and 'rfm_class', not {scheme!r}")
+        raise TierkitError("gaps_scheme", param=Param("scheme"), value=repr(scheme))
     if column not in table.columns:
-        raise DataError(f"next_tier_gaps: no column {column!r} in the table")
+        raise DataError("no_column_in_table", where="next_tier_gaps", column=repr(column))
     current = pd.to_numeric(table[column], errors="coerce").astype("float64")
     threshold = threshold.astype("float64")
     gap = (threshold - current).clip(lower=0.0)
@@ -403,16 +404,16 @@ def read_snapshot(path, scheme: str | None = None) -> pd.DataFrame:
     from tierkit.words import HEADERS, header_keys
 
     path = Path(path)
-    frame = read_table(path, "a scored snapshot", text_columns=["customer_id", *HEADERS["customer_id"]])
+    frame = read_table(path, Message("snapshot"), text_columns=["customer_id", *HEADERS["customer_id"]])
     # written with --headers labels: the labels (English or Chinese) read back as the keys
     frame = frame.rename(columns=header_keys(frame.columns))
     frame = frame.rename(columns=money_keys(frame.columns))  # written with --currency: 'monetary (USD)'
     if "customer_id" not in frame.columns:
-        raise DataError(f"{path}: no 'customer_id' column; columns present: {', '.join(map(str, frame.columns))}")
+        raise DataError("snapshot_no_id", path=path, present=", ".join(map(str, frame.columns)))
     frame["customer_id"] = frame["customer_id"].astype("str")
     if frame["customer_id"].duplicated().any():
         dup = frame.loc[frame["customer_id"].duplicated(), "customer_id"].iloc[0]
-        raise DataError(f"{path}: customer {dup!r} appears more than once; a snapshot has one row per customer")
+        raise DataError("snapshot_duplicate", path=path, customer=repr(dup))
     frame = frame.set_index("customer_id")
     if scheme is not None and scheme in frame.columns:
         # the header is row 1 of a CSV or a sheet, the first customer row 2

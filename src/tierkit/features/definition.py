@@ -63,7 +63,9 @@ HOLDOUT_COLUMNS = ["holdout_purchases", "holdout_spend", "holdout_duration"]
 def check_time_unit(time_unit: str) -> int:
     """Days in one ``time_unit``; a one-line error for anything but ``"D"`` or ``"W"``."""
     if time_unit not in TIME_UNITS:
-        raise TierkitError(f"time_unit: {time_unit!r} is not supported; expected 'D' (days) or 'W' (weeks)")
+        from tierkit.errors import Param
+
+        raise TierkitError("time_unit_choice", param=Param("time_unit"), value=repr(time_unit))
     return TIME_UNITS[time_unit]
 
 
@@ -238,20 +240,23 @@ def rfm_features(
     b                7.0          1       5.0             0.0            0.0
     """
     if as_of is None and calibration_end is None:
-        raise TierkitError("as_of: the observation date is required (e.g. as_of='2021-04-01')")
+        from tierkit.errors import Param
+
+        raise TierkitError("as_of_required", param=Param("as_of"))
     if as_of is not None and calibration_end is not None and parse_date(as_of, "as_of") != parse_date(
         calibration_end, "calibration_end"
     ):
-        raise TierkitError("as_of and calibration_end differ; give one of them")
+        from tierkit.errors import Param
+
+        raise TierkitError("as_of_and_calibration", param=Param("as_of"), other=Param("calibration_end"))
     as_of = parse_date(as_of if as_of is not None else calibration_end, "as_of")
     check_time_unit(time_unit)
     end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
     missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
     if missing:
-        raise TierkitError(
-            f"transactions: missing column {', '.join(map(repr, missing))}; use read_transactions() "
-            "or normalize_transactions() to map your columns"
-        )
+        from tierkit.errors import Param
+
+        raise TierkitError("transactions_columns", param=Param("transactions"), missing=", ".join(map(repr, missing)))
     wanted = ["customer_id", "date", "amount"] + [c for c in ("order_id", "profit") if c in transactions.columns]
     with duckdb.connect(config={"threads": available_cores()}) as con:
         con.register("tx", transactions[wanted])
@@ -342,11 +347,9 @@ def check_frequency_of(frequency_of: str | None, order_column: str | None, who: 
 order column); leave the order column out (--order-col; order_id)
     """
     if frequency_of == "purchase_days" and order_column is not None:
-        raise DataError(f"order column {order_column!r}: {who} counts frequency as purchase days (no order "
-                           "column); leave the order column out (--order-col; order_id)")
+        raise DataError("order_column_unwanted", column=repr(order_column), who=who)
     if frequency_of == "orders" and order_column is None:
-        raise DataError(f"{who} counts frequency as distinct orders: give the transactions' order column "
-                           "(--order-col; order_id)")
+        raise DataError("order_column_needed", who=who)
 
 
 #: An observation date this many days or more after the last transaction is warned about.
@@ -365,7 +368,9 @@ def features_from_view(con, relation: str, *, as_of, time_unit: str = "D", holdo
     days_per_unit = check_time_unit(time_unit)
     end = None if holdout_end is None else parse_date(holdout_end, "holdout_end")
     if end is not None and end <= as_of:
-        raise TierkitError(f"holdout_end: {end} must be after the calibration end {as_of}")
+        from tierkit.errors import Param
+
+        raise TierkitError("holdout_after", param=Param("holdout_end"), end=end, as_of=as_of)
     with timed("built features"):
         features = _features_from_view(con, relation, as_of=as_of, days_per_unit=days_per_unit, end=end,
                                        has_order_id=has_order_id, has_profit=has_profit, stacklevel=stacklevel + 1)
@@ -412,15 +417,18 @@ the transactions run from 2024-03-01 to 2024-03-01']
     later, first_day, last_day = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE CAST(date AS DATE) > DATE '{last}'), MIN(CAST(date AS DATE)), "
         f"MAX(CAST(date AS DATE)) FROM {relation}").fetchall()[0]
+    from tierkit.errors import DataWarning, LaterTransactionsWarning, Param
+
     if later:
-        warnings.warn(f"{later} transaction(s) after {last} left out", UserWarning, stacklevel=stacklevel)
+        warnings.warn(LaterTransactionsWarning("warn_after_as_of", count=later, date=last), stacklevel=stacklevel)
     if first_day is not None:
-        span = f"the transactions run from {first_day} to {last_day}"
         if as_of < first_day:
-            warnings.warn(f"as_of {as_of} is before the first transaction: {span}", UserWarning, stacklevel=stacklevel)
+            warnings.warn(DataWarning("warn_as_of_early", param=Param("as_of"), as_of=as_of, first=first_day,
+                                      last=last_day), stacklevel=stacklevel)
         elif (as_of - last_day).days > STALE_AS_OF_DAYS:
-            warnings.warn(f"as_of {as_of} is {(as_of - last_day).days:,} days after the last transaction ({span}): "
-                          "every customer will look lapsed", UserWarning, stacklevel=stacklevel)
+            warnings.warn(DataWarning("warn_as_of_late", param=Param("as_of"), as_of=as_of,
+                                      days=(as_of - last_day).days, first=first_day, last=last_day),
+                          stacklevel=stacklevel)
 
 
 def finish_features(features: pd.DataFrame, *, as_of, time_unit, holdout_end=None,

@@ -45,8 +45,13 @@ _UNITS = {"d": "D", "day": "D", "days": "D", "w": "W", "wk": "W", "wks": "W", "w
 _CALENDAR = {"m": "months", "mo": "months", "month": "months", "months": "months",
              "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years"}
 _PATTERN = re.compile(r"\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*")
-_EXAMPLES = "write days or weeks, e.g. '365D' or '52W'"
 _UNIT_WORDS = {"D": "days", "W": "weeks"}
+
+
+def _not_a_duration(name: str, value) -> TierkitError:
+    from tierkit.errors import Param
+
+    return TierkitError("not_a_duration", param=Param(name), value=repr(value))
 
 
 def _number_text(value: float) -> str:
@@ -90,31 +95,36 @@ def parse_duration(value, name: str, *, allow_zero: bool = False) -> tuple[float
     """
     unit: str | None
     if isinstance(value, (bool, np.bool_)):
-        raise TierkitError(f"{name}={value!r} is not a duration; {_EXAMPLES}")
+        raise _not_a_duration(name, value)
     if isinstance(value, np.timedelta64):
         value = pd.Timedelta(value)
     if isinstance(value, dt.timedelta):  # pandas.Timedelta too
         if pd.isna(value):
-            raise TierkitError(f"{name}={value!r} is not a duration; {_EXAMPLES}")
+            raise _not_a_duration(name, value)
         amount, unit = value / dt.timedelta(days=1), "D"
     elif isinstance(value, (int, float, np.integer, np.floating)):
         amount, unit = float(value), None
     elif isinstance(value, str):
         match = _PATTERN.fullmatch(value)
         if match is None:
-            raise TierkitError(f"{name}={value!r} is not a duration; {_EXAMPLES}")
+            raise _not_a_duration(name, value)
         word = match.group(2).lower()
         if word in _CALENDAR:
-            raise TierkitError(f"{name}={value!r} is in {_CALENDAR[word]}, which have no exact number of days; "
-                               f"{_EXAMPLES}")
+            from tierkit.errors import Param
+
+            raise TierkitError("duration_" + _CALENDAR[word], param=Param(name), value=repr(value))
         if word and word not in _UNITS:
-            raise TierkitError(f"{name}={value!r}: unit {match.group(2)!r} is not days or weeks; {_EXAMPLES}")
+            from tierkit.errors import Param
+
+            raise TierkitError("duration_unit", param=Param(name), value=repr(value), unit=repr(match.group(2)))
         amount, unit = float(match.group(1)), _UNITS.get(word)
     else:
-        raise TierkitError(f"{name}={value!r} is not a duration; {_EXAMPLES}")
+        raise _not_a_duration(name, value)
     if not math.isfinite(amount) or amount < 0 or (amount == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise TierkitError(f"{name}={value!r}; expected a duration {bound}, e.g. '365D' or '52W'")
+        from tierkit.errors import Message, Param
+
+        raise TierkitError("param_invalid", param=Param(name), value=repr(value),
+                           expected=Message("a_duration", op=">= 0" if allow_zero else "> 0"))
     return amount, unit
 
 
@@ -148,8 +158,9 @@ def to_time_units(value, time_unit: str, name: str, *, allow_zero: bool = False)
     if unit is None:
         if time_unit != "D":
             n = _number_text(amount)
-            raise TierkitError(f'{name}={n} is ambiguous for features in {_UNIT_WORDS[time_unit]}: write "{n}W" '
-                               f'({n} weeks) or "{n}D" ({n} days)')
+            from tierkit.errors import Param
+
+            raise TierkitError("duration_ambiguous_" + _UNIT_WORDS[time_unit], param=Param(name), n=n)
         unit = "D"
     return amount * TIME_UNITS[unit] / days_per_unit
 

@@ -98,7 +98,7 @@ from tierkit.clusters.segmenter import KMeansSegmenter
 from tierkit.clv.model import CLVModel
 from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.files import is_pattern, matching_files
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.features.definition import parse_date
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
@@ -462,11 +462,9 @@ class _Params(Section):
             self.estimator()._validate_params()
             self._more_checks()
         except TierkitError as exc:
-            text = re.sub(r"^[A-Z]\w+: ", "", str(exc))  # "KMeansSegmenter: k=1 ..." -> "k=1 ..."
-            text = re.sub(r"np\.\w+\(([^()]*)\)", r"\1", text)  # [np.float64(0.5)] -> [0.5]
-            match = re.match(r"(\w+)", text)
-            key = match.group(1) if match and match.group(1) in type(self).model_fields else None
-            raise ConfigError(text, key=key) from None
+            # the key the error names (its param), and its text without the estimator ("k=1; expected ...")
+            key = exc.param if exc.param in type(self).model_fields else None
+            raise ConfigError(exc.render("en", where=False), key=key) from None
         return self
 
     def _more_checks(self) -> None:
@@ -534,12 +532,12 @@ class LifecycleParams(_Params):
 
         if self.at_risk_after is not None and self.churned_after is not None \
                 and days("at_risk_after") > days("churned_after"):
-            raise TierkitError(f"churned_after: {self.churned_after!r} must not be below at_risk_after "
-                               f"{self.at_risk_after!r}")
+            raise TierkitError("not_below", param=Param("churned_after"), value=repr(self.churned_after),
+                               other=Param("at_risk_after"), other_value=repr(self.at_risk_after))
         if self.new_within is not None and self.churned_after is not None \
                 and days("new_within") > days("churned_after"):
-            raise TierkitError(f"new_within: {self.new_within!r} must not be above churned_after "
-                               f"{self.churned_after!r}")
+            raise TierkitError("not_above", param=Param("new_within"), value=repr(self.new_within),
+                               other=Param("churned_after"), other_value=repr(self.churned_after))
 
 
 class ClustersParams(_Params):
@@ -1037,7 +1035,7 @@ def _message(error: dict) -> tuple[str, str]:
     if kind == "value_error":
         exc = error.get("ctx", {}).get("error")
         text = str(exc) if exc is not None else error["msg"]
-        key = getattr(exc, "key", None)
+        key = exc.key if isinstance(exc, ConfigError) else None  # a TierkitError's key is its message's
         full = f"{path}.{key}" if key and path else (key or path)
         if not full or text.startswith(full):
             return full, text
@@ -1047,11 +1045,17 @@ def _message(error: dict) -> tuple[str, str]:
     got = error.get("input")
     if field is not None and exact:
         return path, f"{path}: expected {_describe(field)}, got {got!r}"
-    msg = error["msg"]
-    msg = re.sub(r"^Input should be (a valid )?", "", msg)
-    msg = {"integer": "an integer", "number": "a number", "boolean": "true or false", "string": "text",
-           "dictionary": "a mapping", "list": "a list"}.get(msg, msg)
+    # what was expected, by pydantic's error type; another type keeps pydantic's own words, without
+    # its "Input should be" (pydantic has no other field for them)
+    msg = _EXPECTED_BY_TYPE.get(kind) or re.sub(r"^Input should be (a valid )?", "", error["msg"])
     return path, f"{path}: expected {msg}, got {got!r}"
+
+
+#: pydantic's error type -> what a config key of that type expects.
+_EXPECTED_BY_TYPE = {"int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+                     "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+                     "bool_parsing": "true or false", "string_type": "text", "dict_type": "a mapping",
+                     "list_type": "a list"}
 
 
 def _one_line(exc: ValidationError) -> str:

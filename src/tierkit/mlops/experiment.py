@@ -98,7 +98,9 @@ def load_experiment_transactions(config: ExperimentConfig) -> pd.DataFrame:
 
 def _features(tx, **kwargs):
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*transaction\(s\) after .* left out")
+        from tierkit.errors import LaterTransactionsWarning
+
+        warnings.filterwarnings("ignore", category=LaterTransactionsWarning)
         return rfm_features(tx, **kwargs)
 
 

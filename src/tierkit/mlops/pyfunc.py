@@ -659,7 +659,8 @@ def build_signature(segmentation, input_columns, output: pd.DataFrame, horizon):
         params.insert(0, ParamSpec("horizon", "string", default))  # first, as in models of earlier versions
     with warnings.catch_warnings():
         # Scores are integers by design and never missing: MLflow's hint does not apply.
-        warnings.filterwarnings("ignore", message=".*Integer columns in Python cannot represent missing values.*")
+        # (its one UserWarning there, filtered by module: never by its text)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"mlflow\.types\.utils")
         outputs = infer_signature(output).inputs
     return ModelSignature(inputs=inputs, outputs=outputs, params=ParamSchema(params))
 

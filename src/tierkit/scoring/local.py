@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.duckdb_input import DuckDBInput
 from tierkit.data.memory import check_memory_limit
-from tierkit.errors import DataError, no_purchase_error
+from tierkit.errors import DataError, Param, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql, write_by_customer
 from tierkit.output_chunks import ScoreWriter, check_score_path
@@ -125,14 +125,13 @@ def score_transactions(model: str, transactions, *, as_of, out, columns: ColumnM
     out = check_score_path(out)
     memory_limit = check_memory_limit(memory_limit, "memory_limit")
     if chunk_size < 1:
-        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+        raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
     try:
         return _score(model, transactions, as_of=as_of, out=out, columns=columns, options=options,
                       chunk_size=chunk_size, memory_limit=memory_limit, threads=threads, progress=progress,
                       start=start)
     except duckdb.OutOfMemoryException:
-        raise DataError(f"{transactions}: the aggregation needs more memory than memory_limit {memory_limit}; "
-                        "give a larger one (the previous output is kept)") from None
+        raise DataError("needs_memory", path=transactions, option=Param("memory_limit"), limit=memory_limit) from None
 
 
 def _score(model, transactions, *, as_of, out, columns, options, chunk_size, memory_limit, threads, progress,
@@ -147,7 +146,7 @@ def _score(model, transactions, *, as_of, out, columns, options, chunk_size, mem
         with shaped_as_trained(spec):
             report = reader.load_file(transactions, columns, options, as_of=as_of)
         if report.rows_kept == report.after_as_of:
-            raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
+            raise DataError("no_transaction_before", source=report.source, option=Param("as_of"), as_of=as_of)
         fields = reader.plan.columns.fields()
         log.info("aggregating %s customers' features", report.source)
         features_file = reader.scratch / "features.parquet"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierkit.data.columns import ColumnMap, ReadOptions
-from tierkit.errors import DataError, MissingColumnsError, ModelError
+from tierkit.errors import DataError, Message, MissingColumnsError, ModelError
 from tierkit.features.definition import check_time_unit
 from tierkit.segmentation.standards import check_model_format
 
@@ -59,27 +59,25 @@ def fetch_model(uri: str, dst: Path) -> ModelSpec:
     local = Path(uri)
     if not local.is_dir():
         if "://" not in uri and ":/" not in uri:
-            raise ModelError(f"model {uri!r}: no such folder; "
-                             "expected models:/NAME@ALIAS, runs:/RUN_ID/model or a model folder")
+            raise ModelError("model_no_folder", model=repr(uri))
         try:
             local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dst)))
         except (MlflowException, OSError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"model {uri!r}: cannot be fetched from {mlflow.get_tracking_uri()}: {first}") from None
+            raise ModelError("model_fetch", model=repr(uri), tracking=mlflow.get_tracking_uri(), reason=first) from None
     if not (local / "MLmodel").is_file():
-        raise ModelError(f"model {uri!r}: {local} has no MLmodel file; expected an MLflow model folder")
+        raise ModelError("model_no_mlmodel", model=repr(uri), path=local)
     meta = Model.load(str(local / "MLmodel"))
     artifacts = meta.flavors.get("python_function", {}).get("artifacts", {}) or {}
     standards_path = artifacts.get("standards", {}).get("path")
     if standards_path is None or not (local / standards_path).is_file():
-        raise ModelError(f"model {uri!r}: not a tierkit segmentation model (no standards.json artifact)")
+        raise ModelError("model_not_tierkit", model=repr(uri), artifact="standards.json")
     standards = json.loads((local / standards_path).read_text(encoding="utf-8"))
     check_model_format(standards, source=f"model {uri!r}")
     time_unit = standards.get("time_unit") or "D"
     check_time_unit(time_unit)
     if meta.signature is None or meta.signature.outputs is None:
-        raise ModelError(f"model {uri!r}: has no output signature; "
-                         "log it with tierkit.mlops.pyfunc.log_segmentation_model")
+        raise ModelError("model_no_signature", model=repr(uri))
     outputs = meta.signature.outputs.to_dict()
     return ModelSpec(
         uri=uri,
@@ -125,7 +123,7 @@ def load_segmentation(uri: str, dst: Path):
 
     spec = fetch_model(uri, dst)
     if spec.segmentation_file is None or not spec.segmentation_file.is_file():
-        raise ModelError(f"model {uri!r}: not a tierkit segmentation model (no segmentation artifact)")
+        raise ModelError("model_not_tierkit", model=repr(uri), artifact="segmentation")
     segmentation = joblib.load(spec.segmentation_file)
     return spec, segmentation
 
@@ -134,9 +132,9 @@ def model_columns(spec: ModelSpec, available: list[str], source: str) -> list[st
     """The model's input columns the feature table provides; one-line error when one is missing."""
     missing = [c for c in spec.input_columns if c not in available and c != "cs_index"]
     if missing:
-        hint = " (map it with --profit-col)" if "profit" in missing else ""
-        raise ModelError(f"model {spec.uri!r}: needs input {', '.join(map(repr, missing))} "
-                         f"that {source} cannot give{hint}")
+        hint = Message("map_profit") if "profit" in missing else ""
+        raise ModelError("model_needs_input", model=repr(spec.uri), missing=", ".join(map(repr, missing)),
+                         source=source, hint=hint)
     return [c for c in spec.input_columns if c in available]
 
 
@@ -242,6 +240,5 @@ files shaped as its training file (columns CustomerID); for a file of another sh
         if not spec.reading:
             raise
         trained = [name for name in spec.reading.get("columns", {}).values() if name is not None]
-        raise DataError(f"{exc}; the model {spec.uri!r} reads files shaped as its training file (columns "
-                        f"{', '.join(trained)}); for a file of another shape give its column options "
-                        "(--customer-col ...)") from None
+        raise DataError("model_file_shape", message=exc.as_message(), model=repr(spec.uri),
+                        columns=", ".join(trained)) from None

@@ -154,7 +154,7 @@ class Segmentation(TierTransformer):
         names = [n for n, _ in steps]
         for needs_clv in ("clv_cs", "value_potential"):
             if needs_clv in names and "clv" not in names:
-                raise TierkitError(f"Segmentation: the {needs_clv} step needs predicted CLV; add clv=CLVModel()")
+                raise TierkitError("step_needs_clv", where="Segmentation", step=needs_clv)
         return steps
 
     def _columns_in(self, X):
@@ -198,7 +198,7 @@ class Segmentation(TierTransformer):
         """
         self._validate_params()
         if len(source) == 0:
-            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+            raise TierkitError("empty_features", where=self._who)
         self._fit_columns(source, chunk_size=chunk_size)
         self._record_input(source.columns, source.attrs)
         return self
@@ -217,18 +217,22 @@ class Segmentation(TierTransformer):
         for index, (name, step) in enumerate(steps):
             step = clone(step)
             if name in NEEDS_CLV and "clv" in skipped:
-                skipped[name] = "needs the predicted CLV that was left out"
+                from tierkit.errors import Message
+
+                skipped[name] = Message("needs_clv_left_out")
                 _warn_left_out(name, skipped[name])
                 continue
             if name in NEEDS_CLV and untrusted:
-                skipped[name] = (f"the CLV model cannot tell active from lapsed customers ({untrusted['reason']}); "
-                                 f"it would rank them by purchase rate alone. What would fix it: {untrusted['remedy']}")
+                from tierkit.errors import Message
+
+                skipped[name] = Message("clv_untrusted_step", reason=untrusted["reason"], remedy=untrusted["remedy"])
                 _warn_left_out(name, skipped[name])
                 continue
             if name == "lifecycle" and ("clv" in skipped or untrusted) and getattr(step, "use_p_alive", False):
                 step.set_params(use_p_alive=False)
-                warnings.warn("lifecycle: without a predicted CLV that tells active from lapsed customers, stages "
-                              "use the recency rules instead of p_alive", UserWarning, stacklevel=4)
+                from tierkit.errors import StepWarning
+
+                warnings.warn(StepWarning("warn_lifecycle_no_clv", where="lifecycle"), stacklevel=4)
             available = list(dict.fromkeys([*source.columns, *store, *added]))
             try:
                 with timed(f"fitted {STEP_LABELS[name]}"):
@@ -255,7 +259,7 @@ class Segmentation(TierTransformer):
             except (DataError, ModelError) as exc:
                 if name not in optional:
                     raise
-                skipped[name] = str(exc)
+                skipped[name] = exc.as_message()  # keyed: rendered in the reader's language
                 _warn_left_out(name, skipped[name])
                 continue
             added += [c for c in produced if c not in added]
@@ -416,7 +420,9 @@ def _reads(step, columns: list) -> tuple:
 
 
 def _warn_left_out(name: str, reason: str) -> None:
-    warnings.warn(f"{name} step left out: {reason}", UserWarning, stacklevel=5)
+    from tierkit.errors import StepWarning
+
+    warnings.warn(StepWarning("warn_step_left_out", name=name, reason=reason), stacklevel=5)
 
 
 def _with_cs_index(X: pd.DataFrame, steps: dict) -> pd.DataFrame:
@@ -453,7 +459,9 @@ def at_horizon(segmentation: Segmentation, horizon) -> Segmentation:
     """
     check_is_fitted(segmentation, "steps_")
     if "clv" not in dict(segmentation.steps_):
-        raise TierkitError("horizon: this segmentation has no CLV step to predict over a horizon")
+        from tierkit.errors import Param
+
+        raise TierkitError("no_clv_horizon", param=Param("horizon"))
     copied = copy.copy(segmentation)
     steps = []
     for name, step in segmentation.steps_:
@@ -497,7 +505,10 @@ def build_segmentation(schemes: dict | None = None, *, seed: int = 0, optional_s
     schemes = dict(schemes or {})
     unknown = sorted(set(schemes) - set(STEP_ORDER))
     if unknown:
-        raise TierkitError(f"schemes: unknown step(s) {', '.join(unknown)}; expected some of {', '.join(STEP_ORDER)}")
+        from tierkit.errors import Param
+
+        raise TierkitError("unknown_steps", param=Param("schemes"), steps=", ".join(unknown),
+                           expected=", ".join(STEP_ORDER))
     kwargs = {}
     for name in STEP_ORDER:
         params = schemes.get(name, {} if name in DEFAULT_STEPS else False)
@@ -510,5 +521,7 @@ def build_segmentation(schemes: dict | None = None, *, seed: int = 0, optional_s
         try:
             kwargs[name] = type(_default_step(name))(**params)
         except TypeError as exc:
-            raise TierkitError(f"schemes.{name}: {exc}") from None
+            from tierkit.errors import Param
+
+            raise TierkitError("step_arguments", param=Param(f"schemes.{name}"), reason=str(exc)) from None
     return Segmentation(**kwargs, optional_steps=tuple(optional_steps))

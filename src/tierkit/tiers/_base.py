@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, TierkitError
 from tierkit.features.definition import FREQUENCY_OF, FREQUENCY_REMEDY, features_time_unit
 from tierkit.features.statistics import Distinct, counts_of, hash_sample_positions
 from tierkit.tiers.constraints import validate_params
@@ -52,7 +52,7 @@ def require_frame(X, who: str) -> pd.DataFrame:
     tierkit.errors.DataError: RFMScorer: expected a pandas DataFrame of features with named columns, got list
     """
     if not isinstance(X, pd.DataFrame):
-        raise DataError(f"{who}: expected a pandas DataFrame of features with named columns, got {type(X).__name__}")
+        raise DataError("not_a_frame", where=who, got=type(X).__name__)
     return X
 
 
@@ -71,10 +71,8 @@ def require_columns(features: pd.DataFrame, columns, who: str, what: str = "feat
     require_frame(features, who)
     missing = [c for c in columns if c not in features.columns]
     if missing:
-        raise DataError(
-            f"{who}: missing {what}(s) {', '.join(map(repr, missing))}; "
-            f"present: {', '.join(map(str, features.columns))}"
-        )
+        raise DataError("missing_feature_columns" if what == "feature column" else "missing_columns", where=who,
+                        missing=", ".join(map(repr, missing)), present=", ".join(map(str, features.columns)))
 
 
 def numeric_column(features: pd.DataFrame, column: str, who: str) -> np.ndarray:
@@ -92,10 +90,8 @@ def numeric_column(features: pd.DataFrame, column: str, who: str) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"{who}: column {column!r}, customer {features.index[pos]!r}: value "
-            f"{shown(features[column].iloc[pos])!r} is not a finite number"
-        )
+        raise DataError("not_finite", where=who, column=repr(column), customer=repr(features.index[pos]),
+                        value=repr(shown(features[column].iloc[pos])))
     return values
 
 
@@ -260,7 +256,7 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         columns = tuple(self._columns_in(X))
         require_columns(X, columns, self._who)
         if len(X) == 0:
-            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+            raise TierkitError("empty_features", where=self._who)
         self._fit(X)
         self._record_input(X.columns, X.attrs, columns)
         return self
@@ -339,12 +335,12 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         require_columns(X, self.columns_in_, self._who)
         fitted, given = getattr(self, "features_time_unit_", None), X.attrs.get("time_unit")
         if fitted is not None and given is not None and given != fitted:
-            raise DataError(f"{self._who}: the features are in time unit {given!r} but the standards were learned "
-                            f"on features in {fitted!r}; compute them with rfm_features(..., time_unit={fitted!r})")
+            raise DataError("standards_unit", where=self._who, given=repr(given), fitted=repr(fitted),
+                            hint=Message("compute_in_unit", unit=repr(fitted)))
         fitted, given = getattr(self, "features_frequency_of_", None), X.attrs.get("frequency_of")
         if fitted is not None and given is not None and given != fitted:
-            raise DataError(f"{self._who}: the features count frequency as {FREQUENCY_OF[given]} but the standards "
-                            f"were learned on {FREQUENCY_OF[fitted]}; {FREQUENCY_REMEDY[fitted]}")
+            raise DataError("standards_frequency", where=self._who, given=FREQUENCY_OF[given],
+                            fitted=FREQUENCY_OF[fitted], remedy=FREQUENCY_REMEDY[fitted])
         out = self._transform(X)
         if len(out) != len(X) or not out.index.equals(X.index):
             raise AssertionError(f"{self._who}.transform must return one row per input row")  # a bug, not user input

@@ -30,7 +30,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.features.statistics import Distinct
 from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
@@ -122,9 +122,7 @@ class ABCClassifier(TierTransformer):
     def _check_parameters_together(self):
         cutoffs, n = self._cutoffs(), len(ABC_TIERS[self.scheme])
         if cutoffs.shape != (n,) or np.any(np.diff(cutoffs) <= 0) or cutoffs[-1] != 1.0:
-            raise TierkitError(
-                f"cutoffs: {cutoffs.tolist()} must be {n} increasing shares in (0, 1], the last equal to 1"
-            )
+            raise TierkitError("abc_cutoffs", param=Param("cutoffs"), value=str(cutoffs.tolist()), n=n)
 
     def _contribution_column(self, X) -> str:
         if self.contribution is not None:

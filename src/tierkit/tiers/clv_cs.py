@@ -32,7 +32,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, Param, TierkitError
 from tierkit.tiers._base import TierTransformer, numeric_column, shown
 from tierkit.tiers.binning import grade, quantile_edges
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
@@ -92,7 +92,7 @@ class CLVCSGrid(TierTransformer):
         "clv_edges": [SequenceOf(Interval(Real, None, None, closed="neither")), None],
         "clv_quantiles": [SequenceOf(Interval(Real, 0, 1, closed="neither"))],
         "clv_levels": [SequenceOf(str, min_length=2)],
-        "cs_threshold": [Interval(Real, 0, 100, closed="both", what="a CS index")],
+        "cs_threshold": [Interval(Real, 0, 100, closed="both", what=Message("a_cs_index"))],
         "classes": [dict, None],
         "unrated": [Options(("keep", "impute"))],
     }
@@ -110,22 +110,23 @@ class CLVCSGrid(TierTransformer):
     def _check_parameters_together(self):
         levels = tuple(self.clv_levels)
         if len(set(levels)) != len(levels):
-            raise TierkitError(f"clv_levels: {self.clv_levels!r} must be at least 2 distinct names")
+            raise TierkitError("clv_levels", param=Param("clv_levels"), value=repr(self.clv_levels))
         if self.clv_edges is None:
             q = np.asarray(self.clv_quantiles, dtype="float64")
             if q.shape != (len(levels) - 1,) or np.any(np.diff(q) <= 0):
-                raise TierkitError(f"clv_quantiles: {self.clv_quantiles!r} must be {len(levels) - 1} "
-                                   "increasing numbers strictly between 0 and 1")
+                raise TierkitError("clv_quantiles", param=Param("clv_quantiles"), value=repr(self.clv_quantiles),
+                                   n=len(levels) - 1)
         else:
             e = np.asarray(self.clv_edges, dtype="float64")
             if e.shape != (len(levels) - 1,) or np.any(np.diff(e) < 0):
-                raise TierkitError(f"clv_edges: {self.clv_edges!r} must be {len(levels) - 1} ascending numbers")
+                raise TierkitError("ascending_numbers", param=Param("clv_edges"), value=repr(self.clv_edges),
+                                   n=len(levels) - 1)
         if self.classes is None and levels != ("high", "medium", "low"):
-            raise TierkitError(f"classes: give a class for every (clv_level, cs_level) pair of the levels {levels}")
+            raise TierkitError("classes_needed", param=Param("classes"), levels=str(levels))
         classes, wanted = self._classes(), {(c, s) for c in levels for s in CS_LEVELS}
         if set(classes) != wanted:
-            raise TierkitError(f"classes: must map every (clv_level, cs_level) pair exactly once; missing "
-                               f"{sorted(wanted - set(classes))}, extra {sorted(set(classes) - wanted, key=str)}")
+            raise TierkitError("classes_pairs", param=Param("classes"), missing=str(sorted(wanted - set(classes))),
+                               extra=str(sorted(set(classes) - wanted, key=str)))
 
     def _classes(self) -> dict:
         """The classes in use: given, or the six of the default levels."""
@@ -145,8 +146,8 @@ class CLVCSGrid(TierTransformer):
         bad = (given & np.isnan(cs)) | (cs < 0) | (cs > 100)
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            raise DataError(f"CLVCSGrid: column 'cs_index', customer {X.index[pos]!r}: value "
-                            f"{shown(X['cs_index'].iloc[pos])!r} is not a CS index from 0 to 100")
+            raise DataError("not_cs_index", where="CLVCSGrid", column="'cs_index'", customer=repr(X.index[pos]),
+                            value=repr(shown(X["cs_index"].iloc[pos])))
         return cs
 
     def _clv_level(self, clv: np.ndarray) -> np.ndarray:
@@ -172,8 +173,7 @@ class CLVCSGrid(TierTransformer):
             for name in levels:
                 rated = cs[(level == name) & ~np.isnan(cs)]
                 if rated.size == 0:
-                    raise TierkitError(f"CLVCSGrid(unrated='impute'): no rated customer at CLV level {name!r} "
-                                       "to take a median from")
+                    raise TierkitError("no_rated_at_level", where="CLVCSGrid(unrated='impute')", level=repr(name))
                 self.imputed_cs_index_[name] = float(np.median(rated))
 
     def _transform(self, X):

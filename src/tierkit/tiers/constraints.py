@@ -39,7 +39,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Message, Param, TierkitError
 
 __all__ = ["Interval", "Options", "Duration", "SequenceOf", "MappingOf", "HasMethods", "validate_params",
            "check_param", "constraints_of", "choices_of", "interval_of"]
@@ -105,30 +105,35 @@ class Interval:
 
     def _bounds(self) -> str:
         low, high = self.left, self.right
+        below, above = (">=" if self.left_closed else ">"), ("<=" if self.right_closed else "<")
         if low is not None and high is not None:
             if self.closed == "both":
-                return f"from {_number(low)} to {_number(high)}"
+                return Message("from_to", low=_number(low), high=_number(high))
             if self.closed == "neither":
-                return f"strictly between {_number(low)} and {_number(high)}"
-            return (f"{'>=' if self.left_closed else '>'} {_number(low)} and "
-                    f"{'<=' if self.right_closed else '<'} {_number(high)}")
+                return Message("strictly_between", low=_number(low), high=_number(high))
+            return Message("bounded", below=below, low=_number(low), above=above, high=_number(high))
         if low is not None:
-            return f"{'>=' if self.left_closed else '>'} {_number(low)}"
+            return Message("bound", op=below, n=_number(low))
         if high is not None:
-            return f"{'<=' if self.right_closed else '<'} {_number(high)}"
+            return Message("bound", op=above, n=_number(high))
         return ""
 
     def plural(self) -> str:
         """The description of several such numbers (``"whole numbers >= 2"``)."""
-        words = "whole numbers" if self.type is Integral else ("numbers" if self._bounds() else "finite numbers")
-        return f"{words} {self._bounds()}".strip()
+        bounds = self._bounds()
+        words = Message("whole_numbers" if self.type is Integral else "numbers" if bounds else "finite_numbers")
+        return Message("described", what=words, bounds=bounds) if bounds else words
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        bounds = self._bounds()
+        what = self.what or Message("a_whole_number" if self.type is Integral else
+                                    "a_number" if bounds else "a_finite_number")
+        text = Message("described", what=what, bounds=bounds) if bounds else what
+        return Message("with_example", text=text, example=self.example) if self.example else text
 
     def __str__(self):
-        bounds = self._bounds()
-        what = self.what or ("a whole number" if self.type is Integral else
-                             "a number" if bounds else "a finite number")
-        text = f"{what} {bounds}".strip()
-        return f"{text}, e.g. {self.example}" if self.example else text
+        return str(self.message())
 
 
 class Options:
@@ -155,15 +160,27 @@ class Options:
 
     def plural(self) -> str:
         """The description of several of them."""
-        return "values among " + ", ".join(repr(v) for v in self.values)
+        return Message("values_among", values=", ".join(repr(v) for v in self.values))
 
     def either(self) -> str:
         """The values joined by "or": ``'a', 'b' or 'c'``."""
         shown = [repr(v) for v in self.values]
         return " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
 
+    def either_message(self):
+        """:meth:`either` as a message, rendered in either language."""
+        shown = [repr(v) for v in self.values]
+        return Message("either_or", first=", ".join(shown[:-1]), last=shown[-1]) if len(shown) > 1 else shown[0]
+
+    def message(self):
+        """The description as a message, rendered in either language."""
+        shown = [repr(v) for v in self.values]
+        if len(shown) > 2:
+            return Message("one_of", values=", ".join(shown))
+        return Message("either_or", first=shown[0], last=shown[1]) if len(shown) == 2 else shown[0]
+
     def __str__(self):
-        return self.either() if len(self.values) <= 2 else "one of " + ", ".join(repr(v) for v in self.values)
+        return str(self.message())
 
 
 class Duration:
@@ -203,10 +220,14 @@ class Duration:
 
     def plural(self) -> str:
         """The description of several durations."""
-        return "durations such as '365D' or '52W'"
+        return Message("durations")
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        return Message("a_duration", op=">= 0" if self.allow_zero else "> 0")
 
     def __str__(self):
-        return f"a duration {'>= 0' if self.allow_zero else '> 0'}, e.g. '365D' or '52W'"
+        return str(self.message())
 
 
 class SequenceOf:
@@ -241,12 +262,16 @@ class SequenceOf:
 
     def plural(self) -> str:
         """The description of several such lists."""
-        return f"lists of {_plural(self.item)}"
+        return Message("lists_of", items=_plural(self.item))
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        count = Message("count_of", n=self.length) if self.length is not None else ""
+        least = Message("at_least", n=self.min_length) if self.min_length else ""
+        return Message("a_list_of", count=count, items=_plural(self.item), least=least)
 
     def __str__(self):
-        count = f"{self.length} " if self.length is not None else ""
-        least = f" (at least {self.min_length})" if self.min_length else ""
-        return f"a list of {count}{_plural(self.item)}{least}"
+        return str(self.message())
 
 
 class MappingOf:
@@ -276,11 +301,15 @@ class MappingOf:
 
     def plural(self) -> str:
         """The description of several such mappings."""
-        return "mappings"
+        return Message("mappings")
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        keys = self.keys.either_message() if isinstance(self.keys, Options) else _plural(self.keys)
+        return Message("a_mapping_from", keys=keys, values=_plural(self.values))
 
     def __str__(self):
-        keys = self.keys.either() if isinstance(self.keys, Options) else _plural(self.keys)
-        return f"a mapping from {keys} to {_plural(self.values)}"
+        return str(self.message())
 
 
 class HasMethods:
@@ -307,14 +336,25 @@ class HasMethods:
 
     def plural(self) -> str:
         """The description of several such objects."""
-        return f"estimators with {' and '.join(self.methods)}"
+        return Message("estimators_with", methods=self._methods())
+
+    def _methods(self):
+        shown = list(self.methods)
+        while len(shown) > 1:
+            shown[-2:] = [Message("both", first=shown[-2], second=shown[-1])]
+        return shown[0] if shown else ""
+
+    def message(self) -> Message:
+        """The description as a message, rendered in either language."""
+        return Message("an_estimator_with", methods=self._methods())
 
     def __str__(self):
-        return f"an estimator with {' and '.join(self.methods)}"
+        return str(self.message())
 
 
 #: Words for the plain types a parameter may be.
-_TYPE_WORDS = {str: ("text", "texts"), dict: ("a mapping", "mappings"), bool: ("True or False", "True/False values")}
+_TYPE_WORDS = {str: (Message("text"), Message("texts")), dict: (Message("a_mapping"), Message("mappings")),
+               bool: (Message("true_or_false"), Message("true_false_values"))}
 
 
 def _satisfies(rule, value) -> bool:
@@ -336,7 +376,7 @@ def _describe(rule) -> str:
         rule = bool
     if isinstance(rule, type):
         return _TYPE_WORDS.get(rule, (f"a {rule.__name__}",))[0]
-    return str(rule)
+    return rule.message() if hasattr(rule, "message") else str(rule)
 
 
 def _plural(rule) -> str:
@@ -348,7 +388,9 @@ def _plural(rule) -> str:
 
 
 def _echo(value) -> str:
-    """The value as a message shows it: numpy scalars as Python values; a table by its kind, a long value cut."""
+    """The value as a message shows it: numpy scalars as Python values (in lists too); a table by its kind, cut."""
+    if isinstance(value, (list, tuple)):
+        value = type(value)(v.item() if isinstance(v, np.generic) else v for v in value)
     text = repr(value.item() if isinstance(value, np.generic) else value)
     if "\n" in text:  # a DataFrame, an array: its kind says more on one line than its rows
         return f"<a {type(value).__name__}>"
@@ -413,11 +455,17 @@ def check_param(estimator, name: str, value) -> None:
     if value is not None:
         for rule in rules:
             if isinstance(rule, Duration):  # its message says what is wrong with the spelling
-                rule.check(value, f"{who}: {name}")
-    expected = " or ".join(_describe(rule) for rule in rules if rule is not None)
-    if None in rules:
-        expected = f"{expected}, or None" if expected else "None"
-    raise TierkitError(f"{who}: {name}={_echo(value)}; expected {expected}")
+                try:
+                    rule.check(value, name)
+                except TierkitError as exc:
+                    raise TierkitError(exc.key, where=who, **exc.values) if exc.key else exc from None
+    described = [_describe(rule) for rule in rules if rule is not None]
+    expected = described[0] if described else "None"
+    for more in described[1:]:
+        expected = Message("either_or", first=expected, last=more)
+    if None in rules and described:
+        expected = Message("or_none", text=expected)
+    raise TierkitError("param_invalid", where=who, param=Param(name), value=_echo(value), expected=expected)
 
 
 def validate_params(estimator) -> None:

@@ -46,7 +46,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import FitWarning, Param, TierkitError
 from tierkit.features.definition import TIME_UNITS
 from tierkit.features.durations import to_time_units
 from tierkit.features.statistics import Distinct, quantiles_of_counts
@@ -118,8 +118,8 @@ class LifecycleStager(TierTransformer):
 
     def _check_parameters_together(self):
         if self.churned_p_alive > self.at_risk_p_alive:
-            raise TierkitError(f"churned_p_alive: {self.churned_p_alive!r} must not be above at_risk_p_alive "
-                               f"{self.at_risk_p_alive!r}")
+            raise TierkitError("not_above", param=Param("churned_p_alive"), value=repr(self.churned_p_alive),
+                               other=Param("at_risk_p_alive"), other_value=repr(self.at_risk_p_alive))
 
     def _columns_in(self, X):
         return _FEATURES + (("p_alive",) if self.use_p_alive else ())
@@ -144,23 +144,20 @@ class LifecycleStager(TierTransformer):
             days = TIME_UNITS.get(unit, 1)
             at_risk = DEFAULT_AT_RISK_DAYS / days
             churned = DEFAULT_CHURNED_DAYS / days if churned is None else churned
-            warnings.warn(
-                "LifecycleStager: no customer bought twice, so there is no purchase gap to learn the "
-                f"thresholds from; using the defaults at_risk_after="
-                f"{DEFAULT_AT_RISK_DAYS} days and churned_after={DEFAULT_CHURNED_DAYS} days (set at_risk_after "
-                "and churned_after to choose)", UserWarning, stacklevel=4)
+            warnings.warn(FitWarning("warn_lifecycle_defaults", where="LifecycleStager", at_risk=DEFAULT_AT_RISK_DAYS,
+                                     churned=DEFAULT_CHURNED_DAYS, at_risk_after=Param("at_risk_after"),
+                                     churned_after=Param("churned_after")), stacklevel=4)
         elif at_risk is None:
             at_risk = float(quantiles_of_counts(*gaps, [0.9])[0])
         churned = churned if churned is not None else 2.0 * at_risk
         if not 0 <= at_risk <= churned:
-            raise TierkitError(
-                f"at_risk_after {at_risk!r} and churned_after {churned!r}: need 0 <= at_risk_after <= churned_after"
-            )
+            raise TierkitError("thresholds_order", param=Param("at_risk_after"), at_risk=repr(at_risk),
+                               other=Param("churned_after"), churned=repr(churned))
         new_within = (at_risk if self.new_within is None
                       else to_time_units(self.new_within, unit, "new_within", allow_zero=True))
         if new_within > churned:
-            raise TierkitError(f"new_within {new_within!r} and churned_after {churned!r}: need new_within <= "
-                               "churned_after")
+            raise TierkitError("new_within_order", param=Param("new_within"), new_within=repr(new_within),
+                               other=Param("churned_after"), churned=repr(churned))
         loyal = self.loyal_min_purchases
         if loyal is None:
             occasions = statistics.distinct(Distinct("frequency", where="frequency", above=1))

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.features.statistics import Distinct
 from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
 from tierkit.tiers.binning import grade, quantile_edges_of_counts
@@ -71,11 +71,10 @@ class RFMScorer(TierTransformer):
         for metric, values in (self.edges or {}).items():
             values = np.asarray(values, dtype="float64")
             if values.shape != (self.n_bins - 1,) or np.any(np.diff(values) < 0):
-                raise TierkitError(
-                    f"edges[{metric!r}]: {values.tolist()} must be {self.n_bins - 1} ascending numbers"
-                )
+                raise TierkitError("ascending_numbers", param=Param(f"edges[{metric!r}]"), value=str(values.tolist()),
+                                   n=self.n_bins - 1)
         if sum(self.weights) <= 0:
-            raise TierkitError(f"weights: {self.weights!r} must be 3 non-negative numbers, not all zero")
+            raise TierkitError("weights_zero", param=Param("weights"), value=repr(self.weights))
 
     def _columns_in(self, X):
         return METRICS

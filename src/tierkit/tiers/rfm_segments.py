@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.tiers._base import TierTransformer, require_columns
 from tierkit.words import RFM_SEGMENTS  # noqa: F401  (the scheme's tiers)
 
@@ -66,12 +66,10 @@ def check_grid(grid=None) -> dict[tuple[int, int], str]:
     missing = sorted(cells - set(grid))
     extra = sorted(set(grid) - cells)
     if missing or extra:
-        raise TierkitError(
-            f"grid: must map every (R, FM) cell 1..5 x 1..5 exactly once; missing {missing}, extra {extra}"
-        )
+        raise TierkitError("grid_cells", param=Param("grid"), missing=str(missing), extra=str(extra))
     bad = {cell: key for cell, key in grid.items() if not isinstance(key, str) or not key}
     if bad:
-        raise TierkitError(f"grid: segment names must be non-empty text, got {bad}")
+        raise TierkitError("grid_names", param=Param("grid"), bad=bad)
     return dict(grid)
 
 

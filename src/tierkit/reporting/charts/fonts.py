@@ -34,6 +34,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
+from tierkit.errors import FontWarning
+
 log = logging.getLogger(__name__)
 
 #: The font files that ship inside the package (real files next to this module): regular, bold.
@@ -61,7 +63,8 @@ CJK_FAMILIES = (
 _CJK_FILE_HINTS = ("wqy", "notosanscjk", "notoserifcjk", "sourcehansans", "msyh", "simhei", "pingfang")
 #: Installs a full CJK font, for Chinese characters in the data that the bundled font lacks.
 INSTALL_HINT = "apt-get install -y fonts-noto-cjk"
-#: matplotlib's warning for a character no font of the list has (one per character and draw).
+#: matplotlib's warning for a character no font of the list has (one per character and draw); matplotlib
+#: gives the character only in this text of its own, so it is read from it (tierkit's warnings are data).
 _MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.*?)\.?$")
 
 
@@ -184,7 +187,9 @@ def _one_missing_glyph_warning():
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.filterwarnings("always", message=_MISSING_GLYPH.pattern, category=UserWarning)
+            # matplotlib's warnings of the block, by module (never by text); those that are not its missing-glyph
+            # warning are passed on unchanged below
+            warnings.filterwarnings("always", category=UserWarning, module=r"matplotlib\.")
             yield
     finally:
         _warn_again(caught)
@@ -203,8 +208,8 @@ def _warn_again(caught) -> None:
     if missing:
         chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in dict.fromkeys(missing))
         where = "; ".join(dict.fromkeys(fonts))
-        warnings.warn(f"Glyphs missing from font(s) {where}: {chars}; they are drawn as boxes "
-                      f"(a full CJK font draws more of them: {INSTALL_HINT})", UserWarning, stacklevel=_caller_level())
+        warnings.warn(FontWarning("warn_glyphs", fonts=where, chars=chars, hint=INSTALL_HINT),
+                      stacklevel=_caller_level())
 
 
 def _caller_level() -> int:
