@@ -24,8 +24,10 @@ from tierkit.data import ColumnMap
 from tierkit.datasets import cdnow_path
 from tierkit.evaluation.alerts import grading_alerts
 from tierkit.features import file_features
+from tierkit.features.columns import FeatureColumns
 from tierkit.grading import grade_file
 from tierkit.output import write_table
+from tierkit.tiers._base import FrameStatistics
 from tierkit.tiers.schemes import add_labels
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -193,4 +195,10 @@ def test_the_lean_table_keeps_what_later_steps_read_and_drops_the_rest():
 
     later = [("lifecycle", tk.LifecycleStager(use_p_alive=True)), ("rfm_segments", tk.RFMSegmenter())]
     produced = ["expected_purchases", "p_alive", "clv", "r_score", "rfm_cell"]
-    assert chain._read_later(later, ["recency", *produced], produced) == ["p_alive", "r_score"]
+    assert chain._needed_later(later, ["recency", *produced], produced) == ["p_alive", "r_score"]
+    # from a source that counts, a step learning from counts needs only what its fit reads: the
+    # segments' grid is given, so r_score is not kept; lifecycle's p_alive is read (not a feature there)
+    f = pd.DataFrame({"recency": [1.0, 2.0]}, index=pd.Index(["a", "b"], name="customer_id"))
+    counting = FeatureColumns.of_frame(f)
+    counting.statistics = FrameStatistics(f)
+    assert chain._needed_later(later, ["recency", *produced], produced, counting) == ["p_alive"]

@@ -704,6 +704,9 @@ MESSAGES = {
     "needs_clv_left_out": ("needs the predicted CLV that was left out", "需要的预测 CLV 已被略过"),
     "as_of_needed": ("{param}: an observation date is needed to compute features from transactions",
                      "{param}: 从交易记录计算特征需要观察日期"),
+    "spark_workbook": ("{path}: the Spark engine writes .csv or .parquet; a workbook is written by the local engine "
+                       "({flag} {value})",
+                       "{path}: Spark 引擎只写 .csv 或 .parquet; 工作簿由本机引擎写出 ({flag} {value})"),
     "chunk_size": ("{param}: {value} must be a positive number of customers", "{param}: {value} 必须是正的客户数"),
     "sheet_number": ("{param} {value}: expected a worksheet name or a number from 1 (the first worksheet)",
                      "{param} {value}: 应为工作表名称, 或从 1 (第一个工作表) 开始的编号"),

@@ -17,6 +17,7 @@ from tierkit.errors import DataError, Param
 #: Library parameter names as the command line spells them: a message renders each parameter it names
 #: (a :class:`tierkit.messages.Param`) from this table, so no text is rewritten.
 OPTION_FLAGS = {
+    "engine": "--engine",
     "date_format": "--date-format",
     "missing_customers": "--missing-customers",
     "on_bad_rows": "--on-bad-rows",

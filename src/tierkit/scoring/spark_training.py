@@ -27,7 +27,7 @@ import pandas as pd
 
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.columns import reading_record
-from tierkit.errors import DataError, TierkitError, no_purchase_error
+from tierkit.errors import AlertWarning, DataError, Param, TierkitError, no_purchase_error
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
 from tierkit.features.engines import scoring_feature_sql
@@ -74,10 +74,9 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
     days_per_unit = check_time_unit(time_unit)
     out = check_table_path(out)
     if out.suffix.lower() not in (".csv", ".parquet"):
-        raise TierkitError(f"{out}: the Spark engine writes .csv or .parquet; a workbook is written by the local "
-                           "engine (--engine local)")
+        raise TierkitError("spark_workbook", path=str(out), flag=Param("engine"), value="local")
     if chunk_size < 1:
-        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+        raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
     spark = spark or default_spark_session()
     old_tz = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
@@ -131,7 +130,7 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
         spark.conf.set("spark.sql.session.timeZone", old_tz)
     alerts = grading_alerts(segmentation, tally, alerts_lang or lang or "en")
     for alert in alerts:
-        warnings.warn(alert, UserWarning, stacklevel=2)
+        warnings.warn(AlertWarning(alert), stacklevel=2)
     attrs = {**example.attrs, "as_of": str(as_of), "time_unit": time_unit, "frequency_of": frequency_of}
     return GradedFile(segmentation=segmentation, report=report, customers=n_customers, alerts=alerts, attrs=attrs,
                       example=example, out=out, seconds=seconds)

@@ -304,7 +304,7 @@ class TierTransformer(TransformerMixin, BaseEstimator):
         require_columns(present, self._fit_columns_in(present), self._who)
         columns = tuple(self._columns_in(present))
         if len(statistics) == 0:
-            raise TierkitError(f"{self._who}: cannot fit on an empty feature table")
+            raise TierkitError("empty_features", where=self._who)
         self._fit_statistics(statistics)
         self._record_input(statistics.columns, statistics.attrs, columns)
         return self
