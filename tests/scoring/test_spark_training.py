@@ -61,12 +61,23 @@ def _graded(grade, path, out, **kwargs):
 
 @pytest.mark.parametrize("suffix, lang", [(".csv", "zh")])
 def test_spark_and_local_training_learn_the_same_standards_and_write_the_same_file(spark, data, tmp_path,
-                                                                                 suffix, lang):
+                                                                                 monkeypatch, suffix, lang):
     _, csv, _ = data
     local, local_alerts = _graded(grade_file, csv, tmp_path / f"local{suffix}", segmentation=_segmentation(),
                                   options=LENIENT, lang=lang, currency="USD")
+    read, frame = [], FeatureColumns.frame
+
+    def recorded(self, names, extra=None):
+        read.extend(names)
+        return frame(self, names, extra)
+
+    monkeypatch.setattr(FeatureColumns, "frame", recorded)
     on_spark, spark_alerts = _graded(grade_file_spark, csv, tmp_path / f"spark{suffix}", segmentation=_segmentation(),
                                      spark=spark, options=LENIENT, lang=lang, currency="USD")
+    # The rule schemes, the CLV model and k-means learn from Spark's counts and hash sample: the only
+    # columns brought to the driver are those grading every customer's CLV for the value-potential
+    # matrix (it learns the median predicted CLV) and its monetary.
+    assert set(read) == {"frequency_btyd", "recency_btyd", "T", "monetary_btyd", "monetary", "clv"}
     assert _standards(on_spark.segmentation) == _standards(local.segmentation)
     assert dict(on_spark.segmentation.steps_).keys() == dict(local.segmentation.steps_).keys() >= {"clv", "clusters"}
     assert on_spark.customers == local.customers == 2357 + 1  # 00003 of the dirty tail is a good row
@@ -85,30 +96,6 @@ def test_a_folder_of_parquet_parts_trains_on_spark_as_it_does_locally(spark, dat
     assert on_spark.customers == local.customers == 2357
     assert _standards(on_spark.segmentation) == _standards(local.segmentation)
     assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
-
-
-def test_rule_schemes_and_clv_learn_on_spark_without_a_customer_column_on_the_driver(spark, data, tmp_path,
-                                                                                      monkeypatch):
-    """The rule standards and the CLV model are learned from Spark's counts alone: no column is collected.
-
-    (The k-means step and the steps that learn quantiles of the predicted CLV, value-potential and
-    CLV-CS, still read their columns on the driver.)
-    """
-    _, csv, _ = data
-
-    def refuse(self, names, extra=None):
-        raise AssertionError(f"a per-customer column reached the driver: {list(names)}")
-
-    def rules_and_clv():
-        return _segmentation(clusters=False, value_potential=False)
-
-    local, _ = _graded(grade_file, csv, tmp_path / "local.csv", segmentation=rules_and_clv(), options=LENIENT)
-    monkeypatch.setattr(FeatureColumns, "frame", refuse)
-    on_spark, _ = _graded(grade_file_spark, csv, tmp_path / "spark.csv", segmentation=rules_and_clv(),
-                          spark=spark, options=LENIENT)
-    assert set(dict(on_spark.segmentation.steps_)) == {"rfm", "rfm_classes", "rfm_segments", "abc", "lifecycle",
-                                                         "clv"}
-    assert _standards(on_spark.segmentation) == _standards(local.segmentation)
 
 
 def test_segment_engine_spark_writes_what_the_local_engine_writes(spark, data, tmp_path):
