@@ -425,7 +425,7 @@ class CLVModel(TierTransformer):
         return CLV_INPUTS  # monetary is read by predict only
 
     def _fit(self, X):
-        x, t_x, T, m = self._inputs(X)  # every customer's values checked, the first bad one named
+        x, t_x, T, _ = self._inputs(X)  # every customer's values checked, the first bad one named
         proven = time_unit_from_dates(X)
         holdout = getattr(self, "_holdout", None)
         self._fit_statistics(FrameStatistics(X, "CLVModel"), proven=proven,
@@ -464,7 +464,6 @@ class CLVModel(TierTransformer):
         if per_customer is not None:  # model="auto" chosen on each customer's holdout purchases
             x, t_x, T = per_customer
             holdout = self._holdout
-            duration = None
             require_columns(statistics.frame, ("holdout_duration",), "CLVModel")
             duration = float(numeric_column(statistics.frame, "holdout_duration", "CLVModel")[0])
             choice = choose_model(x, t_x, T, self.bgnbd_penalizer, holdout=holdout, duration=duration,
