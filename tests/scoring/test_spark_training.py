@@ -116,3 +116,16 @@ def test_what_the_spark_engine_does_not_do_is_refused_in_one_line(data, tmp_path
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and named in err[0] and "Traceback" not in err[0]
     assert not (tmp_path / "o.xlsx").exists() and not (tmp_path / "o.csv").exists()
+
+
+def test_a_missing_file_is_refused_before_a_spark_session_starts(tmp_path, capfd, monkeypatch):
+    """One line, exit 2, and no session started for it (the refusal comes before Spark's start-up)."""
+    import tierkit.scoring.spark as spark_module
+
+    started = []
+    monkeypatch.setattr(spark_module, "default_spark_session", lambda *a, **k: started.append(a))
+    assert main(["segment", str(tmp_path / "nope.csv"), "--as-of", AS_OF, "--engine", "spark",
+                 "--out", str(tmp_path / "o.csv")]) == 2
+    err = capfd.readouterr().err.strip().splitlines()
+    assert err == [f"tierkit: error: {tmp_path / 'nope.csv'}: no such file or folder"] and started == []
+    assert not (tmp_path / "o.csv").exists()

@@ -399,9 +399,11 @@ def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: di
     given = GradingOptions.pop(kwargs, as_of, time_unit)
     with clv_remedy():
         if engine == "spark":
+            from tierkit.data.files import require_source
             from tierkit.scoring.spark import default_spark_session
             from tierkit.scoring.spark_training import grade_file_spark
 
+            require_source(transactions)  # before a Spark session starts
             return grade_file_spark(transactions, out, as_of=as_of, segmentation=given.segmentation,
                                     spark=default_spark_session(master=spark_master), time_unit=time_unit,
                                     survey=given.survey, lang=lang, headers=headers, currency=currency,

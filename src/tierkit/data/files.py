@@ -287,6 +287,32 @@ def transcode(path: Path, encoding: str, folder: Path) -> Path:
     return target
 
 
+def require_source(path) -> list | None:
+    """Refuse a local path that names nothing: the files of a glob pattern, else None for a path that exists.
+
+    A URI is left to the engine that reads it. :func:`describe_file` and the Spark engine (before it
+    starts a session) check a path with it.
+
+    Examples
+    --------
+    >>> require_source("no/such.csv")
+    Traceback (most recent call last):
+    ...
+    tierkit.errors.DataError: no/such.csv: no such file or folder
+    """
+    text = str(path)
+    if "://" in text:
+        return None
+    if is_pattern(text):
+        files = matching_files(text)
+        if not files:
+            raise DataError("no_match", path=Path(text))
+        return files
+    if not Path(text).exists():
+        raise DataError("no_file_or_folder", path=Path(text))
+    return None
+
+
 def describe_file(path, *, sep: str | None = None, encoding: str | None = None, header: bool = True,
                   sheet: str | int = 0, scratch: Path | None = None) -> TransactionFile:
     r"""Look at ``path`` once: what it is and how to read it; one-line error for what cannot be read.
@@ -343,13 +369,9 @@ def describe_file(path, *, sep: str | None = None, encoding: str | None = None, 
                                header=header, remote=True)
     path = Path(path)
     layout = dict(sep=sep, encoding=encoding, header=header, scratch=scratch)
-    if is_pattern(text):
-        files = matching_files(text)
-        if not files:
-            raise DataError("no_match", path=path)
+    files = require_source(text)
+    if files is not None:
         return _describe_parts(path, files, pattern=True, **layout)
-    if not path.exists():
-        raise DataError("no_file_or_folder", path=path)
     if path.is_dir():
         files = sorted(str(p) for p in path.rglob("*") if p.is_file())
         return _describe_parts(path, files, pattern=False, **layout)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.data.columns import reading_record
+from tierkit.data.files import require_source
 from tierkit.errors import AlertWarning, DataError, Param, TierkitError, no_purchase_error
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
@@ -77,6 +78,7 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
         raise TierkitError("spark_workbook", path=str(out), flag=Param("engine"), value="local")
     if chunk_size < 1:
         raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
+    require_source(transactions)  # a missing file is refused before a Spark session starts
     spark = spark or default_spark_session()
     old_tz = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
