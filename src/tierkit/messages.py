@@ -559,6 +559,9 @@ MESSAGES = {
                          "{param} {new_within} 和 {other} {churned}: 需满足 {param} <= {other}"),
     # output.py, evaluation/migration.py
     "already_exists": ("{path}: already exists", "{path}: 已存在"),
+    "output_folder_exists": ("{path}: already exists; Spark writes its Parquet parts into a new folder "
+                             "(name another, or remove this one)",
+                             "{path}: 已存在; Spark 把 Parquet 分片写入一个新文件夹 (请换一个名字, 或删除此文件夹)"),
     "already_exists_now": ("{path}: already exists (made while this one was being written)",
                            "{path}: 已存在 (在写入本文件期间被创建)"),
     "not_supported_either": ("{param}: {value} is not supported; expected {choices}",

@@ -17,6 +17,7 @@ import tierkit as tk
 from tierkit.cli.main import main
 from tierkit.data import ColumnMap, ReadOptions
 from tierkit.features.columns import FeatureColumns
+from tierkit.features.statistics import SparkStatistics
 from tierkit.grading import grade_file
 from tierkit.scoring.spark_training import grade_file_spark
 
@@ -65,19 +66,23 @@ def test_spark_and_local_training_learn_the_same_standards_and_write_the_same_fi
     _, csv, _ = data
     local, local_alerts = _graded(grade_file, csv, tmp_path / f"local{suffix}", segmentation=_segmentation(),
                                   options=LENIENT, lang=lang, currency="USD")
-    read, frame = [], FeatureColumns.frame
+    read, frame, collected, column = [], FeatureColumns.frame, [], SparkStatistics.column
 
     def recorded(self, names, extra=None):
         read.extend(names)
         return frame(self, names, extra)
 
+    def recorded_column(self, name):
+        collected.append(name)
+        return column(self, name)
+
     monkeypatch.setattr(FeatureColumns, "frame", recorded)
+    monkeypatch.setattr(SparkStatistics, "column", recorded_column)
     on_spark, spark_alerts = _graded(grade_file_spark, csv, tmp_path / f"spark{suffix}", segmentation=_segmentation(),
                                      spark=spark, options=LENIENT, lang=lang, currency="USD")
-    # The rule schemes, the CLV model and k-means learn from Spark's counts and hash sample: the only
-    # columns brought to the driver are those grading every customer's CLV for the value-potential
-    # matrix (it learns the median predicted CLV) and its monetary.
-    assert set(read) == {"frequency_btyd", "recency_btyd", "T", "monetary_btyd", "monetary", "clv"}
+    # Every step learns from what Spark computes: counts, the hash sample, and the exact median of the
+    # CLV the executors predict for the value-potential matrix. No column of every customer is collected.
+    assert read == [] and collected == []
     assert _standards(on_spark.segmentation) == _standards(local.segmentation)
     assert dict(on_spark.segmentation.steps_).keys() == dict(local.segmentation.steps_).keys() >= {"clv", "clusters"}
     assert on_spark.customers == local.customers == 2357 + 1  # 00003 of the dirty tail is a good row
@@ -129,3 +134,56 @@ def test_a_missing_file_is_refused_before_a_spark_session_starts(tmp_path, capfd
     err = capfd.readouterr().err.strip().splitlines()
     assert err == [f"tierkit: error: {tmp_path / 'nope.csv'}: no such file or folder"] and started == []
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_spark_dataframe_in_and_a_parquet_folder_written_by_the_executors_out(spark, data, tmp_path):
+    """The Python entry on a lake's DataFrame: the local file's rows, tiers and alerts, in Parquet parts."""
+    import pandas as pd
+
+    tx = tk.load_cdnow(sample=True)[["customer_id", "date", "amount"]].copy()
+    tx["date"] = tx["date"].dt.date
+    tx = pd.concat([tx, pd.DataFrame({"customer_id": [None], "date": [tx["date"].iloc[0]], "amount": [5.0]})],
+                   ignore_index=True)  # a row without a customer: left out by the contract on both engines
+    tx.to_parquet(tmp_path / "tx.parquet")
+    local, local_alerts = _graded(grade_file, tmp_path / "tx.parquet", tmp_path / "local.parquet",
+                                  segmentation=_segmentation(), options=LENIENT, lang="zh")
+    frame = spark.createDataFrame(tx)
+    on_spark, spark_alerts = _graded(grade_file_spark, frame, tmp_path / "tiers", segmentation=_segmentation(),
+                                     options=LENIENT, lang="zh")
+    assert on_spark.customers == local.customers == 2357
+    assert _standards(on_spark.segmentation) == _standards(local.segmentation)
+    assert on_spark.report.as_dict()["rejected"] == local.report.as_dict()["rejected"] != {}
+    assert on_spark.alerts == local.alerts and spark_alerts == local_alerts
+    parts = sorted((tmp_path / "tiers").glob("part-*.parquet"))
+    assert len(parts) > 1  # written by the executors, partition by partition
+    written = pd.read_parquet(tmp_path / "tiers")
+    expected = pd.read_parquet(tmp_path / "local.parquet")
+    # sorted by customer across the parts, as the file is
+    assert written["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert list(written.columns) == list(expected.columns)
+    for column in expected.columns:
+        pd.testing.assert_series_equal(written[column].astype(expected[column].dtype), expected[column],
+                                       check_names=False, obj=column)
+
+
+def test_a_folder_that_exists_is_refused_before_any_work(spark, data, tmp_path):
+    _, csv, _ = data
+    (tmp_path / "tiers").mkdir()
+    with pytest.raises(tk.DataError, match="already exists") as caught:
+        grade_file_spark(csv, tmp_path / "tiers", as_of=AS_OF, segmentation=_segmentation(), spark=spark,
+                         options=LENIENT)
+    assert caught.value.key == "output_folder_exists"
+    assert list((tmp_path / "tiers").iterdir()) == []
+
+
+def test_segment_engine_spark_into_a_folder(spark, data, tmp_path, capsys):
+    import pandas as pd
+
+    _, csv, _ = data
+    common = [str(csv), "--as-of", AS_OF, "--time-unit", "W", "--missing-customers", "drop", "--on-bad-rows", "skip"]
+    assert main(["segment", *common, "--out", str(tmp_path / "local.parquet")]) == 0
+    assert main(["segment", *common, "--out", str(tmp_path / "tiers"), "--engine", "spark"]) == 0
+    assert f"2358 customers graded as of {AS_OF} -> {tmp_path / 'tiers'}" in capsys.readouterr().err
+    written, expected = pd.read_parquet(tmp_path / "tiers"), pd.read_parquet(tmp_path / "local.parquet")
+    assert written["rfm_class"].tolist() == expected["rfm_class"].tolist()
+    assert written["value_potential"].tolist() == expected["value_potential"].tolist()

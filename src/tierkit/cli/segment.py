@@ -23,7 +23,8 @@ from tierkit.output import check_table_path, refuse_overwriting_inputs, write_ta
 @click.argument("transactions")
 @AS_OF_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Output file: .csv, .parquet or .xlsx.")
+              help="Output file: .csv, .parquet or .xlsx; with --engine spark also a new folder or URI "
+                   "(no suffix), into which the executors write Parquet parts.")
 @click.option("--time-unit", type=click.Choice(["D", "W"]), default="D", show_default=True, help="Days or weeks.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of labels, strategies, headers, messages and the Excel sheets.")
@@ -64,7 +65,8 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
     refuse_overwriting_inputs({"--out": out, "--rejects": kwargs.get("rejects"), "--save-model": save_model},
                               {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
                                "--model": kwargs.get("model")})
-    check_table_path(out)
+    if not (engine == "spark" and _is_folder_output(out)):
+        check_table_path(out)
     if engine == "spark" and kwargs["model"] is not None:
         raise click.BadParameter("grading by saved standards runs on this machine; score a base on Spark with "
                                  "tierkit score --engine spark", param_hint="--engine")
@@ -94,6 +96,12 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
     click.echo(term("summary_graded", lang, n=graded, as_of=graded_as_of, out=out), err=True)
     if save_model is not None:
         click.echo(f"standards saved -> {save_model} (grade another period with --model {save_model})", err=True)
+
+
+def _is_folder_output(out) -> bool:
+    from tierkit.scoring.spark_training import is_folder_output
+
+    return is_folder_output(out)
 
 
 def check_new_folder(path) -> None:

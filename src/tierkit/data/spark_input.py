@@ -63,6 +63,22 @@ def spark_kind(data_type) -> str:
     return "text"
 
 
+#: How a Spark DataFrame given instead of a file is named in messages.
+SPARK_FRAME = "<Spark DataFrame>"
+
+
+def is_spark_frame(value) -> bool:
+    """Whether ``value`` is a Spark DataFrame (classic or Spark Connect), without importing pyspark.
+
+    Examples
+    --------
+    >>> is_spark_frame("sales.csv")
+    False
+    """
+    kind = type(value)
+    return kind.__name__ == "DataFrame" and kind.__module__.startswith("pyspark.sql")
+
+
 def _first_line(exc) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
@@ -86,6 +102,7 @@ class SparkInput:
         self._frame = None
         self.source = None
         self.parts = ()
+        self._given = None
 
     def sql(self, text: str, params: dict | None = None):
         """A DataFrame of ``text`` with the bound parameters."""
@@ -99,7 +116,9 @@ class SparkInput:
         spark = self.spark
         zones = {}
         try:
-            if source.kind == "parquet":
+            if source.kind == "dataframe":
+                raw = self._given
+            elif source.kind == "parquet":
                 raw = spark.read.parquet(*source.files)
                 if not source.remote:
                     zones = parquet_zones(source.files)
@@ -145,13 +164,22 @@ class SparkInput:
 
     def load_file(self, path, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                   as_of=None) -> ReadReport:
-        """Read ``path`` under the contract; the good rows are then the temporary view ``tk_tx``."""
+        """Read ``path`` under the contract; the good rows are then the temporary view ``tk_tx``.
+
+        ``path`` may also be a Spark DataFrame of transactions (its columns typed, as a Parquet
+        file's are): it is checked by the same contract, and a bad row is named by its position
+        in the DataFrame.
+        """
         from pyspark.errors import PySparkException
 
         options = (options or ReadOptions()).checked()
         columns = (columns or ColumnMap()).checked()
-        source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
-                               sheet=options.sheet, scratch=self.scratch)
+        if is_spark_frame(path):
+            self._given = path
+            source = TransactionFile(path=Path(SPARK_FRAME), kind="dataframe", files=())
+        else:
+            source = describe_file(path, sep=options.sep, encoding=options.encoding, header=options.header,
+                                   sheet=options.sheet, scratch=self.scratch)
         name = str(source.path)
         self.source = source
         self.parts = source.parts if source.kind == "csv" else ()

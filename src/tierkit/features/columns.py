@@ -121,6 +121,25 @@ class FeatureColumns:
         source = cls(customers, names + extra, attrs, read, rows=rows, statistics=statistics)
         return source
 
+    def derived(self, step, names) -> FeatureColumns:
+        """These columns and ``names``, the outputs of the fitted ``step``, graded where the statistics are counted.
+
+        For a source whose statistics can ``derive`` (Spark): the engine grades every customer by
+        ``step`` and counts the result, so a later step learning from counts (the value-potential
+        split on ``clv``) reads nothing; a column is collected only when a later step reads it.
+        """
+        statistics = self.statistics.derive(step, names)
+        names = list(names)
+        base = self._read
+
+        def read(name: str) -> pd.Series:
+            if name in names:
+                return statistics.column(name).set_axis(self.index)
+            return base(name)
+
+        return FeatureColumns(lambda: self.index, [*self.columns, *names], self.attrs, read, rows=len(self),
+                              statistics=statistics)
+
     def frame(self, names, extra: dict | None = None) -> pd.DataFrame:
         """A table of the columns ``names`` (those there are), plus ``extra`` columns, with ``attrs``.
 

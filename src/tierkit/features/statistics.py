@@ -237,6 +237,10 @@ class ParquetStatistics:
         table = self._query(lambda relation, quote: _sql_distinct(relation, request, quote))
         return np.asarray(table["v"], dtype="float64"), np.asarray(table["n"], dtype="int64")
 
+    def quantiles(self, column: str, quantiles) -> np.ndarray:
+        """``numpy.quantile`` of a column, bit for bit, from its distinct values counted by DuckDB."""
+        return quantiles_of_counts(*self.distinct(Distinct(column)), quantiles)
+
     def sample(self, columns, size: int | None) -> pd.DataFrame:
         """The ``columns`` of every customer, or of the ``size`` with the smallest :func:`hash_keys`, by id."""
         from tierkit.features.definition import typed_feature
@@ -277,11 +281,16 @@ class SparkStatistics:
         Its number of customers.
     """
 
-    def __init__(self, frame, *, attrs: dict, n: int):
+    #: The relative rank error of Spark's ``approxQuantile`` when :meth:`quantiles` brackets an order statistic.
+    BRACKET_ERROR = 1e-4
+
+    def __init__(self, frame, *, attrs: dict, n: int, prepare=None, _persisted: list | None = None):
         self.frame = frame
         self.columns = [c for c in frame.columns if c != "customer_id"]
         self.attrs = dict(attrs)
         self._n = int(n)
+        self._prepare = prepare
+        self._persisted = [] if _persisted is None else _persisted  # shared with the derived statistics
 
     def __len__(self) -> int:
         return self._n
@@ -302,6 +311,88 @@ class SparkStatistics:
             value = value / F.col(request.over).cast("double")
         counted = frame.select(value.alias("v")).groupBy("v").count().orderBy("v").toPandas()
         return counted["v"].to_numpy(dtype="float64"), counted["count"].to_numpy(dtype="int64")
+
+    def quantiles(self, column: str, quantiles) -> np.ndarray:
+        """``numpy.quantile`` of a column, bit for bit, with only a few hundred values reaching the driver.
+
+        NumPy interpolates between two order statistics. Each is bracketed by Spark's
+        ``approxQuantile`` (rank error :data:`BRACKET_ERROR`); Spark then counts the customers
+        below the bracket and the distinct values inside it, and :func:`quantiles_of_counts` reads
+        the order statistics there. When a bracket misses (it cannot, by ``approxQuantile``'s
+        guarantee), every distinct value is counted instead.
+        """
+        from pyspark.sql import functions as F
+
+        q = np.asarray(quantiles, dtype="float64")
+        value = F.col(column).cast("double")
+        bad = self.frame.where(F.isnan(value) | value.isNull() | (F.abs(value) == float("inf"))).limit(1).collect()
+        if bad:
+            from tierkit.errors import DataError
+
+            raise DataError("not_finite", where="Spark", column=repr(column),
+                            customer=repr(str(bad[0]["customer_id"])), value=repr(bad[0][column]))
+        n, eps = self._n, self.BRACKET_ERROR
+        out = np.empty(len(q), dtype="float64")
+        for i, quantile in enumerate(q):
+            first = int(np.clip(np.floor((n - 1) * quantile), 0, n - 1))  # the order statistics NumPy reads
+            last = min(first + 1, n - 1)
+            low, high = self.frame.approxQuantile(column, [max(0.0, first / n - 2 * eps),
+                                                           min(1.0, (last + 1) / n + 2 * eps)], eps)
+            inside = (value >= low) & (value <= high)
+            below = self.frame.where(value < low).count()
+            counted = (self.frame.where(inside).select(value.alias("v")).groupBy("v").count().orderBy("v")
+                       .toPandas())
+            values = counted["v"].to_numpy(dtype="float64")
+            counts = counted["count"].to_numpy(dtype="int64")
+            if not (below <= first and last < below + counts.sum()):  # pragma: no cover (approxQuantile's bound)
+                values, counts = self.distinct(Distinct(column))
+            else:  # the customers outside the bracket, held by its end values: never read
+                above = n - below - int(counts.sum())
+                values = np.concatenate([values[:1], values, values[-1:]])
+                counts = np.concatenate([[below], counts, [above]])
+            out[i] = quantiles_of_counts(values, counts, [quantile])[0]
+        return out
+
+    def column(self, name: str) -> pd.Series:
+        """One column of every customer, in customer order, collected to the driver (a fit that needs it whole)."""
+        return self.frame.select(name).toPandas()[name]
+
+    def derive(self, step, names) -> SparkStatistics:
+        """The statistics of the features with the columns ``names`` the fitted ``step`` adds, computed by Spark.
+
+        Each partition of features is prepared as on the driver (``prepare``: the dtypes and
+        ``attrs`` of :func:`tierkit.features.definition.finish_features`) and graded by ``step``
+        on the executors; the result is kept (``persist``) until :meth:`release`.
+        """
+        from pyspark.sql import types as T
+
+        prepare = self._prepare
+        names = list(names)
+        key_names = list(self.frame.columns)
+
+        def add(batches):
+            import warnings
+
+            for batch in batches:
+                if len(batch) == 0:
+                    continue
+                features = prepare(batch.copy())
+                with warnings.catch_warnings():  # a partition is not the base: the base was warned of at fit
+                    warnings.simplefilter("ignore", UserWarning)
+                    out = step.transform(features)
+                for name in names:
+                    batch[name] = out[name].to_numpy(dtype="float64")
+                yield batch[[*key_names, *names]]
+
+        schema = T.StructType([*self.frame.schema.fields, *[T.StructField(n, T.DoubleType()) for n in names]])
+        frame = self.frame.mapInPandas(add, schema).persist()
+        self._persisted.append(frame)
+        return SparkStatistics(frame, attrs=self.attrs, n=self._n, prepare=prepare, _persisted=self._persisted)
+
+    def release(self) -> None:
+        """Unpersist what :meth:`derive` computed."""
+        while self._persisted:
+            self._persisted.pop().unpersist()
 
     def sample(self, columns, size: int | None) -> pd.DataFrame:
         """The ``columns`` of every customer, or of the ``size`` with the smallest :func:`hash_keys`, by id."""

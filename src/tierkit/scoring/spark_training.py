@@ -1,19 +1,21 @@
 """Training on Spark: ``tierkit segment --engine spark`` and :func:`grade_file_spark`.
 
-The transactions are read under the input contract by :class:`tierkit.data.spark_input.SparkInput`
-(the reader ``score --engine spark`` uses), and the features are the one feature query,
-spelled for Spark (:func:`tierkit.features.engines.scoring_feature_sql`): they stay in Spark.
-The standards are learned by the same estimators as on one machine, from what Spark counts
-(:class:`tierkit.features.statistics.SparkStatistics`): the distinct values of a feature and
-the distinct BTYD rows, with their counts. So the rule-based schemes and the CLV model are
-learned without a per-customer row reaching the driver. The k-means step still learns from its
-feature columns, which are then collected to the driver (a sample chosen by a hash of the
-customer id is the next step).
+The transactions (a file, a folder or glob of parts, a URI, or a Spark DataFrame) are read under the
+input contract by :class:`tierkit.data.spark_input.SparkInput` (the reader ``score --engine spark``
+uses), and the features are the one feature query, spelled for Spark
+(:func:`tierkit.features.engines.scoring_feature_sql`): they stay in Spark. The standards are
+learned by the same estimators as on one machine, from what Spark computes
+(:class:`tierkit.features.statistics.SparkStatistics`): the distinct values of a feature and the
+distinct BTYD rows with their counts, a sample of customers chosen by a hash of their id, and exact
+quantiles of what an earlier step graded on the executors (the predicted CLV the value-potential
+matrix splits at its median). No per-customer row reaches the driver.
 
-The customers are then graded in chunks, streamed in customer order from Spark into the writer
-``tierkit segment`` uses on one machine (:class:`tierkit.output_chunks.ScoreWriter`), with the same
-labels, headers and alerts: on the same data the file is the same, byte for byte, whichever
-engine trained.
+The customers are then graded by the executors with the fitted standards. Into a folder or URI
+(no ``.csv`` / ``.parquet`` suffix) Spark writes the Parquet parts itself, sorted by customer, and
+counts the tiers the alerts need. Into a ``.csv`` or ``.parquet`` file the graded chunks stream in
+customer order to the writer ``tierkit segment`` uses on one machine
+(:class:`tierkit.output_chunks.ScoreWriter`), with the same labels, headers and alerts: on the same
+data the file is the same, byte for byte, whichever engine trained.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -42,16 +45,20 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
                      options: ReadOptions | None = None, time_unit: str = "D", survey=None, lang: str | None = None,
                      headers: str = "keys", currency: str | None = None, alerts_lang: str | None = None,
                      chunk_size: int = CHUNK_SIZE) -> GradedFile:
-    """:func:`tierkit.grading.grade_file` on Spark: features and counts in Spark, the same standards and output.
+    """:func:`tierkit.grading.grade_file` on Spark: features, counts and grading in Spark, the same standards.
 
     Parameters
     ----------
-    transactions : str or Path
-        A file, a folder or glob of Parquet or CSV parts, or a URI Spark reads.
+    transactions : str, Path or pyspark.sql.DataFrame
+        A file, a folder or glob of Parquet or CSV parts, a URI Spark reads, or a DataFrame of
+        transactions (typed columns, as a Parquet file has), checked by the same input contract.
     out : str or Path
-        ``.csv`` or ``.parquet``: one row per customer, sorted by customer id, written atomically.
+        ``.csv`` or ``.parquet``: one file, one row per customer sorted by customer id, written
+        atomically, the same bytes as :func:`tierkit.grading.grade_file`. A folder or URI
+        without those suffixes (``tiers/``, ``s3a://bucket/tiers``): Parquet parts written by the
+        executors, sorted by customer id; it must not exist yet.
     as_of, segmentation, columns, options, time_unit, survey, lang, headers, currency, alerts_lang, chunk_size
-        As in :func:`tierkit.grading.grade_file`.
+        As in :func:`tierkit.grading.grade_file` (``currency`` names the money columns of a CSV only).
     spark : pyspark.sql.SparkSession, optional
         Default :func:`tierkit.scoring.spark.default_spark_session`.
 
@@ -63,30 +70,45 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
     ------
     DataError
         A file that cannot be read under the contract, or with no purchase up to ``as_of``.
+
+    Examples
+    --------
+    On a cluster (``spark-submit``), a DataFrame from the lake in, a Parquet folder out::
+
+        done = grade_file_spark(spark.table("sales.transactions"), "s3a://crm/tiers/2024-12-31",
+                                as_of="2024-12-31", segmentation=tk.Segmentation(clv=tk.CLVModel()))
+        done.segmentation.standards()
     """
     _require_pyspark()
-    from tierkit.data.spark_input import SparkInput
-    from tierkit.data.surveys import with_satisfaction
+    from tierkit.data.spark_input import SPARK_FRAME, SparkInput, is_spark_frame
     from tierkit.evaluation.alerts import TierTally, grading_alerts
     from tierkit.output import check_table_path
     from tierkit.output_chunks import ScoreWriter
 
     as_of = parse_date(as_of, "as_of")
     days_per_unit = check_time_unit(time_unit)
-    out = check_table_path(out)
-    if out.suffix.lower() not in (".csv", ".parquet"):
-        raise TierkitError("spark_workbook", path=str(out), flag=Param("engine"), value="local")
+    to_folder = is_folder_output(out)
+    if not to_folder:
+        out = check_table_path(out)
+        if out.suffix.lower() not in (".csv", ".parquet"):
+            raise TierkitError("spark_workbook", path=str(out), flag=Param("engine"), value="local")
     if chunk_size < 1:
         raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
-    require_source(transactions)  # a missing file is refused before a Spark session starts
-    spark = spark or default_spark_session()
+    given_frame = is_spark_frame(transactions)
+    if not given_frame:
+        require_source(transactions)  # a missing file is refused before a Spark session starts
+    spark = spark or (transactions.sparkSession if given_frame else default_spark_session())
+    if to_folder:
+        check_folder_output(spark, out)
+    name = SPARK_FRAME if given_frame else Path(str(transactions)).name
     old_tz = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     seconds, start = {}, time.perf_counter()
+    statistics = None
     try:
         with tempfile.TemporaryDirectory(prefix="tierkit-train-") as tmp:
             reader = SparkInput(spark, Path(tmp))
-            with timed(f"read {Path(str(transactions)).name} (Spark)"):
+            with timed(f"read {name} (Spark)"):
                 report = reader.load_file(transactions, columns, options, as_of=as_of)
             fields = reader.plan.columns.fields()
             query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
@@ -102,33 +124,38 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
             attrs = {"read_report": report.as_dict(), "reading": reading_record(columns, options)}
             frequency_of = "orders" if "order_id" in fields else "purchase_days"
             names = list(features.columns)
-
-            def as_features(frame: pd.DataFrame) -> pd.DataFrame:
-                frame = finish_features(frame, as_of=as_of, time_unit=time_unit, frequency_of=frequency_of)
-                frame.attrs.update(attrs)
-                return with_satisfaction(frame, survey) if survey is not None else frame
+            as_features = _Features(as_of=as_of, time_unit=time_unit, frequency_of=frequency_of, attrs=attrs,
+                                    survey=survey)
 
             start = time.perf_counter()
             example = as_features(pd.DataFrame.from_records(features.limit(50).collect(), columns=names))
-            source = _spark_columns(features, n_customers, example.attrs, survey)
+            statistics = SparkStatistics(features, attrs=example.attrs, n=n_customers, prepare=as_features)
+            source = _spark_columns(statistics, survey)
             segmentation.fit_columns(source, chunk_size=chunk_size)
             del source
+            statistics.release()
             seconds["fit"] = time.perf_counter() - start
 
             start = time.perf_counter()
             tally, ticker = TierTally(), _Ticker(n_customers)
-            parquet_out = out.suffix.lower() == ".parquet"
+            parquet_out = to_folder or out.suffix.lower() == ".parquet"
             header = _header_names(example, segmentation, lang, headers, None if parquet_out else currency)
             written_attrs = {**example.attrs, **({"currency": currency} if currency else {})}
-            with (timed(f"graded {n_customers:,} customers into {out.name}"),
-                  ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
-                              attrs=written_attrs if parquet_out else None) as writer):
-                for chunk in _chunks(features, names, chunk_size):
-                    writer.write(_graded(segmentation, as_features(chunk), lang, tally).reset_index())
-                    ticker.tick(writer.rows)
+            if to_folder:
+                with timed(f"graded {n_customers:,} customers into {out} (Spark)"):
+                    tally = _grade_on_executors(features, as_features, segmentation, example, lang, header, out)
+            else:
+                with (timed(f"graded {n_customers:,} customers into {out.name}"),
+                      ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
+                                  attrs=written_attrs if parquet_out else None) as writer):
+                    for chunk in _chunks(features, names, chunk_size):
+                        writer.write(_graded(segmentation, as_features(chunk), lang, tally).reset_index())
+                        ticker.tick(writer.rows)
             features.unpersist()
             seconds["grade"] = time.perf_counter() - start
     finally:
+        if statistics is not None:
+            statistics.release()
         spark.conf.set("spark.sql.session.timeZone", old_tz)
     alerts = grading_alerts(segmentation, tally, alerts_lang or lang or "en")
     for alert in alerts:
@@ -136,6 +163,103 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
     attrs = {**example.attrs, "as_of": str(as_of), "time_unit": time_unit, "frequency_of": frequency_of}
     return GradedFile(segmentation=segmentation, report=report, customers=n_customers, alerts=alerts, attrs=attrs,
                       example=example, out=out, seconds=seconds)
+
+
+def is_folder_output(out) -> bool:
+    """Whether ``out`` names Parquet parts the executors write: a URI, a path ending in ``/``, or one without a suffix.
+
+    Examples
+    --------
+    >>> is_folder_output("tiers.csv"), is_folder_output("tiers"), is_folder_output("s3a://crm/tiers.v2")
+    (False, True, True)
+    """
+    text = str(out)
+    return "://" in text or text.endswith(("/", "\\")) or Path(text).suffix == ""
+
+
+def check_folder_output(spark, out) -> None:
+    """Refuse a folder output that exists: Spark's parts are never written over a previous run's."""
+    text = str(out)
+    if "://" in text:
+        jvm = spark.sparkContext._jvm
+        path = jvm.org.apache.hadoop.fs.Path(text)
+        exists = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path)
+    else:
+        exists = Path(text).exists()
+    if exists:
+        raise DataError("output_folder_exists", path=text)
+
+
+@dataclass
+class _Features:
+    """A chunk of Spark feature rows as the estimators read it (on the driver and on the executors alike)."""
+
+    as_of: object
+    time_unit: str
+    frequency_of: str
+    attrs: dict
+    survey: object = None
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        frame = finish_features(frame, as_of=self.as_of, time_unit=self.time_unit, frequency_of=self.frequency_of)
+        frame.attrs.update(self.attrs)
+        if self.survey is None:
+            return frame
+        from tierkit.data.surveys import with_satisfaction
+
+        return with_satisfaction(frame, self.survey)
+
+
+def _grade_on_executors(features, as_features, segmentation, example: pd.DataFrame, lang, header: dict, out):
+    """Grade every customer on the executors into Parquet parts at ``out``; the tiers counted by Spark."""
+    from tierkit.evaluation.alerts import TierTally
+    from tierkit.tiers.schemes import table_schemes
+
+    graded_example = _graded(segmentation, example, lang, TierTally()).reset_index()
+    dtypes = {c: ("object" if isinstance(t, pd.CategoricalDtype) else t) for c, t in graded_example.dtypes.items()}
+    schema = _spark_schema(graded_example.astype(dtypes).rename(columns=header))
+    order = list(graded_example.columns)
+
+    def grade(batches):
+        for batch in batches:
+            if len(batch) == 0:
+                continue
+            table = _graded(segmentation, as_features(batch), lang, TierTally()).reset_index()
+            yield table[order].astype(dtypes).rename(columns=header)
+
+    graded = features.mapInPandas(grade, schema)
+    graded.write.mode("errorifexists").parquet(str(out))
+    # The alerts' counts, from the parts just written (only the tier columns are read back)
+    written = features.sparkSession.read.parquet(str(out))
+    tally = TierTally()
+    tally.rows = features.count()
+    for key in [c for c in table_schemes(graded_example) if c in graded_example.columns]:
+        column = header.get(key, key)
+        counted = written.groupBy(column).count().toPandas().dropna(subset=[column])
+        tally.counts[key] = pd.Series(counted["count"].to_numpy(dtype="int64"),
+                                      index=counted[column].astype("object").to_numpy()).sort_index()
+    if "cs_index" in graded_example.columns:
+        column = header.get("cs_index", "cs_index")
+        from pyspark.sql import functions as F
+
+        tally.rated = int(written.where(F.col(column).isNotNull() & ~F.isnan(F.col(column))).count())
+    return tally
+
+
+def _spark_schema(frame: pd.DataFrame):
+    """The Spark schema of a pandas table (a column of no values, as text)."""
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    fields = []
+    for name in frame.columns:
+        kind = pa.Array.from_pandas(frame[name]).type
+        if pa.types.is_null(kind):
+            kind = pa.string()
+        elif pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        fields.append(pa.field(str(name), kind))
+    return from_arrow_schema(pa.schema(fields))
 
 
 def _chunks(features, names: list, size: int):
@@ -150,16 +274,16 @@ def _chunks(features, names: list, size: int):
         yield pd.DataFrame.from_records(rows, columns=names)
 
 
-def _spark_columns(features, n_customers: int, attrs: dict, survey) -> FeatureColumns:
-    """The Spark features as a :class:`FeatureColumns`: counts from Spark; a column collected only when read."""
-    statistics = SparkStatistics(features, attrs=attrs, n=n_customers)
+def _spark_columns(statistics: SparkStatistics, survey) -> FeatureColumns:
+    """The Spark features as a :class:`FeatureColumns`: statistics from Spark; a column collected only when read."""
+    n_customers = len(statistics)
     names = list(statistics.columns)
     joined = {}
 
     def customers() -> pd.Index:
         if survey is None:  # positions do: a step fitted on columns never needs to know who is who
             return pd.RangeIndex(n_customers, name="customer_id")
-        ids = features.select("customer_id").toPandas()["customer_id"].astype("str")
+        ids = statistics.column("customer_id").astype("str")
         return pd.Index(ids, name="customer_id")
 
     extra = []
@@ -174,8 +298,8 @@ def _spark_columns(features, n_customers: int, attrs: dict, survey) -> FeatureCo
                 joined.update(with_satisfaction(pd.DataFrame(index=source.index), survey).items())
             return joined[name]
         # the features are sorted by customer and persisted: a narrow select keeps that order
-        values = features.select(name).toPandas()[name]
-        return typed_feature(name, values).set_axis(source.index)
+        return typed_feature(name, statistics.column(name)).set_axis(source.index)
 
-    source = FeatureColumns(customers, names + extra, attrs, read, rows=n_customers, statistics=statistics)
+    source = FeatureColumns(customers, names + extra, statistics.attrs, read, rows=n_customers,
+                            statistics=statistics)
     return source

@@ -208,6 +208,7 @@ class Segmentation(TierTransformer):
 
         steps = self._steps()
         optional = set(self.optional_steps)
+        given = source  # the features as given; ``source`` gains what an engine derives from them
         store = {}  # the outputs of earlier steps that later steps read, by column
         if "clv_cs" in dict(steps) and "cs_index" not in source.columns:
             # every customer unrated when the CLV-CS grid runs without a survey (_with_cs_index)
@@ -247,7 +248,11 @@ class Segmentation(TierTransformer):
                         step.fit_statistics(source.statistics)
                         produced = list(step.get_feature_names_out())
                         kept = {}
-                        if _needed_later(later, [*available, *produced], produced, source):
+                        needed = _needed_later(later, [*available, *produced], produced, source)
+                        if needed and hasattr(source.statistics, "derive"):
+                            # the engine grades every customer and counts the result: no column is read here
+                            source = source.derived(step, needed)
+                        elif needed:
                             table = source.frame(reads, store)
                             kept, produced = self._graded_columns(step, table, later, available, chunk_size, source)
                             del table
@@ -271,8 +276,8 @@ class Segmentation(TierTransformer):
         self.steps_ = fitted
         self.skipped_steps_ = skipped
         self.columns_added_ = tuple(added)
-        self.feature_columns_ = [c for c in source.columns if c not in SURVEY_COLUMNS]
-        self.time_unit_ = source.time_unit()
+        self.feature_columns_ = [c for c in given.columns if c not in SURVEY_COLUMNS]
+        self.time_unit_ = given.time_unit()
         self.frequency_of_ = source.attrs.get("frequency_of")
         # how the transactions were read (tierkit.data.reading_record): score reads the next file the same way
         self.reading_ = source.attrs.get("reading")

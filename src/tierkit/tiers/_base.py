@@ -141,6 +141,16 @@ class FrameStatistics:
             values = values[keep]
         return counts_of(values)
 
+    def quantiles(self, column: str, quantiles) -> np.ndarray:
+        """``numpy.quantile`` of a column (its default, linear method).
+
+        Examples
+        --------
+        >>> FrameStatistics(pd.DataFrame({"clv": [1.0, 2, 10]})).quantiles("clv", [0.5]).tolist()
+        [2.0]
+        """
+        return np.quantile(numeric_column(self.frame, column, self.who), np.asarray(quantiles, dtype="float64"))
+
     def sample(self, columns, size: int | None) -> pd.DataFrame:
         """The ``columns`` of every customer (in the table's order), or of ``size`` chosen by a hash of the id.
 

@@ -20,8 +20,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from tierkit.tiers._base import TierTransformer, numeric_column
-from tierkit.tiers.binning import grade, quantile_edges
+from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column
+from tierkit.tiers.binning import grade
 from tierkit.tiers.constraints import Interval
 from tierkit.words import VALUE_POTENTIAL_TIERS  # noqa: F401  (the scheme's tiers)
 
@@ -82,17 +82,20 @@ class ValuePotentialMatrix(TierTransformer):
     def _columns_out(self):
         return ("value_potential",)
 
+    _learns_from_counts = True  # the splits are quantiles, which every statistics source computes exactly
+
     def _fit(self, X):
         """Learn the splits of value and potential."""
-        column = self._value_column(X)
-        value = numeric_column(X, column, "ValuePotentialMatrix")
-        potential = numeric_column(X, self.potential, "ValuePotentialMatrix")
+        self._fit_statistics(FrameStatistics(X, self._who))
+
+    def _fit_statistics(self, statistics):
+        column = self._value_column(pd.DataFrame(columns=list(statistics.columns)))
         self.value_column_ = column
         self.potential_column_ = self.potential
         self.value_split_ = float(self.value_split if self.value_split is not None
-                                  else quantile_edges(value, [self.quantile])[0])
+                                  else statistics.quantiles(column, [self.quantile])[0])
         self.potential_split_ = float(self.potential_split if self.potential_split is not None
-                                      else quantile_edges(potential, [self.quantile])[0])
+                                      else statistics.quantiles(self.potential, [self.quantile])[0])
 
     def _transform(self, X):
         """``value_potential`` quadrant key per customer."""
