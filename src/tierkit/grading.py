@@ -156,6 +156,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     """
     from tierkit.data.surveys import with_satisfaction
     from tierkit.evaluation.alerts import grading_alerts
+    from tierkit.evaluation.stability import assess_stability
     from tierkit.segmentation.chain import Segmentation
     from tierkit.tiers.schemes import add_labels
 
@@ -171,7 +172,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
         table = add_labels(table, lang)
     if stability and "clusters" in dict(segmentation.steps_):
         with timed("measured the clusters' bootstrap stability"):
-            segmentation.assess_stability(features)
+            assess_stability(segmentation, features)
     alerts = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     table.attrs["alerts"] = alerts
     from tierkit.errors import AlertWarning
