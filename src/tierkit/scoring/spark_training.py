@@ -33,7 +33,7 @@ from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.features.statistics import SparkStatistics
-from tierkit.grading import CHUNK_SIZE, GradedFile, _graded, _header_names, _Ticker
+from tierkit.grading import CHUNK_SIZE, GradedFile, Ticker, grade_chunk, header_names
 from tierkit.progress import timed
 from tierkit.scoring.spark import _require_pyspark, default_spark_session
 
@@ -116,15 +116,15 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
             seconds["fit"] = time.perf_counter() - start
 
             start = time.perf_counter()
-            tally, ticker = TierTally(), _Ticker(n_customers)
+            tally, ticker = TierTally(), Ticker(n_customers)
             parquet_out = out.suffix.lower() == ".parquet"
-            header = _header_names(example, segmentation, lang, headers, None if parquet_out else currency)
+            header = header_names(example, segmentation, lang, headers, None if parquet_out else currency)
             written_attrs = {**example.attrs, **({"currency": currency} if currency else {})}
             with (timed(f"graded {n_customers:,} customers into {out.name}"),
                   ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
                               attrs=written_attrs if parquet_out else None) as writer):
                 for chunk in _chunks(features, names, chunk_size):
-                    writer.write(_graded(segmentation, as_features(chunk), lang, tally).reset_index())
+                    writer.write(grade_chunk(segmentation, as_features(chunk), lang, tally).reset_index())
                     ticker.tick(writer.rows)
             features.unpersist()
             seconds["grade"] = time.perf_counter() - start
