@@ -115,7 +115,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     Parameters
     ----------
     data : str, Path or pandas.DataFrame
-        A transaction file (read by :func:`tierkit.data.file_features`), a canonical
+        A transaction file (read by :func:`tierkit.features.definition.file_features`), a canonical
         transaction frame (:func:`tierkit.rfm_features`) or a feature table (a frame with a
         ``recency`` column, used as it is).
     as_of : date-like, optional
