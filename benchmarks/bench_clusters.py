@@ -26,6 +26,7 @@ def main() -> None:
 
     import tierkit as tk
     from tierkit.clusters import KMeansSegmenter
+    from tierkit.evaluation.stability import assess_stability
 
     tx = transactions(args.customers, args.transactions)
     features = tk.rfm_features(tx, as_of=AS_OF)
@@ -33,12 +34,12 @@ def main() -> None:
     print(f"{len(features):,} customers")
 
     start = time.perf_counter()
-    model = KMeansSegmenter(n_boot=0).fit(features)
+    model = KMeansSegmenter().fit(features)
     search_and_fit = time.perf_counter() - start
     print(f"k search over 2..10 (sample of 10,000) + full fit: {search_and_fit:.1f} s; {model.k_rule_}")
 
     start = time.perf_counter()
-    stable = KMeansSegmenter(k=model.k_, n_boot=20).fit(features)
+    stable = assess_stability(KMeansSegmenter(k=model.k_).fit(features), features, n_boot=20)
     stability = time.perf_counter() - start
     print(f"fit with k={model.k_} + 20 bootstrap resamples: {stability:.1f} s; adjusted Rand index "
           f"{stable.stability_['ari_mean']:.3f} (std {stable.stability_['ari_std']:.3f}), Jaccard "

@@ -4,6 +4,7 @@
 Imports inside functions count: a lazy import up the pipeline is still a back-import.
 """
 
+import ast
 import importlib
 import subprocess
 import sys
@@ -46,3 +47,78 @@ def test_names_moved_to_their_stage_still_resolve_where_they_were(old, new, name
     before, after = importlib.import_module(old), importlib.import_module(new)
     for name in names:
         assert getattr(before, name) is getattr(after, name), f"{old}.{name}"
+
+
+SRC = ROOT / "src"
+
+#: Private modules another stage may import from, each with its reason: the estimators' base class
+#: (ARCHITECTURE.md names it ``tiers/_base.py``; clusters, clv, segmentation and the charts build on
+#: it), and the version (its own stage at the bottom of the layers).
+SHARED_PRIVATE_MODULES = {"tierkit.tiers._base", "tierkit._version"}
+
+
+def _stage(module: str) -> str:
+    """The stage a module belongs to: ``tierkit.clusters`` for ``tierkit.clusters.selection``, a top module itself."""
+    return ".".join(module.split(".")[:2])
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _imports(path: Path, module: str):
+    """``(line, imported module, imported name or None)`` of every import of ``path``, inside functions too."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolved against the importing package
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            for alias in node.names:
+                yield node.lineno, base, alias.name
+
+
+def private_imports_across_stages(src: Path = SRC) -> list[str]:
+    """Every import of a private name (``_x``) or from a private module of another stage, as ``file:line: what``."""
+    found = []
+    for path in sorted((src / "tierkit").rglob("*.py")):
+        parts = path.relative_to(src).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        for line, imported, name in _imports(path, module):
+            if not imported.startswith("tierkit") or _stage(imported) == _stage(module):
+                continue
+            where = f"{path.relative_to(src)}:{line}"
+            if name is not None and _private(name):
+                found.append(f"{where}: {name} of {imported}")
+            elif imported not in SHARED_PRIVATE_MODULES and any(_private(p) for p in imported.split(".")):
+                found.append(f"{where}: the private module {imported}")
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another_stage():
+    # a name with a leading underscore is its module's own; another stage that needs it needs a
+    # public, documented name at the right layer (tierkit.grading.grade_chunk, describe_choice ...)
+    assert private_imports_across_stages() == []
+
+
+def test_the_private_import_check_sees_what_it_must(tmp_path):
+    package = tmp_path / "tierkit"
+    (package / "clusters").mkdir(parents=True)
+    (package / "reporting").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "clusters" / "__init__.py").write_text("")
+    (package / "clusters" / "selection.py").write_text("def _rule(): ...\n")
+    (package / "clusters" / "segmenter.py").write_text("from tierkit.clusters.selection import _rule\n")
+    (package / "reporting" / "__init__.py").write_text("")
+    (package / "reporting" / "render.py").write_text(
+        "def f():\n    from tierkit.clusters.selection import _rule, select_k\n"
+        "    from tierkit.clusters._hidden import x\n    from ..clusters.selection import _rule\n")
+    assert private_imports_across_stages(tmp_path) == [
+        "tierkit/reporting/render.py:2: _rule of tierkit.clusters.selection",
+        "tierkit/reporting/render.py:3: the private module tierkit.clusters._hidden",
+        "tierkit/reporting/render.py:4: _rule of tierkit.clusters.selection",
+    ]

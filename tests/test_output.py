@@ -130,3 +130,23 @@ def test_an_os_error_while_writing_becomes_one_line_naming_the_output(tmp_path):
         with atomic_path(tmp_path / "t.csv"):
             raise KeyError("x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_xlsx_holds_the_sheets_its_caller_gives(tmp_path):
+    # the tier summaries are an evaluation (evaluation.summary.summary_sheets): the grading workflow and
+    # `tierkit segment` pass them; the writer, a stage below, lays them out and computes none
+    import openpyxl
+
+    from tierkit.evaluation.summary import summary_sheets
+
+    graded = pd.DataFrame({"recency": [1, 90, 200], "frequency": [5, 1, 1], "monetary": [500.0, 20.0, 5.0],
+                           "abc_tier": ["A", "B", "C"]}, index=pd.Index(["a", "b", "c"], name="customer_id"))
+    alone = write_table(graded, tmp_path / "alone.xlsx")
+    assert openpyxl.load_workbook(alone).sheetnames == ["customers"]
+    zh = write_table(graded, tmp_path / "zh.xlsx", lang="zh", sheets=summary_sheets(graded.reset_index(), "zh"))
+    book = openpyxl.load_workbook(zh)
+    assert book.sheetnames == ["客户", "ABC等级"] and book["ABC等级"].freeze_panes == "A2"
+    odd = write_table(graded, tmp_path / "odd.xlsx", sheets={"a/b:" + "x" * 40: graded})
+    assert openpyxl.load_workbook(odd).sheetnames == ["customers", "a_b_" + "x" * 27]
+    csv = write_table(graded, tmp_path / "t.csv", sheets=summary_sheets(graded.reset_index(), "en"))
+    assert csv.read_text().splitlines()[0] == "customer_id,recency,frequency,monetary,abc_tier"

@@ -34,6 +34,7 @@ _PUBLIC = {
     "RFMSegmenter": "tierkit.tiers.rfm_segments",
     "rfm_segments": "tierkit.tiers.rfm_segments",
     "tier_summary": "tierkit.evaluation.summary",
+    "assess_stability": "tierkit.evaluation.stability",
     "ColumnMap": "tierkit.data",
     "ReadOptions": "tierkit.data",
     "file_features": "tierkit.features.definition",
@@ -63,6 +64,7 @@ def __dir__():
 __all__ = [
     "__version__",
     "add_labels",
+    "assess_stability",
     "with_satisfaction",
     "CLVCSGrid",
     "CLVModel",

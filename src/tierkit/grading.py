@@ -115,7 +115,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     Parameters
     ----------
     data : str, Path or pandas.DataFrame
-        A transaction file (read by :func:`tierkit.data.file_features`), a canonical
+        A transaction file (read by :func:`tierkit.features.definition.file_features`), a canonical
         transaction frame (:func:`tierkit.rfm_features`) or a feature table (a frame with a
         ``recency`` column, used as it is).
     as_of : date-like, optional
@@ -156,6 +156,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     """
     from tierkit.data.surveys import with_satisfaction
     from tierkit.evaluation.alerts import grading_alerts
+    from tierkit.evaluation.stability import assess_stability
     from tierkit.segmentation.chain import Segmentation
     from tierkit.tiers.schemes import add_labels
 
@@ -171,7 +172,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
         table = add_labels(table, lang)
     if stability and "clusters" in dict(segmentation.steps_):
         with timed("measured the clusters' bootstrap stability"):
-            segmentation.assess_stability(features)
+            assess_stability(segmentation, features)
     alerts = grading_alerts(segmentation, table, alerts_lang or lang or "en")
     table.attrs["alerts"] = alerts
     from tierkit.errors import AlertWarning
@@ -311,6 +312,7 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
 
     from tierkit.data.surveys import with_satisfaction
     from tierkit.evaluation.alerts import TierTally, grading_alerts
+    from tierkit.evaluation.summary import summary_sheets
     from tierkit.output import check_table_path, write_table
     from tierkit.output_chunks import ScoreWriter
 
@@ -357,24 +359,25 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
 
         start = time.perf_counter()
         tally = TierTally()
-        ticker = _Ticker(n_customers)
+        ticker = Ticker(n_customers)
         chunks = []
         with timed(f"graded {n_customers:,} customers into {out.name}"):
             if out.suffix.lower() == ".xlsx":  # a workbook is laid out whole (and holds ~1M rows at most)
                 for batch in parquet.iter_batches(batch_size=chunk_size):
-                    chunks.append(_graded(segmentation, as_features(batch.to_pandas()), lang, tally))
+                    chunks.append(grade_chunk(segmentation, as_features(batch.to_pandas()), lang, tally))
                     ticker.tick(tally.rows)
                 table = pd.concat(chunks)
                 table.attrs = {**example.attrs, **({"currency": currency} if currency else {})}
-                write_table(table, out, lang=lang or "en", headers=headers, currency=currency)
+                write_table(table, out, lang=lang or "en", headers=headers, currency=currency,
+                            sheets=summary_sheets(table, lang or "en"))
             else:
                 parquet_out = out.suffix.lower() == ".parquet"
-                names = _header_names(example, segmentation, lang, headers, None if parquet_out else currency)
+                names = header_names(example, segmentation, lang, headers, None if parquet_out else currency)
                 written_attrs = {**example.attrs, **({"currency": currency} if currency else {})}
                 with ScoreWriter(out, None, names=names, date_format="%Y-%m-%d",
                                  attrs=written_attrs if parquet_out else None) as writer:
                     for batch in parquet.iter_batches(batch_size=chunk_size):
-                        writer.write(_graded(segmentation, as_features(batch.to_pandas()), lang, tally)
+                        writer.write(grade_chunk(segmentation, as_features(batch.to_pandas()), lang, tally)
                                      .reset_index())
                         ticker.tick(writer.rows)
         seconds["grade"] = time.perf_counter() - start
@@ -388,8 +391,29 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
                       example=example, out=out, seconds=seconds)
 
 
-def _graded(segmentation, features: pd.DataFrame, lang: str | None, tally) -> pd.DataFrame:
-    """One chunk of customers graded (and labelled in ``lang``), its tiers counted into ``tally``."""
+def grade_chunk(segmentation, features: pd.DataFrame, lang: str | None, tally) -> pd.DataFrame:
+    """One chunk of customers graded (and labelled in ``lang``), its tiers counted into ``tally``.
+
+    The step :func:`grade_file` and the Spark engine (:mod:`tierkit.scoring.spark_training`)
+    repeat per chunk of the base. A chunk is not the base: the warnings said of a whole base are
+    left to the caller, said once after the last chunk.
+
+    Parameters
+    ----------
+    segmentation : Segmentation
+        The fitted segmentation.
+    features : pandas.DataFrame
+        The chunk's feature table.
+    lang : {"en", "zh"} or None
+        Language of the tier labels added (:func:`tierkit.tiers.schemes.add_labels`); None adds none.
+    tally : tierkit.evaluation.alerts.TierTally
+        Counts of the tiers over the chunks, for the alerts of the whole base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The chunk's customers with every tier column.
+    """
     from tierkit.progress import quiet
     from tierkit.tiers.schemes import add_labels
 
@@ -401,10 +425,29 @@ def _graded(segmentation, features: pd.DataFrame, lang: str | None, tally) -> pd
     return add_labels(table, lang) if lang is not None else table
 
 
-def _header_names(example: pd.DataFrame, segmentation, lang, headers: str, currency) -> dict:
-    """The written header of each column, as :func:`tierkit.output.write_table` names them.
+def header_names(example: pd.DataFrame, segmentation, lang, headers: str, currency) -> dict:
+    """The written header of each column of a graded table, as :func:`tierkit.output.write_table` names them.
 
-    ``currency`` is given for CSV only: Parquet keeps the keys.
+    For the writers of a table graded chunk by chunk (:func:`grade_file`, the Spark engine),
+    which cannot ask ``write_table`` to name a table they never hold whole.
+
+    Parameters
+    ----------
+    example : pandas.DataFrame
+        A few customers' features: their graded columns are the table's.
+    segmentation : Segmentation
+        The fitted segmentation.
+    lang : {"en", "zh"} or None
+        Language of the labels (with ``headers="labels"``) and of the tier label columns.
+    headers : {"keys", "labels"}
+        As in :func:`tierkit.output.write_table`.
+    currency : str or None
+        Given for CSV only: Parquet keeps the keys.
+
+    Returns
+    -------
+    dict
+        Column key -> written header (keys written as they are are left out).
     """
     from tierkit.errors import TierkitError
     from tierkit.output import check_currency, money_headers
@@ -427,14 +470,21 @@ def _header_names(example: pd.DataFrame, segmentation, lang, headers: str, curre
     return {**names, **money_headers(columns, check_currency(currency), names)}
 
 
-class _Ticker:
-    """Logs ``graded X of N customers`` on ``tierkit.progress`` at most every :data:`HEARTBEAT_SECONDS`."""
+class Ticker:
+    """Logs ``graded X of N customers`` on ``tierkit.progress`` at most every ``HEARTBEAT_SECONDS``.
+
+    Parameters
+    ----------
+    total : int
+        The customers of the base.
+    """
 
     def __init__(self, total: int):
         self.total = total
         self.last = time.perf_counter()
 
     def tick(self, done: int) -> None:
+        """Log progress when a heartbeat has passed since the last line, and customers remain."""
         from tierkit.progress import HEARTBEAT_SECONDS
         from tierkit.progress import log as progress_log
 

@@ -834,16 +834,18 @@ def money_headers(columns, currency: str | None, names: dict | None = None) -> d
 
 
 def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys",
-                currency: str | None = None) -> Path:
+                currency: str | None = None, sheets: dict | None = None) -> Path:
     r"""Write ``table`` (index as a column) to CSV, Parquet or Excel by extension, atomically.
 
     CSV output is byte-for-byte deterministic: fixed column order, full precision floats,
     ISO dates, ``\n`` line ends (see :func:`write_csv`). In CSV and Excel output, text that a spreadsheet would run as
     a formula gets a leading ``'`` (:func:`neutralise_formulas`), and Excel cells are always
     values, never formulas; Parquet keeps the text as it is. An .xlsx file is laid out for
-    people (:func:`tierkit.output_excel.write_workbook`): sheet ``customers`` (``客户``) and a
-    summary-and-strategy sheet per tier scheme, frozen header, filters, fitted widths and
-    number formats; CSV and Parquet keep full precision.
+    people (:func:`tierkit.output_excel.write_workbook`): sheet ``customers`` (``客户``) and the
+    further ``sheets`` given (a graded table's summary-and-strategy sheet per tier scheme,
+    :func:`tierkit.evaluation.summary.summary_sheets`, which the grading workflow and
+    ``tierkit segment`` pass), frozen header, filters, fitted widths and number formats; CSV and
+    Parquet keep full precision.
 
     Parameters
     ----------
@@ -864,6 +866,10 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
         CSV and Excel carry it in their header (``monetary (USD)``, :func:`money_headers`) and
         Excel shows it in their number format; Parquet keeps the keys (and the currency in its
         metadata, as ``attrs``). Without one, nothing changes.
+    sheets : dict, optional
+        Further sheets of an .xlsx file, name -> table, after ``customers``
+        (:func:`tierkit.evaluation.summary.summary_sheets` for a graded table). A CSV or
+        Parquet file holds the one table: there they are not written.
 
     Returns
     -------
@@ -901,5 +907,5 @@ def write_table(table: pd.DataFrame, path, *, lang: str = "en", headers: str = "
         else:
             from tierkit.output_excel import write_workbook
 
-            write_workbook(frame, tmp, lang=lang, headers=headers, currency=currency)
+            write_workbook(frame, tmp, lang=lang, headers=headers, currency=currency, sheets=sheets)
     return path

@@ -1,9 +1,11 @@
 """Excel workbooks made for people: named sheets, a frozen header, filters, fitted widths, formats.
 
 :func:`write_workbook` writes a table of customers (or any table) as the sheet ``customers``
-(``客户`` in Chinese) and, when the table is graded (it has ``monetary`` and tier columns such
-as ``abc_tier``), one summary-and-strategy sheet per scheme (:func:`tierkit.evaluation.summary.
-tier_strategy_summary`): tier, customers, share, revenue, revenue share, mean R/F/M, strategy.
+(``客户`` in Chinese), then the further sheets its caller gives: for a graded table, one
+summary-and-strategy sheet per scheme (:func:`tierkit.evaluation.summary.summary_sheets`,
+which the grading workflow and ``tierkit segment`` pass): tier, customers, share, revenue,
+revenue share, mean R/F/M, strategy. The summaries are an evaluation, a stage above this
+writer: it lays them out, it does not compute them.
 
 Every sheet has its header row frozen, an autofilter over the whole table and column widths
 fitted to the widest header or value (a Chinese, Japanese or Korean character counts two).
@@ -151,42 +153,14 @@ def column_width(header: str, values: pd.Series, fmt: str | None) -> float:
     return float(min(max(widest, MIN_WIDTH), MAX_WIDTH))
 
 
-def summary_sheets(frame: pd.DataFrame, lang: str) -> dict:
-    """Sheet name -> tier summary, one per scheme column of ``frame`` (empty when not graded).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table, columns named by key.
-    lang : {"en", "zh"}
-        Language of the tier labels, strategies and sheet names.
-
-    Returns
-    -------
-    dict
-        ``{"abc_tier": summary, ...}`` (English) or ``{"ABC等级": summary, ...}`` (Chinese).
-    """
-    from tierkit.evaluation.summary import SUMMARY_SCHEMES, tier_strategy_summary
-    from tierkit.words import HEADERS
-
-    if not {"recency", "frequency", "monetary"} <= set(frame.columns):
-        return {}
-    sheets = {}
-    for column in SUMMARY_SCHEMES:
-        if column in frame.columns and frame[column].notna().any():
-            name = HEADERS[f"{column}_label"][1] if lang == "zh" else column
-            sheets[_sheet_name(name)] = tier_strategy_summary(frame, column, lang)
-    return sheets
-
-
 def _sheet_name(name: str) -> str:
     """A valid sheet name: at most 31 characters, none of the characters Excel refuses."""
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
 
 
 def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str = "keys",
-                   currency: str | None = None) -> Path:
-    """Write ``frame`` and its tier summaries to an .xlsx workbook laid out for people.
+                   currency: str | None = None, sheets: dict | None = None) -> Path:
+    """Write ``frame``, and the further sheets given, to an .xlsx workbook laid out for people.
 
     Parameters
     ----------
@@ -195,13 +169,18 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
     path : str or os.PathLike
         The .xlsx file (written as it is: :func:`tierkit.output.write_table` makes it atomic).
     lang : {"en", "zh"}, default="en"
-        Language of the sheet names and of the summaries' labels and strategies.
+        Language of the name of the customers sheet and of the header labels.
     headers : {"keys", "labels"}, default="keys"
         Column keys as headers, or their labels in ``lang``
         (:func:`tierkit.words.header_labels`; a column without one keeps its key).
     currency : str, optional
         The money figures' currency: the money columns of every sheet (:data:`MONEY_COLUMNS`)
         carry it in their header (``monetary (USD)``) and number format (:func:`money_format`).
+    sheets : dict, optional
+        Further sheets after the customers sheet, name -> table (columns named by key), laid
+        out alike: the tier summaries of a graded table
+        (:func:`tierkit.evaluation.summary.summary_sheets`). A name is cut to 31 characters,
+        those Excel refuses replaced by ``_``.
 
     Returns
     -------
@@ -223,7 +202,8 @@ def write_workbook(frame: pd.DataFrame, path, *, lang: str = "en", headers: str 
     from tierkit.output import money_headers, neutralise_formulas
     from tierkit.words import header_labels
 
-    sheets = {SHEET_NAMES["customers"][1 if lang == "zh" else 0]: frame, **summary_sheets(frame, lang)}
+    sheets = {SHEET_NAMES["customers"][1 if lang == "zh" else 0]: frame,
+              **{_sheet_name(str(name)): table for name, table in (sheets or {}).items()}}
     path = Path(path)
     # Built in memory, then written in one go: openpyxl leaves its zip file open when writing to
     # disk fails (a full disk), and its clean-up then prints a second traceback.

@@ -22,6 +22,7 @@ from tierkit.clusters.selection import (
     describe_choice,
     index_preferences,
 )
+from tierkit.evaluation.stability import assess_stability
 from tierkit.words import CLUSTER_BANDS, CLUSTER_COMPARATIVES
 
 RFM = ("recency", "frequency", "monetary")
@@ -234,7 +235,7 @@ def test_cdnow_k_is_chosen_for_action_not_by_the_vote(fitted_cdnow, cdnow):
     assert fitted_cdnow.k_reason_["vote"] == 2 and fitted_cdnow.k_ > 2
     print("CDNOW", fitted_cdnow.k_rule_, table[["smallest_share", "separation", "least_jaccard", "action"]], sep="\n")
     # the diagnostic with 20 resamples agrees that no cluster dissolves
-    fitted_cdnow.assess_stability(cdnow, n_boot=20)
+    assess_stability(fitted_cdnow, cdnow, n_boot=20)
     assert min(fitted_cdnow.stability_["jaccard"]) >= STABILITY_FLOOR
 
 
@@ -243,7 +244,7 @@ def test_online_retail_k_is_chosen_for_action_not_by_the_vote(fitted_retail, ret
     assert fitted_retail.k_reason_["vote"] == 2 and fitted_retail.k_ > 2
     print("Online Retail", fitted_retail.k_rule_, table[["smallest_share", "separation", "least_jaccard", "action"]],
           sep="\n")
-    fitted_retail.assess_stability(retail, n_boot=20)
+    assess_stability(fitted_retail, retail, n_boot=20)
     assert min(fitted_retail.stability_["jaccard"]) >= STABILITY_FLOOR
 
 

@@ -13,6 +13,7 @@ from tierkit.clusters.naming import band, cluster_label, cluster_names, cluster_
 from tierkit.clusters.selection import index_preferences, select_k
 from tierkit.datasets import cdnow_path
 from tierkit.errors import DataError, TierkitError
+from tierkit.evaluation.stability import assess_stability
 from tierkit.reporting.charts.clusters import plot_k_selection, plot_relative_importance, plot_snake
 
 
@@ -61,7 +62,7 @@ def designed():
 
 @pytest.fixture(scope="module")
 def fitted(designed):
-    return KMeansSegmenter().fit(designed).assess_stability(designed, n_boot=10)
+    return assess_stability(KMeansSegmenter().fit(designed), designed, n_boot=10)
 
 
 DESIGNED_NAMES = ["very_recent-very_frequent-very_high_spend", "mid_recency-frequent-high_spend",
@@ -101,11 +102,10 @@ def test_names_and_order_follow_the_designed_profiles(designed, fitted):
 def test_stability_is_a_diagnostic_not_part_of_fit(designed, fitted):
     plain = KMeansSegmenter().fit(designed)
     assert plain.stability_ is None and "stability" not in plain.profiles_.columns
-    inside = KMeansSegmenter(n_boot=10).fit(designed)  # asked for inside fit: the same figures
-    assert inside.stability_ == fitted.stability_
     assert plain.transform(designed).equals(fitted.transform(designed))  # measuring changes no cluster
     with pytest.raises(TierkitError, match="n_boot=0; expected a whole number >= 1"):
-        plain.assess_stability(designed, n_boot=0)
+        assess_stability(plain, designed, n_boot=0)
+    assert plain.stability_ is None
 
 
 def test_clusters_are_stable_on_separated_groups(fitted):
@@ -115,8 +115,8 @@ def test_clusters_are_stable_on_separated_groups(fitted):
 
 
 def test_same_seed_same_labels_byte_for_byte(designed, tmp_path):
-    a = KMeansSegmenter(n_boot=0).fit(designed).transform(designed)
-    b = KMeansSegmenter(n_boot=0).fit(designed).transform(designed)
+    a = KMeansSegmenter().fit(designed).transform(designed)
+    b = KMeansSegmenter().fit(designed).transform(designed)
     a.to_csv(tmp_path / "a.csv")
     b.to_csv(tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
@@ -124,8 +124,8 @@ def test_same_seed_same_labels_byte_for_byte(designed, tmp_path):
 
 def test_labels_do_not_depend_on_row_order(designed):
     shuffled = designed.sample(frac=1, random_state=3)
-    a = KMeansSegmenter(k=3, n_boot=0).fit(designed).transform(designed)
-    b = KMeansSegmenter(k=3, n_boot=0).fit(shuffled).transform(designed)
+    a = KMeansSegmenter(k=3).fit(designed).transform(designed)
+    b = KMeansSegmenter(k=3).fit(shuffled).transform(designed)
     assert a["cluster"].equals(b["cluster"])
 
 
@@ -187,21 +187,21 @@ def test_negative_monetary_and_yeo_johnson(designed):
     data = designed.copy()
     data.iloc[:5, data.columns.get_loc("monetary")] = -50.0  # net returns
     for transform in ("log1p", "yeo-johnson"):
-        out = KMeansSegmenter(k=3, skew_transform=transform, n_boot=0).fit(data).transform(data)
+        out = KMeansSegmenter(k=3, skew_transform=transform).fit(data).transform(data)
         assert out["cluster"].between(0, 2).all()
 
 
 def test_optional_features_need_their_columns(designed):
     with pytest.raises(DataError, match="missing feature column.*'clv'"):
-        KMeansSegmenter(features=("recency", "frequency", "monetary", "clv"), n_boot=0).fit(designed)
+        KMeansSegmenter(features=("recency", "frequency", "monetary", "clv")).fit(designed)
     with pytest.raises(TierkitError, match=r"features=\('recency', 'age'\); expected a list of values among 'recency'"):
-        KMeansSegmenter(features=("recency", "age"), n_boot=0).fit(designed)
+        KMeansSegmenter(features=("recency", "age")).fit(designed)
     with pytest.raises(DataError, match=r"k=5 needs at least 25 customers \(5 per cluster\), not 24"):
-        KMeansSegmenter(k=5, n_boot=0).fit(designed.head(24))
+        KMeansSegmenter(k=5).fit(designed.head(24))
     with pytest.raises(DataError, match="14 customers are too few to compare k from 2 to 10 .*15 for k up to 3"):
-        KMeansSegmenter(n_boot=0).fit(designed.head(14))
+        KMeansSegmenter().fit(designed.head(14))
     # only k = 2 and 3 were tried; neither is stable on 15 look-alike customers, so the indices' vote decides
-    assert KMeansSegmenter(n_boot=0).fit(designed.head(15)).k_ == 2
+    assert KMeansSegmenter().fit(designed.head(15)).k_ == 2
 
 
 def test_plots_return_axes(fitted):
@@ -211,7 +211,7 @@ def test_plots_return_axes(fitted):
 
 
 def test_segmentation_with_clusters_adds_columns_and_labels(designed):
-    seg = tk.Segmentation(clusters=KMeansSegmenter(k=3, n_boot=0), lifecycle=False).fit(designed)
+    seg = tk.Segmentation(clusters=KMeansSegmenter(k=3), lifecycle=False).fit(designed)
     out = tk.add_labels(seg.transform(designed), "zh")
     assert {"cluster", "cluster_name", "cluster_name_label"} <= set(out.columns)
     assert out.loc[designed["truth"] == "vip", "cluster_name_label"].eq("最近刚购买·非常频繁·消费很高").all()
@@ -261,8 +261,8 @@ def test_k_means_runs_on_the_threads_it_is_given(designed):
             seen[self.n_threads] = {pool["num_threads"] for pool in threadpool_info()}
             super()._fit_clusters(X)
 
-    one = Recording(k=3, n_boot=0, n_threads=1).fit(designed)
-    two = Recording(k=3, n_boot=0, n_threads=2).fit(designed)
+    one = Recording(k=3, n_threads=1).fit(designed)
+    two = Recording(k=3, n_threads=2).fit(designed)
     assert seen[1] == {1} and max(seen[2]) <= 2
     pd.testing.assert_frame_equal(one.transform(designed), two.transform(designed))
     with pytest.raises(TierkitError, match="n_threads=0; expected a whole number >= 1"):

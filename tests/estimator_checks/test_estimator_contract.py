@@ -35,7 +35,7 @@ ESTIMATORS = {
     "CLVCSGrid(impute)": (tk.CLVCSGrid(unrated="impute"), {"unrated": "keep"}),
     "ValuePotentialMatrix": (tk.ValuePotentialMatrix(), {"potential": "monetary", "quantile": 0.9}),
     "CLVModel": (tk.CLVModel(), {"horizon": "30D", "margin": 0.5, "acquisition_cost": 1.0}),
-    "KMeansSegmenter": (tk.KMeansSegmenter(k=3, n_boot=0), {"k": 5, "features": ("recency",)}),
+    "KMeansSegmenter": (tk.KMeansSegmenter(k=3), {"k": 5, "features": ("recency",)}),
     "Segmentation": (tk.Segmentation(), {"abc": ABCClassifier(scheme="pyramid"), "lifecycle": False}),
 }
 IDS = list(ESTIMATORS)

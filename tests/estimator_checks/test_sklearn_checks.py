@@ -55,7 +55,7 @@ EXPECTED_FAILURES = {
 }
 
 ESTIMATORS = [tk.RFMScorer(), tk.RFMClassifier(), RFMSegmenter(), tk.ABCClassifier(), tk.LifecycleStager(),
-              tk.CLVCSGrid(), tk.ValuePotentialMatrix(), tk.CLVModel(), tk.KMeansSegmenter(n_boot=0),
+              tk.CLVCSGrid(), tk.ValuePotentialMatrix(), tk.CLVModel(), tk.KMeansSegmenter(),
               tk.Segmentation()]
 
 

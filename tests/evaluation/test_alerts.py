@@ -100,7 +100,8 @@ def test_cdnow_raises_no_clv_alert(cdnow_features):
 
 def test_clusters_that_dissolve_and_a_k_at_the_edge_of_the_range():
     features = uniform_features()
-    twelve = tk.Segmentation(clusters=tk.KMeansSegmenter(k=12, n_boot=10), lifecycle=False).fit(features)
+    twelve = tk.Segmentation(clusters=tk.KMeansSegmenter(k=12), lifecycle=False).fit(features)
+    tk.assess_stability(twelve, features, n_boot=10)
     dissolved = twelve.named_step("clusters").profiles_.query("stability == 'dissolved'").index.tolist()
     assert dissolved  # the premise: noise cut in 12 does not hold together
     alerts = grading_alerts(twelve, twelve.transform(features))

@@ -254,7 +254,7 @@ def test_cluster_profiles_and_snake_plot_from_the_diagnostics():
     features = tk.rfm_features(tx, as_of="1998-06-30")
     from tierkit.mlops.experiment import segmentation_diagnostics
 
-    segmentation = tk.Segmentation(clusters=tk.KMeansSegmenter(k=3, n_boot=0))
+    segmentation = tk.Segmentation(clusters=tk.KMeansSegmenter(k=3))
     table = segmentation.fit_transform(features)
     table.attrs = dict(features.attrs)
     page = render_report(table, segmentation_diagnostics(segmentation), dpi=20)

@@ -275,7 +275,7 @@ def cdnow_graded():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = segmentation.fit_transform(features)
-        segmentation.assess_stability(features)
+        tk.assess_stability(segmentation, features)
     table.attrs = dict(features.attrs)
     return table, segmentation_diagnostics(segmentation)
 

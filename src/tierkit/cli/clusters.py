@@ -64,6 +64,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
     """
     from tierkit.clusters import cluster_label
     from tierkit.clusters.naming import cluster_strategy
+    from tierkit.evaluation.stability import assess_stability
     from tierkit.output import refuse_overwriting_inputs
     from tierkit.reporting.charts import write_charts
     from tierkit.reporting.charts.clusters import cluster_charts
@@ -76,7 +77,7 @@ def clusters(transactions, as_of, k_range, k, transform, seed, selection_rule, s
     model = KMeansSegmenter(k=k, k_range=low_high, selection_rule=selection_rule, skew_transform=transform,
                             random_state=seed).fit(features)
     if stability:
-        model.assess_stability(features, n_boot=n_boot)
+        assess_stability(model, features, n_boot=n_boot)
     written = []
     if plots_dir:
         written = [str(p) for p in write_charts(cluster_charts(model, lang=lang), plots_dir, lang=lang)]

@@ -165,7 +165,7 @@ def read_summary(report: dict | None, lang: str = "en") -> list[str]:
 
 
 def features_from_options(path, args: TransactionArgs, *, as_of, time_unit: str = "D", holdout_end=None):
-    """Features straight from the file (:func:`tierkit.data.file_features`): ``(features, report)``.
+    """Features straight from the file (:func:`tierkit.features.definition.file_features`): ``(features, report)``.
 
     A file in which no customer bought anything up to ``as_of`` (returns only) is refused, as
     ``score`` refuses it, rather than graded into an empty table.

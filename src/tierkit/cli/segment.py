@@ -77,7 +77,10 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
         table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
         if currency is not None:
             table.attrs["currency"] = currency
-        write_table(table, out, lang=lang, headers=resolve_headers(headers, lang))
+        from tierkit.evaluation.summary import summary_sheets
+
+        sheets = summary_sheets(table, lang) if str(out).lower().endswith(".xlsx") else None
+        write_table(table, out, lang=lang, headers=resolve_headers(headers, lang), sheets=sheets)
         graded, read_report, graded_as_of = len(table), features.attrs.get("read_report"), features.attrs["as_of"]
     else:
         if save_model is not None:

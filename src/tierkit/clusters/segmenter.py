@@ -18,10 +18,10 @@ k = 2 is chosen only when no larger k holds; when no k holds, the validity indic
 decides. ``k_reason_`` records the rule, the criteria, every candidate's figures and why the
 k was chosen, for reports ("why this k"). An explicit ``k`` is used as given.
 
-The bootstrap stability of the final clusters (:mod:`tierkit.clusters.stability`, 20
-resamples) is a diagnostic, not part of ``fit``: :meth:`KMeansSegmenter.assess_stability`
-measures it on the sample (``tierkit clusters``, ``report`` and ``run`` call it); ``n_boot > 0``
-runs it inside ``fit``.
+The bootstrap stability of the final clusters (20 resamples) is a diagnostic, not part of
+``fit``: :func:`tierkit.evaluation.stability.assess_stability` measures it on the sample
+(``tierkit clusters``, ``report`` and ``run`` call it) and records it on the segmenter
+(:meth:`KMeansSegmenter.record_stability`).
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ from tierkit.clusters.selection import (
     sample_rows,
     select_k,
 )
-from tierkit.clusters.stability import cluster_stability
-from tierkit.errors import DataError, Message, Param, TierkitError
+from tierkit.errors import DataError, Param, TierkitError
 from tierkit.tiers._base import FrameStatistics, TierTransformer, numeric_column, require_columns
 from tierkit.tiers.constraints import Interval, Options, SequenceOf
 
@@ -102,9 +101,6 @@ default="action"
         draws them (pandas, DuckDB, Spark), so a base too large for memory is clustered as it
         would be in memory. Every customer is then assigned to the nearest centre. None: every
         customer.
-    n_boot : int, default=0
-        Bootstrap resamples for the stability diagnostic measured inside ``fit``; 0 leaves it to
-        :meth:`assess_stability`, which costs about one k-means fit per resample.
     n_threads : int, default=1
         OpenMP and BLAS threads while fitting (through ``threadpoolctl``). One thread by default:
         k-means' threads spin while they wait, so on cores shared with other work (a second job,
@@ -137,7 +133,7 @@ default="action"
         relative importance, Jaccard stability.
     stability_ : dict or None
         Bootstrap ARI (mean, std), Jaccard per cluster, verdicts and the rule of thumb; None
-        until :meth:`assess_stability` (or ``n_boot > 0``).
+        until the diagnostic :func:`tierkit.evaluation.stability.assess_stability` ran.
 
     Examples
     --------
@@ -174,13 +170,12 @@ default="action"
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "sample_size": [Interval(Integral, 1, None, closed="left")],
         "fit_sample_size": [Interval(Integral, 1000, None, closed="left"), None],
-        "n_boot": [Interval(Integral, 0, None, closed="left")],
         "n_threads": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, features=DEFAULT_FEATURES, k=None, k_range=(2, 10), selection_rule="action",
                  skew_transform="log1p", random_state=0, n_init=4, sample_size=10_000, fit_sample_size=200_000,
-                 n_boot=0, n_threads=1):
+                 n_threads=1):
         self.features = features
         self.k = k
         self.k_range = k_range
@@ -190,7 +185,6 @@ default="action"
         self.n_init = n_init
         self.sample_size = sample_size
         self.fit_sample_size = fit_sample_size
-        self.n_boot = n_boot
         self.n_threads = n_threads
 
     def _check_parameters_together(self):
@@ -213,7 +207,7 @@ default="action"
     _learns_from_counts = True  # from a sample any engine draws alike
 
     def _fit(self, X):
-        """Choose k (unless given), fit on every customer (or the hash sample), order, name and measure stability."""
+        """Choose k (unless given), fit on every customer (or the hash sample), order and name the clusters."""
         self._fit_statistics(FrameStatistics(X, self._who))
 
     def _fit_statistics(self, statistics):
@@ -283,58 +277,53 @@ default="action"
             table[value] = numeric_column(X, value, "KMeansSegmenter")
         self.profiles_ = cluster_profiles(table, labels, names, value=value)
         self.stability_ = None
-        if self.n_boot:
-            self._measure_stability(Z[sample], labels[sample], self.n_boot)
 
-    def _measure_stability(self, Z, labels, n_boot):
-        self.stability_ = cluster_stability(Z, labels, self.k_, n_boot=n_boot, random_state=self.random_state,
-                                            n_init=self.n_init)
-        self.profiles_["jaccard"] = self.stability_["jaccard"]
-        self.profiles_["stability"] = self.stability_["verdict"]
+    def scaled_sample(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """The seeded sample of ``X`` in the scaled space, and its cluster numbers.
 
-    def assess_stability(self, X, n_boot: int = 20):
-        """Measure how far to trust the clusters: bootstrap ARI and Jaccard per cluster.
-
-        A diagnostic, run after ``fit`` on the customers it was fitted on: ``n_boot`` k-means
-        fits on bootstrap resamples of the seeded sample (:mod:`tierkit.clusters.stability`).
-        Sets ``stability_`` and adds ``jaccard`` and ``stability`` (Hennig's verdict) to
-        ``profiles_``; the clusters themselves do not change.
+        The customers k was chosen on (``sample_size`` of them, seeded by ``random_state``),
+        transformed and scaled as at fit, with the cluster of each (0 = most valuable): what the
+        stability diagnostic (:func:`tierkit.evaluation.stability.assess_stability`) resamples.
 
         Parameters
         ----------
         X : pandas.DataFrame
             The feature table the segmenter was fitted on.
-        n_boot : int, default=20
-            Bootstrap resamples.
+
+        Returns
+        -------
+        Z : ndarray of shape (n, d)
+            The sample's scaled features.
+        labels : ndarray of int
+            Their clusters.
+        """
+        check_is_fitted(self, "pipeline_")
+        values = self._matrix(X)
+        sample = sample_rows(len(values), self.sample_size, self.random_state)
+        Z = self.pipeline_[:-1].transform(values[sample])
+        return Z, self.relabel_[self.pipeline_[-1].predict(Z)]
+
+    def record_stability(self, stability: dict):
+        """Keep a stability diagnostic of these clusters: ``stability_``, and per cluster in ``profiles_``.
+
+        Parameters
+        ----------
+        stability : dict
+            :func:`tierkit.evaluation.stability.cluster_stability` of the clusters: its
+            ``jaccard`` and ``verdict`` (one per cluster) become the ``jaccard`` and
+            ``stability`` columns of ``profiles_``.
 
         Returns
         -------
         KMeansSegmenter
             self.
-
-        Examples
-        --------
-        >>> rng = np.random.default_rng(0)
-        >>> f = pd.DataFrame({"recency": np.r_[rng.uniform(1, 10, 50), rng.uniform(200, 300, 50)],
-        ...                   "frequency": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
-        ...                   "monetary": np.r_[rng.uniform(800, 1000, 50), rng.uniform(10, 20, 50)]})
-        >>> seg = KMeansSegmenter(k=2).fit(f).assess_stability(f, n_boot=5)
-        >>> seg.profiles_["stability"].tolist()
-        ['highly stable', 'highly stable']
         """
-        from threadpoolctl import threadpool_limits
-
         check_is_fitted(self, "pipeline_")
-        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-            raise TierkitError("param_invalid", where="KMeansSegmenter.assess_stability", param=Param("n_boot"),
-                               value=repr(n_boot), expected=Message("described", what=Message("a_whole_number"),
-                                                                    bounds=Message("bound", op=">=", n=1)))
-        values = self._matrix(X)
-        sample = sample_rows(len(values), self.sample_size, self.random_state)
-        with threadpool_limits(limits=int(self.n_threads)):
-            Z = self.pipeline_[:-1].transform(values[sample])
-            labels = self.relabel_[self.pipeline_[-1].predict(Z)]
-            self._measure_stability(Z, labels, int(n_boot))
+        if len(stability["jaccard"]) != self.k_ or len(stability["verdict"]) != self.k_:
+            raise ValueError(f"a stability of {len(stability['jaccard'])} clusters for a segmenter of {self.k_}")
+        self.stability_ = dict(stability)
+        self.profiles_["jaccard"] = list(stability["jaccard"])
+        self.profiles_["stability"] = list(stability["verdict"])
         return self
 
     def predict(self, X) -> np.ndarray:

@@ -1,1 +1,1 @@
-"""Judging tiers: scheme comparison, migration between snapshots and per-tier summaries."""
+"""Judging tiers: scheme comparison, migration between snapshots, per-tier summaries and cluster stability."""

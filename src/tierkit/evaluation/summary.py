@@ -156,3 +156,42 @@ def _cluster_order(table: pd.DataFrame) -> list | None:
         return None
     pairs = table[["cluster", "cluster_name"]].dropna().drop_duplicates().sort_values("cluster")
     return pairs["cluster_name"].tolist()
+
+
+def summary_sheets(frame: pd.DataFrame, lang: str) -> dict:
+    """Sheet name -> tier summary, one per scheme column of ``frame`` (empty when not graded).
+
+    The summary-and-strategy sheets of a graded table's workbook: :func:`tierkit.grading.grade_file`
+    and ``tierkit segment`` give them to :func:`tierkit.output.write_table` (``sheets=``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, columns named by key.
+    lang : {"en", "zh"}
+        Language of the tier labels, strategies and sheet names.
+
+    Returns
+    -------
+    dict
+        ``{"abc_tier": summary, ...}`` (English) or ``{"ABC等级": summary, ...}`` (Chinese).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"recency": [1, 90], "frequency": [5, 1], "monetary": [500.0, 20.0],
+    ...                       "abc_tier": ["A", "C"]})
+    >>> list(summary_sheets(table, "en")), list(summary_sheets(table, "zh"))
+    (['abc_tier'], ['ABC等级'])
+    >>> summary_sheets(table.drop(columns="monetary"), "en")
+    {}
+    """
+    from tierkit.words import HEADERS
+
+    if not {"recency", "frequency", "monetary"} <= set(frame.columns):
+        return {}
+    sheets = {}
+    for column in SUMMARY_SCHEMES:
+        if column in frame.columns and frame[column].notna().any():
+            name = HEADERS[f"{column}_label"][1] if lang == "zh" else column
+            sheets[name] = tier_strategy_summary(frame, column, lang)
+    return sheets

@@ -552,7 +552,6 @@ class ClustersParams(_Params):
     random_state: _allowed(KMeansSegmenter, "random_state") = None
     n_init: _allowed(KMeansSegmenter, "n_init") = 4
     sample_size: _allowed(KMeansSegmenter, "sample_size") = 10_000
-    n_boot: _allowed(KMeansSegmenter, "n_boot") = 0
 
 
 class CLVParams(_Params):

@@ -39,6 +39,7 @@ from tierkit.datasets import (
 )
 from tierkit.evaluation.alerts import grading_alerts
 from tierkit.evaluation.comparison import best_scheme, compare_schemes, scheme_agreement
+from tierkit.evaluation.stability import assess_stability
 from tierkit.evaluation.summary import tier_summary
 from tierkit.features.definition import rfm_features
 from tierkit.grading import grade
@@ -268,7 +269,7 @@ def fit_experiment(config, *, progress=None) -> ExperimentFit:
     if clusters is not None and clusters.stability_ is None:  # a diagnostic, not part of fit
         step("measuring the clusters' bootstrap stability")
         with timed("measured the clusters' bootstrap stability"):
-            segmentation.assess_stability(graded.features)
+            assess_stability(segmentation, graded.features)
     validation = None
     if comparison is not None and "clv" in dict(segmentation.steps_):
         step("diagnosing the CLV models on the holdout")

@@ -36,7 +36,7 @@ from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.features.statistics import SparkStatistics
-from tierkit.grading import CHUNK_SIZE, GradedFile, _graded, _header_names, _Ticker
+from tierkit.grading import CHUNK_SIZE, GradedFile, Ticker, grade_chunk, header_names
 from tierkit.progress import timed
 from tierkit.scoring.spark import _require_pyspark, default_spark_session
 
@@ -137,9 +137,9 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
             seconds["fit"] = time.perf_counter() - start
 
             start = time.perf_counter()
-            tally, ticker = TierTally(), _Ticker(n_customers)
+            tally, ticker = TierTally(), Ticker(n_customers)
             parquet_out = to_folder or out.suffix.lower() == ".parquet"
-            header = _header_names(example, segmentation, lang, headers, None if parquet_out else currency)
+            header = header_names(example, segmentation, lang, headers, None if parquet_out else currency)
             written_attrs = {**example.attrs, **({"currency": currency} if currency else {})}
             if to_folder:
                 with timed(f"graded {n_customers:,} customers into {out} (Spark)"):
@@ -149,7 +149,7 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
                       ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
                                   attrs=written_attrs if parquet_out else None) as writer):
                     for chunk in _chunks(features, names, chunk_size):
-                        writer.write(_graded(segmentation, as_features(chunk), lang, tally).reset_index())
+                        writer.write(grade_chunk(segmentation, as_features(chunk), lang, tally).reset_index())
                         ticker.tick(writer.rows)
             features.unpersist()
             seconds["grade"] = time.perf_counter() - start
@@ -215,7 +215,7 @@ def _grade_on_executors(features, as_features, segmentation, example: pd.DataFra
     from tierkit.evaluation.alerts import TierTally
     from tierkit.tiers.schemes import table_schemes
 
-    graded_example = _graded(segmentation, example, lang, TierTally()).reset_index()
+    graded_example = grade_chunk(segmentation, example, lang, TierTally()).reset_index()
     dtypes = {c: ("object" if isinstance(t, pd.CategoricalDtype) else t) for c, t in graded_example.dtypes.items()}
     schema = _spark_schema(graded_example.astype(dtypes).rename(columns=header))
     order = list(graded_example.columns)
@@ -224,7 +224,7 @@ def _grade_on_executors(features, as_features, segmentation, example: pd.DataFra
         for batch in batches:
             if len(batch) == 0:
                 continue
-            table = _graded(segmentation, as_features(batch), lang, TierTally()).reset_index()
+            table = grade_chunk(segmentation, as_features(batch), lang, TierTally()).reset_index()
             yield table[order].astype(dtypes).rename(columns=header)
 
     graded = features.mapInPandas(grade, schema)

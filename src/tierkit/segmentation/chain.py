@@ -310,42 +310,45 @@ class Segmentation(TierTransformer):
                 table = _join(table, step.transform(table))
         return table
 
-    def assess_stability(self, X, n_boot: int = 20):
-        """Measure the bootstrap stability of the clusters, when the clusters step ran.
+    def step_input(self, X, name: str) -> pd.DataFrame:
+        """The table the fitted step ``name`` reads: ``X`` with the columns of the steps before it.
 
-        A diagnostic after ``fit`` (:meth:`tierkit.KMeansSegmenter.assess_stability`): the
-        clusters do not change; their profiles gain the Jaccard stability and Hennig's verdict,
-        which the alerts, the report and MLflow show.
+        What that step saw at fit when ``X`` is the feature table the segmentation was fitted
+        on (the clusters step may cluster on the CLV step's ``clv``): the stability diagnostic
+        (:func:`tierkit.evaluation.stability.assess_stability`) measures the clusters on it.
 
         Parameters
         ----------
         X : pandas.DataFrame
-            The feature table the segmentation was fitted on.
-        n_boot : int, default=20
-            Bootstrap resamples.
+            A feature table.
+        name : str
+            A fitted step's name (``"clusters"``, ``"clv"`` ...).
 
         Returns
         -------
-        Segmentation
-            self.
+        pandas.DataFrame
 
         Examples
         --------
         >>> rng = np.random.default_rng(0)
         >>> f = pd.DataFrame({"recency": rng.uniform(1, 300, 60), "frequency": rng.integers(1, 9, 60),
         ...                   "monetary": rng.uniform(10, 900, 60)})
-        >>> seg = Segmentation(lifecycle=False, clusters=True).fit(f).assess_stability(f, n_boot=3)
-        >>> sorted(dict(seg.steps_)["clusters"].stability_)[:2]
-        ['ari_mean', 'ari_std']
+        >>> seg = Segmentation(lifecycle=False).fit(f)
+        >>> [name for name, _ in seg.steps_]
+        ['rfm', 'rfm_classes', 'rfm_segments', 'abc']
+        >>> list(seg.step_input(f, "rfm_classes").columns)
+        ['recency', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score']
         """
         check_is_fitted(self, "steps_")
-        table = _with_cs_index(X, dict(self.steps_))
-        for name, step in self.steps_:  # the table the clusters step saw at fit (it may cluster on clv)
-            if name == "clusters":
-                step.assess_stability(table, n_boot=n_boot)
+        steps = dict(self.steps_)
+        if name not in steps:
+            raise KeyError(f"no fitted step {name!r}; the steps are {', '.join(steps)}")
+        table = _with_cs_index(X, steps)
+        for step_name, step in self.steps_:
+            if step_name == name:
                 break
             table = _join(table, step.transform(table))
-        return self
+        return table
 
     def get_feature_names_out(self, input_features=None):
         """The feature columns (``input_features``, default those seen at fit) plus every tier column.

@@ -838,10 +838,10 @@ def _k_reason(standards: dict, lang: str) -> tuple[dict | None, Table | None]:
     why = str(reason["why"])
     if lang == "zh" and reason.get("rule") not in (None, "given") and standards.get("selection"):
         try:  # the stored sentence is English: say it again in Chinese from the selection table
-            from tierkit.clusters.selection import _apply_rule, index_preferences
+            from tierkit.clusters.selection import describe_choice
 
             selection = pd.DataFrame(standards["selection"]).set_index("k")
-            why = _apply_rule(selection, index_preferences(selection), reason["rule"], lang)[1]
+            why = describe_choice(selection, reason["rule"], lang)
         except Exception:  # noqa: BLE001 - the English sentence is still the reason
             why = str(reason["why"])
     sentence = {"heading": _t("k_why", lang, k=reason.get("chosen", "?")), "why": why, "table": None,
