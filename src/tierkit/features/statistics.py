@@ -332,24 +332,33 @@ class SparkStatistics:
             raise DataError("not_finite", where="Spark", column=repr(column),
                             customer=repr(str(bad[0]["customer_id"])), value=repr(bad[0][column]))
         n, eps = self._n, self.BRACKET_ERROR
+        # the two order statistics NumPy interpolates between, for each quantile
+        first = np.clip(np.floor((n - 1) * q), 0, n - 1).astype("int64")
+        last = np.minimum(first + 1, n - 1)
+        bounds = self.frame.approxQuantile(
+            column, [p for lo, hi in zip(first, last, strict=True)
+                     for p in (max(0.0, lo / n - 2 * eps), min(1.0, (hi + 1) / n + 2 * eps))], eps)
+        lows, highs = bounds[0::2], bounds[1::2]
+        inside = None
+        for low, high in zip(lows, highs, strict=True):
+            window = (value >= low) & (value <= high)
+            inside = window if inside is None else inside | window
+        row = self.frame.agg(*[F.sum(F.when(value < low, 1).otherwise(0)).alias(f"b{i}")
+                               for i, low in enumerate(lows)]).collect()[0]
+        below = [int(row[f"b{i}"] or 0) for i in range(len(lows))]
+        counted = self.frame.where(inside).select(value.alias("v")).groupBy("v").count().orderBy("v").toPandas()
+        window_values = counted["v"].to_numpy(dtype="float64")
+        window_counts = counted["count"].to_numpy(dtype="int64")
         out = np.empty(len(q), dtype="float64")
         for i, quantile in enumerate(q):
-            first = int(np.clip(np.floor((n - 1) * quantile), 0, n - 1))  # the order statistics NumPy reads
-            last = min(first + 1, n - 1)
-            low, high = self.frame.approxQuantile(column, [max(0.0, first / n - 2 * eps),
-                                                           min(1.0, (last + 1) / n + 2 * eps)], eps)
-            inside = (value >= low) & (value <= high)
-            below = self.frame.where(value < low).count()
-            counted = (self.frame.where(inside).select(value.alias("v")).groupBy("v").count().orderBy("v")
-                       .toPandas())
-            values = counted["v"].to_numpy(dtype="float64")
-            counts = counted["count"].to_numpy(dtype="int64")
-            if not (below <= first and last < below + counts.sum()):  # pragma: no cover (approxQuantile's bound)
-                values, counts = self.distinct(Distinct(column))
+            keep = (window_values >= lows[i]) & (window_values <= highs[i])
+            values, counts = window_values[keep], window_counts[keep]
+            if not (below[i] <= first[i] and last[i] < below[i] + counts.sum()):  # pragma: no cover
+                values, counts = self.distinct(Distinct(column))  # approxQuantile's bound says it cannot happen
             else:  # the customers outside the bracket, held by its end values: never read
-                above = n - below - int(counts.sum())
+                above = n - below[i] - int(counts.sum())
                 values = np.concatenate([values[:1], values, values[-1:]])
-                counts = np.concatenate([[below], counts, [above]])
+                counts = np.concatenate([[below[i]], counts, [above]])
             out[i] = quantiles_of_counts(values, counts, [quantile])[0]
         return out
 
