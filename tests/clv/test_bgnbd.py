@@ -5,6 +5,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
+from tierkit.clv import bgnbd
 from tierkit.clv.bgnbd import expected_number_of_purchases_up_to_time, probability_of_n_purchases_up_to_time
 
 PARAMS = (0.243, 4.414, 0.793, 2.426)
@@ -47,3 +48,21 @@ def test_pmf_sums_to_one_and_has_the_expected_mean(horizon):
     assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
     mean = float(expected_number_of_purchases_up_to_time(PARAMS, horizon))
     assert n @ pmf == pytest.approx(mean, rel=1e-6, abs=1e-12)
+
+
+def test_large_dropout_parameters_give_lifetimes_predictions_not_nan():
+    """With a in the hundreds, ``(1-z)^(a-1)`` underflows while its 2F1 overflows: nan before, lifetimes' figures now."""
+    from lifetimes import BetaGeoFitter
+
+    params = (0.8279, 6.9427, 483.698, 5691.254)
+    bgf = BetaGeoFitter()
+    bgf.params_ = OrderedDict(zip(("r", "alpha", "a", "b"), params, strict=True))
+    x, t_x, T = np.array([13.0, 0.0, 60.0, 2.0]), np.array([98.0, 0.0, 690.0, 30.0]), np.array([514.0, 300, 700, 40])
+    for horizon in (365.0, 3650.0):
+        ours = bgnbd.expected_purchases(params, horizon, x, t_x, T)
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, bgf.conditional_expected_number_of_purchases_up_to_time(horizon, x, t_x, T),
+                                   rtol=1e-8)
+    t = np.array([365.0, 3650.0, 36500.0])
+    np.testing.assert_allclose(bgnbd.expected_number_of_purchases_up_to_time(params, t),
+                               bgf.expected_number_of_purchases_up_to_time(t), rtol=1e-8)

@@ -131,3 +131,23 @@ def test_data_without_an_interior_optimum_raise_model_error_naming_the_penalizer
     x, t_x, T = rng.poisson(10, 500).astype(float), np.full(500, 49.9), np.full(500, 50.0)
     with pytest.raises(ModelError, match="mbgnbd_penalizer"):
         mbgnbd.fit_mbgnbd(x, t_x, T)
+
+
+def test_large_dropout_parameters_give_lifetimes_predictions_not_nan():
+    """A base that barely lapses fits a in the hundreds (a = 484, b = 5691 on two years of generated retail).
+
+    Euler's spelling of the conditional expectation, ``(1-z)^(a-1) 2F1(a+b-r, a-1; ...)``, is
+    0 x inf there, and every customer's CLV was nan: the CLV step was left out ("non-finite
+    prediction"). lifetimes' own spelling, ``(1-z)^(r+x) 2F1(r+x, b+x+1; ...)``, is the reference.
+    """
+    params = (0.8279, 6.9427, 483.698, 5691.254)
+    mbgf = _lifetimes(params)
+    x, t_x, T = np.array([13.0, 0.0, 60.0, 2.0]), np.array([98.0, 0.0, 690.0, 30.0]), np.array([514.0, 300, 700, 40])
+    for horizon in (365.0, 1825.0, 3650.0):
+        ours = mbgnbd.expected_purchases(params, horizon, x, t_x, T)
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, mbgf.conditional_expected_number_of_purchases_up_to_time(horizon, x, t_x, T),
+                                   rtol=1e-8)
+    t = np.array([365.0, 3650.0, 36500.0])
+    np.testing.assert_allclose(mbgnbd.expected_number_of_purchases_up_to_time(params, t),
+                               mbgf.expected_number_of_purchases_up_to_time(t), rtol=1e-8)

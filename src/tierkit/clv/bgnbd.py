@@ -212,8 +212,40 @@ def expected_purchases(params, t, x, t_x, T) -> np.ndarray:
     t = np.asarray(t, dtype="float64")
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
-    tail = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    tail = 1.0 - power_hyp2f1(z, a - 1, a + b - 1 - r, a - 1, a + b + x - 1, r + x, r + x, b + x)
     return head * tail / (1.0 + _alive_odds(params, x, t_x, T))
+
+
+def power_hyp2f1(z, p, a, b, c, q, a2, b2) -> np.ndarray:
+    """``(1-z)^p 2F1(a, b; c; z)``, or where that is not finite the equal ``(1-z)^q 2F1(a2, b2; c; z)``.
+
+    The two are one number by Euler's transformation (``q = p + c - a - b`` ... the callers
+    pass both spellings). The first stays finite for frequent buyers and long horizons; the
+    second when the dropout parameters are large (``a`` in the hundreds: ``(1-z)^(a-1)``
+    underflows to 0 while its hypergeometric factor overflows, and their product is nan).
+    SciPy evaluates each; the second is computed only for the elements the first misses, so
+    every number the first gives is unchanged.
+
+    Examples
+    --------
+    ``a = 484``, ``b = 5691`` (an MBG/NBD fit on a base that barely lapses), ten years ahead:
+
+    >>> r, a, b, x, z = 0.83, 484.0, 5691.0, 13.0, 3650 / (7 + 514 + 3650)
+    >>> float(power_hyp2f1(z, a - 1, a + b - r, a - 1, a + b + x, r + x, r + x, b + x + 1).round(6))
+    0.002458
+    """
+    z = np.asarray(z, dtype="float64")
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 x inf: the elements the second spelling computes
+        first = np.exp(p * np.log1p(-z)) * hyp2f1(a, b, c, z)
+    missed = ~np.isfinite(first)
+    if not missed.any():
+        return first
+    first = np.array(first, dtype="float64", copy=True)
+    broadcast = np.broadcast_arrays(z, np.asarray(q, dtype="float64"), np.asarray(a2, dtype="float64"),
+                                    np.asarray(b2, dtype="float64"), np.asarray(c, dtype="float64"), first)
+    z_, q_, a2_, b2_, c_ = (v[missed] for v in broadcast[:5])
+    first[missed] = np.exp(q_ * np.log1p(-z_)) * hyp2f1(a2_, b2_, c_, z_)
+    return first
 
 
 def _nbd_log_pmf(r, alpha, t, n):
@@ -257,7 +289,7 @@ def expected_number_of_purchases_up_to_time(params, t) -> np.ndarray:
     r, alpha, a, b = params
     t = np.asarray(t, dtype="float64")
     z = t / (alpha + t)
-    tail = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z)
+    tail = 1.0 - power_hyp2f1(z, a - 1, a + b - 1 - r, a - 1, a + b - 1, r, r, b)
     return (a + b - 1) / (a - 1) * tail
 
 

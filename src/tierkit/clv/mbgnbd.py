@@ -17,10 +17,10 @@ calls this model ``ModifiedBetaGeoFitter``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln
 
 from tierkit.clv._optimize import fit_time_scaled
-from tierkit.clv.bgnbd import _Data, _nbd_at_least, _nbd_log_pmf  # the rows prepared alike
+from tierkit.clv.bgnbd import _Data, _nbd_at_least, _nbd_log_pmf, power_hyp2f1  # the rows prepared alike
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -198,7 +198,7 @@ def expected_purchases(params, t, x, t_x, T) -> np.ndarray:
     T = np.asarray(T, dtype="float64")
     z = t / (alpha + T + t)
     head = (a + b + x) / (a - 1)
-    tail = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - r, a - 1, a + b + x, z)
+    tail = 1.0 - power_hyp2f1(z, a - 1, a + b - r, a - 1, a + b + x, r + x, r + x, b + x + 1)
     return head * tail * p_alive(params, x, t_x, T)
 
 
@@ -228,7 +228,7 @@ def expected_number_of_purchases_up_to_time(params, t) -> np.ndarray:
     r, alpha, a, b = params
     t = np.asarray(t, dtype="float64")
     z = t / (alpha + t)
-    return b / (a - 1) * (1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - r, a - 1, a + b, z))
+    return b / (a - 1) * (1.0 - power_hyp2f1(z, a - 1, a + b - r, a - 1, a + b, r, r, b + 1))
 
 
 def probability_of_n_purchases_up_to_time(params, t, n) -> np.ndarray:
