@@ -204,6 +204,45 @@ nothing to grade'
     return DataError("no_purchase", source=source, option=Param("as_of"), as_of=as_of)
 
 
+#: Marks a tierkit error carried out of a Spark worker inside the worker's exception text.
+_CARRIED = "tierkit-error:"
+
+
+def carried(exc: TierkitError) -> RuntimeError:
+    """A worker-side tierkit error as an exception whose text carries it to the driver (see :func:`uncarried`).
+
+    Spark gives the driver only the text of an exception raised in a Python worker; the error
+    pickled into that text keeps its class, key and values.
+
+    Examples
+    --------
+    >>> error = DataError("no_purchase", source="tx.csv", option=Param("as_of"), as_of="2021-04-01")
+    >>> uncarried(Exception("worker failed: " + str(carried(error)) + " (task 3)")).key
+    'no_purchase'
+    """
+    import base64
+    import pickle
+
+    return RuntimeError(_CARRIED + base64.b64encode(pickle.dumps(exc)).decode("ascii") + ":")
+
+
+def uncarried(exc: BaseException) -> TierkitError | None:
+    """The tierkit error :func:`carried` put in ``exc``'s text, or None."""
+    import base64
+    import binascii
+    import pickle
+    import re
+
+    found = re.search(re.escape(_CARRIED) + r"([A-Za-z0-9+/=]+):", str(exc))
+    if found is None:
+        return None
+    try:
+        error = pickle.loads(base64.b64decode(found.group(1)))
+    except (binascii.Error, pickle.UnpicklingError, EOFError):
+        return None
+    return error if isinstance(error, TierkitError) else None
+
+
 class TierkitWarning(_Keyed, UserWarning):
     """A warning of tierkit: a key of :data:`tierkit.messages.MESSAGES` with its values, or a plain text.
 

@@ -82,3 +82,22 @@ def test_derived_columns_are_graded_on_the_executors_in_customer_order(spark):
     finally:
         statistics.release()
     assert derived._persisted == []
+
+
+def test_a_tierkit_error_on_an_executor_is_raised_on_the_driver_as_itself(spark):
+    """A step that cannot grade a customer fails as on one machine, so an optional step is left out alike."""
+    from tierkit.errors import ModelError
+
+    class Refuses:
+        def transform(self, X):
+            from tierkit.errors import ModelError
+
+            raise ModelError("non_finite_prediction", where="CLVModel", customer=repr(X.index[0]))
+
+    frame = pd.DataFrame({"monetary": [1.0, 2.0, 3.0]})
+    statistics = _statistics(spark, frame)
+    statistics = SparkStatistics(statistics.frame, attrs={}, n=3, prepare=lambda b: b.set_index("customer_id"))
+    with pytest.raises(ModelError, match="non-finite prediction for customer 'c00000") as caught:
+        statistics.derive(Refuses(), ["clv"])
+    assert caught.value.key == "non_finite_prediction" and caught.value.where == "CLVModel"
+    statistics.release()

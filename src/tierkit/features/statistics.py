@@ -268,6 +268,25 @@ class ParquetStatistics:
         return rows, np.asarray(table["n"], dtype="int64")
 
 
+def run_on_spark(action):
+    """Run a Spark action; a tierkit error a Python worker raised is raised again here, as itself.
+
+    Parameters
+    ----------
+    action : callable
+        E.g. ``frame.count`` or ``writer.parquet`` with its arguments bound.
+    """
+    from tierkit.errors import uncarried
+
+    try:
+        return action()
+    except Exception as exc:
+        error = uncarried(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
 class SparkStatistics:
     """The statistics of a Spark DataFrame of features: Spark counts, only distinct values reach the driver.
 
@@ -382,13 +401,18 @@ class SparkStatistics:
         def add(batches):
             import warnings
 
+            from tierkit.errors import TierkitError, carried
+
             for batch in batches:
                 if len(batch) == 0:
                     continue
-                features = prepare(batch.copy())
-                with warnings.catch_warnings():  # a partition is not the base: the base was warned of at fit
-                    warnings.simplefilter("ignore", UserWarning)
-                    out = step.transform(features)
+                try:
+                    features = prepare(batch.copy())
+                    with warnings.catch_warnings():  # a partition is not the base: the base was warned of at fit
+                        warnings.simplefilter("ignore", UserWarning)
+                        out = step.transform(features)
+                except TierkitError as exc:  # to the driver, as the error it is
+                    raise carried(exc) from None
                 for name in names:
                     batch[name] = out[name].to_numpy(dtype="float64")
                 yield batch[[*key_names, *names]]
@@ -396,6 +420,7 @@ class SparkStatistics:
         schema = T.StructType([*self.frame.schema.fields, *[T.StructField(n, T.DoubleType()) for n in names]])
         frame = self.frame.mapInPandas(add, schema).persist()
         self._persisted.append(frame)
+        run_on_spark(frame.count)  # graded now: a step that cannot grade a customer fails here, as on one machine
         return SparkStatistics(frame, attrs=self.attrs, n=self._n, prepare=prepare, _persisted=self._persisted)
 
     def release(self) -> None:

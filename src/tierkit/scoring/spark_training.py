@@ -20,6 +20,7 @@ data the file is the same, byte for byte, whichever engine trained.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 import warnings
@@ -35,7 +36,7 @@ from tierkit.errors import AlertWarning, DataError, Param, TierkitError, no_purc
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
 from tierkit.features.engines import scoring_feature_sql
-from tierkit.features.statistics import SparkStatistics
+from tierkit.features.statistics import SparkStatistics, run_on_spark
 from tierkit.grading import CHUNK_SIZE, GradedFile, Ticker, grade_chunk, header_names
 from tierkit.progress import timed
 from tierkit.scoring.spark import _require_pyspark, default_spark_session
@@ -79,14 +80,11 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
                                 as_of="2024-12-31", segmentation=tk.Segmentation(clv=tk.CLVModel()))
         done.segmentation.standards()
     """
-    _require_pyspark()
-    from tierkit.data.spark_input import SPARK_FRAME, SparkInput, is_spark_frame
     from tierkit.evaluation.alerts import TierTally, grading_alerts
     from tierkit.output import check_table_path
     from tierkit.output_chunks import ScoreWriter
 
-    as_of = parse_date(as_of, "as_of")
-    days_per_unit = check_time_unit(time_unit)
+    _require_pyspark()
     to_folder = is_folder_output(out)
     if not to_folder:
         out = check_table_path(out)
@@ -94,48 +92,14 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
             raise TierkitError("spark_workbook", path=str(out), flag=Param("engine"), value="local")
     if chunk_size < 1:
         raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
-    given_frame = is_spark_frame(transactions)
-    if not given_frame:
-        require_source(transactions)  # a missing file is refused before a Spark session starts
-    spark = spark or (transactions.sparkSession if given_frame else default_spark_session())
+    spark = _session(transactions, spark)
     if to_folder:
         check_folder_output(spark, out)
-    name = SPARK_FRAME if given_frame else Path(str(transactions)).name
-    old_tz = spark.conf.get("spark.sql.session.timeZone")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
-    seconds, start = {}, time.perf_counter()
-    statistics = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="tierkit-train-") as tmp:
-            reader = SparkInput(spark, Path(tmp))
-            with timed(f"read {name} (Spark)"):
-                report = reader.load_file(transactions, columns, options, as_of=as_of)
-            fields = reader.plan.columns.fields()
-            query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
-                                        has_order_id="order_id" in fields, has_profit="profit" in fields,
-                                        dialect="spark")
-            with timed("built features (Spark)"):
-                features = spark.sql(query).persist()
-                n_customers = features.count()
-            if n_customers == 0:
-                features.unpersist()
-                raise no_purchase_error(report.source, as_of)
-            seconds["features"] = time.perf_counter() - start
-            attrs = {"read_report": report.as_dict(), "reading": reading_record(columns, options)}
-            frequency_of = "orders" if "order_id" in fields else "purchase_days"
-            names = list(features.columns)
-            as_features = _Features(as_of=as_of, time_unit=time_unit, frequency_of=frequency_of, attrs=attrs,
-                                    survey=survey)
-
-            start = time.perf_counter()
-            example = as_features(pd.DataFrame.from_records(features.limit(50).collect(), columns=names))
-            statistics = SparkStatistics(features, attrs=example.attrs, n=n_customers, prepare=as_features)
-            source = _spark_columns(statistics, survey)
-            segmentation.fit_columns(source, chunk_size=chunk_size)
-            del source
-            statistics.release()
-            seconds["fit"] = time.perf_counter() - start
-
+    with _utc(spark), tempfile.TemporaryDirectory(prefix="tierkit-train-") as tmp:
+        fit = _fit(spark, Path(tmp), transactions, as_of=as_of, segmentation=segmentation, columns=columns,
+                   options=options, time_unit=time_unit, survey=survey, chunk_size=chunk_size)
+        features, example, as_features, n_customers = fit.features, fit.example, fit.as_features, fit.customers
+        try:
             start = time.perf_counter()
             tally, ticker = TierTally(), Ticker(n_customers)
             parquet_out = to_folder or out.suffix.lower() == ".parquet"
@@ -148,21 +112,123 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
                 with (timed(f"graded {n_customers:,} customers into {out.name}"),
                       ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
                                   attrs=written_attrs if parquet_out else None) as writer):
-                    for chunk in _chunks(features, names, chunk_size):
+                    for chunk in _chunks(features, list(features.columns), chunk_size):
                         writer.write(grade_chunk(segmentation, as_features(chunk), lang, tally).reset_index())
                         ticker.tick(writer.rows)
+            fit.seconds["grade"] = time.perf_counter() - start
+        finally:
             features.unpersist()
-            seconds["grade"] = time.perf_counter() - start
-    finally:
-        if statistics is not None:
-            statistics.release()
-        spark.conf.set("spark.sql.session.timeZone", old_tz)
     alerts = grading_alerts(segmentation, tally, alerts_lang or lang or "en")
     for alert in alerts:
         warnings.warn(AlertWarning(alert), stacklevel=2)
+    return GradedFile(segmentation=segmentation, report=fit.report, customers=n_customers, alerts=alerts,
+                      attrs=fit.attrs, example=example, out=out, seconds=fit.seconds)
+
+
+def fit_segmentation_spark(transactions, *, as_of, segmentation, spark=None, columns: ColumnMap | None = None,
+                           options: ReadOptions | None = None, time_unit: str = "D", survey=None,
+                           chunk_size: int = CHUNK_SIZE) -> GradedFile:
+    """Learn a segmentation's standards on Spark, grading nobody: what ``tierkit run`` with ``engine: spark`` fits.
+
+    The reading, the features and every statistic are those of :func:`grade_file_spark`; the
+    standards are those :func:`tierkit.grading.grade_file` learns from the same transactions.
+
+    Parameters
+    ----------
+    transactions, as_of, segmentation, spark, columns, options, time_unit, survey, chunk_size
+        As in :func:`grade_file_spark`.
+
+    Returns
+    -------
+    GradedFile
+        With the fitted ``segmentation``, the reading ``report``, the number of ``customers``
+        and the first customers' features (``example``); no alerts and no ``out``.
+    """
+    _require_pyspark()
+    spark = _session(transactions, spark)
+    with _utc(spark), tempfile.TemporaryDirectory(prefix="tierkit-train-") as tmp:
+        fit = _fit(spark, Path(tmp), transactions, as_of=as_of, segmentation=segmentation, columns=columns,
+                   options=options, time_unit=time_unit, survey=survey, chunk_size=chunk_size)
+        fit.features.unpersist()
+    return GradedFile(segmentation=segmentation, report=fit.report, customers=fit.customers, alerts=[],
+                      attrs=fit.attrs, example=fit.example, out=None, seconds=fit.seconds)
+
+
+def _session(transactions, spark):
+    """The session to train with; a missing local file is refused before one starts."""
+    from tierkit.data.spark_input import is_spark_frame
+
+    if is_spark_frame(transactions):
+        return spark or transactions.sparkSession
+    require_source(transactions)
+    return spark or default_spark_session()
+
+
+@contextlib.contextmanager
+def _utc(spark):
+    """The session's time zone is UTC while the job runs, and restored afterwards."""
+    old_tz = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    try:
+        yield
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", old_tz)
+
+
+@dataclass
+class _Fit:
+    """What :func:`_fit` leaves: the persisted features (the caller unpersists them) and the fitted chain."""
+
+    features: object
+    customers: int
+    report: object
+    example: pd.DataFrame
+    as_features: object
+    attrs: dict
+    seconds: dict
+
+
+def _fit(spark, scratch: Path, transactions, *, as_of, segmentation, columns, options, time_unit, survey,
+         chunk_size) -> _Fit:
+    """Read under the contract, compute the features in Spark and fit ``segmentation`` from Spark's statistics."""
+    from tierkit.data.spark_input import SPARK_FRAME, SparkInput, is_spark_frame
+
+    as_of = parse_date(as_of, "as_of")
+    days_per_unit = check_time_unit(time_unit)
+    name = SPARK_FRAME if is_spark_frame(transactions) else Path(str(transactions)).name
+    seconds, start = {}, time.perf_counter()
+    reader = SparkInput(spark, scratch)
+    with timed(f"read {name} (Spark)"):
+        report = reader.load_file(transactions, columns, options, as_of=as_of)
+    fields = reader.plan.columns.fields()
+    query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
+                                has_order_id="order_id" in fields, has_profit="profit" in fields, dialect="spark")
+    with timed("built features (Spark)"):
+        features = spark.sql(query).persist()
+        n_customers = features.count()
+    statistics = None
+    try:
+        if n_customers == 0:
+            raise no_purchase_error(report.source, as_of)
+        seconds["features"] = time.perf_counter() - start
+        attrs = {"read_report": report.as_dict(), "reading": reading_record(columns, options)}
+        frequency_of = "orders" if "order_id" in fields else "purchase_days"
+        as_features = _Features(as_of=as_of, time_unit=time_unit, frequency_of=frequency_of, attrs=attrs,
+                                survey=survey)
+        start = time.perf_counter()
+        example = as_features(pd.DataFrame.from_records(features.limit(50).collect(), columns=features.columns))
+        statistics = SparkStatistics(features, attrs=example.attrs, n=n_customers, prepare=as_features)
+        segmentation.fit_columns(_spark_columns(statistics, survey), chunk_size=chunk_size)
+        seconds["fit"] = time.perf_counter() - start
+    except BaseException:
+        features.unpersist()
+        raise
+    finally:
+        if statistics is not None:
+            statistics.release()
     attrs = {**example.attrs, "as_of": str(as_of), "time_unit": time_unit, "frequency_of": frequency_of}
-    return GradedFile(segmentation=segmentation, report=report, customers=n_customers, alerts=alerts, attrs=attrs,
-                      example=example, out=out, seconds=seconds)
+    return _Fit(features=features, customers=n_customers, report=report, example=example, as_features=as_features,
+                attrs=attrs, seconds=seconds)
 
 
 def is_folder_output(out) -> bool:
@@ -221,14 +287,19 @@ def _grade_on_executors(features, as_features, segmentation, example: pd.DataFra
     order = list(graded_example.columns)
 
     def grade(batches):
+        from tierkit.errors import TierkitError, carried
+
         for batch in batches:
             if len(batch) == 0:
                 continue
-            table = grade_chunk(segmentation, as_features(batch), lang, TierTally()).reset_index()
+            try:
+                table = grade_chunk(segmentation, as_features(batch), lang, TierTally()).reset_index()
+            except TierkitError as exc:  # to the driver, as the error it is
+                raise carried(exc) from None
             yield table[order].astype(dtypes).rename(columns=header)
 
     graded = features.mapInPandas(grade, schema)
-    graded.write.mode("errorifexists").parquet(str(out))
+    run_on_spark(lambda: graded.write.mode("errorifexists").parquet(str(out)))
     # The alerts' counts, from the parts just written (only the tier columns are read back)
     written = features.sparkSession.read.parquet(str(out))
     tally = TierTally()
