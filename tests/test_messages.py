@@ -461,3 +461,12 @@ def test_a_served_models_refusal_of_a_value_renders_in_chinese():
     assert str(err) == ("model input: column 'frequency', row 1: value 2.5; expected a whole number >= 1 "
                         "(purchase occasions) (2 bad rows in all)")
     assert err.render("zh", where=False) == "列 'frequency', 第 1 行: 值 2.5; 应为 >= 1 的整数 (购买次数) (共 2 行有误)"
+
+
+def test_another_programs_words_are_quoted_inside_a_chinese_line():
+    # a reader's, the system's or MLflow's own text was put bare after a Chinese clause
+    for err in (DataError("unreadable", path="a.csv", reason=OSError(5, "Input/output error")),
+                DataError("unreadable_as", path="a.xlsx", kind=".xlsx", reason="File is not a zip file"),
+                errors.ModelError("model_fetch", model="'models:/x@y'", tracking="file:///m", reason="No such model")):
+        zh = err.render("zh")
+        assert "“" in zh and not _no_english(_unquoted(zh), allowed={"xlsx", "MLflow", "models", "file"}), zh
