@@ -457,13 +457,15 @@ def os_error_cause(exc: BaseException) -> Message:
 
     Returns
     -------
-    str
+    tierkit.messages.Message
+        A ``str`` of its English; ``.render("zh")`` says it in Chinese.
 
     Examples
     --------
     >>> import errno
-    >>> os_error_cause(OSError(errno.ENOSPC, "No space left on device"))
-    'no space left on device'
+    >>> cause = os_error_cause(OSError(errno.ENOSPC, "No space left on device"))
+    >>> cause, cause.render("zh")
+    ('no space left on device', '设备上没有剩余空间')
     >>> os_error_cause(OSError("Error writing bytes to file. Detail: [errno 28] No space left on device"))
     'no space left on device'
     >>> os_error_cause(OSError("Disk quota exceeded"))
