@@ -62,12 +62,12 @@ def cdnow_path(sample: bool = False) -> Path:
     try:
         resource = resources.files("lifetimes.datasets").joinpath(name)
     except ModuleNotFoundError:
-        raise TierkitError(f"{name}: the lifetimes package (which ships the CDNOW data) is not installed; "
-                           "pip install lifetimes==0.11.3") from None
+        raise TierkitError("no_lifetimes", name=name, package="lifetimes",
+                           command="pip install lifetimes==0.11.3") from None
     path = Path(str(resource))
     if not path.is_file():
-        raise TierkitError(f"{path}: CDNOW data not found in the installed lifetimes package; "
-                           "reinstall it from PyPI (pip install --force-reinstall lifetimes==0.11.3)")
+        raise TierkitError("no_cdnow", path=path, package="lifetimes",
+                           command="pip install --force-reinstall lifetimes==0.11.3")
     return path
 
 
@@ -147,11 +147,11 @@ def synthetic_survey(customer_ids, *, seed: int = 0, scale: str = "nps", respons
     import numpy as np
 
     from tierkit.data.surveys import survey_scale
-    from tierkit.errors import TierkitError
+    from tierkit.errors import Param, TierkitError
 
     scale_ = survey_scale(scale)
     if not 0 < response_rate <= 1:
-        raise TierkitError(f"response_rate: {response_rate!r} must be in (0, 1]")
+        raise TierkitError("in_unit_interval", param=Param("response_rate"), value=repr(response_rate))
     rng = np.random.default_rng(seed)
     ids = np.asarray([str(c) for c in customer_ids], dtype=object)
     respondents = ids[rng.random(len(ids)) < response_rate]

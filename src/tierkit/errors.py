@@ -15,9 +15,9 @@ concerns. ``str(err)`` is the English text (an alert's, the language it was aske
 ``err.render("zh")`` the Chinese, rendered from the
 key (never matched back from the English); the command line renders parameters as its flags.
 ``where`` (an estimator's name) is put before the text, ``"KMeansSegmenter: k=1; ..."``; see
-:mod:`tierkit.messages` for the rule every message follows. A raise with a plain English string
-still works (its ``key`` is ``None`` and it renders as that string in every language): the
-sites not yet keyed are listed by ``tests/test_messages.py``.
+:mod:`tierkit.messages` for the rule every message follows. Every raise in tierkit is keyed
+(``tests/test_messages.py`` fails on one that is not); a plain English string is still accepted,
+for code outside tierkit (its ``key`` is ``None`` and it renders as that string in every language).
 
 Warnings have categories, so they are filtered by class, never by their text:
 

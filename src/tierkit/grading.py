@@ -169,7 +169,7 @@ def grade(data, *, as_of=None, segmentation=None, survey=None, lang: str | None 
     table = segmentation.transform(features)
     table.attrs = dict(features.attrs)
     if lang is not None:
-        table = add_labels(table, lang)
+        table = caveat_in_language(add_labels(table, lang), segmentation, lang)
     if stability and "clusters" in dict(segmentation.steps_):
         with timed("measured the clusters' bootstrap stability"):
             assess_stability(segmentation, features)
@@ -422,7 +422,38 @@ def grade_chunk(segmentation, features: pd.DataFrame, lang: str | None, tally) -
         warnings.simplefilter("ignore", UserWarning)
         table = segmentation.transform(features)
     tally.add(table)
-    return add_labels(table, lang) if lang is not None else table
+    return caveat_in_language(add_labels(table, lang), segmentation, lang) if lang is not None else table
+
+
+def caveat_in_language(table: pd.DataFrame, segmentation, lang: str) -> pd.DataFrame:
+    """``table`` with its ``clv_caveat`` (the CLV model's reason not to trust it) in ``lang``.
+
+    The column holds the reason's English text; the CLV model keeps it as a keyed
+    :class:`~tierkit.messages.Message`, rendered here from its key, as labels are.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A graded table.
+    segmentation : Segmentation
+        The fitted segmentation that graded it.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``, its ``clv_caveat`` rendered in ``lang`` (unchanged without one).
+    """
+    from tierkit.messages import Message
+
+    clv = dict(getattr(segmentation, "steps_", ())).get("clv")
+    reason = (getattr(clv, "trust_", None) or {}).get("reason")
+    column = table.get("clv_caveat")
+    if not isinstance(reason, Message) or column is None or not isinstance(column.dtype, pd.CategoricalDtype):
+        return table
+    if str(reason) in column.cat.categories:
+        table["clv_caveat"] = column.cat.rename_categories({str(reason): reason.render(lang)})
+    return table
 
 
 def header_names(example: pd.DataFrame, segmentation, lang, headers: str, currency) -> dict:

@@ -202,8 +202,9 @@ MESSAGES = {
                      "{path}: 第 {byte} 个字节不是 {encoding} 文本; 请用 {option} 指定文件编码 (如 gbk、latin-1)"),
     "bad_encoding_file": ("{path}: byte {byte} is not {encoding} text; give the file's {option}",
                           "{path}: 第 {byte} 个字节不是 {encoding} 文本; 请用 {option} 指定文件编码"),
-    "unreadable_as": ("{path}: cannot be read as {kind}: {reason}", "{path}: 无法按 {kind} 读取: {reason}"),
-    "unreadable": ("{path}: cannot be read: {reason}", "{path}: 无法读取: {reason}"),
+    "unreadable_as": ("{path}: cannot be read as {kind}: {reason}",
+                      "{path}: 无法按 {kind} 读取 (读取程序报告 “{reason}”)"),
+    "unreadable": ("{path}: cannot be read: {reason}", "{path}: 无法读取 (系统报告 “{reason}”)"),
     "two_separators": ("{path}: both {shown} split every line the same way; give {option}",
                        "{path}: {shown} 都能同样地拆分每一行; 请用 {option} 指定分隔符"),
     "no_separator": ("{path}: cannot tell the field separator (tried , ; tab | and blanks); give {option}",
@@ -398,6 +399,8 @@ MESSAGES = {
                          "时间戳)"),
     "iso_year_first": ("ISO (year first)", "ISO (年在前)"),
     "day_month": ("day/month", "日/月"),
+    "day_first": ("day first", "日在前"),
+    "month_first": ("month first", "月在前"),
     "date_family": ("{example} ({name}, {n} distinct values)", "{example} ({name}, {n} 个不同的值)"),
     "both": ("{first} and {second}", "{first} 和 {second}"),
     # data/contract.py, surveys.py, duckdb_input.py, spark_input.py
@@ -678,6 +681,13 @@ MESSAGES = {
                             "{remedy}",
                             "特征按 {given} 计算购买频率, 但分级标准是在按 {fitted} 计算的特征上学得的; {remedy}"),
     # features/definition.py, segmentation/chain.py, grading.py, cli/options.py, data/contract.py
+    "frequency_of_orders": ("distinct orders (an order column)", "不同订单数 (有订单列)"),
+    "frequency_of_purchase_days": ("purchase days (no order column)", "购买天数 (没有订单列)"),
+    "frequency_remedy_orders": ("read the transactions with their order column (order_id; --order-col)",
+                                "读取交易记录时给出订单列 (order_id; --order-col)"),
+    "frequency_remedy_purchase_days": ("read the transactions without an order column (leave out order_id; "
+                                       "--order-col)",
+                                       "读取交易记录时不给出订单列 (不指定 order_id; --order-col)"),
     "time_unit_choice": ("{param}: {value} is not supported; expected 'D' (days) or 'W' (weeks)",
                          "{param}: 不支持 {value}; 应为 'D' (天) 或 'W' (周)"),
     "as_of_required": ("{param}: the observation date is required (e.g. as_of='2021-04-01')",
@@ -749,7 +759,7 @@ MESSAGES = {
                         "folder",
                         "模型 {model}: 文件夹不存在; 应为 models:/NAME@ALIAS、runs:/RUN_ID/model 或模型文件夹"),
     "model_fetch": ("model {model}: cannot be fetched from {tracking}: {reason}", "模型 {model}: 无法从 {tracking} 获取"
-                                                                                  ": {reason}"),
+                                                                                  " (MLflow 报告 “{reason}”)"),
     "model_no_mlmodel": ("model {model}: {path} has no MLmodel file; expected an MLflow model folder",
                          "模型 {model}: {path} 中没有 MLmodel 文件; 应为 MLflow 模型文件夹"),
     "model_not_tierkit": ("model {model}: not a tierkit segmentation model (no {artifact} artifact)",
@@ -847,4 +857,157 @@ MESSAGES = {
                            "purchase rate alone. What would fix it: {remedy}",
                            "CLV 模型分不清活跃客户和已流失客户 ({reason}); 它只会按购买频率给客户排序。改进办法: "
                            "{remedy}"),
+    # clusters/selection.py, clv/diagnostics.py, clv/validation.py, clv/discrete.py
+    "param_expected": ("{param}: {value}; expected {expected}", "{param}: {value}; 应为 {expected}"),
+    "low_high_pair": ("(low, high), e.g. (2, 10)", "(low, high), 如 (2, 10)"),
+    "k_range_too_few": ("{param}: {n} customers are too few to compare k from {low} to {high} (k-means here wants at "
+                        "least {per} customers per cluster, {least} for k up to {k})",
+                        "{param}: {n} 位客户太少, 无法比较 k 从 {low} 到 {high} 的聚类 (这里的 k 均值聚类每个聚类至少"
+                        "需要 {per} 位客户, k 最大为 {k} 时需要 {least} 位)"),
+    "no_customer_before": ("no customer bought on or before {date}", "截至 {date} 没有客户购买过"),
+    "after_param": ("{param}: {end} must be after {other} {start}", "{param}: {end} 必须晚于 {other} {start}"),
+    "some_of": ("{param} {value}: expected some of {choices}", "{param} {value}: 应为 {choices} 中的一个或多个"),
+    "bgbb_lengths": ("x, t_x and n must be equally long lists of counts", "x、t_x 和 n 必须是等长的计数列表"),
+    "bgbb_counts": ("x, t_x, n: expected whole numbers with 0 <= x <= t_x <= n, t_x = 0 exactly when x = 0",
+                    "x, t_x, n: 应为满足 0 <= x <= t_x <= n 的整数, 且仅当 x = 0 时 t_x = 0"),
+    "one_count_per_row": ("{param}: expected one count >= 0 per row", "{param}: 应为每行一个 >= 0 的计数"),
+    # datasets.py
+    "no_lifetimes": ("{name}: the {package} package (which ships the CDNOW data) is not installed; {command}",
+                     "{name}: 未安装提供 CDNOW 数据的 {package} 包; 请运行 {command}"),
+    "no_cdnow": ("{path}: CDNOW data not found in the installed {package} package; reinstall it from PyPI ({command})",
+                 "{path}: 已安装的 {package} 包中没有 CDNOW 数据; 请从 PyPI 重新安装 ({command})"),
+    "in_unit_interval": ("{param}: {value} must be in (0, 1]", "{param}: {value} 必须在 (0, 1] 之间"),
+    # evaluation, reporting
+    "column_missing_scored": ("column {column} is missing from the scored table", "评分表中缺少列 {column}"),
+    "not_tier_column": ("{param}: {value} is not a tier column of this table (present: {present})",
+                        "{param}: {value} 不是此表中的等级列 (现有: {present})"),
+    "a_frame_expected": ("expected a DataFrame, got {got}", "应为 DataFrame, 实际为 {got}"),
+    "param_frame": ("{param}: expected a DataFrame, got {got}", "{param}: 应为 DataFrame, 实际为 {got}"),
+    "no_value_column": ("the table has no {column} column (revenue per customer)",
+                        "表中没有 {column} 列 (每位客户的收入)"),
+    "no_customers_in_table": ("the table has no customers", "表中没有客户"),
+    "no_abc_scheme": ("{column}: tier keys {keys} match no ABC scheme ({orders})",
+                      "{column}: 等级 {keys} 不属于任何 ABC 方案 ({orders})"),
+    # mlops/config.py
+    "no_config": ("{path}: no such config file", "{path}: 配置文件不存在"),
+    "config_unparsed": ("{path}: not valid {kind}: {reason}", "{path}: 不是有效的 {kind} 文件 (解析器报告 “{reason}”)"),
+    "config_not_mapping": ("{path}: expected a mapping of sections ({sections})",
+                           "{path}: 应为由各节组成的映射 ({sections})"),
+    "config_invalid": ("{path}: {text}", "{path}: 配置项有误 (“{text}”)"),
+    # mlops/export.py, pyfunc.py, registry.py, tracking.py
+    "model_folder_exists": ("{path}: already exists; a model is saved into a new folder",
+                            "{path}: 已存在; 模型须保存到一个新文件夹"),
+    "not_installed_to_log": ("{package} is not installed; tierkit needs it to log a model",
+                             "未安装 {package}; tierkit 记录模型需要它"),
+    "input_value": ("column {column}, {location}: value {value}; expected {expected}{more}",
+                    "列 {column}, {location}: 值 {value}; 应为 {expected}{more}"),
+    "bad_rows_in_all": (" ({n:,} bad rows in all)", " (共 {n:,} 行有误)"),
+    "a_customer_id_text": ("a customer id (text or a whole number)", "客户编号 (文本或整数)"),
+    "one_row_per_customer": ("one row per customer (also in row {n})", "每位客户一行 (第 {n} 行也是该客户)"),
+    "too_many_rows": ("{rows:,} rows; the model takes at most {max_rows:,} rows per call (model_config max_rows): "
+                      "send the customers in batches",
+                      "{rows:,} 行; 模型每次调用最多接受 {max_rows:,} 行 (model_config max_rows): 请分批发送客户"),
+    "horizon_too_long": ("{param} {value} is {days:,.0f} days; the model predicts at most {limit:,.0f} days ahead "
+                         "(model_config max_horizon_days), e.g. '365D' or '52W'",
+                         "{param} {value} 为 {days:,.0f} 天; 模型最多预测未来 {limit:,.0f} 天 "
+                         "(model_config max_horizon_days), 如 '365D' 或 '52W'"),
+    "param_semicolon_expected": ("{param} {value}; expected {expected}", "{param} {value}; 应为 {expected}"),
+    "missing_columns_only": ("missing column(s) {missing}", "缺少列 {missing}"),
+    "as_of_with_transactions": ("{param} is required with input='transactions' (e.g. '2024-01-31')",
+                                "input='transactions' 时必须给出 {param} (如 '2024-01-31')"),
+    "transactions_need_columns": ("transactions need column(s) {missing}{shaped}", "交易记录需要列 {missing}{shaped}"),
+    "or_training_columns": (" (or the columns of the model's training file: {columns})",
+                            " (或模型训练文件中的列: {columns})"),
+    "registry_name": ("{param} {value}: a registered model name cannot be empty or contain '/' or ':'",
+                      "{param} {value}: 注册模型名称不能为空, 也不能包含 '/' 或 ':'"),
+    "registry_alias": ("{param} {value}: an alias is letters, digits, '_' and '-', and not 'latest' or a version such "
+                       "as 'v1'",
+                       "{param} {value}: 别名只能由字母、数字、'_' 和 '-' 组成, 且不能是 'latest' 或 'v1' 这样的"
+                       "版本号"),
+    "run_id_bad": ("run {run}: not a run id; expected the 32 hexadecimal digits MLflow shows",
+                   "运行 {run}: 不是运行编号; 应为 MLflow 显示的 32 位十六进制数字"),
+    "no_run": ("run {run}: no such run in the tracking store {tracking}",
+               "运行 {run}: 跟踪存储 {tracking} 中没有该运行"),
+    "run_no_model": ("run {run}: has no logged model called {artifact}{hint}",
+                     "运行 {run}: 没有名为 {artifact} 的已记录模型{hint}"),
+    "child_run": ("; it is the child run of scheme {scheme}: register its parent run {parent}",
+                  "; 它是方案 {scheme} 的子运行: 请注册其父运行 {parent}"),
+    "no_experiment": ("experiment {experiment}: not found in the tracking store {tracking}; run `tierkit run CONFIG` "
+                      "first",
+                      "实验 {experiment}: 跟踪存储 {tracking} 中没有该实验; 请先运行 `tierkit run CONFIG`"),
+    "no_comparison_runs": ("experiment {experiment}: no run has comparison metrics (configs need calibration_end and "
+                           "holdout_end)",
+                           "实验 {experiment}: 没有带比较指标的运行 (配置需要 calibration_end 和 holdout_end)"),
+    # output_chunks.py, scoring/spark.py, segmentation/standards.py
+    "output_type_chunks": ("{path}: unsupported output type {suffix}; expected .csv or .parquet",
+                           "{path}: 不支持的输出类型 {suffix}; 应为 .csv 或 .parquet"),
+    "needs_pyspark": ("the Spark engine needs {package}: {command} (and Java 17)",
+                      "Spark 引擎需要 {package}: 请运行 {command} (并安装 Java 17)"),
+    "model_format": ("{source}: saved by tierkit {saved} in model format {found}; this tierkit {version} reads format "
+                     "{expected}. Re-train the model with this tierkit, or install tierkit {saved} to use it",
+                     "{source}: 由 tierkit {saved} 以模型格式 {found} 保存; 当前 tierkit {version} 读取格式 "
+                     "{expected}。请用当前 tierkit 重新训练模型, 或安装 tierkit {saved} 来使用它"),
+    # mlops/pyfunc.py: what a feature column of the model's input holds (FEATURE_RULES, FEATURE_RELATIONS)
+    "rule_recency": ("a number >= 0 (time since the last purchase day)", ">= 0 的数 (距最后购买日的时间)"),
+    "rule_frequency": ("a whole number >= 1 (purchase occasions)", ">= 1 的整数 (购买次数)"),
+    "rule_monetary": ("a finite number (net spend)", "有限数 (净消费)"),
+    "rule_tenure": ("a number >= 0 (time since the first purchase day)", ">= 0 的数 (距首次购买日的时间)"),
+    "rule_frequency_btyd": ("a whole number >= 0 (repeat purchase days)", ">= 0 的整数 (重复购买天数)"),
+    "rule_recency_btyd": ("a number >= 0 (time from the first to the last purchase day)",
+                          ">= 0 的数 (从首次购买日到最后购买日的时间)"),
+    "rule_monetary_btyd": ("a finite number (mean spend of the repeat purchase days)", "有限数 (重复购买日的平均消费)"),
+    "rule_profit": ("a finite number (total profit)", "有限数 (总利润)"),
+    "rule_cs_index": ("a CS index from 0 to 100, or null (no answer)", "0 到 100 之间的满意度指数, 或 null (未回答)"),
+    "rule_at_most": ("at most {name} ({value})", "不超过 {name} ({value})"),
+    "rule_equal_to": ("equal to {name} ({value})", "等于 {name} ({value})"),
+    "rule_zero_one_day": ("0, as {name} is {value} (one purchase day)", "0, 因为 {name} 为 {value} (只有一个购买日)"),
+    "rule_zero_no_repeat": ("0, as {name} is {value} (no repeat purchase)", "0, 因为 {name} 为 {value} (没有重复购买)"),
+    # output.py: what the system said went wrong (OS_ERRORS; another cause is quoted as the system's text)
+    "os_no_space": ("no space left on device", "设备上没有剩余空间"),
+    "os_quota": ("disk quota exceeded", "超出磁盘配额"),
+    "os_denied": ("permission denied", "没有权限"),
+    "os_not_permitted": ("operation not permitted", "不允许此操作"),
+    "os_read_only": ("read-only file system", "文件系统是只读的"),
+    "os_no_entry": ("no such file or directory", "文件或文件夹不存在"),
+    "os_is_dir": ("is a directory", "是文件夹"),
+    "os_not_dir": ("not a directory", "不是文件夹"),
+    "os_name_too_long": ("file name too long", "文件名太长"),
+    "os_io": ("input/output error", "输入/输出错误"),
+    "os_exists": ("file exists", "文件已存在"),
+    "os_error": ("{text}", "系统报告错误 “{text}”"),
+    # the command line's own usage errors (cli/report.py, saved.py, score.py, migrate.py, clusters.py, segment.py)
+    "date_before": ("{option} {value}: must be before {other} {other_value}",
+                    "{option} {value}: 必须早于 {other} {other_value}"),
+    "previous_needs_model": ("{option}: needs {model}, so both periods are graded by the same standards (refitted "
+                             "ones would move the cut-offs between periods)",
+                             "{option}: 需要 {model}, 这样两个时期按同一套标准分级 (重新拟合的标准会使两个时期之间的"
+                             "分界点移动)"),
+    "fitting_options_with_model": ("{given}: only used when fitting new standards; {model} grades with the saved ones "
+                                   "(leave them out, or leave out {model} to refit)",
+                                   "{given}: 只在拟合新标准时使用; {model} 按已保存的标准分级 (请去掉这些选项, 或去掉 "
+                                   "{model} 以重新拟合)"),
+    "model_time_unit": ("{option} {value}: the model {model} was trained on features in time unit {unit}; give "
+                        "{option} {unit} or leave it out",
+                        "{option} {value}: 模型 {model} 是在时间单位为 {unit} 的特征上训练的; 请给出 {option} {unit}, "
+                        "或不给出该选项"),
+    "transactions_twice": ("give the transactions once: as {argument} or with {option}",
+                           "交易记录只能给出一次: 作为 {argument}, 或用 {option}"),
+    "missing_argument": ("missing argument {argument}", "缺少参数 {argument}"),
+    "contribution_with_model": ("{option}: with {model} the gaps are measured by the model's ABC contribution column; "
+                                "leave it out",
+                                "{option}: 使用 {model} 时, 升级差距按模型的 ABC 贡献列计算; 请不要给出该选项"),
+    "missing_option_with_model": ("missing option {option}: with {model} both periods are graded from transactions, "
+                                  "each as of its own date",
+                                  "缺少选项 {option}: 使用 {model} 时, 两个时期都从交易记录分级, 各按自己的日期"),
+    "missing_new": ("missing argument {argument}: give two scored snapshots, or transactions with {model}",
+                    "缺少参数 {argument}: 请给出两个评分快照, 或用 {model} 给出交易记录"),
+    "model_only_options": ("{given}: only used with {model}, which grades transactions; {old} and {new} here are "
+                           "scored snapshots",
+                           "{given}: 只在使用 {model} (按交易记录分级) 时有效; 这里的 {old} 和 {new} 是评分快照"),
+    "k_range_text": ("{value}; expected LOW-HIGH with {low} <= LOW < HIGH, e.g. 2-10",
+                     "{value}; 应为 LOW-HIGH 形式, 且 {low} <= LOW < HIGH, 如 2-10"),
+    "saved_on_spark": ("grading by saved standards runs on this machine; score a base on Spark with {command}",
+                       "按已保存的标准分级只在本机运行; 要在 Spark 上为客户群评分, 请用 {command}"),
+    "spark_no_workbook": ("{path}: the Spark engine writes .csv or .parquet; a workbook is written by the local engine",
+                          "{path}: Spark 引擎只写 .csv 或 .parquet; 工作簿由本机引擎写出"),
 }

@@ -13,6 +13,7 @@ neutralised first (see :func:`neutralise_formulas`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tierkit.errors import Param, TierkitError
+from tierkit.messages import Message
 from tierkit.paths import is_pattern, matching_files
 from tierkit.progress import timed
 
@@ -271,7 +273,8 @@ def check_folder_writable(path, label: str = "") -> Path:
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
     except OSError as exc:
-        raise TierkitError("folder_not_writable", detail=f" ({exc.strerror or type(exc).__name__})", **where) from None
+        raise TierkitError("folder_not_writable", detail=Message("in_parentheses", text=os_error_cause(exc)),
+                           **where) from None
     os.close(fd)
     os.unlink(probe)
     return path
@@ -432,11 +435,20 @@ class WriteError(TierkitError):
     """
 
 
-def os_error_cause(exc: BaseException) -> str:
+#: Error numbers whose meaning the catalogue says in each language (the English is the system's text).
+OS_ERRORS = {errno.ENOSPC: "os_no_space", errno.EDQUOT: "os_quota", errno.EACCES: "os_denied",
+             errno.EPERM: "os_not_permitted", errno.EROFS: "os_read_only", errno.ENOENT: "os_no_entry",
+             errno.EISDIR: "os_is_dir", errno.ENOTDIR: "os_not_dir", errno.ENAMETOOLONG: "os_name_too_long",
+             errno.EIO: "os_io", errno.EEXIST: "os_exists"}
+
+
+def os_error_cause(exc: BaseException) -> Message:
     """What went wrong in an :class:`OSError`, in a few lower-case words (``no space left on device``).
 
     The cause is taken from the error number; PyArrow's errors carry it only in their text
-    (``... Detail: [errno 28] No space left on device``), where it is looked for too.
+    (``... Detail: [errno 28] No space left on device``), where it is looked for too. A number of
+    :data:`OS_ERRORS` is said by the catalogue in each language; another cause is the system's
+    text, which a Chinese line quotes as what the system reported.
 
     Parameters
     ----------
@@ -445,13 +457,15 @@ def os_error_cause(exc: BaseException) -> str:
 
     Returns
     -------
-    str
+    tierkit.messages.Message
+        A ``str`` of its English; ``.render("zh")`` says it in Chinese.
 
     Examples
     --------
     >>> import errno
-    >>> os_error_cause(OSError(errno.ENOSPC, "No space left on device"))
-    'no space left on device'
+    >>> cause = os_error_cause(OSError(errno.ENOSPC, "No space left on device"))
+    >>> cause, cause.render("zh")
+    ('no space left on device', '设备上没有剩余空间')
     >>> os_error_cause(OSError("Error writing bytes to file. Detail: [errno 28] No space left on device"))
     'no space left on device'
     >>> os_error_cause(OSError("Disk quota exceeded"))
@@ -461,11 +475,13 @@ def os_error_cause(exc: BaseException) -> str:
     if not isinstance(number, int):
         found = re.search(r"\[errno (\d+)\]", str(exc), flags=re.IGNORECASE)
         number = int(found.group(1)) if found else None
+    if number in OS_ERRORS:
+        return Message(OS_ERRORS[number])
     if isinstance(number, int) and number > 0:
         text = os.strerror(number)
     else:
         text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return text[:1].lower() + text[1:]
+    return Message("os_error", text=text[:1].lower() + text[1:])
 
 
 def write_error(exc: BaseException, path) -> WriteError:

@@ -48,9 +48,9 @@ def check_score_path(path) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise TierkitError(f"{path}: unsupported output type {path.suffix!r}; expected .csv or .parquet")
+        raise TierkitError("output_type_chunks", path=path, suffix=repr(path.suffix))
     if path.is_dir():
-        raise TierkitError(f"{path}: is a folder, expected a file name")
+        raise TierkitError("output_folder", path=path)
     return check_folder_writable(path)
 
 
@@ -117,7 +117,7 @@ class ScoreWriter:
             self.dtypes = {str(c): chunk[c].dtype for c in chunk.columns}
         missing = [c for c in self.dtypes if c not in chunk.columns]
         if missing:
-            raise TierkitError(f"model output: missing column(s) {', '.join(missing)}")
+            raise TierkitError("missing_columns_only", where="model output", missing=tuple(missing))
         typed = chunk[list(self.dtypes)].astype(self.dtypes).reset_index(drop=True)
         return typed.rename(columns=self.names) if self.names else typed
 

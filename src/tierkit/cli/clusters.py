@@ -11,6 +11,7 @@ from tierkit.cli.choices import click_type
 from tierkit.cli.options import AS_OF_OPTION, features_from_options, pop_transaction_options, transaction_options
 from tierkit.clusters.segmenter import KMeansSegmenter
 from tierkit.clusters.selection import MIN_K
+from tierkit.messages import Message
 
 
 def parse_k_range(text: str) -> tuple[int, int]:
@@ -23,8 +24,7 @@ def parse_k_range(text: str) -> tuple[int, int]:
     """
     match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", text or "")
     if not match or int(match[1]) < MIN_K or int(match[2]) <= int(match[1]):
-        raise click.BadParameter(f"{text!r}; expected LOW-HIGH with {MIN_K} <= LOW < HIGH, e.g. 2-10",
-                                 param_hint="--k-range")
+        raise click.BadParameter(Message("k_range_text", value=repr(text), low=MIN_K), param_hint="--k-range")
     return int(match[1]), int(match[2])
 
 

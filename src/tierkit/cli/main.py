@@ -304,6 +304,7 @@ def _run(argv: list[str] | None) -> int:
     except Exception as exc:
         # A full disk, a read-only or unwritable folder met where no tierkit code names the file
         # (MLflow's own files, scratch space): still one line, never a traceback.
+        from tierkit.cli.language import say
         from tierkit.output import os_error_behind, os_error_cause
 
         cause = os_error_behind(exc)
@@ -314,6 +315,6 @@ def _run(argv: list[str] | None) -> int:
 
             traceback.print_exception(exc, file=sys.stderr)
         where = f"{cause.filename}: " if getattr(cause, "filename", None) else ""
-        click.echo(f"tierkit: {_word('error')}: {where}{os_error_cause(cause)}", err=True)
+        click.echo(f"tierkit: {_word('error')}: {where}{say(os_error_cause(cause), _LANG)}", err=True)
         return EXIT_USER_ERROR
     return 0

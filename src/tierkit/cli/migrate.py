@@ -30,6 +30,7 @@ from tierkit.evaluation.migration import (
     tier_moves,
     transition_matrix,
 )
+from tierkit.messages import Message
 from tierkit.output import check_table_path, refuse_overwriting_inputs, write_table
 from tierkit.words import term
 
@@ -78,12 +79,10 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, heade
         thresholds = None
     else:
         if contribution is not None:
-            raise click.UsageError("--contribution: with --model the gaps are measured by the model's ABC "
-                                   "contribution column; leave it out")
+            raise click.UsageError(Message("contribution_with_model", option="--contribution", model="--model"))
         for flag, value in (("--old-as-of", old_as_of), ("--new-as-of", new_as_of)):
             if value is None:
-                raise click.UsageError(f"missing option {flag}: with --model both periods are graded from "
-                                       "transactions, each as of its own date")
+                raise click.UsageError(Message("missing_option_with_model", option=flag, model="--model"))
         tx_args = pop_transaction_options(kwargs)
         spec, segmentation = open_saved_model(model, tracking_uri)
         reading = saved_reading(ctx, spec, tx_args)
@@ -147,11 +146,11 @@ def migrate(ctx, old, new, scheme, out, as_json, show, contribution, lang, heade
 def _check_snapshot_form(ctx: click.Context, new) -> None:
     """Without --model: two snapshots, and none of the options that read transactions."""
     if new is None:
-        raise click.UsageError("missing argument NEW: give two scored snapshots, or transactions with --model")
+        raise click.UsageError(Message("missing_new", argument="NEW", model="--model"))
     given = given_flags(ctx, ("old_as_of", "new_as_of", "tracking_uri", *TRANSACTION_OPTION_NAMES))
     if given:
-        raise click.UsageError(f"{', '.join(given)}: only used with --model, which grades transactions; OLD and NEW "
-                               "here are scored snapshots")
+        raise click.UsageError(Message("model_only_options", given=tuple(given), model="--model", old="OLD",
+                                       new="NEW"))
 
 
 def scheme_title(scheme: str, lang: str) -> str:

@@ -14,6 +14,7 @@ from tierkit.cli.options import (
     transaction_options,
 )
 from tierkit.cli.saved import grade_from_model, grade_with_saved, saved_model_options
+from tierkit.messages import Message
 from tierkit.mlops.experiment import segmentation_diagnostics
 from tierkit.reporting.report import SCHEMES, write_report
 
@@ -58,28 +59,27 @@ def report(ctx, transactions, as_of, out, title, notes, time_unit, lang, previou
                               {"TRANSACTIONS": transactions, "--satisfaction": kwargs.get("satisfaction"),
                                "--model": kwargs.get("model")})
     if not str(out).lower().endswith((".html", ".htm")):
-        from tierkit.messages import Message
-
         raise click.BadParameter(Message("report_html", path=out), param_hint="--out")
     check_folder_writable(out)
     if previous_as_of is not None:
         from tierkit.features.definition import parse_date
 
         if parse_date(previous_as_of, "--previous-as-of") >= parse_date(as_of, "--as-of"):
-            raise click.UsageError(f"--previous-as-of {previous_as_of}: must be before --as-of {as_of}")
+            raise click.UsageError(Message("date_before", option="--previous-as-of", value=previous_as_of,
+                                           other="--as-of", other_value=as_of))
     validation_tx = None  # how to read the transactions again for the CLV diagnostics
     if validate_from is not None:
         from tierkit.cli.options import pop_transaction_options
         from tierkit.features.definition import parse_date
 
         if parse_date(validate_from, "--validate-from") >= parse_date(as_of, "--as-of"):
-            raise click.UsageError(f"--validate-from {validate_from}: must be before --as-of {as_of}")
+            raise click.UsageError(Message("date_before", option="--validate-from", value=validate_from,
+                                           other="--as-of", other_value=as_of))
         validation_tx = pop_transaction_options(dict(kwargs))  # a copy: grading takes its own
     previous = saved = None
     if kwargs["model"] is None:
         if previous_as_of is not None:
-            raise click.UsageError("--previous-as-of: needs --model, so both periods are graded by the same "
-                                   "standards (refitted ones would move the cut-offs between periods)")
+            raise click.UsageError(Message("previous_needs_model", option="--previous-as-of", model="--model"))
         kwargs.pop("model"), kwargs.pop("tracking_uri")
         table, segmentation, features, survey, survey_opts = grade_from_options(
             transactions, as_of, time_unit, kwargs, alerts_lang=lang, stability=True)

@@ -26,6 +26,7 @@ from tierkit.cli.options import (
     pop_transaction_options,
     survey_from_options,
 )
+from tierkit.messages import Message
 
 #: Parameters that set how standards are fitted: meaningless when the standards are loaded.
 FITTING_OPTION_NAMES = MODEL_OPTION_NAMES + ("cs_threshold", "save_model")
@@ -71,15 +72,14 @@ def refuse_fitting_options(ctx: click.Context, names=FITTING_OPTION_NAMES) -> No
     """One-line usage error naming every fitting option given together with ``--model``."""
     given = given_flags(ctx, names)
     if given:
-        raise click.UsageError(f"{', '.join(given)}: only used when fitting new standards; --model grades with "
-                               "the saved ones (leave them out, or leave out --model to refit)")
+        raise click.UsageError(Message("fitting_options_with_model", given=tuple(given), model="--model"))
 
 
 def model_time_unit(ctx: click.Context, spec, time_unit: str | None) -> str:
     """The time unit of the features: the model's; a different ``--time-unit`` given is refused."""
     if time_unit is not None and _given(ctx, "time_unit") and time_unit != spec.time_unit:
-        raise click.UsageError(f"--time-unit {time_unit}: the model {spec.uri} was trained on features in "
-                               f"time unit {spec.time_unit}; give --time-unit {spec.time_unit} or leave it out")
+        raise click.UsageError(Message("model_time_unit", option="--time-unit", value=time_unit, model=spec.uri,
+                                       unit=spec.time_unit))
     return spec.time_unit
 
 

@@ -6,6 +6,7 @@ import click
 
 from tierkit.cli.memory import checked_memory_limit
 from tierkit.cli.options import AS_OF_OPTION, pop_transaction_options, transaction_options
+from tierkit.messages import Message
 
 _PHASE_LABELS = {"checking": "checking rows", "aggregating": "aggregating", "scoring": "scoring customers"}
 
@@ -53,9 +54,9 @@ def score(ctx, transactions, model, transactions_option, as_of, out, engine, tra
                                "--model": model})
     if transactions is None or transactions_option is not None:
         if transactions is not None:
-            raise click.UsageError("give the transactions once: as TRANSACTIONS or with --transactions")
+            raise click.UsageError(Message("transactions_twice", argument="TRANSACTIONS", option="--transactions"))
         if transactions_option is None:
-            raise click.UsageError("missing argument TRANSACTIONS")
+            raise click.UsageError(Message("missing_argument", argument="TRANSACTIONS"))
         transactions = transactions_option
     import mlflow
     from rich.console import Console

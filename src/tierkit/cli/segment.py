@@ -16,6 +16,7 @@ from tierkit.cli.options import (
     transaction_options,
 )
 from tierkit.cli.saved import grade_from_model, saved_model_options
+from tierkit.messages import Message
 from tierkit.output import check_table_path, refuse_overwriting_inputs, write_table
 
 
@@ -68,11 +69,10 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
     if not (engine == "spark" and _is_folder_output(out)):
         check_table_path(out)
     if engine == "spark" and kwargs["model"] is not None:
-        raise click.BadParameter("grading by saved standards runs on this machine; score a base on Spark with "
-                                 "tierkit score --engine spark", param_hint="--engine")
+        raise click.BadParameter(Message("saved_on_spark", command="tierkit score --engine spark"),
+                                 param_hint="--engine")
     if engine == "spark" and str(out).lower().endswith(".xlsx"):
-        raise click.BadParameter(f"{out}: the Spark engine writes .csv or .parquet; a workbook is written by the "
-                                 "local engine", param_hint="--out")
+        raise click.BadParameter(Message("spark_no_workbook", path=out), param_hint="--out")
     if kwargs["model"] is not None:
         table, _, features, *_ = grade_from_model(ctx, transactions, as_of, kwargs, lang=lang)
         if currency is not None:
@@ -113,10 +113,9 @@ def check_new_folder(path) -> None:
 
     folder = Path(path)
     if folder.exists():
-        raise click.BadParameter(f"{path}: already exists; a model is saved into a new folder",
-                                 param_hint="--save-model")
+        raise click.BadParameter(Message("model_folder_exists", path=path), param_hint="--save-model")
     if not folder.absolute().parent.is_dir():
-        raise click.BadParameter(f"{path}: folder {str(folder.absolute().parent)!r} does not exist",
+        raise click.BadParameter(Message("folder_missing", path=path, folder=repr(str(folder.absolute().parent))),
                                  param_hint="--save-model")
     from tierkit.output import check_folder_writable
 

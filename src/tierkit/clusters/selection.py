@@ -70,7 +70,8 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Param, TierkitError
+from tierkit.messages import Message
 from tierkit.words import term
 
 #: Rows (seeded sub-sample) the silhouette is computed on: it costs O(n^2).
@@ -124,14 +125,14 @@ def check_k_range(k_range, n_samples: int) -> list[int]:
     try:
         low, high = (int(v) for v in k_range)
     except (TypeError, ValueError):
-        raise TierkitError(f"k_range: {k_range!r}; expected (low, high), e.g. (2, 10)") from None
+        raise TierkitError("param_expected", param=Param("k_range"), value=repr(k_range),
+                           expected=Message("low_high_pair")) from None
     if low < MIN_K or high <= low:
-        raise TierkitError(f"k_range: {k_range!r}; expected {MIN_K} <= low < high, e.g. (2, 10)")
+        raise TierkitError("k_range_order", param=Param("k_range"), value=repr(k_range), low=MIN_K)
     high = min(high, n_samples // MIN_CUSTOMERS_PER_CLUSTER)
     if high <= low:
-        raise DataError(f"k_range: {n_samples} customers are too few to compare k from {low} to {k_range[1]} "
-                        f"(k-means here wants at least {MIN_CUSTOMERS_PER_CLUSTER} customers per cluster, "
-                        f"{MIN_CUSTOMERS_PER_CLUSTER * (low + 1)} for k up to {low + 1})")
+        raise DataError("k_range_too_few", param=Param("k_range"), n=n_samples, low=low, high=k_range[1],
+                        per=MIN_CUSTOMERS_PER_CLUSTER, least=MIN_CUSTOMERS_PER_CLUSTER * (low + 1), k=low + 1)
     return list(range(low, high + 1))
 
 
@@ -227,7 +228,8 @@ def select_k(Z: np.ndarray, k_range=(2, 10), *, rule: str = "action", random_sta
     True
     """
     if rule not in SELECTION_RULES:
-        raise TierkitError(f"selection_rule: {rule!r}; expected one of {', '.join(SELECTION_RULES)}")
+        raise TierkitError("param_expected", param=Param("selection_rule"), value=repr(rule),
+                           expected=Message("one_of", values=tuple(SELECTION_RULES)))
     ks = check_k_range(k_range, len(Z))
     columns = list(range(Z.shape[1])) if separation_columns is None else [int(c) for c in separation_columns]
     rows = sample_rows(len(Z), SILHOUETTE_SAMPLE, random_state)

@@ -42,7 +42,8 @@ import pandas as pd
 from scipy import stats
 
 from tierkit.clv.family import MODELS as PURCHASE_MODELS
-from tierkit.errors import ModelError, TierkitError
+from tierkit.errors import ModelError, Param, TierkitError
+from tierkit.messages import Message
 from tierkit.output import json_ready
 
 #: Models the diagnostics know: the purchase models of :data:`tierkit.clv.family.MODELS`.
@@ -64,7 +65,8 @@ def model_module(model) -> types.ModuleType:
     if isinstance(model, types.ModuleType):
         return model
     if model not in MODELS:
-        raise TierkitError(f"model {model!r}: expected one of {', '.join(MODELS)}")
+        raise TierkitError("option_choice", param=Param("model"), value=repr(model),
+                           choices=Message("one_of", values=tuple(MODELS)))
     return MODELS[model].module
 
 
@@ -302,7 +304,7 @@ def repeat_tracking(model, params, transactions: pd.DataFrame, *, calibration_en
     days = days[first <= start_cal]
     first = first[first <= start_cal]
     if days.empty:
-        raise TierkitError(f"repeat_tracking: no customer bought on or before {start_cal.date()}")
+        raise TierkitError("no_customer_before", where="repeat_tracking", date=start_cal.date())
     origin = first.min()
     offset = (days["date"] - origin).dt.days.to_numpy()
     first_offset = (first - origin).dt.days.to_numpy()
@@ -649,10 +651,12 @@ def clv_diagnostics(transactions: pd.DataFrame, *, calibration_end, holdout_end,
 
     start, end = parse_date(calibration_end, "calibration_end"), parse_date(holdout_end, "holdout_end")
     if end <= start:
-        raise TierkitError(f"holdout_end: {end} must be after calibration_end {start}")
+        raise TierkitError("after_param", param=Param("holdout_end"), end=end, other=Param("calibration_end"),
+                           start=start)
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
-        raise TierkitError(f"models {unknown or list(models)!r}: expected some of {', '.join(MODELS)}")
+        raise TierkitError("some_of", param=Param("models"), value=repr(unknown or list(models)),
+                           choices=tuple(MODELS))
     with warnings.catch_warnings():
         from tierkit.errors import LaterTransactionsWarning
 

@@ -27,22 +27,22 @@ from sklearn.utils.validation import check_is_fitted
 
 from tierkit.clv import bgbb
 from tierkit.clv.family import BGBB, shaped_like
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Param, TierkitError
+from tierkit.messages import Message
 from tierkit.tiers.constraints import Interval, validate_params
 
 
 def _counts(x, t_x, n, weights=None):
     x, t_x, n = (np.atleast_1d(np.asarray(v, dtype="float64")) for v in (x, t_x, n))
     if not (x.shape == t_x.shape == n.shape) or x.ndim != 1:
-        raise DataError("BGBBModel: x, t_x and n must be equally long lists of counts")
+        raise DataError("bgbb_lengths", where="BGBBModel")
     whole = np.all(np.isfinite(np.concatenate([x, t_x, n]))) and np.all(np.mod(np.concatenate([x, t_x, n]), 1) == 0)
     if not whole or np.any(x < 0) or np.any(x > t_x) or np.any(t_x > n) or np.any((x == 0) != (t_x == 0)):
-        raise DataError("BGBBModel: x, t_x, n: expected whole numbers with 0 <= x <= t_x <= n, t_x = 0 exactly "
-                        "when x = 0")
+        raise DataError("bgbb_counts", where="BGBBModel")
     if weights is not None:
         weights = np.asarray(weights, dtype="float64")
         if weights.shape != x.shape or not np.all(np.isfinite(weights)) or np.any(weights < 0):
-            raise DataError("BGBBModel: weights: expected one count >= 0 per row")
+            raise DataError("one_count_per_row", where="BGBBModel", param=Param("weights"))
     return x, t_x, n, weights
 
 
@@ -129,7 +129,8 @@ class BGBBModel(BaseEstimator):
 
         check_is_fitted(self, "params_")
         if isinstance(n_ahead, bool) or not isinstance(n_ahead, (int, np.integer)) or n_ahead < 1:
-            raise TierkitError(f"BGBBModel: n_ahead={n_ahead!r}; expected a whole number >= 1")
+            raise TierkitError("param_invalid", where="BGBBModel", param=Param("n_ahead"), value=repr(n_ahead),
+                               expected=_whole_at_least(1))
         x, t_x, n, _ = _counts(x, t_x, n)
         params = tuple(self.params_[k] for k in bgbb.PARAMS)
         return pd.DataFrame({"expected_transactions": bgbb.expected_purchases(params, n_ahead, x, t_x, n),
@@ -263,10 +264,18 @@ def _whole(value, name: str) -> np.ndarray:
     try:
         numbers = np.asarray(value, dtype="float64")
     except (TypeError, ValueError):
-        raise TierkitError(f"BGBBModel: {name}={value!r}; expected whole numbers >= 0") from None
+        raise TierkitError("param_invalid", where="BGBBModel", param=Param(name), value=repr(value),
+                           expected=_whole_at_least(0, many=True)) from None
     with np.errstate(invalid="ignore"):
         bad = ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.round(numbers)))
     if bad.any():
-        raise TierkitError(f"BGBBModel: {name}={float(numbers.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]])!r}; "
-                           "expected whole numbers >= 0")
+        first = float(numbers.reshape(-1)[np.flatnonzero(bad.reshape(-1))[0]])
+        raise TierkitError("param_invalid", where="BGBBModel", param=Param(name), value=repr(first),
+                           expected=_whole_at_least(0, many=True))
     return numbers
+
+
+def _whole_at_least(n: int, many: bool = False) -> Message:
+    """What a count is expected to be: ``a whole number >= n`` (or ``whole numbers >= n``)."""
+    return Message("described", what=Message("whole_numbers" if many else "a_whole_number"),
+                   bounds=Message("bound", op=">=", n=n))

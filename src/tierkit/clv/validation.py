@@ -31,7 +31,7 @@ from scipy.stats import spearmanr
 from tierkit.clv.alerts import clv_model_alerts
 from tierkit.clv.gamma_gamma import expected_spend
 from tierkit.clv.model import CLVModel
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.features.definition import parse_date, rfm_features
 from tierkit.output import json_ready
 
@@ -249,7 +249,8 @@ def validate_clv(transactions: pd.DataFrame, *, calibration_end, holdout_end, ti
     """
     start, end = parse_date(calibration_end, "calibration_end"), parse_date(holdout_end, "holdout_end")
     if end <= start:
-        raise TierkitError(f"holdout_end: {end} must be after calibration_end {start}")
+        raise TierkitError("after_param", param=Param("holdout_end"), end=end, other=Param("calibration_end"),
+                           start=start)
     with warnings.catch_warnings():
         from tierkit.errors import LaterTransactionsWarning
 

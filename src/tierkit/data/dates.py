@@ -59,7 +59,8 @@ class DatePattern:
     Parameters
     ----------
     name : str
-        What it reads, for messages (``"ISO"``, ``"day first"``, or the ``strftime`` format).
+        What it reads, for messages: a :class:`~tierkit.messages.Message` (``"day first"``), rendered in
+        the reader's language, or the ``strftime`` format.
     regex : str
         Anchored regular expression, RE2 and Java compatible.
     roles : dict
@@ -148,12 +149,12 @@ def _month_number(name: str):
     return None
 
 
-ISO = DatePattern("ISO (year first)", "^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME + _OFFSET + "$",
+ISO = DatePattern(Message("iso_year_first"), "^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME + _OFFSET + "$",
                   {"year": 1, "month": 2, "day": 3, **_TIME_ROLES}, "%Y-%m-%d")
 COMPACT = DatePattern("%Y%m%d", "^([0-9]{4})([0-9]{2})([0-9]{2})$", {"year": 1, "month": 2, "day": 3}, "%Y%m%d")
 _DM = "^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})" + _TIME + _OFFSET + "$"
-DAY_FIRST = DatePattern("day first", _DM, {"day": 1, "month": 2, "year": 3, **_TIME_ROLES}, "%d/%m/%Y")
-MONTH_FIRST = DatePattern("month first", _DM, {"month": 1, "day": 2, "year": 3, **_TIME_ROLES}, "%m/%d/%Y")
+DAY_FIRST = DatePattern(Message("day_first"), _DM, {"day": 1, "month": 2, "year": 3, **_TIME_ROLES}, "%d/%m/%Y")
+MONTH_FIRST = DatePattern(Message("month_first"), _DM, {"month": 1, "day": 2, "year": 3, **_TIME_ROLES}, "%m/%d/%Y")
 
 _DIRECTIVES = {
     "Y": ("([0-9]{4})", "year"),

@@ -103,7 +103,7 @@ def scheme_scores(table: pd.DataFrame, column: str, order, *, holdout: str = "ho
     """All :data:`METRICS` for one tier column (see the module docs)."""
     for needed in (column, holdout):
         if needed not in table.columns:
-            raise TierkitError(f"compare: column {needed!r} is missing from the scored table")
+            raise TierkitError("column_missing_scored", where="compare", column=repr(needed))
     tiers = table[column].astype("str")
     value = table[holdout].astype("float64")
     top = next((k for k in order if (tiers == k).any()), None)

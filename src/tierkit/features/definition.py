@@ -37,7 +37,7 @@ from tierkit.data.columns import ColumnMap, ReadOptions, reading_record
 from tierkit.data.contract import MONEY_TYPE as MONEY_TYPE
 from tierkit.data.dates import parse_date
 from tierkit.data.duckdb_input import DuckDBInput
-from tierkit.errors import DataError, TierkitError
+from tierkit.errors import DataError, Message, TierkitError
 from tierkit.paths import path_name
 from tierkit.progress import timed
 from tierkit.threads import available_cores
@@ -269,12 +269,10 @@ def rfm_features(
 
 
 #: What ``frequency`` counts (``attrs["frequency_of"]``), as messages say it.
-FREQUENCY_OF = {"orders": "distinct orders (an order column)", "purchase_days": "purchase days (no order column)"}
+FREQUENCY_OF = {"orders": Message("frequency_of_orders"), "purchase_days": Message("frequency_of_purchase_days")}
 #: How to compute features that count frequency as the standards did.
-FREQUENCY_REMEDY = {
-    "orders": "read the transactions with their order column (order_id; --order-col)",
-    "purchase_days": "read the transactions without an order column (leave out order_id; --order-col)",
-}
+FREQUENCY_REMEDY = {"orders": Message("frequency_remedy_orders"),
+                    "purchase_days": Message("frequency_remedy_purchase_days")}
 
 def file_features(path, as_of, *, columns: ColumnMap | None = None, options: ReadOptions | None = None,
                   time_unit: str = "D", holdout_end=None, memory_limit: str | None = None):

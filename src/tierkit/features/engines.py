@@ -18,8 +18,9 @@ The result columns are cast to DOUBLE (money, times) and BIGINT (counts) at the 
 from __future__ import annotations
 
 from tierkit.data.dialect import DUCKDB, SPARK
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.features.definition import FEATURE_COLUMNS, feature_sql
+from tierkit.messages import Message
 
 _INTEGER_COLUMNS = {"frequency"}
 _DATE_COLUMNS = {"first_purchase", "last_purchase"}
@@ -42,7 +43,8 @@ def scoring_feature_sql(relation: str, *, as_of, days_per_unit: int, has_order_i
     (True, False)
     """
     if dialect not in DIALECTS:
-        raise TierkitError(f"dialect: {dialect!r} is not supported; expected 'duckdb' or 'spark'")
+        raise TierkitError("not_supported_either", param=Param("dialect"), value=repr(dialect),
+                           choices=Message("either_or", first="'duckdb'", last="'spark'"))
     engine = DIALECTS[dialect]
     sql = feature_sql(relation, as_of=as_of, days_per_unit=days_per_unit, has_order_id=has_order_id,
                       has_profit=has_profit, dialect=engine)

@@ -1082,7 +1082,7 @@ def _validated(raw: dict, source: Path) -> ExperimentConfig:
     try:
         return ExperimentConfig.model_validate(raw, context={"source": source, "base": source.parent})
     except ValidationError as exc:
-        raise TierkitError(f"{source}: {_one_line(exc)}") from None
+        raise TierkitError("config_invalid", path=source, text=_one_line(exc)) from None
 
 
 def load_config(path) -> ExperimentConfig:
@@ -1117,13 +1117,13 @@ def load_config(path) -> ExperimentConfig:
     """
     source = Path(path)
     if not source.exists():
-        raise TierkitError(f"{source}: no such config file")
+        raise TierkitError("no_config", path=source)
     try:
         text = source.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if source.suffix.lower() == ".toml" else yaml.load(text, Loader=_TextDatesLoader)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).strip().splitlines()[0]
-        raise TierkitError(f"{source}: not valid {source.suffix[1:] or 'YAML'}: {first}") from None
+        raise TierkitError("config_unparsed", path=source, kind=source.suffix[1:] or "YAML", reason=first) from None
     if not isinstance(raw, dict):
-        raise TierkitError(f"{source}: expected a mapping of sections ({', '.join(ExperimentConfig.model_fields)})")
+        raise TierkitError("config_not_mapping", path=source, sections=tuple(ExperimentConfig.model_fields))
     return _validated(raw, source)

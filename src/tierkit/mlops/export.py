@@ -57,7 +57,7 @@ def save_segmentation_model(segmentation, features: pd.DataFrame, path, *, horiz
     """
     path = Path(path)
     if path.exists():
-        raise TierkitError(f"{path}: already exists; a model is saved into a new folder")
+        raise TierkitError("model_folder_exists", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # as MLflow does
     except OSError as exc:

@@ -61,6 +61,7 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
 from tierkit.errors import DataError, ModelError, TierkitError
 from tierkit.features.definition import TIME_UNITS
+from tierkit.messages import Message
 from tierkit.segmentation.chain import at_horizon
 from tierkit.segmentation.standards import check_model_format, dumps, segmentation_standards
 
@@ -110,27 +111,25 @@ def _cs_index(values: np.ndarray) -> np.ndarray:
 #: What each feature column of a ``"features"`` input holds, by the definition of
 #: :mod:`tierkit.features.definition` (times in the model's unit): what is expected, and its test.
 FEATURE_RULES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
-    "recency": ("a number >= 0 (time since the last purchase day)", _at_least(0)),
-    "frequency": ("a whole number >= 1 (purchase occasions)", _at_least(1, whole=True)),
-    "monetary": ("a finite number (net spend)", np.isfinite),
-    "tenure": ("a number >= 0 (time since the first purchase day)", _at_least(0)),
-    "frequency_btyd": ("a whole number >= 0 (repeat purchase days)", _at_least(0, whole=True)),
-    "recency_btyd": ("a number >= 0 (time from the first to the last purchase day)", _at_least(0)),
-    "T": ("a number >= 0 (time since the first purchase day)", _at_least(0)),
-    "monetary_btyd": ("a finite number (mean spend of the repeat purchase days)", np.isfinite),
-    "profit": ("a finite number (total profit)", np.isfinite),
-    "cs_index": ("a CS index from 0 to 100, or null (no answer)", _cs_index),
+    "recency": (Message("rule_recency"), _at_least(0)),
+    "frequency": (Message("rule_frequency"), _at_least(1, whole=True)),
+    "monetary": (Message("rule_monetary"), np.isfinite),
+    "tenure": (Message("rule_tenure"), _at_least(0)),
+    "frequency_btyd": (Message("rule_frequency_btyd"), _at_least(0, whole=True)),
+    "recency_btyd": (Message("rule_recency_btyd"), _at_least(0)),
+    "T": (Message("rule_tenure"), _at_least(0)),
+    "monetary_btyd": (Message("rule_monetary_btyd"), np.isfinite),
+    "profit": (Message("rule_profit"), np.isfinite),
+    "cs_index": (Message("rule_cs_index"), _cs_index),
 }
 #: Relations between two feature columns that the definition makes hold for every customer:
-#: ``(column, other, what is expected of column ({other}: other's value), test of both columns)``.
+#: ``(column, other, the key of what is expected of column (its {name} and {value}: other's), test of both columns)``.
 FEATURE_RELATIONS: tuple[tuple[str, str, str, Callable[[np.ndarray, np.ndarray], np.ndarray]], ...] = (
-    ("recency", "tenure", "at most tenure ({other})", lambda value, other: value <= other),
-    ("recency_btyd", "T", "at most T ({other})", lambda value, other: value <= other),
-    ("T", "tenure", "equal to tenure ({other})", lambda value, other: np.isclose(value, other, rtol=1e-9, atol=1e-9)),
-    ("recency_btyd", "frequency_btyd", "0, as frequency_btyd is {other} (one purchase day)",
-     lambda value, other: (other > 0) | (value == 0)),
-    ("monetary_btyd", "frequency_btyd", "0, as frequency_btyd is {other} (no repeat purchase)",
-     lambda value, other: (other > 0) | (value == 0)),
+    ("recency", "tenure", "rule_at_most", lambda value, other: value <= other),
+    ("recency_btyd", "T", "rule_at_most", lambda value, other: value <= other),
+    ("T", "tenure", "rule_equal_to", lambda value, other: np.isclose(value, other, rtol=1e-9, atol=1e-9)),
+    ("recency_btyd", "frequency_btyd", "rule_zero_one_day", lambda value, other: (other > 0) | (value == 0)),
+    ("monetary_btyd", "frequency_btyd", "rule_zero_no_repeat", lambda value, other: (other > 0) | (value == 0)),
 )
 
 
@@ -150,7 +149,7 @@ def pinned_requirements(names=RUNTIME_REQUIREMENTS) -> list[str]:
         try:
             pins.append(f"{name}=={version(name)}")
         except PackageNotFoundError:
-            raise ModelError(f"requirements: {name} is not installed; tierkit needs it to log a model") from None
+            raise ModelError("not_installed_to_log", where="requirements", package=name) from None
     return pins
 
 
@@ -247,12 +246,12 @@ def _shown(value):
     return None if not isinstance(value, str) and pd.isna(value) else value
 
 
-def _bad_row(column: str, bad: np.ndarray, values: pd.Series, expected: str) -> DataError:
+def _bad_row(column: str, bad: np.ndarray, values: pd.Series, expected: Message) -> DataError:
     """The one-line refusal of the first row flagged in ``bad``: column, row, value, what is expected."""
     rows = np.flatnonzero(bad)
-    more = f" ({len(rows):,} bad rows in all)" if len(rows) > 1 else ""
-    return DataError(f"model input: column {column!r}, row {int(rows[0])}: value {_shown(values.iloc[rows[0]])!r}; "
-                     f"expected {expected}{more}")
+    more = Message("bad_rows_in_all", n=len(rows)) if len(rows) > 1 else ""
+    return DataError("input_value", where="model input", column=repr(column), location=Message("row", n=int(rows[0])),
+                     value=repr(_shown(values.iloc[rows[0]])), expected=expected, more=more)
 
 
 def check_rows(rows: int, max_rows: int) -> None:
@@ -278,8 +277,7 @@ def check_rows(rows: int, max_rows: int) -> None:
     tierkit.errors.TierkitError: model input: 1,000,001 rows; the model takes at most 100,000 rows per call ...
     """
     if rows > max_rows:
-        raise TierkitError(f"model input: {rows:,} rows; the model takes at most {max_rows:,} rows per call "
-                           "(model_config max_rows): send the customers in batches")
+        raise TierkitError("too_many_rows", where="model input", rows=rows, max_rows=max_rows)
 
 
 def check_horizon(segmentation, horizon, max_days: float) -> None:
@@ -319,15 +317,17 @@ def check_horizon(segmentation, horizon, max_days: float) -> None:
     days = to_time_units(horizon, clv.time_unit_, "params: horizon") * per_unit
     limit = max(float(max_days), clv.settings_["horizon"] * per_unit)
     if days > limit:
-        raise TierkitError(f"params: horizon {horizon!r} is {days:,.0f} days; the model predicts at most "
-                           f"{limit:,.0f} days ahead (model_config max_horizon_days), e.g. '365D' or '52W'")
+        raise TierkitError("horizon_too_long", where="params", param="horizon", value=repr(horizon), days=days,
+                           limit=limit)
 
 
 def _limit(config: dict, key: str) -> int:
     """A limit of the model's ``model_config``: a whole number >= 1, else a one-line :class:`ModelError`."""
     value = config.get(key, MODEL_CONFIG[key])
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ModelError(f"model_config: {key}={value!r}; expected a whole number >= 1")
+        raise ModelError("param_invalid", where="model_config", param=key, value=repr(value),
+                         expected=Message("described", what=Message("a_whole_number"),
+                                          bounds=Message("bound", op=">=", n=1)))
     return int(value)
 
 
@@ -338,7 +338,7 @@ def _customer_ids(values: pd.Series) -> pd.Series:
     """
     missing = values.isna().to_numpy()
     if missing.any():
-        raise _bad_row("customer_id", missing, values, "a customer id (text or a whole number)")
+        raise _bad_row("customer_id", missing, values, Message("a_customer_id_text"))
     if values.dtype.kind == "f" and bool((values == np.floor(values)).all()):
         values = values.astype("int64")
     elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
@@ -347,7 +347,7 @@ def _customer_ids(values: pd.Series) -> pd.Series:
     repeated = ids.duplicated().to_numpy()
     if repeated.any():
         first = int(np.flatnonzero(ids.to_numpy() == ids.iloc[np.flatnonzero(repeated)[0]])[0])
-        raise _bad_row("customer_id", repeated, values, f"one row per customer (also in row {first})")
+        raise _bad_row("customer_id", repeated, values, Message("one_row_per_customer", n=first))
     return ids
 
 
@@ -409,7 +409,7 @@ def check_relations(numbers: dict, given: pd.DataFrame) -> None:
             bad = ~test(numbers[column], numbers[other])
             if bad.any():
                 shown = _shown(given[other].iloc[np.flatnonzero(bad)[0]])
-                raise _bad_row(column, bad, given[column], expected.format(other=repr(shown)))
+                raise _bad_row(column, bad, given[column], Message(expected, name=other, value=repr(shown)))
 
 
 class InvalidModelInput(TierkitError, MlflowException):
@@ -510,7 +510,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         kind = params.get("input", "features")
         if kind not in INPUT_KINDS:
-            raise TierkitError(f"params: input {kind!r}; expected 'features' or 'transactions'")
+            raise TierkitError("param_semicolon_expected", where="params", param="input", value=repr(kind),
+                               expected=Message("either_or", first="'features'", last="'transactions'"))
         segmentation = self._at_horizon(params.get("horizon"))
         if kind == "transactions":
             features = self._features_of_transactions(model_input, params)
@@ -538,7 +539,7 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         needed = ["customer_id", *[c for c in self.input_columns if c != "cs_index"]]
         missing = [c for c in needed if c not in model_input.columns]
         if missing:
-            raise TierkitError(f"model input: missing column(s) {', '.join(missing)}")
+            raise TierkitError("missing_columns_only", where="model input", missing=tuple(missing))
         ids = _customer_ids(model_input["customer_id"])
         numbers = {c: _numbers(model_input[c], c) for c in self.input_columns if c in model_input.columns}
         check_relations(numbers, model_input)
@@ -550,7 +551,7 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         from tierkit.features.definition import rfm_features
 
         if "as_of" not in params:
-            raise TierkitError("params: as_of is required with input='transactions' (e.g. '2024-01-31')")
+            raise TierkitError("as_of_with_transactions", where="params", param="as_of")
         columns, options = self._transaction_reading(list(model_input.columns))
         sources = list(columns.fields().values())
         tx = normalize_transactions(
@@ -591,8 +592,8 @@ class SegmentationModel(mlflow.pyfunc.PythonModel):
         missing = [c for c in wanted if c not in present]
         if missing:
             trained = training_file_columns(self.segmentation)
-            shaped = f" (or the columns of the model's training file: {', '.join(trained)})" if trained else ""
-            raise TierkitError(f"model input: transactions need column(s) {', '.join(missing)}{shaped}")
+            shaped = Message("or_training_columns", columns=tuple(trained)) if trained else ""
+            raise TierkitError("transactions_need_columns", where="model input", missing=tuple(missing), shaped=shaped)
         order_id = "order_id" if "order_id" in present else None
         check_frequency_of(frequency_of, order_id, "the model")
         return ColumnMap(order_id=order_id, profit="profit" if wants_profit else None), ReadOptions()

@@ -15,6 +15,7 @@ import logging
 import re
 
 from tierkit.errors import TierkitError
+from tierkit.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +32,13 @@ def check_registry_names(name, alias=None, where: str = "") -> None:
     tierkit.errors.TierkitError: mlflow.registered_model 'shop/tiers': a registered model name cannot be empty
     or contain '/' or ':'
     """
-    label = f"{where} " if where else "name "
     if not isinstance(name, str) or not name.strip() or "/" in name or ":" in name:
-        raise TierkitError(f"{label}{name!r}: a registered model name cannot be empty or contain '/' or ':'")
+        raise TierkitError("registry_name", param=where or "name", value=repr(name))
     if alias is not None:
-        alias_label = where.replace("registered_model", "alias") + " " if where else "alias "
         if (not isinstance(alias, str) or not re.fullmatch(r"[\w-]+", alias) or alias.lower() == "latest"
                 or re.fullmatch(r"[vV][0-9]+", alias)):
-            raise TierkitError(f"{alias_label}{alias!r}: an alias is letters, digits, '_' and '-', and not 'latest' "
-                               "or a version such as 'v1'")
+            raise TierkitError("registry_alias", param=where.replace("registered_model", "alias") if where else "alias",
+                               value=repr(alias))
 
 
 def register_run_model(run_id: str, name: str, *, alias: str | None = "champion", artifact: str = "model") -> str:
@@ -52,12 +51,12 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
 
     check_registry_names(name, alias)
     if not re.fullmatch(r"[0-9a-f]{32}", str(run_id)):
-        raise TierkitError(f"run {run_id!r}: not a run id; expected the 32 hexadecimal digits MLflow shows")
+        raise TierkitError("run_id_bad", run=repr(run_id))
     client = mlflow.MlflowClient()
     try:
         run = client.get_run(run_id)
     except MlflowException:
-        raise TierkitError(f"run {run_id!r}: no such run in the tracking store {mlflow.get_tracking_uri()}") from None
+        raise TierkitError("no_run", run=repr(run_id), tracking=mlflow.get_tracking_uri()) from None
     # Logged models are searched in the run's own experiment (by default MLflow looks only in
     # the default one, where `tierkit run` never logs).
     models = [m for m in mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
@@ -65,9 +64,8 @@ def register_run_model(run_id: str, name: str, *, alias: str | None = "champion"
               if m.name == artifact]
     if not models:
         parent = run.data.tags.get("mlflow.parentRunId")
-        hint = (f"; it is the child run of scheme {run.info.run_name!r}: register its parent run {parent}"
-                if parent else "")
-        raise TierkitError(f"run {run_id!r}: has no logged model called {artifact!r}{hint}")
+        hint = Message("child_run", scheme=repr(run.info.run_name), parent=parent) if parent else ""
+        raise TierkitError("run_no_model", run=repr(run_id), artifact=repr(artifact), hint=hint)
     chatter = io.StringIO()
     with contextlib.redirect_stderr(chatter):  # MLflow prints "Successfully registered ..." itself
         version = mlflow.register_model(models[0].model_uri, name)

@@ -36,17 +36,13 @@ def comparison_across_runs(experiment: str, *, tracking_uri: str | None = None) 
         mlflow.set_tracking_uri(tracking_uri)
     found = mlflow.get_experiment_by_name(experiment)
     if found is None:
-        raise TierkitError(
-            f"experiment {experiment!r}: not found in the tracking store {mlflow.get_tracking_uri()}; "
-            "run `tierkit run CONFIG` first"
-        )
+        raise TierkitError("no_experiment", experiment=repr(experiment), tracking=mlflow.get_tracking_uri())
     runs = mlflow.search_runs([found.experiment_id], output_format="pandas")
     rows = []
     if len(runs):
         rows = _scheme_run_rows(runs) + _old_style_rows(runs)
     if not rows:
-        raise TierkitError(f"experiment {experiment!r}: no run has comparison metrics "
-                           "(configs need calibration_end and holdout_end)")
+        raise TierkitError("no_comparison_runs", experiment=repr(experiment))
     table = pd.DataFrame(rows)
     table["start_time"] = table["start_time"].astype("str")
     table = table.sort_values(["variance_share", "run_id"], ascending=[False, True], kind="stable")

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from tierkit.data import ColumnMap, ReadOptions
-from tierkit.errors import DataError, TierkitError, no_purchase_error
+from tierkit.errors import DataError, Param, TierkitError, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.output_chunks import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
@@ -36,7 +36,7 @@ def _require_pyspark():
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        raise TierkitError("the Spark engine needs pyspark: pip install 'tierkit[spark]' (and Java 17)") from None
+        raise TierkitError("needs_pyspark", package="pyspark", command="pip install 'tierkit[spark]'") from None
 
 
 def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app_name: str = "tierkit-score"):
@@ -122,7 +122,7 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
     if to_file:
         out = check_score_path(out)
     if chunk_size < 1:
-        raise DataError(f"chunk_size: {chunk_size} must be a positive number of customers")
+        raise DataError("chunk_size", param=Param("chunk_size"), value=chunk_size)
     spark = spark or default_spark_session()
     old_tz = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
@@ -137,7 +137,7 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
                 report = reader.load_file(transactions, columns, options, as_of=as_of)
             progress("checking", 100, 100)
             if report.rows_kept == report.after_as_of:
-                raise DataError(f"{report.source}: no transaction on or before as_of {as_of}")
+                raise DataError("no_transaction_before", source=report.source, option=Param("as_of"), as_of=as_of)
             fields = reader.plan.columns.fields()
             query = scoring_feature_sql("tk_tx", as_of=as_of, days_per_unit=days_per_unit,
                                         has_order_id="order_id" in fields, has_profit="profit" in fields,

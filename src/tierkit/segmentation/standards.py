@@ -119,8 +119,5 @@ def check_model_format(standards: dict, source: str = "model") -> None:
     """
     found = standards.get("model_format")
     if found != MODEL_FORMAT:
-        raise ModelError(
-            f"{source}: saved by tierkit {standards.get('tierkit_version', '?')} in model format {found}; "
-            f"this tierkit {__version__} reads format {MODEL_FORMAT}. Re-train the model with this tierkit, "
-            f"or install tierkit {standards.get('tierkit_version', '?')} to use it"
-        )
+        raise ModelError("model_format", source=source, saved=standards.get("tierkit_version", "?"), found=found,
+                         version=__version__, expected=MODEL_FORMAT)

@@ -81,7 +81,7 @@ def abc_scheme_of(keys) -> str:
         if seen <= {t.key for t in tiers}:
             return scheme
     orders = "; ".join(", ".join(t.key for t in tiers) for tiers in ABC_TIERS.values())
-    raise DataError(f"abc_tier: tier keys {sorted(seen)} match no ABC scheme ({orders})")
+    raise DataError("no_abc_scheme", column="abc_tier", keys=str(sorted(seen)), orders=orders)
 
 
 def tier_order(column: str, abc_scheme: str = "course") -> list | None:

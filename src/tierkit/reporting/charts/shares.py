@@ -103,9 +103,11 @@ def plot_tier_pie(table: pd.DataFrame, column: str, measure: str = "customers", 
     """
     check(lang)
     if measure not in ("customers", "revenue"):
-        from tierkit.errors import TierkitError
+        from tierkit.errors import Param, TierkitError
+        from tierkit.messages import Message
 
-        raise TierkitError(f"measure: {measure!r} is not supported; expected 'customers' or 'revenue'")
+        raise TierkitError("not_supported_either", param=Param("measure"), value=repr(measure),
+                           choices=Message("either_or", first="'customers'", last="'revenue'"))
     require(table, (column, value), "plot_tier_pie")
     shown = tiers_for(table, column, tiers)
     summary = tier_summary(table, column, value=value, order=[t.key for t in shown]).loc[[t.key for t in shown]]

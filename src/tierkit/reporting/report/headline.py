@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 
 # the activity axis (favoured against lapsing tiers) is judged where the schemes are compared
 from tierkit.evaluation.agreement import FAVOURED as FAVOURED
 from tierkit.evaluation.agreement import LAPSING as LAPSING
 from tierkit.evaluation.agreement import activity_stance as stance
+from tierkit.messages import Message
 
 #: Headline when none is asked for and no holdout comparison is given: the first present.
 DEFAULT_HEADLINES = ("rfm_segment", "rfm_class", "value_potential", "clv_cs_class", "abc_tier", "lifecycle_stage",
@@ -100,8 +101,8 @@ def choose_headline(columns, diagnostics=None, headline: str | None = None) -> t
                 shares.setdefault(column, float(share))
     if headline is not None:
         if headline not in columns:
-            shown = ", ".join(columns) or "none"
-            raise TierkitError(f"headline: {headline!r} is not a tier column of this table (present: {shown})")
+            raise TierkitError("not_tier_column", param=Param("headline"), value=repr(headline),
+                               present=tuple(columns) or Message("none"))
         return headline, "given", shares.get(headline)
     if shares:
         best = max(shares, key=lambda c: shares[c])

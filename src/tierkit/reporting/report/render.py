@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tierkit.errors import TierkitError
+from tierkit.errors import Param, TierkitError
 from tierkit.evaluation.summary import tier_summary
 from tierkit.output import atomic_path
 from tierkit.reporting.charts import (
@@ -489,11 +489,11 @@ def render_report(table: pd.DataFrame, diagnostics=None, lang: str = "en", *, ti
     """
     check_lang(lang)
     if not isinstance(table, pd.DataFrame):
-        raise TierkitError(f"render_report: expected a DataFrame, got {type(table).__name__}")
+        raise TierkitError("a_frame_expected", where="render_report", got=type(table).__name__)
     if value not in table.columns:
-        raise TierkitError(f"render_report: the table has no {value!r} column (revenue per customer)")
+        raise TierkitError("no_value_column", where="render_report", column=repr(value))
     if len(table) == 0:
-        raise TierkitError("render_report: the table has no customers")
+        raise TierkitError("no_customers_in_table", where="render_report")
     return environment().get_template(PAGE).render(
         report_context(table, diagnostics, lang, title=title, notes=notes, value=value, dpi=dpi, schemes=schemes,
                        alerts=alerts, validation=validation, previous=previous, headline=headline,
@@ -921,7 +921,7 @@ def _migration_section(previous: pd.DataFrame, table: pd.DataFrame, columns, lan
     from tierkit.evaluation.migration import migration_summary, tier_moves, transition_matrix
 
     if not isinstance(previous, pd.DataFrame):
-        raise TierkitError(f"previous: expected a DataFrame, got {type(previous).__name__}")
+        raise TierkitError("param_frame", param=Param("previous"), got=type(previous).__name__)
     shared = [c for c in columns if c in previous.columns]
     if not shared:
         return None
@@ -987,9 +987,9 @@ def write_report(table: pd.DataFrame, path, diagnostics=None, lang: str = "en", 
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise TierkitError(f"{path}: the report is HTML; give a file name ending in .html")
+        raise TierkitError("report_html", path=path)
     if not path.parent.exists():
-        raise TierkitError(f"{path}: folder {str(path.parent)!r} does not exist")
+        raise TierkitError("folder_missing", path=path, folder=repr(str(path.parent)))
     page = render_report(table, diagnostics, lang, **kwargs)
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
