@@ -202,3 +202,38 @@ def test_the_lean_table_keeps_what_later_steps_read_and_drops_the_rest():
     counting = FeatureColumns.of_frame(f)
     counting.statistics = FrameStatistics(f)
     assert chain._needed_later(later, ["recency", *produced], produced, counting) == ["p_alive"]
+
+
+def test_a_sample_drawn_from_the_feature_file_is_the_hash_sample_of_the_table(tmp_path):
+    """ParquetStatistics.sample (a top-n key threshold, then the customers up to it) = FrameStatistics.sample."""
+    from tierkit.features.statistics import ParquetStatistics
+
+    features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30")
+    path = tmp_path / "features.parquet"
+    features.reset_index().to_parquet(path)
+    columns = ["recency", "frequency", "monetary"]
+    on_file, in_memory = ParquetStatistics(path, attrs={}), FrameStatistics(features)
+    for size in (1, 500, len(features) - 1, len(features), None):
+        drawn, expected = on_file.sample(columns, size), in_memory.sample(columns, size)
+        assert drawn.index.tolist() == expected.index.astype(str).tolist()
+        np.testing.assert_array_equal(drawn.to_numpy(), expected.to_numpy())
+
+
+@pytest.mark.parametrize("survey", [False, True])
+def test_the_chunks_read_from_the_feature_file_are_the_rows_of_the_whole_table(tmp_path, survey):
+    """FeatureColumns.frames reads the file a chunk at a time: each chunk equals those rows of frame()."""
+    features = tk.rfm_features(tk.load_cdnow(sample=True), as_of="1998-06-30")
+    path = tmp_path / "features.parquet"
+    features.reset_index().to_parquet(path)
+    given = None
+    if survey:
+        rng = np.random.default_rng(0)
+        given = pd.Series(rng.uniform(0, 100, len(features)), index=features.index.astype(str)).iloc[::3]
+    source = FeatureColumns.of_parquet(path, attrs=dict(features.attrs), survey=given)
+    names = ["monetary", "first_purchase", "frequency", "clv", *(["cs_index"] if survey else [])]
+    extra = {"clv": pd.Series(np.arange(len(source), dtype="float64"), index=source.index)}
+    whole = source.frame(names, extra)
+    chunks = list(source.frames(names, extra, chunk_size=97))
+    assert [len(c) for c in chunks[:-1]] == [97] * (len(chunks) - 1)
+    pd.testing.assert_frame_equal(pd.concat(chunks), whole, check_exact=True)
+    assert all(c.attrs == whole.attrs for c in chunks)

@@ -39,12 +39,16 @@ class FeatureColumns:
     ({'frequency': {'a': 2, 'b': 1}}, 'D')
     """
 
-    def __init__(self, index, columns: list, attrs: dict, read, *, rows: int | None = None, statistics=None):
+    def __init__(self, index, columns: list, attrs: dict, read, *, rows: int | None = None, statistics=None,
+                 batches=None):
         self._index = index
         self.columns = list(columns)
         self.attrs = dict(attrs)
         self._read = read
         self._rows = rows
+        #: ``batches(names, size)`` -> the columns ``names`` in consecutive chunks of at most ``size`` customers
+        #: (dicts of name to Series), or None: :meth:`frames` then slices :meth:`frame`.
+        self._batches = batches
         #: A source of :class:`~tierkit.features.statistics.Distinct` counts of these columns, or None:
         #: the steps that learn from counts learn from it without reading any column.
         self.statistics = statistics
@@ -116,9 +120,18 @@ class FeatureColumns:
             values = pq.read_table(path, columns=[name]).column(name).to_pandas()
             return typed_feature(name, values).set_axis(source.index)
 
+        def batches(wanted, size: int):
+            in_file = [n for n in wanted if n not in extra]
+            start = 0
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=size, columns=in_file or names[:1]):
+                stop = start + batch.num_rows
+                read_now = {n: typed_feature(n, batch.column(n).to_pandas()) for n in in_file}
+                yield {n: read_now[n] if n in read_now else read(n).iloc[start:stop] for n in wanted}
+                start = stop
+
         # the survey's columns are counted from the table, not the file: the counts-only fit is for features
         statistics = ParquetStatistics(path, attrs=attrs, columns=names, memory_limit=memory_limit)
-        source = cls(customers, names + extra, attrs, read, rows=rows, statistics=statistics)
+        source = cls(customers, names + extra, attrs, read, rows=rows, statistics=statistics, batches=batches)
         return source
 
     def derived(self, step, names) -> FeatureColumns:
@@ -160,3 +173,39 @@ class FeatureColumns:
         frame = frame[[n for n in dict.fromkeys(names) if n in frame.columns]]
         frame.attrs = dict(self.attrs)
         return frame
+
+    def frames(self, names, extra: dict | None = None, chunk_size: int | None = None):
+        """:meth:`frame` ``(names, extra)`` in consecutive chunks of ``chunk_size`` customers (one when None).
+
+        Each chunk equals the same rows of :meth:`frame` (index, columns, dtypes and ``attrs``), but a
+        source with a file behind it reads the file's columns a chunk at a time, so no feature column
+        of every customer is held (``extra`` columns, already held, are sliced).
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"recency": [3.0, 9.0, 1.0]}, index=pd.Index(["a", "b", "c"], name="customer_id"))
+        >>> [len(chunk) for chunk in FeatureColumns.of_frame(f).frames(["recency"], chunk_size=2)]
+        [2, 1]
+        """
+        extra = extra or {}
+        ordered = list(dict.fromkeys(names))
+        wanted = [n for n in ordered if n in self.columns and n not in extra]
+        if self._batches is None or chunk_size is None or not wanted:
+            table = self.frame(names, extra)
+            size = max(len(table) if chunk_size is None else chunk_size, 1)
+            for start in range(0, len(table), size):
+                yield table.iloc[start:start + size]
+            return
+        index = self.index
+        start = 0
+        for batch in self._batches(wanted, max(int(chunk_size), 1)):
+            stop = start + len(batch[wanted[0]])
+            rows = index[start:stop]
+            frame = pd.DataFrame({n: batch[n].set_axis(rows) for n in wanted}, index=rows)
+            for name, values in extra.items():
+                if name in ordered:
+                    frame[name] = values.iloc[start:stop]
+            frame = frame[[n for n in ordered if n in frame.columns]]
+            frame.attrs = dict(self.attrs)
+            yield frame
+            start = stop

@@ -246,10 +246,19 @@ class ParquetStatistics:
         from tierkit.features.definition import typed_feature
 
         wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in ["customer_id", *columns])
-        limit = "" if size is None or size >= self._n else (
-            f" ORDER BY substr(md5(customer_id), 1, 16), customer_id LIMIT {int(size)}")
-        table = self._query(lambda relation, quote: f"SELECT * FROM (SELECT {wanted} FROM {relation}{limit}) "
-                                                    "ORDER BY customer_id")
+
+        def sql(relation, quote):
+            if size is None or size >= self._n:
+                return f"SELECT {wanted} FROM {relation} ORDER BY customer_id"
+            # the ``size`` smallest (key, id): first the size-th smallest key, by min(key, n) (a heap of n
+            # keys; an ORDER BY ... LIMIT of every customer's key and columns held ~1 GB at 10M customers),
+            # then only the customers up to that key are sorted; the same rows, ties on the key included
+            key = "substr(md5(customer_id), 1, 16)"
+            return (f"SELECT * FROM (SELECT {wanted} FROM {relation} WHERE {key} <= "
+                    f"(SELECT list_max(min({key}, {int(size)})) FROM {relation}) "
+                    f"ORDER BY {key}, customer_id LIMIT {int(size)}) ORDER BY customer_id")
+
+        table = self._query(sql)
         index = pd.Index(np.asarray(table["customer_id"]).astype(str), name="customer_id")
         frame = pd.DataFrame({c: typed_feature(c, pd.Series(np.asarray(table[c]))).to_numpy() for c in columns},
                              index=index)

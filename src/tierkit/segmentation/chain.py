@@ -253,13 +253,14 @@ class Segmentation(TierTransformer):
                             # the engine grades every customer and counts the result: no column is read here
                             source = source.derived(step, needed)
                         elif needed:
-                            table = source.frame(reads, store)
-                            kept, produced = self._graded_columns(step, table, later, available, chunk_size, source)
-                            del table
+                            # read a chunk at a time: no table of every customer is held for the grading
+                            kept, produced = self._graded_columns(step, source.frames(reads, store, chunk_size),
+                                                                  later, available, source)
                     else:
                         table = source.frame(reads, store)
                         step.fit(table)
-                        kept, produced = self._graded_columns(step, table, later, available, chunk_size, source)
+                        kept, produced = self._graded_columns(step, _chunks(table, chunk_size), later, available,
+                                                              source)
                         del table
             except (DataError, ModelError) as exc:
                 if name not in optional:
@@ -283,18 +284,17 @@ class Segmentation(TierTransformer):
         self.reading_ = source.attrs.get("reading")
 
     @staticmethod
-    def _graded_columns(step, table: pd.DataFrame, later_steps, available: list,
-                        chunk_size: int | None, source: FeatureColumns | None = None) -> tuple[dict, list]:
-        """Grade every customer of ``table`` by ``step``, ``chunk_size`` at a time: ``(kept, produced)``.
+    def _graded_columns(step, chunks, later_steps, available: list,
+                        source: FeatureColumns | None = None) -> tuple[dict, list]:
+        """Grade every customer of the consecutive ``chunks`` (tables) by ``step``: ``(kept, produced)``.
 
         ``produced`` is every output column; ``kept`` those of them a step of ``later_steps``
         reads, by column. Every customer is graded even when nothing is kept: a step that cannot
         grade the base fails (or is left out) at fit, not later.
         """
-        size = max(len(table) if chunk_size is None else chunk_size, 1)
         parts, produced, keep = [], None, None
-        for start in range(0, len(table), size):
-            out = step.transform(table.iloc[start:start + size])
+        for chunk in chunks:
+            out = step.transform(chunk)
             if produced is None:
                 produced = list(out.columns)
                 keep = _needed_later(later_steps, [*available, *produced], produced, source)
@@ -390,6 +390,13 @@ class Segmentation(TierTransformer):
         """The fitted step called ``name``."""
         check_is_fitted(self, "steps_")
         return dict(self.steps_)[name]
+
+
+def _chunks(table: pd.DataFrame, chunk_size: int | None):
+    """``table`` in consecutive chunks of ``chunk_size`` rows (whole when None)."""
+    size = max(len(table) if chunk_size is None else chunk_size, 1)
+    for start in range(0, len(table), size):
+        yield table.iloc[start:start + size]
 
 
 def _learns_from_counts(step, source: FeatureColumns | None) -> bool:
