@@ -97,6 +97,8 @@ API_MODULES = [
     ("tierkit.mlops.export", "The fitted segmentation as an MLflow model folder."),
     ("tierkit.mlops.registry", "Registering a run's model with its standards."),
     ("tierkit.scoring", "Batch scoring engines: local DuckDB and Spark."),
+    ("tierkit.spark.training", "Training on Spark: a file, a URI or a DataFrame in, standards and tiers out."),
+    ("tierkit.spark.session", "The Spark session tierkit runs on."),
     ("tierkit.datasets", "The bundled data: CDNOW and the synthetic survey."),
     ("tierkit.output", "Safe, atomic table writing."),
     ("tierkit.errors", "The errors a user can act on."),

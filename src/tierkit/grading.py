@@ -394,7 +394,7 @@ def grade_file(transactions, out, *, as_of, segmentation, columns: ColumnMap | N
 def grade_chunk(segmentation, features: pd.DataFrame, lang: str | None, tally) -> pd.DataFrame:
     """One chunk of customers graded (and labelled in ``lang``), its tiers counted into ``tally``.
 
-    The step :func:`grade_file` and the Spark engine (:mod:`tierkit.scoring.spark_training`)
+    The step :func:`grade_file` and the Spark engine (:mod:`tierkit.spark.training`)
     repeat per chunk of the base. A chunk is not the base: the warnings said of a whole base are
     left to the caller, said once after the last chunk.
 

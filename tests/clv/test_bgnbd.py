@@ -51,7 +51,7 @@ def test_pmf_sums_to_one_and_has_the_expected_mean(horizon):
 
 
 def test_large_dropout_parameters_give_lifetimes_predictions_not_nan():
-    """With a in the hundreds, ``(1-z)^(a-1)`` underflows while its 2F1 overflows: nan before, lifetimes' figures now."""
+    """With a in the hundreds ``(1-z)^(a-1)`` underflows while its 2F1 overflows: nan before, lifetimes' figures now."""
     from lifetimes import BetaGeoFitter
 
     params = (0.8279, 6.9427, 483.698, 5691.254)

@@ -19,7 +19,7 @@ from tierkit.data import ColumnMap, ReadOptions
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.statistics import SparkStatistics
 from tierkit.grading import grade_file
-from tierkit.scoring.spark_training import grade_file_spark
+from tierkit.spark.training import grade_file_spark
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -125,7 +125,7 @@ def test_what_the_spark_engine_does_not_do_is_refused_in_one_line(data, tmp_path
 
 def test_a_missing_file_is_refused_before_a_spark_session_starts(tmp_path, capfd, monkeypatch):
     """One line, exit 2, and no session started for it (the refusal comes before Spark's start-up)."""
-    import tierkit.scoring.spark as spark_module
+    import tierkit.spark.session as spark_module
 
     started = []
     monkeypatch.setattr(spark_module, "default_spark_session", lambda *a, **k: started.append(a))

@@ -392,7 +392,7 @@ def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: di
     """``segment``'s flow: learn every scheme's standards from the file and grade it into ``out`` in chunks.
 
     :func:`tierkit.grading.grade_file` (``engine="local"``) or
-    :func:`tierkit.scoring.spark_training.grade_file_spark` (``engine="spark"``) with the command's
+    :func:`tierkit.spark.training.grade_file_spark` (``engine="spark"``) with the command's
     options (taken out of ``kwargs``); a CLV model the data cannot support names the option that
     skips it. Returns the :class:`tierkit.grading.GradedFile`.
     """
@@ -400,8 +400,8 @@ def grade_file_from_options(transactions, out, as_of, time_unit: str, kwargs: di
     with clv_remedy():
         if engine == "spark":
             from tierkit.data.files import require_source
-            from tierkit.scoring.spark import default_spark_session
-            from tierkit.scoring.spark_training import grade_file_spark
+            from tierkit.spark.session import default_spark_session
+            from tierkit.spark.training import grade_file_spark
 
             require_source(transactions)  # before a Spark session starts
             return grade_file_spark(transactions, out, as_of=as_of, segmentation=given.segmentation,

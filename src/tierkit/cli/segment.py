@@ -102,7 +102,7 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
 
 
 def _is_folder_output(out) -> bool:
-    from tierkit.scoring.spark_training import is_folder_output
+    from tierkit.spark.training import is_folder_output
 
     return is_folder_output(out)
 

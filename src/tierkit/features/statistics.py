@@ -277,6 +277,26 @@ class ParquetStatistics:
         return rows, np.asarray(table["n"], dtype="int64")
 
 
+#: Customers per partition when the executors grade: a Parquet part of about this many rows.
+CUSTOMERS_PER_PARTITION = 1_000_000
+
+
+def grading_partitions(frame, n: int):
+    """``frame`` (sorted by customer) in as few partitions as grading needs: one per core, or per 1M customers.
+
+    A feature query sorted by customer has ``spark.sql.shuffle.partitions`` partitions (200 by
+    default), each paying for a Python worker's task and written as one Parquet part. The
+    customers are spread again by range of id and sorted within each partition, so the parts
+    stay in customer order (``coalesce`` would merge partitions by where they are cached, out of
+    order).
+    """
+    cores = frame.sparkSession.sparkContext.defaultParallelism
+    wanted = max(cores, -(-n // CUSTOMERS_PER_PARTITION))
+    if wanted >= frame.rdd.getNumPartitions():
+        return frame
+    return frame.repartitionByRange(wanted, "customer_id").sortWithinPartitions("customer_id")
+
+
 def run_on_spark(action):
     """Run a Spark action; a tierkit error a Python worker raised is raised again here, as itself.
 
@@ -427,7 +447,7 @@ class SparkStatistics:
                 yield batch[[*key_names, *names]]
 
         schema = T.StructType([*self.frame.schema.fields, *[T.StructField(n, T.DoubleType()) for n in names]])
-        frame = self.frame.mapInPandas(add, schema).persist()
+        frame = self.frame.mapInPandas(add, schema).persist()  # narrow: the customers keep their order
         self._persisted.append(frame)
         run_on_spark(frame.count)  # graded now: a step that cannot grade a customer fails here, as on one machine
         return SparkStatistics(frame, attrs=self.attrs, n=self._n, prepare=prepare, _persisted=self._persisted)

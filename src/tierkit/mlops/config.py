@@ -753,6 +753,10 @@ class ExperimentConfig(Section):
         currency signs, :func:`tierkit.output.check_currency`): carried as the graded table's
         ``attrs["currency"]``, shown in the headers and formats of its money columns. Top level,
         beside ``lang``: one spelling for every output.
+    engine : {"local", "spark"}
+        Where the final segmentation learns its standards: on this machine, or from Spark's
+        features and counts (:func:`tierkit.spark.training.fit_segmentation_spark`; the running
+        session, ``spark-submit``'s, or a local one). The run, the model and the report are the same.
 
     Examples
     --------
@@ -775,6 +779,7 @@ class ExperimentConfig(Section):
     seed: int = 0
     lang: Literal["en", "zh"] = "en"
     currency: str | None = None
+    engine: Literal["local", "spark"] = Field("local", description="'local' or 'spark'")
 
     _source: Path = PrivateAttr(default=Path("config.yaml"))
 

@@ -97,6 +97,38 @@ def load_experiment_transactions(config: ExperimentConfig) -> pd.DataFrame:
     return read_transactions(config.data_path(), **config.data.read_arguments())
 
 
+def _fitted_on_spark(config: ExperimentConfig, tx: pd.DataFrame, as_of, segmentation: Segmentation,
+                     survey) -> Segmentation:
+    """``segmentation`` fitted by Spark (``engine: spark``): features and statistics computed in Spark.
+
+    A ``data.path`` is read by Spark under the same reading options; a bundled dataset is given
+    to Spark as a DataFrame. The standards are those the local engine learns
+    (:func:`tierkit.spark.training.fit_segmentation_spark`), so the run grades alike.
+    """
+    from dataclasses import fields
+
+    from tierkit.data import ColumnMap, ReadOptions
+    from tierkit.spark.session import default_spark_session
+    from tierkit.spark.training import fit_segmentation_spark
+
+    spark = default_spark_session()
+    if "dataset" in config.data:
+        dates = tx["date"]
+        midnight = bool((dates == dates.dt.normalize()).all())
+        frame = tx[["customer_id", "date", "amount"]].assign(
+            date=dates.dt.date if midnight else dates.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        source, columns, options = spark.createDataFrame(frame), None, None
+    else:
+        arguments = config.data.read_arguments()
+        arguments.pop("rejects", None)  # written once, by the local read of the same file
+        named = {f.name for f in fields(ColumnMap)}
+        source = config.data_path()
+        columns = ColumnMap(**{k: v for k, v in arguments.items() if k in named})
+        options = ReadOptions(**{k: v for k, v in arguments.items() if k not in named})
+    return fit_segmentation_spark(source, as_of=as_of, segmentation=segmentation, spark=spark, columns=columns,
+                                  options=options, time_unit=config.time_unit, survey=survey).segmentation
+
+
 def _features(tx, **kwargs):
     with warnings.catch_warnings():
         from tierkit.errors import LaterTransactionsWarning
@@ -260,8 +292,11 @@ def fit_experiment(config, *, progress=None) -> ExperimentFit:
     step("fitting the final segmentation")
     features = _features(tx, as_of=as_of, time_unit=config.time_unit)
     survey = _satisfaction(config, answers, as_of)
-    graded = grade(features, segmentation=build_segmentation(_schemes(config), seed=config.seed), survey=survey,
-                   lang=config.lang, warn=False)
+    segmentation = build_segmentation(_schemes(config), seed=config.seed)
+    if config.engine == "spark":
+        step("learning the standards on Spark")
+        segmentation = _fitted_on_spark(config, tx, as_of, segmentation, survey)
+    graded = grade(features, segmentation=segmentation, survey=survey, lang=config.lang, warn=False)
     table, segmentation = graded.table, graded.segmentation
     if config.currency is not None:  # the money figures' currency, in every output of the run
         table.attrs["currency"] = config.currency
@@ -321,7 +356,8 @@ def log_experiment(fitted: ExperimentFit, *, register: bool | None = None, progr
           tempfile.TemporaryDirectory() as tmp):
         tmp = Path(tmp) if out_dir is None else Path(out_dir)
         tmp.mkdir(parents=True, exist_ok=True)
-        mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of)})
+        mlflow.set_tags({"tierkit.config": config.source.name, "tierkit.as_of": str(as_of),
+                         "tierkit.engine": config.engine})
         mlflow.set_tags(clv_model_tags(segmentation))
         if best is not None:
             mlflow.set_tag("best_scheme", best)

@@ -15,81 +15,22 @@ of ``tierkit score``.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from tierkit.data import ColumnMap, ReadOptions
-from tierkit.errors import DataError, Param, TierkitError, no_purchase_error
+from tierkit.errors import DataError, Param, no_purchase_error
 from tierkit.features.definition import check_time_unit, parse_date
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.output_chunks import OUTPUT_SUFFIXES, ScoreWriter, check_score_path
 from tierkit.scoring.model_spec import fetch_model, model_columns, model_reading, shaped_as_trained
 from tierkit.scoring.summary import ScoringSummary
+from tierkit.spark.session import default_spark_session, local_spark_session, require_pyspark
+
+__all__ = ["default_spark_session", "local_spark_session", "score_transactions_spark"]
 
 log = logging.getLogger(__name__)
-
-
-def _require_pyspark():
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise TierkitError("needs_pyspark", package="pyspark", command="pip install 'tierkit[spark]'") from None
-
-
-def local_spark_session(master: str = "local[2]", driver_memory: str = "1g", app_name: str = "tierkit-score"):
-    """A Spark session on this machine, set up for scoring (UTC, no UI, few shuffle partitions).
-
-    The driver listens on 127.0.0.1 only (``spark.driver.host`` and ``spark.driver.bindAddress``):
-    a local session has no reason to accept unauthenticated connections from the network. When
-    a session already runs (``spark-submit``, a notebook), that one is returned.
-    """
-    _require_pyspark()
-    from pyspark.sql import SparkSession
-
-    # Local workers must run this interpreter (the one with tierkit's packages), not the first
-    # python3 on PATH; pyspark reads only the environment variable for that.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # Every server socket of a local JVM (driver, block manager, the Python workers' sockets) on
-    # the loopback interface only, unless the caller chose otherwise.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    spark = (
-        SparkSession.builder.master(master).appName(app_name)
-        .config("spark.driver.memory", driver_memory)
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
-
-
-def default_spark_session(master: str | None = None):
-    """The session to score with: the running one, ``spark-submit``'s, else a local one on ``master``.
-
-    Under ``spark-submit`` the cluster's master and settings are kept (``--master`` is
-    ignored there); in a plain Python process a local session is started
-    (:func:`local_spark_session`, ``local[*]`` unless ``master`` says otherwise).
-    """
-    _require_pyspark()
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    if os.environ.get("PYSPARK_GATEWAY_PORT"):
-        # Launched by spark-submit: its JVM and configuration already exist.
-        spark = SparkSession.builder.appName("tierkit-score").getOrCreate()
-        spark.sparkContext.setLogLevel("ERROR")
-        return spark
-    return local_spark_session(master=master or "local[*]")
 
 
 def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None, columns: ColumnMap | None = None,
@@ -109,7 +50,7 @@ def score_transactions_spark(model: str, transactions, *, as_of, out, spark=None
     (:class:`tierkit.data.spark_input.SparkInput`). The session's time zone is set to UTC
     while the job runs and restored afterwards.
     """
-    _require_pyspark()
+    require_pyspark()
     import mlflow.pyfunc
     from pyspark.sql import functions as F
 

@@ -36,10 +36,10 @@ from tierkit.errors import AlertWarning, DataError, Param, TierkitError, no_purc
 from tierkit.features.columns import FeatureColumns
 from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
 from tierkit.features.engines import scoring_feature_sql
-from tierkit.features.statistics import SparkStatistics, run_on_spark
+from tierkit.features.statistics import SparkStatistics, grading_partitions, run_on_spark
 from tierkit.grading import CHUNK_SIZE, GradedFile, Ticker, grade_chunk, header_names
 from tierkit.progress import timed
-from tierkit.scoring.spark import _require_pyspark, default_spark_session
+from tierkit.spark.session import default_spark_session, require_pyspark
 
 
 def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, columns: ColumnMap | None = None,
@@ -61,7 +61,7 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
     as_of, segmentation, columns, options, time_unit, survey, lang, headers, currency, alerts_lang, chunk_size
         As in :func:`tierkit.grading.grade_file` (``currency`` names the money columns of a CSV only).
     spark : pyspark.sql.SparkSession, optional
-        Default :func:`tierkit.scoring.spark.default_spark_session`.
+        Default :func:`tierkit.spark.session.default_spark_session`.
 
     Returns
     -------
@@ -84,7 +84,7 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
     from tierkit.output import check_table_path
     from tierkit.output_chunks import ScoreWriter
 
-    _require_pyspark()
+    require_pyspark()
     to_folder = is_folder_output(out)
     if not to_folder:
         out = check_table_path(out)
@@ -107,7 +107,8 @@ def grade_file_spark(transactions, out, *, as_of, segmentation, spark=None, colu
             written_attrs = {**example.attrs, **({"currency": currency} if currency else {})}
             if to_folder:
                 with timed(f"graded {n_customers:,} customers into {out} (Spark)"):
-                    tally = _grade_on_executors(features, as_features, segmentation, example, lang, header, out)
+                    tally = _grade_on_executors(features, n_customers, as_features, segmentation, example, lang,
+                                                header, out)
             else:
                 with (timed(f"graded {n_customers:,} customers into {out.name}"),
                       ScoreWriter(out, None, names=header, date_format="%Y-%m-%d",
@@ -144,7 +145,7 @@ def fit_segmentation_spark(transactions, *, as_of, segmentation, spark=None, col
         With the fitted ``segmentation``, the reading ``report``, the number of ``customers``
         and the first customers' features (``example``); no alerts and no ``out``.
     """
-    _require_pyspark()
+    require_pyspark()
     spark = _session(transactions, spark)
     with _utc(spark), tempfile.TemporaryDirectory(prefix="tierkit-train-") as tmp:
         fit = _fit(spark, Path(tmp), transactions, as_of=as_of, segmentation=segmentation, columns=columns,
@@ -276,7 +277,8 @@ class _Features:
         return with_satisfaction(frame, self.survey)
 
 
-def _grade_on_executors(features, as_features, segmentation, example: pd.DataFrame, lang, header: dict, out):
+def _grade_on_executors(features, n: int, as_features, segmentation, example: pd.DataFrame, lang, header: dict,
+                        out):
     """Grade every customer on the executors into Parquet parts at ``out``; the tiers counted by Spark."""
     from tierkit.evaluation.alerts import TierTally
     from tierkit.tiers.schemes import table_schemes
@@ -298,12 +300,12 @@ def _grade_on_executors(features, as_features, segmentation, example: pd.DataFra
                 raise carried(exc) from None
             yield table[order].astype(dtypes).rename(columns=header)
 
-    graded = features.mapInPandas(grade, schema)
+    graded = grading_partitions(features, n).mapInPandas(grade, schema)
     run_on_spark(lambda: graded.write.mode("errorifexists").parquet(str(out)))
     # The alerts' counts, from the parts just written (only the tier columns are read back)
     written = features.sparkSession.read.parquet(str(out))
     tally = TierTally()
-    tally.rows = features.count()
+    tally.rows = n
     for key in [c for c in table_schemes(graded_example) if c in graded_example.columns]:
         column = header.get(key, key)
         counted = written.groupBy(column).count().toPandas().dropna(subset=[column])
