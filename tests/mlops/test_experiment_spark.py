@@ -26,7 +26,8 @@ OWN_TAGS = ("mlflow.", "tierkit.engine")
 
 
 def _config(tmp_path, engine: str):
-    path = tmp_path / f"{engine}.yaml"
+    (tmp_path / engine).mkdir(exist_ok=True)
+    path = tmp_path / engine / "sample.yaml"  # one name: the run tags it
     path.write_text(SAMPLE_CONFIG.replace("  abc: {scheme: abc}", SCHEMES)
                     + "satisfaction: {synthetic: true, scale: nps, seed: 7}\n"
                     + f"engine: {engine}\n")
@@ -34,10 +35,23 @@ def _config(tmp_path, engine: str):
 
 
 def test_a_run_on_spark_logs_the_run_model_and_report_of_a_local_run(spark, tmp_path, monkeypatch):
+    import tierkit.spark.training as training
+
     monkeypatch.chdir(tmp_path)
+    fitted_on_spark, fit = [], training.fit_segmentation_spark
+
+    def spied(*args, **kwargs):
+        done = fit(*args, **kwargs)
+        fitted_on_spark.append(done.customers)
+        return done
+
+    monkeypatch.setattr(training, "fit_segmentation_spark", spied)
     store = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    local = run_experiment(_config(tmp_path, "local"), tracking_uri_override=store, out_dir=tmp_path / "local")
-    on_spark = run_experiment(_config(tmp_path, "spark"), tracking_uri_override=store, out_dir=tmp_path / "spark")
+    local = run_experiment(_config(tmp_path, "local"), tracking_uri_override=store, out_dir=tmp_path / "local" / "out")
+    assert fitted_on_spark == []
+    on_spark = run_experiment(_config(tmp_path, "spark"), tracking_uri_override=store,
+                              out_dir=tmp_path / "spark" / "out")
+    assert fitted_on_spark == [2357]  # the final standards were learned by Spark, from its own features
     runs = {name: mlflow.get_run(result.run_id) for name, result in (("local", local), ("spark", on_spark))}
     assert runs["spark"].data.tags["tierkit.engine"] == "spark" and runs["local"].data.tags["tierkit.engine"] == "local"
     assert runs["spark"].data.params == runs["local"].data.params
@@ -55,11 +69,11 @@ def test_a_run_on_spark_logs_the_run_model_and_report_of_a_local_run(spark, tmp_
     standards = []
     for version in ("1", "2"):
         folder = mlflow.artifacts.download_artifacts(f"models:/tierkit-test/{version}",
-                                                     dst_path=str(tmp_path / version))
-        standards.append(json.loads(next((tmp_path / version).rglob("standards.json")).read_text()))
+                                                     dst_path=str(tmp_path / f"v{version}"))
+        standards.append(json.loads(next((tmp_path / f"v{version}").rglob("standards.json")).read_text()))
         assert client.get_model_version("tierkit-test", version).run_id in (local.run_id, on_spark.run_id), folder
     assert standards[0] == standards[1]
     # the report reads the same, but for the run it names
-    pages = [(tmp_path / name / "report.html").read_text(encoding="utf-8").replace(result.run_id, "RUN")
+    pages = [(tmp_path / name / "out" / "report.html").read_text(encoding="utf-8").replace(result.run_id, "RUN")
              for name, result in (("local", local), ("spark", on_spark))]
     assert pages[0] == pages[1]

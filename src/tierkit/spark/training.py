@@ -212,7 +212,9 @@ def _fit(spark, scratch: Path, transactions, *, as_of, segmentation, columns, op
         if n_customers == 0:
             raise no_purchase_error(report.source, as_of)
         seconds["features"] = time.perf_counter() - start
-        attrs = {"read_report": report.as_dict(), "reading": reading_record(columns, options)}
+        # a DataFrame taken as it is was read by nobody: no reading for ``score`` to repeat (as rfm_features(frame))
+        plain_frame = is_spark_frame(transactions) and columns is None and options is None
+        attrs = {"read_report": report.as_dict(), "reading": None if plain_frame else reading_record(columns, options)}
         frequency_of = "orders" if "order_id" in fields else "purchase_days"
         as_features = _Features(as_of=as_of, time_unit=time_unit, frequency_of=frequency_of, attrs=attrs,
                                 survey=survey)
