@@ -18,8 +18,10 @@ scheme, grading and writing). Goals (issue "Train where the data lives"): 100M i
 the whole process tree under 4 GiB, peak(100M) / peak(10M) at most 1.5.
 
 With ``--spark-sizes`` (default 10M), the same command with ``--engine spark --spark-master
-local[2]`` is measured too: a Spark session on this machine (JVM driver 1 GB), the process tree
-then holding the JVM and the Python workers.
+local[2]`` is measured too, twice: into the ``.parquet`` file (``spark``: the graded chunks stream
+to the driver's writer) and into a folder (``spark-parts``: the executors grade and write Parquet
+parts). A Spark session on this machine (JVM driver 1 GB), the process tree then holding the JVM
+and the Python workers.
 """
 
 from __future__ import annotations
@@ -67,14 +69,15 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="tierkit-train-scale-") as tmp:
         root = Path(tmp)
-        runs = [(size, "local") for size in sizes] + [(size, "spark") for size in sorted(spark_sizes)]
+        runs = [(size, "local") for size in sizes] + [(size, engine) for size in sorted(spark_sizes)
+                                                        for engine in ("spark", "spark-parts")]
         for size, engine in runs:
             data = write_data(size, args.rows_per_file)
-            out = root / "tiers.parquet"
+            out = root / ("tiers" if engine == "spark-parts" else "tiers.parquet")
             cmd = [exe, "-v", "segment", str(data), "--as-of", AS_OF, "--out", str(out)]
             if args.memory_limit and engine == "local":
                 cmd += ["--memory-limit", args.memory_limit]
-            if engine == "spark":
+            if engine.startswith("spark"):
                 cmd += ["--engine", "spark", "--spark-master", "local[2]"]
             print("$ " + " ".join(cmd), flush=True)
             log = root / f"segment_{size}.log"
@@ -84,14 +87,18 @@ def main() -> None:
                 raise SystemExit(f"tierkit segment failed on {size:,} (exit {r['returncode']}):\n{text[-3000:]}")
             import pyarrow.parquet as pq
 
-            graded = pq.ParquetFile(out).metadata.num_rows
-            out.unlink()
+            if out.is_dir():
+                graded = sum(pq.ParquetFile(part).metadata.num_rows for part in out.glob("part-*.parquet"))
+                shutil.rmtree(out)
+            else:
+                graded = pq.ParquetFile(out).metadata.num_rows
+                out.unlink()
             print("  stages: " + "; ".join(f"{step} {seconds:.1f} s" for step, seconds in stages(text)))
             print(f"  {size:,} transactions ({engine}): {r['seconds']:.1f} s, {graded:,} customers graded, "
                   f"peak {r['peak'] / GIB:.2f} GiB (tree polled {r['tree_peak'] / GIB:.2f}, "
                   f"VmHWM {r['hwm'] / GIB:.2f})", flush=True)
             rows.append((size, engine, graded, r))
-            if not args.keep_data and (size, "spark") not in runs[runs.index((size, engine)) + 1:]:
+            if not args.keep_data and all(later != size for later, _ in runs[runs.index((size, engine)) + 1:]):
                 shutil.rmtree(data)
 
     print()
