@@ -14,7 +14,7 @@ Writes the synthetic transactions once as a CSV (``customer_id,date,amount``, IS
 
   the least work any file -> per-customer features path has to do;
 * tierkit's public path, ``tk.rfm_features(tk.read_transactions(path), as_of=AS_OF)``, and
-  ``tierkit.data.file_features(path, as_of=AS_OF)`` when that function exists;
+  ``tierkit.features.file_features(path, as_of=AS_OF)`` (``tk.file_features``, what the CLI runs);
 * lifetimes' ``summary_data_from_transaction_data(freq="D")`` after ``pandas.read_csv`` with
   parsed dates (what a user of lifetimes runs; read and summary printed separately).
 
@@ -93,11 +93,11 @@ def bare_duckdb(path: Path) -> pd.DataFrame:
 
 
 def file_features_function():
-    """``tierkit.data.file_features`` if the module and function exist, else None."""
+    """``tierkit.features.file_features`` if the module and function exist, else None."""
     try:
-        module = importlib.import_module("tierkit.data")
+        module = importlib.import_module("tierkit.features")
     except ModuleNotFoundError as exc:
-        if exc.name != "tierkit.data":
+        if exc.name != "tierkit.features":
             raise
         return None
     return getattr(module, "file_features", None)
@@ -134,10 +134,10 @@ def main() -> None:
     results["tk.rfm_features(tk.read_transactions(path))"] = best_of("tierkit public API", public, args.repeats)
     file_features = file_features_function()
     if file_features is None:
-        print("tierkit.data.file_features: not available, skipped")
+        print("tierkit.features.file_features: not available, skipped")
     else:
-        results["tierkit.data.file_features(path)"] = best_of(
-            "tierkit.data.file_features", lambda: file_features(path, as_of=AS_OF)[0], args.repeats)
+        results["tierkit.features.file_features(path)"] = best_of(
+            "tierkit.features.file_features", lambda: file_features(path, as_of=AS_OF)[0], args.repeats)
     for name, (_, out) in results.items():
         note = "as expected" if len(out) == n_buyers else "WARNING: expected"
         print(f"{name}: {len(out):,} customers ({note} {n_buyers:,} with a purchase day; "

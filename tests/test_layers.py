@@ -33,7 +33,6 @@ def test_no_module_imports_the_package_root():
 
 @pytest.mark.parametrize("old, new, names", [
     ("tierkit.tiers.vocabulary", "tierkit.words", ["HEADERS", "term", "Tier", "check_lang"]),
-    ("tierkit.data", "tierkit.features.definition", ["file_features"]),
     ("tierkit.features.definition", "tierkit.data.dates", ["parse_date"]),
     ("tierkit.features.definition", "tierkit.data.contract", ["MONEY_TYPE"]),
     ("tierkit.data.files", "tierkit.paths", ["is_pattern", "matching_files"]),
@@ -47,6 +46,17 @@ def test_names_moved_to_their_stage_still_resolve_where_they_were(old, new, name
     before, after = importlib.import_module(old), importlib.import_module(new)
     for name in names:
         assert getattr(before, name) is getattr(after, name), f"{old}.{name}"
+
+
+def test_file_features_is_no_longer_a_name_of_the_reader():
+    # the alias `from tierkit.data import file_features` (a module __getattr__ loading tierkit.features)
+    # made the reader import a stage above it; the name lives in tierkit.features only
+    import tierkit.data
+
+    assert not hasattr(tierkit.data, "file_features")
+    with pytest.raises(ImportError):
+        exec("from tierkit.data import file_features", {})
+    assert importlib.import_module("tierkit.features").file_features is importlib.import_module("tierkit").file_features
 
 
 SRC = ROOT / "src"

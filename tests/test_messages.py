@@ -417,10 +417,61 @@ def test_a_config_error_wraps_the_parsers_and_pydantics_words_in_a_chinese_line(
     err = caught.value
     assert err.key == "config_invalid" and "horizn: unknown key" in str(err)
     zh = err.render("zh")
-    assert zh.startswith(f"{wrong}: 配置项有误 (“") and not _no_english(_unquoted(zh)), zh
+    from tierkit.mlops.config import ExperimentConfig  # the keys it lists are the file's, as written
+
+    assert zh.startswith(f"{wrong}: 配置项有误: ") and "“" not in zh, zh
+    assert not _no_english(zh, allowed={*ExperimentConfig.model_fields, "horizn", "time", "unit"}), zh
     with pytest.raises(TierkitError) as caught:
         load_config(tmp_path / "missing.yaml")
     assert caught.value.render("zh") == f"{tmp_path / 'missing.yaml'}: 配置文件不存在"
+
+
+#: Bad configs: the English line (pinned, unchanged) and words of its Chinese line.
+BAD_CONFIGS = [
+    ("name: x\nhorizn: 3\n", "horizn: unknown key; expected one of: name, description, data",
+     "horizn: 未知的配置项; 应为以下之一: name, description, data"),
+    ("schemes: {rfm: {n_bins: five}}\n", "schemes.rfm.n_bins: expected an integer >= 2 and <= 9, got 'five'",
+     "schemes.rfm.n_bins: 应为 >= 2 且 <= 9 的整数, 实为 'five'"),
+    ("data: {dataset: cdnow, sheet_name: 1}\n",
+     "data.sheet_name: unknown key; the worksheet is data.sheet (a name, or a position counted from 0)",
+     "data.sheet_name: 未知的配置项; 工作表用 data.sheet 指定"),
+    ("schemes: {clv: false, value_potential: {}}\n", "schemes.value_potential: needs predicted CLV; add schemes.clv",
+     "schemes.value_potential: 需要预测的 CLV; 请添加 schemes.clv"),
+    ("data: {path: nope.csv}\n", "data.path: file '{folder}/nope.csv' does not exist",
+     "data.path: 文件 '{folder}/nope.csv' 不存在"),
+    ("time_unit: X\nschemes: {clusters: {k_range: [2]}}\n",
+     "time_unit: expected 'D' (days) or 'W' (weeks), got 'X'; schemes.clusters.k_range: expected a list of 2 integers, "
+     "got [2]", "time_unit: 应为 'D' (天) 或 'W' (周), 实为 'X'; schemes.clusters.k_range: 应为 由 2 个整数组成的列表"),
+    ("schemes: {rfm: 7, clusters: {k: 1}}\nsatisfaction: {scale: nps}\n",
+     "schemes.rfm: expected a mapping of parameters, true or false, got 7; schemes.clusters.k: expected an integer "
+     ">= 2, got 1; satisfaction: needs exactly one of satisfaction.path or satisfaction.synthetic: true",
+     "satisfaction.path 与 satisfaction.synthetic: true 必须给出且只给出其中之一"),
+    ("dates: {calibration_end: 1998-06-30, holdout_end: 1998-01-01}\n",
+     "dates.holdout_end: 1998-01-01 must come after dates.calibration_end 1998-06-30",
+     "dates.holdout_end: 1998-01-01 必须晚于 dates.calibration_end 1998-06-30"),
+]
+
+
+@pytest.mark.parametrize("content, english, chinese", BAD_CONFIGS)
+def test_a_config_errors_own_words_are_keyed_and_chinese(tmp_path, content, english, chinese):
+    # config.py built its phrases in English ("unknown key; expected one of ..."), quoted whole in a Chinese line
+    from tierkit.mlops.config import load_config
+
+    base = "name: x\ndata: {dataset: cdnow}\ndates: {as_of: 1998-06-30}\n"
+    sections = dict(line.split(":", 1) for line in (base + content).splitlines())  # the case's sections win
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("".join(f"{k}:{v}\n" for k, v in sections.items()))
+    with pytest.raises(TierkitError) as caught:
+        load_config(bad)
+    err = caught.value
+    assert str(err).startswith(f"{bad}: " + english.format(folder=tmp_path)), str(err)
+    zh = err.render("zh")
+    assert zh.startswith(f"{bad}: 配置项有误: ") and chinese.format(folder=tmp_path) in zh, zh
+    assert "“" not in zh, zh  # nothing quoted as another program's words
+    from tierkit.mlops.config import ExperimentConfig
+
+    keys = re.sub(r"[\w\[\]]+(?:\.[\w\[\]]+)+|\w+_\w+", " ", zh.removeprefix(str(bad)))  # key paths stay
+    assert not _no_english(keys, allowed={*ExperimentConfig.model_fields, "horizn"}), zh
 
 
 def test_the_frequency_basis_and_its_remedy_render_in_chinese():

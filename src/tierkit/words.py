@@ -531,6 +531,8 @@ TERMS = {
     "summary_read": ("{source}: {read} rows read, {kept} kept", "{source}: 读取 {read} 行, 保留 {kept} 行"),
     "summary_left_out": ("; left out: {reasons}", "; 排除: {reasons}"),
     "summary_rejects": ("rows left out written to {path}", "排除的行已写入 {path}"),
+    "summary_saved_model": ("standards saved -> {path} (grade another period with --model {path})",
+                            "标准已保存 -> {path} (用 --model {path} 为其他时期分级)"),
     "missing customer": ("missing customer", "缺少客户编号"),
     "bad customer": ("bad customer", "客户编号无效"),
     "missing order": ("missing order", "缺少订单编号"),

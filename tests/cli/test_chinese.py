@@ -115,6 +115,19 @@ def test_segment_zh_writes_chinese_headers_and_keys_on_request(tx_file, tmp_path
     assert b["abc_tier_label"].map(lambda v: bool(CJK.search(v))).all()
 
 
+def test_the_saved_model_line_is_said_in_the_readers_language(tx_file, tmp_path, capsys):
+    # it was English ("standards saved -> ...") even with --lang zh
+    model = tmp_path / "model"
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "zh.csv"), "--lang", "zh",
+                 "--save-model", str(model), *SMALL]) == 0
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"标准已保存 -> {model} (用 --model {model} 为其他时期分级)", last
+    assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(tmp_path / "en.csv"),
+                 "--save-model", str(tmp_path / "m2"), *SMALL]) == 0
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"standards saved -> {tmp_path / 'm2'} (grade another period with --model {tmp_path / 'm2'})"
+
+
 def test_english_labels_on_request(tx_file, tmp_path):
     out = tmp_path / "en.csv"
     assert main(["segment", str(tx_file), "--as-of", "2021-04-01", "--out", str(out), "--headers", "labels",

@@ -381,6 +381,46 @@ def test_an_untrusted_clv_says_why_next_to_its_card():
     assert "no dropout learned" in card["sub"] and "not a ranking" in card["sub"]
 
 
+def _one_year_of_regulars():
+    """300 customers buying every 20-60 days through one year: the CLV model learns no dropout."""
+    rng = np.random.default_rng(0)
+    rows = [(f"c{c}", pd.Timestamp("2021-01-01") + pd.Timedelta(days=int(day)), float(rng.integers(10, 100)))
+            for c in range(300) for day in range(int(rng.integers(0, 60)), 360, int(rng.integers(20, 60)))]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_a_chinese_report_gives_the_reason_of_an_untrusted_clv_in_chinese():
+    import warnings
+
+    from tierkit.grading import caveat_in_language
+    from tierkit.mlops.experiment import segmentation_diagnostics
+    from tierkit.reporting.report.render import report_context
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        features = tk.rfm_features(_one_year_of_regulars(), as_of="2022-01-01")
+        segmentation = Segmentation(clv=tk.CLVModel(), clusters=None, value_potential=None).fit(features)
+        table = segmentation.transform(features)
+    reason = segmentation.named_step("clv").trust_["reason"]
+    assert reason.key == "no_dropout_learned" and table["clv_caveat"].notna().all()  # the premise
+
+    def clv_card(table, diagnostics, lang):
+        kpis = report_context(table, diagnostics, lang=lang, dpi=20)["kpis"]
+        return next(c for c in kpis if "CLV" in c["label"])
+
+    # the reason was left out of a Chinese report (the table holds its English text)
+    for diagnostics in (segmentation_diagnostics(segmentation), None):
+        card = clv_card(table, diagnostics, "zh")
+        if diagnostics is not None:  # rendered from the model's keyed reason
+            assert card["sub"].endswith(": " + reason.render("zh")) and card["tone"] == "warn", card["sub"]
+        else:  # only English text known: never English inside the Chinese line
+            assert not re.search(r"[A-Za-z]{3,}", card["sub"].replace("CLV", "")), card["sub"]
+    # a table graded in Chinese holds the Chinese reason: shown without the diagnostics too
+    chinese = caveat_in_language(table.copy(), segmentation, "zh")
+    assert clv_card(chinese, None, "zh")["sub"].endswith(": " + reason.render("zh"))
+    assert clv_card(table, segmentation_diagnostics(segmentation), "en")["sub"].endswith(": " + str(reason))
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_why_this_k_with_the_candidates(cdnow_full, lang):
     table, diagnostics, _ = cdnow_full

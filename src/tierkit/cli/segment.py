@@ -98,7 +98,7 @@ def segment(ctx, transactions, as_of, out, time_unit, lang, headers, currency, s
 
     click.echo(term("summary_graded", lang, n=graded, as_of=graded_as_of, out=out), err=True)
     if save_model is not None:
-        click.echo(f"standards saved -> {save_model} (grade another period with --model {save_model})", err=True)
+        click.echo(term("summary_saved_model", lang, path=save_model), err=True)
 
 
 def _is_folder_output(out) -> bool:

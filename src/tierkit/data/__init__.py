@@ -44,16 +44,6 @@ __all__ = ["ColumnMap", "ReadOptions", "ReadReport", "read_transactions", "norma
            "OPTIONAL_COLUMNS"]
 
 
-def __getattr__(name):
-    # file_features computes features, so it lives in tierkit.features (tierkit.file_features); the
-    # name still resolves here for older imports, loading the feature stage only when asked for
-    if name == "file_features":
-        from tierkit.features.definition import file_features
-
-        return file_features
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def read_transactions(
     path,
     *,

@@ -100,6 +100,7 @@ from tierkit.data.columns import ColumnMap, ReadOptions
 from tierkit.data.files import is_pattern, matching_files
 from tierkit.errors import Param, TierkitError
 from tierkit.features.definition import parse_date
+from tierkit.messages import Message
 from tierkit.tiers.abc_tiers import ABCClassifier
 from tierkit.tiers.clv_cs import CLVCSGrid
 from tierkit.tiers.constraints import Duration, Interval, MappingOf, Options, SequenceOf, constraints_of
@@ -121,11 +122,35 @@ __all__ = [
 
 
 class ConfigError(ValueError):
-    """A mistake found by a validator; ``key`` (optional) is the key below the section it is in."""
+    """A mistake found by a validator; ``key`` (optional) is the key below the section it is in.
 
-    def __init__(self, message: str, key: str | None = None):
+    ``message`` is a keyed :class:`~tierkit.messages.Message` (its ``str`` the English text), so
+    the line renders in the reader's language; ``str()`` of the error is its English text.
+    """
+
+    def __init__(self, message: Message, key: str | None = None):
         super().__init__(message)
-        self.key = key
+        self.message, self.key = message, key
+
+
+class _Trimmed(Message):
+    """A keyed message without its leading ``prefix`` in every language (``columns: `` in a config)."""
+
+    def __new__(cls, message: Message, prefix: str):
+        self = str.__new__(cls, str(message).removeprefix(prefix))
+        self.key, self.values, self.lang, self.prefix = message.key, message.values, "en", prefix
+        return self
+
+    def render(self, lang: str = "en", flags: dict | None = None) -> str:
+        return super().render(lang, flags).removeprefix(self.prefix)
+
+
+def _keyed(exc: TierkitError, prefix: str = "") -> Message | str:
+    """A tierkit error's text (without its ``where``) as a message that renders in any language."""
+    if exc.key is None:
+        return str(exc).removeprefix(prefix)
+    message = Message(exc.key, **exc.values)
+    return _Trimmed(message, prefix) if prefix else message
 
 
 def _plain(value):
@@ -200,16 +225,16 @@ def _resolve(path: str, info: ValidationInfo) -> Path:
     return path if path.is_absolute() else _base(info) / path
 
 
-def _check_readable(path: str, info: ValidationInfo, key: str, what: str, pattern: bool = False) -> None:
+def _check_readable(path: str, info: ValidationInfo, key: str, what: Message, pattern: bool = False) -> None:
     where = _resolve(path, info)
     if pattern and is_pattern(where):  # a glob of parts, read as the reader reads it
         if not matching_files(where):
-            raise ConfigError(f"no file matches the pattern {str(where)!r}", key=key)
+            raise ConfigError(Message("config_no_match", pattern=repr(str(where))), key=key)
         return
     if not where.exists():
-        raise ConfigError(f"{what} {str(where)!r} does not exist", key=key)
+        raise ConfigError(Message("config_file_missing", what=what, path=repr(str(where))), key=key)
     if not os.access(where, os.R_OK | (os.X_OK if where.is_dir() else 0)):
-        raise ConfigError(f"{what} {str(where)!r} is not readable", key=key)
+        raise ConfigError(Message("config_file_unreadable", what=what, path=repr(str(where))), key=key)
 
 
 # ----------------------------------------------------------------------------------------- data
@@ -283,26 +308,25 @@ class DataSection(Section):
             given = raw["columns"]
             example = (", ".join(f"data.{k}: {_yaml_value(v)}" for k, v in given.items())
                        if isinstance(given, dict) and given else "data.customer_id: CustomerID, data.date: InvoiceDate")
-            raise ConfigError(f"unknown key; the source columns are keys of data itself ({example})", key="columns")
+            raise ConfigError(Message("config_columns_key", example=example), key="columns")
         if "sheet_name" in raw:
-            raise ConfigError("unknown key; the worksheet is data.sheet (a name, or a position counted from 0)",
-                              key="sheet_name")
+            raise ConfigError(Message("config_sheet_name_key"), key="sheet_name")
         return raw
 
     @field_validator("sheet")
     @classmethod
     def _sheet(cls, value):
         if isinstance(value, int) and value < 0:
-            raise ConfigError(f"expected a worksheet name or a position counted from 0 (the first), got {value!r}")
+            raise ConfigError(Message("config_sheet_position", value=repr(value)))
         return value
 
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo):
         given = self.model_fields_set
         if ("dataset" in given and self.dataset is not None) == ("path" in given and self.path is not None):
-            raise ConfigError(f"needs exactly one of data.dataset ({', '.join(DATASETS)}) or data.path")
+            raise ConfigError(Message("config_dataset_or_path", datasets=DATASETS))
         if self.path is not None:
-            _check_readable(self.path, info, "path", "file", pattern=True)
+            _check_readable(self.path, info, "path", Message("config_word_file"), pattern=True)
         from tierkit.errors import DataError
 
         reading = self.read_arguments()
@@ -310,14 +334,14 @@ class DataSection(Section):
             ReadOptions(**{k: v for k, v in reading.items() if k in READ_OPTION_KEYS}).checked()
         except DataError as exc:
             key = str(exc).split(" ", 1)[0].rstrip(":")
-            raise ConfigError(str(exc), key=key if key in READ_OPTION_KEYS else None) from None
+            raise ConfigError(_keyed(exc), key=key if key in READ_OPTION_KEYS else None) from None
         try:
             ColumnMap(**{k: v for k, v in reading.items() if k in COLUMN_KEYS}).checked()
         except DataError as exc:  # "columns: ..." -- in a config the columns are keys of data itself
-            raise ConfigError(str(exc).removeprefix("columns: ")) from None
+            raise ConfigError(_keyed(exc, "columns: ")) from None
         if self.dataset is not None and reading:
             first = next(iter(reading))
-            raise ConfigError(f"a bundled dataset is read as it is; data.{first} goes with data.path", key=first)
+            raise ConfigError(Message("config_dataset_as_is", key=f"data.{first}"), key=first)
         return self
 
     def read_arguments(self) -> dict:
@@ -357,25 +381,25 @@ class DatesSection(Section):
         if isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()[:10]
         if not isinstance(value, str):
-            raise ConfigError(f"expected a date YYYY-MM-DD such as 1998-06-30, got {value!r}")
+            raise ConfigError(Message("config_date", value=repr(value)))
         parse_date(value, f"dates.{info.field_name}")  # one line naming the key
         return value
 
     @model_validator(mode="after")
     def _order(self):
         if self.as_of is None and self.holdout_end is None:
-            raise ConfigError("needs dates.as_of (or dates.holdout_end)")
+            raise ConfigError(Message("config_needs_as_of"))
         if (self.calibration_end is None) != (self.holdout_end is None):
-            raise ConfigError("dates.calibration_end and dates.holdout_end go together")
+            raise ConfigError(Message("config_dates_together"))
         if self.calibration_end is not None:
             calibration_end = parse_date(self.calibration_end, "calibration_end")
             if parse_date(self.holdout_end, "holdout_end") <= calibration_end:
-                raise ConfigError(f"{self.holdout_end} must come after dates.calibration_end "
-                                  f"{self.calibration_end}", key="holdout_end")
+                raise ConfigError(Message("config_date_after", value=self.holdout_end,
+                                          calibration_end=self.calibration_end), key="holdout_end")
             as_of = self.as_of if self.as_of is not None else self.holdout_end
             if parse_date(as_of, "as_of") < calibration_end:
-                raise ConfigError(f"{as_of} must not come before dates.calibration_end {self.calibration_end}",
-                                  key="as_of")
+                raise ConfigError(Message("config_date_not_before", value=as_of,
+                                          calibration_end=self.calibration_end), key="as_of")
         return self
 
 
@@ -464,7 +488,7 @@ class _Params(Section):
         except TierkitError as exc:
             # the key the error names (its param), and its text without the estimator ("k=1; expected ...")
             key = exc.param if exc.param in type(self).model_fields else None
-            raise ConfigError(exc.render("en", where=False), key=key) from None
+            raise ConfigError(_keyed(exc), key=key) from None
         return self
 
     def _more_checks(self) -> None:
@@ -602,7 +626,7 @@ def _switch(value, handler):
         return value
     if isinstance(value, (dict, BaseModel)):
         return handler(value)
-    raise ConfigError(f"expected a mapping of parameters, true or false, got {value!r}")
+    raise ConfigError(Message("config_switch", value=repr(value)))
 
 
 def _Scheme(params):  # noqa: N802 -- a type alias factory
@@ -655,10 +679,10 @@ class SchemesSection(Section):
     def _needs_clv(self):
         for name in ("clv_cs", "value_potential"):
             if self.enabled(name) and not self.enabled("clv"):
-                raise ConfigError("needs predicted CLV; add schemes.clv", key=name)
+                raise ConfigError(Message("config_needs_clv"), key=name)
         lifecycle = self.lifecycle
         if isinstance(lifecycle, LifecycleParams) and lifecycle.use_p_alive and not self.enabled("clv"):
-            raise ConfigError("schemes.lifecycle.use_p_alive needs predicted CLV; add schemes.clv", key="lifecycle")
+            raise ConfigError(Message("config_p_alive_needs_clv"), key="lifecycle")
         return self
 
 
@@ -696,15 +720,15 @@ class SatisfactionSection(Section):
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo):
         if (self.path is not None) == bool(self.synthetic):
-            raise ConfigError("needs exactly one of satisfaction.path or satisfaction.synthetic: true")
+            raise ConfigError(Message("config_survey_source"))
         if self.path is not None:
-            _check_readable(self.path, info, "path", "survey file")
+            _check_readable(self.path, info, "path", Message("config_word_survey_file"))
         from tierkit.data.surveys import survey_scale
 
         try:
             survey_scale(self.scale)
         except TierkitError as exc:
-            raise ConfigError(str(exc), key="scale") from None
+            raise ConfigError(_keyed(exc), key="scale") from None
         return self
 
 
@@ -791,7 +815,7 @@ class ExperimentConfig(Section):
         try:
             return check_currency(value, "currency")
         except TierkitError as exc:
-            raise ConfigError(str(exc).removeprefix("currency: ")) from None
+            raise ConfigError(_keyed(exc, "currency: ")) from None
 
     @model_validator(mode="after")
     def _remember_source(self, info: ValidationInfo):
@@ -815,7 +839,8 @@ class ExperimentConfig(Section):
             try:
                 to_time_units(value, unit or self.time_unit, name, allow_zero=zero)
             except TierkitError as exc:
-                raise ConfigError(f"schemes.{scheme}.{exc}", key=f"schemes.{scheme}.{name}") from None
+                raise ConfigError(Message("config_in_section", path=f"schemes.{scheme}", text=_keyed(exc)),
+                                  key=f"schemes.{scheme}.{name}") from None
         return self
 
     @property
@@ -924,61 +949,76 @@ def _section_of(annotation):
     return None
 
 
-_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "text", dict: "a mapping",
-          list: "a list", Any: "a value"}
-_PLURAL = {int: "integers", float: "numbers", bool: "true/false values", str: "texts"}
+#: What a value of a type is, in words (keys of the catalogue): ``an integer``, ``a list of integers``.
+_NAMES = {int: "config_an_integer", float: "config_a_number", bool: "config_true_false", str: "config_text",
+          dict: "config_a_mapping", list: "config_a_list", Any: "config_a_value"}
+_PLURAL = {int: "config_integers", float: "config_numbers", bool: "config_true_false_values", str: "config_texts"}
+#: A field's description (``Field(description=...)``) -> its key in the catalogue.
+_DESCRIPTIONS = {"'D' (days) or 'W' (weeks)": "config_time_unit", "'local' or 'spark'": "config_engine"}
 
 
-def _describe_type(annotation) -> str:
+def _joined(parts: list, key: str):
+    """``parts`` joined by the catalogue's ``key`` (``{a} or {b}``), in any language; None for no parts."""
+    joined = None
+    for part in parts:
+        joined = part if joined is None else Message(key, a=joined, b=part)
+    return joined
+
+
+def _describe_type(annotation) -> Message:
     members, _ = _unwrap(annotation)
     words = []
     for member in members:
         origin = typing.get_origin(member)
         if origin is Literal:
-            words.append("one of " + ", ".join(repr(a) for a in typing.get_args(member)))
+            words.append(Message("config_one_of", options=", ".join(repr(a) for a in typing.get_args(member))))
         elif origin is list:
             (item,) = typing.get_args(member) or (Any,)
             inner, _ = _unwrap(item)
             inner = inner[0]
             if typing.get_origin(inner) is Literal:
-                words.append("a list of " + ", ".join(repr(a) for a in typing.get_args(inner)))
+                words.append(Message("config_list_of", items=", ".join(repr(a) for a in typing.get_args(inner))))
             else:
-                words.append(f"a list of {_PLURAL.get(inner, 'values')}")
+                words.append(Message("config_list_of", items=Message(_PLURAL.get(inner, "config_values"))))
         elif origin is dict:
-            words.append("a mapping")
+            words.append(Message("config_a_mapping"))
         elif isinstance(member, type) and issubclass(member, _Params):
-            words.append("a mapping of parameters, true or false")
+            words.append(Message("config_parameters_switch"))
         elif isinstance(member, type) and issubclass(member, BaseModel):
-            words.append("a mapping")
-        else:
-            words.append(_NAMES.get(member, getattr(member, "__name__", str(member))))
-    return " or ".join(words)
+            words.append(Message("config_a_mapping"))
+        elif member in _NAMES:
+            words.append(Message(_NAMES[member]))
+        else:  # a type's name, an identifier
+            words.append(getattr(member, "__name__", str(member)))
+    return _joined(words, "config_or")
 
 
-def _bounds(field) -> str:
-    """The field's numeric bounds as text: ``>= 2 and <= 9``."""
+def _bounds(field) -> Message | None:
+    """The field's numeric bounds as text: ``>= 2 and <= 9``; None without bounds."""
     parts = []
     for item in field.metadata:
         for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
             value = getattr(item, attr, None)
             if value is not None:
                 parts.append(f"{sign} {value}")
-    return " and ".join(parts)
+    return _joined(parts, "config_and")
 
 
-def _describe(field) -> str:
+def _describe(field) -> Message:
     """What a field expects, in words: ``an integer >= 2 and <= 9``."""
     if field.description:
-        return field.description
+        key = _DESCRIPTIONS.get(field.description)
+        return Message(key) if key else field.description
     text = _describe_type(field.annotation)
     bounds = _bounds(field)
     low = next((m.min_length for m in field.metadata if getattr(m, "min_length", None) is not None), None)
     high = next((m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None), None)
-    if low is not None and low == high and text.startswith("a list of "):
-        text = f"a list of {low} {text[len('a list of '):]}"
-    elif low and text.startswith("a list of "):
-        text = f"{text} (at least {low})"
-    return f"{text} {bounds}" if bounds else text
+    if isinstance(text, Message) and text.key == "config_list_of":
+        if low is not None and low == high:
+            text = Message("config_list_of_n", n=low, items=text.values["items"])
+        elif low:
+            text = Message("config_at_least", what=text, n=low)
+    return Message("config_bounded", what=text, bounds=bounds) if bounds else text
 
 
 def _walk(loc) -> tuple[list[str], Any, type | None, bool]:
@@ -1026,51 +1066,63 @@ def _keys(section: type | None, where: list[str]) -> list[str]:
     return [f"{prefix}.{name}" for name in names] if prefix else names
 
 
-def _message(error: dict) -> tuple[str, str]:
-    """(key path, one-line text) of one pydantic error."""
+def _error_text(exc) -> Message | str:
+    """The text of a validator's error as a keyed message (a parser's or pydantic's own words as they are)."""
+    if isinstance(exc, ConfigError):
+        return exc.message
+    if isinstance(exc, TierkitError):
+        return exc.as_message()
+    return Message("config_other_words", text=" ".join(str(exc).split()))
+
+
+def _message(error: dict) -> tuple[str, Message]:
+    """(key path, one-line text) of one pydantic error; the text is keyed, so it renders in any language."""
     kind, loc = error["type"], error["loc"]
     parts, field, parent, exact = _walk(loc)
     path = ".".join(parts)
     if kind == "extra_forbidden":
-        return path, f"{path}: unknown key; expected one of: {', '.join(_keys(parent, parts[:-1]))}"
+        return path, Message("config_unknown_key", path=path, keys=tuple(_keys(parent, parts[:-1])))
     if kind == "missing":
-        what = _describe(field) if field is not None else "a value"
-        return path, f"{path}: missing key; expected {what}"
+        what = _describe(field) if field is not None else Message("config_a_value")
+        return path, Message("config_missing_key", path=path, what=what)
     if kind == "value_error":
         exc = error.get("ctx", {}).get("error")
-        text = str(exc) if exc is not None else error["msg"]
+        text = _error_text(exc) if exc is not None else Message("config_other_words", text=error["msg"])
         key = exc.key if isinstance(exc, ConfigError) else None  # a TierkitError's key is its message's
         full = f"{path}.{key}" if key and path else (key or path)
         if not full or text.startswith(full):
             return full, text
         if key and text.startswith(key):
-            return full, f"{path}.{text}" if path else text
-        return full, f"{full}: {text}"
+            return full, Message("config_in_section", path=path, text=text) if path else text
+        return full, Message("config_at", path=full, text=text)
     got = error.get("input")
     if field is not None and exact:
-        return path, f"{path}: expected {_describe(field)}, got {got!r}"
+        return path, Message("config_expected", path=path, what=_describe(field), got=repr(got))
     # what was expected, by pydantic's error type; another type keeps pydantic's own words, without
-    # its "Input should be" (pydantic has no other field for them)
-    msg = _EXPECTED_BY_TYPE.get(kind) or re.sub(r"^Input should be (a valid )?", "", error["msg"])
-    return path, f"{path}: expected {msg}, got {got!r}"
+    # its "Input should be" (pydantic has no other field for them), quoted as pydantic's in Chinese
+    key = _EXPECTED_BY_TYPE.get(kind)
+    what = Message(key) if key else Message("config_other_words",
+                                            text=re.sub(r"^Input should be (a valid )?", "", error["msg"]))
+    return path, Message("config_expected", path=path, what=what, got=repr(got))
 
 
-#: pydantic's error type -> what a config key of that type expects.
-_EXPECTED_BY_TYPE = {"int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
-                     "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
-                     "bool_parsing": "true or false", "string_type": "text", "dict_type": "a mapping",
-                     "list_type": "a list"}
+#: pydantic's error type -> what a config key of that type expects (a key of the catalogue).
+_EXPECTED_BY_TYPE = {"int_type": "config_an_integer", "int_parsing": "config_an_integer",
+                     "int_from_float": "config_an_integer", "float_type": "config_a_number",
+                     "float_parsing": "config_a_number", "bool_type": "config_true_false",
+                     "bool_parsing": "config_true_false", "string_type": "config_text",
+                     "dict_type": "config_a_mapping", "list_type": "config_a_list"}
 
 
-def _one_line(exc: ValidationError) -> str:
-    """Every error of ``exc`` once per key path, on one line joined by ``; ``."""
+def _one_line(exc: ValidationError) -> Message:
+    """Every error of ``exc`` once per key path, on one line joined by ``; `` (a message in any language)."""
     seen, lines = set(), []
     for error in exc.errors(include_url=False):
         path, text = _message(error)
         if path not in seen:
             seen.add(path)
-            lines.append(" ".join(text.split()))
-    return "; ".join(lines)
+            lines.append(text)
+    return _joined(lines, "config_join")
 
 
 # ---------------------------------------------------------------------------------------- files

@@ -635,11 +635,30 @@ def _money_info(table, diagnostics, lang: str, currency) -> dict:
                             str(step.get("time_unit") or table.attrs.get("time_unit", "D")))
     caveat = None
     if "clv_caveat" in table.columns and table["clv_caveat"].notna().any():
-        reason = str(table["clv_caveat"].dropna().iloc[0])
-        trust = step.get("trust") if isinstance(step.get("trust"), dict) else {}
-        reason = reason or str(trust.get("reason") or "")
-        caveat = _t("kpi_clv_caveat", lang) + (f": {reason}" if reason and lang != "zh" else "")
+        caveat = _t("kpi_clv_caveat", lang)
+        reason = _caveat_reason(table, step, lang)
+        caveat += f": {reason}" if reason else ""
     return {"currency": str(currency) if currency else None, "horizon": horizon, "caveat": caveat}
+
+
+def _caveat_reason(table, step: dict, lang: str) -> str:
+    """Why the CLV is not to be trusted, in ``lang``; empty when it is known only in another language.
+
+    The CLV model keeps its reason as a keyed :class:`~tierkit.messages.Message` (in the
+    diagnostics, and in a table's column until it is rendered): rendered here from its key. A
+    plain text (a table graded in one language) is shown only in a report of that language.
+    """
+    import re
+
+    from tierkit.messages import Message
+
+    trust = step.get("trust") if isinstance(step.get("trust"), dict) else {}
+    column = table["clv_caveat"].dropna()
+    for reason in (trust.get("reason"), *(column.cat.categories if hasattr(column, "cat") else column.iloc[:1])):
+        if isinstance(reason, Message):
+            return reason.render(lang)
+    text = str(column.iloc[0]) if len(column) else str(trust.get("reason") or "")
+    return text if bool(re.search(r"[\u4e00-\u9fff]", text)) == (lang == "zh") else ""
 
 
 def _money_label(label: str, money: dict | None) -> str:
