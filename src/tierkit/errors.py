@@ -214,6 +214,16 @@ def carried(exc: TierkitError) -> RuntimeError:
     Spark gives the driver only the text of an exception raised in a Python worker; the error
     pickled into that text keeps its class, key and values.
 
+    Parameters
+    ----------
+    exc : TierkitError
+        Raised in the worker.
+
+    Returns
+    -------
+    RuntimeError
+        To raise in the worker instead (``raise carried(exc) from None``).
+
     Examples
     --------
     >>> error = DataError("no_purchase", source="tx.csv", option=Param("as_of"), as_of="2021-04-01")
@@ -227,7 +237,17 @@ def carried(exc: TierkitError) -> RuntimeError:
 
 
 def uncarried(exc: BaseException) -> TierkitError | None:
-    """The tierkit error :func:`carried` put in ``exc``'s text, or None."""
+    """The tierkit error :func:`carried` put in ``exc``'s text, or None.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the driver caught (e.g. pyspark's ``PythonException``).
+
+    Returns
+    -------
+    TierkitError or None
+    """
     import base64
     import binascii
     import pickle

@@ -57,18 +57,9 @@ def cluster_stability(Z: np.ndarray, labels: np.ndarray, k: int, *, n_boot: int 
 
     Parameters
     ----------
-    Z : ndarray of shape (n, d)
-        Scaled features.
-    labels : ndarray of int
-        The reference clustering of ``Z``.
-    k : int
-        Number of clusters.
-    n_boot : int, default=20
-        Bootstrap resamples.
-    random_state : int, default=0
-        Seed of the resamples and of k-means.
-    n_init : int, default=4
-        k-means++ restarts per resample.
+    Z, labels, k, n_boot, random_state, n_init
+        As in :func:`tierkit.clusters.selection.bootstrap_agreement`, which draws the resamples
+        (``n_boot`` defaults to 20 here).
 
     Returns
     -------
