@@ -187,3 +187,15 @@ def test_segment_engine_spark_into_a_folder(spark, data, tmp_path, capsys):
     written, expected = pd.read_parquet(tmp_path / "tiers"), pd.read_parquet(tmp_path / "local.parquet")
     assert written["rfm_class"].tolist() == expected["rfm_class"].tolist()
     assert written["value_potential"].tolist() == expected["value_potential"].tolist()
+
+
+def test_a_dataframe_without_a_needed_column_is_refused_in_one_line_before_anything_is_written(spark, tmp_path):
+    import pandas as pd
+
+    frame = spark.createDataFrame(pd.DataFrame({"customer_id": ["a", "b"], "day": ["2021-01-01", "2021-01-02"],
+                                                "amount": [1.0, 2.0]}))
+    with pytest.raises(tk.DataError) as caught:
+        grade_file_spark(frame, tmp_path / "tiers", as_of="2021-01-31", segmentation=_segmentation())
+    message = str(caught.value)
+    assert "\n" not in message and "<Spark DataFrame>" in message and "'date'" in message
+    assert not (tmp_path / "tiers").exists()
