@@ -99,38 +99,87 @@ class FeatureColumns:
         rows = meta.metadata.num_rows
         del meta
 
-        def customers() -> pd.Index:
-            if survey is None:  # positions do: a step fitted on columns never needs to know who is who
-                return pd.RangeIndex(rows, name="customer_id")
-            ids = pq.read_table(path, columns=["customer_id"]).column("customer_id").to_pandas().astype("str")
-            return pd.Index(ids, name="customer_id")
+        def feature_batches(wanted, size: int):
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=size, columns=wanted):
+                yield {n: batch.column(n).to_pandas() for n in wanted}
 
-        satisfaction = {}
-        extra = []
+        # the survey's columns are counted from the table, not the file: the counts-only fit is for features
+        statistics = ParquetStatistics(path, attrs=attrs, columns=names, memory_limit=memory_limit)
+        return cls.of_columns(
+            names, rows=rows, attrs=attrs, survey=survey, statistics=statistics, feature_batches=feature_batches,
+            read_feature=lambda name: pq.read_table(path, columns=[name]).column(name).to_pandas(),
+            read_ids=lambda: pq.read_table(path, columns=["customer_id"]).column("customer_id").to_pandas())
+
+    @classmethod
+    def of_columns(cls, names, *, rows: int, attrs: dict, read_feature, read_ids, survey=None, statistics=None,
+                   feature_batches=None) -> FeatureColumns:
+        """Feature columns an engine reads one at a time, with a survey's columns joined when first read.
+
+        What the Parquet file of features (:meth:`of_parquet`) and the Spark features
+        (:func:`tierkit.spark.training.grade_file_spark`) share.
+
+        Parameters
+        ----------
+        names : list of str
+            The feature columns.
+        rows : int
+            The number of customers.
+        attrs : dict
+            The feature table's ``attrs``.
+        read_feature : callable
+            ``read_feature(name)`` -> the column as it comes from the engine, in customer order.
+        read_ids : callable
+            ``read_ids()`` -> the customer ids in the same order; read only with a survey (without
+            one, positions do: a step fitted on columns never needs to know who is who).
+        survey : pandas.DataFrame, optional
+            Per-customer satisfaction, joined as :func:`tierkit.with_satisfaction` joins it.
+        statistics : optional
+            The source's statistics (:mod:`tierkit.features.statistics`).
+        feature_batches : callable, optional
+            ``feature_batches(names, size)`` -> dicts of the columns ``names`` in consecutive chunks.
+
+        Returns
+        -------
+        FeatureColumns
+
+        Examples
+        --------
+        >>> data = {"frequency": [2.0, 1.0]}
+        >>> source = FeatureColumns.of_columns(["frequency"], rows=2, attrs={}, read_ids=list,
+        ...                                    read_feature=lambda name: pd.Series(data[name]))
+        >>> source.frame(["frequency"])["frequency"].tolist(), source.index.tolist()
+        ([2, 1], [0, 1])
+        """
+        names = list(names)
+        extra, satisfaction = [], {}
         if survey is not None:  # the columns the survey adds (joined to the customers when first read)
             from tierkit.data.surveys import with_satisfaction
 
             extra = list(with_satisfaction(pd.DataFrame(index=pd.Index([], name="customer_id")), survey).columns)
+
+        def customers() -> pd.Index:
+            if survey is None:
+                return pd.RangeIndex(rows, name="customer_id")
+            return pd.Index(pd.Series(read_ids()).astype("str"), name="customer_id")
 
         def read(name: str) -> pd.Series:
             if name in extra:
                 if not satisfaction:
                     satisfaction.update(with_satisfaction(pd.DataFrame(index=source.index), survey).items())
                 return satisfaction[name]
-            values = pq.read_table(path, columns=[name]).column(name).to_pandas()
-            return typed_feature(name, values).set_axis(source.index)
+            return typed_feature(name, read_feature(name)).set_axis(source.index)
 
-        def batches(wanted, size: int):
-            in_file = [n for n in wanted if n not in extra]
-            start = 0
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=size, columns=in_file or names[:1]):
-                stop = start + batch.num_rows
-                read_now = {n: typed_feature(n, batch.column(n).to_pandas()) for n in in_file}
-                yield {n: read_now[n] if n in read_now else read(n).iloc[start:stop] for n in wanted}
-                start = stop
+        batches = None
+        if feature_batches is not None:
+            def batches(wanted, size: int):
+                in_file = [n for n in wanted if n not in extra]
+                start = 0
+                for chunk in feature_batches(in_file or names[:1], size):
+                    stop = start + len(next(iter(chunk.values())))
+                    read_now = {n: typed_feature(n, chunk[n]) for n in in_file}
+                    yield {n: read_now[n] if n in read_now else read(n).iloc[start:stop] for n in wanted}
+                    start = stop
 
-        # the survey's columns are counted from the table, not the file: the counts-only fit is for features
-        statistics = ParquetStatistics(path, attrs=attrs, columns=names, memory_limit=memory_limit)
         source = cls(customers, names + extra, attrs, read, rows=rows, statistics=statistics, batches=batches)
         return source
 

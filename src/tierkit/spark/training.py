@@ -34,7 +34,7 @@ from tierkit.data.columns import reading_record
 from tierkit.data.files import require_source
 from tierkit.errors import AlertWarning, DataError, Param, TierkitError, no_purchase_error
 from tierkit.features.columns import FeatureColumns
-from tierkit.features.definition import check_time_unit, finish_features, parse_date, typed_feature
+from tierkit.features.definition import check_time_unit, finish_features, parse_date
 from tierkit.features.engines import scoring_feature_sql
 from tierkit.features.statistics import SparkStatistics, grading_partitions, run_on_spark
 from tierkit.grading import CHUNK_SIZE, GradedFile, Ticker, grade_chunk, header_names
@@ -350,31 +350,10 @@ def _chunks(features, names: list, size: int):
 
 
 def _spark_columns(statistics: SparkStatistics, survey) -> FeatureColumns:
-    """The Spark features as a :class:`FeatureColumns`: statistics from Spark; a column collected only when read."""
-    n_customers = len(statistics)
-    names = list(statistics.columns)
-    joined = {}
+    """The Spark features as a :class:`FeatureColumns`: statistics from Spark; a column collected only when read.
 
-    def customers() -> pd.Index:
-        if survey is None:  # positions do: a step fitted on columns never needs to know who is who
-            return pd.RangeIndex(n_customers, name="customer_id")
-        ids = statistics.column("customer_id").astype("str")
-        return pd.Index(ids, name="customer_id")
-
-    extra = []
-    if survey is not None:
-        from tierkit.data.surveys import with_satisfaction
-
-        extra = list(with_satisfaction(pd.DataFrame(index=pd.Index([], name="customer_id")), survey).columns)
-
-    def read(name: str) -> pd.Series:
-        if name in extra:
-            if not joined:
-                joined.update(with_satisfaction(pd.DataFrame(index=source.index), survey).items())
-            return joined[name]
-        # the features are sorted by customer and persisted: a narrow select keeps that order
-        return typed_feature(name, statistics.column(name)).set_axis(source.index)
-
-    source = FeatureColumns(customers, names + extra, statistics.attrs, read, rows=n_customers,
-                            statistics=statistics)
-    return source
+    The features are sorted by customer and persisted: a narrow select keeps that order.
+    """
+    return FeatureColumns.of_columns(statistics.columns, rows=len(statistics), attrs=statistics.attrs, survey=survey,
+                                     statistics=statistics, read_feature=statistics.column,
+                                     read_ids=lambda: statistics.column("customer_id"))
